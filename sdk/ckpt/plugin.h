@@ -1,0 +1,548 @@
+/* ckpt/plugin.h - the whole SDK of a ckpt plugin.
+ *
+ * A plugin is a shared object that includes only this header, links against
+ * nothing of ckpt's, and exports one descriptor made by CKPT_PLUGIN_DEFINE().
+ * The host calls the plugin's callbacks with a const table of functions
+ * (CkptApi) through which the plugin reads the checkpoint model, reads the
+ * rows that earlier plugins of the chain emitted, and emits rows of its own.
+ * Plugins never format output: the host renders rows as tree, table, JSON or
+ * JSON Lines.
+ *
+ * ABI rules (binding on every change to this file):
+ *  1. CKPT_ABI_MAJOR changes only when something below is removed, reordered
+ *     or changes meaning. The host refuses a plugin whose major differs.
+ *  2. CKPT_ABI_MINOR grows when something is appended. The host refuses a
+ *     plugin built against a newer minor than its own; a plugin built against
+ *     an older minor keeps working.
+ *  3. CkptApi and every *Info struct only grow, at their end. Their first
+ *     member is their size, so a plugin may test whether a member exists:
+ *     CKPT_HAS(api, member).
+ *  4. Enum values are never renumbered; new ones are appended.
+ *
+ * Lifetimes: every pointer the host hands a plugin (strings, info structs,
+ * handles, result rows) is borrowed and stays valid until the run of the
+ * chain over the current checkpoint ends. A plugin never frees them. Memory
+ * blocks from the memory iterator are valid until the next call on the same
+ * iterator.
+ *
+ * Threads: a plugin's run() is called on one thread; calls on the same
+ * CkptRun are not thread-safe, except mem_read(), mem_iter_*() and
+ * process/VMA accessors, which may be used from worker threads the plugin
+ * creates itself (emit() must stay on the run() thread).
+ */
+#ifndef CKPT_PLUGIN_H
+#define CKPT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CKPT_ABI_MAJOR 1
+#define CKPT_ABI_MINOR 0
+
+/* The symbol the host looks up in every plugin file. */
+#define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
+
+#define CKPT_HAS(s, member)                                                    \
+  ((s)->size >= offsetof(__typeof__(*(s)), member) + sizeof((s)->member))
+
+/* ---- status: libarchive's severity ladder ------------------------------ */
+typedef enum {
+  CKPT_OK = 0,     /* complete result */
+  CKPT_WARN = 1,   /* partial result; the chain goes on */
+  CKPT_FAILED = 2, /* this plugin failed; plugins not depending on it run */
+  CKPT_FATAL = 3,  /* stop the chain for this checkpoint */
+} CkptStatus;
+
+/* ---- opaque handles ---------------------------------------------------- */
+typedef struct CkptRun CkptRun;           /* one plugin over one checkpoint */
+typedef struct CkptProcess CkptProcess;   /* a process of the checkpoint */
+typedef struct CkptResult CkptResult;     /* one table emitted earlier */
+typedef struct CkptMemIter CkptMemIter;   /* walks a process's dumped memory */
+typedef struct CkptFileIter CkptFileIter; /* walks the rootfs diff's files */
+
+/* ---- typed values, for options, columns and rows ----------------------- */
+typedef enum {
+  CKPT_T_NULL = 0,  /* no value (a missing cell) */
+  CKPT_T_STR = 1,   /* UTF-8 text; the host escapes what is not */
+  CKPT_T_INT = 2,   /* int64_t */
+  CKPT_T_UINT = 3,  /* uint64_t */
+  CKPT_T_ADDR = 4,  /* uint64_t shown as 0x hex */
+  CKPT_T_SIZE = 5,  /* uint64_t bytes, shown human-readable in text */
+  CKPT_T_BOOL = 6,  /* int, 0 or 1 */
+  CKPT_T_BYTES = 7, /* raw bytes, shown escaped / base64 in JSON */
+  CKPT_T_TIME = 8,  /* int64_t seconds since the epoch, UTC */
+  CKPT_T_DOUBLE = 9,
+} CkptType;
+
+typedef struct {
+  CkptType type;
+  union {
+    const char *s;
+    int64_t i;
+    uint64_t u;
+    double d;
+    struct {
+      const void *data;
+      size_t len;
+    } bytes;
+  } v;
+} CkptValue;
+
+#define CKPT_NULL ((CkptValue){.type = CKPT_T_NULL})
+#define CKPT_STR(x) ((CkptValue){.type = CKPT_T_STR, .v.s = (x)})
+#define CKPT_INT(x) ((CkptValue){.type = CKPT_T_INT, .v.i = (int64_t)(x)})
+#define CKPT_UINT(x) ((CkptValue){.type = CKPT_T_UINT, .v.u = (uint64_t)(x)})
+#define CKPT_ADDR(x) ((CkptValue){.type = CKPT_T_ADDR, .v.u = (uint64_t)(x)})
+#define CKPT_SIZE(x) ((CkptValue){.type = CKPT_T_SIZE, .v.u = (uint64_t)(x)})
+#define CKPT_BOOL(x) ((CkptValue){.type = CKPT_T_BOOL, .v.i = !!(x)})
+#define CKPT_TIME(x) ((CkptValue){.type = CKPT_T_TIME, .v.i = (int64_t)(x)})
+#define CKPT_DOUBLE(x) ((CkptValue){.type = CKPT_T_DOUBLE, .v.d = (x)})
+#define CKPT_BYTES(p, n)                                                       \
+  ((CkptValue){.type = CKPT_T_BYTES, .v.bytes = {(p), (n)}})
+
+/* ---- declarations: options, columns, tables ---------------------------- */
+typedef struct {
+  const char *name;          /* [a-z0-9-]+; CLI flag --NAME, chain key */
+  CkptType type;             /* STR, INT, UINT, SIZE or BOOL */
+  const char *default_value; /* as text, or NULL for none */
+  const char *help;
+} CkptOption;
+
+typedef struct {
+  const char *name;  /* JSON key; [a-z0-9_]+ */
+  CkptType type;     /* what emitted values must be (or NULL) */
+  const char *title; /* table header in text output; NULL: name */
+} CkptColumn;
+
+typedef enum {
+  CKPT_LAYOUT_TABLE = 0,  /* rows and columns */
+  CKPT_LAYOUT_TREE = 1,   /* rows carry a depth; rendered as a tree */
+  CKPT_LAYOUT_RECORD = 2, /* a few rows shown as "title: value" blocks */
+} CkptLayout;
+
+typedef struct {
+  const char *name; /* unique in the plugin; JSON key */
+  const char *title;
+  CkptLayout layout;
+  const CkptColumn *columns; /* terminated by {NULL} */
+} CkptTable;
+
+/* ---- the model, as read-only views ------------------------------------- */
+typedef enum {
+  CKPT_FMT_DIR = 0,       /* bare CRIU image directory */
+  CKPT_FMT_TAR = 1,       /* uncompressed tar, served in place */
+  CKPT_FMT_TAR_GZIP = 2,  /* gzip, decompressed in one pass */
+  CKPT_FMT_TAR_ZSTD = 3,  /* zstd, decompressed in one pass */
+  CKPT_FMT_TAR_OTHER = 4, /* other filters libarchive knows */
+} CkptFormat;
+
+typedef struct {
+  const char *key;
+  const char *value;
+} CkptKeyValue;
+
+typedef struct {
+  const char *destination;
+  const char *source;
+  const char *type;
+  const char *options; /* comma-separated */
+} CkptSpecMount;
+
+typedef struct {
+  const char *name; /* network or interface name, may be NULL */
+  const char *ip;   /* address with prefix, e.g. "10.88.0.5/16" */
+  const char *gateway;
+  const char *mac;
+} CkptNetwork;
+
+typedef struct {
+  size_t size;
+  const char *path; /* what the user named */
+  CkptFormat format;
+  const char *engine; /* "Podman", "CRI-O", "containerd", or NULL */
+  const char *name;   /* container name */
+  const char *id;
+  const char *image; /* image name as the user gave it */
+  const char *image_id;
+  const char *runtime;  /* "crun", "runc", ... */
+  int64_t created;      /* seconds since the epoch; 0 when unknown */
+  int64_t checkpointed; /* likewise */
+  const char *pod;      /* pod name (CRI-O, containerd) */
+  const char *pod_namespace;
+  const char *hostname;            /* from the spec */
+  const char *criu_version;        /* from the dump statistics or inventory */
+  const CkptKeyValue *annotations; /* n_annotations entries */
+  size_t n_annotations;
+  const CkptSpecMount *mounts;
+  size_t n_mounts;
+  const CkptNetwork *networks;
+  size_t n_networks;
+  const CkptKeyValue *spec_env; /* environment configured in spec.dump */
+  size_t n_spec_env;
+  const char *const *spec_args; /* process args configured, NULL-ended */
+  /* dump statistics (stats-dump); 0 when absent */
+  uint64_t freezing_time_us, frozen_time_us, memdump_time_us, memwrite_time_us;
+  uint64_t pages_scanned, pages_skipped_parent, pages_written, pages_lazy;
+  int has_stats;
+  /* sizes in bytes */
+  uint64_t archive_size; /* the checkpoint file, or the directory's images */
+  uint64_t pages_size;   /* all pages-*.img */
+  uint64_t rootfs_diff_size; /* rootfs-diff.tar, 0 when absent */
+  int has_rootfs_diff;
+  const char *const *deleted_files; /* from deleted.files, NULL-ended */
+} CkptContainerInfo;
+
+typedef enum {
+  CKPT_PROC_ALIVE = 0,
+  CKPT_PROC_DEAD = 1,
+  CKPT_PROC_STOPPED = 2,
+  CKPT_PROC_ZOMBIE = 3,
+} CkptProcState;
+
+/* General registers in Linux's x86_64 user_regs_struct order, so they can
+ * be copied into an ELF core's NT_PRSTATUS as they are. */
+typedef struct {
+  uint64_t r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di,
+      orig_ax, ip, cs, flags, sp, ss, fs_base, gs_base, ds, es, fs, gs;
+} CkptRegsX86_64;
+
+typedef struct {
+  size_t size;
+  uint32_t tid;     /* in the container's pid namespace */
+  const char *comm; /* thread name, or NULL */
+  int has_regs;     /* 0 when the core image carried none */
+  CkptRegsX86_64 regs;
+  uint64_t blk_sigset;
+} CkptThreadInfo;
+
+typedef struct {
+  size_t size;
+  uint32_t pid, ppid, pgid, sid;
+  const char *comm;
+  CkptProcState state;
+  int exit_code; /* zombies and dead tasks; otherwise 0 */
+  uint32_t uid, euid, suid, fsuid;
+  uint32_t gid, egid, sgid, fsgid;
+  const uint32_t *groups;
+  size_t n_groups;
+  uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+  int seccomp_mode; /* 0 disabled, 1 strict, 2 filter */
+  int no_new_privs;
+  const char *cgroup; /* path of the process's cgroup, or NULL */
+  const char *cwd, *root, *exe;
+  size_t n_threads;
+  int personality;
+  /* the command line and environment, read from memory (mm arg/env
+   * ranges) and split at NULs; NULL-ended; never NULL (may be empty) */
+  const char *const *argv;
+  const char *const *envp;
+  /* argv as one string with spaces, sensible even when the process
+   * rewrote its argv area (a process title) */
+  const char *cmdline;
+  uint64_t mm_start_code, mm_end_code, mm_start_data, mm_end_data;
+  uint64_t mm_start_stack, mm_start_brk, mm_brk;
+  uint64_t mm_arg_start, mm_arg_end, mm_env_start, mm_env_end;
+  uint64_t mem_present; /* bytes of this process's pages in the dump */
+  uint64_t mem_shared;  /* of which in shared mappings */
+  int has_mm;           /* 0 for zombies and dead tasks */
+} CkptProcessInfo;
+
+typedef enum {
+  CKPT_VMA_ANON = 0,
+  CKPT_VMA_FILE = 1,
+  CKPT_VMA_HEAP = 2,
+  CKPT_VMA_STACK = 3,
+  CKPT_VMA_VDSO = 4,
+  CKPT_VMA_VVAR = 5,
+  CKPT_VMA_VSYSCALL = 6,
+  CKPT_VMA_SHARED = 7, /* shared anonymous (shmem) */
+  CKPT_VMA_MEMFD = 8,
+  CKPT_VMA_SYSVIPC = 9,
+  CKPT_VMA_GUARD = 10,
+  CKPT_VMA_OTHER = 11,
+} CkptVmaKind;
+
+typedef struct {
+  size_t size;
+  uint64_t start, end; /* [start, end) */
+  uint64_t pgoff;      /* file offset */
+  uint32_t prot;       /* PROT_READ | PROT_WRITE | PROT_EXEC */
+  uint32_t flags;      /* MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS ... */
+  uint32_t status;     /* CRIU's VMA_AREA_* bits */
+  CkptVmaKind kind;
+  const char *label; /* "heap", "stack", "anon", "file", "vdso", ... */
+  const char *path;  /* backing file, or NULL */
+  uint64_t present;  /* bytes of this VMA present in the dump */
+} CkptVmaInfo;
+
+typedef enum {
+  CKPT_FD_UNKNOWN = 0,
+  CKPT_FD_REG = 1,
+  CKPT_FD_DIR = 2,
+  CKPT_FD_PIPE = 3,
+  CKPT_FD_FIFO = 4,
+  CKPT_FD_SOCKET = 5,
+  CKPT_FD_EVENTFD = 6,
+  CKPT_FD_EPOLL = 7,
+  CKPT_FD_SIGNALFD = 8,
+  CKPT_FD_TIMERFD = 9,
+  CKPT_FD_INOTIFY = 10,
+  CKPT_FD_FANOTIFY = 11,
+  CKPT_FD_MEMFD = 12,
+  CKPT_FD_TTY = 13,
+  CKPT_FD_TUN = 14,
+  CKPT_FD_NS = 15,
+  CKPT_FD_BPF = 16,
+  CKPT_FD_PIDFD = 17,
+  CKPT_FD_EXT = 18,
+} CkptFdKind;
+
+typedef struct CkptSocketInfo CkptSocketInfo;
+
+typedef struct {
+  size_t size;
+  int fd;
+  CkptFdKind kind;
+  const char *kind_name; /* "REG", "PIPE", "SOCK", ... */
+  const char *path;      /* file path, or a description: "pipe:[1234]" */
+  uint32_t flags;        /* open flags */
+  uint64_t pos;
+  uint32_t mode;
+  uint64_t file_size;           /* when the image knows it, else 0 */
+  uint32_t file_id;             /* CRIU's file id, shared by dup()s */
+  const CkptSocketInfo *socket; /* for CKPT_FD_SOCKET, else NULL */
+} CkptFdInfo;
+
+typedef enum {
+  CKPT_SK_INET = 0,
+  CKPT_SK_UNIX = 1,
+  CKPT_SK_PACKET = 2,
+  CKPT_SK_NETLINK = 3,
+  CKPT_SK_OTHER = 4,
+} CkptSocketKind;
+
+struct CkptSocketInfo {
+  size_t size;
+  CkptSocketKind kind;
+  uint32_t id; /* CRIU's file id */
+  uint32_t inode;
+  int family;   /* AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_NETLINK */
+  int type;     /* SOCK_STREAM, SOCK_DGRAM, ... */
+  int protocol; /* IPPROTO_TCP, netlink protocol, packet protocol ... */
+  int state;    /* TCP_* or the kernel's socket state */
+  const char *proto_name; /* "TCP", "UDP", "UNIX", "PACKET", "NETLINK" */
+  const char *state_name; /* "LISTEN", "ESTABLISHED", ... */
+  /* inet: addresses in standard text form, without brackets */
+  const char *src_addr, *dst_addr;
+  uint32_t src_port, dst_port;
+  /* unix: the bound name ("@name" for abstract), peer inode */
+  const char *unix_name;
+  uint32_t peer_inode;
+  const char *peer_name;
+  uint32_t backlog;
+  uint64_t rcvbuf, sndbuf;
+  /* established TCP: bytes queued, from tcp-stream images */
+  uint64_t inq_len, outq_len;
+  int has_queues;
+  /* packet: ifindex; netlink: portid and groups */
+  uint32_t ifindex, portid;
+  const char *description;    /* one line for anything not covered above */
+  const uint32_t *owner_pids; /* pids holding it, n_owners */
+  size_t n_owners;
+};
+
+typedef struct {
+  size_t size;
+  uint32_t mnt_id, parent_mnt_id;
+  const char *mountpoint;
+  const char *root;
+  const char *fstype;
+  const char *source;
+  const char *options;
+  uint32_t flags;
+  int external;
+} CkptMountInfo;
+
+typedef struct {
+  size_t size;
+  uint32_t ifindex;
+  const char *name;
+  const char *kind; /* "loopback", "veth", "tun", ... */
+  uint32_t mtu;
+  uint32_t flags; /* IFF_* */
+  const char *mac;
+  const char *const *addresses; /* "127.0.0.1/8", NULL-ended */
+} CkptNetLinkInfo;
+
+typedef struct {
+  size_t size;
+  const char *dst;     /* "default" or "10.0.0.0/8" */
+  const char *gateway; /* or NULL */
+  const char *dev;
+  int family;
+} CkptRouteInfo;
+
+typedef struct {
+  size_t size;
+  const char *hostname; /* UTS namespace */
+  const char *domainname;
+  const CkptNetLinkInfo *links;
+  size_t n_links;
+  const CkptRouteInfo *routes;
+  size_t n_routes;
+  /* namespace ids as CRIU recorded them (0: not dumped) */
+  uint32_t pid_ns, net_ns, mnt_ns, uts_ns, ipc_ns, user_ns, cgroup_ns;
+} CkptNamespaceInfo;
+
+/* One contiguous run of dumped bytes inside one VMA. */
+typedef struct {
+  uint64_t addr;
+  const uint8_t *data;
+  size_t len;
+  const CkptVmaInfo *vma;
+} CkptMemBlock;
+
+/* One file of the rootfs diff (rootfs-diff.tar). */
+typedef struct {
+  const char *path; /* as in the diff, "/"-rooted, untrusted text */
+  const uint8_t *data;
+  size_t len; /* at most the iterator's limit */
+  uint64_t full_size;
+} CkptDiffFile;
+
+/* ---- the host's function table ----------------------------------------- */
+typedef enum {
+  CKPT_LOG_DEBUG = 0,
+  CKPT_LOG_INFO = 1,
+  CKPT_LOG_WARNING = 2,
+  CKPT_LOG_ERROR = 3,
+} CkptLogLevel;
+
+typedef struct CkptApi {
+  size_t size; /* sizeof the host's table; check with CKPT_HAS() */
+  unsigned abi_major, abi_minor;
+
+  /* logging and errors; fmt is printf-like; error() records the reason
+   * this plugin failed, shown by the host with the plugin's name */
+  void (*log)(CkptRun *run, CkptLogLevel level, const char *fmt, ...)
+      __attribute__((format(printf, 3, 4)));
+  void (*error)(CkptRun *run, const char *fmt, ...)
+      __attribute__((format(printf, 2, 3)));
+
+  /* options, parsed by the host from the plugin's declarations */
+  const char *(*opt_str)(CkptRun *run, const char *name);
+  int64_t (*opt_int)(CkptRun *run, const char *name);
+  int (*opt_bool)(CkptRun *run, const char *name);
+  int (*opt_is_set)(CkptRun *run, const char *name); /* given by the user */
+
+  /* the checkpoint */
+  const CkptContainerInfo *(*container)(CkptRun *run);
+  const CkptNamespaceInfo *(*namespaces)(CkptRun *run);
+
+  /* processes, in pstree order (parents before children) */
+  size_t (*process_count)(CkptRun *run);
+  const CkptProcess *(*process_at)(CkptRun *run, size_t i);
+  const CkptProcess *(*process_by_pid)(CkptRun *run, uint32_t pid);
+  const CkptProcessInfo *(*process_info)(const CkptProcess *p);
+  size_t (*thread_count)(const CkptProcess *p);
+  const CkptThreadInfo *(*thread_at)(const CkptProcess *p, size_t i);
+
+  /* memory */
+  size_t (*vma_count)(const CkptProcess *p);
+  const CkptVmaInfo *(*vma_at)(const CkptProcess *p, size_t i);
+  const CkptVmaInfo *(*vma_find)(const CkptProcess *p, uint64_t addr);
+  /* copies the dumped bytes at [addr, addr+len) into buf and returns how
+   * many leading bytes were present; stops at the first absent page */
+  size_t (*mem_read)(const CkptProcess *p, uint64_t addr, void *buf,
+                     size_t len);
+  /* walks the dumped memory in address order, one block per contiguous run
+   * of present pages inside a VMA (never crossing VMAs); data points into
+   * the checkpoint itself when it is uncompressed */
+  CkptMemIter *(*mem_iter_new)(const CkptProcess *p);
+  int (*mem_iter_next)(CkptMemIter *it, CkptMemBlock *block); /* 1, or 0 */
+  void (*mem_iter_free)(CkptMemIter *it);
+
+  /* files and sockets */
+  size_t (*fd_count)(const CkptProcess *p);
+  const CkptFdInfo *(*fd_at)(const CkptProcess *p, size_t i);
+  size_t (*socket_count)(CkptRun *run);
+  const CkptSocketInfo *(*socket_at)(CkptRun *run, size_t i);
+  size_t (*mount_count)(CkptRun *run);
+  const CkptMountInfo *(*mount_at)(CkptRun *run, size_t i);
+
+  /* the rootfs diff's regular files; each file's data is read up to
+   * max_bytes (0: a host default) and valid until the next call */
+  CkptFileIter *(*diff_iter_new)(CkptRun *run, uint64_t max_bytes);
+  int (*diff_iter_next)(CkptFileIter *it, CkptDiffFile *file); /* 1, 0 */
+  void (*diff_iter_free)(CkptFileIter *it);
+
+  /* rows: values[] has one value per column of the table, in order;
+   * the host copies everything it is given */
+  void (*emit)(CkptRun *run, size_t table, unsigned depth,
+               const CkptValue *values, size_t n_values);
+
+  /* results of plugins that ran earlier in the chain on this checkpoint;
+   * NULL when the plugin did not run or has no such table */
+  const CkptResult *(*result)(CkptRun *run, const char *plugin,
+                              const char *table);
+  size_t (*result_rows)(const CkptResult *r);
+  int (*result_column)(const CkptResult *r, const char *name); /* or -1 */
+  const CkptValue *(*result_row)(const CkptResult *r, size_t row,
+                                 unsigned *depth);
+
+  /* Append new members here, and only here. */
+} CkptApi;
+
+/* ---- the descriptor ---------------------------------------------------- */
+typedef struct CkptPlugin {
+  uint32_t abi_major, abi_minor;
+  size_t size;      /* sizeof(CkptPlugin) as the plugin was built */
+  const char *name; /* [a-z0-9-]+, unique among loaded plugins */
+  const char *version;
+  const char *description;
+  const char *license;
+  const CkptOption *options;  /* terminated by {NULL} */
+  const char *const *depends; /* plugin names, NULL-ended, or NULL */
+  const CkptTable *tables;    /* terminated by {NULL} */
+  /* init once after loading; returns 0 or sets an error text */
+  int (*init)(const CkptApi *api, char **error);
+  /* run over one checkpoint */
+  CkptStatus (*run)(const CkptApi *api, CkptRun *run);
+  void (*fini)(void);
+  void *reserved[8]; /* room to grow without changing the size */
+} CkptPlugin;
+
+#if defined(__GNUC__)
+#define CKPT_EXPORT __attribute__((visibility("default")))
+#else
+#define CKPT_EXPORT
+#endif
+
+/* CKPT_PLUGIN_DEFINE(name, version, description, license, options, depends,
+ *                    tables, init, run, fini) */
+#define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
+  CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
+      .abi_major = CKPT_ABI_MAJOR,                                             \
+      .abi_minor = CKPT_ABI_MINOR,                                             \
+      .size = sizeof(CkptPlugin),                                              \
+      .name = (nm),                                                            \
+      .version = (ver),                                                        \
+      .description = (desc),                                                   \
+      .license = (lic),                                                        \
+      .options = (opts),                                                       \
+      .depends = (deps),                                                       \
+      .tables = (tbls),                                                        \
+      .init = (in),                                                            \
+      .run = (rn),                                                             \
+      .fini = (fi),                                                            \
+  }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CKPT_PLUGIN_H */
