@@ -45,6 +45,12 @@ struct CkptProcess {
   size_t n_fds;
   uint32_t ids_files_id; /* from ids-PID.img, to share fd tables */
   uint32_t pages_id;     /* names pagemap's pages-<id>.img */
+  /* file ids from mm/fs images, resolved to info.exe/cwd/root by files.c */
+  uint32_t exe_file_id, cwd_file_id, root_file_id;
+  gboolean has_exe_file_id, has_fs_ids;
+  /* namespace ids from ids-PID.img (0: not recorded) */
+  uint32_t pid_ns_id, net_ns_id, mnt_ns_id, uts_ns_id, ipc_ns_id, user_ns_id,
+      cgroup_ns_id;
 };
 
 struct CkptCheckpoint {

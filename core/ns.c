@@ -1,0 +1,11 @@
+/* ns.c - placeholder so the tree links while this stage is written;
+ * replaced whole by its owner. */
+#include "model.h"
+
+gboolean
+ckpt_ns_load(CkptCheckpoint *c, GError **error)
+{
+  (void)c;
+  (void)error;
+  return TRUE;
+}
