@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian packages ckpt needs to build, test and benchmark.
+# Idempotent; needs root (apt-get). Package names only, from Debian 12.
+set -eu
+PKGS="build-essential meson ninja-build pkg-config protobuf-c-compiler
+libprotobuf-c-dev libarchive-dev libglib2.0-dev libjson-glib-dev libyara-dev
+yara libpcre2-dev zlib1g-dev libzstd-dev zstd gzip python3 gdb clang
+clang-format libclang-rt-14-dev valgrind"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
