@@ -45,5 +45,8 @@ gboolean ckpt_imageset_meta(const CkptImageSet *set, const char *name,
                             const uint8_t **data, size_t *len);
 /* Bare names of all CRIU images, sorted; borrowed. */
 const char *const *ckpt_imageset_image_names(const CkptImageSet *set);
+/* Non-fatal problems met while opening (entries skipped), NULL-ended;
+ * borrowed. */
+const char *const *ckpt_imageset_warnings(const CkptImageSet *set);
 
 #endif
