@@ -1,0 +1,185 @@
+/* files.c - the open files plugin.
+ *
+ * One row per open descriptor of every process, plus the process's working
+ * directory and root as checkpointctl lists them ("cwd", "root"). The type
+ * column uses CRIU's fd type names (REG, PIPE, INETSK, UNIXSK, ...) so the
+ * rows match checkpointctl's and crit's; the kind column is ckpt's own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ckpt/plugin.h"
+
+enum { T_FILES };
+
+static const CkptOption options[] = {
+    {"pid", CKPT_T_INT, "0", "show only this process's files"},
+    {NULL},
+};
+
+static const CkptColumn file_columns[] = {
+    {"pid", CKPT_T_UINT, "PID"},
+    {"fd", CKPT_T_STR, "FD"},
+    {"type", CKPT_T_STR, "TYPE"},
+    {"path", CKPT_T_STR, "PATH"},
+    {"kind", CKPT_T_STR, "KIND"},
+    {"flags", CKPT_T_ADDR, "FLAGS"},
+    {"pos", CKPT_T_UINT, "POS"},
+    {"mode", CKPT_T_UINT, "MODE"},
+    {"size", CKPT_T_SIZE, "SIZE"},
+    {"file_id", CKPT_T_UINT, "ID"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    [T_FILES] = {"files", "Open files", CKPT_LAYOUT_TABLE, file_columns},
+    {NULL},
+};
+
+static const char *
+socket_type_name(const CkptSocketInfo *sk)
+{
+  if (sk == NULL)
+    return "SOCK";
+  switch (sk->kind) {
+  case CKPT_SK_INET:
+    return "INETSK";
+  case CKPT_SK_UNIX:
+    return "UNIXSK";
+  case CKPT_SK_PACKET:
+    return "PACKETSK";
+  case CKPT_SK_NETLINK:
+    return "NETLINKSK";
+  case CKPT_SK_OTHER:
+    break;
+  }
+  return "SOCK";
+}
+
+/* CRIU's FdTypes names, which crit and checkpointctl print. A directory
+ * is a REG file to CRIU. */
+static const char *
+criu_type_name(const CkptFdInfo *fi)
+{
+  switch (fi->kind) {
+  case CKPT_FD_REG:
+  case CKPT_FD_DIR:
+    return "REG";
+  case CKPT_FD_PIPE:
+    return "PIPE";
+  case CKPT_FD_FIFO:
+    return "FIFO";
+  case CKPT_FD_SOCKET:
+    return socket_type_name(fi->socket);
+  case CKPT_FD_EVENTFD:
+    return "EVENTFD";
+  case CKPT_FD_EPOLL:
+    return "EVENTPOLL";
+  case CKPT_FD_SIGNALFD:
+    return "SIGNALFD";
+  case CKPT_FD_TIMERFD:
+    return "TIMERFD";
+  case CKPT_FD_INOTIFY:
+    return "INOTIFY";
+  case CKPT_FD_FANOTIFY:
+    return "FANOTIFY";
+  case CKPT_FD_MEMFD:
+    return "MEMFD";
+  case CKPT_FD_TTY:
+    return "TTY";
+  case CKPT_FD_TUN:
+    return "TUNF";
+  case CKPT_FD_NS:
+    return "NS";
+  case CKPT_FD_BPF:
+    return "BPFMAP";
+  case CKPT_FD_PIDFD:
+    return "PIDFD";
+  case CKPT_FD_EXT:
+    return "EXT";
+  case CKPT_FD_UNKNOWN:
+    break;
+  }
+  return fi->kind_name ? fi->kind_name : "UND";
+}
+
+static CkptValue
+str_or_null(const char *s)
+{
+  return s ? CKPT_STR(s) : CKPT_NULL;
+}
+
+static void
+emit_fd(const CkptApi *api, CkptRun *run, uint32_t pid, const CkptFdInfo *fi)
+{
+  char fd[24];
+  snprintf(fd, sizeof(fd), "%d", fi->fd);
+  CkptValue v[] = {
+      CKPT_UINT(pid),
+      CKPT_STR(fd),
+      CKPT_STR(criu_type_name(fi)),
+      str_or_null(fi->path),
+      str_or_null(fi->kind_name),
+      CKPT_ADDR(fi->flags),
+      CKPT_UINT(fi->pos),
+      CKPT_UINT(fi->mode),
+      fi->file_size ? CKPT_SIZE(fi->file_size) : CKPT_NULL,
+      CKPT_UINT(fi->file_id),
+  };
+  api->emit(run, T_FILES, 0, v, sizeof(v) / sizeof(v[0]));
+}
+
+/* cwd and root rows carry no type, as in checkpointctl */
+static void
+emit_fs(const CkptApi *api, CkptRun *run, uint32_t pid, const char *which,
+        const char *path)
+{
+  if (path == NULL)
+    return;
+  CkptValue v[] = {
+      CKPT_UINT(pid), CKPT_STR(which), CKPT_NULL, CKPT_STR(path), CKPT_NULL,
+      CKPT_NULL,      CKPT_NULL,       CKPT_NULL, CKPT_NULL,      CKPT_NULL,
+  };
+  api->emit(run, T_FILES, 0, v, sizeof(v) / sizeof(v[0]));
+}
+
+static int
+has_files(const CkptProcessInfo *pi)
+{
+  return pi->state == CKPT_PROC_ALIVE || pi->state == CKPT_PROC_STOPPED;
+}
+
+static CkptStatus
+files_run(const CkptApi *api, CkptRun *run)
+{
+  int64_t only = api->opt_int(run, "pid");
+  size_t n = api->process_count(run);
+  int found = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    const CkptProcess *p = api->process_at(run, i);
+    const CkptProcessInfo *pi = api->process_info(p);
+    if (only != 0 && (int64_t)pi->pid != only)
+      continue;
+    found = 1;
+    if (!has_files(pi))
+      continue;
+    size_t nfd = api->fd_count(p);
+    for (size_t k = 0; k < nfd; k++) {
+      const CkptFdInfo *fi = api->fd_at(p, k);
+      if (fi)
+        emit_fd(api, run, pi->pid, fi);
+    }
+    emit_fs(api, run, pi->pid, "cwd", pi->cwd);
+    emit_fs(api, run, pi->pid, "root", pi->root);
+  }
+  if (only != 0 && !found) {
+    api->error(run, "no process with pid %lld", (long long)only);
+    return CKPT_FAILED;
+  }
+  return CKPT_OK;
+}
+
+CKPT_PLUGIN_DEFINE("files", "0.1.0",
+                   "open files of every process, with cwd and root",
+                   "Apache-2.0", options, NULL, tables, NULL, files_run, NULL);

@@ -1,0 +1,97 @@
+/* mounts.c - the mounts plugin.
+ *
+ * Two views: the mounts the container was configured with (spec.dump), as
+ * checkpointctl's --mounts shows them (destination, type, source), and the
+ * mount tree CRIU recorded in the mount namespace (mountpoints images).
+ */
+#include "ckpt/plugin.h"
+
+enum { T_MOUNTS, T_MOUNTINFO };
+
+static const CkptColumn mount_columns[] = {
+    {"destination", CKPT_T_STR, "DESTINATION"},
+    {"type", CKPT_T_STR, "TYPE"},
+    {"source", CKPT_T_STR, "SOURCE"},
+    {"options", CKPT_T_STR, "OPTIONS"},
+    {NULL},
+};
+
+static const CkptColumn mountinfo_columns[] = {
+    {"mnt_id", CKPT_T_UINT, "ID"},
+    {"parent_mnt_id", CKPT_T_UINT, "PARENT"},
+    {"mountpoint", CKPT_T_STR, "MOUNTPOINT"},
+    {"root", CKPT_T_STR, "ROOT"},
+    {"fstype", CKPT_T_STR, "FSTYPE"},
+    {"source", CKPT_T_STR, "SOURCE"},
+    {"options", CKPT_T_STR, "OPTIONS"},
+    {"flags", CKPT_T_ADDR, "FLAGS"},
+    {"external", CKPT_T_BOOL, "EXTERNAL"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    [T_MOUNTS] = {"mounts", "Overview of mounts", CKPT_LAYOUT_TABLE,
+                  mount_columns},
+    [T_MOUNTINFO] = {"mountinfo", "Mount namespace", CKPT_LAYOUT_TABLE,
+                     mountinfo_columns},
+    {NULL},
+};
+
+static const CkptOption options[] = {
+    {NULL},
+};
+
+static CkptValue
+str_or_null(const char *s)
+{
+  return s ? CKPT_STR(s) : CKPT_NULL;
+}
+
+static void
+emit_spec_mounts(const CkptApi *api, CkptRun *run)
+{
+  const CkptContainerInfo *ci = api->container(run);
+  if (ci == NULL)
+    return;
+  for (size_t i = 0; i < ci->n_mounts; i++) {
+    const CkptSpecMount *m = &ci->mounts[i];
+    CkptValue v[] = {
+        str_or_null(m->destination),
+        str_or_null(m->type),
+        str_or_null(m->source),
+        str_or_null(m->options),
+    };
+    api->emit(run, T_MOUNTS, 0, v, 4);
+  }
+}
+
+static void
+emit_mountinfo(const CkptApi *api, CkptRun *run)
+{
+  size_t n = api->mount_count(run);
+  for (size_t i = 0; i < n; i++) {
+    const CkptMountInfo *m = api->mount_at(run, i);
+    if (m == NULL)
+      continue;
+    CkptValue v[] = {
+        CKPT_UINT(m->mnt_id),       CKPT_UINT(m->parent_mnt_id),
+        str_or_null(m->mountpoint), str_or_null(m->root),
+        str_or_null(m->fstype),     str_or_null(m->source),
+        str_or_null(m->options),    CKPT_ADDR(m->flags),
+        CKPT_BOOL(m->external),
+    };
+    api->emit(run, T_MOUNTINFO, 0, v, sizeof(v) / sizeof(v[0]));
+  }
+}
+
+static CkptStatus
+mounts_run(const CkptApi *api, CkptRun *run)
+{
+  emit_spec_mounts(api, run);
+  emit_mountinfo(api, run);
+  return CKPT_OK;
+}
+
+CKPT_PLUGIN_DEFINE("mounts", "0.1.0",
+                   "configured mounts and the mount namespace's mount tree",
+                   "Apache-2.0", options, NULL, tables, NULL, mounts_run, NULL);

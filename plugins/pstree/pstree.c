@@ -1,0 +1,433 @@
+/* pstree.c - the process tree plugin.
+ *
+ * Emits the checkpoint's processes as a TREE table (parents before their
+ * children, children ordered by pid, as checkpointctl shows them), with the
+ * state, credentials, capabilities, seccomp mode and cgroup of each, plus
+ * side tables for threads, environments and the namespaces. The tree order
+ * and depths are computed without recursion: the pids and ppids come from
+ * the checkpoint and may describe any shape, cycles included.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt/plugin.h"
+
+enum { T_PROCESSES, T_THREADS, T_ENVIRONMENT, T_NAMESPACES };
+
+static const CkptOption options[] = {
+    {"cmd", CKPT_T_BOOL, "false", "show each process's full command line"},
+    {"env", CKPT_T_BOOL, "false", "list each process's environment"},
+    {"pid", CKPT_T_INT, "0", "show only the subtree of this pid"},
+    {NULL},
+};
+
+/* Column names follow checkpointctl's JSON where the data is the same
+ * (pid, command, cmdline, task_state). */
+static const CkptColumn process_columns[] = {
+    {"pid", CKPT_T_UINT, "PID"},         {"ppid", CKPT_T_UINT, "PPID"},
+    {"command", CKPT_T_STR, "COMMAND"},  {"cmdline", CKPT_T_STR, "CMDLINE"},
+    {"task_state", CKPT_T_STR, "STATE"}, {"exit_code", CKPT_T_INT, "EXIT"},
+    {"threads", CKPT_T_UINT, "THREADS"}, {"pgid", CKPT_T_UINT, "PGID"},
+    {"sid", CKPT_T_UINT, "SID"},         {"uid", CKPT_T_UINT, "UID"},
+    {"euid", CKPT_T_UINT, "EUID"},       {"gid", CKPT_T_UINT, "GID"},
+    {"egid", CKPT_T_UINT, "EGID"},       {"cap_eff", CKPT_T_ADDR, "CAPEFF"},
+    {"cap_prm", CKPT_T_ADDR, "CAPPRM"},  {"cap_inh", CKPT_T_ADDR, "CAPINH"},
+    {"cap_bnd", CKPT_T_ADDR, "CAPBND"},  {"cap_amb", CKPT_T_ADDR, "CAPAMB"},
+    {"seccomp", CKPT_T_STR, "SECCOMP"},  {"no_new_privs", CKPT_T_BOOL, "NNP"},
+    {"cgroup", CKPT_T_STR, "CGROUP"},    {"cwd", CKPT_T_STR, "CWD"},
+    {"root", CKPT_T_STR, "ROOT"},        {"exe", CKPT_T_STR, "EXE"},
+    {"memory", CKPT_T_SIZE, "MEMORY"},   {NULL},
+};
+
+static const CkptColumn thread_columns[] = {
+    {"pid", CKPT_T_UINT, "PID"},  {"tid", CKPT_T_UINT, "TID"},
+    {"comm", CKPT_T_STR, "COMM"}, {"ip", CKPT_T_ADDR, "IP"},
+    {"sp", CKPT_T_ADDR, "SP"},    {NULL},
+};
+
+static const CkptColumn env_columns[] = {
+    {"pid", CKPT_T_UINT, "PID"},
+    {"name", CKPT_T_STR, "NAME"},
+    {"value", CKPT_T_STR, "VALUE"},
+    {NULL},
+};
+
+static const CkptColumn ns_columns[] = {
+    {"hostname", CKPT_T_STR, "Hostname"},
+    {"domainname", CKPT_T_STR, "Domain name"},
+    {"pid_ns", CKPT_T_UINT, "PID namespace"},
+    {"net_ns", CKPT_T_UINT, "Network namespace"},
+    {"mnt_ns", CKPT_T_UINT, "Mount namespace"},
+    {"uts_ns", CKPT_T_UINT, "UTS namespace"},
+    {"ipc_ns", CKPT_T_UINT, "IPC namespace"},
+    {"user_ns", CKPT_T_UINT, "User namespace"},
+    {"cgroup_ns", CKPT_T_UINT, "Cgroup namespace"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    [T_PROCESSES] = {"processes", "Process tree", CKPT_LAYOUT_TREE,
+                     process_columns},
+    [T_THREADS] = {"threads", "Threads", CKPT_LAYOUT_TABLE, thread_columns},
+    [T_ENVIRONMENT] = {"environment", "Environment variables",
+                       CKPT_LAYOUT_TABLE, env_columns},
+    [T_NAMESPACES] = {"namespaces", "Namespaces", CKPT_LAYOUT_RECORD,
+                      ns_columns},
+    {NULL},
+};
+
+/* checkpointctl's (go-criu's) names for CRIU's task states */
+static const char *
+state_name(CkptProcState s)
+{
+  switch (s) {
+  case CKPT_PROC_ALIVE:
+    return "Alive";
+  case CKPT_PROC_DEAD:
+    return "Dead";
+  case CKPT_PROC_STOPPED:
+    return "Stopped";
+  case CKPT_PROC_ZOMBIE:
+    return "Zombie";
+  }
+  return "Unknown";
+}
+
+static const char *
+seccomp_name(int mode)
+{
+  switch (mode) {
+  case 0:
+    return "disabled";
+  case 1:
+    return "strict";
+  case 2:
+    return "filter";
+  }
+  return "unknown";
+}
+
+static CkptValue
+str_or_null(const char *s)
+{
+  return s ? CKPT_STR(s) : CKPT_NULL;
+}
+
+/* ---- tree order -------------------------------------------------------- */
+
+/* The order in which rows are emitted: a pre-order walk with children
+ * sorted by pid, and each row's depth. */
+typedef struct {
+  size_t n;
+  const CkptProcessInfo **info; /* by process index */
+  size_t *by_pid;               /* process indexes sorted by pid */
+  long *parent;                 /* process index of the parent, or -1 */
+  size_t *child_start;          /* CSR children lists, n + 1 entries */
+  size_t *children;
+  size_t *order; /* emitted process indexes, n_order of them */
+  unsigned *depth;
+  size_t n_order;
+} TreeOrder;
+
+static int
+cmp_by_pid(const void *a, const void *b, void *data)
+{
+  const CkptProcessInfo **info = data;
+  uint32_t pa = info[*(const size_t *)a]->pid;
+  uint32_t pb = info[*(const size_t *)b]->pid;
+  if (pa != pb)
+    return pa < pb ? -1 : 1;
+  return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Index of the first process with this pid, or -1. */
+static long
+find_pid(const TreeOrder *t, uint32_t pid)
+{
+  size_t lo = 0, hi = t->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->info[t->by_pid[mid]]->pid < pid)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < t->n && t->info[t->by_pid[lo]]->pid == pid)
+    return (long)t->by_pid[lo];
+  return -1;
+}
+
+static void
+tree_order_free(TreeOrder *t)
+{
+  free(t->info);
+  free(t->by_pid);
+  free(t->parent);
+  free(t->child_start);
+  free(t->children);
+  free(t->order);
+  free(t->depth);
+}
+
+/* Walks the subtree at root iteratively, appending to t->order. */
+static void
+walk_from(TreeOrder *t, size_t root, unsigned char *seen, size_t *stack,
+          unsigned *stack_depth)
+{
+  size_t sp = 0;
+  if (seen[root])
+    return;
+  seen[root] = 1;
+  stack[sp] = root;
+  stack_depth[sp++] = 0;
+  while (sp > 0) {
+    size_t i = stack[--sp];
+    unsigned d = stack_depth[sp];
+    t->order[t->n_order] = i;
+    t->depth[t->n_order++] = d;
+    /* push in reverse so the smallest pid comes out first */
+    for (size_t k = t->child_start[i + 1]; k > t->child_start[i]; k--) {
+      size_t c = t->children[k - 1];
+      if (seen[c])
+        continue; /* a cycle or a duplicate: show each process once */
+      seen[c] = 1;
+      stack[sp] = c;
+      stack_depth[sp++] = d + 1;
+    }
+  }
+}
+
+static int
+tree_order_build(const CkptApi *api, CkptRun *run, TreeOrder *t, long only_root)
+{
+  size_t n = api->process_count(run);
+  memset(t, 0, sizeof(*t));
+  t->n = n;
+  t->info = calloc(n + 1, sizeof(*t->info));
+  t->by_pid = calloc(n + 1, sizeof(*t->by_pid));
+  t->parent = calloc(n + 1, sizeof(*t->parent));
+  t->child_start = calloc(n + 2, sizeof(*t->child_start));
+  t->children = calloc(n + 1, sizeof(*t->children));
+  t->order = calloc(n + 1, sizeof(*t->order));
+  t->depth = calloc(n + 1, sizeof(*t->depth));
+  unsigned char *seen = calloc(n + 1, 1);
+  size_t *stack = calloc(n + 1, sizeof(*stack));
+  unsigned *stack_depth = calloc(n + 1, sizeof(*stack_depth));
+  size_t *fill = calloc(n + 1, sizeof(*fill));
+  if (!t->info || !t->by_pid || !t->parent || !t->child_start || !t->children ||
+      !t->order || !t->depth || !seen || !stack || !stack_depth || !fill) {
+    free(seen);
+    free(stack);
+    free(stack_depth);
+    free(fill);
+    return -1;
+  }
+
+  for (size_t i = 0; i < n; i++) {
+    t->info[i] = api->process_info(api->process_at(run, i));
+    t->by_pid[i] = i;
+  }
+  qsort_r(t->by_pid, n, sizeof(*t->by_pid), cmp_by_pid, t->info);
+
+  for (size_t i = 0; i < n; i++) {
+    uint32_t ppid = t->info[i]->ppid;
+    long p = ppid ? find_pid(t, ppid) : -1;
+    t->parent[i] = (p == (long)i) ? -1 : p;
+    if (t->parent[i] >= 0)
+      t->child_start[t->parent[i] + 1]++;
+  }
+  for (size_t i = 0; i < n; i++)
+    t->child_start[i + 1] += t->child_start[i];
+  /* filling in pid order keeps every children list sorted by pid */
+  for (size_t k = 0; k < n; k++) {
+    size_t i = t->by_pid[k];
+    long p = t->parent[i];
+    if (p >= 0)
+      t->children[t->child_start[p] + fill[p]++] = i;
+  }
+
+  if (only_root >= 0) {
+    walk_from(t, (size_t)only_root, seen, stack, stack_depth);
+  } else {
+    for (size_t k = 0; k < n; k++)
+      if (t->parent[t->by_pid[k]] < 0)
+        walk_from(t, t->by_pid[k], seen, stack, stack_depth);
+    /* processes caught in a parent cycle have no root: show them too */
+    for (size_t k = 0; k < n; k++)
+      walk_from(t, t->by_pid[k], seen, stack, stack_depth);
+  }
+  free(seen);
+  free(stack);
+  free(stack_depth);
+  free(fill);
+  return 0;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static int
+has_state(const CkptProcessInfo *pi)
+{
+  /* dead and zombie tasks have no memory, files or credentials dumped */
+  return pi->state == CKPT_PROC_ALIVE || pi->state == CKPT_PROC_STOPPED;
+}
+
+static const char *
+cmdline_of(const CkptProcessInfo *pi)
+{
+  if (pi->cmdline && pi->cmdline[0])
+    return pi->cmdline;
+  return NULL;
+}
+
+static void
+emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
+             unsigned depth, int want_cmd)
+{
+  int live = has_state(pi);
+  CkptValue v[] = {
+      CKPT_UINT(pi->pid),
+      CKPT_UINT(pi->ppid),
+      str_or_null(pi->comm),
+      want_cmd && live ? str_or_null(cmdline_of(pi)) : CKPT_NULL,
+      CKPT_STR(state_name(pi->state)),
+      live ? CKPT_NULL : CKPT_INT(pi->exit_code),
+      CKPT_UINT(pi->n_threads),
+      CKPT_UINT(pi->pgid),
+      CKPT_UINT(pi->sid),
+      live ? CKPT_UINT(pi->uid) : CKPT_NULL,
+      live ? CKPT_UINT(pi->euid) : CKPT_NULL,
+      live ? CKPT_UINT(pi->gid) : CKPT_NULL,
+      live ? CKPT_UINT(pi->egid) : CKPT_NULL,
+      live ? CKPT_ADDR(pi->cap_eff) : CKPT_NULL,
+      live ? CKPT_ADDR(pi->cap_prm) : CKPT_NULL,
+      live ? CKPT_ADDR(pi->cap_inh) : CKPT_NULL,
+      live ? CKPT_ADDR(pi->cap_bnd) : CKPT_NULL,
+      live ? CKPT_ADDR(pi->cap_amb) : CKPT_NULL,
+      live ? CKPT_STR(seccomp_name(pi->seccomp_mode)) : CKPT_NULL,
+      live ? CKPT_BOOL(pi->no_new_privs) : CKPT_NULL,
+      str_or_null(pi->cgroup),
+      str_or_null(pi->cwd),
+      str_or_null(pi->root),
+      str_or_null(pi->exe),
+      pi->has_mm ? CKPT_SIZE(pi->mem_present) : CKPT_NULL,
+  };
+  api->emit(run, T_PROCESSES, depth, v, sizeof(v) / sizeof(v[0]));
+}
+
+static void
+emit_threads(const CkptApi *api, CkptRun *run, const CkptProcess *p,
+             const CkptProcessInfo *pi)
+{
+  size_t n = api->thread_count(p);
+  for (size_t i = 0; i < n; i++) {
+    const CkptThreadInfo *ti = api->thread_at(p, i);
+    if (ti == NULL)
+      continue;
+    CkptValue v[] = {
+        CKPT_UINT(pi->pid),
+        CKPT_UINT(ti->tid),
+        str_or_null(ti->comm),
+        ti->has_regs ? CKPT_ADDR(ti->regs.ip) : CKPT_NULL,
+        ti->has_regs ? CKPT_ADDR(ti->regs.sp) : CKPT_NULL,
+    };
+    api->emit(run, T_THREADS, 0, v, sizeof(v) / sizeof(v[0]));
+  }
+}
+
+/* One row per NAME=VALUE; an entry without '=' keeps its text as the name
+ * and has no value, rather than failing the whole listing. */
+static void
+emit_environment(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
+{
+  if (pi->envp == NULL)
+    return;
+  for (size_t i = 0; pi->envp[i]; i++) {
+    const char *e = pi->envp[i];
+    const char *eq = strchr(e, '=');
+    char *name = eq ? strndup(e, (size_t)(eq - e)) : NULL;
+    CkptValue v[] = {
+        CKPT_UINT(pi->pid),
+        CKPT_STR(name ? name : e),
+        eq ? CKPT_STR(eq + 1) : CKPT_NULL,
+    };
+    api->emit(run, T_ENVIRONMENT, 0, v, 3);
+    free(name);
+  }
+}
+
+static void
+emit_namespaces(const CkptApi *api, CkptRun *run)
+{
+  const CkptNamespaceInfo *ns = api->namespaces(run);
+  if (ns == NULL)
+    return;
+  CkptValue v[] = {
+      str_or_null(ns->hostname),
+      str_or_null(ns->domainname),
+      ns->pid_ns ? CKPT_UINT(ns->pid_ns) : CKPT_NULL,
+      ns->net_ns ? CKPT_UINT(ns->net_ns) : CKPT_NULL,
+      ns->mnt_ns ? CKPT_UINT(ns->mnt_ns) : CKPT_NULL,
+      ns->uts_ns ? CKPT_UINT(ns->uts_ns) : CKPT_NULL,
+      ns->ipc_ns ? CKPT_UINT(ns->ipc_ns) : CKPT_NULL,
+      ns->user_ns ? CKPT_UINT(ns->user_ns) : CKPT_NULL,
+      ns->cgroup_ns ? CKPT_UINT(ns->cgroup_ns) : CKPT_NULL,
+  };
+  api->emit(run, T_NAMESPACES, 0, v, sizeof(v) / sizeof(v[0]));
+}
+
+static CkptStatus
+pstree_run(const CkptApi *api, CkptRun *run)
+{
+  int want_cmd = api->opt_bool(run, "cmd");
+  int want_env = api->opt_bool(run, "env");
+  int64_t pid = api->opt_int(run, "pid");
+  long root = -1;
+  TreeOrder t;
+
+  if (pid < 0 || pid > UINT32_MAX) {
+    api->error(run, "pid %lld is out of range", (long long)pid);
+    return CKPT_FAILED;
+  }
+  if (tree_order_build(api, run, &t, -1) != 0) {
+    tree_order_free(&t);
+    api->error(run, "out of memory ordering %zu processes", t.n);
+    return CKPT_FAILED;
+  }
+  if (pid != 0) {
+    root = find_pid(&t, (uint32_t)pid);
+    if (root < 0) {
+      tree_order_free(&t);
+      api->error(run,
+                 "no process with pid %lld (use `inspect --ps-tree` to "
+                 "view all pids)",
+                 (long long)pid);
+      return CKPT_FAILED;
+    }
+    tree_order_free(&t);
+    if (tree_order_build(api, run, &t, root) != 0) {
+      tree_order_free(&t);
+      api->error(run, "out of memory ordering processes");
+      return CKPT_FAILED;
+    }
+  }
+
+  for (size_t k = 0; k < t.n_order; k++)
+    emit_process(api, run, t.info[t.order[k]], t.depth[k], want_cmd);
+  for (size_t k = 0; k < t.n_order; k++) {
+    const CkptProcess *p = api->process_at(run, t.order[k]);
+    const CkptProcessInfo *pi = t.info[t.order[k]];
+    emit_threads(api, run, p, pi);
+    if (want_env && has_state(pi))
+      emit_environment(api, run, pi);
+  }
+  emit_namespaces(api, run);
+  tree_order_free(&t);
+  return CKPT_OK;
+}
+
+CKPT_PLUGIN_DEFINE("pstree", "0.1.0",
+                   "process tree: states, command lines, credentials, "
+                   "threads, environments, namespaces",
+                   "Apache-2.0", options, NULL, tables, NULL, pstree_run, NULL);

@@ -1,0 +1,332 @@
+/* sockets.c - the network view plugin.
+ *
+ * Emits every socket with the process and descriptor holding it, and the
+ * network namespace's interfaces, addresses and routes. Past what
+ * checkpointctl shows: IPv6 endpoints in bracketed standard form
+ * ("[::1]:5353"), unix sockets with their bound or abstract name and peer,
+ * the bytes still queued on established TCP, and packet and netlink sockets
+ * described.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt/plugin.h"
+
+enum { T_SOCKETS, T_INTERFACES, T_ADDRESSES, T_ROUTES };
+
+static const CkptOption options[] = {
+    {"pid", CKPT_T_INT, "0", "show only this process's sockets"},
+    {NULL},
+};
+
+/* protocol, type, state, src, src_port, dst, dst_port, send_buf and
+ * recv_buf are checkpointctl's JSON names for the same data */
+static const CkptColumn socket_columns[] = {
+    {"pid", CKPT_T_UINT, "PID"},
+    {"fd", CKPT_T_INT, "FD"},
+    {"protocol", CKPT_T_STR, "PROTO"},
+    {"type", CKPT_T_STR, "TYPE"},
+    {"family", CKPT_T_STR, "FAMILY"},
+    {"state", CKPT_T_STR, "STATE"},
+    {"local", CKPT_T_STR, "LOCAL"},
+    {"remote", CKPT_T_STR, "REMOTE"},
+    {"src", CKPT_T_STR, "SRC"},
+    {"src_port", CKPT_T_UINT, "SPORT"},
+    {"dst", CKPT_T_STR, "DST"},
+    {"dst_port", CKPT_T_UINT, "DPORT"},
+    {"address", CKPT_T_STR, "ADDRESS"},
+    {"peer", CKPT_T_STR, "PEER"},
+    {"inode", CKPT_T_UINT, "INODE"},
+    {"backlog", CKPT_T_UINT, "BACKLOG"},
+    {"send_buf", CKPT_T_SIZE, "SNDBUF"},
+    {"recv_buf", CKPT_T_SIZE, "RCVBUF"},
+    {"in_queue", CKPT_T_SIZE, "RECV-Q"},
+    {"out_queue", CKPT_T_SIZE, "SEND-Q"},
+    {"ifindex", CKPT_T_UINT, "IFINDEX"},
+    {"portid", CKPT_T_UINT, "PORTID"},
+    {"description", CKPT_T_STR, "DESCRIPTION"},
+    {NULL},
+};
+
+static const CkptColumn interface_columns[] = {
+    {"ifindex", CKPT_T_UINT, "INDEX"},      {"name", CKPT_T_STR, "NAME"},
+    {"kind", CKPT_T_STR, "KIND"},           {"mtu", CKPT_T_UINT, "MTU"},
+    {"flags", CKPT_T_STR, "FLAGS"},         {"mac", CKPT_T_STR, "MAC"},
+    {"addresses", CKPT_T_STR, "ADDRESSES"}, {NULL},
+};
+
+static const CkptColumn address_columns[] = {
+    {"ifindex", CKPT_T_UINT, "INDEX"},
+    {"interface", CKPT_T_STR, "INTERFACE"},
+    {"family", CKPT_T_STR, "FAMILY"},
+    {"address", CKPT_T_STR, "ADDRESS"},
+    {NULL},
+};
+
+static const CkptColumn route_columns[] = {
+    {"dst", CKPT_T_STR, "DESTINATION"},
+    {"gateway", CKPT_T_STR, "GATEWAY"},
+    {"dev", CKPT_T_STR, "DEVICE"},
+    {"family", CKPT_T_STR, "FAMILY"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    [T_SOCKETS] = {"sockets", "Open sockets", CKPT_LAYOUT_TABLE,
+                   socket_columns},
+    [T_INTERFACES] = {"interfaces", "Network interfaces", CKPT_LAYOUT_TABLE,
+                      interface_columns},
+    [T_ADDRESSES] = {"addresses", "Network addresses", CKPT_LAYOUT_TABLE,
+                     address_columns},
+    [T_ROUTES] = {"routes", "Routes", CKPT_LAYOUT_TABLE, route_columns},
+    {NULL},
+};
+
+static CkptValue
+str_or_null(const char *s)
+{
+  return s && s[0] ? CKPT_STR(s) : CKPT_NULL;
+}
+
+static const char *
+type_name(int type)
+{
+  switch (type) {
+  case 1:
+    return "STREAM";
+  case 2:
+    return "DGRAM";
+  case 3:
+    return "RAW";
+  case 4:
+    return "RDM";
+  case 5:
+    return "SEQPACKET";
+  case 10:
+    return "PACKET";
+  }
+  return NULL;
+}
+
+static const char *
+family_name(int family)
+{
+  switch (family) {
+  case 1:
+    return "UNIX";
+  case 2:
+    return "INET";
+  case 10:
+    return "INET6";
+  case 16:
+    return "NETLINK";
+  case 17:
+    return "PACKET";
+  }
+  return NULL;
+}
+
+/* "addr:port", with the address bracketed when it holds a colon (IPv6) */
+static void
+format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
+{
+  if (addr == NULL || addr[0] == '\0')
+    buf[0] = '\0';
+  else if (strchr(addr, ':'))
+    snprintf(buf, len, "[%s]:%u", addr, port);
+  else
+    snprintf(buf, len, "%s:%u", addr, port);
+}
+
+static const char *
+peer_text(const CkptSocketInfo *sk, char *buf, size_t len)
+{
+  if (sk->peer_name && sk->peer_name[0])
+    return sk->peer_name;
+  if (sk->peer_inode) {
+    snprintf(buf, len, "socket:[%u]", sk->peer_inode);
+    return buf;
+  }
+  return NULL;
+}
+
+/* pid 0 and fd -1: a socket no descriptor of a dumped process holds */
+static void
+emit_socket(const CkptApi *api, CkptRun *run, uint32_t pid, int fd,
+            const CkptSocketInfo *sk)
+{
+  char local[96] = "", remote[96] = "", peer[40];
+  int inet = sk->kind == CKPT_SK_INET;
+  if (inet) {
+    format_endpoint(local, sizeof(local), sk->src_addr, sk->src_port);
+    format_endpoint(remote, sizeof(remote), sk->dst_addr, sk->dst_port);
+  }
+  CkptValue v[] = {
+      pid ? CKPT_UINT(pid) : CKPT_NULL,
+      fd >= 0 ? CKPT_INT(fd) : CKPT_NULL,
+      str_or_null(sk->proto_name),
+      str_or_null(type_name(sk->type)),
+      str_or_null(family_name(sk->family)),
+      str_or_null(sk->state_name),
+      str_or_null(local),
+      str_or_null(remote),
+      inet ? str_or_null(sk->src_addr) : CKPT_NULL,
+      inet ? CKPT_UINT(sk->src_port) : CKPT_NULL,
+      inet ? str_or_null(sk->dst_addr) : CKPT_NULL,
+      inet ? CKPT_UINT(sk->dst_port) : CKPT_NULL,
+      sk->kind == CKPT_SK_UNIX ? str_or_null(sk->unix_name) : CKPT_NULL,
+      str_or_null(peer_text(sk, peer, sizeof(peer))),
+      CKPT_UINT(sk->inode),
+      sk->backlog ? CKPT_UINT(sk->backlog) : CKPT_NULL,
+      CKPT_SIZE(sk->sndbuf),
+      CKPT_SIZE(sk->rcvbuf),
+      sk->has_queues ? CKPT_SIZE(sk->inq_len) : CKPT_NULL,
+      sk->has_queues ? CKPT_SIZE(sk->outq_len) : CKPT_NULL,
+      sk->kind == CKPT_SK_PACKET ? CKPT_UINT(sk->ifindex) : CKPT_NULL,
+      sk->kind == CKPT_SK_NETLINK ? CKPT_UINT(sk->portid) : CKPT_NULL,
+      str_or_null(sk->description),
+  };
+  api->emit(run, T_SOCKETS, 0, v, sizeof(v) / sizeof(v[0]));
+}
+
+static int
+emit_process_sockets(const CkptApi *api, CkptRun *run, int64_t only)
+{
+  size_t n = api->process_count(run);
+  int found = 0;
+  for (size_t i = 0; i < n; i++) {
+    const CkptProcess *p = api->process_at(run, i);
+    const CkptProcessInfo *pi = api->process_info(p);
+    if (only != 0 && (int64_t)pi->pid != only)
+      continue;
+    found = 1;
+    size_t nfd = api->fd_count(p);
+    for (size_t k = 0; k < nfd; k++) {
+      const CkptFdInfo *fi = api->fd_at(p, k);
+      if (fi && fi->kind == CKPT_FD_SOCKET && fi->socket)
+        emit_socket(api, run, pi->pid, fi->fd, fi->socket);
+    }
+  }
+  return found;
+}
+
+/* IFF_* names, in the order ip(8) prints them */
+static void
+format_flags(char *buf, size_t len, uint32_t flags)
+{
+  static const struct {
+    uint32_t bit;
+    const char *name;
+  } names[] = {
+      {0x8, "LOOPBACK"},     {0x2, "BROADCAST"}, {0x10, "POINTOPOINT"},
+      {0x1000, "MULTICAST"}, {0x80, "NOARP"},    {0x100, "PROMISC"},
+      {0x200, "ALLMULTI"},   {0x1, "UP"},        {0x40, "RUNNING"},
+      {0x10000, "LOWER_UP"},
+  };
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    if (!(flags & names[i].bit))
+      continue;
+    int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+                     names[i].name);
+    if (w < 0 || (size_t)w >= len - used)
+      break;
+    used += (size_t)w;
+  }
+}
+
+/* joins a NULL-ended list with ", "; the caller frees */
+static char *
+join_list(const char *const *items)
+{
+  size_t len = 1;
+  if (items == NULL)
+    return NULL;
+  for (size_t i = 0; items[i]; i++)
+    len += strlen(items[i]) + 2;
+  char *out = malloc(len);
+  if (out == NULL)
+    return NULL;
+  out[0] = '\0';
+  for (size_t i = 0; items[i]; i++) {
+    if (i)
+      strcat(out, ", ");
+    strcat(out, items[i]);
+  }
+  return out;
+}
+
+static void
+emit_links(const CkptApi *api, CkptRun *run, const CkptNamespaceInfo *ns)
+{
+  for (size_t i = 0; i < ns->n_links; i++) {
+    const CkptNetLinkInfo *l = &ns->links[i];
+    char flags[160];
+    format_flags(flags, sizeof(flags), l->flags);
+    char *addrs = join_list(l->addresses);
+    CkptValue v[] = {
+        CKPT_UINT(l->ifindex), str_or_null(l->name), str_or_null(l->kind),
+        CKPT_UINT(l->mtu),     str_or_null(flags),   str_or_null(l->mac),
+        str_or_null(addrs),
+    };
+    api->emit(run, T_INTERFACES, 0, v, sizeof(v) / sizeof(v[0]));
+    free(addrs);
+    for (size_t k = 0; l->addresses && l->addresses[k]; k++) {
+      const char *a = l->addresses[k];
+      CkptValue av[] = {
+          CKPT_UINT(l->ifindex),
+          str_or_null(l->name),
+          CKPT_STR(strchr(a, ':') ? "inet6" : "inet"),
+          CKPT_STR(a),
+      };
+      api->emit(run, T_ADDRESSES, 0, av, 4);
+    }
+  }
+}
+
+static void
+emit_routes(const CkptApi *api, CkptRun *run, const CkptNamespaceInfo *ns)
+{
+  for (size_t i = 0; i < ns->n_routes; i++) {
+    const CkptRouteInfo *r = &ns->routes[i];
+    CkptValue v[] = {
+        str_or_null(r->dst),
+        str_or_null(r->gateway),
+        str_or_null(r->dev),
+        r->family == 10 ? CKPT_STR("inet6") : CKPT_STR("inet"),
+    };
+    api->emit(run, T_ROUTES, 0, v, 4);
+  }
+}
+
+static CkptStatus
+sockets_run(const CkptApi *api, CkptRun *run)
+{
+  int64_t only = api->opt_int(run, "pid");
+  if (!emit_process_sockets(api, run, only) && only != 0) {
+    api->error(run, "no process with pid %lld", (long long)only);
+    return CKPT_FAILED;
+  }
+  if (only == 0) {
+    size_t n = api->socket_count(run);
+    for (size_t i = 0; i < n; i++) {
+      const CkptSocketInfo *sk = api->socket_at(run, i);
+      if (sk && sk->n_owners == 0)
+        emit_socket(api, run, 0, -1, sk);
+    }
+  }
+  const CkptNamespaceInfo *ns = api->namespaces(run);
+  if (ns) {
+    emit_links(api, run, ns);
+    emit_routes(api, run, ns);
+  }
+  return CKPT_OK;
+}
+
+CKPT_PLUGIN_DEFINE("sockets", "0.1.0",
+                   "sockets of every process, and the network namespace's "
+                   "interfaces, addresses and routes",
+                   "Apache-2.0", options, NULL, tables, NULL, sockets_run,
+                   NULL);
