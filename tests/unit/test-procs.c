@@ -1,0 +1,739 @@
+/* test-procs.c - the process stage against every fixture: the model's
+ * processes, threads, credentials, VMAs and page counts compared with crit's
+ * decode of the same images (tests/fixtures/oracle), the workload's known
+ * process tree, and broken copies of the real images that must fail with a
+ * clear error.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "image.h"
+#include "model.h"
+
+#include "core.pb-c.h"
+#include "pagemap.pb-c.h"
+#include "pstree.pb-c.h"
+
+#define PAGE 4096u
+
+/* fixture file, oracle folder */
+static const char *const fixtures[][2] = {
+    {"podman-none.tar", "podman-none"},
+    {"podman-gzip.tar.gz", "podman-gzip"},
+    {"podman-zstd.tar.zst", "podman-zstd"},
+    {"podman-none-2.tar", "podman-none-2"},
+    {"podman-none-criu3.tar", "podman-none-criu3"},
+    {"crio-none.tar", "crio-none"},
+    {"containerd-none.tar", "containerd-none"},
+    {"criu-dir", "criu-dir"},
+};
+
+static const char *
+fixtures_dir(void)
+{
+  const char *d = g_getenv("CKPT_FIXTURES");
+  g_assert_nonnull(d);
+  return d;
+}
+
+static CkptCheckpoint *
+open_fixture(const char *file)
+{
+  g_autofree char *path = g_build_filename(fixtures_dir(), file, NULL);
+  g_autoptr(GError) error = NULL;
+  CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(c);
+  return c;
+}
+
+/* ---- the oracle --------------------------------------------------------- */
+
+/* Entries of oracle/<dir>/<image>.json, or NULL when crit wrote none. */
+static JsonArray *
+oracle_entries(JsonParser **parser, const char *dir, const char *image)
+{
+  g_autofree char *name = g_strconcat(image, ".json", NULL);
+  g_autofree char *path =
+      g_build_filename(fixtures_dir(), "oracle", dir, name, NULL);
+  if (!g_file_test(path, G_FILE_TEST_EXISTS))
+    return NULL;
+  g_autoptr(GError) error = NULL;
+  *parser = json_parser_new();
+  g_assert_true(json_parser_load_from_file(*parser, path, &error));
+  g_assert_no_error(error);
+  JsonObject *root = json_node_get_object(json_parser_get_root(*parser));
+  return json_object_get_array_member(root, "entries");
+}
+
+/* crit prints some numbers as "0x..." text, others as JSON numbers. */
+static uint64_t
+num(JsonObject *o, const char *member)
+{
+  JsonNode *n = json_object_get_member(o, member);
+  g_assert_nonnull(n);
+  if (json_node_get_value_type(n) == G_TYPE_STRING)
+    return g_ascii_strtoull(json_node_get_string(n), NULL, 0);
+  return (uint64_t)json_node_get_int(n);
+}
+
+static uint64_t
+num_or(JsonObject *o, const char *member, uint64_t dflt)
+{
+  return json_object_has_member(o, member) ? num(o, member) : dflt;
+}
+
+/* crit's task_state names are its own ({1: Alive, 3: Zombie, 6: Stopped});
+ * the raw values are CRIU's (3 is TASK_STOPPED, 2 a zombie). */
+static uint64_t
+task_state_value(JsonObject *tc)
+{
+  JsonNode *n = json_object_get_member(tc, "task_state");
+  if (json_node_get_value_type(n) != G_TYPE_STRING)
+    return (uint64_t)json_node_get_int(n);
+  const char *s = json_node_get_string(n);
+  if (g_str_equal(s, "Alive"))
+    return 1;
+  if (g_str_equal(s, "Zombie"))
+    return 3;
+  if (g_str_equal(s, "Stopped"))
+    return 6;
+  g_assert_not_reached();
+}
+
+static CkptProcState
+expected_state(uint64_t v)
+{
+  switch (v) {
+  case 1:
+    return CKPT_PROC_ALIVE;
+  case 3:
+    return CKPT_PROC_STOPPED;
+  case 2:
+  case 6:
+    return CKPT_PROC_ZOMBIE;
+  }
+  g_assert_not_reached();
+}
+
+static uint64_t
+caps(JsonObject *creds, const char *member)
+{
+  JsonArray *a = json_object_get_array_member(creds, member);
+  uint64_t v = 0;
+  if (a && json_array_get_length(a) > 0)
+    v |= (uint64_t)json_array_get_int_element(a, 0);
+  if (a && json_array_get_length(a) > 1)
+    v |= (uint64_t)json_array_get_int_element(a, 1) << 32;
+  return v;
+}
+
+static void
+compare_core(const char *dir, const CkptProcess *p)
+{
+  g_autoptr(JsonParser) jp = NULL;
+  g_autofree char *name = g_strdup_printf("core-%u.img", p->info.pid);
+  JsonArray *e = oracle_entries(&jp, dir, name);
+  g_assert_nonnull(e);
+  JsonObject *core = json_array_get_object_element(e, 0);
+  JsonObject *tc = json_object_get_object_member(core, "tc");
+
+  g_assert_cmpstr(p->info.comm, ==, json_object_get_string_member(tc, "comm"));
+  uint64_t st = task_state_value(tc);
+  g_assert_cmpint(p->info.state, ==, expected_state(st));
+  if (p->info.state == CKPT_PROC_ZOMBIE)
+    g_assert_cmpint(p->info.exit_code, ==, (num(tc, "exit_code") >> 8) & 0xff);
+  else
+    g_assert_cmpint(p->info.exit_code, ==, 0);
+  g_assert_cmpint(p->info.personality, ==, num(tc, "personality"));
+
+  if (!json_object_has_member(core, "thread_core"))
+    return;
+  JsonObject *th = json_object_get_object_member(core, "thread_core");
+  JsonObject *cr = json_object_get_object_member(th, "creds");
+  g_assert_cmpuint(p->info.uid, ==, num(cr, "uid"));
+  g_assert_cmpuint(p->info.euid, ==, num(cr, "euid"));
+  g_assert_cmpuint(p->info.gid, ==, num(cr, "gid"));
+  g_assert_cmpuint(p->info.fsgid, ==, num(cr, "fsgid"));
+  g_assert_cmphex(p->info.cap_eff, ==, caps(cr, "cap_eff"));
+  g_assert_cmphex(p->info.cap_prm, ==, caps(cr, "cap_prm"));
+  g_assert_cmphex(p->info.cap_bnd, ==, caps(cr, "cap_bnd"));
+  g_assert_cmphex(p->info.cap_inh, ==, caps(cr, "cap_inh"));
+  g_assert_cmphex(p->info.cap_amb, ==, caps(cr, "cap_amb"));
+  if (json_object_has_member(th, "seccomp_mode")) {
+    const char *m = json_object_get_string_member(th, "seccomp_mode");
+    int want = g_str_equal(m, "filter") ? 2 : g_str_equal(m, "strict") ? 1 : 0;
+    g_assert_cmpint(p->info.seccomp_mode, ==, want);
+  }
+}
+
+static void
+compare_thread(const char *dir, const CkptThreadInfo *t)
+{
+  g_autoptr(JsonParser) jp = NULL;
+  g_autofree char *name = g_strdup_printf("core-%u.img", t->tid);
+  JsonArray *e = oracle_entries(&jp, dir, name);
+  g_assert_nonnull(e);
+  JsonObject *core = json_array_get_object_element(e, 0);
+  JsonObject *ti = json_object_get_object_member(core, "thread_info");
+  JsonObject *regs = json_object_get_object_member(ti, "gpregs");
+  g_assert_true(t->has_regs);
+  g_assert_cmphex(t->regs.ip, ==, num(regs, "ip"));
+  g_assert_cmphex(t->regs.sp, ==, num(regs, "sp"));
+  g_assert_cmphex(t->regs.ax, ==, num(regs, "ax"));
+  g_assert_cmphex(t->regs.r15, ==, num(regs, "r15"));
+  g_assert_cmphex(t->regs.fs_base, ==, num(regs, "fs_base"));
+  g_assert_cmphex(t->regs.gs, ==, num(regs, "gs"));
+  JsonObject *th = json_object_get_object_member(core, "thread_core");
+  if (json_object_has_member(th, "comm"))
+    g_assert_cmpstr(t->comm, ==, json_object_get_string_member(th, "comm"));
+}
+
+static void
+compare_mm(const char *dir, const CkptProcess *p)
+{
+  g_autoptr(JsonParser) jp = NULL;
+  g_autofree char *name = g_strdup_printf("mm-%u.img", p->info.pid);
+  JsonArray *e = oracle_entries(&jp, dir, name);
+  if (e == NULL) {
+    g_assert_false(p->info.has_mm);
+    g_assert_cmpuint(p->n_vmas, ==, 0);
+    return;
+  }
+  g_assert_true(p->info.has_mm);
+  JsonObject *mm = json_array_get_object_element(e, 0);
+  g_assert_cmphex(p->info.mm_start_code, ==, num(mm, "mm_start_code"));
+  g_assert_cmphex(p->info.mm_brk, ==, num(mm, "mm_brk"));
+  g_assert_cmphex(p->info.mm_start_stack, ==, num(mm, "mm_start_stack"));
+  g_assert_cmphex(p->info.mm_arg_start, ==, num(mm, "mm_arg_start"));
+  g_assert_cmphex(p->info.mm_env_end, ==, num(mm, "mm_env_end"));
+  g_assert_cmpuint(p->exe_file_id, ==, num(mm, "exe_file_id"));
+  JsonArray *vmas = json_object_get_array_member(mm, "vmas");
+  g_assert_cmpuint(p->n_vmas, ==, json_array_get_length(vmas));
+  for (size_t i = 0; i < p->n_vmas; i++) {
+    JsonObject *v = json_array_get_object_element(vmas, (guint)i);
+    g_assert_cmphex(p->vmas[i].info.start, ==, num(v, "start"));
+    g_assert_cmphex(p->vmas[i].info.end, ==, num(v, "end"));
+    g_assert_cmpuint(p->vmas[i].info.pgoff, ==, num(v, "pgoff"));
+    g_assert_cmpuint(p->vmas[i].shmid, ==, num(v, "shmid"));
+    const char *status = json_object_get_string_member(v, "status");
+    if (strstr(status, "VMA_AREA_HEAP"))
+      g_assert_cmpstr(p->vmas[i].info.label, ==, "heap");
+    if (strstr(status, "VMA_AREA_VDSO"))
+      g_assert_cmpint(p->vmas[i].info.kind, ==, CKPT_VMA_VDSO);
+    if (strstr(status, "VMA_AREA_VVAR"))
+      g_assert_cmpint(p->vmas[i].info.kind, ==, CKPT_VMA_VVAR);
+    if (strstr(status, "VMA_AREA_VSYSCALL"))
+      g_assert_cmpint(p->vmas[i].info.kind, ==, CKPT_VMA_VSYSCALL);
+    if (strstr(status, "VMA_FILE_PRIVATE"))
+      g_assert_cmpint(p->vmas[i].info.kind, ==, CKPT_VMA_FILE);
+  }
+}
+
+/* Bytes of present pages by crit's reading of the pagemap, with CRIU's
+ * rules for each form (field 5 or 2; no flags means present). */
+static uint64_t
+oracle_present(const char *dir, uint32_t pid, uint32_t *pages_id)
+{
+  g_autoptr(JsonParser) jp = NULL;
+  g_autofree char *name = g_strdup_printf("pagemap-%u.img", pid);
+  JsonArray *e = oracle_entries(&jp, dir, name);
+  if (e == NULL)
+    return 0;
+  *pages_id = (uint32_t)num(json_array_get_object_element(e, 0), "pages_id");
+  uint64_t bytes = 0;
+  for (guint i = 1; i < json_array_get_length(e); i++) {
+    JsonObject *pe = json_array_get_object_element(e, i);
+    uint64_t nr = num_or(pe, "nr_pages", num(pe, "compat_nr_pages"));
+    const char *flags = json_object_has_member(pe, "flags")
+                            ? json_object_get_string_member(pe, "flags")
+                            : "PE_PRESENT";
+    if (strstr(flags, "PE_PRESENT"))
+      bytes += nr * PAGE;
+  }
+  return bytes;
+}
+
+static void
+compare_fixture(gconstpointer data)
+{
+  const char *const *fx = data;
+  const char *dir = fx[1];
+  g_autoptr(CkptCheckpoint) c = open_fixture(fx[0]);
+  g_autoptr(JsonParser) jp = NULL;
+  JsonArray *tree = oracle_entries(&jp, dir, "pstree.img");
+  g_assert_nonnull(tree);
+
+  g_assert_cmpuint(c->n_procs, ==, json_array_get_length(tree));
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *p = &c->procs[i];
+    JsonObject *pe = json_array_get_object_element(tree, (guint)i);
+    g_assert_cmpuint(p->info.size, ==, sizeof(CkptProcessInfo));
+    g_assert_cmpuint(p->info.pid, ==, num(pe, "pid"));
+    g_assert_cmpuint(p->info.ppid, ==, num(pe, "ppid"));
+    g_assert_cmpuint(p->info.pgid, ==, num(pe, "pgid"));
+    g_assert_cmpuint(p->info.sid, ==, num(pe, "sid"));
+    g_assert_true(ckpt_checkpoint_process(c, p->info.pid) == p);
+    compare_core(dir, p);
+
+    JsonArray *threads = json_object_get_array_member(pe, "threads");
+    if (p->info.state == CKPT_PROC_ZOMBIE) {
+      /* CRIU writes a garbage thread id for zombies */
+      g_assert_cmpuint(p->info.n_threads, ==, 1);
+      g_assert_cmpuint(p->threads[0].tid, ==, p->info.pid);
+      g_assert_false(p->threads[0].has_regs);
+    } else {
+      g_assert_cmpuint(p->info.n_threads, ==, json_array_get_length(threads));
+      for (size_t t = 0; t < p->info.n_threads; t++) {
+        g_assert_cmpuint(p->threads[t].tid, ==,
+                         json_array_get_int_element(threads, (guint)t));
+        compare_thread(dir, &p->threads[t]);
+      }
+    }
+    compare_mm(dir, p);
+    uint32_t pages_id = 0;
+    g_assert_cmpuint(p->info.mem_present, ==,
+                     oracle_present(dir, p->info.pid, &pages_id));
+    if (p->info.has_mm)
+      g_assert_cmpuint(p->pages_id, ==, pages_id);
+  }
+}
+
+/* ---- the workload's known shape ----------------------------------------- */
+
+static void
+test_workload_tree(void)
+{
+  g_autoptr(CkptCheckpoint) c = open_fixture("podman-none.tar");
+  g_assert_cmpuint(c->n_procs, ==, 4);
+
+  const CkptProcess *main_p = ckpt_checkpoint_process(c, 1);
+  g_assert_nonnull(main_p);
+  g_assert_cmpint(main_p->info.state, ==, CKPT_PROC_ALIVE);
+  g_assert_cmpuint(main_p->info.n_threads, ==, 2);
+  g_assert_cmpstr(main_p->threads[1].comm, ==, "ckpt-thread");
+  /* the thread inherited SIGUSR1 blocked (bit 10 - 1 = 9) */
+  g_assert_cmphex(main_p->threads[1].blk_sigset & 0x200, ==, 0x200);
+  g_assert_nonnull(main_p->info.cgroup);
+  g_assert_true(g_str_has_prefix(main_p->info.cgroup, "/"));
+  g_assert_true(main_p->has_fs_ids);
+  g_assert_cmpuint(main_p->ids_files_id, !=, 0);
+  g_assert_cmpuint(main_p->net_ns_id, !=, 0);
+
+  const char *const want_argv[] = {"/app/workload", "--config=/app/config.env",
+                                   "--listen=0.0.0.0:8080", NULL};
+  g_assert_cmpstrv(main_p->info.argv, want_argv);
+  g_assert_cmpstr(main_p->info.cmdline, ==,
+                  "/app/workload --config=/app/config.env "
+                  "--listen=0.0.0.0:8080");
+  g_autofree char *env_path = g_build_filename(fixtures_dir(), "env.txt", NULL);
+  g_autofree char *env_txt = NULL;
+  g_assert_true(g_file_get_contents(env_path, &env_txt, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(env_txt, "\n", -1);
+  for (char **l = lines; *l; l++)
+    if (**l)
+      g_assert_true(g_strv_contains(main_p->info.envp, *l));
+  /* set at run time with setenv(): in the heap, not in the env area */
+  for (const char *const *e = main_p->info.envp; *e; e++)
+    g_assert_false(g_str_has_prefix(*e, "SESSION_SECRET="));
+
+  const CkptProcess *stopped = ckpt_checkpoint_process(c, 2);
+  g_assert_cmpint(stopped->info.state, ==, CKPT_PROC_STOPPED);
+  g_assert_cmpstr(stopped->info.comm, ==, "ckpt-stopped");
+  g_assert_true(stopped->info.has_mm);
+
+  const CkptProcess *zombie = ckpt_checkpoint_process(c, 3);
+  g_assert_cmpint(zombie->info.state, ==, CKPT_PROC_ZOMBIE);
+  g_assert_cmpint(zombie->info.exit_code, ==, 7);
+  g_assert_cmpstr(zombie->info.comm, ==, "ckpt-zombie");
+  g_assert_false(zombie->info.has_mm);
+  g_assert_cmpuint(zombie->n_vmas, ==, 0);
+  g_assert_cmpuint(zombie->info.mem_present, ==, 0);
+  g_assert_nonnull(zombie->info.argv);
+  g_assert_null(zombie->info.argv[0]);
+
+  /* nginx-style title: the argv area rewritten and padded with NULs */
+  const CkptProcess *worker = ckpt_checkpoint_process(c, 5);
+  g_assert_cmpstr(worker->info.cmdline, ==, "ckpt-worker: idle");
+  g_assert_cmpstr(worker->info.argv[0], ==, "ckpt-worker: idle");
+  g_assert_null(worker->info.argv[1]);
+  g_assert_true(g_strv_contains(worker->info.envp,
+                                "DATABASE_URL=postgres://app:S3cretPass@"
+                                "db:5432/app"));
+
+  /* VMA labels of the main process: heap, stack, vdso, vvar, vsyscall */
+  gboolean seen[CKPT_VMA_OTHER + 1] = {0};
+  for (size_t i = 0; i < main_p->n_vmas; i++) {
+    const CkptVmaInfo *v = &main_p->vmas[i].info;
+    seen[v->kind] = TRUE;
+    g_assert_nonnull(v->label);
+    if (v->kind == CKPT_VMA_STACK)
+      g_assert_true(main_p->info.mm_start_stack >= v->start &&
+                    main_p->info.mm_start_stack < v->end);
+  }
+  g_assert_true(seen[CKPT_VMA_HEAP] && seen[CKPT_VMA_STACK] &&
+                seen[CKPT_VMA_VDSO] && seen[CKPT_VMA_VVAR] &&
+                seen[CKPT_VMA_VSYSCALL] && seen[CKPT_VMA_FILE] &&
+                seen[CKPT_VMA_ANON]);
+}
+
+/* The CRIU 3.x-form copy must give exactly the same memory. */
+static void
+test_criu3_same_memory(void)
+{
+  g_autoptr(CkptCheckpoint) a = open_fixture("podman-none.tar");
+  g_autoptr(CkptCheckpoint) b = open_fixture("podman-none-criu3.tar");
+  g_assert_cmpuint(a->n_procs, ==, b->n_procs);
+  for (size_t i = 0; i < a->n_procs; i++) {
+    const CkptProcess *p = &a->procs[i], *q = &b->procs[i];
+    g_assert_cmpuint(p->info.mem_present, ==, q->info.mem_present);
+    g_assert_cmpuint(p->n_pages, ==, q->n_pages);
+    CkptMemIter *x = ckpt_mem_iter_new(p), *y = ckpt_mem_iter_new(q);
+    CkptMemBlock bx, by;
+    size_t n = 0;
+    while (ckpt_mem_iter_next(x, &bx)) {
+      g_assert_true(ckpt_mem_iter_next(y, &by));
+      g_assert_cmphex(bx.addr, ==, by.addr);
+      g_assert_cmpuint(bx.len, ==, by.len);
+      g_assert_true(memcmp(bx.data, by.data, bx.len) == 0);
+      n++;
+    }
+    g_assert_false(ckpt_mem_iter_next(y, &by));
+    if (p->info.has_mm)
+      g_assert_cmpuint(n, >, 0);
+    ckpt_mem_iter_free(x);
+    ckpt_mem_iter_free(y);
+  }
+}
+
+/* ---- broken copies of the real images ----------------------------------- */
+
+typedef struct {
+  char *dir; /* a copy of criu-dir */
+} Scratch;
+
+static void
+scratch_setup(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  s->dir = g_dir_make_tmp("ckpt-procs-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_autofree char *src = g_build_filename(fixtures_dir(), "criu-dir", NULL);
+  GDir *d = g_dir_open(src, 0, &error);
+  g_assert_no_error(error);
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    g_autofree char *from = g_build_filename(src, name, NULL);
+    g_autofree char *to = g_build_filename(s->dir, name, NULL);
+    g_autofree char *bytes = NULL;
+    gsize len;
+    g_assert_true(g_file_get_contents(from, &bytes, &len, NULL));
+    g_assert_true(g_file_set_contents(to, bytes, (gssize)len, NULL));
+  }
+  g_dir_close(d);
+}
+
+static void
+scratch_teardown(Scratch *s, gconstpointer data)
+{
+  GDir *d = g_dir_open(s->dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d))) {
+    g_autofree char *p = g_build_filename(s->dir, name, NULL);
+    g_unlink(p);
+  }
+  if (d)
+    g_dir_close(d);
+  g_rmdir(s->dir);
+  g_free(s->dir);
+}
+
+/* Opens the scratch copy, expecting failure with code and a message that
+ * contains every one of the NULL-ended fragments. */
+static void
+expect_error(Scratch *s, const CkptLimits *limits, int code, ...)
+{
+  g_autoptr(GError) error = NULL;
+  CkptCheckpoint *c = ckpt_checkpoint_open(s->dir, limits, &error);
+  g_assert_null(c);
+  g_assert_nonnull(error);
+  g_test_message("error: %s", error->message);
+  g_assert_error(error, CKPT_ERROR, code);
+  va_list ap;
+  va_start(ap, code);
+  for (const char *frag; (frag = va_arg(ap, const char *));)
+    g_assert_nonnull(strstr(error->message, frag));
+  va_end(ap);
+}
+
+static GByteArray *
+read_image(Scratch *s, const char *name)
+{
+  g_autofree char *path = g_build_filename(s->dir, name, NULL);
+  char *bytes;
+  gsize len;
+  g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+  return g_byte_array_new_take((guint8 *)bytes, len);
+}
+
+static void
+write_image(Scratch *s, const char *name, const GByteArray *b)
+{
+  g_autofree char *path = g_build_filename(s->dir, name, NULL);
+  g_assert_true(
+      g_file_set_contents(path, (const char *)b->data, (gssize)b->len, NULL));
+}
+
+static void
+put_u32(GByteArray *b, uint32_t v)
+{
+  uint8_t x[4] = {v, v >> 8, v >> 16, v >> 24};
+  g_byte_array_append(b, x, 4);
+}
+
+static void
+append_msg(GByteArray *b, const ProtobufCMessage *m)
+{
+  size_t n = protobuf_c_message_get_packed_size(m);
+  g_autofree uint8_t *buf = g_malloc(n ? n : 1);
+  protobuf_c_message_pack(m, buf);
+  put_u32(b, (uint32_t)n);
+  g_byte_array_append(b, buf, (guint)n);
+}
+
+/* Rewrites pstree.img so that the given pids have the given parents. */
+static void
+write_pstree(Scratch *s, const uint32_t (*pp)[2], size_t n)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new();
+  put_u32(b, CKPT_IMG_COMMON_MAGIC);
+  put_u32(b, 0x50273030u);
+  for (size_t i = 0; i < n; i++) {
+    PstreeEntry e = PSTREE_ENTRY__INIT;
+    uint32_t tid = pp[i][0];
+    e.pid = pp[i][0];
+    e.ppid = pp[i][1];
+    e.pgid = e.sid = 1;
+    e.n_threads = 1;
+    e.threads = &tid;
+    append_msg(b, &e.base);
+  }
+  write_image(s, "pstree.img", b);
+}
+
+static void
+test_bad_pid_cycle(Scratch *s, gconstpointer data)
+{
+  /* 1 -> 2 -> 5 -> 2: the tree is not a tree */
+  const uint32_t pp[][2] = {{1, 0}, {2, 5}, {5, 2}};
+  write_pstree(s, pp, G_N_ELEMENTS(pp));
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pstree.img", "cycle", NULL);
+}
+
+static void
+test_bad_duplicate_pid(Scratch *s, gconstpointer data)
+{
+  const uint32_t pp[][2] = {{1, 0}, {2, 1}, {2, 1}};
+  write_pstree(s, pp, G_N_ELEMENTS(pp));
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pstree.img", "repeats pid 2", NULL);
+}
+
+static void
+test_bad_too_many_processes(Scratch *s, gconstpointer data)
+{
+  CkptLimits limits;
+  ckpt_limits_init(&limits);
+  limits.max_processes = 2;
+  expect_error(s, &limits, CKPT_ERROR_LIMIT, "pstree.img", "max-processes",
+               NULL);
+}
+
+static void
+test_bad_truncated_core(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GByteArray) b = read_image(s, "core-1.img");
+  g_byte_array_set_size(b, b->len / 2);
+  write_image(s, "core-1.img", b);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "core-1.img", NULL);
+}
+
+static void
+test_bad_missing_core(Scratch *s, gconstpointer data)
+{
+  g_autofree char *p = g_build_filename(s->dir, "core-5.img", NULL);
+  g_assert_cmpint(g_unlink(p), ==, 0);
+  expect_error(s, NULL, CKPT_ERROR_MISSING, "core-5.img", NULL);
+}
+
+/* Rewrites pagemap-1.img with entry `index` changed by edit. */
+static void
+edit_pagemap(Scratch *s, size_t index, void (*edit)(PagemapEntry *e))
+{
+  g_autoptr(GByteArray) in = read_image(s, "pagemap-1.img");
+  g_autoptr(GByteArray) out = g_byte_array_new();
+  CkptImageReader r;
+  const uint8_t *entry;
+  size_t len;
+  g_assert_true(
+      ckpt_image_open(&r, "pagemap-1.img", in->data, in->len, 0, 0, 0, NULL));
+  g_byte_array_append(out, in->data, (guint)(r.p - r.base));
+  for (size_t i = 0; ckpt_image_next(&r, &entry, &len, NULL) > 0; i++) {
+    if (i == 0 || i - 1 != index) {
+      put_u32(out, (uint32_t)len);
+      g_byte_array_append(out, entry, (guint)len);
+      continue;
+    }
+    PagemapEntry *e = pagemap_entry__unpack(NULL, len, entry);
+    g_assert_nonnull(e);
+    edit(e);
+    append_msg(out, &e->base);
+    pagemap_entry__free_unpacked(e, NULL);
+  }
+  write_image(s, "pagemap-1.img", out);
+}
+
+static size_t
+n_pagemap_entries(Scratch *s)
+{
+  g_autoptr(GByteArray) in = read_image(s, "pagemap-1.img");
+  CkptImageReader r;
+  const uint8_t *entry;
+  size_t len, n = 0;
+  g_assert_true(
+      ckpt_image_open(&r, "pagemap-1.img", in->data, in->len, 0, 0, 0, NULL));
+  while (ckpt_image_next(&r, &entry, &len, NULL) > 0)
+    n++;
+  return n - 1; /* the head */
+}
+
+static void
+grow_by_one(PagemapEntry *e)
+{
+  e->has_flags = TRUE;
+  e->flags = 4; /* PE_PRESENT */
+  if (e->has_nr_pages)
+    e->nr_pages += 1;
+  else
+    e->compat_nr_pages += 1;
+}
+
+static void
+test_bad_pages_past_end(Scratch *s, gconstpointer data)
+{
+  /* the last entry one page longer: its bytes run past the pages file */
+  size_t last = n_pagemap_entries(s) - 1;
+  edit_pagemap(s, last, grow_by_one);
+  g_autofree char *idx = g_strdup_printf("entry %zu", last);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", idx, "pages file",
+               NULL);
+}
+
+static void
+absurd_count(PagemapEntry *e)
+{
+  e->has_nr_pages = TRUE;
+  e->nr_pages = G_GUINT64_CONSTANT(1) << 60;
+}
+
+static void
+test_bad_absurd_nr_pages(Scratch *s, gconstpointer data)
+{
+  edit_pagemap(s, 0, absurd_count);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "entry 0",
+               "1152921504606846976", NULL);
+}
+
+static void
+misalign(PagemapEntry *e)
+{
+  e->vaddr += 12;
+}
+
+static void
+test_bad_unaligned_vaddr(Scratch *s, gconstpointer data)
+{
+  edit_pagemap(s, 1, misalign);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "entry 1",
+               "page-aligned", NULL);
+}
+
+static void
+move_back(PagemapEntry *e)
+{
+  e->vaddr = 0x1000;
+}
+
+static void
+test_bad_unsorted_pagemap(Scratch *s, gconstpointer data)
+{
+  edit_pagemap(s, 2, move_back);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "entry 2",
+               "precedes", NULL);
+}
+
+static void
+test_bad_truncated_pagemap(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GByteArray) b = read_image(s, "pagemap-1.img");
+  g_byte_array_set_size(b, b->len - 3);
+  write_image(s, "pagemap-1.img", b);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", NULL);
+}
+
+static void
+test_bad_truncated_pages(Scratch *s, gconstpointer data)
+{
+  /* pid 1's pages file, whichever it is, cut by one page */
+  g_autoptr(CkptCheckpoint) c = NULL;
+  {
+    g_autoptr(GError) error = NULL;
+    c = ckpt_checkpoint_open(s->dir, NULL, &error);
+    g_assert_no_error(error);
+  }
+  g_autofree char *name =
+      g_strdup_printf("pages-%u.img", ckpt_checkpoint_process(c, 1)->pages_id);
+  g_autoptr(GByteArray) b = read_image(s, name);
+  g_byte_array_set_size(b, b->len - PAGE);
+  write_image(s, name, b);
+  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "only", NULL);
+}
+
+static void
+test_clean_copy_opens(Scratch *s, gconstpointer data)
+{
+  /* the scratch copy itself is good: the failures above are the edits' */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(c->n_procs, ==, 4);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(fixtures); i++) {
+    g_autofree char *name = g_strdup_printf("/procs/oracle/%s", fixtures[i][1]);
+    g_test_add_data_func(name, fixtures[i], compare_fixture);
+  }
+  g_test_add_func("/procs/workload-tree", test_workload_tree);
+  g_test_add_func("/procs/criu3-same-memory", test_criu3_same_memory);
+#define BAD(path, fn)                                                          \
+  g_test_add("/procs/bad/" path, Scratch, NULL, scratch_setup, fn,             \
+             scratch_teardown)
+  BAD("clean-copy", test_clean_copy_opens);
+  BAD("pid-cycle", test_bad_pid_cycle);
+  BAD("duplicate-pid", test_bad_duplicate_pid);
+  BAD("too-many-processes", test_bad_too_many_processes);
+  BAD("truncated-core", test_bad_truncated_core);
+  BAD("missing-core", test_bad_missing_core);
+  BAD("pages-past-end", test_bad_pages_past_end);
+  BAD("absurd-nr-pages", test_bad_absurd_nr_pages);
+  BAD("unaligned-vaddr", test_bad_unaligned_vaddr);
+  BAD("unsorted-pagemap", test_bad_unsorted_pagemap);
+  BAD("truncated-pagemap", test_bad_truncated_pagemap);
+  BAD("truncated-pages", test_bad_truncated_pages);
+  return g_test_run();
+}
