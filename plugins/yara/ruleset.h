@@ -1,0 +1,55 @@
+/* ruleset.h - the yara plugin's rule sets: compiling .yar sources (files
+ * or directories of them) or loading one compiled rule file, with external
+ * variables, and sharing each compiled set between runs and threads.
+ *
+ * A YR_RULES is read-only once built: every worker scans with its own
+ * YR_SCANNER over the same set. Sets live until ckpt_yara_ruleset_cache_clear
+ * (the plugin's fini).
+ */
+#ifndef CKPT_YARA_RULESET_H
+#define CKPT_YARA_RULESET_H
+
+#include <glib.h>
+#include <yara.h>
+
+#define CKPT_YARA_ERROR (ckpt_yara_error_quark())
+GQuark ckpt_yara_error_quark(void);
+
+typedef enum {
+  CKPT_YARA_ERROR_RULES,   /* a rule source is missing or does not compile */
+  CKPT_YARA_ERROR_DEFINE,  /* a NAME=VALUE external is malformed */
+  CKPT_YARA_ERROR_LIBYARA, /* libyara failed (memory, internal) */
+} CkptYaraErrorCode;
+
+typedef struct {
+  YR_RULES *rules;
+  GPtrArray *warnings; /* char*: "FILE:LINE: warning: MESSAGE" */
+  guint n_rules;
+  gboolean precompiled; /* loaded from a compiled rule file */
+} CkptYaraRuleset;
+
+/* Builds a rule set. sources: paths of .yar files, directories (their
+ * *.yar and *.yara files, sorted, not recursive) or one compiled rule file
+ * (alone). defines: "NAME=VALUE" externals, typed as the yara tool types
+ * them (true/false, integer, float, else string). strict: compiler warnings
+ * (slow atoms, ...) are errors. */
+CkptYaraRuleset *ckpt_yara_ruleset_new(const char *const *sources,
+                                       const char *const *defines,
+                                       gboolean strict, GError **error);
+void ckpt_yara_ruleset_free(CkptYaraRuleset *rs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptYaraRuleset, ckpt_yara_ruleset_free)
+
+/* The same, through a process-wide cache keyed by the option texts, so a
+ * sweep over many checkpoints compiles once. A failure is cached too. The
+ * returned set is borrowed until ckpt_yara_ruleset_cache_clear(). *fresh is
+ * set when this call built it (to log its warnings once). */
+const CkptYaraRuleset *
+ckpt_yara_ruleset_cached(const char *sources, const char *defines,
+                         gboolean strict, gboolean *fresh, GError **error);
+void ckpt_yara_ruleset_cache_clear(void);
+
+/* Splits a list option: at newlines when it has any, else at commas;
+ * empty items are dropped. */
+char **ckpt_yara_split_list(const char *text);
+
+#endif

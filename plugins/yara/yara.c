@@ -1,0 +1,453 @@
+/* yara.c - the yara plugin: sweeps YARA rules over the memory of every
+ * process of a checkpoint (and, when asked, the files of its rootfs diff)
+ * and emits one row per matched string instance.
+ *
+ * Declarations (options, tables) and the run() driver live here; rule sets
+ * in ruleset.c, scanning in scan.c. libyara is initialised once per
+ * process in init() and finalised in fini().
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckpt/plugin.h"
+#include "ruleset.h"
+#include "scan.h"
+
+#ifndef CKPT_RULESDIR
+#define CKPT_RULESDIR "/usr/local/share/ckpt/rules"
+#endif
+
+static const CkptOption yara_options[] = {
+    {"rules", CKPT_T_STR, NULL,
+     "rule files, directories of .yar/.yara files, or one compiled rule "
+     "file; several separated by commas (or newlines); default: the "
+     "installed rules"},
+    {"define", CKPT_T_STR, NULL,
+     "external variables NAME=VALUE, separated by commas (or newlines)"},
+    {"threads", CKPT_T_INT, "0", "worker threads; 0: one per core"},
+    {"fast", CKPT_T_BOOL, "false",
+     "fast matching mode: stop looking for a string after its first match"},
+    {"timeout", CKPT_T_INT, "0", "seconds allowed per process; 0: no limit"},
+    {"max-matches", CKPT_T_INT, "16",
+     "matches reported per string and process; 0: all"},
+    {"context", CKPT_T_INT, "16", "bytes of context on each side of a match"},
+    {"rootfs", CKPT_T_BOOL, "false", "also scan the files of the rootfs diff"},
+    {"rootfs-max-size", CKPT_T_SIZE, "0",
+     "bytes read of each rootfs file; 0: the host's default"},
+    {"strict", CKPT_T_BOOL, "false", "treat rule compiler warnings as errors"},
+    {"progress", CKPT_T_BOOL, "true",
+     "draw a progress bar on stderr when it is a terminal"},
+    {NULL},
+};
+
+enum {
+  COL_CHECKPOINT,
+  COL_PID,
+  COL_COMM,
+  COL_RULE,
+  COL_NAMESPACE,
+  COL_TAGS,
+  COL_SEVERITY,
+  COL_STRING,
+  COL_ADDRESS,
+  COL_LENGTH,
+  COL_VMA,
+  COL_COUNT,
+  COL_DATA,
+  COL_CONTEXT,
+  COL_META,
+  COL_FILE,
+  N_HIT_COLS
+};
+
+static const CkptColumn hit_columns[] = {
+    {"checkpoint", CKPT_T_STR, "CHECKPOINT"},
+    {"pid", CKPT_T_UINT, "PID"},
+    {"comm", CKPT_T_STR, "COMM"},
+    {"rule", CKPT_T_STR, "RULE"},
+    {"namespace", CKPT_T_STR, "NAMESPACE"},
+    {"tags", CKPT_T_STR, "TAGS"},
+    {"severity", CKPT_T_STR, "SEVERITY"},
+    {"string", CKPT_T_STR, "STRING"},
+    {"address", CKPT_T_ADDR, "ADDRESS"},
+    {"length", CKPT_T_UINT, "LEN"},
+    {"vma", CKPT_T_STR, "VMA"},
+    {"count", CKPT_T_UINT, "COUNT"},
+    {"data", CKPT_T_BYTES, "DATA"},
+    {"context", CKPT_T_BYTES, "CONTEXT"},
+    {"meta", CKPT_T_STR, "META"},
+    {"file", CKPT_T_STR, "FILE"},
+    {NULL},
+};
+
+enum {
+  SUM_CHECKPOINT,
+  SUM_RULES,
+  SUM_PROCESSES,
+  SUM_SCANNED,
+  SUM_BYTES,
+  SUM_BLOCKS,
+  SUM_FILES,
+  SUM_HITS,
+  SUM_RULES_MATCHED,
+  SUM_FAILED,
+  SUM_THREADS,
+  SUM_SECONDS,
+  N_SUM_COLS
+};
+
+static const CkptColumn summary_columns[] = {
+    {"checkpoint", CKPT_T_STR, "checkpoint"},
+    {"rules", CKPT_T_UINT, "rules"},
+    {"processes", CKPT_T_UINT, "processes"},
+    {"processes_scanned", CKPT_T_UINT, "processes scanned"},
+    {"bytes_scanned", CKPT_T_SIZE, "memory scanned"},
+    {"blocks", CKPT_T_UINT, "memory blocks"},
+    {"files_scanned", CKPT_T_UINT, "rootfs files scanned"},
+    {"hits", CKPT_T_UINT, "hits"},
+    {"rules_matched", CKPT_T_UINT, "rules matched"},
+    {"failed", CKPT_T_UINT, "scans failed"},
+    {"threads", CKPT_T_UINT, "threads"},
+    {"seconds", CKPT_T_DOUBLE, "seconds"},
+    {NULL},
+};
+
+enum { TABLE_HITS, TABLE_SUMMARY };
+
+static const CkptTable yara_tables[] = {
+    {"hits", "YARA hits", CKPT_LAYOUT_TABLE, hit_columns},
+    {"summary", "YARA scan", CKPT_LAYOUT_RECORD, summary_columns},
+    {NULL},
+};
+
+/* ---- rows ---------------------------------------------------------------- */
+
+static char *
+rule_tags(const YR_RULE *rule)
+{
+  GString *s = g_string_new(NULL);
+  const char *tag;
+  yr_rule_tags_foreach(rule, tag)
+  {
+    if (s->len)
+      g_string_append_c(s, ' ');
+    g_string_append(s, tag);
+  }
+  return g_string_free(s, FALSE);
+}
+
+/* All metadata as "key=value" pairs joined by "; ". */
+static char *
+rule_meta(const YR_RULE *rule)
+{
+  GString *s = g_string_new(NULL);
+  const YR_META *meta;
+  yr_rule_metas_foreach(rule, meta)
+  {
+    if (s->len)
+      g_string_append(s, "; ");
+    g_string_append_printf(s, "%s=", meta->identifier);
+    if (meta->type == META_TYPE_STRING)
+      g_string_append(s, meta->string);
+    else if (meta->type == META_TYPE_BOOLEAN)
+      g_string_append(s, meta->integer ? "true" : "false");
+    else
+      g_string_append_printf(s, "%" G_GINT64_FORMAT, meta->integer);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static const char *
+rule_meta_string(const YR_RULE *rule, const char *key)
+{
+  const YR_META *meta;
+  yr_rule_metas_foreach(rule, meta)
+  {
+    if (meta->type == META_TYPE_STRING && strcmp(meta->identifier, key) == 0)
+      return meta->string;
+  }
+  return NULL;
+}
+
+static CkptValue
+bytes_value(GBytes *b)
+{
+  if (b == NULL)
+    return CKPT_NULL;
+  gsize n;
+  const void *p = g_bytes_get_data(b, &n);
+  return CKPT_BYTES(p, n);
+}
+
+static void
+emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
+         const CkptProcessInfo *info, const char *file, const CkptYaraHit *h)
+{
+  g_autofree char *tags = rule_tags(h->rule);
+  g_autofree char *meta = rule_meta(h->rule);
+  CkptValue v[N_HIT_COLS];
+  v[COL_CHECKPOINT] = CKPT_STR(checkpoint);
+  v[COL_PID] = info ? CKPT_UINT(info->pid) : CKPT_NULL;
+  v[COL_COMM] = info && info->comm ? CKPT_STR(info->comm) : CKPT_NULL;
+  v[COL_RULE] = CKPT_STR(h->rule->identifier);
+  v[COL_NAMESPACE] = CKPT_STR(h->rule->ns->name);
+  v[COL_TAGS] = CKPT_STR(tags);
+  const char *sev = rule_meta_string(h->rule, "severity");
+  v[COL_SEVERITY] = sev ? CKPT_STR(sev) : CKPT_NULL;
+  v[COL_STRING] = h->string ? CKPT_STR(h->string) : CKPT_NULL;
+  v[COL_ADDRESS] = h->string ? CKPT_ADDR(h->addr) : CKPT_NULL;
+  v[COL_LENGTH] = h->string ? CKPT_UINT(h->len) : CKPT_NULL;
+  v[COL_VMA] = h->vma ? CKPT_STR(h->vma)
+               : file ? CKPT_STR("rootfs")
+                      : CKPT_NULL;
+  v[COL_COUNT] = h->string ? CKPT_UINT(h->count) : CKPT_NULL;
+  v[COL_DATA] = bytes_value(h->data);
+  v[COL_CONTEXT] = bytes_value(h->context);
+  v[COL_META] = CKPT_STR(meta);
+  v[COL_FILE] = file ? CKPT_STR(file) : CKPT_NULL;
+  api->emit(run, TABLE_HITS, 0, v, N_HIT_COLS);
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+/* Runs seen by this process; the bar shows which checkpoint is scanned.
+ * The CLI may say how many there are in all through CKPT_YARA_TOTAL. */
+static unsigned runs_started;
+
+typedef struct {
+  unsigned index; /* 1-based */
+  unsigned total; /* 0: unknown */
+  uint64_t bytes_total;
+  gint64 started;
+} Progress;
+
+static void
+format_size(char *buf, size_t n, uint64_t bytes)
+{
+  g_autofree char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+  g_strlcpy(buf, s, n);
+}
+
+static void
+draw_progress(uint64_t bytes, void *user)
+{
+  const Progress *p = user;
+  enum { WIDTH = 30 };
+  double frac = p->bytes_total ? (double)bytes / (double)p->bytes_total : 1.0;
+  if (frac > 1.0)
+    frac = 1.0;
+  char bar[WIDTH + 1];
+  int full = (int)(frac * WIDTH);
+  for (int i = 0; i < WIDTH; i++)
+    bar[i] = i < full ? '#' : '.';
+  bar[WIDTH] = '\0';
+  char done[32], total[32], ckpts[48];
+  format_size(done, sizeof(done), bytes);
+  format_size(total, sizeof(total), p->bytes_total);
+  if (p->total)
+    g_snprintf(ckpts, sizeof(ckpts), "checkpoint %u/%u", p->index, p->total);
+  else
+    g_snprintf(ckpts, sizeof(ckpts), "checkpoint %u", p->index);
+  fprintf(stderr, "\r\033[Kyara [%s] %3d%% %s / %s  %s", bar,
+          (int)(frac * 100.0), done, total, ckpts);
+  fflush(stderr);
+}
+
+static void
+clear_progress(void)
+{
+  fputs("\r\033[K", stderr);
+  fflush(stderr);
+}
+
+/* ---- run ----------------------------------------------------------------- */
+
+static unsigned
+opt_threads(const CkptApi *api, CkptRun *run)
+{
+  int64_t n = api->opt_int(run, "threads");
+  if (n <= 0)
+    n = (int64_t)g_get_num_processors();
+  return (unsigned)CLAMP(n, 1, 256);
+}
+
+static void
+read_scan_opts(const CkptApi *api, CkptRun *run, CkptYaraScanOpts *o)
+{
+  int64_t timeout = api->opt_int(run, "timeout");
+  int64_t max_matches = api->opt_int(run, "max-matches");
+  int64_t context = api->opt_int(run, "context");
+  o->flags = api->opt_bool(run, "fast") ? SCAN_FLAGS_FAST_MODE : 0;
+  o->timeout = (int)CLAMP(timeout, 0, G_MAXINT);
+  o->max_matches = (unsigned)CLAMP(max_matches, 0, G_MAXINT);
+  o->context = (unsigned)CLAMP(context, 0, 4096);
+  o->threads = opt_threads(api, run);
+}
+
+static const CkptYaraRuleset *
+get_rules(const CkptApi *api, CkptRun *run)
+{
+  const char *sources = api->opt_str(run, "rules");
+  if (sources == NULL || *sources == '\0')
+    sources = CKPT_RULESDIR;
+  gboolean fresh = FALSE;
+  g_autoptr(GError) error = NULL;
+  const CkptYaraRuleset *rs =
+      ckpt_yara_ruleset_cached(sources, api->opt_str(run, "define"),
+                               api->opt_bool(run, "strict"), &fresh, &error);
+  if (rs == NULL) {
+    api->error(run, "%s", error->message);
+    return NULL;
+  }
+  for (guint i = 0; fresh && i < rs->warnings->len; i++)
+    api->log(run, CKPT_LOG_WARNING, "%s", (char *)rs->warnings->pdata[i]);
+  return rs;
+}
+
+/* Scans the rootfs diff's files on the run thread and emits their hits. */
+static guint
+scan_rootfs(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
+            const CkptYaraScanOpts *o, const char *checkpoint, guint *n_hits,
+            guint *n_failed)
+{
+  const CkptContainerInfo *ci = api->container(run);
+  if (!ci->has_rootfs_diff)
+    return 0;
+  uint64_t max = (uint64_t)MAX(api->opt_int(run, "rootfs-max-size"), 0);
+  CkptFileIter *it = api->diff_iter_new(run, max);
+  if (it == NULL)
+    return 0;
+  guint n_files = 0;
+  CkptDiffFile f;
+  while (api->diff_iter_next(it, &f)) {
+    g_autoptr(GPtrArray) hits =
+        g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_yara_hit_free);
+    int rc = ckpt_yara_scan_buffer(rs, o, f.data, f.len, hits);
+    n_files++;
+    if (rc != ERROR_SUCCESS) {
+      api->log(run, CKPT_LOG_WARNING, "rootfs file %s: %s (libyara %d)", f.path,
+               ckpt_yara_strerror(rc), rc);
+      (*n_failed)++;
+      continue;
+    }
+    for (guint i = 0; i < hits->len; i++)
+      emit_hit(api, run, checkpoint, NULL, f.path, hits->pdata[i]);
+    *n_hits += hits->len;
+  }
+  api->diff_iter_free(it);
+  return n_files;
+}
+
+static guint
+count_rules_matched(CkptYaraJob *jobs, size_t n)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+  for (size_t j = 0; j < n; j++)
+    for (guint i = 0; jobs[j].hits && i < jobs[j].hits->len; i++) {
+      const CkptYaraHit *h = jobs[j].hits->pdata[i];
+      g_hash_table_add(seen, (gpointer)h->rule);
+    }
+  return g_hash_table_size(seen);
+}
+
+static CkptStatus
+yara_run(const CkptApi *api, CkptRun *run)
+{
+  gint64 t0 = g_get_monotonic_time();
+  const CkptYaraRuleset *rs = get_rules(api, run);
+  if (rs == NULL)
+    return CKPT_FAILED;
+
+  CkptYaraScanOpts o;
+  read_scan_opts(api, run, &o);
+  const CkptContainerInfo *ci = api->container(run);
+  const char *checkpoint = ci->path ? ci->path : "";
+
+  size_t n = api->process_count(run);
+  CkptYaraJob *jobs = g_new0(CkptYaraJob, n ? n : 1);
+  Progress pr = {.index =
+                     __atomic_add_fetch(&runs_started, 1, __ATOMIC_RELAXED),
+                 .started = t0};
+  const char *total = g_getenv("CKPT_YARA_TOTAL");
+  pr.total = total ? (unsigned)g_ascii_strtoull(total, NULL, 10) : 0;
+  for (size_t i = 0; i < n; i++) {
+    jobs[i].proc = api->process_at(run, i);
+    jobs[i].info = api->process_info(jobs[i].proc);
+    pr.bytes_total += jobs[i].info->mem_present;
+  }
+  gboolean show = api->opt_bool(run, "progress") && isatty(STDERR_FILENO);
+  ckpt_yara_scan_processes(api, rs, &o, jobs, n, show ? draw_progress : NULL,
+                           &pr);
+  if (show)
+    clear_progress();
+
+  /* emit on the run thread, in pstree order */
+  guint n_hits = 0, n_failed = 0, n_scanned = 0;
+  uint64_t bytes = 0, blocks = 0;
+  for (size_t j = 0; j < n; j++) {
+    const CkptYaraJob *job = &jobs[j];
+    bytes += job->bytes;
+    blocks += job->blocks;
+    if (job->status != ERROR_SUCCESS) {
+      api->log(run, CKPT_LOG_WARNING, "pid %u (%s): %s (libyara %d)",
+               job->info->pid, job->info->comm ? job->info->comm : "?",
+               ckpt_yara_strerror(job->status), job->status);
+      n_failed++;
+      continue;
+    }
+    if (job->info->has_mm)
+      n_scanned++;
+    for (guint i = 0; i < job->hits->len; i++)
+      emit_hit(api, run, checkpoint, job->info, NULL, job->hits->pdata[i]);
+    n_hits += job->hits->len;
+  }
+  guint matched = count_rules_matched(jobs, n);
+  for (size_t j = 0; j < n; j++)
+    ckpt_yara_job_release(&jobs[j]);
+  g_free(jobs);
+
+  guint n_files = 0;
+  if (api->opt_bool(run, "rootfs"))
+    n_files = scan_rootfs(api, run, rs, &o, checkpoint, &n_hits, &n_failed);
+
+  CkptValue s[N_SUM_COLS];
+  s[SUM_CHECKPOINT] = CKPT_STR(checkpoint);
+  s[SUM_RULES] = CKPT_UINT(rs->n_rules);
+  s[SUM_PROCESSES] = CKPT_UINT(n);
+  s[SUM_SCANNED] = CKPT_UINT(n_scanned);
+  s[SUM_BYTES] = CKPT_SIZE(bytes);
+  s[SUM_BLOCKS] = CKPT_UINT(blocks);
+  s[SUM_FILES] = CKPT_UINT(n_files);
+  s[SUM_HITS] = CKPT_UINT(n_hits);
+  s[SUM_RULES_MATCHED] = CKPT_UINT(matched);
+  s[SUM_FAILED] = CKPT_UINT(n_failed);
+  s[SUM_THREADS] = CKPT_UINT(MIN(o.threads, MAX(n, 1)));
+  s[SUM_SECONDS] =
+      CKPT_DOUBLE((double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+  api->emit(run, TABLE_SUMMARY, 0, s, N_SUM_COLS);
+  return n_failed ? CKPT_WARN : CKPT_OK;
+}
+
+static int
+yara_init(const CkptApi *api, char **error)
+{
+  int rc = yr_initialize();
+  if (rc != ERROR_SUCCESS) {
+    *error = g_strdup_printf("libyara failed to initialise (error %d)", rc);
+    return -1;
+  }
+  return 0;
+}
+
+static void
+yara_fini(void)
+{
+  ckpt_yara_ruleset_cache_clear();
+  yr_finalize();
+}
+
+CKPT_PLUGIN_DEFINE("yara", "0.1.0",
+                   "scan process memory (and the rootfs diff) with YARA rules",
+                   "Apache-2.0", yara_options, NULL, yara_tables, yara_init,
+                   yara_run, yara_fini);
