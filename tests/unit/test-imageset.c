@@ -1,0 +1,637 @@
+/* test-imageset.c - the image set on every fixture form, checked against an
+ * independent read of the same archive with libarchive's generic reader,
+ * and on hostile archives built here with libarchive's writer. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image.h"
+#include "imageset.h"
+
+static char *
+fixture(const char *name)
+{
+  const char *dir = g_getenv("CKPT_FIXTURES");
+  g_assert_nonnull(dir);
+  return g_build_filename(dir, name, NULL);
+}
+
+static char *tmpdir;
+
+static char *
+tmp_path(const char *name)
+{
+  return g_build_filename(tmpdir, name, NULL);
+}
+
+/* ---- the reference: every regular member, read the plain way ------------ */
+
+static char *
+ref_name(const char *raw)
+{
+  while (g_str_has_prefix(raw, "./"))
+    raw += 2;
+  return g_strdup(raw);
+}
+
+/* name -> GBytes, for an archive (any filter) or a directory (top and
+ * checkpoint/). */
+static GHashTable *
+reference(const char *path)
+{
+  GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify)g_bytes_unref);
+  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+    const char *subs[] = {"", "checkpoint"};
+    for (size_t s = 0; s < G_N_ELEMENTS(subs); s++) {
+      g_autofree char *d = g_build_filename(path, subs[s], NULL);
+      g_autoptr(GDir) dir = g_dir_open(d, 0, NULL);
+      if (dir == NULL)
+        continue;
+      const char *n;
+      while ((n = g_dir_read_name(dir)) != NULL) {
+        g_autofree char *f = g_build_filename(d, n, NULL);
+        if (!g_file_test(f, G_FILE_TEST_IS_REGULAR) ||
+            g_file_test(f, G_FILE_TEST_IS_SYMLINK))
+          continue;
+        char *buf;
+        gsize len;
+        g_assert_true(g_file_get_contents(f, &buf, &len, NULL));
+        g_hash_table_insert(
+            t, *subs[s] ? g_strconcat(subs[s], "/", n, NULL) : g_strdup(n),
+            g_bytes_new_take(buf, len));
+      }
+    }
+    return t;
+  }
+  struct archive *a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_all(a);
+  g_assert_cmpint(archive_read_open_filename(a, path, 65536), ==, ARCHIVE_OK);
+  struct archive_entry *e;
+  while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+    if (archive_entry_filetype(e) != AE_IFREG)
+      continue;
+    GByteArray *b = g_byte_array_new();
+    char buf[65536];
+    la_ssize_t n;
+    while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+      g_byte_array_append(b, (guint8 *)buf, (guint)n);
+    g_assert_cmpint(n, ==, 0);
+    g_hash_table_insert(t, ref_name(archive_entry_pathname(e)),
+                        g_byte_array_free_to_bytes(b));
+  }
+  archive_read_free(a);
+  return t;
+}
+
+static const char *
+bare_image(const char *name)
+{
+  const char *b = g_str_has_prefix(name, "checkpoint/")
+                      ? name + strlen("checkpoint/")
+                      : name;
+  return (strchr(b, '/') == NULL && g_str_has_suffix(b, ".img")) ? b : NULL;
+}
+
+/* Every member of the reference is served with the same bytes, images by
+ * bare name and everything by full name; nothing else is listed. */
+static void
+check_against_reference(const char *path, CkptFormat want_fmt)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(path, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(set);
+  g_assert_cmpint(ckpt_imageset_format(set), ==, want_fmt);
+  g_assert_cmpstr(ckpt_imageset_path(set), ==, path);
+
+  g_autoptr(GHashTable) ref = reference(path);
+  GHashTableIter it;
+  gpointer k, v;
+  guint n_images = 0;
+  uint64_t sum = 0;
+  g_hash_table_iter_init(&it, ref);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    gsize rlen;
+    const void *rdata = g_bytes_get_data(v, &rlen);
+    sum += rlen;
+    g_assert_true(ckpt_imageset_meta(set, k, &data, &len));
+    g_assert_nonnull(data);
+    g_assert_cmpmem(data, len, rdata, rlen);
+    const char *img = bare_image(k);
+    if (img != NULL) {
+      n_images++;
+      g_assert_true(ckpt_imageset_image(set, img, &data, &len));
+      g_assert_cmpmem(data, len, rdata, rlen);
+    }
+  }
+  guint listed = 0;
+  const char *prev = "";
+  for (const char *const *n = ckpt_imageset_image_names(set); *n; n++) {
+    g_assert_cmpint(strcmp(prev, *n), <, 0); /* sorted, unique */
+    prev = *n;
+    listed++;
+  }
+  g_assert_cmpuint(listed, ==, n_images);
+  g_assert_cmpuint(n_images, >, 20);
+  g_assert_true(ckpt_imageset_image(set, "pstree.img", NULL, NULL));
+  g_assert_false(ckpt_imageset_image(set, "no-such.img", NULL, NULL));
+  if (want_fmt == CKPT_FMT_DIR) {
+    g_assert_cmpuint(ckpt_imageset_archive_size(set), ==, sum);
+  } else {
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_assert_cmpuint(ckpt_imageset_archive_size(set), ==, st.st_size);
+  }
+  g_assert_null(ckpt_imageset_warnings(set)[0]);
+}
+
+static void
+test_forms(void)
+{
+  static const struct {
+    const char *name;
+    CkptFormat fmt;
+  } forms[] = {
+      {"podman-none.tar", CKPT_FMT_TAR},
+      {"podman-gzip.tar.gz", CKPT_FMT_TAR_GZIP},
+      {"podman-zstd.tar.zst", CKPT_FMT_TAR_ZSTD},
+      {"podman-none-2.tar", CKPT_FMT_TAR},
+      {"podman-none-criu3.tar", CKPT_FMT_TAR},
+      {"crio-none.tar", CKPT_FMT_TAR},
+      {"containerd-none.tar", CKPT_FMT_TAR},
+      {"criu-dir", CKPT_FMT_DIR},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+    g_autofree char *p = fixture(forms[i].name);
+    g_test_message("form %s", forms[i].name);
+    check_against_reference(p, forms[i].fmt);
+  }
+}
+
+/* The derived archives carry podman-none.tar's images byte for byte. */
+static void
+test_same_images_across_forms(void)
+{
+  const char *names[] = {"crio-none.tar", "containerd-none.tar",
+                         "podman-none-criu3.tar"};
+  g_autofree char *base_path = fixture("podman-none.tar");
+  g_autoptr(CkptImageSet) base = ckpt_imageset_open(base_path, NULL, NULL);
+  g_assert_nonnull(base);
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *p = fixture(names[i]);
+    g_autoptr(CkptImageSet) other = ckpt_imageset_open(p, NULL, NULL);
+    g_assert_nonnull(other);
+    guint compared = 0;
+    for (const char *const *n = ckpt_imageset_image_names(base); *n; n++) {
+      if (strcmp(*n, "pstree.img") != 0 && !g_str_has_prefix(*n, "pages-"))
+        continue;
+      const uint8_t *a, *b;
+      size_t la, lb;
+      g_assert_true(ckpt_imageset_image(base, *n, &a, &la));
+      g_assert_true(ckpt_imageset_image(other, *n, &b, &lb));
+      g_assert_cmpmem(a, la, b, lb);
+      compared++;
+    }
+    g_assert_cmpuint(compared, >=, 2);
+  }
+}
+
+/* ---- where the bytes live -------------------------------------------------
+ */
+
+/* The pathname of the mapping holding addr in /proc/self/maps, or NULL
+ * for an anonymous one. */
+static char *
+mapping_of(const void *addr)
+{
+  g_autofree char *maps = NULL;
+  g_assert_true(g_file_get_contents("/proc/self/maps", &maps, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(maps, "\n", -1);
+  uintptr_t a = (uintptr_t)addr;
+  for (char **l = lines; *l; l++) {
+    unsigned long lo, hi;
+    int off = 0;
+    if (sscanf(*l, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2)
+      continue;
+    if (a >= lo && a < hi)
+      return off > 0 && (*l)[off] ? g_strdup(*l + off) : NULL;
+  }
+  return NULL;
+}
+
+static void
+test_plain_tar_in_place(void)
+{
+  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *real = realpath(p, NULL);
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, NULL);
+  g_assert_nonnull(set);
+  g_assert_cmpint(ckpt_imageset_format(set), ==, CKPT_FMT_TAR);
+  const char *names[] = {"pstree.img", "pages-2.img", "core-1.img"};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    const uint8_t *d;
+    size_t len;
+    g_assert_true(ckpt_imageset_image(set, names[i], &d, &len));
+    g_autofree char *m = mapping_of(d);
+    g_assert_cmpstr(m, ==, real);
+    /* tar data starts on a 512-byte block of the file */
+    g_autofree char *m_end = mapping_of(d + len - 1);
+    g_assert_cmpstr(m_end, ==, real);
+  }
+  g_assert_true(ckpt_imageset_meta(set, "config.dump", NULL, NULL));
+}
+
+static void
+test_compressed_spooled(void)
+{
+  const char *names[] = {"podman-zstd.tar.zst", "podman-gzip.tar.gz"};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *p = fixture(names[i]);
+    g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, NULL);
+    g_assert_nonnull(set);
+    const uint8_t *d;
+    size_t len;
+    /* pages are spooled to an unlinked temporary file */
+    g_assert_true(ckpt_imageset_image(set, "pages-2.img", &d, &len));
+    g_autofree char *m = mapping_of(d);
+    g_assert_nonnull(m);
+    g_assert_true(g_str_has_suffix(m, "(deleted)"));
+    g_assert_null(strstr(m, names[i]));
+    /* small images are held in memory, not in any file */
+    g_assert_true(ckpt_imageset_image(set, "pstree.img", &d, &len));
+    g_autofree char *m2 = mapping_of(d);
+    g_assert_true(m2 == NULL || m2[0] == '[');
+  }
+}
+
+/* max-in-memory 0 sends every non-empty member to the spool. */
+static void
+test_all_spooled(void)
+{
+  g_autofree char *p = fixture("podman-gzip.tar.gz");
+  CkptLimits l;
+  ckpt_limits_init(&l);
+  l.max_in_memory = 0;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, &l, NULL);
+  g_assert_nonnull(set);
+  g_autoptr(GHashTable) ref = reference(p);
+  const uint8_t *d;
+  size_t len;
+  g_assert_true(ckpt_imageset_image(set, "pstree.img", &d, &len));
+  GBytes *want = g_hash_table_lookup(ref, "checkpoint/pstree.img");
+  g_assert_cmpmem(d, len, g_bytes_get_data(want, NULL), g_bytes_get_size(want));
+  g_autofree char *m = mapping_of(d);
+  g_assert_nonnull(m);
+  g_assert_true(g_str_has_suffix(m, "(deleted)"));
+  /* empty members still have a pointer */
+  d = NULL;
+  g_assert_true(ckpt_imageset_image(set, "iptables-10.img", &d, &len));
+  g_assert_nonnull(d);
+  g_assert_cmpuint(len, ==, 0);
+}
+
+/* ---- directories ------------------------------------------------------------
+ */
+
+/* Extracts a fixture's members (trusted here) into a directory. */
+static void
+extract(const char *archive, const char *dest)
+{
+  g_autoptr(GHashTable) ref = reference(archive);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, ref);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    g_autofree char *f = g_build_filename(dest, k, NULL);
+    g_autofree char *d = g_path_get_dirname(f);
+    g_assert_cmpint(g_mkdir_with_parents(d, 0700), ==, 0);
+    gsize len;
+    const char *data = g_bytes_get_data(v, &len);
+    g_assert_true(g_file_set_contents(f, data ? data : "", (gssize)len, NULL));
+  }
+}
+
+static void
+test_extracted_podman_dir(void)
+{
+  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *d = tmp_path("extracted");
+  extract(p, d);
+  check_against_reference(d, CKPT_FMT_DIR);
+  /* a symlink and a fifo are skipped with a warning */
+  g_autofree char *link = g_build_filename(d, "checkpoint", "evil.img", NULL);
+  g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);
+  g_autofree char *fifo = g_build_filename(d, "fifo.img", NULL);
+  g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(d, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_false(ckpt_imageset_image(set, "evil.img", NULL, NULL));
+  g_assert_false(ckpt_imageset_image(set, "fifo.img", NULL, NULL));
+  const char *const *w = ckpt_imageset_warnings(set);
+  g_assert_nonnull(w[0]);
+  g_assert_nonnull(w[1]);
+  g_assert_null(w[2]);
+  g_autofree char *all = g_strjoinv("\n", (char **)w);
+  g_assert_nonnull(strstr(all, "checkpoint/evil.img"));
+  g_assert_nonnull(strstr(all, "fifo.img"));
+}
+
+/* ---- hostile and broken input -------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  mode_t type;    /* AE_IFREG, AE_IFLNK, AE_IFCHR ... */
+  const char *ln; /* symlink target, or hard link target when type is 0 */
+  const char *data;
+} Crafted;
+
+static void
+write_tar(const char *path, int filter, const Crafted *members, size_t n)
+{
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  if (filter == 1)
+    archive_write_add_filter_gzip(a);
+  g_assert_cmpint(archive_write_open_filename(a, path), ==, ARCHIVE_OK);
+  for (size_t i = 0; i < n; i++) {
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, members[i].name);
+    size_t len = members[i].data ? strlen(members[i].data) : 0;
+    if (members[i].type == 0) {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_hardlink(e, members[i].ln);
+    } else {
+      archive_entry_set_filetype(e, members[i].type);
+      if (members[i].type == AE_IFLNK)
+        archive_entry_set_symlink(e, members[i].ln);
+      if (members[i].type == AE_IFREG)
+        archive_entry_set_size(e, (la_int64_t)len);
+    }
+    archive_entry_set_perm(e, 0644);
+    g_assert_cmpint(archive_write_header(a, e), >=, ARCHIVE_WARN);
+    if (len)
+      g_assert_cmpint(archive_write_data(a, members[i].data, len), ==, len);
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+static void
+expect_error(const char *path, const CkptLimits *l, int code,
+             const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(path, l, &error);
+  g_assert_null(set);
+  g_assert_error(error, CKPT_ERROR, code);
+  g_test_message("%s", error->message);
+  g_assert_true(g_str_has_prefix(error->message, path));
+  if (needle && strstr(error->message, needle) == NULL)
+    g_error("message \"%s\" lacks \"%s\"", error->message, needle);
+}
+
+static void
+test_hostile_members(void)
+{
+  static const struct {
+    Crafted m[3];
+    const char *needle;
+  } cases[] = {
+      {{{"checkpoint/pstree.img", AE_IFREG, NULL, "x"},
+        {"../x", AE_IFREG, NULL, "x"}},
+       "\"..\""},
+      {{{"checkpoint/../../etc/x.img", AE_IFREG, NULL, "x"}}, "\"..\""},
+      {{{"/etc/passwd", AE_IFREG, NULL, "x"}}, "absolute"},
+      {{{"checkpoint/pstree.img", AE_IFLNK, "/etc/shadow", NULL}}, "symlink"},
+      {{{"a", AE_IFREG, NULL, "x"}, {"checkpoint/pstree.img", 0, "a", NULL}},
+       "hard link"},
+      {{{"checkpoint/tty.img", AE_IFCHR, NULL, NULL}}, "character device"},
+      {{{"checkpoint/pstree.img", AE_IFREG, NULL, "a"},
+        {"./checkpoint//pstree.img", AE_IFREG, NULL, "b"}},
+       "twice"},
+      {{{"pstree.img", AE_IFREG, NULL, "a"},
+        {"checkpoint/pstree.img", AE_IFREG, NULL, "b"}},
+       "both"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *name = g_strdup_printf("hostile-%zu.tar", i);
+    g_autofree char *p = tmp_path(name);
+    size_t n = 0;
+    while (n < 3 && cases[i].m[n].name)
+      n++;
+    write_tar(p, i % 2, cases[i].m, n); /* plain and gzip alike */
+    expect_error(p, NULL, CKPT_ERROR_FORMAT, cases[i].needle);
+  }
+}
+
+static void
+test_clean_names(void)
+{
+  const Crafted m[] = {
+      {"./", AE_IFDIR, NULL, NULL},
+      {"./checkpoint/", AE_IFDIR, NULL, NULL},
+      {"./checkpoint/pstree.img", AE_IFREG, NULL, "pstree"},
+      {"./config.dump", AE_IFREG, NULL, "{}"},
+      {"checkpoint/empty.img", AE_IFREG, NULL, NULL},
+  };
+  g_autofree char *p = tmp_path("clean.tar");
+  write_tar(p, 0, m, G_N_ELEMENTS(m));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
+  g_assert_no_error(error);
+  const uint8_t *d;
+  size_t len;
+  g_assert_true(ckpt_imageset_image(set, "pstree.img", &d, &len));
+  g_assert_cmpmem(d, len, "pstree", 6);
+  g_assert_true(ckpt_imageset_meta(set, "config.dump", &d, &len));
+  g_assert_cmpmem(d, len, "{}", 2);
+  g_assert_true(ckpt_imageset_image(set, "empty.img", &d, &len));
+  g_assert_nonnull(d);
+  g_assert_cmpuint(len, ==, 0);
+  g_assert_false(ckpt_imageset_image(set, "config.dump", NULL, NULL));
+}
+
+/* Copies the first n bytes of a fixture (or all, with bytes flipped). */
+static char *
+damaged_copy(const char *fixture_name, double keep, gboolean flip)
+{
+  g_autofree char *src = fixture(fixture_name);
+  g_autofree char *data = NULL;
+  gsize len;
+  g_assert_true(g_file_get_contents(src, &data, &len, NULL));
+  gsize n = (gsize)((double)len * keep);
+  if (flip)
+    for (gsize i = len / 3; i < len / 3 + 64 && i < len; i++)
+      data[i] ^= 0x5a;
+  g_autofree char *name =
+      g_strdup_printf("%s-%s-%.2f", fixture_name, flip ? "flip" : "cut", keep);
+  char *p = tmp_path(name);
+  g_assert_true(g_file_set_contents(p, data, (gssize)n, NULL));
+  return p;
+}
+
+static void
+test_truncated(void)
+{
+  const char *names[] = {"podman-none.tar", "podman-gzip.tar.gz",
+                         "podman-zstd.tar.zst"};
+  const double keep[] = {0.5, 0.9, 0.001};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    for (size_t j = 0; j < G_N_ELEMENTS(keep); j++) {
+      g_autofree char *p = damaged_copy(names[i], keep[j], FALSE);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
+      g_assert_null(set);
+      g_assert_nonnull(error);
+      g_test_message("%s", error->message);
+      g_assert_true(g_str_has_prefix(error->message, p));
+    }
+}
+
+static void
+test_corrupt_compression(void)
+{
+  const char *names[] = {"podman-gzip.tar.gz", "podman-zstd.tar.zst"};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *p = damaged_copy(names[i], 1.0, TRUE);
+    expect_error(p, NULL, CKPT_ERROR_FORMAT, NULL);
+  }
+}
+
+/* A member of 200 MiB of zeros compresses to about 200 KiB. */
+static char *
+make_bomb(const char *name, int zstd)
+{
+  g_autofree char *p0 = tmp_path(name);
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  if (zstd) {
+    if (archive_write_add_filter_zstd(a) != ARCHIVE_OK) {
+      archive_write_free(a);
+      return NULL;
+    }
+  } else {
+    archive_write_add_filter_gzip(a);
+  }
+  g_assert_cmpint(archive_write_open_filename(a, p0), ==, ARCHIVE_OK);
+  struct archive_entry *e = archive_entry_new();
+  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  const size_t total = 200u << 20;
+  archive_entry_set_size(e, (la_int64_t)total);
+  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+  g_autofree char *zeros = g_malloc0(1 << 20);
+  for (size_t done = 0; done < total; done += 1 << 20)
+    g_assert_cmpint(archive_write_data(a, zeros, 1 << 20), ==, 1 << 20);
+  archive_entry_free(e);
+  archive_write_close(a);
+  archive_write_free(a);
+  return g_steal_pointer(&p0);
+}
+
+static void
+test_bombs(void)
+{
+  g_autofree char *gz = make_bomb("bomb.tar.gz", 0);
+  CkptLimits l;
+  ckpt_limits_init(&l);
+  l.max_ratio = 100;
+  expect_error(gz, &l, CKPT_ERROR_LIMIT, "max-ratio");
+  ckpt_limits_init(&l);
+  l.max_total_size = 50u << 20;
+  l.max_ratio = UINT64_MAX;
+  expect_error(gz, &l, CKPT_ERROR_LIMIT, "max-total-size");
+  /* deflate tops out near 1032:1, past the default 1000 */
+  expect_error(gz, NULL, CKPT_ERROR_LIMIT, "max-ratio");
+  ckpt_limits_init(&l);
+  l.max_member_size = 1u << 20;
+  expect_error(gz, &l, CKPT_ERROR_LIMIT, "max-member-size");
+
+  /* zstd squeezes zeros far past 1000:1: the defaults stop it */
+  g_autofree char *zst = make_bomb("bomb.tar.zst", 1);
+  if (zst != NULL)
+    expect_error(zst, NULL, CKPT_ERROR_LIMIT, "max-ratio");
+}
+
+static void
+test_max_members(void)
+{
+  g_autofree char *p = fixture("podman-none.tar");
+  CkptLimits l;
+  ckpt_limits_init(&l);
+  l.max_members = 10;
+  expect_error(p, &l, CKPT_ERROR_LIMIT, "max-members");
+  g_autofree char *d = fixture("criu-dir");
+  expect_error(d, &l, CKPT_ERROR_LIMIT, "max-members");
+}
+
+static void
+test_not_an_archive(void)
+{
+  g_autofree char *p = tmp_path("notes.txt");
+  g_assert_true(g_file_set_contents(p, "just some text\n", -1, NULL));
+  expect_error(p, NULL, CKPT_ERROR_FORMAT, "not a checkpoint");
+  g_autofree char *e = tmp_path("empty");
+  g_assert_true(g_file_set_contents(e, "", 0, NULL));
+  expect_error(e, NULL, CKPT_ERROR_FORMAT, "empty");
+  /* gzip of something that is not a tar */
+  g_autofree char *gz = tmp_path("text.gz");
+  g_autofree char *cmd = g_strdup_printf("sh -c 'echo hello | gzip > %s'", gz);
+  g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
+  expect_error(gz, NULL, CKPT_ERROR_FORMAT, NULL);
+  expect_error("/dev/null", NULL, CKPT_ERROR_FORMAT, NULL);
+}
+
+static void
+test_missing(void)
+{
+  g_autofree char *p = tmp_path("does-not-exist.tar");
+  expect_error(p, NULL, CKPT_ERROR_MISSING, "cannot open");
+}
+
+static void
+rm_rf(const char *path)
+{
+  g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
+  g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp("ckpt-test-imageset-XXXXXX", NULL);
+  g_assert_nonnull(tmpdir);
+  g_test_add_func("/imageset/forms", test_forms);
+  g_test_add_func("/imageset/same-images-across-forms",
+                  test_same_images_across_forms);
+  g_test_add_func("/imageset/plain-tar-in-place", test_plain_tar_in_place);
+  g_test_add_func("/imageset/compressed-spooled", test_compressed_spooled);
+  g_test_add_func("/imageset/all-spooled", test_all_spooled);
+  g_test_add_func("/imageset/extracted-podman-dir", test_extracted_podman_dir);
+  g_test_add_func("/imageset/clean-names", test_clean_names);
+  g_test_add_func("/imageset/hostile-members", test_hostile_members);
+  g_test_add_func("/imageset/truncated", test_truncated);
+  g_test_add_func("/imageset/corrupt-compression", test_corrupt_compression);
+  g_test_add_func("/imageset/bombs", test_bombs);
+  g_test_add_func("/imageset/max-members", test_max_members);
+  g_test_add_func("/imageset/not-an-archive", test_not_an_archive);
+  g_test_add_func("/imageset/missing", test_missing);
+  int rc = g_test_run();
+  rm_rf(tmpdir);
+  g_free(tmpdir);
+  return rc;
+}
