@@ -1,0 +1,688 @@
+/* test-files.c - the files stage against crit's decode of the same images
+ * (fdinfo-*, files, tcp-stream-*) and against what the workload planted
+ * (markers-*.txt), for every fixture; then corrupted copies of criu-dir. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "criu-files.pb-c.h"
+#include "criu-sockets.pb-c.h"
+#include "image.h"
+#include "model.h"
+
+static const char *const fixtures[] = {
+    "podman-none.tar", "podman-gzip.tar.gz",  "podman-zstd.tar.zst",
+    "criu-dir",        "podman-none-2.tar",   "podman-none-criu3.tar",
+    "crio-none.tar",   "containerd-none.tar",
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char *
+fixture_path(const char *name)
+{
+  const char *dir = g_getenv("CKPT_FIXTURES");
+  g_assert_nonnull(dir);
+  return g_build_filename(dir, name, NULL);
+}
+
+/* oracle/<fixture without archive suffix>/<image>.json */
+static JsonNode *
+oracle(const char *fixture, const char *image)
+{
+  g_autofree char *base = g_strdup(fixture);
+  char *dot = strstr(base, ".tar");
+  if (dot)
+    *dot = '\0';
+  g_autofree char *rel = g_strdup_printf("oracle/%s/%s.json", base, image);
+  g_autofree char *path = fixture_path(rel);
+  g_autoptr(JsonParser) p = json_parser_new();
+  g_autoptr(GError) err = NULL;
+  if (!json_parser_load_from_file(p, path, &err))
+    return NULL;
+  return json_node_copy(json_parser_get_root(p));
+}
+
+static JsonArray *
+entries(JsonNode *n)
+{
+  return json_object_get_array_member(json_node_get_object(n), "entries");
+}
+
+static CkptCheckpoint *
+open_fixture(const char *name)
+{
+  g_autofree char *path = fixture_path(name);
+  g_autoptr(GError) err = NULL;
+  CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &err);
+  g_assert_no_error(err);
+  g_assert_nonnull(c);
+  return c;
+}
+
+static const CkptFdInfo *
+fd_of(const CkptProcess *p, int fd)
+{
+  for (size_t i = 0; i < p->n_fds; i++)
+    if (p->fds[i].fd == fd)
+      return &p->fds[i];
+  return NULL;
+}
+
+static JsonObject *
+file_by_id(JsonArray *files, uint32_t id)
+{
+  for (guint i = 0; i < json_array_get_length(files); i++) {
+    JsonObject *o = json_array_get_object_element(files, i);
+    if ((uint32_t)json_object_get_int_member(o, "id") == id)
+      return o;
+  }
+  return NULL;
+}
+
+/* crit prints unix names with NULs as "=00" */
+static char *
+crit_unix_name(const char *s)
+{
+  if (s == NULL || *s == '\0')
+    return NULL;
+  if (g_str_has_prefix(s, "=00"))
+    return g_strconcat("@", s + 3, NULL);
+  g_autofree char *t = g_strdup(s);
+  while (g_str_has_suffix(t, "=00"))
+    t[strlen(t) - 3] = '\0';
+  return g_steal_pointer(&t);
+}
+
+/* "# main fds: a=1 b=2,3" -> value of key from markers-<fixture>.txt */
+static int
+marker_fd(const char *fixture, const char *line_prefix, const char *key)
+{
+  g_autofree char *base = g_strdup(fixture);
+  char *dot = strstr(base, ".tar");
+  if (dot)
+    *dot = '\0';
+  g_autofree char *rel = g_strdup_printf("markers-%s.txt", base);
+  g_autofree char *path = fixture_path(rel);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    if (!g_str_has_prefix(*l, line_prefix))
+      continue;
+    g_auto(GStrv) kv = g_strsplit(*l + strlen(line_prefix), " ", -1);
+    for (char **k = kv; *k; k++) {
+      size_t n = strlen(key);
+      if (strncmp(*k, key, n) == 0 && (*k)[n] == '=')
+        return atoi(*k + n + 1);
+    }
+  }
+  g_assert_not_reached();
+}
+
+/* "# worker pid N" */
+static uint32_t
+worker_pid(const char *fixture)
+{
+  g_autofree char *base = g_strdup(fixture);
+  char *dot = strstr(base, ".tar");
+  if (dot)
+    *dot = '\0';
+  g_autofree char *rel = g_strdup_printf("markers-%s.txt", base);
+  g_autofree char *path = fixture_path(rel);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  const char *l = strstr(text, "# worker pid ");
+  g_assert_nonnull(l);
+  return (uint32_t)atoi(l + strlen("# worker pid "));
+}
+
+static const CkptProcess *
+proc(const CkptCheckpoint *c, uint32_t pid)
+{
+  const CkptProcess *p = ckpt_checkpoint_process(c, pid);
+  g_assert_nonnull(p);
+  return p;
+}
+
+static gboolean
+has_warning(const CkptCheckpoint *c, const char *needle)
+{
+  for (guint i = 0; i < c->warnings->len; i++)
+    if (strstr(c->warnings->pdata[i], needle))
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- against crit -------------------------------------------------------- */
+
+static void
+check_socket(const CkptSocketInfo *sk, const char *type, JsonObject *f)
+{
+  if (strcmp(type, "INETSK") == 0) {
+    JsonObject *e = json_object_get_object_member(f, "isk");
+    g_assert_cmpuint(sk->kind, ==, CKPT_SK_INET);
+    g_assert_cmpuint(sk->inode, ==, json_object_get_int_member(e, "ino"));
+    g_assert_cmpuint(sk->src_port, ==,
+                     json_object_get_int_member(e, "src_port"));
+    g_assert_cmpuint(sk->dst_port, ==,
+                     json_object_get_int_member(e, "dst_port"));
+    g_assert_cmpstr(sk->state_name, ==,
+                    json_object_get_string_member(e, "state"));
+    g_assert_cmpstr(sk->proto_name, ==,
+                    json_object_get_string_member(e, "proto"));
+    g_assert_cmpuint(sk->backlog, ==, json_object_get_int_member(e, "backlog"));
+    JsonArray *src = json_object_get_array_member(e, "src_addr");
+    JsonArray *dst = json_object_get_array_member(e, "dst_addr");
+    g_assert_cmpstr(sk->src_addr, ==, json_array_get_string_element(src, 0));
+    g_assert_cmpstr(sk->dst_addr, ==, json_array_get_string_element(dst, 0));
+    JsonObject *o = json_object_get_object_member(e, "opts");
+    g_assert_cmpuint(sk->rcvbuf, ==,
+                     json_object_get_int_member(o, "so_rcvbuf"));
+    g_assert_cmpuint(sk->sndbuf, ==,
+                     json_object_get_int_member(o, "so_sndbuf"));
+  } else if (strcmp(type, "UNIXSK") == 0) {
+    JsonObject *e = json_object_get_object_member(f, "usk");
+    g_assert_cmpuint(sk->kind, ==, CKPT_SK_UNIX);
+    g_assert_cmpuint(sk->inode, ==, json_object_get_int_member(e, "ino"));
+    g_assert_cmpuint(sk->peer_inode, ==, json_object_get_int_member(e, "peer"));
+    g_assert_cmpstr(sk->state_name, ==,
+                    json_object_get_string_member(e, "state"));
+    g_autofree char *name =
+        crit_unix_name(json_object_get_string_member(e, "name"));
+    g_assert_cmpstr(sk->unix_name, ==, name);
+  } else if (strcmp(type, "NETLINKSK") == 0) {
+    JsonObject *e = json_object_get_object_member(f, "nlsk");
+    g_assert_cmpuint(sk->kind, ==, CKPT_SK_NETLINK);
+    g_assert_cmpuint(sk->inode, ==, json_object_get_int_member(e, "ino"));
+    g_assert_cmpuint(sk->portid, ==, json_object_get_int_member(e, "portid"));
+    g_assert_cmpint(sk->protocol, ==,
+                    json_object_get_int_member(e, "protocol"));
+  }
+}
+
+static void
+check_fd(const CkptFdInfo *fd, JsonObject *f)
+{
+  const char *type = json_object_get_string_member(f, "type");
+  if (strcmp(type, "REG") == 0) {
+    JsonObject *e = json_object_get_object_member(f, "reg");
+    const char *name = json_object_get_string_member(e, "name");
+    g_assert_true(fd->kind == CKPT_FD_REG || fd->kind == CKPT_FD_DIR);
+    g_assert_true(g_str_has_prefix(fd->path, name));
+    g_assert_cmpuint(fd->pos, ==, json_object_get_int_member(e, "pos"));
+    g_assert_cmpuint(fd->mode, ==, json_object_get_int_member(e, "mode"));
+    if (json_object_has_member(e, "size"))
+      g_assert_cmpuint(fd->file_size, ==,
+                       json_object_get_int_member(e, "size"));
+  } else if (strcmp(type, "PIPE") == 0) {
+    JsonObject *e = json_object_get_object_member(f, "pipe");
+    g_autofree char *want =
+        g_strdup_printf("pipe:[%" G_GINT64_FORMAT "]",
+                        json_object_get_int_member(e, "pipe_id"));
+    g_assert_cmpuint(fd->kind, ==, CKPT_FD_PIPE);
+    g_assert_cmpstr(fd->path, ==, want);
+  } else if (strcmp(type, "INETSK") == 0 || strcmp(type, "UNIXSK") == 0 ||
+             strcmp(type, "NETLINKSK") == 0) {
+    g_assert_cmpuint(fd->kind, ==, CKPT_FD_SOCKET);
+    g_assert_nonnull(fd->socket);
+    check_socket(fd->socket, type, f);
+  } else if (strcmp(type, "EVENTFD") == 0) {
+    g_assert_cmpuint(fd->kind, ==, CKPT_FD_EVENTFD);
+  } else if (strcmp(type, "EVENTPOLL") == 0) {
+    g_assert_cmpuint(fd->kind, ==, CKPT_FD_EPOLL);
+  } else if (strcmp(type, "MEMFD") == 0) {
+    JsonObject *e = json_object_get_object_member(f, "memfd");
+    g_assert_cmpuint(fd->kind, ==, CKPT_FD_MEMFD);
+    g_assert_cmpuint(fd->pos, ==, json_object_get_int_member(e, "pos"));
+  } else {
+    g_test_message("fd %d: type %s not compared", fd->fd, type);
+  }
+}
+
+static void
+test_oracle(gconstpointer data)
+{
+  const char *fixture = data;
+  g_autoptr(CkptCheckpoint) c = open_fixture(fixture);
+  g_autoptr(JsonNode) files_json = oracle(fixture, "files.img");
+  g_assert_nonnull(files_json);
+  JsonArray *files = entries(files_json);
+  size_t n_checked = 0;
+
+  g_assert_cmpuint(c->n_procs, >, 0);
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *p = &c->procs[i];
+    if (p->info.state == CKPT_PROC_ZOMBIE || p->info.state == CKPT_PROC_DEAD) {
+      g_assert_cmpuint(p->n_fds, ==, 0);
+      continue;
+    }
+    g_autofree char *img = g_strdup_printf("fdinfo-%u.img", p->ids_files_id);
+    g_autoptr(JsonNode) fdinfo = oracle(fixture, img);
+    g_assert_nonnull(fdinfo);
+    JsonArray *fds = entries(fdinfo);
+    g_assert_cmpuint(p->n_fds, ==, json_array_get_length(fds));
+    for (size_t j = 1; j < p->n_fds; j++)
+      g_assert_cmpint(p->fds[j - 1].fd, <, p->fds[j].fd);
+    for (guint j = 0; j < json_array_get_length(fds); j++) {
+      JsonObject *e = json_array_get_object_element(fds, j);
+      int fdn = (int)json_object_get_int_member(e, "fd");
+      uint32_t id = (uint32_t)json_object_get_int_member(e, "id");
+      const CkptFdInfo *fd = fd_of(p, fdn);
+      g_assert_nonnull(fd);
+      g_assert_cmpuint(fd->file_id, ==, id);
+      JsonObject *f = file_by_id(files, id);
+      g_assert_nonnull(f);
+      check_fd(fd, f);
+      n_checked++;
+    }
+  }
+  g_assert_cmpuint(n_checked, >=, 30);
+
+  /* every socket of files.img is in the model, once */
+  size_t n_sk = 0;
+  for (guint i = 0; i < json_array_get_length(files); i++) {
+    const char *t = json_object_get_string_member(
+        json_array_get_object_element(files, i), "type");
+    n_sk += g_str_has_suffix(t, "SK");
+  }
+  g_assert_cmpuint(c->n_sockets, ==, n_sk);
+
+  /* established TCP: queue lengths as crit decodes tcp-stream-<hex ino> */
+  size_t n_streams = 0;
+  for (size_t i = 0; i < c->n_sockets; i++) {
+    const CkptSocketInfo *sk = &c->sockets[i];
+    if (sk->kind != CKPT_SK_INET || g_strcmp0(sk->state_name, "ESTABLISHED"))
+      continue;
+    g_autofree char *img = g_strdup_printf("tcp-stream-%x.img", sk->inode);
+    g_autoptr(JsonNode) ts = oracle(fixture, img);
+    g_assert_nonnull(ts);
+    JsonObject *e = json_array_get_object_element(entries(ts), 0);
+    g_assert_true(sk->has_queues);
+    g_assert_cmpuint(sk->inq_len, ==, json_object_get_int_member(e, "inq_len"));
+    g_assert_cmpuint(sk->outq_len, ==,
+                     json_object_get_int_member(e, "outq_len"));
+    n_streams++;
+  }
+  g_assert_cmpuint(n_streams, ==, 2);
+  g_assert_cmpuint(c->warnings->len, ==, 0);
+}
+
+/* ---- against the workload ------------------------------------------------ */
+
+static const CkptSocketInfo *
+sock_at(const CkptProcess *p, int fd)
+{
+  const CkptFdInfo *f = fd_of(p, fd);
+  g_assert_nonnull(f);
+  g_assert_cmpuint(f->kind, ==, CKPT_FD_SOCKET);
+  g_assert_nonnull(f->socket);
+  return f->socket;
+}
+
+static void
+test_planted(gconstpointer data)
+{
+  const char *fx = data;
+  g_autoptr(CkptCheckpoint) c = open_fixture(fx);
+  const CkptProcess *main_p = proc(c, 1);
+  const CkptProcess *worker = proc(c, worker_pid(fx));
+  const char *M = "# main fds: ", *W = "# worker fds: ";
+
+  g_assert_cmpstr(main_p->info.exe, ==, "/app/workload");
+  g_assert_cmpstr(main_p->info.cwd, ==, "/");
+  g_assert_cmpstr(main_p->info.root, ==, "/");
+
+  const CkptFdInfo *notes = fd_of(main_p, marker_fd(fx, M, "notes_rw"));
+  g_assert_nonnull(notes);
+  g_assert_cmpstr(notes->path, ==, "/data/notes.txt");
+  g_assert_cmpuint(notes->pos, ==, 1337);
+  g_assert_cmpuint(notes->flags & 3, ==, 2 /* O_RDWR */);
+  const CkptFdInfo *ro = fd_of(worker, marker_fd(fx, W, "notes_ro"));
+  g_assert_nonnull(ro);
+  g_assert_cmpstr(ro->path, ==, "/data/notes.txt");
+  g_assert_cmpuint(ro->pos, ==, 100);
+  g_assert_cmpuint(ro->flags & 3, ==, 0 /* O_RDONLY */);
+
+  const CkptFdInfo *del = fd_of(main_p, marker_fd(fx, M, "deleted"));
+  g_assert_cmpstr(del->path, ==, "/data/deleted.log (deleted)");
+
+  /* one pipe, both ends */
+  const CkptFdInfo *p0 = fd_of(main_p, 10), *p1 = fd_of(main_p, 11);
+  g_assert_cmpuint(p0->kind, ==, CKPT_FD_PIPE);
+  g_assert_true(g_str_has_prefix(p0->path, "pipe:["));
+  g_assert_cmpstr(p0->path, ==, p1->path);
+  g_assert_cmpuint(fd_of(main_p, marker_fd(fx, M, "eventfd"))->kind, ==,
+                   CKPT_FD_EVENTFD);
+  g_assert_cmpuint(fd_of(main_p, marker_fd(fx, M, "epoll"))->kind, ==,
+                   CKPT_FD_EPOLL);
+  const CkptFdInfo *mfd = fd_of(main_p, marker_fd(fx, M, "memfd"));
+  g_assert_cmpuint(mfd->kind, ==, CKPT_FD_MEMFD);
+  g_assert_cmpstr(mfd->path, ==, "memfd:ckpt-memfd");
+  g_assert_cmpstr(mfd->kind_name, ==, "MEMFD");
+
+  /* the 8080 listener, shared by main and worker */
+  const CkptSocketInfo *l = sock_at(main_p, marker_fd(fx, M, "listen8080"));
+  g_assert_true(l == sock_at(worker, marker_fd(fx, W, "listen8080")));
+  g_assert_cmpstr(l->proto_name, ==, "TCP");
+  g_assert_cmpstr(l->state_name, ==, "LISTEN");
+  g_assert_cmpstr(l->src_addr, ==, "0.0.0.0");
+  g_assert_cmpuint(l->src_port, ==, 8080);
+  g_assert_cmpuint(l->backlog, ==, 16);
+  g_assert_cmpuint(l->n_owners, ==, 2);
+  g_assert_true(
+      (l->owner_pids[0] == 1 && l->owner_pids[1] == worker->info.pid) ||
+      (l->owner_pids[1] == 1 && l->owner_pids[0] == worker->info.pid));
+
+  /* established pair: each side queues what the other sent */
+  const CkptSocketInfo *cli = sock_at(main_p, marker_fd(fx, M, "tcp_client"));
+  const CkptSocketInfo *srv = sock_at(main_p, marker_fd(fx, M, "tcp_server"));
+  g_assert_cmpstr(cli->state_name, ==, "ESTABLISHED");
+  g_assert_cmpuint(cli->dst_port, ==, 9090);
+  g_assert_cmpuint(srv->src_port, ==, 9090);
+  g_assert_cmpuint(srv->dst_port, ==, cli->src_port);
+  g_assert_true(cli->has_queues && srv->has_queues);
+  g_assert_cmpuint(srv->inq_len + srv->outq_len + cli->outq_len, >=,
+                   strlen("CKPT-TCP-CLIENT-TO-SERVER"));
+  g_assert_cmpuint(cli->inq_len + cli->outq_len + srv->outq_len, >=,
+                   strlen("CKPT-TCP-SERVER-TO-CLIENT-0123456789"));
+  g_assert_cmpuint(cli->n_owners, ==, 1);
+  g_assert_cmpuint(cli->owner_pids[0], ==, 1);
+
+  const CkptSocketInfo *u4 = sock_at(worker, marker_fd(fx, W, "udp4"));
+  g_assert_cmpstr(u4->proto_name, ==, "UDP");
+  g_assert_cmpint(u4->family, ==, 2);
+  g_assert_cmpstr(u4->src_addr, ==, "0.0.0.0");
+  g_assert_cmpuint(u4->src_port, ==, 5353);
+  const CkptSocketInfo *u6 = sock_at(worker, marker_fd(fx, W, "udp6"));
+  g_assert_cmpstr(u6->proto_name, ==, "UDP");
+  g_assert_cmpint(u6->family, ==, 10);
+  g_assert_cmpstr(u6->src_addr, ==, "::1");
+  g_assert_cmpuint(u6->src_port, ==, 5353);
+
+  const CkptSocketInfo *ul = sock_at(worker, marker_fd(fx, W, "unix_listen"));
+  g_assert_cmpstr(ul->proto_name, ==, "UNIX");
+  g_assert_cmpstr(ul->unix_name, ==, "/tmp/ckpt.sock");
+  g_assert_cmpstr(ul->state_name, ==, "LISTEN");
+  g_assert_cmpuint(ul->backlog, ==, 8);
+  const CkptSocketInfo *uc = sock_at(worker, marker_fd(fx, W, "unix_client"));
+  const CkptSocketInfo *ua = sock_at(worker, marker_fd(fx, W, "unix_accepted"));
+  g_assert_cmpuint(uc->peer_inode, ==, ua->inode);
+  g_assert_cmpuint(ua->peer_inode, ==, uc->inode);
+  g_assert_cmpstr(uc->peer_name, ==, "/tmp/ckpt.sock");
+  const CkptSocketInfo *ab = sock_at(worker, marker_fd(fx, W, "abstract"));
+  g_assert_cmpstr(ab->unix_name, ==, "@ckpt-abstract");
+  const CkptSocketInfo *nl = sock_at(worker, marker_fd(fx, W, "netlink"));
+  g_assert_cmpuint(nl->kind, ==, CKPT_SK_NETLINK);
+  g_assert_cmpint(nl->protocol, ==, 0 /* NETLINK_ROUTE */);
+  g_assert_nonnull(strstr(nl->description, "ROUTE"));
+
+  /* the stopped child inherited fds 0-2 only */
+  const CkptProcess *stopped = proc(c, 2);
+  g_assert_cmpuint(stopped->n_fds, ==, 3);
+  g_assert_cmpuint(stopped->fds[0].file_id, ==, fd_of(main_p, 0)->file_id);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+typedef struct {
+  char *dir;
+} Scratch;
+
+static void
+scratch_setup(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GError) err = NULL;
+  g_autofree char *src = fixture_path("criu-dir");
+  s->dir = g_dir_make_tmp("ckpt-files-XXXXXX", &err);
+  g_assert_no_error(err);
+  g_autoptr(GDir) d = g_dir_open(src, 0, &err);
+  g_assert_no_error(err);
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    g_autofree char *from = g_build_filename(src, name, NULL);
+    g_autofree char *to = g_build_filename(s->dir, name, NULL);
+    g_autofree char *bytes = NULL;
+    gsize len;
+    g_assert_true(g_file_get_contents(from, &bytes, &len, NULL));
+    g_assert_true(g_file_set_contents(to, bytes, (gssize)len, NULL));
+  }
+}
+
+static void
+scratch_teardown(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GDir) d = g_dir_open(s->dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d))) {
+    g_autofree char *p = g_build_filename(s->dir, name, NULL);
+    g_unlink(p);
+  }
+  g_rmdir(s->dir);
+  g_free(s->dir);
+}
+
+static GBytes *
+read_img(Scratch *s, const char *name)
+{
+  g_autofree char *p = g_build_filename(s->dir, name, NULL);
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true(g_file_get_contents(p, &bytes, &len, NULL));
+  return g_bytes_new_take(g_steal_pointer(&bytes), len);
+}
+
+static void
+write_img(Scratch *s, const char *name, const void *data, gsize len)
+{
+  g_autofree char *p = g_build_filename(s->dir, name, NULL);
+  g_assert_true(g_file_set_contents(p, data, (gssize)len, NULL));
+}
+
+static CkptCheckpoint *
+open_scratch(Scratch *s, const CkptLimits *lim, GError **err)
+{
+  return ckpt_checkpoint_open(s->dir, lim, err);
+}
+
+static void
+put_u32(GByteArray *b, uint32_t v)
+{
+  uint8_t x[4] = {v & 0xff, v >> 8 & 0xff, v >> 16 & 0xff, v >> 24 & 0xff};
+  g_byte_array_append(b, x, 4);
+}
+
+static void
+test_files_truncated(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GBytes) b = read_img(s, "files.img");
+  gsize len;
+  const uint8_t *p = g_bytes_get_data(b, &len);
+  g_autoptr(GError) err = NULL;
+
+  /* cut in the middle of the third entry */
+  write_img(s, "files.img", p, len / 3);
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_null(c);
+  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
+  g_assert_nonnull(strstr(err->message, "files.img"));
+  g_assert_nonnull(strstr(err->message, "offset"));
+}
+
+static void
+test_files_garbage(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GBytes) b = read_img(s, "files.img");
+  gsize len = g_bytes_get_size(b);
+  g_autofree uint8_t *p = g_memdup2(g_bytes_get_data(b, NULL), len);
+  g_autoptr(GError) err = NULL;
+
+  /* keep the first entry's frame, fill its body with an invalid varint
+   * field key run (0xff...) so protobuf refuses it */
+  uint32_t n = p[8] | p[9] << 8 | p[10] << 16 | (uint32_t)p[11] << 24;
+  g_assert_cmpuint(12 + n, <=, len);
+  memset(p + 12, 0xff, n);
+  write_img(s, "files.img", p, len);
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_null(c);
+  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
+  g_assert_nonnull(strstr(err->message, "files.img: entry at offset 8"));
+}
+
+static void
+test_files_bad_magic(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GBytes) b = read_img(s, "files.img");
+  gsize len = g_bytes_get_size(b);
+  g_autofree uint8_t *p = g_memdup2(g_bytes_get_data(b, NULL), len);
+  g_autoptr(GError) err = NULL;
+  p[4] ^= 0x55;
+  write_img(s, "files.img", p, len);
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_null(c);
+  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
+  g_assert_nonnull(strstr(err->message, "magic"));
+}
+
+/* fdinfo-2.img (main's table) rewritten: fd 0 names a file id no image
+ * holds; the rest stays usable */
+static void
+test_fdinfo_missing_file(Scratch *s, gconstpointer data)
+{
+  g_autoptr(GBytes) orig = read_img(s, "fdinfo-2.img");
+  gsize olen;
+  const uint8_t *op = g_bytes_get_data(orig, &olen);
+  g_autoptr(GByteArray) b = g_byte_array_new();
+  g_byte_array_append(b, op, 8); /* the two magics */
+
+  FdinfoEntry e = FDINFO_ENTRY__INIT;
+  e.has_id = e.has_flags = e.has_type = e.has_fd = TRUE;
+  e.id = 9999;
+  e.type = 1;
+  e.fd = 0;
+  uint8_t buf[64];
+  size_t n = fdinfo_entry__pack(&e, buf);
+  put_u32(b, (uint32_t)n);
+  g_byte_array_append(b, buf, (guint)n);
+  e.id = 11; /* /data/notes.txt */
+  e.fd = 8;
+  n = fdinfo_entry__pack(&e, buf);
+  put_u32(b, (uint32_t)n);
+  g_byte_array_append(b, buf, (guint)n);
+  write_img(s, "fdinfo-2.img", b->data, b->len);
+
+  g_autoptr(GError) err = NULL;
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_no_error(err);
+  const CkptProcess *p = proc(c, 1);
+  g_assert_cmpuint(p->n_fds, ==, 2);
+  g_assert_cmpuint(p->fds[0].kind, ==, CKPT_FD_UNKNOWN);
+  g_assert_cmpuint(p->fds[0].file_id, ==, 9999);
+  g_assert_nonnull(strstr(p->fds[0].path, "9999"));
+  g_assert_cmpstr(p->fds[1].path, ==, "/data/notes.txt");
+  g_assert_true(has_warning(c, "fdinfo-2.img"));
+  g_assert_true(has_warning(c, "file id 9999"));
+}
+
+static void
+test_fdinfo_limit(Scratch *s, gconstpointer data)
+{
+  CkptLimits lim;
+  g_autoptr(GError) err = NULL;
+  ckpt_limits_init(&lim);
+  lim.max_fds = 5;
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, &lim, &err);
+  g_assert_null(c);
+  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_LIMIT);
+  g_assert_nonnull(strstr(err->message, "max-fds"));
+}
+
+static char *
+first_tcp_stream(Scratch *s)
+{
+  g_autoptr(GDir) d = g_dir_open(s->dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(d)))
+    if (g_str_has_prefix(name, "tcp-stream-"))
+      return g_strdup(name);
+  g_assert_not_reached();
+}
+
+/* a tcp-stream whose inq_len claims more bytes than follow */
+static void
+test_tcp_stream_overlong(Scratch *s, gconstpointer data)
+{
+  g_autofree char *img = first_tcp_stream(s);
+  g_autoptr(GBytes) orig = read_img(s, img);
+  gsize olen;
+  const uint8_t *op = g_bytes_get_data(orig, &olen);
+  uint32_t n = op[8] | op[9] << 8 | op[10] << 16 | (uint32_t)op[11] << 24;
+  TcpStreamEntry *e = tcp_stream_entry__unpack(NULL, n, op + 12);
+  g_assert_nonnull(e);
+  e->inq_len = 1u << 30;
+  g_autoptr(GByteArray) b = g_byte_array_new();
+  g_byte_array_append(b, op, 8);
+  uint8_t buf[256];
+  g_assert_cmpuint(tcp_stream_entry__get_packed_size(e), <=, sizeof(buf));
+  size_t m = tcp_stream_entry__pack(e, buf);
+  tcp_stream_entry__free_unpacked(e, NULL);
+  put_u32(b, (uint32_t)m);
+  g_byte_array_append(b, buf, (guint)m);
+  g_byte_array_append(b, op + 12 + n, (guint)(olen - 12 - n));
+  write_img(s, img, b->data, b->len);
+
+  g_autoptr(GError) err = NULL;
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_no_error(err);
+  guint ino = (guint)g_ascii_strtoull(img + strlen("tcp-stream-"), NULL, 16);
+  gboolean found = FALSE;
+  for (size_t i = 0; i < c->n_sockets; i++) {
+    if (c->sockets[i].inode != ino)
+      continue;
+    found = TRUE;
+    g_assert_false(c->sockets[i].has_queues);
+    g_assert_cmpuint(c->sockets[i].inq_len, ==, 0);
+  }
+  g_assert_true(found);
+  g_assert_true(has_warning(c, img));
+  g_assert_true(has_warning(c, "inq_len 1073741824"));
+}
+
+static void
+test_tcp_stream_truncated(Scratch *s, gconstpointer data)
+{
+  g_autofree char *img = first_tcp_stream(s);
+  g_autoptr(GBytes) orig = read_img(s, img);
+  gsize olen;
+  const uint8_t *op = g_bytes_get_data(orig, &olen);
+  write_img(s, img, op, 10); /* mid entry length */
+  g_autoptr(GError) err = NULL;
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_no_error(err);
+  g_assert_true(has_warning(c, img));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(fixtures); i++) {
+    g_autofree char *t = g_strdup_printf("/files/oracle/%s", fixtures[i]);
+    g_test_add_data_func(t, fixtures[i], test_oracle);
+    g_autofree char *u = g_strdup_printf("/files/planted/%s", fixtures[i]);
+    g_test_add_data_func(u, fixtures[i], test_planted);
+  }
+#define BAD(name, fn)                                                          \
+  g_test_add("/files/bad/" name, Scratch, NULL, scratch_setup, fn,             \
+             scratch_teardown)
+  BAD("files-truncated", test_files_truncated);
+  BAD("files-garbage", test_files_garbage);
+  BAD("files-bad-magic", test_files_bad_magic);
+  BAD("fdinfo-missing-file", test_fdinfo_missing_file);
+  BAD("fdinfo-max-fds", test_fdinfo_limit);
+  BAD("tcp-stream-overlong", test_tcp_stream_overlong);
+  BAD("tcp-stream-truncated", test_tcp_stream_truncated);
+  return g_test_run();
+}
