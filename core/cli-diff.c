@@ -210,10 +210,10 @@ static void
 emit_memory_change(DiffOut *o, const CkptResult *ref, guint row,
                    uint64_t before, uint64_t after)
 {
-  g_autofree char *comm = cell_text(ref, row, "command");
+  g_autofree char *comm = ref ? cell_text(ref, row, "command") : NULL;
   CkptValue v[] = {
-      CKPT_UINT(cell(ref, row, "pid")->v.u),
-      CKPT_STR(comm),
+      ref ? CKPT_UINT(cell(ref, row, "pid")->v.u) : CKPT_NULL,
+      CKPT_STR(ref ? comm : "total"),
       CKPT_SIZE(before),
       CKPT_SIZE(after),
       CKPT_INT((int64_t)(after - before)),
@@ -228,8 +228,9 @@ memory_of(const CkptResult *t, guint row)
   return v->type == CKPT_T_NULL ? 0 : v->v.u;
 }
 
-/* Processes keyed by pid; compared on command, command line and state;
- * memory sizes compared separately. */
+/* Processes keyed by pid; compared on command, command line, state and
+ * thread count; memory sizes of processes in both are compared separately,
+ * and a last row gives the totals. */
 static void
 diff_processes(DiffOut *o, const CkptResult *a, const CkptResult *b)
 {
@@ -238,6 +239,11 @@ diff_processes(DiffOut *o, const CkptResult *a, const CkptResult *b)
                                        "threads", NULL};
   g_autoptr(GHashTable) ia = index_rows(a, key);
   g_autoptr(GHashTable) ib = index_rows(b, key);
+  uint64_t total_a = 0, total_b = 0;
+  for (guint i = 0; a && i < a->rows->len; i++)
+    total_a += memory_of(a, i);
+  for (guint i = 0; b && i < b->rows->len; i++)
+    total_b += memory_of(b, i);
   for (guint i = 0; b && i < b->rows->len; i++) {
     g_autofree char *k = row_key(b, i, key);
     guint ra = GPOINTER_TO_UINT(g_hash_table_lookup(ia, k));
@@ -263,6 +269,8 @@ diff_processes(DiffOut *o, const CkptResult *a, const CkptResult *b)
     g_autofree char *cmd = cell_text(a, i, "cmdline");
     emit_proc_change(o, "removed", a, i, NULL, cmd, NULL);
   }
+  /* the whole dump's memory, changed or not, so the size is always shown */
+  emit_memory_change(o, NULL, 0, total_a, total_b);
 }
 
 static void

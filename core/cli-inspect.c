@@ -29,6 +29,12 @@ static const CkptCliFlag inspect_flags[] = {
     {"mounts", "display the mounts of the checkpoint", "mounts", NULL, FALSE},
     {"stats", "display the CRIU dump statistics", "container", NULL, FALSE},
     {"metadata", "display the container's metadata", "container", NULL, FALSE},
+    /* --all and --pid are expanded before the generic runner sees them;
+     * declared here for --help */
+    {"all", "show all information about the checkpoints",
+     "pstree,files,sockets,mounts", NULL, FALSE},
+    {"pid", "display the process tree of this pid", "pstree", "pstree.pid",
+     TRUE},
     {"pstree-pid", "only this pid's subtree (use --pid)", "pstree",
      "pstree.pid", TRUE},
     {"files-pid", "only this pid's files (use --pid)", "files", "files.pid",

@@ -160,7 +160,9 @@ emit_socket(const CkptApi *api, CkptRun *run, uint32_t pid, int fd,
   int inet = sk->kind == CKPT_SK_INET;
   if (inet) {
     format_endpoint(local, sizeof(local), sk->src_addr, sk->src_port);
-    format_endpoint(remote, sizeof(remote), sk->dst_addr, sk->dst_port);
+    /* an unconnected socket's peer is the any address, port 0 */
+    if (sk->dst_port != 0)
+      format_endpoint(remote, sizeof(remote), sk->dst_addr, sk->dst_port);
   }
   CkptValue v[] = {
       pid ? CKPT_UINT(pid) : CKPT_NULL,
