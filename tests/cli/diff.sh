@@ -1,0 +1,62 @@
+#!/bin/sh
+# ckpt diff A B on two real checkpoints of one container: the second was
+# taken after SIGUSR1 opened /data/second.txt (fd 16) and a TCP listener on
+# 8081 (fd 17). TAP; env from tests/meson.build.
+set -u
+FX=${CKPT_FIXTURES:?}
+CKPT=${CKPT_BIN:-$CKPT_BUILD_ROOT/core/ckpt}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-diff-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+ok() { n=$((n+1)); echo "ok $n - $1"; }
+nok() { n=$((n+1)); echo "not ok $n - $1"; }
+check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/# /' "$T/out.check"; fi; }
+
+echo "1..7"
+A=$FX/podman-none.tar
+B=$FX/podman-none-2.tar
+
+"$CKPT" --format json diff "$A" "$B" > "$T/ab.json" 2> "$T/ab.err"
+rc=$?
+check "diff exits 0" test $rc -eq 0
+check "json: exactly the new file and the new listener" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["diff"]["tables"]
+files = [(r["change"], r["pid"], r["fd"], r["after"]) for r in t["files"]]
+assert ("added", 1, "16", "REG /data/second.txt") in files, files
+assert all(r["change"] == "added" and r["pid"] == 1 for r in t["files"]), files
+assert len(t["files"]) == 2, files
+socks = t["sockets"]
+assert len(socks) == 1 and socks[0]["change"] == "added" and socks[0]["fd"] == "17", socks
+assert "TCP LISTEN 0.0.0.0:8081" in socks[0]["after"], socks
+assert t["processes"] == [], t["processes"]
+tot = [r for r in t["memory"] if r["command"] == "total"]
+assert len(tot) == 1 and tot[0]["before"] > 0 and tot[0]["after"] > 0, t["memory"]
+' "$T/ab.json"
+
+"$CKPT" --format json diff "$B" "$A" > "$T/ba.json" 2>&1
+check "reversed: the same entries are removed" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["diff"]["tables"]
+assert sorted(r["change"] for r in t["files"]) == ["removed", "removed"], t["files"]
+assert [r["change"] for r in t["sockets"]] == ["removed"], t["sockets"]
+' "$T/ba.json"
+
+"$CKPT" --format json diff "$A" "$A" > "$T/aa.json" 2>&1
+check "a checkpoint against itself: no changes" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["diff"]["tables"]
+assert t["files"] == [] and t["sockets"] == [] and t["processes"] == [], t
+' "$T/aa.json"
+
+"$CKPT" diff "$A" "$B" > "$T/ab.txt" 2>&1
+check "tree output names the file and the port" sh -c "grep -q '/data/second.txt' '$T/ab.txt' && grep -q '0.0.0.0:8081' '$T/ab.txt'"
+
+"$CKPT" diff "$A" > "$T/one.txt" 2>&1
+rc=$?
+check "one argument is a usage error" test $rc -eq 2
+
+head -c 50000 "$B" > "$T/cut.tar"
+"$CKPT" diff "$A" "$T/cut.tar" > "$T/cut.txt" 2>&1
+rc=$?
+check "a truncated second checkpoint fails with exit 1" test $rc -eq 1
