@@ -301,10 +301,8 @@ static void
 load_spec(CkptCheckpoint *c, JsonNode *node)
 {
   JsonObject *spec = obj_of(node);
-  if (node && spec == NULL) {
+  if (node && spec == NULL)
     ckpt_model_warn(c, "spec.dump: not a JSON object, ignored");
-    return;
-  }
   if (spec == NULL) {
     /* Keep spec_args a valid empty list even without a spec. */
     load_spec_args(c, NULL);
