@@ -25,19 +25,19 @@ static const CkptOption options[] = {
 /* Column names follow checkpointctl's JSON where the data is the same
  * (pid, command, cmdline, task_state). */
 static const CkptColumn process_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},         {"ppid", CKPT_T_UINT, "PPID"},
-    {"command", CKPT_T_STR, "COMMAND"},  {"cmdline", CKPT_T_STR, "CMDLINE"},
-    {"task_state", CKPT_T_STR, "STATE"}, {"exit_code", CKPT_T_INT, "EXIT"},
-    {"threads", CKPT_T_UINT, "THREADS"}, {"pgid", CKPT_T_UINT, "PGID"},
-    {"sid", CKPT_T_UINT, "SID"},         {"uid", CKPT_T_UINT, "UID"},
-    {"euid", CKPT_T_UINT, "EUID"},       {"gid", CKPT_T_UINT, "GID"},
-    {"egid", CKPT_T_UINT, "EGID"},       {"cap_eff", CKPT_T_ADDR, "CAPEFF"},
-    {"cap_prm", CKPT_T_ADDR, "CAPPRM"},  {"cap_inh", CKPT_T_ADDR, "CAPINH"},
-    {"cap_bnd", CKPT_T_ADDR, "CAPBND"},  {"cap_amb", CKPT_T_ADDR, "CAPAMB"},
-    {"seccomp", CKPT_T_STR, "SECCOMP"},  {"no_new_privs", CKPT_T_BOOL, "NNP"},
-    {"cgroup", CKPT_T_STR, "CGROUP"},    {"cwd", CKPT_T_STR, "CWD"},
-    {"root", CKPT_T_STR, "ROOT"},        {"exe", CKPT_T_STR, "EXE"},
-    {"memory", CKPT_T_SIZE, "MEMORY"},   {NULL},
+    {"pid", CKPT_T_UINT, "PID"},          {"command", CKPT_T_STR, "COMMAND"},
+    {"cmdline", CKPT_T_STR, "CMDLINE"},   {"task_state", CKPT_T_STR, "STATE"},
+    {"exit_code", CKPT_T_INT, "EXIT"},    {"memory", CKPT_T_SIZE, "MEMORY"},
+    {"threads", CKPT_T_UINT, "THREADS"},  {"ppid", CKPT_T_UINT, "PPID"},
+    {"pgid", CKPT_T_UINT, "PGID"},        {"sid", CKPT_T_UINT, "SID"},
+    {"uid", CKPT_T_UINT, "UID"},          {"euid", CKPT_T_UINT, "EUID"},
+    {"gid", CKPT_T_UINT, "GID"},          {"egid", CKPT_T_UINT, "EGID"},
+    {"cap_eff", CKPT_T_ADDR, "CAPEFF"},   {"cap_prm", CKPT_T_ADDR, "CAPPRM"},
+    {"cap_inh", CKPT_T_ADDR, "CAPINH"},   {"cap_bnd", CKPT_T_ADDR, "CAPBND"},
+    {"cap_amb", CKPT_T_ADDR, "CAPAMB"},   {"seccomp", CKPT_T_STR, "SECCOMP"},
+    {"no_new_privs", CKPT_T_BOOL, "NNP"}, {"cgroup", CKPT_T_STR, "CGROUP"},
+    {"cwd", CKPT_T_STR, "CWD"},           {"root", CKPT_T_STR, "ROOT"},
+    {"exe", CKPT_T_STR, "EXE"},           {NULL},
 };
 
 static const CkptColumn thread_columns[] = {
@@ -288,12 +288,13 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
   int live = has_state(pi);
   CkptValue v[] = {
       CKPT_UINT(pi->pid),
-      CKPT_UINT(pi->ppid),
       str_or_null(pi->comm),
       want_cmd && live ? str_or_null(cmdline_of(pi)) : CKPT_NULL,
       CKPT_STR(state_name(pi->state)),
       live ? CKPT_NULL : CKPT_INT(pi->exit_code),
+      pi->has_mm ? CKPT_SIZE(pi->mem_present) : CKPT_NULL,
       CKPT_UINT(pi->n_threads),
+      CKPT_UINT(pi->ppid),
       CKPT_UINT(pi->pgid),
       CKPT_UINT(pi->sid),
       live ? CKPT_UINT(pi->uid) : CKPT_NULL,
@@ -311,7 +312,6 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
       str_or_null(pi->cwd),
       str_or_null(pi->root),
       str_or_null(pi->exe),
-      pi->has_mm ? CKPT_SIZE(pi->mem_present) : CKPT_NULL,
   };
   api->emit(run, T_PROCESSES, depth, v, sizeof(v) / sizeof(v[0]));
 }
