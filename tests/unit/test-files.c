@@ -664,6 +664,155 @@ test_tcp_stream_truncated(Scratch *s, gconstpointer data)
   g_assert_true(has_warning(c, img));
 }
 
+/* Images from before files.img: one image per file type, whose entries are
+ * today's FileEntry sub-messages. The scratch copy's files.img is split
+ * into them (memfds had no such image and are left out), plus one IPv6
+ * socket bound to an IPv4-mapped address. */
+typedef struct {
+  uint32_t type;
+  const char *image;
+  uint32_t magic;
+  GByteArray *buf;
+} Legacy;
+
+static void
+legacy_put(Legacy *l, const ProtobufCMessage *m)
+{
+  size_t n = protobuf_c_message_get_packed_size(m);
+  g_autofree uint8_t *buf = g_malloc(n ? n : 1);
+  g_assert_cmpuint(protobuf_c_message_pack(m, buf), ==, n);
+  put_u32(l->buf, (uint32_t)n);
+  g_byte_array_append(l->buf, buf, (guint)n);
+}
+
+static void
+test_legacy_images(Scratch *s, gconstpointer data)
+{
+  Legacy imgs[] = {
+      {1, "reg-files.img", 0x50363636u, NULL},
+      {2, "pipes.img", 0x56513555u, NULL},
+      {4, "inetsk.img", 0x56443851u, NULL},
+      {5, "unixsk.img", 0x54373943u, NULL},
+      {6, "eventfd.img", 0x44523722u, NULL},
+      {7, "eventpoll.img", 0x45023858u, NULL},
+      {13, "netlinksk.img", 0x58005614u, NULL},
+  };
+  g_autoptr(GError) err = NULL;
+  g_autoptr(CkptCheckpoint) ref = open_scratch(s, NULL, &err);
+  g_assert_no_error(err);
+
+  for (size_t i = 0; i < G_N_ELEMENTS(imgs); i++) {
+    imgs[i].buf = g_byte_array_new();
+    put_u32(imgs[i].buf, 0x54564319u);
+    put_u32(imgs[i].buf, imgs[i].magic);
+  }
+  g_autoptr(GBytes) b = read_img(s, "files.img");
+  gsize len;
+  const uint8_t *p = g_bytes_get_data(b, &len);
+  CkptImageReader r;
+  const uint8_t *e;
+  size_t elen;
+  g_assert_true(ckpt_image_open(&r, "files.img", p, len, 0, 0, 0, NULL));
+  while (ckpt_image_next(&r, &e, &elen, NULL) == 1) {
+    FileEntry *fe = file_entry__unpack(NULL, elen, e);
+    g_assert_nonnull(fe);
+    const ProtobufCMessage *sub = NULL;
+    switch (fe->type) {
+    case 1:
+      sub = &fe->reg->base;
+      break;
+    case 2:
+      sub = &fe->pipe->base;
+      break;
+    case 4:
+      sub = &fe->isk->base;
+      break;
+    case 5:
+      sub = &fe->usk->base;
+      break;
+    case 6:
+      sub = &fe->efd->base;
+      break;
+    case 7:
+      sub = &fe->epfd->base;
+      break;
+    case 13:
+      sub = &fe->nlsk->base;
+      break;
+    default:
+      break;
+    }
+    for (size_t i = 0; sub && i < G_N_ELEMENTS(imgs); i++)
+      if (imgs[i].type == fe->type)
+        legacy_put(&imgs[i], sub);
+    file_entry__free_unpacked(fe, NULL);
+  }
+  /* ::ffff:10.1.2.3 as CRIU's four raw words of a little-endian host */
+  InetSkEntry mapped = INET_SK_ENTRY__INIT;
+  uint32_t words[4] = {0, 0, 0xffff0000u, 0x0302010au};
+  mapped.has_id = mapped.has_ino = mapped.has_family = TRUE;
+  mapped.has_type = mapped.has_proto = mapped.has_state = TRUE;
+  mapped.has_src_port = TRUE;
+  mapped.id = 7777;
+  mapped.ino = 4242;
+  mapped.family = 10;
+  mapped.type = 1;
+  mapped.proto = 6;
+  mapped.state = 10;
+  mapped.src_port = 443;
+  mapped.n_src_addr = 4;
+  mapped.src_addr = words;
+  legacy_put(&imgs[2], &mapped.base);
+
+  for (size_t i = 0; i < G_N_ELEMENTS(imgs); i++) {
+    write_img(s, imgs[i].image, imgs[i].buf->data, imgs[i].buf->len);
+    g_byte_array_unref(imgs[i].buf);
+  }
+  g_autofree char *fimg = g_build_filename(s->dir, "files.img", NULL);
+  g_assert_cmpint(g_unlink(fimg), ==, 0);
+
+  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_assert_no_error(err);
+  g_assert_cmpuint(c->n_procs, ==, ref->n_procs);
+  size_t n_same = 0;
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *a = &ref->procs[i], *b2 = &c->procs[i];
+    g_assert_cmpuint(a->n_fds, ==, b2->n_fds);
+    for (size_t j = 0; j < a->n_fds; j++) {
+      if (a->fds[j].kind == CKPT_FD_MEMFD) {
+        g_assert_cmpuint(b2->fds[j].kind, ==, CKPT_FD_UNKNOWN);
+        continue;
+      }
+      g_assert_cmpint(a->fds[j].fd, ==, b2->fds[j].fd);
+      g_assert_cmpuint(a->fds[j].kind, ==, b2->fds[j].kind);
+      g_assert_cmpstr(a->fds[j].path, ==, b2->fds[j].path);
+      g_assert_cmpuint(a->fds[j].pos, ==, b2->fds[j].pos);
+      if (a->fds[j].socket) {
+        g_assert_nonnull(b2->fds[j].socket);
+        g_assert_cmpuint(a->fds[j].socket->inode, ==, b2->fds[j].socket->inode);
+        g_assert_cmpstr(a->fds[j].socket->src_addr, ==,
+                        b2->fds[j].socket->src_addr);
+        g_assert_cmpstr(a->fds[j].socket->unix_name, ==,
+                        b2->fds[j].socket->unix_name);
+        g_assert_cmpuint(a->fds[j].socket->has_queues, ==,
+                         b2->fds[j].socket->has_queues);
+      }
+      n_same++;
+    }
+  }
+  g_assert_cmpuint(n_same, >=, 25);
+  g_assert_cmpuint(c->n_sockets, ==, ref->n_sockets + 1);
+  const CkptSocketInfo *m = NULL;
+  for (size_t i = 0; i < c->n_sockets; i++)
+    if (c->sockets[i].id == 7777)
+      m = &c->sockets[i];
+  g_assert_nonnull(m);
+  g_assert_cmpstr(m->src_addr, ==, "::ffff:10.1.2.3");
+  g_assert_cmpstr(m->state_name, ==, "LISTEN");
+  g_assert_cmpuint(m->n_owners, ==, 0);
+  g_assert_true(has_warning(c, "memfd") || has_warning(c, "file id"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -684,5 +833,7 @@ main(int argc, char **argv)
   BAD("fdinfo-max-fds", test_fdinfo_limit);
   BAD("tcp-stream-overlong", test_tcp_stream_overlong);
   BAD("tcp-stream-truncated", test_tcp_stream_truncated);
+  g_test_add("/files/legacy/per-type-images", Scratch, NULL, scratch_setup,
+             test_legacy_images, scratch_teardown);
   return g_test_run();
 }
