@@ -508,7 +508,9 @@ typedef struct CkptPlugin {
   const CkptOption *options;  /* terminated by {NULL} */
   const char *const *depends; /* plugin names, NULL-ended, or NULL */
   const CkptTable *tables;    /* terminated by {NULL} */
-  /* init once after loading; returns 0 or sets an error text */
+  /* init once after loading; returns 0, or non-zero and may point *error
+   * at a reason: a string the plugin keeps alive (e.g. a literal); the host
+   * copies it and never frees it */
   int (*init)(const CkptApi *api, char **error);
   /* run over one checkpoint */
   CkptStatus (*run)(const CkptApi *api, CkptRun *run);

@@ -1,0 +1,86 @@
+/* results.h - the rows plugins emit, kept per checkpoint.
+ *
+ * Every value a plugin emits is copied here (strings and bytes into one
+ * string chunk per checkpoint), so rows outlive the model they were read
+ * from and can be rendered after it is freed. A CkptResult is one table of
+ * one plugin; later plugins of a chain read it through api->result().
+ */
+#ifndef CKPT_RESULTS_H
+#define CKPT_RESULTS_H
+
+#include <glib.h>
+
+#include "ckpt/plugin.h"
+
+typedef struct {
+  unsigned depth;
+  CkptValue *values; /* n_columns of the table */
+} CkptRow;
+
+/* struct CkptResult: the SDK's opaque handle for one emitted table. */
+struct CkptResult {
+  const CkptTable *decl; /* borrowed from the plugin's descriptor */
+  size_t n_columns;
+  GArray *rows; /* CkptRow */
+};
+
+typedef enum {
+  CKPT_PLUGIN_RAN_OK = 0,
+  CKPT_PLUGIN_RAN_WARN = 1,
+  CKPT_PLUGIN_RAN_FAILED = 2,
+  CKPT_PLUGIN_RAN_FATAL = 3,
+  CKPT_PLUGIN_SKIPPED = 4, /* not run: a dependency failed or FATAL */
+} CkptPluginOutcome;
+
+typedef struct {
+  char *name;
+  const CkptPlugin *desc; /* borrowed; the host outlives the results */
+  CkptPluginOutcome outcome;
+  GPtrArray *messages; /* char*: errors the plugin reported, skip reasons */
+  CkptResult *tables;  /* one per declared table, in declaration order */
+  size_t n_tables;
+} CkptPluginResult;
+
+/* What one checkpoint produced: status of the open, then each plugin's
+ * tables in the order they ran. */
+typedef struct {
+  char *path;
+  char *label;         /* container name, else the path; for tree roots */
+  gboolean opened;     /* FALSE: the checkpoint could not be opened */
+  GPtrArray *errors;   /* char*: open errors, FATAL reasons */
+  GPtrArray *warnings; /* char*: loader warnings */
+  GPtrArray *plugins;  /* CkptPluginResult*, in run order */
+  GStringChunk *chunk; /* copies of emitted strings and bytes */
+} CkptReport;
+
+CkptReport *ckpt_report_new(const char *path);
+void ckpt_report_free(CkptReport *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptReport, ckpt_report_free)
+
+/* Adds the slot for a plugin about to run; its tables are empty. */
+CkptPluginResult *ckpt_report_add_plugin(CkptReport *r, const CkptPlugin *p);
+CkptPluginResult *ckpt_report_plugin(const CkptReport *r, const char *name);
+/* A table of a plugin that ran, or NULL. */
+const CkptResult *ckpt_report_table(const CkptReport *r, const char *plugin,
+                                    const char *table);
+
+/* Copies one row into table t of pr. values must already be checked
+ * against the columns (see ckpt_row_check). */
+void ckpt_report_add_row(CkptReport *r, CkptPluginResult *pr, size_t t,
+                         unsigned depth, const CkptValue *values);
+/* Checks a row against a table's declaration: count and types. */
+gboolean ckpt_row_check(const CkptTable *decl, size_t n_columns,
+                        const CkptValue *values, size_t n_values,
+                        GError **error);
+
+size_t ckpt_table_n_columns(const CkptTable *decl);
+const char *ckpt_outcome_name(CkptPluginOutcome o);
+const char *ckpt_type_name(CkptType t);
+
+/* The worst outcome across a report: 0 all fine (OK or WARN), 1 some plugin
+ * failed or was skipped or the checkpoint did not open. */
+int ckpt_report_status(const CkptReport *r);
+/* "ok", "failed", "fatal" or "error" (not opened), for JSON */
+const char *ckpt_report_status_name(const CkptReport *r);
+
+#endif
