@@ -265,6 +265,10 @@ unix_name_text(CkptCheckpoint *c, const uint8_t *name, size_t len,
   if (!abstract)
     while (len > 0 && name[len - 1] == '\0')
       len--;
+  /* sun_path holds 108 bytes; a longer name is not the kernel's, keep a
+   * bounded prefix so escaping cannot blow it up */
+  if (len > 1024)
+    len = 1024;
   g_autoptr(GString) s = g_string_new(abstract ? "@" : "");
   if (!abstract && dir && *dir && len > 0 && name[0] != '/') {
     g_string_append(s, dir);
