@@ -945,7 +945,6 @@ add_shared_memory(Loader *l, CkptProcess *p, GArray *runs, GError **error)
     return TRUE;
   /* Process pagemaps leave shared mappings out; a run found in both is a
    * broken image, and the private one wins. */
-  size_t n_private = runs->len;
   g_array_append_vals(runs, shared->data, shared->len);
   g_array_sort(runs, cmp_run);
   GArray *kept =
@@ -963,7 +962,6 @@ add_shared_memory(Loader *l, CkptProcess *p, GArray *runs, GError **error)
     g_array_append_val(kept, *r);
     end = run_end(r);
   }
-  (void)n_private;
   g_array_set_size(runs, 0);
   g_array_append_vals(runs, kept->data, kept->len);
   g_array_unref(kept);

@@ -25,6 +25,8 @@ static const char *const fixtures[][2] = {
     {"podman-zstd.tar.zst", "podman-zstd"},
     {"podman-none-2.tar", "podman-none-2"},
     {"podman-none-criu3.tar", "podman-none-criu3"},
+    {"podman-nozombie.tar", "podman-nozombie"},
+    {"podman-nozombie-criu3.tar", "podman-nozombie-criu3"},
     {"crio-none.tar", "crio-none"},
     {"containerd-none.tar", "containerd-none"},
     {"criu-dir", "criu-dir"},
