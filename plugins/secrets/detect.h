@@ -1,0 +1,99 @@
+/* detect.h - the secrets plugin's detectors: the compiled YARA rules of
+ * rules/secrets (what a secret looks like), the data table of secret-like
+ * environment names, and the checks YARA cannot express (JWT decoding,
+ * entropy, URL passwords, PEM extents). Also redaction, so no caller ever
+ * needs to print a value itself.
+ *
+ * Nothing here knows the checkpoint: callers hand in bytes (a buffer, or
+ * candidates found in memory) and get candidates back. This is what the
+ * unit tests feed false-positive shapes through.
+ */
+#ifndef CKPT_SECRETS_DETECT_H
+#define CKPT_SECRETS_DETECT_H
+
+#include <glib.h>
+#include <stdint.h>
+#include <yara.h>
+
+/* What a rule's meta says (see rules/secrets/secrets.yar). */
+typedef struct {
+  const YR_RULE *rule;
+  const char *kind;
+  const char *value_after; /* separator chars, or NULL */
+  const char *validate;    /* "jwt", "pem", "entropy", ... or NULL */
+  int priority;
+  int min_entropy; /* bits per char * 100 */
+} SecretsDetector;
+
+typedef struct {
+  YR_RULES *rules;
+  GHashTable *detectors; /* YR_RULE* -> SecretsDetector* */
+  char *source;          /* what was compiled, for messages */
+  guint n_rules;
+} SecretsEngine;
+
+/* One raw match, before validation: where it is in its target. */
+typedef struct {
+  const SecretsDetector *det;
+  uint64_t offset; /* in the buffer, or a virtual address */
+  uint32_t len;
+} SecretsHit;
+
+/* A validated secret: the value as found and what it is. */
+typedef struct {
+  const char *kind;
+  int priority;
+  char *value;  /* owned, NUL-ended, printable ASCII or UTF-8 */
+  char *detail; /* owned, safe to print (decoded JWT claims...), or NULL */
+  uint64_t value_offset; /* where the value starts, like SecretsHit */
+} SecretsCandidate;
+
+void secrets_candidate_free(SecretsCandidate *c);
+
+/* Compiles path: one .yar file, or every *.yar / *.yara file of a
+ * directory (sorted). Errors name the file and line. */
+SecretsEngine *secrets_engine_new(const char *path, GError **error);
+void secrets_engine_free(SecretsEngine *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SecretsEngine, secrets_engine_free)
+
+/* Scans a buffer; appends SecretsHit to hits. */
+gboolean secrets_scan_buffer(const SecretsEngine *e, const uint8_t *data,
+                             size_t len, GArray *hits, GError **error);
+/* Scans memory blocks; appends SecretsHit with offset = address. */
+gboolean secrets_scan_blocks(const SecretsEngine *e,
+                             YR_MEMORY_BLOCK_ITERATOR *it, GArray *hits,
+                             GError **error);
+
+/* Longest stretch, from a hit, of bytes a value may need beyond its match
+ * (the rest of a PEM block). */
+#define SECRETS_EXTENT_MAX 16384
+
+/* Turns a hit into a candidate, given the bytes starting at the hit
+ * (avail >= hit->len; more when the detector extends, e.g. PEM). Returns
+ * NULL when the validator rejects it (false-positive shapes). */
+SecretsCandidate *secrets_validate(const SecretsHit *hit, const uint8_t *bytes,
+                                   size_t avail);
+
+/* Name-based check of one environment variable: a candidate when the name
+ * is secret-like (the data table in envnames.c) and the value is not
+ * obviously harmless (empty, a path, a number, a boolean). */
+SecretsCandidate *secrets_check_env_name(const char *name, const char *value);
+/* Is name secret-like? */
+gboolean secrets_name_is_secret(const char *name);
+
+/* The value shown by default: the kind's redaction ("AKIA…(20)",
+ * "postgres://app:***@db"). */
+char *secrets_redact(const char *kind, const char *value);
+
+/* Shannon entropy of s in bits per character, times 100. */
+int secrets_entropy(const char *s, size_t len);
+/* UUIDs, hex digests (32/40/64/128), "sha256:..." digests: hashes and ids
+ * that look random but are not credentials. */
+gboolean secrets_is_hash_shape(const char *s, size_t len);
+
+/* Decodes a JWT's header and claims into a printable summary ("alg=RS256
+ * iss=... sub=..."), with "kubernetes service-account token" when the
+ * claims say so. NULL when s is not a well-formed JWT. */
+char *secrets_jwt_describe(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,645 @@
+/* secrets.c - the secrets plugin: which credentials a checkpointed
+ * container held, so they can be rotated, without the report leaking them.
+ *
+ * Sources, in order: the spec's configured environment and args, each
+ * process's environment and command line (read from its memory), each
+ * process's dumped memory, and the rootfs diff's files. Every source goes
+ * through the same detectors (detect.h); one value found in several places
+ * is one finding with a list of places. Values are redacted unless the
+ * `reveal` option is set. A second table sets the configured environment
+ * beside each process's, with the differences.
+ */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
+#include <string.h>
+
+#include "ckpt/plugin.h"
+#include "detect.h"
+#include "envdiff.h"
+
+enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
+
+static const CkptOption options[] = {
+    {"rules", CKPT_T_STR, NULL,
+     "YARA rule file or directory of secret detectors (default: the "
+     "installed rules/secrets, or the source tree's when run from the "
+     "build tree)"},
+    {"reveal", CKPT_T_BOOL, "false", "show secret values in full"},
+    {"memory", CKPT_T_BOOL, "true", "scan each process's dumped memory"},
+    {"files", CKPT_T_BOOL, "true", "scan the rootfs diff's files"},
+    {"max-file-size", CKPT_T_SIZE, "16M",
+     "bytes of each rootfs-diff file scanned"},
+    {"max-places", CKPT_T_UINT, "100",
+     "places listed per finding (the count stays exact)"},
+    {NULL},
+};
+
+static const CkptColumn finding_columns[] = {
+    {"id", CKPT_T_UINT, "ID"},          {"kind", CKPT_T_STR, "KIND"},
+    {"value", CKPT_T_STR, "VALUE"},     {"length", CKPT_T_UINT, "LEN"},
+    {"count", CKPT_T_UINT, "PLACES"},   {"pids", CKPT_T_STR, "PIDS"},
+    {"sources", CKPT_T_STR, "SOURCES"}, {"first", CKPT_T_STR, "FIRST SEEN"},
+    {"detail", CKPT_T_STR, "DETAIL"},   {NULL},
+};
+
+static const CkptColumn location_columns[] = {
+    {"finding", CKPT_T_UINT, "ID"},    {"kind", CKPT_T_STR, "KIND"},
+    {"source", CKPT_T_STR, "SOURCE"},  {"pid", CKPT_T_UINT, "PID"},
+    {"name", CKPT_T_STR, "NAME"},      {"address", CKPT_T_ADDR, "ADDRESS"},
+    {"vma", CKPT_T_STR, "VMA"},        {"path", CKPT_T_STR, "PATH"},
+    {"offset", CKPT_T_UINT, "OFFSET"}, {NULL},
+};
+
+static const CkptColumn env_columns[] = {
+    {"name", CKPT_T_STR, "NAME"},
+    {"status", CKPT_T_STR, "STATUS"},
+    {"spec_value", CKPT_T_STR, "CONFIGURED (spec.dump)"},
+    {"process_value", CKPT_T_STR, "IN PROCESS"},
+    {"pids", CKPT_T_STR, "PIDS"},
+    {"secret", CKPT_T_BOOL, "SECRET"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    [T_FINDINGS] = {"findings", "Secrets", CKPT_LAYOUT_TABLE, finding_columns},
+    [T_LOCATIONS] = {"locations", "Where each secret was found",
+                     CKPT_LAYOUT_TABLE, location_columns},
+    [T_ENVIRONMENT] = {"environment",
+                       "Environment: configured vs. in each process",
+                       CKPT_LAYOUT_TABLE, env_columns},
+    {NULL},
+};
+
+/* ---- findings ---------------------------------------------------------- */
+
+typedef struct {
+  const char *source; /* static: "env", "spec-env", "memory", ... */
+  gboolean has_pid, has_addr, has_offset;
+  uint32_t pid;
+  char *name; /* env var, "argv[N]" */
+  uint64_t addr;
+  char *vma;
+  char *path;
+  uint64_t offset;
+} Place;
+
+typedef struct {
+  const char *kind;
+  int priority;
+  char *value;
+  char *detail;
+  GPtrArray *places; /* Place*, at most max_places */
+  GHashTable *keys;  /* place keys seen */
+  uint64_t count;
+  size_t order;
+} Finding;
+
+typedef struct {
+  const CkptApi *api;
+  CkptRun *run;
+  const SecretsEngine *engine;
+  GHashTable *by_value; /* value -> Finding* */
+  GPtrArray *findings;  /* Finding*, in discovery order */
+  GHashTable *env_kind; /* "NAME=VALUE" -> kind, for the env table */
+  guint64 max_places;
+  gboolean reveal;
+  gboolean partial; /* something was skipped; run returns WARN */
+} Ctx;
+
+static void
+place_free(Place *p)
+{
+  g_free(p->name);
+  g_free(p->vma);
+  g_free(p->path);
+  g_free(p);
+}
+
+static void
+finding_free(Finding *f)
+{
+  g_free(f->value);
+  g_free(f->detail);
+  g_ptr_array_free(f->places, TRUE);
+  g_hash_table_destroy(f->keys);
+  g_free(f);
+}
+
+static char *
+place_key(const Place *p)
+{
+  return g_strdup_printf(
+      "%s|%u|%s|%" G_GINT64_MODIFIER "x|%s|%" G_GUINT64_FORMAT, p->source,
+      p->has_pid ? p->pid : 0u, p->name ? p->name : "", p->addr,
+      p->path ? p->path : "", p->offset);
+}
+
+/* Takes c and p. */
+static void
+add_finding(Ctx *ctx, SecretsCandidate *c, Place *p)
+{
+  Finding *f = g_hash_table_lookup(ctx->by_value, c->value);
+  if (!f) {
+    f = g_new0(Finding, 1);
+    f->kind = c->kind;
+    f->priority = c->priority;
+    f->value = g_steal_pointer(&c->value);
+    f->detail = g_steal_pointer(&c->detail);
+    f->places = g_ptr_array_new_with_free_func((GDestroyNotify)place_free);
+    f->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    f->order = ctx->findings->len;
+    g_hash_table_insert(ctx->by_value, f->value, f);
+    g_ptr_array_add(ctx->findings, f);
+  } else if (c->priority > f->priority) {
+    /* the more specific detector names it */
+    f->kind = c->kind;
+    f->priority = c->priority;
+    g_free(f->detail);
+    f->detail = g_steal_pointer(&c->detail);
+  }
+  secrets_candidate_free(c);
+  char *key = place_key(p);
+  if (g_hash_table_contains(f->keys, key)) {
+    g_free(key);
+    place_free(p);
+    return;
+  }
+  g_hash_table_add(f->keys, key);
+  f->count++;
+  if (f->places->len < ctx->max_places)
+    g_ptr_array_add(f->places, p);
+  else
+    place_free(p);
+}
+
+static Place *
+place_new(const char *source)
+{
+  Place *p = g_new0(Place, 1);
+  p->source = source;
+  return p;
+}
+
+static Place *
+place_copy(const Place *t)
+{
+  Place *p = place_new(t->source);
+  *p = *t;
+  p->name = g_strdup(t->name);
+  p->vma = g_strdup(t->vma);
+  p->path = g_strdup(t->path);
+  return p;
+}
+
+/* ---- text sources: environment strings, command lines, files ----------- */
+
+/* Scans one buffer and records what it holds at the template's place;
+ * offsets become the place's offset. Returns the best kind found (or
+ * NULL), borrowed from the engine. */
+static const char *
+scan_text(Ctx *ctx, const uint8_t *data, size_t len, const Place *tmpl,
+          size_t value_base)
+{
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  g_autoptr(GError) error = NULL;
+  const char *best = NULL;
+  int best_priority = -1;
+  if (!secrets_scan_buffer(ctx->engine, data, len, hits, &error)) {
+    ctx->api->log(ctx->run, CKPT_LOG_WARNING, "%s", error->message);
+    ctx->partial = TRUE;
+    return NULL;
+  }
+  for (guint i = 0; i < hits->len; i++) {
+    const SecretsHit *h = &g_array_index(hits, SecretsHit, i);
+    if (h->offset >= len || h->len > len - h->offset)
+      continue;
+    SecretsCandidate *c =
+        secrets_validate(h, data + h->offset, len - h->offset);
+    if (!c)
+      continue;
+    /* a match in the name part of NAME=VALUE is no finding of the value */
+    if (c->value_offset < value_base) {
+      secrets_candidate_free(c);
+      continue;
+    }
+    Place *p = place_copy(tmpl);
+    if (tmpl->has_offset)
+      p->offset = c->value_offset;
+    if (c->priority > best_priority) {
+      best = c->kind;
+      best_priority = c->priority;
+    }
+    add_finding(ctx, c, p);
+  }
+  return best;
+}
+
+/* One NAME=VALUE string: the detectors over the whole string, then the
+ * name table. */
+static void
+scan_env_string(Ctx *ctx, const char *s, const char *source,
+                const uint32_t *pid)
+{
+  const char *eq = strchr(s, '=');
+  g_autofree char *name = eq ? g_strndup(s, (size_t)(eq - s)) : g_strdup(s);
+  const char *value = eq ? eq + 1 : "";
+  Place tmpl = {.source = source, .name = name};
+  if (pid) {
+    tmpl.has_pid = TRUE;
+    tmpl.pid = *pid;
+  }
+  const char *kind = scan_text(ctx, (const uint8_t *)s, strlen(s), &tmpl,
+                               eq ? (size_t)(eq - s) : 0);
+  SecretsCandidate *c = secrets_check_env_name(name, value);
+  if (c) {
+    if (!kind)
+      kind = c->kind;
+    add_finding(ctx, c, place_copy(&tmpl));
+  }
+  if (kind)
+    g_hash_table_replace(ctx->env_kind, g_strdup(s), (gpointer)kind);
+}
+
+static void
+scan_spec(Ctx *ctx)
+{
+  const CkptContainerInfo *ci = ctx->api->container(ctx->run);
+  if (!ci)
+    return;
+  for (size_t i = 0; i < ci->n_spec_env; i++) {
+    const CkptKeyValue *kv = &ci->spec_env[i];
+    if (!kv->key)
+      continue;
+    g_autofree char *s =
+        g_strdup_printf("%s=%s", kv->key, kv->value ? kv->value : "");
+    scan_env_string(ctx, s, "spec-env", NULL);
+  }
+  for (size_t i = 0; ci->spec_args && ci->spec_args[i]; i++) {
+    g_autofree char *name = g_strdup_printf("args[%zu]", i);
+    Place tmpl = {.source = "spec-args", .name = name};
+    scan_text(ctx, (const uint8_t *)ci->spec_args[i], strlen(ci->spec_args[i]),
+              &tmpl, 0);
+  }
+}
+
+static void
+scan_process_strings(Ctx *ctx, const CkptProcessInfo *pi)
+{
+  for (size_t i = 0; pi->envp && pi->envp[i]; i++)
+    scan_env_string(ctx, pi->envp[i], "env", &pi->pid);
+  for (size_t i = 0; pi->argv && pi->argv[i]; i++) {
+    g_autofree char *name = g_strdup_printf("argv[%zu]", i);
+    Place tmpl = {
+        .source = "cmdline", .name = name, .has_pid = TRUE, .pid = pi->pid};
+    scan_text(ctx, (const uint8_t *)pi->argv[i], strlen(pi->argv[i]), &tmpl, 0);
+  }
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* libyara pulls blocks from the SDK's memory iterator; each block's data is
+ * valid until the next pull, which is how libyara uses them. */
+typedef struct {
+  const CkptApi *api;
+  CkptMemIter *it;
+  CkptMemBlock cur;
+  YR_MEMORY_BLOCK blk;
+} BlockIter;
+
+static const uint8_t *
+block_fetch(YR_MEMORY_BLOCK *b)
+{
+  BlockIter *bi = b->context;
+  return bi->cur.data;
+}
+
+static YR_MEMORY_BLOCK *
+block_next(YR_MEMORY_BLOCK_ITERATOR *self)
+{
+  BlockIter *bi = self->context;
+  while (bi->api->mem_iter_next(bi->it, &bi->cur)) {
+    if (!bi->cur.data || bi->cur.len == 0)
+      continue;
+    bi->blk.base = bi->cur.addr;
+    bi->blk.size = bi->cur.len;
+    bi->blk.context = bi;
+    bi->blk.fetch_data = block_fetch;
+    return &bi->blk;
+  }
+  return NULL;
+}
+
+static void
+record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
+                  const SecretsHit *h, uint8_t *buf)
+{
+  size_t want = h->len;
+  if (g_strcmp0(h->det->validate, "pem") == 0)
+    want = SECRETS_EXTENT_MAX;
+  size_t got = ctx->api->mem_read(proc, h->offset, buf, want);
+  if (got < h->len)
+    return;
+  SecretsCandidate *c = secrets_validate(h, buf, got);
+  if (!c)
+    return;
+  Place *p = place_new("memory");
+  p->has_pid = TRUE;
+  p->pid = pid;
+  p->has_addr = TRUE;
+  p->addr = c->value_offset;
+  const CkptVmaInfo *vma = ctx->api->vma_find(proc, p->addr);
+  if (vma) {
+    p->vma = g_strdup(vma->label);
+    p->path = g_strdup(vma->path);
+  }
+  add_finding(ctx, c, p);
+}
+
+static void
+scan_process_memory(Ctx *ctx, const CkptProcess *proc,
+                    const CkptProcessInfo *pi)
+{
+  BlockIter bi = {ctx->api, ctx->api->mem_iter_new(proc)};
+  if (!bi.it)
+    return;
+  YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,
+                                 .first = block_next,
+                                 .next = block_next,
+                                 .last_error = ERROR_SUCCESS};
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = secrets_scan_blocks(ctx->engine, &it, hits, &error);
+  ctx->api->mem_iter_free(bi.it);
+  if (!ok) {
+    ctx->api->log(ctx->run, CKPT_LOG_WARNING, "pid %u memory: %s", pi->pid,
+                  error->message);
+    ctx->partial = TRUE;
+  }
+  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
+  for (guint i = 0; i < hits->len; i++)
+    record_memory_hit(ctx, proc, pi->pid, &g_array_index(hits, SecretsHit, i),
+                      buf);
+}
+
+/* ---- rootfs diff ------------------------------------------------------- */
+
+static void
+scan_diff(Ctx *ctx, uint64_t max_bytes)
+{
+  CkptFileIter *it = ctx->api->diff_iter_new(ctx->run, max_bytes);
+  if (!it)
+    return;
+  CkptDiffFile f;
+  while (ctx->api->diff_iter_next(it, &f)) {
+    if (!f.data || f.len == 0 || !f.path)
+      continue;
+    Place tmpl = {.source = "file", .path = (char *)f.path, .has_offset = TRUE};
+    scan_text(ctx, f.data, f.len, &tmpl, 0);
+    if (f.full_size > f.len)
+      ctx->api->log(ctx->run, CKPT_LOG_INFO,
+                    "%s: scanned the first %zu of %" G_GUINT64_FORMAT " bytes",
+                    f.path, f.len, f.full_size);
+  }
+  ctx->api->diff_iter_free(it);
+}
+
+/* ---- emitting ---------------------------------------------------------- */
+
+static int
+cmp_findings(gconstpointer a, gconstpointer b)
+{
+  const Finding *fa = *(Finding *const *)a, *fb = *(Finding *const *)b;
+  if (fa->priority != fb->priority)
+    return fa->priority > fb->priority ? -1 : 1;
+  int k = g_strcmp0(fa->kind, fb->kind);
+  if (k)
+    return k;
+  return fa->order < fb->order ? -1 : fa->order > fb->order;
+}
+
+static char *
+place_text(const Place *p)
+{
+  GString *s = g_string_new(NULL);
+  if (p->has_pid)
+    g_string_append_printf(s, "pid %u ", p->pid);
+  g_string_append(s, p->source);
+  if (p->name)
+    g_string_append_printf(s, " %s", p->name);
+  if (p->has_addr)
+    g_string_append_printf(s, " 0x%" G_GINT64_MODIFIER "x", p->addr);
+  if (p->vma)
+    g_string_append_printf(s, " [%s]", p->vma);
+  if (p->path)
+    g_string_append_printf(s, " %s", p->path);
+  if (p->has_offset)
+    g_string_append_printf(s, "+%" G_GUINT64_FORMAT, p->offset);
+  return g_string_free(s, FALSE);
+}
+
+static gint
+cmp_u32(gconstpointer a, gconstpointer b)
+{
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* "1,5" and "env,memory": the distinct pids and sources of the places. */
+static void
+summarise(const Finding *f, char **pids, char **sources)
+{
+  GString *ps = g_string_new(NULL), *ss = g_string_new(NULL);
+  g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+  for (guint i = 0; i < f->places->len; i++) {
+    const Place *p = f->places->pdata[i];
+    if (p->has_pid) {
+      gboolean dup = FALSE;
+      for (guint j = 0; j < seen->len; j++)
+        dup |= g_array_index(seen, uint32_t, j) == p->pid;
+      if (!dup)
+        g_array_append_val(seen, p->pid);
+    }
+    g_autofree char *needle = g_strdup_printf(",%s,", p->source);
+    g_autofree char *hay = g_strdup_printf(",%s,", ss->str);
+    if (!strstr(hay, needle))
+      g_string_append_printf(ss, "%s%s", ss->len ? "," : "", p->source);
+  }
+  g_array_sort(seen, cmp_u32);
+  for (guint i = 0; i < seen->len; i++)
+    g_string_append_printf(ps, "%s%u", i ? "," : "",
+                           g_array_index(seen, uint32_t, i));
+  *pids = g_string_free(ps, FALSE);
+  *sources = g_string_free(ss, FALSE);
+}
+
+static CkptValue
+str_or_null(const char *s)
+{
+  return s ? CKPT_STR(s) : CKPT_NULL;
+}
+
+static void
+emit_findings(Ctx *ctx)
+{
+  g_ptr_array_sort(ctx->findings, cmp_findings);
+  for (guint i = 0; i < ctx->findings->len; i++) {
+    const Finding *f = ctx->findings->pdata[i];
+    uint64_t id = i + 1;
+    g_autofree char *shown =
+        ctx->reveal ? g_strdup(f->value) : secrets_redact(f->kind, f->value);
+    g_autofree char *pids = NULL, *sources = NULL;
+    summarise(f, &pids, &sources);
+    g_autofree char *first =
+        f->places->len ? place_text(f->places->pdata[0]) : NULL;
+    CkptValue row[] = {
+        CKPT_UINT(id),          CKPT_STR(f->kind),
+        CKPT_STR(shown),        CKPT_UINT(strlen(f->value)),
+        CKPT_UINT(f->count),    *pids ? CKPT_STR(pids) : CKPT_NULL,
+        CKPT_STR(sources),      str_or_null(first),
+        str_or_null(f->detail),
+    };
+    ctx->api->emit(ctx->run, T_FINDINGS, 0, row, G_N_ELEMENTS(row));
+    for (guint j = 0; j < f->places->len; j++) {
+      const Place *p = f->places->pdata[j];
+      CkptValue loc[] = {
+          CKPT_UINT(id),
+          CKPT_STR(f->kind),
+          CKPT_STR(p->source),
+          p->has_pid ? CKPT_UINT(p->pid) : CKPT_NULL,
+          str_or_null(p->name),
+          p->has_addr ? CKPT_ADDR(p->addr) : CKPT_NULL,
+          str_or_null(p->vma),
+          str_or_null(p->path),
+          p->has_offset ? CKPT_UINT(p->offset) : CKPT_NULL,
+      };
+      ctx->api->emit(ctx->run, T_LOCATIONS, 0, loc, G_N_ELEMENTS(loc));
+    }
+  }
+}
+
+/* An environment value as shown: redacted when it held a secret. */
+static char *
+env_shown(Ctx *ctx, const char *name, const char *value, gboolean *secret)
+{
+  if (!value)
+    return NULL;
+  g_autofree char *s = g_strdup_printf("%s=%s", name, value);
+  const char *kind = g_hash_table_lookup(ctx->env_kind, s);
+  *secret |= kind != NULL;
+  if (!kind || ctx->reveal)
+    return g_strdup(value);
+  return secrets_redact(kind, value);
+}
+
+static void
+emit_environment(Ctx *ctx, const EnvDiff *d)
+{
+  for (guint i = 0; i < d->rows->len; i++) {
+    const EnvDiffRow *r = d->rows->pdata[i];
+    gboolean secret = FALSE;
+    g_autofree char *spec = env_shown(ctx, r->name, r->spec_value, &secret);
+    g_autofree char *proc = env_shown(ctx, r->name, r->process_value, &secret);
+    CkptValue row[] = {
+        CKPT_STR(r->name),
+        CKPT_STR(envdiff_status_name(r->status)),
+        str_or_null(spec),
+        str_or_null(proc),
+        r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
+        CKPT_BOOL(secret),
+    };
+    ctx->api->emit(ctx->run, T_ENVIRONMENT, 0, row, G_N_ELEMENTS(row));
+  }
+}
+
+/* ---- rules, run -------------------------------------------------------- */
+
+static SecretsEngine *cached_engine;
+static char *cached_path;
+
+/* The plugin file's own directory tells build tree from installation. */
+static const char *
+default_rules(void)
+{
+  Dl_info info;
+  extern const CkptPlugin ckpt_plugin_descriptor;
+  if (dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
+      g_str_has_prefix(info.dli_fname, CKPT_SECRETS_BUILD_DIR "/") &&
+      g_file_test(CKPT_SECRETS_SOURCE_RULES, G_FILE_TEST_EXISTS))
+    return CKPT_SECRETS_SOURCE_RULES;
+  return CKPT_SECRETS_INSTALLED_RULES;
+}
+
+static const SecretsEngine *
+engine_for(const char *path, GError **error)
+{
+  if (cached_engine && g_strcmp0(cached_path, path) == 0)
+    return cached_engine;
+  SecretsEngine *e = secrets_engine_new(path, error);
+  if (!e)
+    return NULL;
+  g_clear_pointer(&cached_engine, secrets_engine_free);
+  g_free(cached_path);
+  cached_path = g_strdup(path);
+  cached_engine = e;
+  return e;
+}
+
+static CkptStatus
+secrets_run(const CkptApi *api, CkptRun *run)
+{
+  const char *rules =
+      api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
+  if (!rules || !*rules)
+    rules = default_rules();
+  g_autoptr(GError) error = NULL;
+  const SecretsEngine *engine = engine_for(rules, &error);
+  if (!engine) {
+    api->error(run, "%s", error->message);
+    return CKPT_FAILED;
+  }
+  Ctx ctx = {
+      .api = api,
+      .run = run,
+      .engine = engine,
+      .by_value = g_hash_table_new(g_str_hash, g_str_equal),
+      .findings = g_ptr_array_new_with_free_func((GDestroyNotify)finding_free),
+      .env_kind = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+      .max_places = (guint64)api->opt_int(run, "max-places"),
+      .reveal = api->opt_bool(run, "reveal"),
+  };
+  if (ctx.max_places == 0)
+    ctx.max_places = 1;
+  scan_spec(&ctx);
+  size_t n = api->process_count(run);
+  for (size_t i = 0; i < n; i++) {
+    const CkptProcess *p = api->process_at(run, i);
+    const CkptProcessInfo *pi = api->process_info(p);
+    scan_process_strings(&ctx, pi);
+    if (pi->has_mm && api->opt_bool(run, "memory"))
+      scan_process_memory(&ctx, p, pi);
+  }
+  if (api->opt_bool(run, "files"))
+    scan_diff(&ctx, (uint64_t)api->opt_int(run, "max-file-size"));
+
+  emit_findings(&ctx);
+  g_autoptr(EnvDiff) diff = envdiff_build(api, run);
+  emit_environment(&ctx, diff);
+
+  g_hash_table_destroy(ctx.by_value);
+  g_ptr_array_free(ctx.findings, TRUE);
+  g_hash_table_destroy(ctx.env_kind);
+  return ctx.partial ? CKPT_WARN : CKPT_OK;
+}
+
+static void
+secrets_fini(void)
+{
+  g_clear_pointer(&cached_engine, secrets_engine_free);
+  g_clear_pointer(&cached_path, g_free);
+}
+
+CKPT_PLUGIN_DEFINE("secrets", "0.1.0",
+                   "credentials held by the container (environment, command "
+                   "lines, memory, rootfs diff), redacted",
+                   "Apache-2.0", options, NULL, tables, NULL, secrets_run,
+                   secrets_fini);
