@@ -994,6 +994,13 @@ load_process_fds(FilesLoad *l, CkptProcess *p, GError **error)
     if (!p->info.root)
       p->info.root = file_path(l, p->root_file_id);
   }
+  /* file-backed and memfd VMAs name their file by id in shmid */
+  for (size_t i = 0; i < p->n_vmas; i++) {
+    CkptVma *v = &p->vmas[i];
+    if ((v->info.kind == CKPT_VMA_FILE || v->info.kind == CKPT_VMA_MEMFD) &&
+        !v->info.path)
+      v->info.path = file_path(l, v->shmid);
+  }
   (void)c;
   return TRUE;
 }

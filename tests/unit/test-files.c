@@ -335,6 +335,18 @@ test_planted(gconstpointer data)
   g_assert_cmpstr(main_p->info.cwd, ==, "/");
   g_assert_cmpstr(main_p->info.root, ==, "/");
 
+  /* file-backed VMAs name their file; the binary's text is among them */
+  size_t exe_vmas = 0;
+  for (size_t i = 0; i < main_p->n_vmas; i++) {
+    const CkptVmaInfo *v = &main_p->vmas[i].info;
+    if (v->kind != CKPT_VMA_FILE && v->kind != CKPT_VMA_MEMFD)
+      continue;
+    g_assert_nonnull(v->path);
+    if (g_strcmp0(v->path, "/app/workload") == 0)
+      exe_vmas++;
+  }
+  g_assert_cmpuint(exe_vmas, >, 0);
+
   const CkptFdInfo *notes = fd_of(main_p, marker_fd(fx, M, "notes_rw"));
   g_assert_nonnull(notes);
   g_assert_cmpstr(notes->path, ==, "/data/notes.txt");
