@@ -211,15 +211,10 @@ emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
 
 /* ---- progress ------------------------------------------------------------ */
 
-/* Runs seen by this process; the bar shows which checkpoint is scanned.
- * The CLI may say how many there are in all through CKPT_YARA_TOTAL. */
-static unsigned runs_started;
-
+/* One checkpoint's bar; a sweep over several (ckpt yara DIR) turns it off
+ * and draws its own line of checkpoints done. */
 typedef struct {
-  unsigned index; /* 1-based */
-  unsigned total; /* 0: unknown */
   uint64_t bytes_total;
-  gint64 started;
 } Progress;
 
 static void
@@ -242,15 +237,11 @@ draw_progress(uint64_t bytes, void *user)
   for (int i = 0; i < WIDTH; i++)
     bar[i] = i < full ? '#' : '.';
   bar[WIDTH] = '\0';
-  char done[32], total[32], ckpts[48];
+  char done[32], total[32];
   format_size(done, sizeof(done), bytes);
   format_size(total, sizeof(total), p->bytes_total);
-  if (p->total)
-    g_snprintf(ckpts, sizeof(ckpts), "checkpoint %u/%u", p->index, p->total);
-  else
-    g_snprintf(ckpts, sizeof(ckpts), "checkpoint %u", p->index);
-  fprintf(stderr, "\r\033[Kyara [%s] %3d%% %s / %s  %s", bar,
-          (int)(frac * 100.0), done, total, ckpts);
+  fprintf(stderr, "\r\033[Kyara [%s] %3d%% %s / %s", bar, (int)(frac * 100.0),
+          done, total);
   fflush(stderr);
 }
 
@@ -366,11 +357,7 @@ yara_run(const CkptApi *api, CkptRun *run)
 
   size_t n = api->process_count(run);
   CkptYaraJob *jobs = g_new0(CkptYaraJob, n ? n : 1);
-  Progress pr = {.index =
-                     __atomic_add_fetch(&runs_started, 1, __ATOMIC_RELAXED),
-                 .started = t0};
-  const char *total = g_getenv("CKPT_YARA_TOTAL");
-  pr.total = total ? (unsigned)g_ascii_strtoull(total, NULL, 10) : 0;
+  Progress pr = {0};
   for (size_t i = 0; i < n; i++) {
     jobs[i].proc = api->process_at(run, i);
     jobs[i].info = api->process_info(jobs[i].proc);
