@@ -1,0 +1,129 @@
+/* mem.h - internals of the memory plugin, shared by its files and by its
+ * unit test (tests/unit/test-memsearch.c). Everything here works on SDK
+ * types only (CkptMemBlock, CkptVmaInfo, CkptApi), never on core/ headers.
+ *
+ *  filter.c   --vma / --prot / --range: which VMAs and bytes take part
+ *  search.c   literal, hex and regex patterns; a streaming scanner that
+ *             finds matches across block seams
+ *  hexdump.c  16-byte rows, repeated-row folding, the --output writer
+ *  elfcore.c  a process as an ELF core file for gdb
+ *  memory.c   the plugin: options, tables, the modes of a run
+ */
+#ifndef CKPT_MEMORY_MEM_H
+#define CKPT_MEMORY_MEM_H
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ckpt/plugin.h"
+
+#define MEM_ERROR (g_quark_from_static_string("ckpt-memory-error"))
+
+/* ---- filter.c ---------------------------------------------------------- */
+typedef struct {
+  uint32_t kinds;     /* bit (1 << CkptVmaKind); 0: every kind */
+  uint32_t prot_want; /* PROT_* bits that must be set */
+  uint32_t prot_deny; /* PROT_* bits that must be clear */
+  gboolean has_range;
+  uint64_t lo, hi; /* [lo, hi) */
+} MemFilter;
+
+/* Parses the three filter options; each may be NULL or empty. */
+gboolean mem_filter_parse(MemFilter *f, const char *vma, const char *prot,
+                          const char *range, GError **error);
+gboolean mem_filter_vma(const MemFilter *f, const CkptVmaInfo *v);
+/* Narrows a block to the filter's range; FALSE when nothing is left or the
+ * block's VMA is filtered out. */
+gboolean mem_filter_block(const MemFilter *f, CkptMemBlock *b);
+/* "rw-p" style permissions of a VMA into buf[5]. */
+void mem_perms(const CkptVmaInfo *v, char buf[5]);
+/* Name of a VMA kind ("heap", "anon", ...), never NULL. */
+const char *mem_kind_name(CkptVmaKind kind);
+
+/* ---- search.c ---------------------------------------------------------- */
+typedef struct MemPattern MemPattern;
+
+MemPattern *mem_pattern_literal(const void *bytes, size_t len, GError **error);
+/* "de ad be ef", "deadbeef", "de:ad", "\xde\xad" forms; ?? is not
+ * supported: hex patterns are literal bytes. */
+MemPattern *mem_pattern_hex(const char *text, GError **error);
+MemPattern *mem_pattern_regex(const char *re, GError **error);
+void mem_pattern_free(MemPattern *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MemPattern, mem_pattern_free)
+/* The pattern's bytes for literal patterns (len set), NULL for regex. */
+const uint8_t *mem_pattern_bytes(const MemPattern *p, size_t *len);
+
+/* Called once per match, in address order within a process. Returns FALSE
+ * to stop the scan (e.g. a hit limit was reached). */
+typedef gboolean (*MemHitFunc)(uint64_t addr, size_t len,
+                               const CkptVmaInfo *vma, void *user);
+
+typedef struct MemScanner MemScanner;
+
+MemScanner *mem_scanner_new(const MemPattern *p, MemHitFunc fn, void *user);
+/* Feeds the next block of one process, in address order. The block's data
+ * need not outlive the call. */
+void mem_scanner_feed(MemScanner *s, const CkptMemBlock *b);
+/* Ends one process: reports a match held back at the last block's end and
+ * forgets the seam, so the scanner can take the next process. */
+void mem_scanner_end(MemScanner *s);
+gboolean mem_scanner_stopped(const MemScanner *s);
+/* Places where the regex engine gave up (match or depth limit). */
+uint64_t mem_scanner_errors(const MemScanner *s);
+void mem_scanner_free(MemScanner *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MemScanner, mem_scanner_free)
+
+/* ---- hexdump.c --------------------------------------------------------- */
+#define MEM_ROW 16
+
+/* hex[48] gets "xx xx ... xx" (47 chars and a NUL), padded with spaces
+ * when n < 16; ascii[17] gets the printable bytes, '.' for the rest. */
+void mem_hex_row(const uint8_t *bytes, size_t n, char hex[48], char ascii[17]);
+/* Printable rendering of any bytes ('.' for the non-printable). */
+char *mem_printable(const uint8_t *bytes, size_t n);
+
+/* Rows of one process's memory, with runs of identical rows folded into
+ * one row whose hex is "*" (compared by bytes). */
+typedef void (*MemRowFunc)(uint64_t addr, const char *hex, const char *ascii,
+                           void *user);
+typedef struct {
+  MemRowFunc fn;
+  void *user;
+  gboolean fold; /* fold repeated rows */
+  uint8_t row[MEM_ROW], prev[MEM_ROW];
+  size_t row_len;    /* bytes gathered for the current row */
+  uint64_t row_addr; /* its address */
+  uint64_t next;     /* address after the last byte fed */
+  gboolean have_prev, in_repeat;
+  uint64_t last_addr; /* address of the last folded row */
+  uint64_t rows;      /* rows reported */
+} MemHexDumper;
+
+void mem_hexdump_init(MemHexDumper *d, gboolean fold, MemRowFunc fn,
+                      void *user);
+void mem_hexdump_feed(MemHexDumper *d, uint64_t addr, const uint8_t *data,
+                      size_t len);
+void mem_hexdump_end(MemHexDumper *d);
+
+/* A hexdump written straight to a stream: "%016lx  hex  |ascii|" lines,
+ * every row (no folding), the layout of checkpointctl's --output. */
+gboolean mem_hexdump_write(FILE *out, uint64_t addr, const uint8_t *data,
+                           size_t len);
+
+/* ---- elfcore.c --------------------------------------------------------- */
+typedef struct {
+  uint64_t segments; /* PT_LOAD headers */
+  uint64_t threads;
+  uint64_t bytes;     /* dumped bytes copied in */
+  uint64_t file_size; /* apparent size; absent pages are holes */
+} MemCoreStats;
+
+/* Writes process p as an x86_64 ELF core file at path (created, truncated).
+ * Only the API members the run needs are used, so a test can pass a small
+ * table of its own. */
+gboolean mem_core_write(const CkptApi *api, const CkptProcess *p,
+                        const MemFilter *filter, const char *path,
+                        MemCoreStats *stats, GError **error);
+
+#endif

@@ -1,0 +1,446 @@
+/* memory.c - the memory plugin: the processes' dumped memory, shown, searched
+ * and carved out. What a run does follows the options, as checkpointctl's
+ * memparse does:
+ *
+ *   (none)            table "processes": dumped and shared memory per process
+ *   --maps            table "maps": VMAs like /proc/PID/maps, with presence
+ *   --pid N           table "hexdump" of N's memory (repeated rows folded),
+ *                     or with --output FILE every row (or --raw bytes) there
+ *   --search*         table "hits": pid, comm, addr, vma, match, context,
+ *                     over --pid N or every process
+ *   --core FILE       process --pid N as an ELF core file
+ *
+ * --vma, --prot and --range narrow the hexdump, search, output and maps.
+ * --output and --core write the one file the user named; nothing else is
+ * written.
+ */
+#include "mem.h"
+
+#include <errno.h>
+#include <string.h>
+
+enum { T_PROCESSES, T_MAPS, T_HEXDUMP, T_HITS, T_FILE };
+
+static const CkptOption options[] = {
+    {"pid", CKPT_T_UINT, NULL, "the process to dump, search or carve"},
+    {"maps", CKPT_T_BOOL, "false", "list VMAs like /proc/PID/maps"},
+    {"vma", CKPT_T_STR, NULL,
+     "only these VMA kinds, e.g. heap,stack (anon, file, heap, stack, vdso, "
+     "vvar, vsyscall, shared, memfd, sysvipc, guard, other)"},
+    {"prot", CKPT_T_STR, NULL,
+     "only VMAs with these permissions: r-x (exact) or rw (at least)"},
+    {"range", CKPT_T_STR, NULL, "only addresses START-END (hex, END excluded)"},
+    {"output", CKPT_T_STR, NULL,
+     "write the full hexdump of --pid (or --raw bytes) to this file"},
+    {"raw", CKPT_T_BOOL, "false", "with --output: raw bytes, no hexdump"},
+    {"search", CKPT_T_STR, NULL, "search memory for this text"},
+    {"search-regex", CKPT_T_STR, NULL,
+     "search memory for this regular expression (PCRE2, bytes)"},
+    {"search-hex", CKPT_T_STR, NULL,
+     "search memory for these bytes, e.g. \"de ad be ef\""},
+    {"context", CKPT_T_UINT, "0", "bytes of context around each hit"},
+    {"max-hits", CKPT_T_UINT, "100000", "stop after this many hits (0: all)"},
+    {"core", CKPT_T_STR, NULL,
+     "write process --pid as an ELF core file for gdb"},
+    {NULL},
+};
+
+static const CkptColumn processes_cols[] = {
+    {"pid", CKPT_T_UINT, "PID"},
+    {"comm", CKPT_T_STR, "PROCESS NAME"},
+    {"vmas", CKPT_T_UINT, "VMAS"},
+    {"mapped", CKPT_T_SIZE, "MAPPED"},
+    {"memory", CKPT_T_SIZE, "MEMORY SIZE"},
+    {"shared", CKPT_T_SIZE, "SHARED MEMORY SIZE"},
+    {NULL},
+};
+
+static const CkptColumn maps_cols[] = {
+    {"pid", CKPT_T_UINT, "PID"},       {"start", CKPT_T_ADDR, "START"},
+    {"end", CKPT_T_ADDR, "END"},       {"perms", CKPT_T_STR, "PERMS"},
+    {"offset", CKPT_T_ADDR, "OFFSET"}, {"vma", CKPT_T_STR, "VMA"},
+    {"size", CKPT_T_SIZE, "SIZE"},     {"present", CKPT_T_SIZE, "PRESENT"},
+    {"path", CKPT_T_STR, "PATH"},      {NULL},
+};
+
+static const CkptColumn hexdump_cols[] = {
+    {"address", CKPT_T_ADDR, "ADDRESS"},
+    {"hex", CKPT_T_STR, "HEX"},
+    {"ascii", CKPT_T_STR, "ASCII"},
+    {NULL},
+};
+
+static const CkptColumn hits_cols[] = {
+    {"pid", CKPT_T_UINT, "PID"},
+    {"comm", CKPT_T_STR, "PROCESS NAME"},
+    {"addr", CKPT_T_ADDR, "ADDRESS"},
+    {"vma", CKPT_T_STR, "VMA"},
+    {"vma_start", CKPT_T_ADDR, "VMA START"},
+    {"match", CKPT_T_BYTES, "MATCH"},
+    {"context", CKPT_T_STR, "CONTEXT"},
+    {NULL},
+};
+
+static const CkptColumn file_cols[] = {
+    {"path", CKPT_T_STR, "FILE"},
+    {"pid", CKPT_T_UINT, "PID"},
+    {"format", CKPT_T_STR, "FORMAT"},
+    {"bytes", CKPT_T_SIZE, "MEMORY WRITTEN"},
+    {"segments", CKPT_T_UINT, "SEGMENTS"},
+    {"threads", CKPT_T_UINT, "THREADS"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    {"processes", "Process memory", CKPT_LAYOUT_TABLE, processes_cols},
+    {"maps", "Memory mappings", CKPT_LAYOUT_TABLE, maps_cols},
+    {"hexdump", "Memory content", CKPT_LAYOUT_TABLE, hexdump_cols},
+    {"hits", "Memory search hits", CKPT_LAYOUT_TABLE, hits_cols},
+    {"file", "File written", CKPT_LAYOUT_RECORD, file_cols},
+    {NULL},
+};
+
+typedef struct {
+  const CkptApi *api;
+  CkptRun *run;
+  MemFilter filter;
+} Ctx;
+
+static const char *
+opt_str(const Ctx *c, const char *name)
+{
+  const char *s = c->api->opt_str(c->run, name);
+  return s && *s ? s : NULL;
+}
+
+static uint64_t
+vma_total(const CkptApi *api, const CkptProcess *p)
+{
+  uint64_t sum = 0;
+  for (size_t i = 0; i < api->vma_count(p); i++) {
+    const CkptVmaInfo *v = api->vma_at(p, i);
+    if (v->kind != CKPT_VMA_GUARD) /* guards overlap real VMAs */
+      sum += v->end - v->start;
+  }
+  return sum;
+}
+
+/* ---- processes and maps ---------------------------------------------------
+ */
+static void
+run_processes(Ctx *c)
+{
+  const CkptApi *api = c->api;
+  for (size_t i = 0; i < api->process_count(c->run); i++) {
+    const CkptProcess *p = api->process_at(c->run, i);
+    const CkptProcessInfo *pi = api->process_info(p);
+    CkptValue row[] = {
+        CKPT_UINT(pi->pid),           CKPT_STR(pi->comm),
+        CKPT_UINT(api->vma_count(p)), CKPT_SIZE(vma_total(api, p)),
+        CKPT_SIZE(pi->mem_present),   CKPT_SIZE(pi->mem_shared)};
+    api->emit(c->run, T_PROCESSES, 0, row, G_N_ELEMENTS(row));
+  }
+}
+
+static void
+run_maps(Ctx *c, const CkptProcess *p)
+{
+  const CkptApi *api = c->api;
+  const CkptProcessInfo *pi = api->process_info(p);
+  for (size_t i = 0; i < api->vma_count(p); i++) {
+    const CkptVmaInfo *v = api->vma_at(p, i);
+    if (!mem_filter_vma(&c->filter, v))
+      continue;
+    char perms[5];
+    mem_perms(v, perms);
+    CkptValue row[] = {CKPT_UINT(pi->pid),
+                       CKPT_ADDR(v->start),
+                       CKPT_ADDR(v->end),
+                       CKPT_STR(perms),
+                       CKPT_ADDR(v->pgoff),
+                       CKPT_STR(v->label ? v->label : mem_kind_name(v->kind)),
+                       CKPT_SIZE(v->end - v->start),
+                       CKPT_SIZE(v->present),
+                       v->path ? CKPT_STR(v->path) : CKPT_NULL};
+    api->emit(c->run, T_MAPS, 0, row, G_N_ELEMENTS(row));
+  }
+}
+
+/* ---- hexdump and --output ----------------------------------------------- */
+static void
+emit_hex_row(uint64_t addr, const char *hex, const char *ascii, void *user)
+{
+  Ctx *c = user;
+  CkptValue row[] = {CKPT_ADDR(addr), CKPT_STR(hex), CKPT_STR(ascii)};
+  c->api->emit(c->run, T_HEXDUMP, 0, row, G_N_ELEMENTS(row));
+}
+
+static void
+run_hexdump(Ctx *c, const CkptProcess *p)
+{
+  const CkptApi *api = c->api;
+  MemHexDumper d;
+  mem_hexdump_init(&d, TRUE, emit_hex_row, c);
+  CkptMemIter *it = api->mem_iter_new(p);
+  CkptMemBlock b;
+  while (it && api->mem_iter_next(it, &b))
+    if (mem_filter_block(&c->filter, &b))
+      mem_hexdump_feed(&d, b.addr, b.data, b.len);
+  mem_hexdump_end(&d);
+  if (it)
+    api->mem_iter_free(it);
+}
+
+static void
+emit_file(Ctx *c, const char *path, uint32_t pid, const char *format,
+          uint64_t bytes, uint64_t segments, uint64_t threads)
+{
+  CkptValue row[] = {CKPT_STR(path),   CKPT_UINT(pid),      CKPT_STR(format),
+                     CKPT_SIZE(bytes), CKPT_UINT(segments), CKPT_UINT(threads)};
+  c->api->emit(c->run, T_FILE, 0, row, G_N_ELEMENTS(row));
+}
+
+static CkptStatus
+run_output(Ctx *c, const CkptProcess *p, const char *path)
+{
+  const CkptApi *api = c->api;
+  gboolean raw = api->opt_bool(c->run, "raw");
+  FILE *f = fopen(path, "we");
+  if (f == NULL) {
+    api->error(c->run, "cannot create %s: %s", path, g_strerror(errno));
+    return CKPT_FAILED;
+  }
+  /* big writes: the output is as large as the memory or 5x that */
+  setvbuf(f, NULL, _IOFBF, 1 << 20);
+  CkptMemIter *it = api->mem_iter_new(p);
+  CkptMemBlock b;
+  uint64_t bytes = 0;
+  gboolean ok = TRUE;
+  while (ok && it && api->mem_iter_next(it, &b)) {
+    if (!mem_filter_block(&c->filter, &b))
+      continue;
+    ok = raw ? fwrite(b.data, 1, b.len, f) == b.len
+             : mem_hexdump_write(f, b.addr, b.data, b.len);
+    bytes += b.len;
+  }
+  if (it)
+    api->mem_iter_free(it);
+  if (fclose(f) != 0)
+    ok = FALSE;
+  if (!ok) {
+    api->error(c->run, "writing %s: %s", path, g_strerror(errno));
+    return CKPT_FAILED;
+  }
+  emit_file(c, path, api->process_info(p)->pid, raw ? "raw" : "hexdump", bytes,
+            0, 0);
+  return CKPT_OK;
+}
+
+/* ---- search ------------------------------------------------------------- */
+typedef struct {
+  Ctx *c;
+  const CkptProcess *p;
+  const CkptProcessInfo *pi;
+  uint64_t context, max_hits, hits;
+  gboolean truncated;
+} Search;
+
+/* Reads [lo, hi) around a hit, narrowed until the hit itself is covered:
+ * the context before it may start on a page that is not in the dump. */
+static size_t
+read_around(const Search *s, uint64_t addr, size_t len, uint64_t *lo_out,
+            uint8_t **buf_out)
+{
+  const CkptVmaInfo *v = s->c->api->vma_find(s->p, addr);
+  uint64_t vlo = v ? v->start : addr, vhi = v ? v->end : addr + len;
+  uint64_t lo = addr - MIN(s->context, addr - vlo);
+  uint64_t hi = addr + len + MIN(s->context, vhi - MIN(vhi, addr + len));
+  uint8_t *buf = g_malloc(hi - lo);
+  uint64_t tries[3] = {lo, MAX(lo, addr & ~(uint64_t)4095), addr};
+  size_t got = 0;
+  for (size_t t = 0; t < 3; t++) {
+    lo = tries[t];
+    got = s->c->api->mem_read(s->p, lo, buf, hi - lo);
+    if (got >= addr - lo + len)
+      break;
+  }
+  *lo_out = lo;
+  *buf_out = buf;
+  return got;
+}
+
+static gboolean
+on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
+{
+  Search *s = user;
+  const CkptApi *api = s->c->api;
+  if (s->max_hits && s->hits >= s->max_hits) {
+    s->truncated = TRUE;
+    return FALSE;
+  }
+  s->hits++;
+  uint64_t lo = 0;
+  g_autofree uint8_t *buf = NULL;
+  size_t got = read_around(s, addr, len, &lo, &buf);
+  size_t at = (size_t)(addr - lo);
+  size_t mlen = got > at ? MIN(len, got - at) : 0;
+  g_autofree char *ctx = mem_printable(buf, got);
+  CkptValue row[] = {
+      CKPT_UINT(s->pi->pid),
+      CKPT_STR(s->pi->comm),
+      CKPT_ADDR(addr),
+      CKPT_STR(vma && vma->label ? vma->label
+                                 : mem_kind_name(vma ? vma->kind : 0)),
+      vma ? CKPT_ADDR(vma->start) : CKPT_NULL,
+      CKPT_BYTES(buf + MIN(at, got), mlen),
+      CKPT_STR(ctx),
+  };
+  api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
+  return TRUE;
+}
+
+static MemPattern *
+pattern_from_options(Ctx *c, GError **error)
+{
+  const char *lit = opt_str(c, "search"), *re = opt_str(c, "search-regex"),
+             *hex = opt_str(c, "search-hex");
+  if (!!lit + !!re + !!hex > 1) {
+    g_set_error(error, MEM_ERROR, 0,
+                "give one of --search, --search-regex, --search-hex");
+    return NULL;
+  }
+  if (lit)
+    return mem_pattern_literal(lit, strlen(lit), error);
+  if (hex)
+    return mem_pattern_hex(hex, error);
+  return mem_pattern_regex(re, error);
+}
+
+static CkptStatus
+run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
+{
+  const CkptApi *api = c->api;
+  Search s = {.c = c,
+              .context = (uint64_t)api->opt_int(c->run, "context"),
+              .max_hits = (uint64_t)api->opt_int(c->run, "max-hits")};
+  s.context = MIN(s.context, (uint64_t)1 << 20);
+  g_autoptr(MemScanner) sc = mem_scanner_new(pat, on_hit, &s);
+  size_t n = only ? 1 : api->process_count(c->run);
+  for (size_t i = 0; i < n && !mem_scanner_stopped(sc); i++) {
+    s.p = only ? only : api->process_at(c->run, i);
+    s.pi = api->process_info(s.p);
+    if (!s.pi->has_mm)
+      continue;
+    CkptMemIter *it = api->mem_iter_new(s.p);
+    CkptMemBlock b;
+    while (it && !mem_scanner_stopped(sc) && api->mem_iter_next(it, &b))
+      if (mem_filter_block(&c->filter, &b))
+        mem_scanner_feed(sc, &b);
+    mem_scanner_end(sc);
+    if (it)
+      api->mem_iter_free(it);
+  }
+  CkptStatus st = CKPT_OK;
+  if (s.truncated) {
+    api->log(c->run, CKPT_LOG_WARNING,
+             "stopped after %" G_GUINT64_FORMAT " hits (--max-hits)",
+             s.max_hits);
+    st = CKPT_WARN;
+  }
+  if (mem_scanner_errors(sc)) {
+    api->log(c->run, CKPT_LOG_WARNING,
+             "the regex engine gave up in %" G_GUINT64_FORMAT
+             " blocks (match limit): hits may be missing",
+             mem_scanner_errors(sc));
+    st = CKPT_WARN;
+  }
+  return st;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+static CkptStatus
+run_core(Ctx *c, const CkptProcess *p, const char *path)
+{
+  MemCoreStats st;
+  g_autoptr(GError) error = NULL;
+  if (!mem_core_write(c->api, p, NULL, path, &st, &error)) {
+    c->api->error(c->run, "%s", error->message);
+    return CKPT_FAILED;
+  }
+  emit_file(c, path, c->api->process_info(p)->pid, "elf-core", st.bytes,
+            st.segments, st.threads);
+  return CKPT_OK;
+}
+
+static CkptStatus
+worst(CkptStatus a, CkptStatus b)
+{
+  return a > b ? a : b;
+}
+
+static CkptStatus
+memory_run(const CkptApi *api, CkptRun *run)
+{
+  Ctx c = {.api = api, .run = run};
+  g_autoptr(GError) error = NULL;
+  if (!mem_filter_parse(&c.filter, opt_str(&c, "vma"), opt_str(&c, "prot"),
+                        opt_str(&c, "range"), &error)) {
+    api->error(run, "%s", error->message);
+    return CKPT_FAILED;
+  }
+  const CkptProcess *p = NULL;
+  if (api->opt_is_set(run, "pid")) {
+    int64_t pid = api->opt_int(run, "pid");
+    p = pid > 0 && pid <= G_MAXUINT32 ? api->process_by_pid(run, (uint32_t)pid)
+                                      : NULL;
+    if (p == NULL) {
+      api->error(run,
+                 "no process with pid %" G_GINT64_FORMAT " in the checkpoint",
+                 pid);
+      return CKPT_FAILED;
+    }
+  }
+  const char *core = opt_str(&c, "core"), *output = opt_str(&c, "output");
+  gboolean searching = opt_str(&c, "search") || opt_str(&c, "search-regex") ||
+                       opt_str(&c, "search-hex");
+  gboolean maps = api->opt_bool(run, "maps");
+  if ((core || output) && p == NULL) {
+    api->error(run, "--%s needs --pid", core ? "core" : "output");
+    return CKPT_FAILED;
+  }
+  if (p && !api->process_info(p)->has_mm && (output || core || !maps)) {
+    api->error(run, "process %u has no memory in the checkpoint",
+               api->process_info(p)->pid);
+    return CKPT_FAILED;
+  }
+
+  CkptStatus st = CKPT_OK;
+  if (maps) {
+    for (size_t i = 0; i < api->process_count(run); i++) {
+      const CkptProcess *q = api->process_at(run, i);
+      if (p == NULL || q == p)
+        run_maps(&c, q);
+    }
+  }
+  if (searching) {
+    g_autoptr(MemPattern) pat = pattern_from_options(&c, &error);
+    if (pat == NULL) {
+      api->error(run, "%s", error->message);
+      return CKPT_FAILED;
+    }
+    st = worst(st, run_search(&c, p, pat));
+  }
+  if (core)
+    st = worst(st, run_core(&c, p, core));
+  if (output)
+    st = worst(st, run_output(&c, p, output));
+  if (p && !maps && !searching && !core && !output)
+    run_hexdump(&c, p);
+  if (!p && !maps && !searching)
+    run_processes(&c);
+  return st;
+}
+
+CKPT_PLUGIN_DEFINE("memory", "0.1.0",
+                   "process memory: sizes, maps, hexdump, search, ELF cores",
+                   "Apache-2.0", options, NULL, tables, NULL, memory_run, NULL);

@@ -1,0 +1,463 @@
+/* search.c - patterns and the streaming scanner behind --search,
+ * --search-hex and --search-regex.
+ *
+ * Memory arrives as blocks: one per contiguous run of dumped pages inside a
+ * VMA, and a run may be cut in two where the pages file is not contiguous.
+ * A match may straddle such a cut, so the scanner keeps the last bytes of
+ * the previous block (the tail) and, when the next block continues it in
+ * the same VMA, searches a small seam buffer (tail + head of the new block)
+ * for matches that start in the tail. Bytes are matched as they are: NUL
+ * and non-printable bytes are ordinary bytes (no text conversion first).
+ *
+ * Literal patterns (text or hex) report every occurrence, overlapping ones
+ * too, found with memchr() on the pattern's rarest byte and a memcmp(); if
+ * that byte turns out to be common in the data, the block is finished with
+ * glibc's memmem(). Regex patterns (PCRE2, JIT-compiled, bytes not UTF-8)
+ * report non-overlapping leftmost matches; a regex match crossing a cut is
+ * found when it reaches at most MEM_REGEX_WINDOW bytes either side of it.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "mem.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <string.h>
+
+#define MEM_MAX_PATTERN (64 * 1024)
+#define MEM_REGEX_WINDOW 4096
+/* PCRE2 work bounds per match attempt: hostile data cannot make a run
+ * hang in backtracking; an attempt over the bound counts as an error. */
+#define MEM_REGEX_MATCH_LIMIT 10000000u
+#define MEM_REGEX_DEPTH_LIMIT 100000u
+
+struct MemPattern {
+  gboolean regex;
+  uint8_t *bytes; /* literal */
+  size_t len;
+  size_t rare; /* index of the byte to memchr() for */
+  pcre2_code *code;
+};
+
+/* How common a byte value is in process memory, roughly: zero pages and
+ * padding, 0xff fills, pointer bytes (0x7f, 0x55, 0x56), then text. Lower
+ * is rarer; the scanner looks for the rarest byte of the pattern. */
+static unsigned
+byte_commonness(uint8_t c)
+{
+  if (c == 0x00)
+    return 255;
+  if (c == 0xff)
+    return 200;
+  if (c == 0x7f || c == 0x55 || c == 0x56 || c == 0x01)
+    return 150;
+  if (c == ' ' || c == 'e' || c == 't' || c == 'a' || c == 'o' || c == '/')
+    return 140;
+  if (g_ascii_islower(c) || c == '\n' || c == '.' || c == '_')
+    return 120;
+  if (g_ascii_isdigit(c) || c == 0x08 || c == 0x10 || c == 0x20 || c == 0x40)
+    return 100;
+  if (g_ascii_isupper(c) || g_ascii_ispunct(c))
+    return 80;
+  return 60;
+}
+
+static size_t
+rarest_index(const uint8_t *p, size_t n)
+{
+  size_t best = 0;
+  for (size_t i = 1; i < n; i++)
+    if (byte_commonness(p[i]) < byte_commonness(p[best]))
+      best = i;
+  return best;
+}
+
+static MemPattern *
+literal_take(uint8_t *bytes, size_t len)
+{
+  MemPattern *p = g_new0(MemPattern, 1);
+  p->bytes = bytes;
+  p->len = len;
+  p->rare = rarest_index(bytes, len);
+  return p;
+}
+
+MemPattern *
+mem_pattern_literal(const void *bytes, size_t len, GError **error)
+{
+  if (len == 0 || len > MEM_MAX_PATTERN) {
+    g_set_error(error, MEM_ERROR, 0,
+                "search pattern must be 1 to %d bytes, not %zu",
+                MEM_MAX_PATTERN, len);
+    return NULL;
+  }
+  return literal_take(g_memdup2(bytes, len), len);
+}
+
+static gboolean
+hex_separator(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == ':' || c == ',' || c == '-';
+}
+
+MemPattern *
+mem_pattern_hex(const char *text, GError **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new();
+  const char *s = text;
+  while (*s) {
+    if (hex_separator(*s)) {
+      s++;
+      continue;
+    }
+    /* "\xde" and "0xde" prefixes; 'x' is never a hex digit */
+    if ((s[0] == '\\' || s[0] == '0') && (s[1] == 'x' || s[1] == 'X')) {
+      s += 2;
+      continue;
+    }
+    if (!g_ascii_isxdigit(s[0]) || !g_ascii_isxdigit(s[1])) {
+      g_set_error(error, MEM_ERROR, 0,
+                  "--search-hex: expected two hex digits at offset %zu "
+                  "of '%s'",
+                  (size_t)(s - text), text);
+      return NULL;
+    }
+    uint8_t b =
+        (uint8_t)(g_ascii_xdigit_value(s[0]) << 4 | g_ascii_xdigit_value(s[1]));
+    g_byte_array_append(out, &b, 1);
+    s += 2;
+  }
+  if (out->len == 0 || out->len > MEM_MAX_PATTERN) {
+    g_set_error(error, MEM_ERROR, 0,
+                "--search-hex: pattern must be 1 to %d bytes, not %u",
+                MEM_MAX_PATTERN, out->len);
+    return NULL;
+  }
+  guint n = out->len;
+  return literal_take(g_byte_array_free(g_steal_pointer(&out), FALSE), n);
+}
+
+MemPattern *
+mem_pattern_regex(const char *re, GError **error)
+{
+  int code = 0;
+  PCRE2_SIZE where = 0;
+  if (re == NULL || *re == '\0') {
+    g_set_error(error, MEM_ERROR, 0, "--search-regex: empty pattern");
+    return NULL;
+  }
+  /* No PCRE2_UTF: memory is bytes; \xNN matches one byte. */
+  pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                PCRE2_NEVER_UTF, &code, &where, NULL);
+  if (c == NULL) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(code, msg, sizeof(msg));
+    g_set_error(error, MEM_ERROR, 0, "--search-regex: %s at offset %zu of '%s'",
+                (char *)msg, (size_t)where, re);
+    return NULL;
+  }
+  /* JIT is an optimisation: the interpreter still works without it. */
+  (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+  MemPattern *p = g_new0(MemPattern, 1);
+  p->regex = TRUE;
+  p->code = c;
+  return p;
+}
+
+void
+mem_pattern_free(MemPattern *p)
+{
+  if (p == NULL)
+    return;
+  g_free(p->bytes);
+  if (p->code)
+    pcre2_code_free(p->code);
+  g_free(p);
+}
+
+const uint8_t *
+mem_pattern_bytes(const MemPattern *p, size_t *len)
+{
+  *len = p->regex ? 0 : p->len;
+  return p->regex ? NULL : p->bytes;
+}
+
+/* ---- the scanner -------------------------------------------------------- */
+struct MemScanner {
+  const MemPattern *pat;
+  MemHitFunc fn;
+  void *user;
+  gboolean stopped;
+  uint64_t errors;
+  /* the seam: the last `window` bytes of the contiguous run so far */
+  size_t window;
+  uint8_t *tail, *seam;
+  size_t tail_len;
+  uint64_t tail_addr;
+  gboolean have_prev;
+  uint64_t next_addr; /* address after the last block fed */
+  const CkptVmaInfo *vma;
+  /* regex: matches must not overlap; a match ending exactly at a block's
+   * end is held back until the next block shows whether it goes on */
+  uint64_t last_end;
+  gboolean pending;
+  uint64_t pend_addr;
+  size_t pend_len;
+  const CkptVmaInfo *pend_vma;
+  pcre2_match_data *md;
+  pcre2_match_context *mctx;
+  pcre2_jit_stack *jit_stack;
+};
+
+MemScanner *
+mem_scanner_new(const MemPattern *p, MemHitFunc fn, void *user)
+{
+  MemScanner *s = g_new0(MemScanner, 1);
+  s->pat = p;
+  s->fn = fn;
+  s->user = user;
+  s->window = p->regex ? MEM_REGEX_WINDOW : p->len - 1;
+  s->tail = g_malloc(s->window + 1);
+  s->seam = g_malloc(2 * s->window + 1);
+  if (p->regex) {
+    s->md = pcre2_match_data_create_from_pattern(p->code, NULL);
+    s->mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(s->mctx, MEM_REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(s->mctx, MEM_REGEX_DEPTH_LIMIT);
+    s->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (s->jit_stack)
+      pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
+  }
+  return s;
+}
+
+void
+mem_scanner_free(MemScanner *s)
+{
+  if (s == NULL)
+    return;
+  if (s->md)
+    pcre2_match_data_free(s->md);
+  if (s->mctx)
+    pcre2_match_context_free(s->mctx);
+  if (s->jit_stack)
+    pcre2_jit_stack_free(s->jit_stack);
+  g_free(s->tail);
+  g_free(s->seam);
+  g_free(s);
+}
+
+gboolean
+mem_scanner_stopped(const MemScanner *s)
+{
+  return s->stopped;
+}
+
+uint64_t
+mem_scanner_errors(const MemScanner *s)
+{
+  return s->errors;
+}
+
+static void
+report(MemScanner *s, uint64_t addr, size_t len, const CkptVmaInfo *vma)
+{
+  if (!s->stopped && !s->fn(addr, len, vma, s->user))
+    s->stopped = TRUE;
+}
+
+/* Keeps the last `window` bytes of the contiguous run, b included. */
+static void
+tail_push(MemScanner *s, const CkptMemBlock *b, gboolean contiguous)
+{
+  size_t w = s->window;
+  if (!contiguous)
+    s->tail_len = 0;
+  if (b->len >= w) {
+    memcpy(s->tail, b->data + b->len - w, w);
+    s->tail_len = w;
+    s->tail_addr = b->addr + b->len - w;
+  } else {
+    size_t keep = MIN(s->tail_len, w - b->len);
+    memmove(s->tail, s->tail + s->tail_len - keep, keep);
+    memcpy(s->tail + keep, b->data, b->len);
+    s->tail_len = keep + b->len;
+    s->tail_addr = b->addr - keep;
+  }
+  s->have_prev = TRUE;
+  s->next_addr = b->addr + b->len;
+  s->vma = b->vma;
+}
+
+static gboolean
+continues(const MemScanner *s, const CkptMemBlock *b)
+{
+  return s->have_prev && b->vma == s->vma && b->addr == s->next_addr;
+}
+
+/* ---- literal ------------------------------------------------------------ */
+
+/* Every occurrence starting in [0, starts) of h[0, n). */
+static void
+literal_scan(MemScanner *s, const uint8_t *h, size_t n, size_t starts,
+             uint64_t base, const CkptVmaInfo *vma)
+{
+  const uint8_t *pat = s->pat->bytes;
+  size_t m = s->pat->len, k = s->pat->rare;
+  if (n < m || starts == 0)
+    return;
+  size_t last = MIN(n - m, starts - 1); /* last possible start */
+  size_t pos = 0, misses = 0;
+  while (pos <= last && !s->stopped) {
+    const uint8_t *q = memchr(h + pos + k, pat[k], last - pos + 1);
+    if (q == NULL)
+      return;
+    size_t at = (size_t)(q - h) - k;
+    if (memcmp(h + at, pat, m) == 0)
+      report(s, base + at, m, vma);
+    else if (++misses > 4096 && misses * 32 > at)
+      break; /* the "rare" byte is common here: let memmem() go on */
+    pos = at + 1;
+  }
+  while (pos <= last && !s->stopped) {
+    const uint8_t *q = memmem(h + pos, last - pos + m, pat, m);
+    if (q == NULL)
+      return;
+    size_t at = (size_t)(q - h);
+    report(s, base + at, m, vma);
+    pos = at + 1;
+  }
+}
+
+static void
+literal_feed(MemScanner *s, const CkptMemBlock *b)
+{
+  gboolean cont = continues(s, b);
+  if (cont && s->tail_len > 0) {
+    size_t take = MIN(s->window, b->len);
+    memcpy(s->seam, s->tail, s->tail_len);
+    memcpy(s->seam + s->tail_len, b->data, take);
+    literal_scan(s, s->seam, s->tail_len + take, s->tail_len, s->tail_addr,
+                 b->vma);
+  }
+  literal_scan(s, b->data, b->len, b->len, b->addr, b->vma);
+  tail_push(s, b, cont);
+}
+
+/* ---- regex -------------------------------------------------------------- */
+
+/* Next non-empty match in h[0, n) at or after *off; FALSE at the end or on
+ * an engine error (counted). */
+static gboolean
+regex_next(MemScanner *s, const uint8_t *h, size_t n, size_t *off, size_t *ms,
+           size_t *me)
+{
+  while (*off <= n) {
+    int rc = pcre2_match(s->pat->code, h, n, *off, 0, s->md, s->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+      return FALSE;
+    if (rc < 0) {
+      /* match limit, JIT stack: give up on the rest of this buffer
+       * rather than retry at every byte */
+      s->errors++;
+      return FALSE;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    if (ov[1] > ov[0] && ov[1] <= n) {
+      *ms = ov[0];
+      *me = ov[1];
+      *off = ov[1];
+      return TRUE;
+    }
+    *off = ov[0] + 1; /* an empty match: step over it */
+  }
+  return FALSE;
+}
+
+static void
+flush_pending(MemScanner *s)
+{
+  if (s->pending) {
+    report(s, s->pend_addr, s->pend_len, s->pend_vma);
+    s->last_end = s->pend_addr + s->pend_len;
+  }
+  s->pending = FALSE;
+}
+
+/* Matches that start in the tail and run into b; returns where the block's
+ * own scan starts (after the last match reported here). */
+static size_t
+regex_seam(MemScanner *s, const CkptMemBlock *b)
+{
+  size_t take = MIN(s->window, b->len), n = s->tail_len + take;
+  memcpy(s->seam, s->tail, s->tail_len);
+  memcpy(s->seam + s->tail_len, b->data, take);
+
+  if (s->pending && s->pend_addr < s->tail_addr)
+    flush_pending(s); /* began too far back to re-match: keep as found */
+  uint64_t from = s->pending ? s->pend_addr : MAX(s->tail_addr, s->last_end);
+  /* The pending match is replaced by what the seam finds from its start:
+   * the same match, a longer one, or nothing (it was an artefact of the
+   * block's end, e.g. "$"). */
+  s->pending = FALSE;
+
+  size_t off = (size_t)(from - s->tail_addr), ms, me;
+  while (off < s->tail_len && !s->stopped &&
+         regex_next(s, s->seam, n, &off, &ms, &me)) {
+    if (ms >= s->tail_len)
+      break; /* starts in b: the block scan finds it */
+    if (me == n && take == b->len) {
+      /* runs to the end of b, which is small: it may go on further */
+      s->pending = TRUE;
+      s->pend_addr = s->tail_addr + ms;
+      s->pend_len = me - ms;
+      s->pend_vma = b->vma;
+      return b->len;
+    }
+    report(s, s->tail_addr + ms, me - ms, b->vma);
+    s->last_end = s->tail_addr + me;
+  }
+  return s->last_end > b->addr ? (size_t)(s->last_end - b->addr) : 0;
+}
+
+static void
+regex_feed(MemScanner *s, const CkptMemBlock *b)
+{
+  gboolean cont = continues(s, b);
+  size_t off = 0, ms, me;
+  if (!cont)
+    flush_pending(s);
+  else if (s->tail_len > 0)
+    off = regex_seam(s, b);
+  while (!s->stopped && regex_next(s, b->data, b->len, &off, &ms, &me)) {
+    if (me == b->len) {
+      s->pending = TRUE;
+      s->pend_addr = b->addr + ms;
+      s->pend_len = me - ms;
+      s->pend_vma = b->vma;
+      break;
+    }
+    report(s, b->addr + ms, me - ms, b->vma);
+    s->last_end = b->addr + me;
+  }
+  tail_push(s, b, cont);
+}
+
+void
+mem_scanner_feed(MemScanner *s, const CkptMemBlock *b)
+{
+  if (s->stopped || b->len == 0)
+    return;
+  if (s->pat->regex)
+    regex_feed(s, b);
+  else
+    literal_feed(s, b);
+}
+
+void
+mem_scanner_end(MemScanner *s)
+{
+  flush_pending(s);
+  s->have_prev = FALSE;
+  s->tail_len = 0;
+  s->last_end = 0;
+}
