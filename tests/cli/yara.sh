@@ -1,0 +1,171 @@
+#!/bin/sh
+# ckpt yara end to end on the real fixtures: the shipped rules find the
+# workload's planted secrets at the addresses it recorded (markers-*.txt),
+# a string across a page boundary is found, exit status tells none (0),
+# hits (1) and error (2) apart, JSON and JSON Lines parse, -d externals
+# reach the rules, --rootfs scans the diff's files, and a bad rule, a
+# missing rules file or an unreadable checkpoint in a directory sweep give
+# clear errors while the rest of the sweep completes. TAP.
+set -u
+FX=${CKPT_FIXTURES:?}
+CKPT=${CKPT_BIN:-$CKPT_BUILD_ROOT/core/ckpt}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-yara-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+ok() { n=$((n+1)); echo "ok $n - $1"; }
+nok() { n=$((n+1)); echo "not ok $n - $1"; }
+check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/# /' "$T/out.check"; fi; }
+# marker NAME PID -> address recorded by the workload
+marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
+
+echo "1..22"
+A=$FX/podman-none.tar
+
+# 1-4: the shipped rules, JSON
+"$CKPT" --format json yara "$A" > "$T/a.json" 2> "$T/a.err"
+rc=$?
+check "hits: exit status 1" test $rc -eq 1
+check "quiet on stderr when it is not a terminal" test ! -s "$T/a.err"
+check "planted secrets at their recorded addresses" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
+hits = {(h["pid"], h["rule"], h["string"], int(h["address"], 16)) for h in t["hits"]}
+want = [(1, "pem_private_key", "$pem", int(sys.argv[2], 16)),
+        (1, "jwt_token", "$alg", int(sys.argv[3], 16)),
+        (1, "slack_token", "$xoxb", int(sys.argv[4], 16))]
+for w in want:
+    assert w in hits, (w, sorted(hits))
+assert any(h[1] == "kubernetes_service_account_token" and h[0] == 1 for h in hits)
+# pid 2 was forked before the heap secrets existed
+assert not any(h[0] == 2 and h[1] in ("pem_private_key", "jwt_token",
+               "slack_token") for h in hits), hits
+for h in t["hits"]:
+    for k in ("checkpoint", "pid", "comm", "rule", "namespace", "tags",
+              "severity", "string", "address", "vma", "context", "meta"):
+        assert k in h, (k, h)
+    assert "author=ckpt" in h["meta"], h
+s = t["summary"][0]
+assert s["processes_scanned"] == 3 and s["bytes_scanned"] > 0, s
+assert s["hits"] == len(t["hits"]), s
+' "$T/a.json" "$(marker pem 1)" "$(marker jwt 1)" "$(marker slack 1)"
+check "heap hit sits in the heap VMA with context" python3 -c '
+import json, sys, base64
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
+h = [h for h in t["hits"] if h["rule"] == "slack_token" and h["pid"] == 1][0]
+assert h["vma"] == "heap", h
+assert b"xoxb-2718281828" in base64.b64decode(h["context"]), h
+' "$T/a.json"
+
+# 5-8: own rules: markers, the page-straddling string, the file-only page
+cat > "$T/markers.yar" <<'YAR'
+rule ckpt_straddle {
+  meta:
+    severity = "low"
+  strings:
+    $s = "CKPT-MARKER-STRADDLE-PAGE-BOUNDARY"
+    $h = "CKPT-MARKER-HEAP-7f3a"
+  condition: any of them
+}
+rule ckpt_fileonly {
+  strings: $f = "CKPT-MARKER-FILEONLY"
+  condition: $f
+}
+YAR
+"$CKPT" --format jsonl yara "$T/markers.yar" "$A" > "$T/m.jsonl" 2> "$T/m.err"
+rc=$?
+check "own rules: exit status 1" test $rc -eq 1
+check "JSON Lines: every line parses" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) > 0
+for l in lines:
+    json.loads(l)
+' "$T/m.jsonl"
+check "string across a page boundary at its address" grep -q \
+  "\"address\": *\"$(marker straddle 1)\"" "$T/m.jsonl"
+check "file-only page never matched" sh -c "! grep -q ckpt_fileonly '$T/m.jsonl'"
+
+# 9: the same hits from the zstd archive and the image directory
+for f in podman-zstd.tar.zst criu-dir; do
+  "$CKPT" --format jsonl yara "$T/markers.yar" "$FX/$f" > "$T/$f.jsonl" 2>&1
+done
+check "zstd archive and image directory agree on the addresses" sh -c "
+  grep -q '\"address\": *\"$(marker straddle 1)\"' '$T/podman-zstd.tar.zst.jsonl' &&
+  grep -q '\"address\": *\"$(marker heap 1)\"' '$T/criu-dir.jsonl'"
+
+# 10: no hits
+printf 'rule nothing { strings: $a = "no-such-string-in-ckpt-fixtures" condition: $a }\n' > "$T/none.yar"
+"$CKPT" yara "$T/none.yar" "$A" > "$T/none.out" 2>&1
+check "no hits: exit status 0" test $? -eq 0
+
+# 11-12: externals
+printf 'rule by_level { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and level > 3 }\n' > "$T/ext.yar"
+"$CKPT" yara -d level=5 "$T/ext.yar" "$A" > "$T/ext5.out" 2>&1
+check "-d level=5: the rule fires" test $? -eq 1
+"$CKPT" yara --define=level=2 "$T/ext.yar" "$A" > "$T/ext2.out" 2>&1
+check "--define=level=2: it does not" test $? -eq 0
+
+# 13-15: errors
+printf 'rule ok { condition: true }\n\nrule broken {\n  strings: $a = "xyzzy"\n  condition: $a and $b }\n' > "$T/bad.yar"
+"$CKPT" yara "$T/bad.yar" "$A" > "$T/bad.out" 2> "$T/bad.err"
+rc=$?
+check "compile error: exit status 2" test $rc -eq 2
+check "compile error names file and line" grep -q "bad.yar:5: undefined string" "$T/bad.err"
+"$CKPT" yara --rules "$T/missing.yar" "$A" > "$T/miss.out" 2> "$T/miss.err"
+rc=$?
+check "missing rules file: exit 2 and says so" sh -c \
+  "test $rc -eq 2 && grep -q 'missing.yar: no such file' '$T/miss.err'"
+
+# 16-19: a directory sweep with a broken checkpoint in it
+mkdir "$T/sweep"
+ln -s "$A" "$T/sweep/a.tar"
+ln -s "$FX/podman-none-2.tar" "$T/sweep/b.tar"
+head -c 100000 "$A" > "$T/sweep/c-truncated.tar"
+printf 'not a checkpoint\n' > "$T/sweep/d-junk.tar"
+"$CKPT" --format json yara --threads 4 "$T/markers.yar" "$T/sweep" > "$T/sweep.json" 2> "$T/sweep.err"
+rc=$?
+check "sweep with a broken checkpoint: exit status 2" test $rc -eq 2
+check "the broken checkpoints are named on stderr" sh -c \
+  "grep -q c-truncated.tar '$T/sweep.err' && grep -q d-junk.tar '$T/sweep.err'"
+check "the rest of the sweep completed" python3 -c '
+import json, sys
+cs = json.load(open(sys.argv[1]))["checkpoints"]
+assert len(cs) == 4, [c["path"] for c in cs]
+good = [c for c in cs if c["path"].endswith(("a.tar", "b.tar"))]
+assert len(good) == 2
+for c in good:
+    hits = c["plugins"]["yara"]["tables"]["hits"]
+    assert any(h["string"] == "$s" for h in hits), c["path"]
+bad = [c for c in cs if not c["path"].endswith(("a.tar", "b.tar"))]
+assert all(c["errors"] for c in bad), bad
+' "$T/sweep.json"
+"$CKPT" --format jsonl yara --threads 1 "$T/markers.yar" "$T/sweep/a.tar" "$T/sweep/b.tar" > "$T/t1.jsonl" 2>&1
+"$CKPT" --format jsonl yara --threads 8 "$T/markers.yar" "$T/sweep/a.tar" "$T/sweep/b.tar" > "$T/t8.jsonl" 2>&1
+check "one thread and eight give the same hits" sh -c "
+  grep '\"rule\"' '$T/t1.jsonl' | sed 's/\"seconds\":[^,}]*//' > '$T/t1.h' &&
+  grep '\"rule\"' '$T/t8.jsonl' | sed 's/\"seconds\":[^,}]*//' > '$T/t8.h' &&
+  test -s '$T/t1.h' && cmp '$T/t1.h' '$T/t8.h'"
+
+# 20-21: the rootfs diff
+"$CKPT" --format json yara --rootfs "$A" > "$T/rootfs.json" 2>&1
+check "--rootfs: the AWS key in /root/.aws/credentials" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
+f = [h for h in t["hits"] if h["file"]]
+assert any(h["file"].endswith("root/.aws/credentials") and
+           h["rule"] == "aws_access_key_id" and h["pid"] is None for h in f), f
+assert t["summary"][0]["files_scanned"] > 0
+' "$T/rootfs.json"
+check "without --rootfs no file is scanned" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
+assert not any(h["file"] for h in t["hits"])
+' "$T/a.json"
+
+# 22: the yara plugin in a chain, with the shipped rules named as a directory
+"$CKPT" --format json run yara --set "yara.rules=$CKPT_SOURCE_ROOT/rules" "$A" > "$T/chain.json" 2> "$T/chain.err"
+check "yara in a chain (ckpt run)" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
+assert any(h["rule"] == "pem_private_key" for h in t["hits"])
+' "$T/chain.json"
