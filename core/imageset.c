@@ -599,7 +599,7 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
-  return ok && spool_map(set, error);
+  return ok;
 }
 
 /* ---- directories ------------------------------------------------------ */
@@ -870,7 +870,9 @@ ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
     ok = FALSE;
   }
   close(fd);
-  if (!ok)
+  /* Compressed members, and plain-tar members that were not contiguous,
+   * were spooled. */
+  if (!ok || !spool_map(set, error))
     return NULL;
   resolve_members(set);
   list_images(set);

@@ -300,6 +300,51 @@ test_all_spooled(void)
   g_assert_cmpuint(len, ==, 0);
 }
 
+/* A sparse member's bytes are not contiguous in the tar: it is served
+ * from a copy, holes read as zeros. */
+static void
+test_sparse_member(void)
+{
+  g_autofree char *p = tmp_path("sparse.tar");
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax(a);
+  g_assert_cmpint(archive_write_open_filename(a, p), ==, ARCHIVE_OK);
+  struct archive_entry *e = archive_entry_new();
+  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, 3 * 65536);
+  archive_entry_sparse_add_entry(e, 0, 4096);
+  archive_entry_sparse_add_entry(e, 2 * 65536, 4096);
+  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+  g_autofree uint8_t *block = g_malloc(4096);
+  memset(block, 0xab, 4096);
+  /* the writer takes the data regions in order */
+  g_assert_cmpint(archive_write_data(a, block, 4096), ==, 4096);
+  memset(block, 0xcd, 4096);
+  g_assert_cmpint(archive_write_data(a, block, 4096), ==, 4096);
+  archive_entry_free(e);
+  archive_write_close(a);
+  archive_write_free(a);
+
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
+  g_assert_no_error(error);
+  g_autoptr(GHashTable) ref = reference(p);
+  GBytes *want = g_hash_table_lookup(ref, "checkpoint/pages-1.img");
+  g_assert_nonnull(want);
+  const uint8_t *d;
+  size_t len;
+  g_assert_true(ckpt_imageset_image(set, "pages-1.img", &d, &len));
+  g_assert_cmpuint(len, ==, 3 * 65536);
+  g_assert_cmpmem(d, len, g_bytes_get_data(want, NULL), g_bytes_get_size(want));
+  g_assert_cmpint(d[0], ==, 0xab);
+  g_assert_cmpint(d[65536], ==, 0);
+  g_autofree char *real = realpath(p, NULL);
+  g_autofree char *m = mapping_of(d);
+  g_assert_cmpstr(m, !=, real);
+}
+
 /* ---- directories ------------------------------------------------------------
  */
 
@@ -621,6 +666,7 @@ main(int argc, char **argv)
   g_test_add_func("/imageset/plain-tar-in-place", test_plain_tar_in_place);
   g_test_add_func("/imageset/compressed-spooled", test_compressed_spooled);
   g_test_add_func("/imageset/all-spooled", test_all_spooled);
+  g_test_add_func("/imageset/sparse-member", test_sparse_member);
   g_test_add_func("/imageset/extracted-podman-dir", test_extracted_podman_dir);
   g_test_add_func("/imageset/clean-names", test_clean_names);
   g_test_add_func("/imageset/hostile-members", test_hostile_members);
