@@ -385,7 +385,9 @@ check_ratio(Reader *r, GError **error)
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
                 "%s: %" G_GUINT64_FORMAT
                 " bytes decompressed from %" G_GUINT64_FORMAT
-                ", over the max-ratio limit of %" G_GUINT64_FORMAT,
+                ", over the max-ratio limit of %" G_GUINT64_FORMAT
+                " (memory full of zeros compresses this well too: raise it "
+                "with --limit max-ratio=N if the archive is trusted)",
                 set->path, out, in_u, set->limits.max_ratio);
     return FALSE;
   }

@@ -367,9 +367,9 @@ detect_engine(CkptCheckpoint *c, JsonObject *cfg)
   CkptContainerInfo *ci = &c->container;
   const char *manager = annotation(ci, "io.container.manager");
   if (manager && strcmp(manager, "libpod") == 0) {
-    ci->engine = "Podman";
+    ci->engine = ckpt_model_str(c, "Podman");
   } else if (manager && strcmp(manager, "cri-o") == 0) {
-    ci->engine = "CRI-O";
+    ci->engine = ckpt_model_str(c, "CRI-O");
     const char *name =
         crio_metadata_name(c, annotation(ci, "io.kubernetes.cri-o.Metadata"));
     if (name)
@@ -380,7 +380,7 @@ detect_engine(CkptCheckpoint *c, JsonObject *cfg)
     ci->pod = annotation(ci, "io.kubernetes.pod.name");
     ci->pod_namespace = annotation(ci, "io.kubernetes.pod.namespace");
   } else if (has_annotation_prefix(ci, "io.kubernetes.cri.")) {
-    ci->engine = "containerd";
+    ci->engine = ckpt_model_str(c, "containerd");
     const char *name = annotation(ci, "io.kubernetes.cri.container-name");
     if (name)
       ci->name = name;
@@ -389,7 +389,7 @@ detect_engine(CkptCheckpoint *c, JsonObject *cfg)
   } else if (member(cfg, "lockID") || member(cfg, "CreateCommand")) {
     /* Podman before io.container.manager still wrote its whole config,
      * with keys no other engine writes. */
-    ci->engine = "Podman";
+    ci->engine = ckpt_model_str(c, "Podman");
   }
   if (ci->pod == NULL)
     ci->pod = annotation(ci, "io.kubernetes.pod.name");
