@@ -330,44 +330,59 @@ expand(const CkptHost *h, const CkptChain *chain, GPtrArray *out,
   return TRUE;
 }
 
-static gboolean
-deps_placed(const CkptLoadedPlugin *lp, const CkptPlan *plan)
+static void
+place(const CkptChain *chain, const CkptLoadedPlugin *lp, CkptPlan *plan)
+{
+  CkptStep *st = g_new0(CkptStep, 1);
+  st->plugin = lp;
+  st->opts = ckpt_options_new(lp->desc);
+  for (guint j = 0; j < chain->plugins->len; j++)
+    st->requested |=
+        strcmp(g_ptr_array_index(chain->plugins, j), lp->desc->name) == 0;
+  g_ptr_array_add(plan->steps, st);
+}
+
+/* The first dependency of lp not yet placed, or NULL. */
+static const CkptLoadedPlugin *
+unplaced_dep(const CkptHost *h, const CkptLoadedPlugin *lp,
+             const CkptPlan *plan)
 {
   for (size_t j = 0; lp->desc->depends && lp->desc->depends[j]; j++)
     if (ckpt_plan_step(plan, lp->desc->depends[j]) == NULL)
-      return FALSE;
-  return TRUE;
+      return ckpt_host_find(h, lp->desc->depends[j]);
+  return NULL;
 }
 
-/* Places, again and again, the first plugin whose dependencies are all
- * placed: requested order is kept where dependencies allow it. */
+/* Depth-first with an explicit stack: each plugin in requested order is
+ * placed right after its dependencies. A dependency already on the stack
+ * is a cycle. The stack holds at most every plugin once. */
 static gboolean
-order(const CkptChain *chain, GPtrArray *todo, CkptPlan *plan, GError **error)
+order(const CkptHost *h, const CkptChain *chain, GPtrArray *todo,
+      CkptPlan *plan, GError **error)
 {
-  while (todo->len > 0) {
-    guint i;
-    for (i = 0; i < todo->len; i++)
-      if (deps_placed(g_ptr_array_index(todo, i), plan))
-        break;
-    if (i == todo->len) {
-      g_autoptr(GString) names = g_string_new(NULL);
-      for (guint j = 0; j < todo->len; j++)
-        g_string_append_printf(
-            names, "%s%s", j ? ", " : "",
-            ((CkptLoadedPlugin *)g_ptr_array_index(todo, j))->desc->name);
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE,
-                  "chain %s: dependency cycle among %s", chain->name,
-                  names->str);
-      return FALSE;
+  g_autoptr(GPtrArray) stack = g_ptr_array_new();
+  for (guint i = 0; i < todo->len; i++) {
+    const CkptLoadedPlugin *start = g_ptr_array_index(todo, i);
+    if (ckpt_plan_step(plan, start->desc->name))
+      continue;
+    g_ptr_array_add(stack, (gpointer)start);
+    while (stack->len > 0) {
+      const CkptLoadedPlugin *top = g_ptr_array_index(stack, stack->len - 1);
+      const CkptLoadedPlugin *dep = unplaced_dep(h, top, plan);
+      if (dep == NULL) {
+        g_ptr_array_remove_index(stack, stack->len - 1);
+        if (ckpt_plan_step(plan, top->desc->name) == NULL)
+          place(chain, top, plan);
+        continue;
+      }
+      if (g_ptr_array_find(stack, dep, NULL)) {
+        g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE,
+                    "chain %s: dependency cycle through %s and %s", chain->name,
+                    top->desc->name, dep->desc->name);
+        return FALSE;
+      }
+      g_ptr_array_add(stack, (gpointer)dep);
     }
-    const CkptLoadedPlugin *lp = g_ptr_array_steal_index(todo, i);
-    CkptStep *st = g_new0(CkptStep, 1);
-    st->plugin = lp;
-    st->opts = ckpt_options_new(lp->desc);
-    for (guint j = 0; j < chain->plugins->len; j++)
-      st->requested |=
-          strcmp(g_ptr_array_index(chain->plugins, j), lp->desc->name) == 0;
-    g_ptr_array_add(plan->steps, st);
   }
   return TRUE;
 }
@@ -380,7 +395,7 @@ ckpt_plan_new(const CkptHost *h, const CkptChain *chain,
   plan->name = g_strdup(chain->name);
   plan->steps = g_ptr_array_new_with_free_func(step_free);
   g_autoptr(GPtrArray) todo = g_ptr_array_new();
-  if (!expand(h, chain, todo, error) || !order(chain, todo, plan, error))
+  if (!expand(h, chain, todo, error) || !order(h, chain, todo, plan, error))
     return NULL;
   for (guint i = 0; i < chain->settings->len; i++) {
     g_autoptr(GError) e = NULL;
@@ -410,11 +425,30 @@ failed_dependency(const CkptLoadedPlugin *lp, const CkptReport *report)
   return NULL;
 }
 
+/* checkpointctl's CHKPT SIZE: the CRIU images alone. Filled here when
+ * the metadata stage left it empty, before any plugin reads it. */
+static void
+fill_checkpoint_size(CkptCheckpoint *c)
+{
+  if (c->container.checkpoint_size != 0 || c->images == NULL)
+    return;
+  uint64_t total = 0;
+  const char *const *names = ckpt_imageset_image_names(c->images);
+  for (size_t i = 0; names && names[i]; i++) {
+    const uint8_t *data;
+    size_t len;
+    if (ckpt_imageset_image(c->images, names[i], &data, &len))
+      total += len;
+  }
+  c->container.checkpoint_size = total;
+}
+
 void
 ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
               CkptReport *report)
 {
   const char *fatal = NULL;
+  fill_checkpoint_size(c);
   for (guint i = 0; i < plan->steps->len; i++) {
     const CkptStep *st = g_ptr_array_index(plan->steps, i);
     const char *dep = fatal ? NULL : failed_dependency(st->plugin, report);

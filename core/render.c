@@ -624,12 +624,16 @@ table_header(GPtrArray *cells, const CkptResult *t)
 static void
 table_rows(GPtrArray *cells, const CkptResult *t, gboolean utc)
 {
+  unsigned prev = 0;
   for (guint i = 0; i < t->rows->len; i++) {
     const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
+    /* as in trees: a row is at most one level below the one before */
+    unsigned d = MIN(row->depth, i ? prev + 1 : 0);
+    prev = d;
     for (size_t c = 0; c < t->n_columns; c++) {
       char *v = ckpt_value_text(&row->values[c], utc);
-      if (c == 0 && t->decl->layout == CKPT_LAYOUT_TREE && row->depth) {
-        unsigned d = MIN(row->depth, 64);
+      if (c == 0 && t->decl->layout == CKPT_LAYOUT_TREE && d) {
+        d = MIN(d, 64);
         char *indented = g_strdup_printf("%*s%s", (int)(2 * d), "", v);
         g_free(v);
         v = indented;
@@ -657,7 +661,7 @@ table_record(GString *out, const CkptResult *t, gboolean utc)
       g_autofree char *k = column_title(&t->decl->columns[c]);
       g_autofree char *v = ckpt_value_text(&row->values[c], utc);
       g_autofree char *kc = g_strconcat(k, ":", NULL);
-      pad(out, kc, w + 2);
+      pad(out, kc, w + 3);
       g_string_append_printf(out, "%s\n", v);
     }
   }

@@ -40,7 +40,8 @@ static const CkptColumn info_cols[] = {
     {NULL}};
 
 static const CkptColumn size_cols[] = {
-    {"checkpoint_size", CKPT_T_SIZE, "Checkpoint size"},
+    {"archive_size", CKPT_T_SIZE, "Archive size"},
+    {"checkpoint_size", CKPT_T_SIZE, "CRIU images size"},
     {"memory_pages_size", CKPT_T_SIZE, "Memory pages size"},
     {"rootfs_diff_size", CKPT_T_SIZE, "Root FS diff size"},
     {NULL}};
@@ -151,7 +152,8 @@ emit_show(const CkptApi *api, CkptRun *run, const CkptContainerInfo *ci)
       time_or_null(ci->created),
       CKPT_STR(ci->engine),
       ip[0] ? CKPT_STR(ip) : CKPT_NULL,
-      CKPT_SIZE(ci->archive_size),
+      CKPT_SIZE(CKPT_HAS(ci, checkpoint_size) ? ci->checkpoint_size
+                                              : ci->archive_size),
       ci->has_rootfs_diff ? CKPT_SIZE(ci->rootfs_diff_size) : CKPT_NULL,
   };
   api->emit(run, T_SHOW, 0, v, sizeof(v) / sizeof(v[0]));
@@ -190,6 +192,8 @@ emit_info(const CkptApi *api, CkptRun *run, const CkptContainerInfo *ci)
 
   CkptValue s[] = {
       CKPT_SIZE(ci->archive_size),
+      CKPT_HAS(ci, checkpoint_size) ? CKPT_SIZE(ci->checkpoint_size)
+                                    : CKPT_NULL,
       CKPT_SIZE(ci->pages_size),
       ci->has_rootfs_diff ? CKPT_SIZE(ci->rootfs_diff_size) : CKPT_NULL,
   };

@@ -16,7 +16,9 @@
  *     an older minor keeps working.
  *  3. CkptApi and every *Info struct only grow, at their end. Their first
  *     member is their size, so a plugin may test whether a member exists:
- *     CKPT_HAS(api, member).
+ *     CKPT_HAS(api, member). Structs that plugins put in arrays
+ *     (CkptOption, CkptColumn, CkptTable) never change size: they grow by
+ *     taking a reserved slot, which plugins leave zero.
  *  4. Enum values are never renumbered; new ones are appended.
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
@@ -41,7 +43,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 1
-#define CKPT_ABI_MINOR 0
+#define CKPT_ABI_MINOR 1
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -110,13 +112,24 @@ typedef struct {
   CkptType type;             /* STR, INT, UINT, SIZE or BOOL */
   const char *default_value; /* as text, or NULL for none */
   const char *help;
+  const void *reserved[4]; /* zero; room to grow inside arrays */
 } CkptOption;
 
 typedef struct {
-  const char *name;  /* JSON key; [a-z0-9_]+ */
-  CkptType type;     /* what emitted values must be (or NULL) */
-  const char *title; /* table header in text output; NULL: name */
+  const char *name;        /* JSON key; [a-z0-9_]+ */
+  CkptType type;           /* what emitted values must be (or NULL) */
+  const char *title;       /* table header in text output; NULL: name */
+  uint32_t flags;          /* CKPT_COL_* hints for text renderers */
+  const void *reserved[3]; /* zero; room to grow inside arrays */
 } CkptColumn;
+
+/* Column hints, for text output only (JSON always carries every column):
+ * LABEL columns make a tree node's label ("[1]  nginx"); DETAIL columns are
+ * shown under the node as "Title: value" lines, only when not NULL; HIDDEN
+ * columns are left out of text. Columns without flags are shown as today. */
+#define CKPT_COL_LABEL 0x1u
+#define CKPT_COL_DETAIL 0x2u
+#define CKPT_COL_HIDDEN 0x4u
 
 typedef enum {
   CKPT_LAYOUT_TABLE = 0,  /* rows and columns */
@@ -129,6 +142,7 @@ typedef struct {
   const char *title;
   CkptLayout layout;
   const CkptColumn *columns; /* terminated by {NULL} */
+  const void *reserved[4];   /* zero; room to grow inside arrays */
 } CkptTable;
 
 /* ---- the model, as read-only views ------------------------------------- */
@@ -194,6 +208,9 @@ typedef struct {
   uint64_t rootfs_diff_size; /* rootfs-diff.tar, 0 when absent */
   int has_rootfs_diff;
   const char *const *deleted_files; /* from deleted.files, NULL-ended */
+  /* ABI 1.1: bytes of the CRIU images alone (checkpoint/ in an archive),
+   * what checkpointctl shows as CHKPT SIZE */
+  uint64_t checkpoint_size;
 } CkptContainerInfo;
 
 typedef enum {
