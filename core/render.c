@@ -453,13 +453,40 @@ column_title(const CkptColumn *c)
   return g_strdup(c->title ? c->title : c->name);
 }
 
-/* A row as one line: non-empty cells separated by two spaces. */
+static uint32_t
+col_flags(const CkptResult *t, size_t c)
+{
+  return t->decl->columns[c].flags;
+}
+
+static gboolean
+has_label_columns(const CkptResult *t)
+{
+  for (size_t c = 0; c < t->n_columns; c++)
+    if (col_flags(t, c) & CKPT_COL_LABEL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Is column c part of a tree node's one-line label? With LABEL columns
+ * declared, only those; else every column that is not DETAIL or HIDDEN. */
+static gboolean
+in_label(const CkptResult *t, size_t c, gboolean labels)
+{
+  uint32_t f = col_flags(t, c);
+  if (labels)
+    return (f & CKPT_COL_LABEL) != 0;
+  return (f & (CKPT_COL_DETAIL | CKPT_COL_HIDDEN)) == 0;
+}
+
+/* A row as one line: non-empty label cells separated by two spaces. */
 static char *
 row_text(const CkptResult *t, const CkptRow *row, gboolean utc)
 {
   GString *s = g_string_new(NULL);
+  gboolean labels = has_label_columns(t);
   for (size_t c = 0; c < t->n_columns; c++) {
-    if (row->values[c].type == CKPT_T_NULL)
+    if (row->values[c].type == CKPT_T_NULL || !in_label(t, c, labels))
       continue;
     g_autofree char *v = ckpt_value_text(&row->values[c], utc);
     if (s->len)
@@ -482,7 +509,8 @@ tree_table(GArray *lines, const CkptResult *t, gboolean utc)
     const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
     if (t->decl->layout == CKPT_LAYOUT_RECORD) {
       for (size_t c = 0; c < t->n_columns; c++) {
-        if (row->values[c].type == CKPT_T_NULL)
+        if (row->values[c].type == CKPT_T_NULL ||
+            (col_flags(t, c) & CKPT_COL_HIDDEN))
           continue;
         g_autofree char *k = column_title(&t->decl->columns[c]);
         g_autofree char *v = ckpt_value_text(&row->values[c], utc);
@@ -495,6 +523,16 @@ tree_table(GArray *lines, const CkptResult *t, gboolean utc)
       level = MIN(2 + (int)row->depth, prev + 1);
     add_line(lines, level, row_text(t, row, utc));
     prev = level;
+    /* DETAIL cells hang under their node, before its children */
+    for (size_t c = 0; c < t->n_columns; c++) {
+      if (row->values[c].type == CKPT_T_NULL ||
+          (col_flags(t, c) & CKPT_COL_HIDDEN) ||
+          !(col_flags(t, c) & CKPT_COL_DETAIL))
+        continue;
+      g_autofree char *k = column_title(&t->decl->columns[c]);
+      g_autofree char *v = ckpt_value_text(&row->values[c], utc);
+      add_line(lines, level + 1, g_strdup_printf("%s: %s", k, v));
+    }
   }
 }
 
@@ -594,6 +632,8 @@ pad(GString *out, const char *s, size_t width)
 static void
 draw_grid(GString *out, GPtrArray *cells, size_t n_columns)
 {
+  if (n_columns == 0)
+    return;
   g_autofree size_t *width = g_new0(size_t, n_columns);
   for (guint i = 0; i < cells->len; i++)
     width[i % n_columns] =
@@ -612,10 +652,22 @@ draw_grid(GString *out, GPtrArray *cells, size_t n_columns)
   }
 }
 
+/* Columns shown in tables: all but HIDDEN ones. */
+static size_t
+n_visible(const CkptResult *t)
+{
+  size_t n = 0;
+  for (size_t c = 0; c < t->n_columns; c++)
+    n += !(col_flags(t, c) & CKPT_COL_HIDDEN);
+  return n;
+}
+
 static void
 table_header(GPtrArray *cells, const CkptResult *t)
 {
   for (size_t c = 0; c < t->n_columns; c++) {
+    if (col_flags(t, c) & CKPT_COL_HIDDEN)
+      continue;
     g_autofree char *title = column_title(&t->decl->columns[c]);
     g_ptr_array_add(cells, g_utf8_strup(title, -1));
   }
@@ -630,14 +682,18 @@ table_rows(GPtrArray *cells, const CkptResult *t, gboolean utc)
     /* as in trees: a row is at most one level below the one before */
     unsigned d = MIN(row->depth, i ? prev + 1 : 0);
     prev = d;
+    gboolean first = TRUE;
     for (size_t c = 0; c < t->n_columns; c++) {
+      if (col_flags(t, c) & CKPT_COL_HIDDEN)
+        continue;
       char *v = ckpt_value_text(&row->values[c], utc);
-      if (c == 0 && t->decl->layout == CKPT_LAYOUT_TREE && d) {
+      if (first && t->decl->layout == CKPT_LAYOUT_TREE && d) {
         d = MIN(d, 64);
         char *indented = g_strdup_printf("%*s%s", (int)(2 * d), "", v);
         g_free(v);
         v = indented;
       }
+      first = FALSE;
       g_ptr_array_add(cells, v);
     }
   }
@@ -649,14 +705,16 @@ table_record(GString *out, const CkptResult *t, gboolean utc)
   size_t w = 0;
   for (size_t c = 0; c < t->n_columns; c++) {
     g_autofree char *k = column_title(&t->decl->columns[c]);
-    w = MAX(w, text_width(k));
+    if (!(col_flags(t, c) & CKPT_COL_HIDDEN))
+      w = MAX(w, text_width(k));
   }
   for (guint i = 0; i < t->rows->len; i++) {
     const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
     if (i)
       g_string_append_c(out, '\n');
     for (size_t c = 0; c < t->n_columns; c++) {
-      if (row->values[c].type == CKPT_T_NULL)
+      if (row->values[c].type == CKPT_T_NULL ||
+          (col_flags(t, c) & CKPT_COL_HIDDEN))
         continue;
       g_autofree char *k = column_title(&t->decl->columns[c]);
       g_autofree char *v = ckpt_value_text(&row->values[c], utc);
@@ -677,7 +735,7 @@ table_one(GString *out, const CkptResult *t, gboolean utc)
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func(g_free);
   table_header(cells, t);
   table_rows(cells, t, utc);
-  draw_grid(out, cells, t->n_columns);
+  draw_grid(out, cells, n_visible(t));
 }
 
 /* One table per (plugin, table) with the rows of every checkpoint, in the
@@ -707,7 +765,7 @@ render_table_merged(GString *out, GPtrArray *reports,
         }
         if (seen->len > 1)
           g_string_append_c(out, '\n');
-        draw_grid(out, cells, t->n_columns);
+        draw_grid(out, cells, n_visible(t));
       }
     }
   }

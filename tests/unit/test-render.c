@@ -325,6 +325,53 @@ test_row_check(void)
   g_clear_error(&error);
 }
 
+/* Column hints: LABEL makes the node's line, DETAIL hangs under it,
+ * HIDDEN stays out of text but not out of JSON. */
+static void
+test_column_flags(void)
+{
+  static const CkptColumn cols[] = {
+      {"pid", CKPT_T_UINT, "PID", CKPT_COL_LABEL},
+      {"comm", CKPT_T_STR, "Command", CKPT_COL_LABEL},
+      {"env", CKPT_T_STR, "Environment", CKPT_COL_DETAIL},
+      {"secret", CKPT_T_STR, "Secret", CKPT_COL_HIDDEN},
+      {"uid", CKPT_T_UINT, "UID", 0},
+      {NULL}};
+  static const CkptTable tabs[] = {
+      {"procs", "Processes", CKPT_LAYOUT_TREE, cols}, {NULL}};
+  static const CkptPlugin pl = {.name = "flags", .tables = tabs};
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  CkptReport *r = ckpt_report_new("f.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &pl);
+  CkptValue a[] = {CKPT_UINT(1), CKPT_STR("init"), CKPT_STR("A=1"),
+                   CKPT_STR("hunter2"), CKPT_UINT(0)};
+  CkptValue b[] = {CKPT_UINT(2), CKPT_STR("sh"), CKPT_NULL, CKPT_STR("hunter2"),
+                   CKPT_UINT(0)};
+  ckpt_report_add_row(r, pr, 0, 0, a);
+  ckpt_report_add_row(r, pr, 0, 1, b);
+
+  CkptRenderOptions o = {.format = CKPT_RENDER_TREE};
+  g_autofree char *tree = ckpt_render_to_string(reports, &o);
+  g_assert_cmpstr(tree, ==,
+                  "f.tar\n"
+                  "└── Processes\n"
+                  "    └── 1  init\n"
+                  "        ├── Environment: A=1\n"
+                  "        └── 2  sh\n");
+  o.format = CKPT_RENDER_TABLE;
+  g_autofree char *table = ckpt_render_to_string(reports, &o);
+  g_assert_null(strstr(table, "hunter2"));
+  g_assert_null(strstr(table, "SECRET"));
+  g_assert_nonnull(strstr(table, "PID  COMMAND  ENVIRONMENT  UID\n"));
+  g_assert_nonnull(strstr(table, "  2  sh"));
+  o.format = CKPT_RENDER_JSON;
+  g_autofree char *json = ckpt_render_to_string(reports, &o);
+  g_assert_nonnull(strstr(json, "\"secret\":\"hunter2\""));
+}
+
 static void
 test_formats(void)
 {
@@ -351,5 +398,6 @@ main(int argc, char **argv)
   g_test_add_func("/render/failed-report", test_failed_report);
   g_test_add_func("/render/row-check", test_row_check);
   g_test_add_func("/render/formats", test_formats);
+  g_test_add_func("/render/column-flags", test_column_flags);
   return g_test_run();
 }
