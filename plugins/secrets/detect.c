@@ -46,40 +46,103 @@ cmp_paths(gconstpointer a, gconstpointer b)
   return g_strcmp0(*(char *const *)a, *(char *const *)b);
 }
 
-/* The rule files of path: itself, or a directory's *.yar / *.yara. */
-static GPtrArray *
-rule_files(const char *path, GError **error)
+/* Adds the rule files of one source: itself, or a directory's *.yar and
+ * *.yara files, sorted (not recursive). */
+static gboolean
+add_rule_files(GPtrArray *files, const char *path, GError **error)
 {
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
   if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                  "secrets rules: %s: no such file", path);
+      return FALSE;
+    }
     g_ptr_array_add(files, g_strdup(path));
-    return g_steal_pointer(&files);
+    return TRUE;
   }
   g_autoptr(GDir) dir = g_dir_open(path, 0, error);
   if (!dir) {
     g_prefix_error(error, "secrets rules: ");
-    return NULL;
+    return FALSE;
   }
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
   const char *name;
   while ((name = g_dir_read_name(dir))) {
     if (g_str_has_suffix(name, ".yar") || g_str_has_suffix(name, ".yara"))
-      g_ptr_array_add(files, g_build_filename(path, name, NULL));
+      g_ptr_array_add(found, g_build_filename(path, name, NULL));
   }
-  if (files->len == 0) {
+  if (found->len == 0) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                 "secrets rules: no .yar file in %s", path);
-    return NULL;
+    return FALSE;
   }
-  g_ptr_array_sort(files, cmp_paths);
-  return g_steal_pointer(&files);
+  g_ptr_array_sort(found, cmp_paths);
+  for (guint i = 0; i < found->len; i++)
+    g_ptr_array_add(files, g_strdup(found->pdata[i]));
+  return TRUE;
+}
+
+/* How the secrets plugin reads the shared rules of the top of rules/, which
+ * carry only description/author/reference/severity (rules/README.md):
+ * what kind of secret each is, which strings hold the value and how to
+ * get it out of a match. A rule's own meta (kind, priority, value_after,
+ * validate, min_entropy, values) overrides its line here. */
+typedef struct {
+  const char *rule;
+  const char *kind;
+  int priority;
+  const char *value_after;
+  const char *validate;
+  int min_entropy;
+  const char *values; /* the value strings, e.g. "$jwt"; NULL: all */
+} Semantics;
+
+static const Semantics shared_rules[] = {
+    {"aws_access_key_id", "aws-access-key-id", 50, NULL, NULL, 0, NULL},
+    {"aws_secret_access_key", "aws-secret-access-key", 40, "= ", "entropy", 350,
+     NULL},
+    {"gcp_service_account_key", "gcp-service-account-key", 50, NULL,
+     "json-value", 0, "$pkid"},
+    {"github_token", "github-token", 50, NULL, NULL, 0, NULL},
+    {"github_fine_grained_pat", "github-token", 50, NULL, NULL, 0, NULL},
+    {"gitlab_personal_access_token", "gitlab-token", 50, NULL, NULL, 0, NULL},
+    {"slack_token", "slack-token", 50, NULL, NULL, 0, NULL},
+    {"stripe_live_key", "stripe-key", 50, NULL, NULL, 0, NULL},
+    {"url_with_password", "url-password", 30, NULL, "url-password", 0, NULL},
+    {"pem_private_key", "private-key", 50, NULL, "pem", 0, NULL},
+    {"pgp_private_key_block", "private-key", 50, NULL, "pem", 0, NULL},
+    {"jwt_token", "jwt", 45, NULL, "jwt", 0, NULL},
+    {"kubernetes_service_account_token", "kubernetes-service-account-token", 46,
+     NULL, "jwt", 0, "$jwt"},
+    {NULL},
+};
+
+/* The shared rules that are no secrets (miners, shells) are not compiled
+ * in: only files are, and a rule without semantics nor a kind meta is
+ * ignored when it matches. */
+static const Semantics *
+shared_semantics(const char *rule)
+{
+  for (size_t i = 0; shared_rules[i].rule; i++)
+    if (strcmp(shared_rules[i].rule, rule) == 0)
+      return &shared_rules[i];
+  return NULL;
 }
 
 static void
 detector_from_meta(SecretsDetector *d, const YR_RULE *rule)
 {
+  const Semantics *sem = shared_semantics(rule->identifier);
   const YR_META *meta;
   d->rule = rule;
-  d->kind = rule->identifier;
+  if (sem) {
+    d->kind = sem->kind;
+    d->priority = sem->priority;
+    d->value_after = sem->value_after;
+    d->validate = sem->validate;
+    d->min_entropy = sem->min_entropy;
+    d->values = sem->values;
+  }
   yr_rule_metas_foreach(rule, meta)
   {
     const char *id = meta->identifier;
@@ -90,6 +153,10 @@ detector_from_meta(SecretsDetector *d, const YR_RULE *rule)
         d->value_after = meta->string;
       else if (strcmp(id, "validate") == 0)
         d->validate = meta->string;
+      else if (strcmp(id, "severity") == 0)
+        d->severity = meta->string;
+      else if (strcmp(id, "values") == 0)
+        d->values = meta->string;
     } else if (meta->type == META_TYPE_INTEGER) {
       if (strcmp(id, "priority") == 0)
         d->priority = (int)meta->integer;
@@ -99,12 +166,41 @@ detector_from_meta(SecretsDetector *d, const YR_RULE *rule)
   }
 }
 
-SecretsEngine *
-secrets_engine_new(const char *path, GError **error)
+/* Each file is its own namespace, named after it, as the yara plugin
+ * does: two files may then hold rules of the same name. */
+static int
+compile_file(YR_COMPILER *compiler, const char *file, GString *errors)
 {
-  g_autoptr(GPtrArray) files = rule_files(path, error);
-  if (!files)
+  FILE *fp = fopen(file, "r");
+  if (!fp) {
+    g_string_append_printf(errors, "%s%s: cannot open", errors->len ? "; " : "",
+                           file);
+    return 1;
+  }
+  g_autofree char *ns = g_path_get_basename(file);
+  char *dot = strrchr(ns, '.');
+  if (dot)
+    *dot = '\0';
+  int n = yr_compiler_add_file(compiler, fp, ns, file);
+  fclose(fp);
+  return n;
+}
+
+SecretsEngine *
+secrets_engine_new(const char *sources, GError **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+  g_auto(GStrv) parts = g_strsplit(sources ? sources : "", ",", -1);
+  for (size_t i = 0; parts[i]; i++) {
+    g_strstrip(parts[i]);
+    if (*parts[i] && !add_rule_files(files, parts[i], error))
+      return NULL;
+  }
+  if (files->len == 0) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                "secrets rules: no rule source given");
     return NULL;
+  }
   if (yr_initialize() != ERROR_SUCCESS) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                 "secrets rules: libyara failed to initialise");
@@ -120,18 +216,9 @@ secrets_engine_new(const char *path, GError **error)
   CompileState st = {g_string_new(NULL)};
   yr_compiler_set_callback(compiler, compile_cb, &st);
   int n_errors = 0;
-  for (guint i = 0; i < files->len && n_errors == 0; i++) {
-    const char *file = files->pdata[i];
-    FILE *fp = fopen(file, "r");
-    if (!fp) {
-      g_string_append_printf(st.errors, "%s%s: cannot open",
-                             st.errors->len ? "; " : "", file);
-      n_errors++;
-      break;
-    }
-    n_errors += yr_compiler_add_file(compiler, fp, NULL, file);
-    fclose(fp);
-  }
+  /* libyara's compiler cannot go on after a file failed */
+  for (guint i = 0; i < files->len && n_errors == 0; i++)
+    n_errors += compile_file(compiler, files->pdata[i], st.errors);
   YR_RULES *rules = NULL;
   if (n_errors == 0 && yr_compiler_get_rules(compiler, &rules) != ERROR_SUCCESS)
     g_string_append(st.errors, "cannot build the rule set");
@@ -147,15 +234,20 @@ secrets_engine_new(const char *path, GError **error)
 
   SecretsEngine *e = g_new0(SecretsEngine, 1);
   e->rules = rules;
-  e->source = g_strdup(path);
+  e->source = g_strdup(sources);
   e->detectors = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   const YR_RULE *rule;
   yr_rules_foreach(rules, rule)
   {
     SecretsDetector *d = g_new0(SecretsDetector, 1);
     detector_from_meta(d, rule);
-    g_hash_table_insert(e->detectors, (gpointer)rule, d);
     e->n_rules++;
+    if (!d->kind) {
+      g_free(d); /* not a secret detector (a miner, a shell...) */
+      continue;
+    }
+    g_hash_table_insert(e->detectors, (gpointer)rule, d);
+    e->n_detectors++;
   }
   return e;
 }
@@ -179,17 +271,23 @@ typedef struct {
   GArray *hits;
 } ScanState;
 
-/* Only strings named $v* are values; a rule without any reports all. */
+/* Is string s one holding the value? The detector's `values` list when
+ * it has one, else the strings named $v*, else every string. */
 static gboolean
-rule_has_values(const YR_RULE *rule)
+is_value_string(const SecretsDetector *d, const YR_RULE *rule,
+                const YR_STRING *s)
 {
-  const YR_STRING *s;
-  yr_rule_strings_foreach(rule, s)
-  {
-    if (g_str_has_prefix(s->identifier, "$v"))
-      return TRUE;
+  if (d->values) {
+    g_auto(GStrv) names = g_strsplit(d->values, ",", -1);
+    return g_strv_contains((const char *const *)names, s->identifier);
   }
-  return FALSE;
+  const YR_STRING *t;
+  gboolean any_v = FALSE;
+  yr_rule_strings_foreach(rule, t)
+  {
+    any_v |= g_str_has_prefix(t->identifier, "$v");
+  }
+  return !any_v || g_str_has_prefix(s->identifier, "$v");
 }
 
 static int
@@ -202,11 +300,10 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
   const SecretsDetector *d = g_hash_table_lookup(st->e->detectors, rule);
   if (!d)
     return CALLBACK_CONTINUE;
-  gboolean only_values = rule_has_values(rule);
   const YR_STRING *s;
   yr_rule_strings_foreach(rule, s)
   {
-    if (only_values && !g_str_has_prefix(s->identifier, "$v"))
+    if (!is_value_string(d, rule, s))
       continue;
     const YR_MATCH *m;
     yr_string_matches_foreach(ctx, s, m)
@@ -344,7 +441,8 @@ char_classes(const char *s, size_t len)
 static gboolean
 looks_random(const char *s, size_t len, int min_entropy)
 {
-  if (len < 8 || secrets_is_hash_shape(s, len))
+  /* paths (sockets, files named after secrets) and hashes */
+  if (len < 8 || s[0] == '/' || secrets_is_hash_shape(s, len))
     return FALSE;
   if (char_classes(s, len) < 2)
     return FALSE;
@@ -402,6 +500,58 @@ pem_extent(const uint8_t *bytes, size_t avail)
 }
 
 static gboolean
+is_b64url(uint8_t c)
+{
+  return g_ascii_isalnum(c) || c == '-' || c == '_';
+}
+
+/* A JWT match may stop before the signature ends (or, for a rule that
+ * wants only header and claims, at the second dot): take the rest of the
+ * base64url run. */
+static size_t
+jwt_extent(const uint8_t *bytes, size_t end, size_t avail)
+{
+  avail = MIN(avail, SECRETS_EXTENT_MAX);
+  while (end < avail && is_b64url(bytes[end]))
+    end++;
+  return end;
+}
+
+/* The JSON string value after a key match ("private_key_id": "..."): its
+ * start and end, or FALSE. */
+static gboolean
+json_value_span(const uint8_t *bytes, size_t from, size_t avail, size_t *start,
+                size_t *end)
+{
+  size_t i = from;
+  avail = MIN(avail, from + 512);
+  while (i < avail && g_ascii_isspace(bytes[i]))
+    i++;
+  if (i >= avail || bytes[i++] != ':')
+    return FALSE;
+  while (i < avail && g_ascii_isspace(bytes[i]))
+    i++;
+  if (i >= avail || bytes[i++] != '"')
+    return FALSE;
+  size_t j = i;
+  while (j < avail && bytes[j] != '"' && bytes[j] != '\\' && bytes[j] >= 0x20)
+    j++;
+  if (j >= avail || bytes[j] != '"' || j == i)
+    return FALSE;
+  *start = i;
+  *end = j;
+  return TRUE;
+}
+
+gboolean
+secrets_hit_wants_extent(const SecretsHit *hit)
+{
+  const char *v = hit->det->validate;
+  return v && (strcmp(v, "pem") == 0 || strcmp(v, "jwt") == 0 ||
+               strcmp(v, "json-value") == 0);
+}
+
+static gboolean
 printable_ascii(const uint8_t *p, size_t n)
 {
   for (size_t i = 0; i < n; i++)
@@ -432,6 +582,11 @@ secrets_validate(const SecretsHit *hit, const uint8_t *bytes, size_t avail)
     size_t ext = pem_extent(bytes, MIN(avail, SECRETS_EXTENT_MAX));
     if (ext > end)
       end = ext;
+  } else if (v && strcmp(v, "jwt") == 0) {
+    end = jwt_extent(bytes, end, avail);
+  } else if (v && strcmp(v, "json-value") == 0) {
+    if (!json_value_span(bytes, hit->len, avail, &start, &end))
+      return NULL;
   }
   if (end <= start || !printable_ascii(bytes + start, end - start))
     return NULL;
@@ -452,6 +607,7 @@ secrets_validate(const SecretsHit *hit, const uint8_t *bytes, size_t avail)
   }
   SecretsCandidate *c = g_new0(SecretsCandidate, 1);
   c->kind = d->kind;
+  c->severity = d->severity;
   c->priority = d->priority;
   c->value = g_strndup(val, len);
   c->detail = g_steal_pointer(&detail);
@@ -487,7 +643,21 @@ static const char *const secret_names[] = {
     NULL,
 };
 static const char *const harmless_names[] = {
-    "*_FILE", "*_PATH", "*_DIR", "*_SOCK", "*_TYPE", "*_URL_PATH", NULL,
+    "*_FILE",
+    "*_PATH",
+    "*_DIR",
+    "*_SOCK",
+    "*_TYPE",
+    "*_URL_PATH",
+    /* ids and digests: random-looking, but naming rather than granting */
+    "*_ID",
+    "*_UUID",
+    "*DIGEST*",
+    "*HASH*",
+    "*_SHA",
+    "*_SHA256",
+    "*CHECKSUM*",
+    NULL,
 };
 static const char *const harmless_values[] = {
     "true",    "false",    "yes",  "no",   "on",  "off",
@@ -532,6 +702,7 @@ secrets_check_env_name(const char *name, const char *value)
     return NULL;
   SecretsCandidate *c = g_new0(SecretsCandidate, 1);
   c->kind = "secret-env";
+  c->severity = "medium";
   c->priority = 20;
   c->value = g_strdup(value);
   c->detail = g_strdup("secret-like variable name");

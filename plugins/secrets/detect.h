@@ -21,6 +21,8 @@ typedef struct {
   const char *kind;
   const char *value_after; /* separator chars, or NULL */
   const char *validate;    /* "jwt", "pem", "entropy", ... or NULL */
+  const char *severity;    /* "low" ... "critical", or NULL */
+  const char *values;      /* value strings, comma-separated, or NULL */
   int priority;
   int min_entropy; /* bits per char * 100 */
 } SecretsDetector;
@@ -29,7 +31,8 @@ typedef struct {
   YR_RULES *rules;
   GHashTable *detectors; /* YR_RULE* -> SecretsDetector* */
   char *source;          /* what was compiled, for messages */
-  guint n_rules;
+  guint n_rules;         /* compiled */
+  guint n_detectors;     /* of which secret detectors */
 } SecretsEngine;
 
 /* One raw match, before validation: where it is in its target. */
@@ -42,6 +45,7 @@ typedef struct {
 /* A validated secret: the value as found and what it is. */
 typedef struct {
   const char *kind;
+  const char *severity; /* or NULL */
   int priority;
   char *value;  /* owned, NUL-ended, printable ASCII or UTF-8 */
   char *detail; /* owned, safe to print (decoded JWT claims...), or NULL */
@@ -50,9 +54,11 @@ typedef struct {
 
 void secrets_candidate_free(SecretsCandidate *c);
 
-/* Compiles path: one .yar file, or every *.yar / *.yara file of a
- * directory (sorted). Errors name the file and line. */
-SecretsEngine *secrets_engine_new(const char *path, GError **error);
+/* Compiles sources, a comma-separated list of .yar files and directories
+ * (whose *.yar and *.yara files are taken, sorted). Rules that are no
+ * secret detectors (no kind, see detect.c) are compiled but ignored.
+ * Errors name the file and line. */
+SecretsEngine *secrets_engine_new(const char *sources, GError **error);
 void secrets_engine_free(SecretsEngine *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SecretsEngine, secrets_engine_free)
 
@@ -67,6 +73,10 @@ gboolean secrets_scan_blocks(const SecretsEngine *e,
 /* Longest stretch, from a hit, of bytes a value may need beyond its match
  * (the rest of a PEM block). */
 #define SECRETS_EXTENT_MAX 16384
+
+/* Does the hit's value reach past its match (PEM, JWT, JSON value)? The
+ * caller then hands secrets_validate up to SECRETS_EXTENT_MAX bytes. */
+gboolean secrets_hit_wants_extent(const SecretsHit *hit);
 
 /* Turns a hit into a candidate, given the bytes starting at the hit
  * (avail >= hit->len; more when the detector extends, e.g. PEM). Returns

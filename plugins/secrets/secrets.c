@@ -21,9 +21,10 @@ enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
 
 static const CkptOption options[] = {
     {"rules", CKPT_T_STR, NULL,
-     "YARA rule file or directory of secret detectors (default: the "
-     "installed rules/secrets, or the source tree's when run from the "
-     "build tree)"},
+     "comma-separated YARA rule files or directories of secret detectors "
+     "(default: the shared credentials.yar and keys.yar plus secrets/ of "
+     "the installed rules, or of the source tree's when run from the build "
+     "tree)"},
     {"reveal", CKPT_T_BOOL, "false", "show secret values in full"},
     {"memory", CKPT_T_BOOL, "true", "scan each process's dumped memory"},
     {"files", CKPT_T_BOOL, "true", "scan the rootfs diff's files"},
@@ -35,11 +36,17 @@ static const CkptOption options[] = {
 };
 
 static const CkptColumn finding_columns[] = {
-    {"id", CKPT_T_UINT, "ID"},          {"kind", CKPT_T_STR, "KIND"},
-    {"value", CKPT_T_STR, "VALUE"},     {"length", CKPT_T_UINT, "LEN"},
-    {"count", CKPT_T_UINT, "PLACES"},   {"pids", CKPT_T_STR, "PIDS"},
-    {"sources", CKPT_T_STR, "SOURCES"}, {"first", CKPT_T_STR, "FIRST SEEN"},
-    {"detail", CKPT_T_STR, "DETAIL"},   {NULL},
+    {"id", CKPT_T_UINT, "ID"},
+    {"kind", CKPT_T_STR, "KIND"},
+    {"severity", CKPT_T_STR, "SEVERITY"},
+    {"value", CKPT_T_STR, "VALUE"},
+    {"length", CKPT_T_UINT, "LEN"},
+    {"count", CKPT_T_UINT, "PLACES"},
+    {"pids", CKPT_T_STR, "PIDS"},
+    {"sources", CKPT_T_STR, "SOURCES"},
+    {"first", CKPT_T_STR, "FIRST SEEN"},
+    {"detail", CKPT_T_STR, "DETAIL"},
+    {NULL},
 };
 
 static const CkptColumn location_columns[] = {
@@ -85,6 +92,7 @@ typedef struct {
 
 typedef struct {
   const char *kind;
+  const char *severity;
   int priority;
   char *value;
   char *detail;
@@ -142,6 +150,7 @@ add_finding(Ctx *ctx, SecretsCandidate *c, Place *p)
   if (!f) {
     f = g_new0(Finding, 1);
     f->kind = c->kind;
+    f->severity = c->severity;
     f->priority = c->priority;
     f->value = g_steal_pointer(&c->value);
     f->detail = g_steal_pointer(&c->detail);
@@ -153,6 +162,7 @@ add_finding(Ctx *ctx, SecretsCandidate *c, Place *p)
   } else if (c->priority > f->priority) {
     /* the more specific detector names it */
     f->kind = c->kind;
+    f->severity = c->severity;
     f->priority = c->priority;
     g_free(f->detail);
     f->detail = g_steal_pointer(&c->detail);
@@ -334,7 +344,7 @@ record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
                   const SecretsHit *h, uint8_t *buf)
 {
   size_t want = h->len;
-  if (g_strcmp0(h->det->validate, "pem") == 0)
+  if (secrets_hit_wants_extent(h))
     want = SECRETS_EXTENT_MAX;
   size_t got = ctx->api->mem_read(proc, h->offset, buf, want);
   if (got < h->len)
@@ -492,10 +502,15 @@ emit_findings(Ctx *ctx)
     g_autofree char *first =
         f->places->len ? place_text(f->places->pdata[0]) : NULL;
     CkptValue row[] = {
-        CKPT_UINT(id),          CKPT_STR(f->kind),
-        CKPT_STR(shown),        CKPT_UINT(strlen(f->value)),
-        CKPT_UINT(f->count),    *pids ? CKPT_STR(pids) : CKPT_NULL,
-        CKPT_STR(sources),      str_or_null(first),
+        CKPT_UINT(id),
+        CKPT_STR(f->kind),
+        str_or_null(f->severity),
+        CKPT_STR(shown),
+        CKPT_UINT(strlen(f->value)),
+        CKPT_UINT(f->count),
+        *pids ? CKPT_STR(pids) : CKPT_NULL,
+        CKPT_STR(sources),
+        str_or_null(first),
         str_or_null(f->detail),
     };
     ctx->api->emit(ctx->run, T_FINDINGS, 0, row, G_N_ELEMENTS(row));
@@ -564,7 +579,7 @@ default_rules(void)
   extern const CkptPlugin ckpt_plugin_descriptor;
   if (dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
       g_str_has_prefix(info.dli_fname, CKPT_SECRETS_BUILD_DIR "/") &&
-      g_file_test(CKPT_SECRETS_SOURCE_RULES, G_FILE_TEST_EXISTS))
+      g_file_test(CKPT_SECRETS_BUILD_DIR, G_FILE_TEST_IS_DIR))
     return CKPT_SECRETS_SOURCE_RULES;
   return CKPT_SECRETS_INSTALLED_RULES;
 }
