@@ -207,6 +207,24 @@ run "$CKPT" show "$FX/podman-none.tar" "$FX/crio-none.tar"
 check "show: one header for several checkpoints" sh -c "test \$(grep -c '^CONTAINER' '$TMP/out') = 1 && test \$(wc -l <'$TMP/out') = 3"
 check "show header as checkpointctl" sh -c "head -1 '$TMP/out' | grep -q '^CONTAINER  *IMAGE  *ID  *RUNTIME  *CREATED  *ENGINE  *IP  *CHKPT SIZE  *ROOT FS DIFF SIZE$'"
 
+# sugar: the chain's plugin options are flags of the subcommand
+for good in --annotations --container.spec --no-spec --annotations=false; do
+  run "$CKPT" show "$good" "$TAR" --format json
+  check "show $good: accepted as the container plugin's option" test "$rc" = 0
+done
+run "$CKPT" run container "$TAR" --set container.annotations=true --format json
+check "container.annotations=true fills its table, default leaves it empty" pyjson "
+t=d['checkpoints'][0]['plugins']['container']['tables']
+assert len(t['annotations']) > 0 and t['spec_env'] == []"
+for bad in --bogus --annotations=maybe --no-bogus; do
+  run "$CKPT" show "$bad" "$TAR"
+  check "show $bad: usage error 2" sh -c "test $rc = 2 && test -s '$TMP/err'"
+done
+run "$CKPT" show
+check "show without a file: usage error 2" test "$rc" = 2
+run "$CKPT" show --help
+check "show --help: usage and option flags" sh -c "test $rc = 0 && grep -q 'usage: ckpt show' '$TMP/out'"
+
 # ---- root: writable plugins refused ----------------------------------------
 if [ "$(id -u)" = 0 ]; then
   mkdir -p "$TMP/w" && cp "$TP/tp-source.so" "$TMP/w/" && chmod 0666 "$TMP/w/tp-source.so"
