@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "envdiff.h"
+#include "liveenv.h"
 
 const char *
 envdiff_status_name(EnvDiffStatus s)
@@ -21,6 +22,12 @@ envdiff_status_name(EnvDiffStatus s)
     return "removed";
   case ENVDIFF_NO_PROCESS:
     return "configured";
+  case ENVDIFF_RUNTIME_SET:
+    return "set-at-runtime";
+  case ENVDIFF_RUNTIME_CHANGED:
+    return "changed-at-runtime";
+  case ENVDIFF_RUNTIME_UNSET:
+    return "unset-at-runtime";
   }
   return "unknown";
 }
@@ -31,6 +38,7 @@ row_free(EnvDiffRow *r)
   g_free(r->name);
   g_free(r->spec_value);
   g_free(r->process_value);
+  g_free(r->runtime_value);
   g_string_free(r->pids, TRUE);
   g_free(r);
 }
@@ -41,6 +49,9 @@ envdiff_free(EnvDiff *d)
   if (!d)
     return;
   g_ptr_array_free(d->rows, TRUE);
+  for (guint i = 0; i < d->live->len; i++)
+    g_strfreev(g_array_index(d->live, EnvDiffLive, i).env);
+  g_array_free(d->live, TRUE);
   g_free(d);
 }
 
@@ -75,7 +86,8 @@ add_name(GPtrArray *names, GHashTable *seen, const char *name)
 
 typedef struct {
   uint32_t pid;
-  GHashTable *env;
+  GHashTable *env;  /* at exec */
+  GHashTable *live; /* at the dump, or NULL when not found */
 } ProcEnv;
 
 static EnvDiffRow *
@@ -90,8 +102,23 @@ row_new(const char *name, EnvDiffStatus st, const char *spec, const char *proc)
   return r;
 }
 
-/* The rows of one name: one per distinct process value (absence counts
- * as a value when the name is configured), in order of first pid. */
+static EnvDiffStatus
+status_of(const char *spec, const char *v, const char *rv, gboolean has_live)
+{
+  if (has_live && g_strcmp0(v, rv) != 0)
+    return !v    ? ENVDIFF_RUNTIME_SET
+           : !rv ? ENVDIFF_RUNTIME_UNSET
+                 : ENVDIFF_RUNTIME_CHANGED;
+  if (!v)
+    return ENVDIFF_REMOVED;
+  if (!spec)
+    return ENVDIFF_ADDED;
+  return strcmp(spec, v) == 0 ? ENVDIFF_SAME : ENVDIFF_CHANGED;
+}
+
+/* The rows of one name: one per distinct (exec, dump) pair of values
+ * (absence counts as a value when the name is configured or was set at
+ * runtime), in order of first pid. */
 static void
 rows_for_name(EnvDiff *d, const char *name, const char *spec,
               const GArray *procs)
@@ -105,20 +132,21 @@ rows_for_name(EnvDiff *d, const char *name, const char *spec,
   for (guint i = 0; i < procs->len; i++) {
     const ProcEnv *pe = &g_array_index(procs, ProcEnv, i);
     const char *v = g_hash_table_lookup(pe->env, name);
-    if (!v && !spec)
+    const char *rv = pe->live ? g_hash_table_lookup(pe->live, name) : v;
+    if (!v && !rv && !spec)
       continue;
+    const char *shown_rv = g_strcmp0(v, rv) != 0 ? rv : NULL;
+    EnvDiffStatus st = status_of(spec, v, rv, pe->live != NULL);
     EnvDiffRow *r = NULL;
     for (guint j = 0; j < mine->len && !r; j++) {
       EnvDiffRow *c = mine->pdata[j];
-      if (g_strcmp0(c->process_value, v) == 0)
+      if (c->status == st && g_strcmp0(c->process_value, v) == 0 &&
+          g_strcmp0(c->runtime_value, shown_rv) == 0)
         r = c;
     }
     if (!r) {
-      EnvDiffStatus st = !v                     ? ENVDIFF_REMOVED
-                         : !spec                ? ENVDIFF_ADDED
-                         : strcmp(spec, v) == 0 ? ENVDIFF_SAME
-                                                : ENVDIFF_CHANGED;
       r = row_new(name, st, spec, v);
+      r->runtime_value = g_strdup(shown_rv);
       g_ptr_array_add(mine, r);
     }
     g_string_append_printf(r->pids, "%s%u", r->pids->len ? "," : "", pe->pid);
@@ -127,11 +155,23 @@ rows_for_name(EnvDiff *d, const char *name, const char *spec,
     g_ptr_array_add(d->rows, mine->pdata[j]);
 }
 
+static void
+add_names(GPtrArray *names, GHashTable *seen, const char *const *envp)
+{
+  for (size_t k = 0; envp && envp[k]; k++) {
+    const char *eq = strchr(envp[k], '=');
+    g_autofree char *nm =
+        eq ? g_strndup(envp[k], (size_t)(eq - envp[k])) : g_strdup(envp[k]);
+    add_name(names, seen, nm);
+  }
+}
+
 EnvDiff *
-envdiff_build(const CkptApi *api, CkptRun *run)
+envdiff_build(const CkptApi *api, CkptRun *run, gboolean live)
 {
   EnvDiff *d = g_new0(EnvDiff, 1);
   d->rows = g_ptr_array_new_with_free_func((GDestroyNotify)row_free);
+  d->live = g_array_new(FALSE, FALSE, sizeof(EnvDiffLive));
   g_autoptr(GPtrArray) names = g_ptr_array_new();
   g_autoptr(GHashTable) seen =
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -149,23 +189,28 @@ envdiff_build(const CkptApi *api, CkptRun *run)
   g_autoptr(GArray) procs = g_array_new(FALSE, FALSE, sizeof(ProcEnv));
   size_t n = api->process_count(run);
   for (size_t i = 0; i < n; i++) {
-    const CkptProcessInfo *pi = api->process_info(api->process_at(run, i));
+    const CkptProcess *p = api->process_at(run, i);
+    const CkptProcessInfo *pi = api->process_info(p);
     if (!pi->has_mm)
       continue;
-    ProcEnv pe = {pi->pid, env_map(pi->envp)};
-    g_array_append_val(procs, pe);
-    for (size_t k = 0; pi->envp && pi->envp[k]; k++) {
-      const char *eq = strchr(pi->envp[k], '=');
-      g_autofree char *nm =
-          eq ? g_strndup(pi->envp[k], (size_t)(eq - pi->envp[k]))
-             : g_strdup(pi->envp[k]);
-      add_name(names, seen, nm);
+    ProcEnv pe = {pi->pid, env_map(pi->envp), NULL};
+    add_names(names, seen, pi->envp);
+    EnvDiffLive l = {pi->pid, 0, NULL};
+    if (live && (l.env = liveenv_find(api, p, pi, &l.addr))) {
+      g_array_append_val(d->live, l);
+      pe.live = env_map((const char *const *)l.env);
+      add_names(names, seen, (const char *const *)l.env);
     }
+    g_array_append_val(procs, pe);
   }
   for (guint i = 0; i < names->len; i++)
     rows_for_name(d, names->pdata[i],
                   g_hash_table_lookup(spec, names->pdata[i]), procs);
-  for (guint i = 0; i < procs->len; i++)
-    g_hash_table_destroy(g_array_index(procs, ProcEnv, i).env);
+  for (guint i = 0; i < procs->len; i++) {
+    ProcEnv *pe = &g_array_index(procs, ProcEnv, i);
+    g_hash_table_destroy(pe->env);
+    if (pe->live)
+      g_hash_table_destroy(pe->live);
+  }
   return d;
 }

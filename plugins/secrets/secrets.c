@@ -16,6 +16,7 @@
 #include "ckpt/plugin.h"
 #include "detect.h"
 #include "envdiff.h"
+#include "liveenv.h"
 
 enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
 
@@ -61,7 +62,8 @@ static const CkptColumn env_columns[] = {
     {"name", CKPT_T_STR, "NAME"},
     {"status", CKPT_T_STR, "STATUS"},
     {"spec_value", CKPT_T_STR, "CONFIGURED (spec.dump)"},
-    {"process_value", CKPT_T_STR, "IN PROCESS"},
+    {"process_value", CKPT_T_STR, "AT EXEC"},
+    {"runtime_value", CKPT_T_STR, "AT DUMP"},
     {"pids", CKPT_T_STR, "PIDS"},
     {"secret", CKPT_T_BOOL, "SECRET"},
     {NULL},
@@ -302,6 +304,26 @@ scan_process_strings(Ctx *ctx, const CkptProcessInfo *pi)
     Place tmpl = {
         .source = "cmdline", .name = name, .has_pid = TRUE, .pid = pi->pid};
     scan_text(ctx, (const uint8_t *)pi->argv[i], strlen(pi->argv[i]), &tmpl, 0);
+  }
+}
+
+/* Strings of a live environment that were not in the exec-time one: set
+ * at runtime, so in no env area and no spec. */
+static void
+scan_runtime_env(Ctx *ctx, const EnvDiff *d)
+{
+  for (guint i = 0; i < d->live->len; i++) {
+    const EnvDiffLive *l = &g_array_index(d->live, EnvDiffLive, i);
+    const CkptProcessInfo *pi =
+        ctx->api->process_info(ctx->api->process_by_pid(ctx->run, l->pid));
+    ctx->api->log(ctx->run, CKPT_LOG_DEBUG,
+                  "pid %u: live environment at 0x%" G_GINT64_MODIFIER "x",
+                  l->pid, l->addr);
+    for (size_t k = 0; l->env[k]; k++) {
+      if (pi && g_strv_contains(pi->envp, l->env[k]))
+        continue;
+      scan_env_string(ctx, l->env[k], "runtime-env", &l->pid);
+    }
   }
 }
 
@@ -554,12 +576,11 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
     gboolean secret = FALSE;
     g_autofree char *spec = env_shown(ctx, r->name, r->spec_value, &secret);
     g_autofree char *proc = env_shown(ctx, r->name, r->process_value, &secret);
+    g_autofree char *live = env_shown(ctx, r->name, r->runtime_value, &secret);
     CkptValue row[] = {
-        CKPT_STR(r->name),
-        CKPT_STR(envdiff_status_name(r->status)),
-        str_or_null(spec),
-        str_or_null(proc),
-        r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
+        CKPT_STR(r->name), CKPT_STR(envdiff_status_name(r->status)),
+        str_or_null(spec), str_or_null(proc),
+        str_or_null(live), r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
         CKPT_BOOL(secret),
     };
     ctx->api->emit(ctx->run, T_ENVIRONMENT, 0, row, G_N_ELEMENTS(row));
@@ -624,20 +645,24 @@ secrets_run(const CkptApi *api, CkptRun *run)
   };
   if (ctx.max_places == 0)
     ctx.max_places = 1;
+  /* the live environments first: what was set at runtime is scanned as
+   * the environment it is */
+  gboolean memory = api->opt_bool(run, "memory");
+  g_autoptr(EnvDiff) diff = envdiff_build(api, run, memory);
   scan_spec(&ctx);
+  scan_runtime_env(&ctx, diff);
   size_t n = api->process_count(run);
   for (size_t i = 0; i < n; i++) {
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
     scan_process_strings(&ctx, pi);
-    if (pi->has_mm && api->opt_bool(run, "memory"))
+    if (pi->has_mm && memory)
       scan_process_memory(&ctx, p, pi);
   }
   if (api->opt_bool(run, "files"))
     scan_diff(&ctx, (uint64_t)api->opt_int(run, "max-file-size"));
 
   emit_findings(&ctx);
-  g_autoptr(EnvDiff) diff = envdiff_build(api, run);
   emit_environment(&ctx, diff);
 
   g_hash_table_destroy(ctx.by_value);

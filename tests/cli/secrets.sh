@@ -75,13 +75,13 @@ J="$T/podman-none.tar.json"
 check "json: every detector of the planted secrets fires" pyjson '
 want = {"aws-access-key-id", "aws-secret-access-key", "github-token",
         "gitlab-token", "slack-token", "private-key", "url-password",
-        "kubernetes-service-account-token", "secret-env", "generic-secret"}
+        "kubernetes-service-account-token", "secret-env"}
 assert want <= kinds, want - kinds
 ' "$J"
 check "json: heap secrets at the workload's addresses in pids 1 and 5" pyjson '
 for kind, m in [("private-key", "pem"), ("slack-token", "slack"),
                 ("kubernetes-service-account-token", "jwt"),
-                ("generic-secret", "session-secret")]:
+                ("secret-env", "session-secret")]:
     got = {(r["pid"], int(r["address"], 16), r["vma"]) for r in places(kind)
            if r["source"] == "memory"}
     a = markers[(m, 1)]
@@ -102,7 +102,9 @@ env = {r["name"]: r for r in t["environment"]}
 assert env["API_TOKEN"]["status"] == "same" and env["API_TOKEN"]["secret"]
 assert env["DATABASE_URL"]["process_value"] == "postgres://app:***@db:5432/app"
 assert env["HOME"]["process_value"] == "/root" and not env["HOME"]["secret"]
-assert "SESSION_SECRET" not in env
+s = env["SESSION_SECRET"]
+assert s["status"] == "set-at-runtime" and s["pids"] == "1,5", s
+assert s["runtime_value"] == "sess\u2026(37)" and s["process_value"] is None, s
 ' "$J"
 
 # errors: exit status 2, and an error beats findings

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "liveenv.h"
 #include "host.h"
 #include "model.h"
 #include "results.h"
@@ -432,6 +433,24 @@ test_bad_input(void)
   g_rmdir(dir);
 }
 
+/* What getenv() would match, for the live environment search. */
+static void
+test_assignment_shape(void)
+{
+  static const char *const good[] = {"A=b", "PATH=/bin", "_X.y-z=1", "E="};
+  static const char *const bad[] = {"=x",
+                                    "1A=b",
+                                    "PATH",
+                                    "A B=c",
+                                    "",
+                                    "\xff"
+                                    "A=b"};
+  for (size_t i = 0; i < G_N_ELEMENTS(good); i++)
+    g_assert_true(liveenv_is_assignment(good[i], strlen(good[i])));
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+    g_assert_false(liveenv_is_assignment(bad[i], strlen(bad[i])));
+}
+
 /* ---- the plugin over the fixtures -------------------------------------- */
 
 static void
@@ -626,22 +645,42 @@ check_planted(const char *fixture, const char *markers, gboolean has_spec)
         "file", 0, NULL, 0, NULL, "/root/.aws/credentials"));
   }
 
-  /* the environment table: configured beside in-process */
+  /* the environment table: configured beside in-process; SESSION_SECRET
+   * was set by setenv() after exec: only in the live environ array, on the
+   * heap of pid 1 and of its later fork pid 5 */
   const CkptResult *e = table(r, "environment");
-  gboolean saw_token = FALSE;
+  gboolean saw_token = FALSE, saw_session = FALSE;
   for (size_t i = 0; i < e->rows->len; i++) {
     const char *name = cell_str(e, i, "name");
-    g_assert_cmpstr(name, !=, "SESSION_SECRET"); /* not in the env area */
     if (g_strcmp0(name, "API_TOKEN") == 0) {
       saw_token = TRUE;
       g_assert_cmpstr(cell_str(e, i, "status"), ==,
                       has_spec ? "same" : "added");
       g_assert_cmpstr(cell_str(e, i, "pids"), ==, "1,2,5");
       g_assert_cmpint(cell(e, i, "secret")->v.i, ==, 1);
+      g_assert_cmpint(cell(e, i, "runtime_value")->type, ==, CKPT_T_NULL);
+    }
+    if (g_strcmp0(name, "SESSION_SECRET") == 0) {
+      g_assert_false(saw_session); /* one row: same in both */
+      saw_session = TRUE;
+      g_assert_cmpstr(cell_str(e, i, "status"), ==, "set-at-runtime");
+      g_assert_cmpstr(cell_str(e, i, "pids"), ==, "1,5");
+      g_assert_cmpint(cell(e, i, "spec_value")->type, ==, CKPT_T_NULL);
+      g_assert_cmpint(cell(e, i, "process_value")->type, ==, CKPT_T_NULL);
+      g_assert_cmpstr(cell_str(e, i, "runtime_value"), ==, SESSION);
+      g_assert_cmpint(cell(e, i, "secret")->v.i, ==, 1);
     }
     if (g_strcmp0(name, "HOME") == 0)
       g_assert_cmpint(cell(e, i, "secret")->v.i, ==, 0);
   }
+  g_assert_true(saw_session);
+  uint64_t sid = id_of(f, finding_by_value(f, SESSION));
+  g_assert_true(
+      has_place(l, sid, "runtime-env", 1, "SESSION_SECRET", 0, NULL, NULL));
+  g_assert_true(
+      has_place(l, sid, "runtime-env", 5, "SESSION_SECRET", 0, NULL, NULL));
+  g_assert_false(has_place(l, sid, "runtime-env", 2, NULL, 0, NULL, NULL));
+  g_assert_false(has_place(l, sid, "env", 0, NULL, 0, NULL, NULL));
   g_assert_true(saw_token);
 }
 
@@ -723,6 +762,7 @@ main(int argc, char **argv)
   g_test_add_func("/secrets/jwt", test_jwt);
   g_test_add_func("/secrets/redact", test_redact);
   g_test_add_func("/secrets/bad-input", test_bad_input);
+  g_test_add_func("/secrets/assignment-shape", test_assignment_shape);
   static const char *const fixtures[] = {
       "podman-none.tar", "podman-zstd.tar.zst", "podman-none-criu3.tar",
       "criu-dir",        "crio-none.tar",       "containerd-none.tar",

@@ -1,0 +1,159 @@
+/* liveenv.c - finding a process's live environment array by its shape (see
+ * liveenv.h). Every pointer and string comes from the checkpoint: each is
+ * read with mem_read() and bounded, and a run ends at the first word that
+ * is not a pointer to a NAME=VALUE string.
+ */
+#include <string.h>
+
+#include "liveenv.h"
+
+#define WORD sizeof(uint64_t)
+
+gboolean
+liveenv_is_assignment(const char *s, size_t len)
+{
+  if (len < 2 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
+    return FALSE;
+  for (size_t i = 1; i < len; i++) {
+    if (s[i] == '=')
+      return TRUE;
+    if (!(g_ascii_isalnum(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+      return FALSE;
+  }
+  return FALSE;
+}
+
+/* The string at addr if it is a NUL-ended NAME=VALUE, else NULL. */
+static char *
+read_assignment(const CkptApi *api, const CkptProcess *p, uint64_t addr,
+                uint8_t *buf)
+{
+  /* most variables are short: a small read first, the full one only when
+   * the name checks out and no NUL came yet (hostile heaps full of
+   * pointers must stay cheap) */
+  size_t got = api->mem_read(p, addr, buf, 256);
+  const uint8_t *nul = memchr(buf, 0, got);
+  if (!nul && got == 256 && liveenv_is_assignment((const char *)buf, got)) {
+    got = api->mem_read(p, addr, buf, LIVEENV_STRING_MAX);
+    nul = memchr(buf, 0, got);
+  }
+  if (!nul)
+    return NULL;
+  size_t len = (size_t)(nul - buf);
+  if (!liveenv_is_assignment((const char *)buf, len))
+    return NULL;
+  return g_strndup((const char *)buf, len);
+}
+
+static gboolean
+in_env_area(const CkptProcessInfo *pi, uint64_t v)
+{
+  return v >= pi->mm_env_start && v < pi->mm_env_end;
+}
+
+static uint64_t
+word_at(const uint8_t *data, size_t i)
+{
+  uint64_t w;
+  memcpy(&w, data + i * WORD, WORD);
+  return w; /* x86_64 checkpoints: little-endian, as the host */
+}
+
+static gboolean
+is_assignment_at(const CkptApi *api, const CkptProcess *p, uint64_t addr,
+                 uint8_t *buf)
+{
+  g_autofree char *s = read_assignment(api, p, addr, buf);
+  return s != NULL;
+}
+
+/* The run of environment pointers starting at word i of a block, NULL-
+ * ended inside the block; NULL when the shape does not hold. */
+static GPtrArray *
+read_run(const CkptApi *api, const CkptProcess *p, const CkptProcessInfo *pi,
+         const uint8_t *data, size_t n_words, size_t i, uint8_t *buf)
+{
+  g_autoptr(GPtrArray) strs = g_ptr_array_new_with_free_func(g_free);
+  size_t j = i;
+  for (; j < n_words && j - i < LIVEENV_ENTRIES_MAX; j++) {
+    uint64_t w = word_at(data, j);
+    if (w == 0)
+      break;
+    char *s = read_assignment(api, p, w, buf);
+    if (!s)
+      return NULL;
+    /* inside the env area, a string starts after a NUL */
+    if (in_env_area(pi, w) && w > pi->mm_env_start) {
+      uint8_t before = 1;
+      if (api->mem_read(p, w - 1, &before, 1) != 1 || before != 0) {
+        g_free(s);
+        return NULL;
+      }
+    }
+    g_ptr_array_add(strs, s);
+  }
+  if (j >= n_words || word_at(data, j) != 0 || strs->len == 0)
+    return NULL;
+  g_ptr_array_add(strs, NULL);
+  return g_steal_pointer(&strs);
+}
+
+char **
+liveenv_find(const CkptApi *api, const CkptProcess *p,
+             const CkptProcessInfo *pi, uint64_t *array_addr)
+{
+  if (!pi->has_mm || pi->mm_env_end <= pi->mm_env_start)
+    return NULL;
+  CkptMemIter *it = api->mem_iter_new(p);
+  if (!it)
+    return NULL;
+  g_autofree uint8_t *buf = g_malloc(LIVEENV_STRING_MAX);
+  GPtrArray *best = NULL;
+  gboolean best_on_stack = FALSE;
+  uint64_t best_addr = 0, budget = LIVEENV_SCAN_MAX;
+  CkptMemBlock b;
+  while (budget > 0 && api->mem_iter_next(it, &b)) {
+    if (!b.data || !b.vma || !(b.vma->prot & 0x2) || (b.addr % WORD) != 0)
+      continue; /* the array is written to: writable memory only */
+    gboolean on_stack = b.vma->kind == CKPT_VMA_STACK;
+    size_t len = (size_t)MIN((uint64_t)b.len, budget);
+    budget -= len;
+    size_t n_words = len / WORD;
+    for (size_t i = 0; i < n_words; i++) {
+      uint64_t w = word_at(b.data, i);
+      if (!in_env_area(pi, w) ||
+          (i > 0 && in_env_area(pi, word_at(b.data, i - 1))))
+        continue;
+      /* a run may start with strings set at runtime; back up over them */
+      size_t s = i;
+      while (s > 0 && i - s < LIVEENV_BACKUP_MAX) {
+        uint64_t prev = word_at(b.data, s - 1);
+        if (prev == 0 || !is_assignment_at(api, p, prev, buf))
+          break;
+        s--;
+      }
+      GPtrArray *run = read_run(api, p, pi, b.data, n_words, s, buf);
+      if (!run)
+        continue;
+      size_t count = run->len - 1;
+      /* longest wins (stale copies in freed chunks lost their head);
+       * on a tie the one off the stack, which glibc never returns from */
+      if (!best || count > best->len - 1 ||
+          (count == best->len - 1 && best_on_stack && !on_stack)) {
+        if (best)
+          g_ptr_array_free(best, TRUE);
+        best = run;
+        best_addr = b.addr + s * WORD;
+        best_on_stack = on_stack;
+      } else {
+        g_ptr_array_free(run, TRUE);
+      }
+      i = s + count; /* the NULL word; the loop steps past it */
+    }
+  }
+  api->mem_iter_free(it);
+  if (!best)
+    return NULL;
+  *array_addr = best_addr;
+  return (char **)g_ptr_array_free(best, FALSE);
+}
