@@ -36,17 +36,21 @@ static const CkptOption options[] = {
     {NULL},
 };
 
+/* In tree text a finding is one line (id, kind, severity, redacted value)
+ * with its summary hanging under it; tables and JSON carry every column. */
+#define L CKPT_COL_LABEL
+#define D CKPT_COL_DETAIL
 static const CkptColumn finding_columns[] = {
-    {"id", CKPT_T_UINT, "ID"},
-    {"kind", CKPT_T_STR, "KIND"},
-    {"severity", CKPT_T_STR, "SEVERITY"},
-    {"value", CKPT_T_STR, "VALUE"},
-    {"length", CKPT_T_UINT, "LEN"},
-    {"count", CKPT_T_UINT, "PLACES"},
-    {"pids", CKPT_T_STR, "PIDS"},
-    {"sources", CKPT_T_STR, "SOURCES"},
-    {"first", CKPT_T_STR, "FIRST SEEN"},
-    {"detail", CKPT_T_STR, "DETAIL"},
+    {"id", CKPT_T_UINT, "ID", L},
+    {"kind", CKPT_T_STR, "KIND", L},
+    {"severity", CKPT_T_STR, "SEVERITY", L},
+    {"value", CKPT_T_STR, "VALUE", L},
+    {"length", CKPT_T_UINT, "LEN", CKPT_COL_HIDDEN},
+    {"count", CKPT_T_UINT, "PLACES", D},
+    {"pids", CKPT_T_STR, "PIDS", D},
+    {"sources", CKPT_T_STR, "SOURCES", D},
+    {"first", CKPT_T_STR, "FIRST SEEN", D},
+    {"detail", CKPT_T_STR, "DETAIL", D},
     {NULL},
 };
 
@@ -59,15 +63,17 @@ static const CkptColumn location_columns[] = {
 };
 
 static const CkptColumn env_columns[] = {
-    {"name", CKPT_T_STR, "NAME"},
-    {"status", CKPT_T_STR, "STATUS"},
-    {"spec_value", CKPT_T_STR, "CONFIGURED (spec.dump)"},
-    {"process_value", CKPT_T_STR, "AT EXEC"},
-    {"runtime_value", CKPT_T_STR, "AT DUMP"},
-    {"pids", CKPT_T_STR, "PIDS"},
-    {"secret", CKPT_T_BOOL, "SECRET"},
+    {"name", CKPT_T_STR, "NAME", L},
+    {"status", CKPT_T_STR, "STATUS", L},
+    {"pids", CKPT_T_STR, "PIDS", L},
+    {"process_value", CKPT_T_STR, "AT EXEC", L},
+    {"spec_value", CKPT_T_STR, "CONFIGURED (spec.dump)", D},
+    {"runtime_value", CKPT_T_STR, "AT DUMP", D},
+    {"secret", CKPT_T_BOOL, "SECRET", CKPT_COL_HIDDEN},
     {NULL},
 };
+#undef L
+#undef D
 
 static const CkptTable tables[] = {
     [T_FINDINGS] = {"findings", "Secrets", CKPT_LAYOUT_TABLE, finding_columns},
@@ -578,9 +584,12 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
     g_autofree char *proc = env_shown(ctx, r->name, r->process_value, &secret);
     g_autofree char *live = env_shown(ctx, r->name, r->runtime_value, &secret);
     CkptValue row[] = {
-        CKPT_STR(r->name), CKPT_STR(envdiff_status_name(r->status)),
-        str_or_null(spec), str_or_null(proc),
-        str_or_null(live), r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
+        CKPT_STR(r->name),
+        CKPT_STR(envdiff_status_name(r->status)),
+        r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
+        str_or_null(proc),
+        str_or_null(spec),
+        str_or_null(live),
         CKPT_BOOL(secret),
     };
     ctx->api->emit(ctx->run, T_ENVIRONMENT, 0, row, G_N_ELEMENTS(row));
