@@ -29,6 +29,10 @@ static const CkptOption options[] = {
     {"reveal", CKPT_T_BOOL, "false", "show secret values in full"},
     {"memory", CKPT_T_BOOL, "true", "scan each process's dumped memory"},
     {"files", CKPT_T_BOOL, "true", "scan the rootfs diff's files"},
+    {"names", CKPT_T_BOOL, "true",
+     "report any value of an environment variable with a secret-like name "
+     "(*TOKEN*, *SECRET*, *PASSWORD*, *_KEY...), not only values that look "
+     "like secrets"},
     {"max-file-size", CKPT_T_SIZE, "16M",
      "bytes of each rootfs-diff file scanned"},
     {"max-places", CKPT_T_UINT, "100",
@@ -119,6 +123,7 @@ typedef struct {
   GHashTable *env_kind; /* "NAME=VALUE" -> kind, for the env table */
   guint64 max_places;
   gboolean reveal;
+  gboolean names;   /* the name table applies */
   gboolean partial; /* something was skipped; run returns WARN */
 } Ctx;
 
@@ -268,7 +273,7 @@ scan_env_string(Ctx *ctx, const char *s, const char *source,
   }
   const char *kind = scan_text(ctx, (const uint8_t *)s, strlen(s), &tmpl,
                                eq ? (size_t)(eq - s) : 0);
-  SecretsCandidate *c = secrets_check_env_name(name, value);
+  SecretsCandidate *c = ctx->names ? secrets_check_env_name(name, value) : NULL;
   if (c) {
     if (!kind)
       kind = c->kind;
@@ -560,7 +565,9 @@ emit_findings(Ctx *ctx)
   }
 }
 
-/* An environment value as shown: redacted when it held a secret. */
+/* An environment value as shown: redacted when it held a secret, or when
+ * its name is secret-like even if the name table is off for findings (the
+ * table must not show what the findings leave out). */
 static char *
 env_shown(Ctx *ctx, const char *name, const char *value, gboolean *secret)
 {
@@ -568,6 +575,11 @@ env_shown(Ctx *ctx, const char *name, const char *value, gboolean *secret)
     return NULL;
   g_autofree char *s = g_strdup_printf("%s=%s", name, value);
   const char *kind = g_hash_table_lookup(ctx->env_kind, s);
+  if (!kind) {
+    SecretsCandidate *c = secrets_check_env_name(name, value);
+    kind = c ? c->kind : NULL; /* a literal */
+    secrets_candidate_free(c);
+  }
   *secret |= kind != NULL;
   if (!kind || ctx->reveal)
     return g_strdup(value);
@@ -651,6 +663,7 @@ secrets_run(const CkptApi *api, CkptRun *run)
       .env_kind = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
       .max_places = (guint64)api->opt_int(run, "max-places"),
       .reveal = api->opt_bool(run, "reveal"),
+      .names = api->opt_bool(run, "names"),
   };
   if (ctx.max_places == 0)
     ctx.max_places = 1;

@@ -31,7 +31,7 @@ cp "$T/planted" "$T/plain"
 sed 's|/|\\/|g' "$T/plain" | grep '\\/' >> "$T/planted"
 
 FIXTURES="podman-none.tar podman-gzip.tar.gz crio-none.tar containerd-none.tar"
-echo "1..19"
+echo "1..21"
 
 # leaks: no planted value in any format's default output
 for f in $FIXTURES; do
@@ -106,6 +106,16 @@ s = env["SESSION_SECRET"]
 assert s["status"] == "set-at-runtime" and s["pids"] == "1,5", s
 assert s["runtime_value"] == "sess\u2026(37)" and s["process_value"] is None, s
 ' "$J"
+
+# nothing found: exit 0 (detectors that match nothing, name table off)
+echo 'rule nothing { strings: $a = "no-such-string-1234abcd" condition: $a }' > "$T/empty.yar"
+"$CKPT" --format json secrets --rules="$T/empty.yar" --no-names --no-memory \
+  --no-files "$FX/podman-none.tar" > "$T/none.json" 2> "$T/err"; rc=$?
+check "nothing found: exit 0, no findings" pyjson '
+assert f == [] and l == [], (f, l)
+assert t["environment"], "the environment is still shown"
+' "$T/none.json"
+check "nothing found: exit status 0" test "$rc" = 0
 
 # errors: exit status 2, and an error beats findings
 "$CKPT" secrets "$T/nonexistent.tar" > /dev/null 2> "$T/err"; rc=$?
