@@ -34,7 +34,8 @@ struct MemPattern {
   gboolean regex;
   uint8_t *bytes; /* literal */
   size_t len;
-  size_t rare; /* index of the byte to memchr() for */
+  size_t rare;  /* index of the byte to memchr() for */
+  size_t rare2; /* another rare byte's index, checked alongside */
   pcre2_code *code;
 };
 
@@ -61,14 +62,16 @@ byte_commonness(uint8_t c)
   return 60;
 }
 
+/* Index of the rarest byte of p, other than position skip. */
 static size_t
-rarest_index(const uint8_t *p, size_t n)
+rarest_index(const uint8_t *p, size_t n, size_t skip)
 {
-  size_t best = 0;
-  for (size_t i = 1; i < n; i++)
-    if (byte_commonness(p[i]) < byte_commonness(p[best]))
+  size_t best = SIZE_MAX;
+  for (size_t i = 0; i < n; i++)
+    if (i != skip &&
+        (best == SIZE_MAX || byte_commonness(p[i]) < byte_commonness(p[best])))
       best = i;
-  return best;
+  return best == SIZE_MAX ? 0 : best;
 }
 
 static MemPattern *
@@ -77,7 +80,8 @@ literal_take(uint8_t *bytes, size_t len)
   MemPattern *p = g_new0(MemPattern, 1);
   p->bytes = bytes;
   p->len = len;
-  p->rare = rarest_index(bytes, len);
+  p->rare = rarest_index(bytes, len, SIZE_MAX);
+  p->rare2 = rarest_index(bytes, len, p->rare);
   return p;
 }
 
@@ -296,6 +300,52 @@ continues(const MemScanner *s, const CkptMemBlock *b)
 
 /* ---- literal ------------------------------------------------------------ */
 
+/* Candidate filter: 32 starts at a time, those whose two rare bytes both
+ * match (one in 65536 on random bytes, where memchr() on one byte stops
+ * every 256). Returns the first start not examined; sets *misses to
+ * SIZE_MAX when candidates fail so often that memmem() should go on. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__((target("avx2"))) static size_t
+literal_avx2(MemScanner *s, const uint8_t *h, size_t last, uint64_t base,
+             const CkptVmaInfo *vma, size_t *misses)
+{
+  const uint8_t *pat = s->pat->bytes;
+  size_t m = s->pat->len, k1 = s->pat->rare, k2 = s->pat->rare2;
+  const __m256i b1 = _mm256_set1_epi8((char)pat[k1]);
+  const __m256i b2 = _mm256_set1_epi8((char)pat[k2]);
+  size_t i = 0;
+  /* loads reach i + 31 + max(k1, k2) <= last + m - 1 < n */
+  for (; i + 32 <= last + 1 && !s->stopped; i += 32) {
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(h + i + k1));
+    __m256i x2 = _mm256_loadu_si256((const __m256i *)(h + i + k2));
+    uint32_t mask = (uint32_t)_mm256_movemask_epi8(
+        _mm256_and_si256(_mm256_cmpeq_epi8(x1, b1), _mm256_cmpeq_epi8(x2, b2)));
+    while (mask) {
+      size_t at = i + (size_t)__builtin_ctz(mask);
+      mask &= mask - 1;
+      if (memcmp(h + at, pat, m) == 0)
+        report(s, base + at, m, vma);
+      else if (++*misses > 4096 && *misses * 16 > at) {
+        *misses = SIZE_MAX; /* both bytes are common here */
+        return i;
+      }
+    }
+  }
+  return i;
+}
+
+static gboolean
+have_avx2(void)
+{
+  static int have = -1;
+  if (have < 0)
+    have = __builtin_cpu_supports("avx2");
+  return have;
+}
+#endif
+
 /* Every occurrence starting in [0, starts) of h[0, n). */
 static void
 literal_scan(MemScanner *s, const uint8_t *h, size_t n, size_t starts,
@@ -307,7 +357,11 @@ literal_scan(MemScanner *s, const uint8_t *h, size_t n, size_t starts,
     return;
   size_t last = MIN(n - m, starts - 1); /* last possible start */
   size_t pos = 0, misses = 0;
-  while (pos <= last && !s->stopped) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (m >= 2 && have_avx2())
+    pos = literal_avx2(s, h, last, base, vma, &misses);
+#endif
+  while (pos <= last && !s->stopped && misses != SIZE_MAX) {
     const uint8_t *q = memchr(h + pos + k, pat[k], last - pos + 1);
     if (q == NULL)
       return;

@@ -304,6 +304,55 @@ test_criu3_same(void)
   assert_same_hits(h4, h3);
 }
 
+/* The literal scanner (vector filter, memchr, memmem fallback) against a
+ * naive search, on data made to defeat each: decoys sharing the rare bytes,
+ * self-overlapping patterns, NULs. */
+static void
+test_literal_naive(void)
+{
+  static const struct {
+    const char *unit, *hit, *pat;
+    size_t ul, hl, pl;
+  } cases[] = {
+      {"XaYbQ", "XaYbZ", "XaYbZ", 5, 5, 5}, /* decoys share the rare bytes */
+      {"aaaa", "aaaa", "aa", 4, 4, 2},      /* overlapping hits everywhere */
+      {"\0\0\0\0", "\0\0\x01\0", "\0\x01\0", 4, 4, 3}, /* NULs */
+      {"0123456789", "01234CKPT", "CKPT", 10, 9, 4},
+  };
+  const CkptVmaInfo vma = {
+      .size = sizeof(vma), .start = 0x10000, .end = 0x10000 + 200000};
+  for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+    size_t ul = cases[c].ul, hl = cases[c].hl;
+    g_autoptr(GByteArray) mem = g_byte_array_new();
+    for (size_t i = 0; mem->len < 150000; i++) {
+      if (i % 97 == 13)
+        g_byte_array_append(mem, (const guint8 *)cases[c].hit, (guint)hl);
+      else
+        g_byte_array_append(mem, (const guint8 *)cases[c].unit, (guint)ul);
+    }
+    const uint8_t *pat = (const uint8_t *)cases[c].pat;
+    size_t m = cases[c].pl;
+    g_autoptr(GArray) naive = g_array_new(FALSE, FALSE, sizeof(Hit));
+    for (size_t i = 0; i + m <= mem->len; i++) {
+      if (memcmp(mem->data + i, pat, m) == 0) {
+        Hit h = {0, vma.start + i, m};
+        g_array_append_val(naive, h);
+      }
+    }
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MemPattern) p = mem_pattern_literal(pat, m, &error);
+    g_assert_no_error(error);
+    Collect col = {g_array_new(FALSE, FALSE, sizeof(Hit)), 0};
+    g_autoptr(MemScanner) sc = mem_scanner_new(p, collect, &col);
+    CkptMemBlock b = {vma.start, mem->data, mem->len, &vma};
+    mem_scanner_feed(sc, &b);
+    mem_scanner_end(sc);
+    g_autoptr(GArray) hits = col.hits;
+    g_assert_cmpuint(naive->len, >, 0);
+    assert_same_hits(naive, hits);
+  }
+}
+
 /* ---- patterns and filters --------------------------------------------- */
 static void
 test_bad_patterns(void)
@@ -679,6 +728,7 @@ main(int argc, char **argv)
   g_test_add_func("/memsearch/split", test_split);
   g_test_add_func("/memsearch/regex-seams", test_regex_seams);
   g_test_add_func("/memsearch/criu3-same", test_criu3_same);
+  g_test_add_func("/memsearch/literal-naive", test_literal_naive);
   g_test_add_func("/memsearch/bad-patterns", test_bad_patterns);
   g_test_add_func("/memsearch/filters", test_filters);
   g_test_add_func("/memsearch/hexdump-rows", test_hexdump_rows);
