@@ -6,6 +6,8 @@
  * in ruleset.c, scanning in scan.c. libyara is initialised once per
  * process in init() and finalised in fini().
  */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,24 @@
 #ifndef CKPT_RULESDIR
 #define CKPT_RULESDIR "/usr/local/share/ckpt/rules"
 #endif
+
+/* The default rules: the installed ones, or the source tree's rules/ when
+ * this plugin file was loaded from the build tree and nothing is installed
+ * (`ckpt run triage` from the build tree). The plugin's own path tells,
+ * as in the secrets plugin, so it needs nothing from the host. */
+static const char *
+default_rules(void)
+{
+#if defined(CKPT_YARA_BUILD_DIR) && defined(CKPT_YARA_SOURCE_RULES)
+  Dl_info info;
+  extern const CkptPlugin ckpt_plugin_descriptor;
+  if (!g_file_test(CKPT_RULESDIR, G_FILE_TEST_IS_DIR) &&
+      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
+      g_str_has_prefix(info.dli_fname, CKPT_YARA_BUILD_DIR "/"))
+    return CKPT_YARA_SOURCE_RULES;
+#endif
+  return CKPT_RULESDIR;
+}
 
 static const CkptOption yara_options[] = {
     {"rules", CKPT_T_STR, NULL,
@@ -281,7 +301,7 @@ get_rules(const CkptApi *api, CkptRun *run)
 {
   const char *sources = api->opt_str(run, "rules");
   if (sources == NULL || *sources == '\0')
-    sources = CKPT_RULESDIR;
+    sources = default_rules();
   gboolean fresh = FALSE;
   g_autoptr(GError) error = NULL;
   const CkptYaraRuleset *rs =
