@@ -305,15 +305,20 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
   {
     if (!is_value_string(d, rule, s))
       continue;
-    const YR_MATCH *m;
-    yr_string_matches_foreach(ctx, s, m)
-    {
+    /* libyara 4.2 packs matches and their data in one notebook, so a
+     * match may sit at any address: each is copied out before use rather
+     * than read in place (yr_string_matches_foreach would) */
+    const YR_MATCH *next = ctx->matches[s->idx].head;
+    while (next) {
+      YR_MATCH m;
+      memcpy(&m, next, sizeof m);
+      next = m.next;
+      if (m.is_private || m.match_length <= 0)
+        continue;
       if (st->hits->len >= MAX_HITS_PER_SCAN)
         return CALLBACK_CONTINUE;
-      if (m->match_length <= 0)
-        continue;
-      SecretsHit h = {d, (uint64_t)(m->base + m->offset),
-                      (uint32_t)m->match_length};
+      SecretsHit h = {d, (uint64_t)(m.base + m.offset),
+                      (uint32_t)m.match_length};
       g_array_append_val(st->hits, h);
     }
   }
