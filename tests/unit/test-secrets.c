@@ -744,6 +744,110 @@ test_plugin_bad_rules(void)
   g_array_unref(opts);
 }
 
+/* Copies criu-dir into a temporary directory with every pages-*.img
+ * rewritten by fill (same size); returns the directory. */
+typedef void (*FillFn)(uint8_t *data, size_t len, uint64_t env_start);
+
+static char *
+corrupted_copy(FillFn fill, uint64_t env_start)
+{
+  g_autofree char *src = fixture_path("criu-dir");
+  char *dst = g_dir_make_tmp("ckpt-secrets-XXXXXX", NULL);
+  g_assert_nonnull(dst);
+  g_autoptr(GDir) d = g_dir_open(src, 0, NULL);
+  g_assert_nonnull(d);
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    g_autofree char *from = g_build_filename(src, name, NULL);
+    g_autofree char *to = g_build_filename(dst, name, NULL);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(from, &data, &len, NULL));
+    if (g_str_has_prefix(name, "pages-"))
+      fill((uint8_t *)data, len, env_start);
+    g_assert_true(g_file_set_contents(to, data, (gssize)len, NULL));
+  }
+  return dst;
+}
+
+static void
+remove_dir(const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d))) {
+    g_autofree char *p = g_build_filename(dir, name, NULL);
+    g_remove(p);
+  }
+  g_rmdir(dir);
+}
+
+/* Every word a pointer into the env area, every other word too, and
+ * random bytes: the live-environment search and the scanners meet
+ * hostile memory and must finish. */
+static void
+fill_env_pointers(uint8_t *data, size_t len, uint64_t env_start)
+{
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t w = env_start + (i % 64);
+    memcpy(data + i, &w, 8);
+  }
+}
+
+static void
+fill_alternating(uint8_t *data, size_t len, uint64_t env_start)
+{
+  for (size_t i = 0; i + 16 <= len; i += 16) {
+    uint64_t w = env_start, z = (i / 16) % 3 ? env_start + 8 : 0;
+    memcpy(data + i, &w, 8);
+    memcpy(data + i + 8, &z, 8);
+  }
+}
+
+static void
+fill_random(uint8_t *data, size_t len, uint64_t env_start)
+{
+  GRand *r = g_rand_new_with_seed((guint32)env_start);
+  for (size_t i = 0; i < len; i++)
+    data[i] = (uint8_t)g_rand_int(r);
+  g_rand_free(r);
+}
+
+static void
+test_hostile_memory(void)
+{
+  g_autofree char *orig = fixture_path("criu-dir");
+  g_autoptr(CkptCheckpoint) c0 = ckpt_checkpoint_open(orig, NULL, NULL);
+  g_assert_nonnull(c0);
+  const CkptProcess *p1 = ckpt_checkpoint_process(c0, 1);
+  g_assert_nonnull(p1);
+  uint64_t env_start = p1->info.mm_env_start;
+  static const FillFn fills[] = {fill_env_pointers, fill_alternating,
+                                 fill_random};
+  for (size_t i = 0; i < G_N_ELEMENTS(fills); i++) {
+    g_autofree char *dir = corrupted_copy(fills[i], env_start);
+    g_autoptr(GError) error = NULL;
+    /* page contents are raw bytes: the loader takes them as they are */
+    g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(dir, NULL, &error);
+    g_assert_no_error(error);
+    {
+      const CkptLoadedPlugin *lp = ckpt_host_find(host, "secrets");
+      GArray *opts = ckpt_options_new(lp->desc);
+      g_autofree char *rules = default_rules();
+      g_assert_true(ckpt_options_set(opts, lp->desc, "rules", rules, NULL));
+      g_autoptr(CkptReport) r = ckpt_report_new(dir);
+      CkptPluginOutcome o = ckpt_host_run_plugin(host, lp, c, opts, r);
+      g_assert_cmpint(o, <=, CKPT_PLUGIN_RAN_WARN);
+      /* no live environment made of garbage */
+      const CkptResult *e = table(r, "environment");
+      for (size_t k = 0; k < e->rows->len; k++)
+        g_assert_true(g_str_has_prefix(cell_str(e, k, "status"), "added"));
+      g_array_unref(opts);
+    }
+    remove_dir(dir);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -772,6 +876,7 @@ main(int argc, char **argv)
     g_test_add_data_func(name, fixtures[i], test_fixture);
   }
   g_test_add_func("/secrets/plugin-bad-rules", test_plugin_bad_rules);
+  g_test_add_func("/secrets/hostile-memory", test_hostile_memory);
   int rc = g_test_run();
   secrets_engine_free(engine);
   ckpt_host_free(host);
