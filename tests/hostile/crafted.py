@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""crafted.py - TAP test: ckpt against hostile checkpoints.
+
+Builds the attacks with gen.py from tests/fixtures/podman-none.tar into a
+temporary directory, then runs the ckpt binary of the build on each one
+and on the real fixtures with every limit lowered. For each run:
+  - it ends by itself (under a timeout) and not by a signal,
+  - the exit status and the error message are the expected ones,
+  - nothing is written to disk: ckpt runs with its cwd and TMPDIR in empty
+    directories, which must still be empty afterwards, and the places the
+    archive names outside (absolute names, link targets) stay absent.
+CKPT_WRAP (e.g. "valgrind --error-exitcode=99 -q") runs ckpt under a tool.
+"""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.environ.get("CKPT_FIXTURES",
+                          os.path.join(HERE, "..", "fixtures"))
+BUILD = os.environ.get("CKPT_BUILD_ROOT", "build")
+CKPT = os.environ.get("CKPT", os.path.join(BUILD, "core", "ckpt"))
+WRAP = shlex.split(os.environ.get("CKPT_WRAP", ""))
+TIMEOUT = int(os.environ.get("CKPT_HOSTILE_TIMEOUT", "120"))
+CHAIN = "container,pstree,files,sockets,mounts"
+
+# (archive, extra global flags, exit status, stderr pattern, stdout pattern)
+CASES = [
+    ("dotdot.tar", [], 1, r'climbs out with "\.\."', None),
+    ("absolute.tar", [], 1, r"member has an absolute name", None),
+    ("symlink.tar", [], 1, r"checkpoint/pstree\.img is a symlink", None),
+    ("symlink-out.tar", [], 1, r"checkpoint/evil\.img is a symlink", None),
+    ("hardlink.tar", [], 1, r"checkpoint/evil\.img is a hard link", None),
+    ("duplicate.tar", [], 1, r"checkpoint/pstree\.img appears twice", None),
+    ("duplicate-top.tar", [], 1,
+     r"pstree\.img appears both at the top and in checkpoint/", None),
+    ("truncated-member.tar", [], 1,
+     r"reading member checkpoint/pages-2\.img: Truncated tar archive", None),
+    ("length-past-end.tar", [], 1,
+     r"pstree\.img: entry at offset 8 claims 2147483632 bytes, only \d+ "
+     r"remain", None),
+    ("length-one-past.tar", [], 1, r"pstree\.img: entry at offset \d+ "
+     r"claims \d+ bytes, only \d+ remain", None),
+    ("pagemap-past-pages.tar", [], 1,
+     r"pagemap-\d+\.img: entry \d+ at 0x[0-9a-f]+ needs \d+ pages at offset "
+     r"\d+ of the pages file, which has only 4096 bytes", None),
+    ("overlapping-vmas.tar", [], 1,
+     r"mm-1\.img: vma 1 at 0x[0-9a-f]+ overlaps or precedes", None),
+    ("pstree-cycle.tar", [], 1, r"pstree\.img: parent cycle through pid",
+     None),
+    ("pstree-self-parent.tar", [], 1,
+     r"pstree\.img: parent cycle through pid 7 \(ppid 7\)", None),
+    ("pstree-100000.tar", [], 1,
+     r"pstree\.img: more than 65536 processes \(max-processes limit\)",
+     None),
+    # raised limit: the loader walks the whole chain (no recursion) and
+    # fails on the first process without a core image
+    ("pstree-100000.tar", ["--limit", "max-processes=200000"], 1,
+     r"core-\d+\.img: (missing or empty, needed for pid \d+|leader core "
+     r"of pid \d+ has no task core)", None),
+    # a deep tree that loads: a partial result, rows past the host's
+    # depth bound refused with a warning, the deepest pid still listed
+    ("pstree-deep-5000.tar", ["--format", "json"], 0,
+     r"plugin pstree warn: \d+ rows refused; first: .*depth", r'"pid":5999'),
+    ("gzip-bomb.tar.gz", [], 1,
+     r"bytes decompressed from \d+, over the max-ratio limit of 1000", None),
+    ("gzip-bomb.tar.gz", ["--limit", "max-ratio=1000000", "--limit",
+                          "max-total-size=64M"], 1,
+     r"more than 67108864 bytes of members \(max-total-size limit\)", None),
+    ("zstd-window.tar.zst", [], 1,
+     r"Zstd decompression failed: Frame requires too much memory", None),
+    ("zstd-long31.tar.zst", [], 1,
+     r"Zstd decompression failed: Frame requires too much memory", None),
+]
+
+# every limit lowered below what the fixture needs: (fixture, flag, error)
+LIMITS = [
+    ("podman-none.tar", "max-entry-size=64",
+     r"config\.dump: \d+ bytes, over the max-entry-size limit of 64"),
+    ("podman-none.tar", "max-member-size=1k",
+     r"is \d+ bytes, over the max-member-size limit of 1024"),
+    ("podman-none.tar", "max-total-size=100k",
+     r"more than 102400 bytes of members \(max-total-size limit\)"),
+    ("podman-none.tar", "max-members=10",
+     r"more than 10 members \(max-members limit\)"),
+    ("podman-none.tar", "max-processes=2",
+     r"pstree\.img: more than 2 processes \(max-processes limit\)"),
+    ("podman-none.tar", "max-threads=1",
+     r"pstree\.img: pid 1 has 2 threads, over the max-threads limit of 1"),
+    ("podman-none.tar", "max-vmas=3",
+     r"mm-1\.img: \d+ vmas, over the max-vmas limit of 3"),
+    ("podman-none.tar", "max-fds=1",
+     r"fdinfo-\d+\.img: more than 1 fds \(max-fds limit\)"),
+    ("podman-none.tar", "max-entries=2",
+     r"pstree\.img: more than 2 entries \(max-entries limit\)"),
+    ("podman-zstd.tar.zst", "max-total-size=100k",
+     r"more than 102400 bytes of members \(max-total-size limit\)"),
+    ("podman-none.tar", "max-vmas=x", r"limit max-vmas: 'x' is not a number"),
+    ("podman-none.tar", "max-nothing=1", r"unknown limit 'max-nothing'"),
+]
+
+n = 0
+failed = 0
+
+
+def ok(cond, what, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print("ok %d - %s" % (n, what))
+    else:
+        failed += 1
+        print("not ok %d - %s" % (n, what))
+        for line in detail.splitlines()[:20]:
+            print("#   " + line)
+    sys.stdout.flush()
+
+
+def listing(d):
+    out = []
+    for root, dirs, files in os.walk(d):
+        out += [os.path.join(root, x) for x in dirs + files]
+    return out
+
+
+def run(args, scratch, outside):
+    """Runs ckpt in empty directories; returns (rc, out, err, problems)."""
+    cwd = tempfile.mkdtemp(prefix="cwd-", dir=scratch)
+    tmp = tempfile.mkdtemp(prefix="tmp-", dir=scratch)
+    env = dict(os.environ, TMPDIR=tmp)
+    try:
+        p = subprocess.run(WRAP + [CKPT] + args, cwd=cwd, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=TIMEOUT)
+        rc, out, err = p.returncode, p.stdout.decode("utf-8", "replace"), \
+            p.stderr.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        rc, out, err = "timeout", "", ""
+    problems = []
+    for d, what in ((cwd, "cwd"), (tmp, "TMPDIR"), (outside, "outside")):
+        left = listing(d)
+        if left:
+            problems.append("%s not empty: %s" % (what, left[:5]))
+    shutil.rmtree(cwd)
+    shutil.rmtree(tmp)
+    return rc, out, err, problems
+
+
+def check(label, args, want_rc, err_re, out_re, scratch, outside):
+    rc, out, err, problems = run(args, scratch, outside)
+    detail = "rc=%s\nstderr: %s\nstdout: %s" % (rc, err[-1500:], out[:500])
+    ok(rc == want_rc, "%s: exit status %s" % (label, want_rc), detail)
+    ok(re.search(err_re, err) is not None,
+       "%s: error says /%s/" % (label, err_re[:60]), detail)
+    if out_re:
+        ok(re.search(out_re, out) is not None,
+           "%s: output has /%s/" % (label, out_re), detail)
+    ok(not problems, "%s: nothing written to disk" % label,
+       "\n".join(problems))
+
+
+def main():
+    plan = sum(4 if c[4] else 3 for c in CASES) + 3 * len(LIMITS) + 1
+    print("1..%d" % plan)
+    if not os.access(CKPT, os.X_OK):
+        for _ in range(plan):
+            ok(False, "ckpt binary at %s" % CKPT)
+        return 1
+    scratch = tempfile.mkdtemp(prefix="ckpt-hostile-")
+    try:
+        gen = os.path.join(scratch, "gen")
+        outside = os.path.join(scratch, "outside")
+        os.makedirs(outside)
+        p = subprocess.run([sys.executable, os.path.join(HERE, "gen.py"),
+                            os.path.join(FIXTURES, "podman-none.tar"), gen,
+                            outside], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        made = set(p.stdout.decode().split())
+        ok(p.returncode == 0 and all(c[0] in made for c in CASES),
+           "gen.py made every attack", p.stderr.decode())
+        for name, flags, rc, err_re, out_re in CASES:
+            path = os.path.join(gen, name)
+            label = name + (" " + " ".join(flags) if flags else "")
+            check(label, flags + ["run", CHAIN, path], rc, err_re, out_re,
+                  scratch, outside)
+        for fixture, limit, err_re in LIMITS:
+            path = os.path.join(FIXTURES, fixture)
+            rc, out, err, problems = run(["--limit", limit, "run", CHAIN,
+                                          path], scratch, outside)
+            want = 2 if re.search("not a number|unknown limit", err_re) \
+                else 1
+            label = "%s --limit %s" % (fixture, limit)
+            detail = "rc=%s\nstderr: %s" % (rc, err[-800:])
+            ok(rc == want, "%s: exit status %d" % (label, want), detail)
+            ok(re.search(err_re, err) is not None,
+               "%s: error names the limit" % label, detail)
+            ok(not problems, "%s: nothing written to disk" % label,
+               "\n".join(problems))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""gen.py FIXTURE OUTDIR - crafts hostile checkpoints from a real one.
+
+Reads FIXTURE (podman-none.tar from tests/fixtures) and writes one archive
+per attack into OUTDIR, standard library only (tarfile, gzip, struct) plus
+the zstd CLI for the zstd cases when it is installed. Each archive is the
+real checkpoint with one thing made hostile, so that the loader reaches
+the rule under test. crafted.py runs ckpt on them.
+"""
+import gzip
+import io
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+
+PAGE = 4096
+
+
+# ---- protobuf, just enough to read and rewrite CRIU entries -------------
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def read_varint(buf, at):
+    n = shift = 0
+    while True:
+        b = buf[at]
+        at += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, at
+
+
+def pb_fields(buf):
+    """[(field, wiretype, value)], value bytes for wiretype 2."""
+    at, out = 0, []
+    while at < len(buf):
+        key, at = read_varint(buf, at)
+        f, wt = key >> 3, key & 7
+        if wt == 0:
+            v, at = read_varint(buf, at)
+        elif wt == 1:
+            v, at = buf[at:at + 8], at + 8
+        elif wt == 2:
+            n, at = read_varint(buf, at)
+            v, at = buf[at:at + n], at + n
+        elif wt == 5:
+            v, at = buf[at:at + 4], at + 4
+        else:
+            raise ValueError("wire type %d" % wt)
+        out.append((f, wt, v))
+    return out
+
+
+def pb_encode(fields):
+    out = bytearray()
+    for f, wt, v in fields:
+        out += varint(f << 3 | wt)
+        if wt == 0:
+            out += varint(v)
+        elif wt == 2:
+            out += varint(len(v)) + v
+        else:
+            out += v
+    return bytes(out)
+
+
+def pstree_entry(pid, ppid, threads=None):
+    fields = [(1, 0, pid), (2, 0, ppid), (3, 0, pid), (4, 0, pid)]
+    for t in threads or [pid]:
+        fields.append((5, 0, t))
+    return pb_encode(fields)
+
+
+# ---- CRIU image framing --------------------------------------------------
+
+def image_entries(img):
+    """(magics, [entry bytes])"""
+    head, at, out = img[:8], 8, []
+    while at < len(img):
+        (n,) = struct.unpack_from("<I", img, at)
+        out.append(img[at + 4:at + 4 + n])
+        at += 4 + n
+    return head, out
+
+
+def image(head, entries):
+    return head + b"".join(struct.pack("<I", len(e)) + e for e in entries)
+
+
+# ---- tars ----------------------------------------------------------------
+
+def read_members(path):
+    out = []
+    with tarfile.open(path) as t:
+        for m in t.getmembers():
+            data = t.extractfile(m).read() if m.isfile() else None
+            out.append((m, data))
+    return out
+
+
+def member(name, data=b"", kind=tarfile.REGTYPE, link=""):
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = link
+    info.mode = 0o644
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    return info, data
+
+
+def write_tar(path, members):
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as t:
+        for info, data in members:
+            t.addfile(info, io.BytesIO(data) if data is not None else None)
+
+
+def tar_bytes(members):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        for info, data in members:
+            t.addfile(info, io.BytesIO(data) if data is not None else None)
+    return buf.getvalue()
+
+
+def replaced(members, name, data):
+    """members with checkpoint/NAME's bytes replaced (None: dropped)."""
+    out = []
+    for info, d in members:
+        if info.name == "checkpoint/" + name:
+            if data is None:
+                continue
+            info = tarfile.TarInfo(info.name)
+            info.size, info.mode = len(data), 0o644
+            d = data
+        out.append((info, d))
+    return out
+
+
+def get(members, name):
+    for info, d in members:
+        if info.name == "checkpoint/" + name:
+            return d
+    raise KeyError(name)
+
+
+# ---- the attacks -----------------------------------------------------------
+
+def crafted(fixture, outdir, outside):
+    base = read_members(fixture)
+    made = {}
+
+    def tar(name, members):
+        path = os.path.join(outdir, name)
+        write_tar(path, members)
+        made[name] = path
+
+    # names that climb out, absolute names, links
+    tar("dotdot.tar", base + [member("checkpoint/../../escaped.img", b"x")])
+    tar("absolute.tar", base + [member(os.path.join(outside, "abs.img"),
+                                       b"x")])
+    tar("symlink.tar", [(i, d) for i, d in base
+                        if i.name != "checkpoint/pstree.img"] +
+        [member("checkpoint/pstree.img", kind=tarfile.SYMTYPE,
+                link="/etc/passwd")])
+    tar("symlink-out.tar", base + [member(
+        "checkpoint/evil.img", kind=tarfile.SYMTYPE,
+        link=os.path.join(outside, "link-target"))])
+    tar("hardlink.tar", base + [member("checkpoint/evil.img",
+                                       kind=tarfile.LNKTYPE,
+                                       link="config.dump")])
+    # the same member twice, and an image both at the top and in checkpoint/
+    tar("duplicate.tar", base + [member("checkpoint/pstree.img",
+                                        get(base, "pstree.img"))])
+    tar("duplicate-top.tar", base + [member("pstree.img",
+                                            get(base, "pstree.img"))])
+
+    # a member that claims more bytes than the archive has: cut the tar in
+    # the middle of the largest pages file's data
+    whole = tar_bytes(base)
+    at = whole.index(b"checkpoint/pages-2.img\x00")
+    cut = os.path.join(outdir, "truncated-member.tar")
+    with open(cut, "wb") as f:
+        f.write(whole[:at + 512 + 3 * PAGE + 100])
+    made["truncated-member.tar"] = cut
+
+    # an image whose entry length points past its end
+    ps = bytearray(get(base, "pstree.img"))
+    struct.pack_into("<I", ps, 8, 0x7FFFFFF0)
+    tar("length-past-end.tar", replaced(base, "pstree.img", bytes(ps)))
+    # an entry length in a huge image, one byte short of the real one
+    ps = bytearray(get(base, "pstree.img"))
+    struct.pack_into("<I", ps, 8, struct.unpack_from("<I", ps, 8)[0] + 1)
+    tar("length-one-past.tar", replaced(base, "pstree.img", bytes(ps)))
+
+    # a pagemap pointing past its pages file: the pages file cut to a page
+    tar("pagemap-past-pages.tar",
+        replaced(base, "pages-2.img", get(base, "pages-2.img")[:PAGE]))
+
+    # overlapping VMAs: the second VMA of pid 1 starts inside the first
+    head, ents = image_entries(get(base, "mm-1.img"))
+    fields = pb_fields(ents[0])
+    vmas = [i for i, f in enumerate(fields) if f[0] == 14]
+    first = dict((f, v) for f, _, v in pb_fields(fields[vmas[0]][2]))
+    second = pb_fields(fields[vmas[1]][2])
+    second = [(f, wt, first[1] if f == 1 else v) for f, wt, v in second]
+    fields[vmas[1]] = (14, 2, pb_encode(second))
+    tar("overlapping-vmas.tar",
+        replaced(base, "mm-1.img", image(head, [pb_encode(fields)])))
+
+    # pstree: a parent cycle, and 100 000 processes in one chain
+    head, ents = image_entries(get(base, "pstree.img"))
+    cyc = [pstree_entry(1, 3), pstree_entry(2, 1), pstree_entry(3, 2)]
+    tar("pstree-cycle.tar", replaced(base, "pstree.img", image(head, cyc)))
+    tar("pstree-self-parent.tar",
+        replaced(base, "pstree.img", image(head, [pstree_entry(7, 7)])))
+    many = [pstree_entry(1, 0)] + [pstree_entry(i, i - 1)
+                                   for i in range(2, 100001)]
+    tar("pstree-100000.tar", replaced(base, "pstree.img", image(head, many)))
+
+    # a deep tree that must load: 5000 zombies in one chain under pid 1,
+    # each with a copy of the fixture's zombie core (pid 3's)
+    zombie = get(base, "core-3.img")
+    deep = [pstree_entry(1, 0)] + [pstree_entry(i, i - 1)
+                                   for i in range(1000, 6000)]
+    keep = [(i, d) for i, d in replaced(base, "pstree.img",
+                                        image(head, deep))
+            if not i.name.startswith("checkpoint/core-")
+            or i.name == "checkpoint/core-1.img"]
+    keep += [member("checkpoint/core-%d.img" % i, zombie)
+             for i in range(1000, 6000)]
+    tar("pstree-deep-5000.tar", keep)
+
+    # a gzip bomb: a pages file of 512 MiB of zeros, about 500 KiB packed
+    bomb = os.path.join(outdir, "gzip-bomb.tar.gz")
+    with gzip.open(bomb, "wb", compresslevel=9) as g:
+        with tarfile.open(fileobj=g, mode="w|", format=tarfile.GNU_FORMAT) as t:
+            for info, d in base:
+                if info.name == "checkpoint/pages-2.img":
+                    info = tarfile.TarInfo(info.name)
+                    info.size = 512 << 20
+                    t.addfile(info, ZeroReader(info.size))
+                else:
+                    t.addfile(info, io.BytesIO(d) if d is not None else None)
+    made["gzip-bomb.tar.gz"] = bomb
+
+    # a zstd frame declaring a 2 TiB window (window log 41): frame header
+    # by hand, then one raw block with the start of the tar
+    frame = b"\x28\xb5\x2f\xfd" + bytes([0x00, (41 - 10) << 3])
+    block = whole[:100000]
+    frame += struct.pack("<I", 1 | len(block) << 3)[:3] + block
+    path = os.path.join(outdir, "zstd-window.tar.zst")
+    with open(path, "wb") as f:
+        f.write(frame)
+    made["zstd-window.tar.zst"] = path
+    if shutil.which("zstd"):
+        # the same from the zstd CLI: a 2 GiB window (--long=31) on a
+        # stream of unknown size, so the frame keeps the window it asked for
+        path = os.path.join(outdir, "zstd-long31.tar.zst")
+        z = subprocess.run(["zstd", "-q", "-c", "--long=31", "-"],
+                           input=whole, stdout=subprocess.PIPE,
+                           check=True).stdout
+        with open(path, "wb") as f:
+            f.write(z)
+        made["zstd-long31.tar.zst"] = path
+    return made
+
+
+class ZeroReader:
+    def __init__(self, n):
+        self.left = n
+
+    def read(self, n=-1):
+        if n < 0 or n > self.left:
+            n = self.left
+        self.left -= n
+        return bytes(n)
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit("usage: gen.py FIXTURE OUTDIR OUTSIDE-DIR")
+    os.makedirs(sys.argv[2], exist_ok=True)
+    for name in sorted(crafted(sys.argv[1], sys.argv[2], sys.argv[3])):
+        print(name)
+
+
+if __name__ == "__main__":
+    main()
