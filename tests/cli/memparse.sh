@@ -38,7 +38,7 @@ $1" "$FX" "$2"
 }
 mp() { "$CKPT" --format json memparse "$@"; }
 
-echo "1..19"
+echo "1..21"
 
 NZ3=$FX/podman-nozombie-criu3.tar
 NZ=$FX/podman-nozombie.tar
@@ -212,3 +212,12 @@ check "an unknown pid fails with a message naming it" sh -c "[ $s1 -ne 0 ] && gr
 check "a bad hex pattern fails with a message" sh -c "[ $s2 -ne 0 ] && grep -q 'search-hex' '$T/e2.err'"
 "$CKPT" memparse "$P4" --pid 1 --vma bogus > "$T/e3.out" 2> "$T/e3.err"; s3=$?
 check "an unknown --vma kind fails with a message" sh -c "[ $s3 -ne 0 ] && grep -q \"unknown kind 'bogus'\" '$T/e3.err'"
+
+mp "$P4" --maps --pid 1 --prot r-x > "$T/rx.json" 2>> "$T/err"
+check "--prot r-x keeps only executable, read-only mappings" py "
+rows = M['maps']
+assert rows and all(r['perms'][:3] == 'r-x' for r in rows), rows
+assert any(r.get('path') == '/app/workload' for r in rows), rows
+" "$T/rx.json"
+"$CKPT" memparse "$P4" --pid 3 --core "$T/zcore" > "$T/e4.out" 2> "$T/e4.err"; s4=$?
+check "--core of the zombie fails: it has no memory, and no file is left" sh -c "[ $s4 -ne 0 ] && grep -q 'no memory' '$T/e4.err' && [ ! -e '$T/zcore' ]"
