@@ -304,7 +304,7 @@ mem_core_write(const CkptApi *api, const CkptProcess *p,
     const CkptVmaInfo *v = api->vma_at(p, i);
     /* guard ranges overlap the real VMAs and hold nothing */
     if (v->end <= v->start || v->kind == CKPT_VMA_GUARD ||
-        (filter && !mem_filter_vma(filter, v)))
+        (filter && !mem_filter_vma(filter, v, mem_vma_kind(api, p, v))))
       continue;
     segs[n++].vma = v;
   }

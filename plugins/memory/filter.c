@@ -134,10 +134,31 @@ mem_filter_parse(MemFilter *f, const char *vma, const char *prot,
   return TRUE;
 }
 
-gboolean
-mem_filter_vma(const MemFilter *f, const CkptVmaInfo *v)
+CkptVmaKind
+mem_vma_kind(const CkptApi *api, const CkptProcess *p, const CkptVmaInfo *v)
 {
-  if (f->kinds && (v->kind >= 32 || !(f->kinds & (1u << v->kind))))
+  if (v->kind != CKPT_VMA_ANON)
+    return v->kind;
+  for (size_t i = 0; i < api->thread_count(p); i++) {
+    const CkptThreadInfo *t = api->thread_at(p, i);
+    if (t && t->has_regs && t->regs.sp >= v->start && t->regs.sp < v->end)
+      return CKPT_VMA_STACK;
+  }
+  return v->kind;
+}
+
+const char *
+mem_vma_label(const CkptVmaInfo *v, CkptVmaKind kind)
+{
+  if (kind == v->kind && v->label)
+    return v->label;
+  return mem_kind_name(kind);
+}
+
+gboolean
+mem_filter_vma(const MemFilter *f, const CkptVmaInfo *v, CkptVmaKind kind)
+{
+  if (f->kinds && ((unsigned)kind >= 32 || !(f->kinds & (1u << kind))))
     return FALSE;
   if ((v->prot & f->prot_want) != f->prot_want || (v->prot & f->prot_deny))
     return FALSE;
@@ -147,9 +168,9 @@ mem_filter_vma(const MemFilter *f, const CkptVmaInfo *v)
 }
 
 gboolean
-mem_filter_block(const MemFilter *f, CkptMemBlock *b)
+mem_filter_block(const MemFilter *f, CkptMemBlock *b, CkptVmaKind kind)
 {
-  if (b->vma && !mem_filter_vma(f, b->vma))
+  if (b->vma && !mem_filter_vma(f, b->vma, kind))
     return FALSE;
   if (!f->has_range)
     return b->len > 0;

@@ -32,10 +32,20 @@ typedef struct {
 /* Parses the three filter options; each may be NULL or empty. */
 gboolean mem_filter_parse(MemFilter *f, const char *vma, const char *prot,
                           const char *range, GError **error);
-gboolean mem_filter_vma(const MemFilter *f, const CkptVmaInfo *v);
+/* kind: the VMA's kind as shown (mem_vma_kind), which the filter tests */
+gboolean mem_filter_vma(const MemFilter *f, const CkptVmaInfo *v,
+                        CkptVmaKind kind);
 /* Narrows a block to the filter's range; FALSE when nothing is left or the
- * block's VMA is filtered out. */
-gboolean mem_filter_block(const MemFilter *f, CkptMemBlock *b);
+ * block's VMA (of the given kind) is filtered out. */
+gboolean mem_filter_block(const MemFilter *f, CkptMemBlock *b,
+                          CkptVmaKind kind);
+/* The kind of v as shown: the model's, except that an anonymous mapping
+ * holding a thread's stack pointer is a stack (a thread's stack is plain
+ * anonymous memory to the kernel). api needs thread_count and thread_at. */
+CkptVmaKind mem_vma_kind(const CkptApi *api, const CkptProcess *p,
+                         const CkptVmaInfo *v);
+/* The label shown for v of that kind. */
+const char *mem_vma_label(const CkptVmaInfo *v, CkptVmaKind kind);
 /* "rw-p" style permissions of a VMA into buf[5]. */
 void mem_perms(const CkptVmaInfo *v, char buf[5]);
 /* Name of a VMA kind ("heap", "anon", ...), never NULL. */

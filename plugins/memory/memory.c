@@ -125,6 +125,17 @@ vma_total(const CkptApi *api, const CkptProcess *p)
   return sum;
 }
 
+/* Narrows b by the filters; the VMA's kind is worked out only when a --vma
+ * filter needs it. */
+static gboolean
+keep_block(const Ctx *c, const CkptProcess *p, CkptMemBlock *b)
+{
+  CkptVmaKind kind = b->vma ? b->vma->kind : CKPT_VMA_OTHER;
+  if (c->filter.kinds && b->vma)
+    kind = mem_vma_kind(c->api, p, b->vma);
+  return mem_filter_block(&c->filter, b, kind);
+}
+
 /* ---- processes and maps ---------------------------------------------------
  */
 static void
@@ -149,7 +160,8 @@ run_maps(Ctx *c, const CkptProcess *p)
   const CkptProcessInfo *pi = api->process_info(p);
   for (size_t i = 0; i < api->vma_count(p); i++) {
     const CkptVmaInfo *v = api->vma_at(p, i);
-    if (!mem_filter_vma(&c->filter, v))
+    CkptVmaKind kind = mem_vma_kind(api, p, v);
+    if (!mem_filter_vma(&c->filter, v, kind))
       continue;
     char perms[5];
     mem_perms(v, perms);
@@ -158,7 +170,7 @@ run_maps(Ctx *c, const CkptProcess *p)
                        CKPT_ADDR(v->end),
                        CKPT_STR(perms),
                        CKPT_ADDR(v->pgoff),
-                       CKPT_STR(v->label ? v->label : mem_kind_name(v->kind)),
+                       CKPT_STR(mem_vma_label(v, kind)),
                        CKPT_SIZE(v->end - v->start),
                        CKPT_SIZE(v->present),
                        v->path ? CKPT_STR(v->path) : CKPT_NULL};
@@ -184,7 +196,7 @@ run_hexdump(Ctx *c, const CkptProcess *p)
   CkptMemIter *it = api->mem_iter_new(p);
   CkptMemBlock b;
   while (it && api->mem_iter_next(it, &b))
-    if (mem_filter_block(&c->filter, &b))
+    if (keep_block(c, p, &b))
       mem_hexdump_feed(&d, b.addr, b.data, b.len);
   mem_hexdump_end(&d);
   if (it)
@@ -217,7 +229,7 @@ run_output(Ctx *c, const CkptProcess *p, const char *path)
   uint64_t bytes = 0;
   gboolean ok = TRUE;
   while (ok && it && api->mem_iter_next(it, &b)) {
-    if (!mem_filter_block(&c->filter, &b))
+    if (!keep_block(c, p, &b))
       continue;
     ok = raw ? fwrite(b.data, 1, b.len, f) == b.len
              : mem_hexdump_write(f, b.addr, b.data, b.len);
@@ -289,8 +301,8 @@ on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
       CKPT_UINT(s->pi->pid),
       CKPT_STR(s->pi->comm),
       CKPT_ADDR(addr),
-      CKPT_STR(vma && vma->label ? vma->label
-                                 : mem_kind_name(vma ? vma->kind : 0)),
+      vma ? CKPT_STR(mem_vma_label(vma, mem_vma_kind(api, s->p, vma)))
+          : CKPT_NULL,
       vma ? CKPT_ADDR(vma->start) : CKPT_NULL,
       CKPT_BYTES(buf + MIN(at, got), mlen),
       CKPT_STR(ctx),
@@ -334,7 +346,7 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
     CkptMemIter *it = api->mem_iter_new(s.p);
     CkptMemBlock b;
     while (it && !mem_scanner_stopped(sc) && api->mem_iter_next(it, &b))
-      if (mem_filter_block(&c->filter, &b))
+      if (keep_block(c, s.p, &b))
         mem_scanner_feed(sc, &b);
     mem_scanner_end(sc);
     if (it)

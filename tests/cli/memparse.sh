@@ -116,22 +116,24 @@ check "the file-only marker (clean page cache, not dumped) is not found" py "
 assert M.get('hits', []) == [], M
 " "$T/fo.json"
 
-mp "$P4" --search 'CKPT-MARKER' --vma anon > "$T/anon.json" 2>> "$T/err"
+mp "$P4" --search 'CKPT-MARKER' --vma stack > "$T/tstack.json" 2>> "$T/err"
 mp "$P4" --search 'API_TOKEN=' --vma stack > "$T/stack.json" 2>> "$T/err"
-check "--vma narrows a search: thread stack (anon) without the heap; env on the stack" py "
+check "--vma stack: a thread's stack (anonymous memory holding its rsp) and the main stack" py "
 pid, a = marker('podman-none', 'thread-stack')
-assert {r['vma'] for r in M['hits']} == {'anon'}, M['hits']
+assert {r['vma'] for r in M['hits']} == {'stack'}, M['hits']
 found = {(r['pid'], addr(r['addr'])) for r in M['hits']}
 assert (pid, a) in found and marker('podman-none', 'heap') not in found, found
-st = json.load(open(sys.argv[2].replace('anon', 'stack')))['checkpoints'][0]['plugins']['memory']['tables']['hits']
+st = json.load(open(sys.argv[2].replace('tstack', 'stack')))['checkpoints'][0]['plugins']['memory']['tables']['hits']
 assert st and {r['vma'] for r in st} == {'stack'}, st
-" "$T/anon.json"
+" "$T/tstack.json"
 
 mp "$P4" --maps --pid 1 > "$T/maps.json" 2>> "$T/err"
 check "--maps lists pid 1's VMAs with labels, permissions, paths and presence" py "
 rows = M['maps']
 labels = {r['vma'] for r in rows}
-assert {'heap', 'stack', 'vdso', 'anon', 'file'} <= labels, labels
+assert {'heap', 'stack', 'vdso', 'vvar', 'anon', 'file'} <= labels, labels
+# the main stack and the extra thread's
+assert len([r for r in rows if r['vma'] == 'stack']) == 2, rows
 pid, h = marker('podman-none', 'heap')
 heap = [r for r in rows if r['vma'] == 'heap'][0]
 assert addr(heap['start']) <= h < addr(heap['end']) and heap['perms'] == 'rw-p', heap

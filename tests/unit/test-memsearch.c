@@ -405,16 +405,17 @@ test_filters(void)
   anon.kind = CKPT_VMA_ANON;
   CkptVmaInfo rx = heap;
   rx.prot = 5;
-  g_assert_true(mem_filter_vma(&f, &heap));
-  g_assert_false(mem_filter_vma(&f, &anon));
-  g_assert_false(mem_filter_vma(&f, &rx));
+  g_assert_true(mem_filter_vma(&f, &heap, heap.kind));
+  g_assert_false(mem_filter_vma(&f, &anon, anon.kind));
+  g_assert_true(mem_filter_vma(&f, &anon, CKPT_VMA_STACK)); /* a thread's */
+  g_assert_false(mem_filter_vma(&f, &rx, rx.kind));
   static uint8_t data[0x2000];
   CkptMemBlock b = {0x1000, data, 0x2000, &heap};
-  g_assert_true(mem_filter_block(&f, &b));
+  g_assert_true(mem_filter_block(&f, &b, CKPT_VMA_HEAP));
   g_assert_cmphex(b.addr, ==, 0x1000);
   g_assert_cmpuint(b.len, ==, 0x800);
   CkptMemBlock out = {0x2000, data, 0x1000, &heap};
-  g_assert_false(mem_filter_block(&f, &out));
+  g_assert_false(mem_filter_block(&f, &out, CKPT_VMA_HEAP));
 }
 
 /* ---- hexdump ------------------------------------------------------------- */
