@@ -48,7 +48,8 @@ typedef struct {
   Where where;
   uint64_t off;
   uint64_t len;
-  uint8_t *own; /* WHERE_HEAP: g_malloc'd; WHERE_FILE: mmap'd */
+  int64_t mtime; /* seconds since the epoch, from the header; 0 unknown */
+  uint8_t *own;  /* WHERE_HEAP: g_malloc'd; WHERE_FILE: mmap'd */
   const uint8_t *data;
 } Member;
 
@@ -523,6 +524,8 @@ take_header(CkptImageSet *set, struct archive_entry *e, GError **error)
   Member *m = g_new0(Member, 1);
   m->name = g_steal_pointer(&name);
   m->len = (uint64_t)size;
+  if (archive_entry_mtime_is_set(e))
+    m->mtime = (int64_t)archive_entry_mtime(e);
   return m;
 }
 
@@ -626,6 +629,7 @@ map_dir_file(CkptImageSet *set, int dfd, const char *entry, const char *name,
   m->name = g_strdup(name);
   m->where = WHERE_FILE;
   m->len = (uint64_t)st.st_size;
+  m->mtime = (int64_t)st.st_mtime;
   if (!add_member(set, m, error) ||
       !check_member_size(set, name, m->len, error) ||
       !check_total(set, set->total + m->len, error)) {
@@ -951,6 +955,16 @@ ckpt_imageset_meta(const CkptImageSet *set, const char *name,
 {
   g_return_val_if_fail(set != NULL && name != NULL, FALSE);
   return lookup(set->by_name, name, data, len);
+}
+
+int64_t
+ckpt_imageset_mtime(const CkptImageSet *set, const char *name)
+{
+  g_return_val_if_fail(set != NULL && name != NULL, 0);
+  Member *m = g_hash_table_lookup(set->by_image, name);
+  if (m == NULL)
+    m = g_hash_table_lookup(set->by_name, name);
+  return m && m->mtime > 0 ? m->mtime : 0;
 }
 
 const char *const *

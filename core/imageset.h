@@ -43,6 +43,9 @@ gboolean ckpt_imageset_image(const CkptImageSet *set, const char *name,
 /* A metadata member at the top, e.g. "config.dump", "rootfs-diff.tar". */
 gboolean ckpt_imageset_meta(const CkptImageSet *set, const char *name,
                             const uint8_t **data, size_t *len);
+/* When a member was last written (tar header or file mtime), seconds since
+ * the epoch; 0 when absent or unknown. Looks up images, then metadata. */
+int64_t ckpt_imageset_mtime(const CkptImageSet *set, const char *name);
 /* Bare names of all CRIU images, sorted; borrowed. */
 const char *const *ckpt_imageset_image_names(const CkptImageSet *set);
 /* Non-fatal problems met while opening (entries skipped), NULL-ended;

@@ -346,6 +346,20 @@ load_config(CkptCheckpoint *c, JsonNode *node)
   ci->checkpointed = parse_time(member_str(cfg, "checkpointedTime"));
 }
 
+/* Podman records no checkpoint time; CRIU writes stats-dump as the dump
+ * ends (and inventory.img as it begins), so their timestamps in the archive
+ * say when the checkpoint was taken. */
+static void
+checkpointed_from_members(CkptCheckpoint *c)
+{
+  CkptContainerInfo *ci = &c->container;
+  if (ci->checkpointed != 0)
+    return;
+  ci->checkpointed = ckpt_imageset_mtime(c->images, "stats-dump");
+  if (ci->checkpointed == 0)
+    ci->checkpointed = ckpt_imageset_mtime(c->images, "inventory.img");
+}
+
 /* CRI-O keeps the container's CRI metadata as JSON text in an
  * annotation; its "name" is the name Kubernetes knows. */
 static const char *
@@ -610,5 +624,6 @@ ckpt_meta_load(CkptCheckpoint *c, GError **error)
   load_deleted(c, deleted);
   load_stats(c);
   load_sizes(c);
+  checkpointed_from_members(c);
   return TRUE;
 }
