@@ -25,6 +25,7 @@
 #define FILES_MAGIC 0x56303138u
 #define FDINFO_MAGIC 0x56213732u
 #define TCP_STREAM_MAGIC 0x51465506u
+#define SK_QUEUES_MAGIC 0x56264026u
 #define MEMFD_INODE_MAGIC 0x48453499u
 #define TTY_INFO_MAGIC 0x59453036u
 #define REMAP_FPATH_MAGIC 0x59133954u
@@ -434,6 +435,60 @@ load_tcp_stream(FilesLoad *l, CkptSocketInfo *sk)
   sk->inq_len = inq;
   sk->outq_len = outq;
   sk->has_queues = 1;
+}
+
+/* Queued packets of unix (and other non-TCP) sockets: sk-queues.img holds
+ * one SkPacketEntry per packet, its payload right after it. The payload is
+ * only counted; a broken image keeps what was counted and warns. */
+static void
+load_sk_queues(FilesLoad *l)
+{
+  CkptCheckpoint *c = l->c;
+  const char *name = "sk-queues.img";
+  const uint8_t *data, *entry, *bytes;
+  size_t len, elen;
+  CkptImageReader r;
+  g_autoptr(GError) err = NULL;
+  int rc;
+
+  if (!ckpt_imageset_image(c->images, name, &data, &len))
+    return;
+  if (!ckpt_image_open(&r, name, data, len, SK_QUEUES_MAGIC,
+                       c->limits.max_entry_size, c->limits.max_entries, &err)) {
+    ckpt_model_warn(c, "%s", err->message);
+    return;
+  }
+  while ((rc = ckpt_image_next(&r, &entry, &elen, &err)) == 1) {
+    size_t off = (size_t)(entry - r.base);
+    SkPacketEntry *e = sk_packet_entry__unpack(NULL, elen, entry);
+    if (e == NULL) {
+      ckpt_model_warn(c,
+                      "%s: entry at offset %zu is not a valid "
+                      "SkPacketEntry",
+                      name, off);
+      return;
+    }
+    uint32_t id = e->id_for, n = e->length;
+    sk_packet_entry__free_unpacked(e, NULL);
+    if (!ckpt_image_take(&r, n, &bytes, &err)) {
+      ckpt_model_warn(c, "%s", err->message);
+      return;
+    }
+    FileRec *rec = g_hash_table_lookup(l->files, GUINT_TO_POINTER(id));
+    if (rec == NULL || rec->socket < 0) {
+      ckpt_model_warn(c,
+                      "%s: entry at offset %zu queues to id %u, which is "
+                      "not a socket",
+                      name, off, id);
+      continue;
+    }
+    CkptSocketInfo *sk =
+        &g_array_index(l->sockets, CkptSocketInfo, (guint)rec->socket);
+    sk->inq_len += n;
+    sk->has_queues = 1;
+  }
+  if (rc < 0)
+    ckpt_model_warn(c, "%s", err->message);
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -1084,6 +1139,7 @@ ckpt_files_load(CkptCheckpoint *c, GError **error)
         sk->state != 10 /* LISTEN */ && sk->state != 7 /* CLOSE */)
       load_tcp_stream(&l, sk);
   }
+  load_sk_queues(&l);
   for (size_t i = 0; i < c->n_procs; i++)
     if (!load_process_fds(&l, &c->procs[i], error))
       goto out;

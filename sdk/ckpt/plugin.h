@@ -362,7 +362,8 @@ struct CkptSocketInfo {
   const char *peer_name;
   uint32_t backlog;
   uint64_t rcvbuf, sndbuf;
-  /* established TCP: bytes queued, from tcp-stream images */
+  /* bytes queued: established TCP from tcp-stream images (both ways);
+   * unix and other sockets from sk-queues.img (incoming only) */
   uint64_t inq_len, outq_len;
   int has_queues;
   /* packet: ifindex; netlink: portid and groups */
