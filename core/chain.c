@@ -6,6 +6,7 @@
 
 #include "ckpt-config.h"
 #include "image.h"
+#include "isolate.h"
 
 #define MAX_CHAIN 1024
 
@@ -464,7 +465,9 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
       continue;
     }
     CkptPluginOutcome o =
-        ckpt_host_run_plugin(h, st->plugin, c, st->opts, report);
+        ckpt_isolate_enabled()
+            ? ckpt_isolate_run_plugin(h, st->plugin, c, st->opts, report)
+            : ckpt_host_run_plugin(h, st->plugin, c, st->opts, report);
     if (o == CKPT_PLUGIN_RAN_FATAL) {
       fatal = st->plugin->desc->name;
       g_ptr_array_add(

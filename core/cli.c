@@ -8,6 +8,7 @@
 
 #include "ckpt-config.h"
 #include "image.h"
+#include "isolate.h"
 
 struct CkptCli {
   GPtrArray *plugin_paths; /* char*, NULL-ended */
@@ -466,7 +467,9 @@ print_help(FILE *out)
   for (size_t i = 0; names[i]; i++)
     fprintf(out, "%s%s", i ? ", " : "", names[i]);
   fprintf(out,
-          "\n  -v, --verbose         log plugin loading and debug messages\n"
+          "\n  --isolate             run each plugin in its own process: one "
+          "that\n                        crashes fails alone\n"
+          "  -v, --verbose         log plugin loading and debug messages\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
           "\nexit status: 0 success, 1 a checkpoint or plugin failed "
@@ -541,6 +544,10 @@ ckpt_cli_main(int argc, char **argv)
     if (strcmp(a, "--") == 0) {
       dashdash = TRUE;
       g_ptr_array_add(rest, (gpointer)a);
+      continue;
+    }
+    if (strcmp(a, "--isolate") == 0) {
+      ckpt_isolate_set(TRUE); /* isolate.h */
       continue;
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {

@@ -1,0 +1,43 @@
+/* tp-crash.c - a test plugin that misbehaves on demand, for --isolate:
+ * it emits a row, then crashes with SIGSEGV (mode=segv, the default),
+ * aborts (abort), leaves through _exit(7) (exit), or returns OK (ok). */
+#include <ckpt/plugin.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const CkptOption options[] = {
+    {"mode", CKPT_T_STR, "segv", "segv, abort, exit or ok"},
+    {NULL},
+};
+
+static const CkptColumn columns[] = {
+    {"note", CKPT_T_STR, "NOTE"},
+    {NULL},
+};
+
+static const CkptTable tables[] = {
+    {"notes", "Notes", CKPT_LAYOUT_TABLE, columns},
+    {NULL},
+};
+
+static CkptStatus
+crash_run(const CkptApi *api, CkptRun *run)
+{
+  const char *mode = api->opt_str(run, "mode");
+  CkptValue v = CKPT_STR("before the crash");
+  api->emit(run, 0, 0, &v, 1);
+  if (mode == NULL || strcmp(mode, "segv") == 0) {
+    volatile int *nowhere = NULL;
+    *nowhere = 1;
+  } else if (strcmp(mode, "abort") == 0) {
+    abort();
+  } else if (strcmp(mode, "exit") == 0) {
+    _exit(7);
+  }
+  return CKPT_OK;
+}
+
+CKPT_PLUGIN_DEFINE("crash", "1.0", "crashes on purpose (tests)", "Apache-2.0",
+                   options, NULL, tables, NULL, crash_run, NULL);
