@@ -9,6 +9,7 @@
 
 #include "criu-files.pb-c.h"
 #include "criu-sockets.pb-c.h"
+#include "fixture.h"
 #include "image.h"
 #include "model.h"
 
@@ -19,48 +20,6 @@ static const char *const fixtures[] = {
 };
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static char *
-fixture_path(const char *name)
-{
-  const char *dir = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(dir);
-  return g_build_filename(dir, name, NULL);
-}
-
-/* oracle/<fixture without archive suffix>/<image>.json */
-static JsonNode *
-oracle(const char *fixture, const char *image)
-{
-  g_autofree char *base = g_strdup(fixture);
-  char *dot = strstr(base, ".tar");
-  if (dot)
-    *dot = '\0';
-  g_autofree char *rel = g_strdup_printf("oracle/%s/%s.json", base, image);
-  g_autofree char *path = fixture_path(rel);
-  g_autoptr(JsonParser) p = json_parser_new();
-  g_autoptr(GError) err = NULL;
-  if (!json_parser_load_from_file(p, path, &err))
-    return NULL;
-  return json_node_copy(json_parser_get_root(p));
-}
-
-static JsonArray *
-entries(JsonNode *n)
-{
-  return json_object_get_array_member(json_node_get_object(n), "entries");
-}
-
-static CkptCheckpoint *
-open_fixture(const char *name)
-{
-  g_autofree char *path = fixture_path(name);
-  g_autoptr(GError) err = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &err);
-  g_assert_no_error(err);
-  g_assert_nonnull(c);
-  return c;
-}
 
 static const CkptFdInfo *
 fd_of(const CkptProcess *p, int fd)
@@ -100,14 +59,7 @@ crit_unix_name(const char *s)
 static int
 marker_fd(const char *fixture, const char *line_prefix, const char *key)
 {
-  g_autofree char *base = g_strdup(fixture);
-  char *dot = strstr(base, ".tar");
-  if (dot)
-    *dot = '\0';
-  g_autofree char *rel = g_strdup_printf("markers-%s.txt", base);
-  g_autofree char *path = fixture_path(rel);
-  g_autofree char *text = NULL;
-  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_autofree char *text = fixture_markers_text(fixture);
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
   for (char **l = lines; *l; l++) {
     if (!g_str_has_prefix(*l, line_prefix))
@@ -126,14 +78,7 @@ marker_fd(const char *fixture, const char *line_prefix, const char *key)
 static uint32_t
 worker_pid(const char *fixture)
 {
-  g_autofree char *base = g_strdup(fixture);
-  char *dot = strstr(base, ".tar");
-  if (dot)
-    *dot = '\0';
-  g_autofree char *rel = g_strdup_printf("markers-%s.txt", base);
-  g_autofree char *path = fixture_path(rel);
-  g_autofree char *text = NULL;
-  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_autofree char *text = fixture_markers_text(fixture);
   const char *l = strstr(text, "# worker pid ");
   g_assert_nonnull(l);
   return (uint32_t)atoi(l + strlen("# worker pid "));
@@ -145,15 +90,6 @@ proc(const CkptCheckpoint *c, uint32_t pid)
   const CkptProcess *p = ckpt_checkpoint_process(c, pid);
   g_assert_nonnull(p);
   return p;
-}
-
-static gboolean
-has_warning(const CkptCheckpoint *c, const char *needle)
-{
-  for (guint i = 0; i < c->warnings->len; i++)
-    if (strstr(c->warnings->pdata[i], needle))
-      return TRUE;
-  return FALSE;
 }
 
 /* ---- against crit -------------------------------------------------------- */
@@ -246,10 +182,10 @@ static void
 test_oracle(gconstpointer data)
 {
   const char *fixture = data;
-  g_autoptr(CkptCheckpoint) c = open_fixture(fixture);
-  g_autoptr(JsonNode) files_json = oracle(fixture, "files.img");
+  g_autoptr(CkptCheckpoint) c = fixture_open(fixture);
+  g_autoptr(JsonNode) files_json = fixture_oracle(fixture, "files.img");
   g_assert_nonnull(files_json);
-  JsonArray *files = entries(files_json);
+  JsonArray *files = fixture_entries(files_json);
   size_t n_checked = 0;
 
   g_assert_cmpuint(c->n_procs, >, 0);
@@ -260,9 +196,9 @@ test_oracle(gconstpointer data)
       continue;
     }
     g_autofree char *img = g_strdup_printf("fdinfo-%u.img", p->ids_files_id);
-    g_autoptr(JsonNode) fdinfo = oracle(fixture, img);
+    g_autoptr(JsonNode) fdinfo = fixture_oracle(fixture, img);
     g_assert_nonnull(fdinfo);
-    JsonArray *fds = entries(fdinfo);
+    JsonArray *fds = fixture_entries(fdinfo);
     g_assert_cmpuint(p->n_fds, ==, json_array_get_length(fds));
     for (size_t j = 1; j < p->n_fds; j++)
       g_assert_cmpint(p->fds[j - 1].fd, <, p->fds[j].fd);
@@ -297,9 +233,9 @@ test_oracle(gconstpointer data)
     if (sk->kind != CKPT_SK_INET || g_strcmp0(sk->state_name, "ESTABLISHED"))
       continue;
     g_autofree char *img = g_strdup_printf("tcp-stream-%x.img", sk->inode);
-    g_autoptr(JsonNode) ts = oracle(fixture, img);
+    g_autoptr(JsonNode) ts = fixture_oracle(fixture, img);
     g_assert_nonnull(ts);
-    JsonObject *e = json_array_get_object_element(entries(ts), 0);
+    JsonObject *e = json_array_get_object_element(fixture_entries(ts), 0);
     g_assert_true(sk->has_queues);
     g_assert_cmpuint(sk->inq_len, ==, json_object_get_int_member(e, "inq_len"));
     g_assert_cmpuint(sk->outq_len, ==,
@@ -326,7 +262,7 @@ static void
 test_planted(gconstpointer data)
 {
   const char *fx = data;
-  g_autoptr(CkptCheckpoint) c = open_fixture(fx);
+  g_autoptr(CkptCheckpoint) c = fixture_open(fx);
   const CkptProcess *main_p = proc(c, 1);
   const CkptProcess *worker = proc(c, worker_pid(fx));
   const char *M = "# main fds: ", *W = "# worker fds: ";
@@ -439,84 +375,17 @@ test_planted(gconstpointer data)
 
 /* ---- bad input ----------------------------------------------------------- */
 
-typedef struct {
-  char *dir;
-} Scratch;
-
-static void
-scratch_setup(Scratch *s, gconstpointer data)
-{
-  g_autoptr(GError) err = NULL;
-  g_autofree char *src = fixture_path("criu-dir");
-  s->dir = g_dir_make_tmp("ckpt-files-XXXXXX", &err);
-  g_assert_no_error(err);
-  g_autoptr(GDir) d = g_dir_open(src, 0, &err);
-  g_assert_no_error(err);
-  const char *name;
-  while ((name = g_dir_read_name(d))) {
-    g_autofree char *from = g_build_filename(src, name, NULL);
-    g_autofree char *to = g_build_filename(s->dir, name, NULL);
-    g_autofree char *bytes = NULL;
-    gsize len;
-    g_assert_true(g_file_get_contents(from, &bytes, &len, NULL));
-    g_assert_true(g_file_set_contents(to, bytes, (gssize)len, NULL));
-  }
-}
-
-static void
-scratch_teardown(Scratch *s, gconstpointer data)
-{
-  g_autoptr(GDir) d = g_dir_open(s->dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d))) {
-    g_autofree char *p = g_build_filename(s->dir, name, NULL);
-    g_unlink(p);
-  }
-  g_rmdir(s->dir);
-  g_free(s->dir);
-}
-
-static GBytes *
-read_img(Scratch *s, const char *name)
-{
-  g_autofree char *p = g_build_filename(s->dir, name, NULL);
-  g_autofree char *bytes = NULL;
-  gsize len;
-  g_assert_true(g_file_get_contents(p, &bytes, &len, NULL));
-  return g_bytes_new_take(g_steal_pointer(&bytes), len);
-}
-
-static void
-write_img(Scratch *s, const char *name, const void *data, gsize len)
-{
-  g_autofree char *p = g_build_filename(s->dir, name, NULL);
-  g_assert_true(g_file_set_contents(p, data, (gssize)len, NULL));
-}
-
-static CkptCheckpoint *
-open_scratch(Scratch *s, const CkptLimits *lim, GError **err)
-{
-  return ckpt_checkpoint_open(s->dir, lim, err);
-}
-
-static void
-put_u32(GByteArray *b, uint32_t v)
-{
-  uint8_t x[4] = {v & 0xff, v >> 8 & 0xff, v >> 16 & 0xff, v >> 24 & 0xff};
-  g_byte_array_append(b, x, 4);
-}
-
 static void
 test_files_truncated(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) b = read_img(s, "files.img");
+  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
   gsize len;
   const uint8_t *p = g_bytes_get_data(b, &len);
   g_autoptr(GError) err = NULL;
 
   /* cut in the middle of the third entry */
-  write_img(s, "files.img", p, len / 3);
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  fixture_write_file(s->dir, "files.img", p, len / 3);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_null(c);
   g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
   g_assert_nonnull(strstr(err->message, "files.img"));
@@ -526,7 +395,7 @@ test_files_truncated(Scratch *s, gconstpointer data)
 static void
 test_files_garbage(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) b = read_img(s, "files.img");
+  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
   gsize len = g_bytes_get_size(b);
   g_autofree uint8_t *p = g_memdup2(g_bytes_get_data(b, NULL), len);
   g_autoptr(GError) err = NULL;
@@ -536,8 +405,8 @@ test_files_garbage(Scratch *s, gconstpointer data)
   uint32_t n = p[8] | p[9] << 8 | p[10] << 16 | (uint32_t)p[11] << 24;
   g_assert_cmpuint(12 + n, <=, len);
   memset(p + 12, 0xff, n);
-  write_img(s, "files.img", p, len);
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  fixture_write_file(s->dir, "files.img", p, len);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_null(c);
   g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
   g_assert_nonnull(strstr(err->message, "files.img: entry at offset 8"));
@@ -546,13 +415,13 @@ test_files_garbage(Scratch *s, gconstpointer data)
 static void
 test_files_bad_magic(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) b = read_img(s, "files.img");
+  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
   gsize len = g_bytes_get_size(b);
   g_autofree uint8_t *p = g_memdup2(g_bytes_get_data(b, NULL), len);
   g_autoptr(GError) err = NULL;
   p[4] ^= 0x55;
-  write_img(s, "files.img", p, len);
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  fixture_write_file(s->dir, "files.img", p, len);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_null(c);
   g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
   g_assert_nonnull(strstr(err->message, "magic"));
@@ -563,7 +432,7 @@ test_files_bad_magic(Scratch *s, gconstpointer data)
 static void
 test_fdinfo_missing_file(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) orig = read_img(s, "fdinfo-2.img");
+  g_autoptr(GBytes) orig = fixture_read_file(s->dir, "fdinfo-2.img");
   gsize olen;
   const uint8_t *op = g_bytes_get_data(orig, &olen);
   g_autoptr(GByteArray) b = g_byte_array_new();
@@ -576,17 +445,17 @@ test_fdinfo_missing_file(Scratch *s, gconstpointer data)
   e.fd = 0;
   uint8_t buf[64];
   size_t n = fdinfo_entry__pack(&e, buf);
-  put_u32(b, (uint32_t)n);
+  fixture_put_u32(b, (uint32_t)n);
   g_byte_array_append(b, buf, (guint)n);
   e.id = 11; /* /data/notes.txt */
   e.fd = 8;
   n = fdinfo_entry__pack(&e, buf);
-  put_u32(b, (uint32_t)n);
+  fixture_put_u32(b, (uint32_t)n);
   g_byte_array_append(b, buf, (guint)n);
-  write_img(s, "fdinfo-2.img", b->data, b->len);
+  fixture_write_file(s->dir, "fdinfo-2.img", b->data, b->len);
 
   g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_no_error(err);
   const CkptProcess *p = proc(c, 1);
   g_assert_cmpuint(p->n_fds, ==, 2);
@@ -594,8 +463,8 @@ test_fdinfo_missing_file(Scratch *s, gconstpointer data)
   g_assert_cmpuint(p->fds[0].file_id, ==, 9999);
   g_assert_nonnull(strstr(p->fds[0].path, "9999"));
   g_assert_cmpstr(p->fds[1].path, ==, "/data/notes.txt");
-  g_assert_true(has_warning(c, "fdinfo-2.img"));
-  g_assert_true(has_warning(c, "file id 9999"));
+  g_assert_true(fixture_has_warning(c, "fdinfo-2.img"));
+  g_assert_true(fixture_has_warning(c, "file id 9999"));
 }
 
 static void
@@ -605,7 +474,7 @@ test_fdinfo_limit(Scratch *s, gconstpointer data)
   g_autoptr(GError) err = NULL;
   ckpt_limits_init(&lim);
   lim.max_fds = 5;
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, &lim, &err);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, &lim, &err);
   g_assert_null(c);
   g_assert_error(err, CKPT_ERROR, CKPT_ERROR_LIMIT);
   g_assert_nonnull(strstr(err->message, "max-fds"));
@@ -627,7 +496,7 @@ static void
 test_tcp_stream_overlong(Scratch *s, gconstpointer data)
 {
   g_autofree char *img = first_tcp_stream(s);
-  g_autoptr(GBytes) orig = read_img(s, img);
+  g_autoptr(GBytes) orig = fixture_read_file(s->dir, img);
   gsize olen;
   const uint8_t *op = g_bytes_get_data(orig, &olen);
   uint32_t n = op[8] | op[9] << 8 | op[10] << 16 | (uint32_t)op[11] << 24;
@@ -640,13 +509,13 @@ test_tcp_stream_overlong(Scratch *s, gconstpointer data)
   g_assert_cmpuint(tcp_stream_entry__get_packed_size(e), <=, sizeof(buf));
   size_t m = tcp_stream_entry__pack(e, buf);
   tcp_stream_entry__free_unpacked(e, NULL);
-  put_u32(b, (uint32_t)m);
+  fixture_put_u32(b, (uint32_t)m);
   g_byte_array_append(b, buf, (guint)m);
   g_byte_array_append(b, op + 12 + n, (guint)(olen - 12 - n));
-  write_img(s, img, b->data, b->len);
+  fixture_write_file(s->dir, img, b->data, b->len);
 
   g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_no_error(err);
   guint ino = (guint)g_ascii_strtoull(img + strlen("tcp-stream-"), NULL, 16);
   gboolean found = FALSE;
@@ -658,22 +527,22 @@ test_tcp_stream_overlong(Scratch *s, gconstpointer data)
     g_assert_cmpuint(c->sockets[i].inq_len, ==, 0);
   }
   g_assert_true(found);
-  g_assert_true(has_warning(c, img));
-  g_assert_true(has_warning(c, "inq_len 1073741824"));
+  g_assert_true(fixture_has_warning(c, img));
+  g_assert_true(fixture_has_warning(c, "inq_len 1073741824"));
 }
 
 static void
 test_tcp_stream_truncated(Scratch *s, gconstpointer data)
 {
   g_autofree char *img = first_tcp_stream(s);
-  g_autoptr(GBytes) orig = read_img(s, img);
+  g_autoptr(GBytes) orig = fixture_read_file(s->dir, img);
   gsize olen;
   const uint8_t *op = g_bytes_get_data(orig, &olen);
-  write_img(s, img, op, 10); /* mid entry length */
+  fixture_write_file(s->dir, img, op, 10); /* mid entry length */
   g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_no_error(err);
-  g_assert_true(has_warning(c, img));
+  g_assert_true(fixture_has_warning(c, img));
 }
 
 /* Images from before files.img: one image per file type, whose entries are
@@ -693,7 +562,7 @@ legacy_put(Legacy *l, const ProtobufCMessage *m)
   size_t n = protobuf_c_message_get_packed_size(m);
   g_autofree uint8_t *buf = g_malloc(n ? n : 1);
   g_assert_cmpuint(protobuf_c_message_pack(m, buf), ==, n);
-  put_u32(l->buf, (uint32_t)n);
+  fixture_put_u32(l->buf, (uint32_t)n);
   g_byte_array_append(l->buf, buf, (guint)n);
 }
 
@@ -710,15 +579,15 @@ test_legacy_images(Scratch *s, gconstpointer data)
       {13, "netlinksk.img", 0x58005614u, NULL},
   };
   g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) ref = open_scratch(s, NULL, &err);
+  g_autoptr(CkptCheckpoint) ref = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_no_error(err);
 
   for (size_t i = 0; i < G_N_ELEMENTS(imgs); i++) {
     imgs[i].buf = g_byte_array_new();
-    put_u32(imgs[i].buf, 0x54564319u);
-    put_u32(imgs[i].buf, imgs[i].magic);
+    fixture_put_u32(imgs[i].buf, 0x54564319u);
+    fixture_put_u32(imgs[i].buf, imgs[i].magic);
   }
-  g_autoptr(GBytes) b = read_img(s, "files.img");
+  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
   gsize len;
   const uint8_t *p = g_bytes_get_data(b, &len);
   CkptImageReader r;
@@ -777,13 +646,14 @@ test_legacy_images(Scratch *s, gconstpointer data)
   legacy_put(&imgs[2], &mapped.base);
 
   for (size_t i = 0; i < G_N_ELEMENTS(imgs); i++) {
-    write_img(s, imgs[i].image, imgs[i].buf->data, imgs[i].buf->len);
+    fixture_write_file(s->dir, imgs[i].image, imgs[i].buf->data,
+                       imgs[i].buf->len);
     g_byte_array_unref(imgs[i].buf);
   }
   g_autofree char *fimg = g_build_filename(s->dir, "files.img", NULL);
   g_assert_cmpint(g_unlink(fimg), ==, 0);
 
-  g_autoptr(CkptCheckpoint) c = open_scratch(s, NULL, &err);
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_no_error(err);
   g_assert_cmpuint(c->n_procs, ==, ref->n_procs);
   size_t n_same = 0;
@@ -822,7 +692,8 @@ test_legacy_images(Scratch *s, gconstpointer data)
   g_assert_cmpstr(m->src_addr, ==, "::ffff:10.1.2.3");
   g_assert_cmpstr(m->state_name, ==, "LISTEN");
   g_assert_cmpuint(m->n_owners, ==, 0);
-  g_assert_true(has_warning(c, "memfd") || has_warning(c, "file id"));
+  g_assert_true(fixture_has_warning(c, "memfd") ||
+                fixture_has_warning(c, "file id"));
 }
 
 int
