@@ -52,6 +52,8 @@ note_add(GByteArray *notes, uint32_t type, const void *desc, size_t len)
   static const char name[8] = "CORE"; /* "CORE\0" padded to 8 */
   Elf64_Nhdr h = {.n_namesz = 5, .n_descsz = (Elf64_Word)len, .n_type = type};
   static const uint8_t zeros[4];
+  if (len > G_MAXUINT32 - 8)
+    return; /* cannot be described; never near with bounded models */
   g_byte_array_append(notes, (const guint8 *)&h, sizeof(h));
   g_byte_array_append(notes, (const guint8 *)name, sizeof(name));
   g_byte_array_append(notes, desc, (guint)len);

@@ -21,6 +21,9 @@
 
 enum { T_PROCESSES, T_MAPS, T_HEXDUMP, T_HITS, T_FILE };
 
+/* Bytes of one hit shown in its match and context columns at most. */
+#define MEM_MAX_SHOWN (64 * 1024)
+
 static const CkptOption options[] = {
     {"pid", CKPT_T_UINT, NULL, "the process to dump, search or carve"},
     {"maps", CKPT_T_BOOL, "false", "list VMAs like /proc/PID/maps"},
@@ -74,6 +77,7 @@ static const CkptColumn hits_cols[] = {
     {"pid", CKPT_T_UINT, "PID"},
     {"comm", CKPT_T_STR, "PROCESS NAME"},
     {"addr", CKPT_T_ADDR, "ADDRESS"},
+    {"length", CKPT_T_UINT, "LENGTH"},
     {"vma", CKPT_T_STR, "VMA"},
     {"vma_start", CKPT_T_ADDR, "VMA START"},
     {"match", CKPT_T_BYTES, "MATCH"},
@@ -291,16 +295,19 @@ on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
     return FALSE;
   }
   s->hits++;
+  /* a regex match can be as long as a VMA: show its head only */
+  size_t shown = MIN(len, (size_t)MEM_MAX_SHOWN);
   uint64_t lo = 0;
   g_autofree uint8_t *buf = NULL;
-  size_t got = read_around(s, addr, len, &lo, &buf);
+  size_t got = read_around(s, addr, shown, &lo, &buf);
   size_t at = (size_t)(addr - lo);
-  size_t mlen = got > at ? MIN(len, got - at) : 0;
+  size_t mlen = got > at ? MIN(shown, got - at) : 0;
   g_autofree char *ctx = mem_printable(buf, got);
   CkptValue row[] = {
       CKPT_UINT(s->pi->pid),
       CKPT_STR(s->pi->comm),
       CKPT_ADDR(addr),
+      CKPT_UINT(len),
       vma ? CKPT_STR(mem_vma_label(vma, mem_vma_kind(api, s->p, vma)))
           : CKPT_NULL,
       vma ? CKPT_ADDR(vma->start) : CKPT_NULL,

@@ -107,6 +107,7 @@ check "--search-regex matches the marker straddling two pages whole" py "
 pid, a = marker('podman-none', 'straddle')
 r = M['hits']
 assert len(r) == 1 and addr(r[0]['addr']) == a and r[0]['pid'] == 1, r
+assert r[0]['length'] == 34, r
 assert base64.b64decode(r[0]['match']) == b'CKPT-MARKER-STRADDLE-PAGE-BOUNDARY', r
 assert (a + 13) % 4096 == 0
 " "$T/re.json"
