@@ -7,8 +7,10 @@
  * list opens every checkpoint-* file of the given directories and shows
  * checkpointctl list's columns as rows of a small declared table.
  */
+#include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "ckpt-config.h"
 #include "cli.h"
 #include "image.h"
 #include "model.h"
@@ -117,6 +119,641 @@ inspect_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
 }
 
+/* ---- tree text: checkpointctl's labels and nesting ------------------- */
+
+static const char *
+cell_str(const CkptResult *t, const CkptRow *row, const char *name)
+{
+  const CkptValue *v = ckpt_row_cell(t, row, name);
+  return v && v->type == CKPT_T_STR ? v->v.s : NULL;
+}
+
+/* Appends a cell's text (escaped), or nothing for NULL. */
+static void
+append_cell(GString *s, const CkptResult *t, const CkptRow *row,
+            const char *name, gboolean utc)
+{
+  const CkptValue *v = ckpt_row_cell(t, row, name);
+  if (v == NULL || v->type == CKPT_T_NULL)
+    return;
+  g_autofree char *text = ckpt_value_text(v, utc);
+  g_string_append(s, text);
+}
+
+/* "[1]  workload", and the state when the process is not alive:
+ * "[3]  workload (Zombie, exit 7)" */
+static char *
+process_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new("[");
+  append_cell(s, t, row, "pid", utc);
+  g_string_append(s, "]  ");
+  append_cell(s, t, row, "command", utc);
+  const char *state = cell_str(t, row, "task_state");
+  if (state && strcmp(state, "Alive") != 0) {
+    g_string_append(s, " (");
+    ckpt_text_escape(s, state, -1);
+    const CkptValue *code = ckpt_row_cell(t, row, "exit_code");
+    if (code && code->type == CKPT_T_INT && strcmp(state, "Stopped") != 0)
+      g_string_append_printf(s, ", exit %" G_GINT64_FORMAT, code->v.i);
+    g_string_append_c(s, ')');
+  }
+  return g_string_free(s, FALSE);
+}
+
+/* "NAME=VALUE" */
+static char *
+env_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new(NULL);
+  append_cell(s, t, row, "name", utc);
+  const CkptValue *v = ckpt_row_cell(t, row, "value");
+  if (v && v->type != CKPT_T_NULL) {
+    g_string_append_c(s, '=');
+    append_cell(s, t, row, "value", utc);
+  }
+  return g_string_free(s, FALSE);
+}
+
+/* "[REG 0]  /dev/null", "[cwd]  /" */
+static char *
+file_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new("[");
+  if (cell_str(t, row, "type")) {
+    append_cell(s, t, row, "type", utc);
+    g_string_append_c(s, ' ');
+  }
+  append_cell(s, t, row, "fd", utc);
+  g_string_append(s, "]  ");
+  append_cell(s, t, row, "path", utc);
+  return g_string_free(s, FALSE);
+}
+
+/* "addr:port", IPv6 in brackets; FALSE when there is no address */
+static gboolean
+append_endpoint(GString *s, const CkptResult *t, const CkptRow *row,
+                const char *addr, const char *port)
+{
+  const char *a = cell_str(t, row, addr);
+  const CkptValue *p = ckpt_row_cell(t, row, port);
+  if (a == NULL)
+    return FALSE;
+  gboolean v6 = strchr(a, ':') != NULL;
+  g_string_append(s, v6 ? "[" : "");
+  ckpt_text_escape(s, a, -1);
+  g_string_append(s, v6 ? "]" : "");
+  g_string_append_printf(s, ":%" G_GUINT64_FORMAT,
+                         p && p->type == CKPT_T_UINT ? p->v.u : 0);
+  return TRUE;
+}
+
+/* "[TCP (LISTEN)]  0.0.0.0:8080 -> 0.0.0.0:0 (↑ 16.0 KiB ↓ 128.0 KiB)",
+ * "[UNIX (STREAM)]  /tmp/ckpt.sock", "[NETLINK]  ..." */
+static char *
+socket_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new("[");
+  const char *proto = cell_str(t, row, "protocol");
+  append_cell(s, t, row, "protocol", utc);
+  /* checkpointctl names the state of TCP sockets and the type of unix
+   * ones; a UDP socket is always "CLOSE" */
+  if (g_strcmp0(proto, "TCP") == 0 && cell_str(t, row, "state")) {
+    g_string_append(s, " (");
+    append_cell(s, t, row, "state", utc);
+    g_string_append_c(s, ')');
+  } else if (g_strcmp0(proto, "UNIX") == 0 && cell_str(t, row, "type")) {
+    g_string_append(s, " (");
+    append_cell(s, t, row, "type", utc);
+    g_string_append_c(s, ')');
+  }
+  g_string_append(s, "]  ");
+  if (append_endpoint(s, t, row, "src", "src_port")) {
+    g_string_append(s, " -> ");
+    append_endpoint(s, t, row, "dst", "dst_port");
+    const CkptValue *snd = ckpt_row_cell(t, row, "send_buf");
+    const CkptValue *rcv = ckpt_row_cell(t, row, "recv_buf");
+    if (snd && rcv && snd->type == CKPT_T_SIZE && rcv->type == CKPT_T_SIZE) {
+      g_autofree char *a = ckpt_format_size(snd->v.u);
+      g_autofree char *b = ckpt_format_size(rcv->v.u);
+      g_string_append_printf(s, " (↑ %s ↓ %s)", a, b);
+    }
+  } else if (cell_str(t, row, "address")) {
+    append_cell(s, t, row, "address", utc);
+  } else if (g_strcmp0(proto, "UNIX") != 0) {
+    /* an unbound unix socket has no name to show */
+    append_cell(s, t, row, "description", utc);
+  }
+  while (s->len && s->str[s->len - 1] == ' ')
+    g_string_truncate(s, s->len - 1);
+  return g_string_free(s, FALSE);
+}
+
+/* "Destination: /proc" */
+static char *
+mount_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new("Destination: ");
+  append_cell(s, t, row, "destination", utc);
+  return g_string_free(s, FALSE);
+}
+
+/* "key: value" */
+static char *
+annotation_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new(NULL);
+  append_cell(s, t, row, "key", utc);
+  g_string_append(s, ": ");
+  append_cell(s, t, row, "value", utc);
+  return g_string_free(s, FALSE);
+}
+
+static const char *const info_fields[] = {"image",   "id",     "runtime",
+                                          "created", "engine", NULL};
+static const char *const show_fields[] = {"ip=IP", NULL};
+static const char *const size_fields[] = {
+    "checkpoint_size=Checkpoint size", ">memory_pages_size=Memory pages size",
+    "rootfs_diff_size=Root FS diff size", NULL};
+static const char *const process_fields[] = {"cmdline=Command line", NULL};
+static const char *const socket_fields[] = {"peer=Peer", "backlog=Backlog",
+                                            "in_queue=Queued to read",
+                                            "out_queue=Queued to send", NULL};
+static const char *const mount_fields[] = {"type=Type", "source=Source", NULL};
+
+/* checkpointctl inspect's tree: metadata lines straight under the
+ * checkpoint, then the dump statistics, the process tree with each
+ * process's environment, open files and sockets under it, and the mounts.
+ * Threads and per-address rows stay in JSON (and `ckpt run`). */
+static const CkptRenderView inspect_views[] = {
+    {"container.info", .fields = info_fields, .flat = TRUE},
+    {"container.show", .fields = show_fields, .flat = TRUE},
+    {"container.sizes", .fields = size_fields, .flat = TRUE},
+    {"container.stats"},
+    {"container.annotations", .label = annotation_label},
+    {"container.networks", .hide = TRUE},
+    {"pstree.processes", .label = process_label, .fields = process_fields},
+    {"pstree.environment", .label = env_label, .fields = (const char *[]){NULL},
+     .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
+    {"files.files", .label = file_label, .fields = (const char *[]){NULL},
+     .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
+    {"sockets.sockets", .label = socket_label, .fields = socket_fields,
+     .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
+    {"pstree.threads", .hide = TRUE},
+    {"sockets.addresses", .hide = TRUE},
+    {"mounts.mounts", .label = mount_label, .fields = mount_fields},
+    {NULL},
+};
+
+/* ---- JSON: checkpointctl's document -------------------------------------
+ *
+ * `ckpt inspect --format json` writes what `checkpointctl inspect --format
+ * json` writes, built from the plugins' rows: an array with one object per
+ * checkpoint, checkpointctl's keys where the data is the same, and ckpt's
+ * extras beside them (docs/json.md). `ckpt run` keeps the generic shape.
+ */
+
+/* A cell as JSON, typed as in docs/json.md; NULL cells are left out. */
+static void
+json_cell(JsonBuilder *b, const char *key, const CkptValue *v)
+{
+  if (v == NULL || v->type == CKPT_T_NULL)
+    return;
+  json_builder_set_member_name(b, key);
+  switch (v->type) {
+  case CKPT_T_STR:
+    json_builder_add_string_value(b, v->v.s);
+    break;
+  case CKPT_T_INT:
+    json_builder_add_int_value(b, v->v.i);
+    break;
+  case CKPT_T_UINT:
+  case CKPT_T_SIZE:
+    json_builder_add_int_value(b, (gint64)MIN(v->v.u, (uint64_t)G_MAXINT64));
+    break;
+  case CKPT_T_ADDR: {
+    g_autofree char *s = g_strdup_printf("0x%" G_GINT64_MODIFIER "x", v->v.u);
+    json_builder_add_string_value(b, s);
+    break;
+  }
+  case CKPT_T_BOOL:
+    json_builder_add_boolean_value(b, v->v.i != 0);
+    break;
+  case CKPT_T_BYTES: {
+    g_autofree char *s = g_base64_encode(v->v.bytes.data, v->v.bytes.len);
+    json_builder_add_string_value(b, s);
+    break;
+  }
+  case CKPT_T_TIME: {
+    g_autofree char *s = ckpt_format_time(v->v.i, TRUE);
+    json_builder_add_string_value(b, s);
+    break;
+  }
+  case CKPT_T_DOUBLE:
+    json_builder_add_double_value(b, v->v.d);
+    break;
+  case CKPT_T_NULL:
+    break;
+  }
+}
+
+static const CkptRow *
+first_row(const CkptResult *t)
+{
+  return t && t->rows->len ? &g_array_index(t->rows, CkptRow, 0) : NULL;
+}
+
+static void
+json_member(JsonBuilder *b, const CkptResult *t, const CkptRow *row,
+            const char *column, const char *key)
+{
+  if (t && row)
+    json_cell(b, key ? key : column, ckpt_row_cell(t, row, column));
+}
+
+/* Every column of a row under its own name, except those listed. */
+static void
+json_rest(JsonBuilder *b, const CkptResult *t, const CkptRow *row,
+          const char *const *except)
+{
+  for (size_t c = 0; c < t->n_columns; c++) {
+    const char *name = t->decl->columns[c].name;
+    if (except && g_strv_contains(except, name))
+      continue;
+    json_cell(b, name, &row->values[c]);
+  }
+}
+
+static void
+json_header(JsonBuilder *b, const CkptReport *rep)
+{
+  const CkptResult *info = ckpt_report_table(rep, "container", "info");
+  const CkptResult *show = ckpt_report_table(rep, "container", "show");
+  const CkptResult *sizes = ckpt_report_table(rep, "container", "sizes");
+  const CkptRow *ir = first_row(info), *sr = first_row(show),
+                *zr = first_row(sizes);
+  json_builder_set_member_name(b, "container_name");
+  json_builder_add_string_value(b, rep->label);
+  json_member(b, info, ir, "image", NULL);
+  json_member(b, info, ir, "id", NULL);
+  json_member(b, info, ir, "runtime", NULL);
+  json_member(b, info, ir, "created", NULL);
+  json_member(b, info, ir, "checkpointed", NULL);
+  json_member(b, info, ir, "engine", NULL);
+  json_member(b, show, sr, "ip", NULL);
+  if (zr) {
+    json_builder_set_member_name(b, "checkpoint_size");
+    json_builder_begin_object(b);
+    json_member(b, sizes, zr, "checkpoint_size", "total_size");
+    json_member(b, sizes, zr, "memory_pages_size", NULL);
+    json_member(b, sizes, zr, "rootfs_diff_size", "root_fs_diff_size");
+    json_member(b, sizes, zr, "archive_size", NULL);
+    json_builder_end_object(b);
+  }
+  const CkptResult *stats = ckpt_report_table(rep, "container", "stats");
+  const CkptRow *st = first_row(stats);
+  if (st) {
+    static const char *const names[][2] = {
+        {"freezing_time_us", "freezing_time"},
+        {"frozen_time_us", "frozen_time"},
+        {"memdump_time_us", "memdump_time"},
+        {"memwrite_time_us", "memwrite_time"},
+        {"pages_scanned", NULL},
+        {"pages_skipped_parent", NULL},
+        {"pages_written", NULL},
+        {"pages_lazy", NULL}};
+    json_builder_set_member_name(b, "statistics");
+    json_builder_begin_object(b);
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+      json_member(b, stats, st, names[i][0], names[i][1]);
+    json_builder_end_object(b);
+  }
+  const CkptResult *ann = ckpt_report_table(rep, "container", "annotations");
+  if (ann && ann->rows->len) {
+    json_builder_set_member_name(b, "metadata");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "annotations");
+    json_builder_begin_object(b);
+    for (guint i = 0; i < ann->rows->len; i++) {
+      const CkptRow *r = &g_array_index(ann->rows, CkptRow, i);
+      const char *k = cell_str(ann, r, "key");
+      if (k)
+        json_cell(b, k, ckpt_row_cell(ann, r, "value"));
+    }
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+  }
+}
+
+/* The environment rows of one pid as checkpointctl's name -> value map. */
+static void
+json_environment(JsonBuilder *b, const CkptResult *env, const CkptValue *pid)
+{
+  if (env == NULL || pid == NULL || pid->type != CKPT_T_UINT)
+    return;
+  gboolean open = FALSE;
+  for (guint i = 0; i < env->rows->len; i++) {
+    const CkptRow *r = &g_array_index(env->rows, CkptRow, i);
+    const CkptValue *p = ckpt_row_cell(env, r, "pid");
+    const char *name = cell_str(env, r, "name");
+    if (!p || p->type != CKPT_T_UINT || p->v.u != pid->v.u || !name)
+      continue;
+    if (!open) {
+      json_builder_set_member_name(b, "environment_variables");
+      json_builder_begin_object(b);
+      open = TRUE;
+    }
+    const char *value = cell_str(env, r, "value");
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, value ? value : "");
+  }
+  if (open)
+    json_builder_end_object(b);
+}
+
+/* ckpt's extra: the threads of one pid, [{"tid", "comm", "ip", "sp"}] */
+static void
+json_threads(JsonBuilder *b, const CkptResult *threads, const CkptValue *pid)
+{
+  static const char *const except[] = {"pid", NULL};
+  if (threads == NULL || pid == NULL || pid->type != CKPT_T_UINT)
+    return;
+  json_builder_set_member_name(b, "threads_list");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < threads->rows->len; i++) {
+    const CkptRow *r = &g_array_index(threads->rows, CkptRow, i);
+    const CkptValue *p = ckpt_row_cell(threads, r, "pid");
+    if (!p || p->type != CKPT_T_UINT || p->v.u != pid->v.u)
+      continue;
+    json_builder_begin_object(b);
+    json_rest(b, threads, r, except);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+/* ckpt's extras: a table's rows as an array of objects under key, or a
+ * RECORD's first row as one object */
+static void
+json_table(JsonBuilder *b, const char *key, const CkptResult *t)
+{
+  if (t == NULL || t->rows->len == 0)
+    return;
+  gboolean record = t->decl->layout == CKPT_LAYOUT_RECORD;
+  json_builder_set_member_name(b, key);
+  if (!record)
+    json_builder_begin_array(b);
+  for (guint i = 0; i < (record ? 1 : t->rows->len); i++) {
+    json_builder_begin_object(b);
+    json_rest(b, t, &g_array_index(t->rows, CkptRow, i), NULL);
+    json_builder_end_object(b);
+  }
+  if (!record)
+    json_builder_end_array(b);
+}
+
+/* The process tree as nested objects: checkpointctl's process_tree is the
+ * first root; every root is in ckpt's process_trees. Nesting follows the
+ * rows' depths without recursion, as in render.c. */
+static void
+json_processes(JsonBuilder *b, const CkptReport *rep)
+{
+  const CkptResult *t = ckpt_report_table(rep, "pstree", "processes");
+  const CkptResult *env = ckpt_report_table(rep, "pstree", "environment");
+  const CkptResult *threads = ckpt_report_table(rep, "pstree", "threads");
+  if (t == NULL || t->rows->len == 0)
+    return;
+  static const char *const except[] = {"pid", "command", NULL};
+  for (int pass = 0; pass < 2; pass++) {
+    json_builder_set_member_name(b, pass ? "process_trees" : "process_tree");
+    if (pass)
+      json_builder_begin_array(b);
+    int cur = -1;
+    for (guint i = 0; i < t->rows->len; i++) {
+      const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
+      int d = MIN((int)row->depth, cur + 1);
+      if (pass == 0 && d == 0 && cur >= 0)
+        break; /* the first root only */
+      if (cur >= 0 && d == cur + 1) {
+        json_builder_set_member_name(b, "children");
+        json_builder_begin_array(b);
+      } else if (cur >= 0) {
+        json_builder_end_object(b);
+        for (int k = cur; k > d; k--) {
+          json_builder_end_array(b);
+          json_builder_end_object(b);
+        }
+      }
+      json_builder_begin_object(b);
+      json_member(b, t, row, "pid", NULL);
+      json_member(b, t, row, "command", NULL);
+      json_rest(b, t, row, except);
+      json_environment(b, env, ckpt_row_cell(t, row, "pid"));
+      json_threads(b, threads, ckpt_row_cell(t, row, "pid"));
+      cur = d;
+    }
+    if (cur >= 0) {
+      json_builder_end_object(b);
+      for (int k = cur; k > 0; k--) {
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+      }
+    }
+    if (pass)
+      json_builder_end_array(b);
+  }
+}
+
+typedef void (*JsonItemFunc)(JsonBuilder *b, const CkptResult *t,
+                             const CkptRow *row);
+
+/* Rows grouped by pid in order of first appearance: checkpointctl's
+ * [{"pid": N, LIST: [...]}]; rows without a pid go in a group without
+ * one. */
+static void
+json_by_pid(JsonBuilder *b, const CkptResult *t, const char *key,
+            const char *list, JsonItemFunc item)
+{
+  if (t == NULL)
+    return;
+  g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(gint64));
+  g_autoptr(GHashTable) seen =
+      g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < t->rows->len; i++) {
+    const CkptValue *p =
+        ckpt_row_cell(t, &g_array_index(t->rows, CkptRow, i), "pid");
+    gint64 pid = p && p->type == CKPT_T_UINT ? (gint64)p->v.u : -1;
+    if (!g_hash_table_contains(seen, &pid)) {
+      g_array_append_val(pids, pid);
+      g_hash_table_add(seen, g_memdup2(&pid, sizeof(pid)));
+    }
+  }
+  json_builder_set_member_name(b, key);
+  json_builder_begin_array(b);
+  for (guint k = 0; k < pids->len; k++) {
+    gint64 pid = g_array_index(pids, gint64, k);
+    json_builder_begin_object(b);
+    if (pid >= 0) {
+      json_builder_set_member_name(b, "pid");
+      json_builder_add_int_value(b, pid);
+    }
+    json_builder_set_member_name(b, list);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < t->rows->len; i++) {
+      const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
+      const CkptValue *p = ckpt_row_cell(t, row, "pid");
+      gint64 rp = p && p->type == CKPT_T_UINT ? (gint64)p->v.u : -1;
+      if (rp == pid)
+        item(b, t, row);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+/* {"type": "REG", "fd": "REG 0", "path": ...} and ckpt's extras */
+static void
+json_file(JsonBuilder *b, const CkptResult *t, const CkptRow *row)
+{
+  static const char *const except[] = {"pid", "type", "fd", "path", NULL};
+  const char *type = cell_str(t, row, "type");
+  const char *fd = cell_str(t, row, "fd");
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "type");
+  json_builder_add_string_value(b, type ? type : "");
+  g_autofree char *label =
+      type ? g_strdup_printf("%s %s", type, fd ? fd : "") : g_strdup(fd);
+  json_builder_set_member_name(b, "fd");
+  json_builder_add_string_value(b, label ? label : "");
+  json_member(b, t, row, "path", NULL);
+  json_rest(b, t, row, except);
+  json_builder_end_object(b);
+}
+
+/* {"protocol": "TCP", "data": {"type", "state", "src", ...}} */
+static void
+json_socket(JsonBuilder *b, const CkptResult *t, const CkptRow *row)
+{
+  static const char *const except[] = {"pid", "protocol", "type", NULL};
+  const char *proto = cell_str(t, row, "protocol");
+  json_builder_begin_object(b);
+  json_member(b, t, row, "protocol", NULL);
+  json_builder_set_member_name(b, "data");
+  json_builder_begin_object(b);
+  /* checkpointctl's data.type is the protocol for inet sockets and
+   * "UNIX" for unix ones; the socket type is ckpt's sock_type */
+  if (proto) {
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, proto);
+  }
+  json_member(b, t, row, "type", "sock_type");
+  json_rest(b, t, row, except);
+  json_builder_end_object(b);
+  json_builder_end_object(b);
+}
+
+static void
+json_mounts(JsonBuilder *b, const CkptReport *rep)
+{
+  const CkptResult *t = ckpt_report_table(rep, "mounts", "mounts");
+  if (t == NULL)
+    return;
+  json_builder_set_member_name(b, "mounts");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < t->rows->len; i++) {
+    const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
+    json_builder_begin_object(b);
+    json_rest(b, t, row, NULL);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+static void
+json_strings(JsonBuilder *b, const char *key, GPtrArray *list)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_begin_array(b);
+  for (guint i = 0; i < list->len; i++)
+    json_builder_add_string_value(b, g_ptr_array_index(list, i));
+  json_builder_end_array(b);
+}
+
+/* Messages of plugins that did not succeed, "plugin: message". */
+static void
+json_plugin_errors(JsonBuilder *b, const CkptReport *rep)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < rep->errors->len; i++)
+    g_ptr_array_add(all, g_strdup(g_ptr_array_index(rep->errors, i)));
+  for (guint p = 0; p < rep->plugins->len; p++) {
+    const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
+    if (pr->outcome < CKPT_PLUGIN_RAN_FAILED)
+      continue;
+    for (guint m = 0; m < pr->messages->len; m++)
+      g_ptr_array_add(all, g_strdup_printf("%s: %s", pr->name,
+                                           (char *)pr->messages->pdata[m]));
+    if (pr->messages->len == 0)
+      g_ptr_array_add(all, g_strdup_printf("%s: %s", pr->name,
+                                           ckpt_outcome_name(pr->outcome)));
+  }
+  json_strings(b, "errors", all);
+}
+
+static void
+json_report(JsonBuilder *b, const CkptReport *rep)
+{
+  json_builder_begin_object(b);
+  if (rep->opened) {
+    json_header(b, rep);
+    json_processes(b, rep);
+    json_by_pid(b, ckpt_report_table(rep, "files", "files"), "file_descriptors",
+                "open_files", json_file);
+    json_by_pid(b, ckpt_report_table(rep, "sockets", "sockets"), "sockets",
+                "open_sockets", json_socket);
+    json_mounts(b, rep);
+    json_table(b, "namespaces", ckpt_report_table(rep, "pstree", "namespaces"));
+    json_table(b, "interfaces",
+               ckpt_report_table(rep, "sockets", "interfaces"));
+    json_table(b, "routes", ckpt_report_table(rep, "sockets", "routes"));
+    json_table(b, "mountinfo", ckpt_report_table(rep, "mounts", "mountinfo"));
+    json_table(b, "deleted_files",
+               ckpt_report_table(rep, "container", "deleted_files"));
+  }
+  json_builder_set_member_name(b, "path");
+  json_builder_add_string_value(b, rep->path);
+  json_builder_set_member_name(b, "status");
+  json_builder_add_string_value(b, ckpt_report_status_name(rep));
+  json_plugin_errors(b, rep);
+  json_strings(b, "warnings", rep->warnings);
+  json_builder_end_object(b);
+}
+
+/* --format json: checkpointctl's array; other formats: the host's. */
+static gboolean
+inspect_render(CkptCli *cli, GPtrArray *reports, const CkptRenderOptions *ro)
+{
+  (void)cli;
+  if (ro->format != CKPT_RENDER_JSON)
+    return FALSE;
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_array(b);
+  for (guint r = 0; r < reports->len; r++)
+    json_report(b, g_ptr_array_index(reports, r));
+  json_builder_end_array(b);
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  json_generator_set_pretty(gen, TRUE);
+  json_generator_set_indent(gen, 2);
+  json_generator_set_root(gen, root);
+  g_autofree char *text = json_generator_to_data(gen, NULL);
+  fputs(text, stdout);
+  fputc('\n', stdout);
+  fflush(stdout);
+  return TRUE;
+}
+
 static const CkptCliCommand inspect_cmd = {
     .name = "inspect",
     .summary = "display low-level information about container checkpoints",
@@ -127,6 +764,8 @@ static const CkptCliCommand inspect_cmd = {
     .flags = inspect_flags,
     .format = "tree",
     .run = inspect_run,
+    .views = inspect_views,
+    .render = inspect_render,
 };
 CKPT_CLI_COMMAND(inspect_cmd)
 

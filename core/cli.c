@@ -427,8 +427,10 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
       .format = ckpt_cli_format(cli, cmd->format ? cmd->format : "tree"),
       .only = cmd->only,
       .merge = cmd->merge,
+      .views = cmd->views,
   };
-  ckpt_render(stdout, reports, &ro);
+  if (cmd->render == NULL || !cmd->render(cli, reports, &ro))
+    ckpt_render(stdout, reports, &ro);
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);
 }

@@ -74,6 +74,12 @@ typedef struct CkptCliCommand {
    * flags already removed */
   int (*run)(CkptCli *cli, const struct CkptCliCommand *cmd, int argc,
              char **argv);
+  /* appended: text views of tables for the tree format (render.h) */
+  const CkptRenderView *views;
+  /* appended: a command's own rendering of the reports; returns FALSE to
+   * leave the format to ckpt_render (inspect's checkpointctl JSON) */
+  gboolean (*render)(CkptCli *cli, GPtrArray *reports,
+                     const CkptRenderOptions *ro);
 } CkptCliCommand;
 
 void ckpt_cli_register(const CkptCliCommand *cmd);

@@ -459,6 +459,24 @@ col_flags(const CkptResult *t, size_t c)
   return t->decl->columns[c].flags;
 }
 
+int
+ckpt_result_column_index(const CkptResult *t, const char *name)
+{
+  if (t == NULL || name == NULL)
+    return -1;
+  for (size_t c = 0; c < t->n_columns; c++)
+    if (strcmp(t->decl->columns[c].name, name) == 0)
+      return (int)c;
+  return -1;
+}
+
+const CkptValue *
+ckpt_row_cell(const CkptResult *t, const CkptRow *row, const char *name)
+{
+  int c = ckpt_result_column_index(t, name);
+  return c < 0 ? NULL : &row->values[c];
+}
+
 static gboolean
 has_label_columns(const CkptResult *t)
 {
@@ -496,46 +514,258 @@ row_text(const CkptResult *t, const CkptRow *row, gboolean utc)
   return g_string_free(s, FALSE);
 }
 
-static void
-tree_table(GArray *lines, const CkptResult *t, gboolean utc)
+/* Does spec ("plugin.table") name this table? */
+static gboolean
+spec_is(const char *spec, const char *plugin, const char *table)
 {
-  g_autofree char *title_raw =
-      g_strdup(t->decl->title ? t->decl->title : t->decl->name);
+  size_t n = strlen(plugin);
+  return spec && strncmp(spec, plugin, n) == 0 && spec[n] == '.' &&
+         strcmp(spec + n + 1, table) == 0;
+}
+
+static const CkptResult *
+spec_table(const CkptReport *rep, const char *spec)
+{
+  const char *dot = spec ? strchr(spec, '.') : NULL;
+  if (dot == NULL)
+    return NULL;
+  g_autofree char *plugin = g_strndup(spec, dot - spec);
+  return ckpt_report_table(rep, plugin, dot + 1);
+}
+
+/* One nesting of a view, resolved for one report: the child table's rows
+ * by key text, and the key texts the parent's rows have. */
+typedef struct {
+  const CkptRenderView *view;
+  const CkptResult *child, *parent;
+  int parent_key;
+  GHashTable *by_key;      /* key text -> GArray of guint row indexes */
+  GHashTable *parent_keys; /* key texts of parent rows (a set) */
+} Nest;
+
+static void
+nest_free(gpointer p)
+{
+  Nest *n = p;
+  g_hash_table_unref(n->by_key);
+  g_hash_table_unref(n->parent_keys);
+  g_free(n);
+}
+
+typedef struct {
+  const CkptReport *rep;
+  const CkptRenderOptions *opt;
+  GArray *lines;
+  GPtrArray *nests; /* Nest* */
+} TreeCtx;
+
+static char *
+key_text(const CkptValue *v)
+{
+  return v->type == CKPT_T_NULL ? NULL : ckpt_value_text(v, TRUE);
+}
+
+/* Resolves view's nesting in the report, or NULL when either table is
+ * missing, not rendered, or the keys are not columns of theirs. */
+static Nest *
+nest_new(const TreeCtx *c, const CkptRenderView *v)
+{
+  const CkptResult *child = spec_table(c->rep, v->table);
+  const CkptResult *parent = spec_table(c->rep, v->parent);
+  if (child == NULL || parent == NULL || child == parent ||
+      parent->decl->layout == CKPT_LAYOUT_RECORD)
+    return NULL;
+  int ck = ckpt_result_column_index(child, v->key);
+  int pk = ckpt_result_column_index(parent, v->parent_key);
+  if (ck < 0 || pk < 0)
+    return NULL;
+  Nest *n = g_new0(Nest, 1);
+  n->view = v;
+  n->child = child;
+  n->parent = parent;
+  n->parent_key = pk;
+  n->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify)g_array_unref);
+  n->parent_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < parent->rows->len; i++) {
+    char *k = key_text(&g_array_index(parent->rows, CkptRow, i).values[pk]);
+    if (k)
+      g_hash_table_add(n->parent_keys, k);
+  }
+  for (guint i = 0; i < child->rows->len; i++) {
+    char *k = key_text(&g_array_index(child->rows, CkptRow, i).values[ck]);
+    if (k == NULL)
+      continue;
+    GArray *rows = g_hash_table_lookup(n->by_key, k);
+    if (rows == NULL) {
+      rows = g_array_new(FALSE, FALSE, sizeof(guint));
+      g_hash_table_insert(n->by_key, g_strdup(k), rows);
+    }
+    g_array_append_val(rows, i);
+    g_free(k);
+  }
+  return n;
+}
+
+static const CkptRenderView *
+find_view(const CkptRenderOptions *opt, const char *plugin, const char *table)
+{
+  for (const CkptRenderView *v = opt->views; v && v->table; v++)
+    if (spec_is(v->table, plugin, table))
+      return v;
+  return NULL;
+}
+
+/* "Title: value" lines of a row's fields at level; see CkptRenderView. */
+static void
+field_lines(TreeCtx *c, const CkptResult *t, const CkptRow *row,
+            const char *const *fields, int level)
+{
+  gboolean prev_shown = FALSE;
+  for (size_t i = 0; fields[i]; i++) {
+    const char *f = fields[i];
+    gboolean under = *f == '>';
+    if (under)
+      f++;
+    const char *eq = strchr(f, '=');
+    g_autofree char *name = eq ? g_strndup(f, eq - f) : g_strdup(f);
+    int col = ckpt_result_column_index(t, name);
+    if (col < 0 || row->values[col].type == CKPT_T_NULL) {
+      if (!under)
+        prev_shown = FALSE;
+      continue;
+    }
+    g_autofree char *title =
+        eq ? g_strdup(eq + 1) : column_title(&t->decl->columns[col]);
+    GString *k = g_string_new(NULL);
+    ckpt_text_escape(k, title, -1);
+    g_autofree char *v = ckpt_value_text(&row->values[col], c->opt->utc);
+    add_line(c->lines, under && prev_shown ? level + 1 : level,
+             g_strdup_printf("%s: %s", k->str, v));
+    g_string_free(k, TRUE);
+    if (!under)
+      prev_shown = TRUE;
+  }
+}
+
+/* Every shown column as "Title: value" (RECORD rows, DETAIL cells). */
+static void
+hinted_lines(TreeCtx *c, const CkptResult *t, const CkptRow *row, int level,
+             gboolean details_only)
+{
+  for (size_t col = 0; col < t->n_columns; col++) {
+    uint32_t f = col_flags(t, col);
+    if (row->values[col].type == CKPT_T_NULL || (f & CKPT_COL_HIDDEN) ||
+        (details_only && !(f & CKPT_COL_DETAIL)))
+      continue;
+    g_autofree char *k = column_title(&t->decl->columns[col]);
+    g_autofree char *v = ckpt_value_text(&row->values[col], c->opt->utc);
+    add_line(c->lines, level, g_strdup_printf("%s: %s", k, v));
+  }
+}
+
+static void tree_row(TreeCtx *c, const CkptResult *t, const CkptRenderView *v,
+                     const CkptRow *row, int level, int nesting);
+
+static char *
+table_title(const CkptResult *t)
+{
   GString *title = g_string_new(NULL);
-  ckpt_text_escape(title, title_raw, -1);
-  add_line(lines, 1, g_string_free(title, FALSE));
+  ckpt_text_escape(title, t->decl->title ? t->decl->title : t->decl->name, -1);
+  return g_string_free(title, FALSE);
+}
+
+/* The rows nested under a node of t: one branch per nesting view, in the
+ * views' order. nesting bounds a views list that nests in a loop. */
+static void
+nested_rows(TreeCtx *c, const CkptResult *t, const CkptRow *row, int level,
+            int nesting)
+{
+  if (nesting >= 4)
+    return;
+  for (guint i = 0; i < c->nests->len; i++) {
+    const Nest *n = g_ptr_array_index(c->nests, i);
+    if (n->parent != t)
+      continue;
+    g_autofree char *k = key_text(&row->values[n->parent_key]);
+    GArray *rows = k ? g_hash_table_lookup(n->by_key, k) : NULL;
+    if (rows == NULL || rows->len == 0)
+      continue;
+    add_line(c->lines, level, table_title(n->child));
+    for (guint j = 0; j < rows->len; j++) {
+      guint r = g_array_index(rows, guint, j);
+      tree_row(c, n->child, n->view, &g_array_index(n->child->rows, CkptRow, r),
+               level + 1, nesting + 1);
+    }
+  }
+}
+
+/* A node: its label, its details, then what nests under it. */
+static void
+tree_row(TreeCtx *c, const CkptResult *t, const CkptRenderView *v,
+         const CkptRow *row, int level, int nesting)
+{
+  add_line(c->lines, level,
+           v && v->label ? v->label(t, row, c->opt->utc)
+                         : row_text(t, row, c->opt->utc));
+  if (v && v->fields)
+    field_lines(c, t, row, v->fields, level + 1);
+  else
+    hinted_lines(c, t, row, level + 1, TRUE);
+  nested_rows(c, t, row, level + 1, nesting);
+}
+
+/* Is this row of t shown under a parent's node instead of in t itself? */
+static gboolean
+placed_elsewhere(const TreeCtx *c, const CkptResult *t, const CkptRow *row)
+{
+  for (guint i = 0; i < c->nests->len; i++) {
+    const Nest *n = g_ptr_array_index(c->nests, i);
+    if (n->child != t)
+      continue;
+    int ck = ckpt_result_column_index(t, n->view->key);
+    g_autofree char *k = key_text(&row->values[ck]);
+    if (k && g_hash_table_contains(n->parent_keys, k))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+tree_table(TreeCtx *c, const CkptResult *t, const CkptRenderView *v)
+{
+  /* a flat view shows rows as "Title: value" lines, as records */
+  gboolean record = t->decl->layout == CKPT_LAYOUT_RECORD || (v && v->flat);
+  int base = v && v->flat ? 1 : 2;
+  guint heading = c->lines->len;
+  if (!(v && v->flat))
+    add_line(c->lines, 1, table_title(t));
   int prev = 1;
+  guint shown = 0;
   for (guint i = 0; i < t->rows->len; i++) {
     const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
-    if (t->decl->layout == CKPT_LAYOUT_RECORD) {
-      for (size_t c = 0; c < t->n_columns; c++) {
-        if (row->values[c].type == CKPT_T_NULL ||
-            (col_flags(t, c) & CKPT_COL_HIDDEN))
-          continue;
-        g_autofree char *k = column_title(&t->decl->columns[c]);
-        g_autofree char *v = ckpt_value_text(&row->values[c], utc);
-        add_line(lines, 2, g_strdup_printf("%s: %s", k, v));
-      }
+    if (placed_elsewhere(c, t, row))
+      continue;
+    shown++;
+    if (record) {
+      if (v && v->fields)
+        field_lines(c, t, row, v->fields, base);
+      else
+        hinted_lines(c, t, row, base, FALSE);
       continue;
     }
     int level = 2;
     if (t->decl->layout == CKPT_LAYOUT_TREE)
       level = MIN(2 + (int)row->depth, prev + 1);
-    add_line(lines, level, row_text(t, row, utc));
+    tree_row(c, t, v, row, level, 0);
     prev = level;
-    /* DETAIL cells hang under their node, before its children */
-    for (size_t c = 0; c < t->n_columns; c++) {
-      if (row->values[c].type == CKPT_T_NULL ||
-          (col_flags(t, c) & CKPT_COL_HIDDEN) ||
-          !(col_flags(t, c) & CKPT_COL_DETAIL))
-        continue;
-      g_autofree char *k = column_title(&t->decl->columns[c]);
-      g_autofree char *v = ckpt_value_text(&row->values[c], utc);
-      add_line(lines, level + 1, g_strdup_printf("%s: %s", k, v));
-    }
+  }
+  if (shown == 0 && heading < c->lines->len) {
+    /* every row went under a parent: no empty heading */
+    g_free(g_array_index(c->lines, Line, heading).text);
+    g_array_set_size(c->lines, heading);
   }
 }
-
 /* Draws lines as a tree: a line is the last of its siblings when no later
  * line of the same level comes before one of a lower level. */
 static void
@@ -569,12 +799,91 @@ draw_tree(GString *out, GArray *lines)
   }
 }
 
+/* A plugin's tables in drawing order: those with a view in the views'
+ * order, then the others in declaration order. */
+static GArray *
+table_order(const CkptPluginResult *pr, const CkptRenderOptions *opt)
+{
+  GArray *order = g_array_new(FALSE, FALSE, sizeof(size_t));
+  g_autofree gboolean *taken = g_new0(gboolean, pr->n_tables + 1);
+  for (const CkptRenderView *v = opt->views; v && v->table; v++)
+    for (size_t i = 0; i < pr->n_tables; i++)
+      if (!taken[i] && spec_is(v->table, pr->name, pr->tables[i].decl->name)) {
+        taken[i] = TRUE;
+        g_array_append_val(order, i);
+      }
+  for (size_t i = 0; i < pr->n_tables; i++)
+    if (!taken[i])
+      g_array_append_val(order, i);
+  return order;
+}
+
+static void
+tree_plugin(TreeCtx *c, const CkptPluginResult *pr)
+{
+  const CkptRenderOptions *opt = c->opt;
+  if (pr->outcome >= CKPT_PLUGIN_RAN_FAILED) {
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "%s: %s", pr->name,
+                           ckpt_outcome_name(pr->outcome));
+    for (guint m = 0; m < pr->messages->len; m++) {
+      g_string_append(s, m ? "; " : ": ");
+      ckpt_text_escape(s, g_ptr_array_index(pr->messages, m), -1);
+    }
+    add_line(c->lines, 1, g_string_free(s, FALSE));
+  }
+  g_autoptr(GArray) order = table_order(pr, opt);
+  for (guint k = 0; k < order->len; k++) {
+    const CkptResult *t = &pr->tables[g_array_index(order, size_t, k)];
+    const CkptRenderView *v = find_view(opt, pr->name, t->decl->name);
+    if (wanted(opt, pr->name, t->decl->name) && t->rows->len > 0 &&
+        !(v && v->hide))
+      tree_table(c, t, v);
+  }
+}
+
+/* The nestings that apply to this report: both tables rendered. */
+static void
+resolve_nests(TreeCtx *c)
+{
+  for (const CkptRenderView *v = c->opt->views; v && v->table; v++) {
+    if (v->parent == NULL || v->hide)
+      continue;
+    const CkptRenderView *pv = NULL;
+    for (const CkptRenderView *w = c->opt->views; w && w->table; w++)
+      if (g_strcmp0(w->table, v->parent) == 0)
+        pv = w;
+    Nest *n = nest_new(c, v);
+    if (n == NULL)
+      continue;
+    const CkptPluginResult *pp = NULL, *cp = NULL;
+    for (guint p = 0; p < c->rep->plugins->len; p++) {
+      const CkptPluginResult *pr = g_ptr_array_index(c->rep->plugins, p);
+      for (size_t i = 0; i < pr->n_tables; i++) {
+        if (&pr->tables[i] == n->parent)
+          pp = pr;
+        if (&pr->tables[i] == n->child)
+          cp = pr;
+      }
+    }
+    if ((pv && pv->hide) || !pp || !cp ||
+        !wanted(c->opt, pp->name, n->parent->decl->name) ||
+        !wanted(c->opt, cp->name, n->child->decl->name)) {
+      nest_free(n);
+      continue;
+    }
+    g_ptr_array_add(c->nests, n);
+  }
+}
+
 static void
 render_tree(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
 {
   for (guint r = 0; r < reports->len; r++) {
     const CkptReport *rep = g_ptr_array_index(reports, r);
     g_autoptr(GArray) lines = g_array_new(FALSE, FALSE, sizeof(Line));
+    g_autoptr(GPtrArray) nests = g_ptr_array_new_with_free_func(nest_free);
+    TreeCtx c = {rep, opt, lines, nests};
     GString *root = g_string_new(NULL);
     ckpt_text_escape(root, rep->label, -1);
     add_line(lines, 0, g_string_free(root, FALSE));
@@ -583,25 +892,11 @@ render_tree(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
       ckpt_text_escape(s, g_ptr_array_index(rep->errors, e), -1);
       add_line(lines, 1, g_string_free(s, FALSE));
     }
+    resolve_nests(&c);
     for (guint p = 0; p < rep->plugins->len; p++) {
       const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
-      if (!wanted(opt, pr->name, NULL))
-        continue;
-      if (pr->outcome >= CKPT_PLUGIN_RAN_FAILED) {
-        GString *s = g_string_new(NULL);
-        g_string_append_printf(s, "%s: %s", pr->name,
-                               ckpt_outcome_name(pr->outcome));
-        for (guint m = 0; m < pr->messages->len; m++) {
-          g_string_append(s, m ? "; " : ": ");
-          ckpt_text_escape(s, g_ptr_array_index(pr->messages, m), -1);
-        }
-        add_line(lines, 1, g_string_free(s, FALSE));
-      }
-      for (size_t i = 0; i < pr->n_tables; i++) {
-        const CkptResult *t = &pr->tables[i];
-        if (wanted(opt, pr->name, t->decl->name) && t->rows->len > 0)
-          tree_table(lines, t, opt->utc);
-      }
+      if (wanted(opt, pr->name, NULL))
+        tree_plugin(&c, pr);
     }
     if (r)
       g_string_append_c(out, '\n');

@@ -18,6 +18,40 @@ typedef enum {
   CKPT_RENDER_JSONL = 3,
 } CkptRenderFormat;
 
+/* A text view of one table, for the tree format only (JSON and table
+ * output are unaffected): how a command such as `ckpt inspect` wants the
+ * rows a plugin emitted to read, without the plugin formatting anything.
+ *
+ *  - label: the node text of a row, already escaped (use ckpt_text_escape
+ *    or ckpt_value_text); NULL: the LABEL columns, as hinted.
+ *  - fields: the "Title: value" lines of each row (a RECORD's lines, a
+ *    node's details), in this order, NULL-ended. Each is "column" or
+ *    "column=Title"; a leading '>' hangs the line under the one before
+ *    (checkpointctl's "Memory pages size" under "Checkpoint size"). NULL
+ *    cells are left out. NULL: the column hints decide.
+ *  - flat: the lines go straight under the checkpoint, without the
+ *    table's heading (checkpointctl's "Image:", "ID:" lines).
+ *  - hide: the table is left out of the tree.
+ *  - parent, key, parent_key: nesting. Rows are shown under the node of
+ *    the parent TREE table ("plugin.table") whose parent_key cell has the
+ *    same text as their key cell, in a branch titled with this table's
+ *    title, after the node's details and before its children (open files
+ *    under their process). Rows no node takes are shown as a table of
+ *    their own, where the table would have been.
+ *
+ * Views of one plugin are drawn in the order of the views list, before its
+ * tables without a view. */
+typedef struct CkptRenderView {
+  const char *table; /* "plugin.table"; NULL ends a list */
+  char *(*label)(const CkptResult *t, const CkptRow *row, gboolean utc);
+  const char *const *fields;
+  gboolean flat;
+  gboolean hide;
+  const char *parent;
+  const char *key;
+  const char *parent_key;
+} CkptRenderView;
+
 typedef struct {
   CkptRenderFormat format;
   /* "plugin.table" names to render, NULL-ended; NULL renders all */
@@ -27,6 +61,8 @@ typedef struct {
   gboolean merge;
   /* text times in UTC instead of local time (tests) */
   gboolean utc;
+  /* tree format: views of tables, ended by {NULL}; NULL: none */
+  const CkptRenderView *views;
 } CkptRenderOptions;
 
 gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
@@ -35,6 +71,12 @@ gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
 void ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt);
 /* The same into a string (for tests). */
 char *ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt);
+
+/* Index of a table's column by name, or -1. */
+int ckpt_result_column_index(const CkptResult *t, const char *name);
+/* The cell of a column by name, or NULL when there is no such column. */
+const CkptValue *ckpt_row_cell(const CkptResult *t, const CkptRow *row,
+                               const char *name);
 
 /* Text helpers, exposed for tests and the CLI. */
 /* Appends s (len bytes, or -1 for NUL-ended) with control characters,

@@ -5,28 +5,33 @@
  * column uses CRIU's fd type names (REG, PIPE, INETSK, UNIXSK, ...) so the
  * rows match checkpointctl's and crit's; the kind column is ckpt's own.
  */
+#define _GNU_SOURCE /* qsort_r, in subtree.h */
 #include <stdio.h>
 #include <string.h>
 
+#include "../subtree.h"
 #include "ckpt/plugin.h"
 
 enum { T_FILES };
 
 static const CkptOption options[] = {
-    {"pid", CKPT_T_INT, "0", "show only this process's files"},
+    {"pid", CKPT_T_INT, "0",
+     "show only the files of this process and its descendants"},
     {NULL},
 };
 
+/* a tree line is "1  0  REG  /dev/null" (`ckpt inspect` makes it
+ * checkpointctl's "[REG 0]  /dev/null" under the process) */
 static const CkptColumn file_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},
-    {"fd", CKPT_T_STR, "FD"},
-    {"type", CKPT_T_STR, "TYPE"},
-    {"path", CKPT_T_STR, "PATH"},
-    {"kind", CKPT_T_STR, "KIND"},
-    {"flags", CKPT_T_ADDR, "FLAGS"},
-    {"pos", CKPT_T_UINT, "POS"},
-    {"mode", CKPT_T_UINT, "MODE"},
-    {"size", CKPT_T_SIZE, "SIZE"},
+    {"pid", CKPT_T_UINT, "PID", CKPT_COL_LABEL},
+    {"fd", CKPT_T_STR, "FD", CKPT_COL_LABEL},
+    {"type", CKPT_T_STR, "Type", CKPT_COL_LABEL},
+    {"path", CKPT_T_STR, "Path", CKPT_COL_LABEL},
+    {"kind", CKPT_T_STR, "Kind"},
+    {"flags", CKPT_T_ADDR, "Flags"},
+    {"pos", CKPT_T_UINT, "Pos"},
+    {"mode", CKPT_T_UINT, "Mode"},
+    {"size", CKPT_T_SIZE, "Size"},
     {"file_id", CKPT_T_UINT, "ID"},
     {NULL},
 };
@@ -154,14 +159,26 @@ files_run(const CkptApi *api, CkptRun *run)
 {
   int64_t only = api->opt_int(run, "pid");
   size_t n = api->process_count(run);
-  int found = 0;
+  int found = 1;
+  unsigned char *in = NULL;
 
-  for (size_t i = 0; i < n; i++) {
+  if (only < 0 || only > UINT32_MAX) {
+    api->error(run, "pid %lld is out of range", (long long)only);
+    return CKPT_FAILED;
+  }
+  if (only != 0) {
+    in = subtree_members(api, run, (uint32_t)only, &found);
+    if (in == NULL) {
+      api->error(run, "out of memory selecting the subtree of pid %lld",
+                 (long long)only);
+      return CKPT_FAILED;
+    }
+  }
+  for (size_t i = 0; i < n && found; i++) {
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
-    if (only != 0 && (int64_t)pi->pid != only)
+    if (in && !in[i])
       continue;
-    found = 1;
     if (!has_files(pi))
       continue;
     size_t nfd = api->fd_count(p);
@@ -173,7 +190,8 @@ files_run(const CkptApi *api, CkptRun *run)
     emit_fs(api, run, pi->pid, "cwd", pi->cwd);
     emit_fs(api, run, pi->pid, "root", pi->root);
   }
-  if (only != 0 && !found) {
+  free(in);
+  if (!found) {
     api->error(run, "no process with pid %lld", (long long)only);
     return CKPT_FAILED;
   }

@@ -8,22 +8,25 @@
 
 enum { T_MOUNTS, T_MOUNTINFO };
 
+/* checkpointctl's "Overview of mounts": the destination, then its type
+ * and source under it */
 static const CkptColumn mount_columns[] = {
-    {"destination", CKPT_T_STR, "DESTINATION"},
-    {"type", CKPT_T_STR, "TYPE"},
-    {"source", CKPT_T_STR, "SOURCE"},
-    {"options", CKPT_T_STR, "OPTIONS"},
+    {"destination", CKPT_T_STR, "Destination", CKPT_COL_LABEL},
+    {"type", CKPT_T_STR, "Type", CKPT_COL_DETAIL},
+    {"source", CKPT_T_STR, "Source", CKPT_COL_DETAIL},
+    {"options", CKPT_T_STR, "Options"},
     {NULL},
 };
 
 static const CkptColumn mountinfo_columns[] = {
     {"mnt_id", CKPT_T_UINT, "ID"},
     {"parent_mnt_id", CKPT_T_UINT, "PARENT"},
-    {"mountpoint", CKPT_T_STR, "MOUNTPOINT"},
-    {"root", CKPT_T_STR, "ROOT"},
-    {"fstype", CKPT_T_STR, "FSTYPE"},
-    {"source", CKPT_T_STR, "SOURCE"},
-    {"options", CKPT_T_STR, "OPTIONS"},
+    /* a tree line reads "/proc  proc  proc" */
+    {"mountpoint", CKPT_T_STR, "Mountpoint", CKPT_COL_LABEL},
+    {"root", CKPT_T_STR, "Root"},
+    {"fstype", CKPT_T_STR, "Fstype", CKPT_COL_LABEL},
+    {"source", CKPT_T_STR, "Source", CKPT_COL_LABEL},
+    {"options", CKPT_T_STR, "Options"},
     {"flags", CKPT_T_ADDR, "FLAGS"},
     {"external", CKPT_T_BOOL, "EXTERNAL"},
     {NULL},

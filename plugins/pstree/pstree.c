@@ -24,34 +24,53 @@ static const CkptOption options[] = {
 
 /* Column names follow checkpointctl's JSON where the data is the same
  * (pid, command, cmdline, task_state). */
+#define L CKPT_COL_LABEL
+#define D CKPT_COL_DETAIL
 static const CkptColumn process_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},          {"command", CKPT_T_STR, "COMMAND"},
-    {"cmdline", CKPT_T_STR, "CMDLINE"},   {"task_state", CKPT_T_STR, "STATE"},
-    {"exit_code", CKPT_T_INT, "EXIT"},    {"memory", CKPT_T_SIZE, "MEMORY"},
-    {"threads", CKPT_T_UINT, "THREADS"},  {"ppid", CKPT_T_UINT, "PPID"},
-    {"pgid", CKPT_T_UINT, "PGID"},        {"sid", CKPT_T_UINT, "SID"},
-    {"uid", CKPT_T_UINT, "UID"},          {"euid", CKPT_T_UINT, "EUID"},
-    {"gid", CKPT_T_UINT, "GID"},          {"egid", CKPT_T_UINT, "EGID"},
-    {"cap_eff", CKPT_T_ADDR, "CAPEFF"},   {"cap_prm", CKPT_T_ADDR, "CAPPRM"},
-    {"cap_inh", CKPT_T_ADDR, "CAPINH"},   {"cap_bnd", CKPT_T_ADDR, "CAPBND"},
-    {"cap_amb", CKPT_T_ADDR, "CAPAMB"},   {"seccomp", CKPT_T_STR, "SECCOMP"},
-    {"no_new_privs", CKPT_T_BOOL, "NNP"}, {"cgroup", CKPT_T_STR, "CGROUP"},
-    {"cwd", CKPT_T_STR, "CWD"},           {"root", CKPT_T_STR, "ROOT"},
-    {"exe", CKPT_T_STR, "EXE"},           {NULL},
+    /* a node reads "1  workload" (`ckpt inspect` brackets the pid), with
+     * the state, credentials and confinement as "Title: value" lines */
+    {"pid", CKPT_T_UINT, "PID", L},
+    {"command", CKPT_T_STR, "Command", L},
+    {"cmdline", CKPT_T_STR, "Command line", D},
+    {"task_state", CKPT_T_STR, "State", D},
+    {"exit_code", CKPT_T_INT, "Exit code", D},
+    {"memory", CKPT_T_SIZE, "Memory", D},
+    {"threads", CKPT_T_UINT, "Threads", D},
+    {"ppid", CKPT_T_UINT, "PPID"},
+    {"pgid", CKPT_T_UINT, "PGID"},
+    {"sid", CKPT_T_UINT, "SID"},
+    {"uid", CKPT_T_UINT, "UID", D},
+    {"euid", CKPT_T_UINT, "EUID"},
+    {"gid", CKPT_T_UINT, "GID", D},
+    {"egid", CKPT_T_UINT, "EGID"},
+    {"cap_eff", CKPT_T_ADDR, "Effective capabilities", D},
+    {"cap_prm", CKPT_T_ADDR, "Permitted capabilities"},
+    {"cap_inh", CKPT_T_ADDR, "Inheritable capabilities"},
+    {"cap_bnd", CKPT_T_ADDR, "Bounding capabilities"},
+    {"cap_amb", CKPT_T_ADDR, "Ambient capabilities"},
+    {"seccomp", CKPT_T_STR, "Seccomp", D},
+    {"no_new_privs", CKPT_T_BOOL, "No new privileges"},
+    {"cgroup", CKPT_T_STR, "Cgroup", D},
+    {"cwd", CKPT_T_STR, "CWD"},
+    {"root", CKPT_T_STR, "Root"},
+    {"exe", CKPT_T_STR, "Executable", D},
+    {NULL},
 };
 
 static const CkptColumn thread_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},  {"tid", CKPT_T_UINT, "TID"},
-    {"comm", CKPT_T_STR, "COMM"}, {"ip", CKPT_T_ADDR, "IP"},
-    {"sp", CKPT_T_ADDR, "SP"},    {NULL},
+    {"pid", CKPT_T_UINT, "PID"},     {"tid", CKPT_T_UINT, "TID", L},
+    {"comm", CKPT_T_STR, "Name", L}, {"ip", CKPT_T_ADDR, "IP", D},
+    {"sp", CKPT_T_ADDR, "SP", D},    {NULL},
 };
 
 static const CkptColumn env_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},
-    {"name", CKPT_T_STR, "NAME"},
-    {"value", CKPT_T_STR, "VALUE"},
+    {"pid", CKPT_T_UINT, "PID", L},
+    {"name", CKPT_T_STR, "Name", L},
+    {"value", CKPT_T_STR, "Value", L},
     {NULL},
 };
+#undef L
+#undef D
 
 static const CkptColumn ns_columns[] = {
     {"hostname", CKPT_T_STR, "Hostname"},

@@ -7,47 +7,55 @@
  * the bytes still queued on established TCP, and packet and netlink sockets
  * described.
  */
+#define _GNU_SOURCE /* qsort_r, in subtree.h */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../subtree.h"
 #include "ckpt/plugin.h"
 
 enum { T_SOCKETS, T_INTERFACES, T_ADDRESSES, T_ROUTES };
 
 static const CkptOption options[] = {
-    {"pid", CKPT_T_INT, "0", "show only this process's sockets"},
+    {"pid", CKPT_T_INT, "0",
+     "show only the sockets of this process and its descendants"},
     {NULL},
 };
 
 /* protocol, type, state, src, src_port, dst, dst_port, send_buf and
  * recv_buf are checkpointctl's JSON names for the same data */
+#define L CKPT_COL_LABEL
+#define D CKPT_COL_DETAIL
 static const CkptColumn socket_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},
-    {"fd", CKPT_T_INT, "FD"},
-    {"protocol", CKPT_T_STR, "PROTO"},
-    {"type", CKPT_T_STR, "TYPE"},
-    {"family", CKPT_T_STR, "FAMILY"},
-    {"state", CKPT_T_STR, "STATE"},
-    {"local", CKPT_T_STR, "LOCAL"},
-    {"remote", CKPT_T_STR, "REMOTE"},
-    {"src", CKPT_T_STR, "SRC"},
-    {"src_port", CKPT_T_UINT, "SPORT"},
-    {"dst", CKPT_T_STR, "DST"},
-    {"dst_port", CKPT_T_UINT, "DPORT"},
-    {"address", CKPT_T_STR, "ADDRESS"},
-    {"peer", CKPT_T_STR, "PEER"},
-    {"inode", CKPT_T_UINT, "INODE"},
-    {"backlog", CKPT_T_UINT, "BACKLOG"},
-    {"send_buf", CKPT_T_SIZE, "SNDBUF"},
-    {"recv_buf", CKPT_T_SIZE, "RCVBUF"},
-    {"in_queue", CKPT_T_SIZE, "RECV-Q"},
-    {"out_queue", CKPT_T_SIZE, "SEND-Q"},
-    {"ifindex", CKPT_T_UINT, "IFINDEX"},
-    {"portid", CKPT_T_UINT, "PORTID"},
-    {"description", CKPT_T_STR, "DESCRIPTION"},
+    /* one line per socket: who holds it, what it is, its endpoints */
+    {"pid", CKPT_T_UINT, "PID", L},
+    {"fd", CKPT_T_INT, "FD", L},
+    {"protocol", CKPT_T_STR, "Proto", L},
+    {"type", CKPT_T_STR, "Type"},
+    {"family", CKPT_T_STR, "Family"},
+    {"state", CKPT_T_STR, "State", L},
+    {"local", CKPT_T_STR, "Local", L},
+    {"remote", CKPT_T_STR, "Remote", L},
+    {"src", CKPT_T_STR, "Src"},
+    {"src_port", CKPT_T_UINT, "Sport"},
+    {"dst", CKPT_T_STR, "Dst"},
+    {"dst_port", CKPT_T_UINT, "Dport"},
+    {"address", CKPT_T_STR, "Address", L},
+    {"peer", CKPT_T_STR, "Peer", D},
+    {"inode", CKPT_T_UINT, "Inode"},
+    {"backlog", CKPT_T_UINT, "Backlog", D},
+    {"send_buf", CKPT_T_SIZE, "Sndbuf"},
+    {"recv_buf", CKPT_T_SIZE, "Rcvbuf"},
+    {"in_queue", CKPT_T_SIZE, "Recv-Q", D},
+    {"out_queue", CKPT_T_SIZE, "Send-Q", D},
+    {"ifindex", CKPT_T_UINT, "Ifindex", D},
+    {"portid", CKPT_T_UINT, "Portid", D},
+    {"description", CKPT_T_STR, "Description", L},
     {NULL},
 };
+#undef L
+#undef D
 
 static const CkptColumn interface_columns[] = {
     {"ifindex", CKPT_T_UINT, "INDEX"},      {"name", CKPT_T_STR, "NAME"},
@@ -192,17 +200,16 @@ emit_socket(const CkptApi *api, CkptRun *run, uint32_t pid, int fd,
   api->emit(run, T_SOCKETS, 0, v, sizeof(v) / sizeof(v[0]));
 }
 
-static int
-emit_process_sockets(const CkptApi *api, CkptRun *run, int64_t only)
+/* in: processes to show by index, or NULL for all */
+static void
+emit_process_sockets(const CkptApi *api, CkptRun *run, const unsigned char *in)
 {
   size_t n = api->process_count(run);
-  int found = 0;
   for (size_t i = 0; i < n; i++) {
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
-    if (only != 0 && (int64_t)pi->pid != only)
+    if (in && !in[i])
       continue;
-    found = 1;
     size_t nfd = api->fd_count(p);
     for (size_t k = 0; k < nfd; k++) {
       const CkptFdInfo *fi = api->fd_at(p, k);
@@ -210,7 +217,6 @@ emit_process_sockets(const CkptApi *api, CkptRun *run, int64_t only)
         emit_socket(api, run, pi->pid, fi->fd, fi->socket);
     }
   }
-  return found;
 }
 
 /* IFF_* names, in the order ip(8) prints them */
@@ -307,7 +313,24 @@ static CkptStatus
 sockets_run(const CkptApi *api, CkptRun *run)
 {
   int64_t only = api->opt_int(run, "pid");
-  if (!emit_process_sockets(api, run, only) && only != 0) {
+  int found = 1;
+  unsigned char *in = NULL;
+  if (only < 0 || only > UINT32_MAX) {
+    api->error(run, "pid %lld is out of range", (long long)only);
+    return CKPT_FAILED;
+  }
+  if (only != 0) {
+    in = subtree_members(api, run, (uint32_t)only, &found);
+    if (in == NULL) {
+      api->error(run, "out of memory selecting the subtree of pid %lld",
+                 (long long)only);
+      return CKPT_FAILED;
+    }
+  }
+  if (found)
+    emit_process_sockets(api, run, in);
+  free(in);
+  if (!found) {
     api->error(run, "no process with pid %lld", (long long)only);
     return CKPT_FAILED;
   }
