@@ -189,10 +189,8 @@ fixture_copy_criu_dir(void)
   g_assert_no_error(error);
   const char *name;
   while ((name = g_dir_read_name(d))) {
-    g_autoptr(GBytes) b = fixture_read_file(src, name);
-    gsize len;
-    const void *data = g_bytes_get_data(b, &len);
-    fixture_write_file(dst, name, data, len);
+    g_autoptr(GByteArray) b = fixture_read_file(src, name);
+    fixture_write_file(dst, name, b->data, b->len);
   }
   return dst;
 }
@@ -210,7 +208,7 @@ fixture_find_file(const char *dir, const char *prefix)
   return NULL;
 }
 
-GBytes *
+GByteArray *
 fixture_read_file(const char *dir, const char *name)
 {
   g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -219,7 +217,7 @@ fixture_read_file(const char *dir, const char *name)
   g_autoptr(GError) error = NULL;
   g_file_get_contents(path, &bytes, &len, &error);
   g_assert_no_error(error);
-  return g_bytes_new_take(bytes, len);
+  return g_byte_array_new_take((guint8 *)bytes, len);
 }
 
 void

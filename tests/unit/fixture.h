@@ -63,8 +63,8 @@ void fixture_rm_rf(const char *path);
 char *fixture_copy_criu_dir(void);
 /* The first file of dir whose name starts with prefix. */
 char *fixture_find_file(const char *dir, const char *prefix);
-/* Whole-file read and write of dir/name. */
-GBytes *fixture_read_file(const char *dir, const char *name);
+/* Whole-file read (a copy to change) and write of dir/name. */
+GByteArray *fixture_read_file(const char *dir, const char *name);
 void fixture_write_file(const char *dir, const char *name, const void *data,
                         gsize len);
 

@@ -378,9 +378,9 @@ test_planted(gconstpointer data)
 static void
 test_files_truncated(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
-  gsize len;
-  const uint8_t *p = g_bytes_get_data(b, &len);
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
+  gsize len = b->len;
+  const uint8_t *p = b->data;
   g_autoptr(GError) err = NULL;
 
   /* cut in the middle of the third entry */
@@ -395,9 +395,9 @@ test_files_truncated(Scratch *s, gconstpointer data)
 static void
 test_files_garbage(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
-  gsize len = g_bytes_get_size(b);
-  g_autofree uint8_t *p = g_memdup2(g_bytes_get_data(b, NULL), len);
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
+  gsize len = b->len;
+  uint8_t *p = b->data;
   g_autoptr(GError) err = NULL;
 
   /* keep the first entry's frame, fill its body with an invalid varint
@@ -415,9 +415,9 @@ test_files_garbage(Scratch *s, gconstpointer data)
 static void
 test_files_bad_magic(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
-  gsize len = g_bytes_get_size(b);
-  g_autofree uint8_t *p = g_memdup2(g_bytes_get_data(b, NULL), len);
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
+  gsize len = b->len;
+  uint8_t *p = b->data;
   g_autoptr(GError) err = NULL;
   p[4] ^= 0x55;
   fixture_write_file(s->dir, "files.img", p, len);
@@ -432,9 +432,8 @@ test_files_bad_magic(Scratch *s, gconstpointer data)
 static void
 test_fdinfo_missing_file(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GBytes) orig = fixture_read_file(s->dir, "fdinfo-2.img");
-  gsize olen;
-  const uint8_t *op = g_bytes_get_data(orig, &olen);
+  g_autoptr(GByteArray) orig = fixture_read_file(s->dir, "fdinfo-2.img");
+  const uint8_t *op = orig->data;
   g_autoptr(GByteArray) b = g_byte_array_new();
   g_byte_array_append(b, op, 8); /* the two magics */
 
@@ -496,9 +495,8 @@ static void
 test_tcp_stream_overlong(Scratch *s, gconstpointer data)
 {
   g_autofree char *img = first_tcp_stream(s);
-  g_autoptr(GBytes) orig = fixture_read_file(s->dir, img);
-  gsize olen;
-  const uint8_t *op = g_bytes_get_data(orig, &olen);
+  g_autoptr(GByteArray) orig = fixture_read_file(s->dir, img);
+  const uint8_t *op = orig->data;
   uint32_t n = op[8] | op[9] << 8 | op[10] << 16 | (uint32_t)op[11] << 24;
   TcpStreamEntry *e = tcp_stream_entry__unpack(NULL, n, op + 12);
   g_assert_nonnull(e);
@@ -511,7 +509,7 @@ test_tcp_stream_overlong(Scratch *s, gconstpointer data)
   tcp_stream_entry__free_unpacked(e, NULL);
   fixture_put_u32(b, (uint32_t)m);
   g_byte_array_append(b, buf, (guint)m);
-  g_byte_array_append(b, op + 12 + n, (guint)(olen - 12 - n));
+  g_byte_array_append(b, op + 12 + n, (guint)(orig->len - 12 - n));
   fixture_write_file(s->dir, img, b->data, b->len);
 
   g_autoptr(GError) err = NULL;
@@ -535,9 +533,8 @@ static void
 test_tcp_stream_truncated(Scratch *s, gconstpointer data)
 {
   g_autofree char *img = first_tcp_stream(s);
-  g_autoptr(GBytes) orig = fixture_read_file(s->dir, img);
-  gsize olen;
-  const uint8_t *op = g_bytes_get_data(orig, &olen);
+  g_autoptr(GByteArray) orig = fixture_read_file(s->dir, img);
+  const uint8_t *op = orig->data;
   fixture_write_file(s->dir, img, op, 10); /* mid entry length */
   g_autoptr(GError) err = NULL;
   g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
@@ -587,9 +584,9 @@ test_legacy_images(Scratch *s, gconstpointer data)
     fixture_put_u32(imgs[i].buf, 0x54564319u);
     fixture_put_u32(imgs[i].buf, imgs[i].magic);
   }
-  g_autoptr(GBytes) b = fixture_read_file(s->dir, "files.img");
-  gsize len;
-  const uint8_t *p = g_bytes_get_data(b, &len);
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
+  gsize len = b->len;
+  const uint8_t *p = b->data;
   CkptImageReader r;
   const uint8_t *e;
   size_t elen;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "model.h"
 
 #define PAGE 4096u
@@ -53,63 +54,25 @@ static const struct {
     {"binary", binary_pattern, sizeof(binary_pattern)},
 };
 
-static const char *
-fixtures_dir(void)
-{
-  const char *d = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(d);
-  return d;
-}
-
-static CkptCheckpoint *
-open_fixture(const char *file)
-{
-  g_autofree char *path = g_build_filename(fixtures_dir(), file, NULL);
-  g_autoptr(GError) error = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &error);
-  g_assert_no_error(error);
-  g_assert_nonnull(c);
-  return c;
-}
-
-typedef struct {
-  char name[64];
-  uint32_t pid;
-  uint64_t addr;
-} Marker;
-
+/* Every fixture records at least the ten markers of planted[]. */
 static GArray *
 load_markers(const char *fixture)
 {
-  g_autofree char *file = g_strdup_printf("markers-%s.txt", fixture);
-  g_autofree char *path = g_build_filename(fixtures_dir(), file, NULL);
-  g_autofree char *text = NULL;
-  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-  GArray *out = g_array_new(FALSE, TRUE, sizeof(Marker));
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  for (char **l = lines; *l; l++) {
-    if (**l == '#' || **l == '\0')
-      continue;
-    Marker m = {0};
-    unsigned long long addr;
-    g_assert_cmpint(sscanf(*l, "%63s %u %llx", m.name, &m.pid, &addr), ==, 3);
-    m.addr = addr;
-    g_array_append_val(out, m);
-  }
-  g_assert_cmpuint(out->len, >=, 10);
-  return out;
+  GArray *m = fixture_markers(fixture);
+  g_assert_cmpuint(m->len, >=, 10);
+  return m;
 }
 
 static void
 test_markers(gconstpointer data)
 {
   const char *const *fx = data;
-  g_autoptr(CkptCheckpoint) c = open_fixture(fx[0]);
+  g_autoptr(CkptCheckpoint) c = fixture_open(fx[0]);
   g_autoptr(GArray) markers = load_markers(fx[1]);
   size_t checked = 0;
 
   for (guint i = 0; i < markers->len; i++) {
-    const Marker *m = &g_array_index(markers, Marker, i);
+    const FixtureMarker *m = &g_array_index(markers, FixtureMarker, i);
     const CkptProcess *p = ckpt_checkpoint_process(c, m->pid);
     g_assert_nonnull(p);
     uint8_t buf[128];
@@ -149,12 +112,12 @@ test_markers(gconstpointer data)
 static void
 test_fork_copy(void)
 {
-  g_autoptr(CkptCheckpoint) c = open_fixture("podman-none.tar");
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
   g_autoptr(GArray) markers = load_markers("podman-none");
   uint32_t worker = 0;
   uint64_t heap = 0;
   for (guint i = 0; i < markers->len; i++) {
-    const Marker *m = &g_array_index(markers, Marker, i);
+    const FixtureMarker *m = &g_array_index(markers, FixtureMarker, i);
     if (g_str_equal(m->name, "worker-heap"))
       worker = m->pid;
     if (g_str_equal(m->name, "heap"))
@@ -251,7 +214,7 @@ static void
 test_iterator(gconstpointer data)
 {
   const char *const *fx = data;
-  g_autoptr(CkptCheckpoint) c = open_fixture(fx[0]);
+  g_autoptr(CkptCheckpoint) c = fixture_open(fx[0]);
   for (size_t i = 0; i < c->n_procs; i++) {
     const CkptProcess *p = &c->procs[i];
     check_iterator(p);
@@ -268,7 +231,7 @@ test_iterator(gconstpointer data)
 static void
 test_blocks_maximal(void)
 {
-  g_autoptr(CkptCheckpoint) c = open_fixture("podman-none.tar");
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
   for (size_t i = 0; i < c->n_procs; i++) {
     CkptMemIter *it = ckpt_mem_iter_new(&c->procs[i]);
     CkptMemBlock b, prev = {0};
@@ -310,7 +273,7 @@ worker(gpointer data)
 static void
 test_threads(void)
 {
-  g_autoptr(CkptCheckpoint) c = open_fixture("podman-none.tar");
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
   const CkptProcess *p = ckpt_checkpoint_process(c, 1);
   Work w[4];
   GThread *t[4];

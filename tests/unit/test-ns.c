@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "image.h"
 #include "model.h"
 
@@ -15,35 +16,6 @@ static const char *const fixtures[] = {
     "criu-dir",        "podman-none-2.tar",   "podman-none-criu3.tar",
     "crio-none.tar",   "containerd-none.tar",
 };
-
-static char *
-fixture_path(const char *name)
-{
-  const char *dir = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(dir);
-  return g_build_filename(dir, name, NULL);
-}
-
-static JsonNode *
-oracle(const char *fixture, const char *image)
-{
-  g_autofree char *base = g_strdup(fixture);
-  char *dot = strstr(base, ".tar");
-  if (dot)
-    *dot = '\0';
-  g_autofree char *rel = g_strdup_printf("oracle/%s/%s.json", base, image);
-  g_autofree char *path = fixture_path(rel);
-  g_autoptr(JsonParser) p = json_parser_new();
-  if (!json_parser_load_from_file(p, path, NULL))
-    return NULL;
-  return json_node_copy(json_parser_get_root(p));
-}
-
-static JsonArray *
-entries(JsonNode *n)
-{
-  return json_object_get_array_member(json_node_get_object(n), "entries");
-}
 
 static uint32_t
 hex_member(JsonObject *o, const char *name)
@@ -69,29 +41,17 @@ n_addresses(const CkptNetLinkInfo *l)
   return n;
 }
 
-static gboolean
-has_warning(const CkptCheckpoint *c, const char *needle)
-{
-  for (guint i = 0; i < c->warnings->len; i++)
-    if (strstr(c->warnings->pdata[i], needle))
-      return TRUE;
-  return FALSE;
-}
-
 static void
 test_oracle(gconstpointer data)
 {
   const char *fx = data;
-  g_autofree char *path = fixture_path(fx);
-  g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(path, NULL, &err);
-  g_assert_no_error(err);
+  g_autoptr(CkptCheckpoint) c = fixture_open(fx);
   const CkptNamespaceInfo *ns = &c->ns;
 
   /* ids: the root task's ids-1.img */
-  g_autoptr(JsonNode) ids = oracle(fx, "ids-1.img");
+  g_autoptr(JsonNode) ids = fixture_oracle(fx, "ids-1.img");
   g_assert_nonnull(ids);
-  JsonObject *io = json_array_get_object_element(entries(ids), 0);
+  JsonObject *io = json_array_get_object_element(fixture_entries(ids), 0);
   g_assert_cmpuint(ns->pid_ns, ==, json_object_get_int_member(io, "pid_ns_id"));
   g_assert_cmpuint(ns->net_ns, ==, json_object_get_int_member(io, "net_ns_id"));
   g_assert_cmpuint(ns->mnt_ns, ==, json_object_get_int_member(io, "mnt_ns_id"));
@@ -104,9 +64,9 @@ test_oracle(gconstpointer data)
 
   /* mounts, in image order */
   g_autofree char *mimg = g_strdup_printf("mountpoints-%u.img", ns->mnt_ns);
-  g_autoptr(JsonNode) mj = oracle(fx, mimg);
+  g_autoptr(JsonNode) mj = fixture_oracle(fx, mimg);
   g_assert_nonnull(mj);
-  JsonArray *ma = entries(mj);
+  JsonArray *ma = fixture_entries(mj);
   g_assert_cmpuint(c->n_mounts, ==, json_array_get_length(ma));
   g_assert_cmpuint(c->n_mounts, >=, 10);
   gboolean saw_root = FALSE, saw_external = FALSE;
@@ -143,9 +103,9 @@ test_oracle(gconstpointer data)
 
   /* UTS names */
   g_autofree char *uimg = g_strdup_printf("utsns-%u.img", ns->uts_ns);
-  g_autoptr(JsonNode) uj = oracle(fx, uimg);
+  g_autoptr(JsonNode) uj = fixture_oracle(fx, uimg);
   g_assert_nonnull(uj);
-  JsonObject *uo = json_array_get_object_element(entries(uj), 0);
+  JsonObject *uo = json_array_get_object_element(fixture_entries(uj), 0);
   g_assert_cmpstr(ns->hostname, ==,
                   json_object_get_string_member(uo, "nodename"));
   g_assert_cmpstr(ns->domainname, ==,
@@ -155,9 +115,9 @@ test_oracle(gconstpointer data)
 
   /* links: --network none leaves loopback only */
   g_autofree char *nimg = g_strdup_printf("netdev-%u.img", ns->net_ns);
-  g_autoptr(JsonNode) nj = oracle(fx, nimg);
+  g_autoptr(JsonNode) nj = fixture_oracle(fx, nimg);
   g_assert_nonnull(nj);
-  JsonArray *na = entries(nj);
+  JsonArray *na = fixture_entries(nj);
   g_assert_cmpuint(ns->n_links, ==, json_array_get_length(na));
   for (size_t i = 0; i < ns->n_links; i++) {
     const CkptNetLinkInfo *l = &ns->links[i];
@@ -181,77 +141,6 @@ test_oracle(gconstpointer data)
 
 /* ---- bad input ----------------------------------------------------------- */
 
-typedef struct {
-  char *dir;
-} Scratch;
-
-static void
-scratch_setup(Scratch *s, gconstpointer data)
-{
-  g_autoptr(GError) err = NULL;
-  g_autofree char *src = fixture_path("criu-dir");
-  s->dir = g_dir_make_tmp("ckpt-ns-XXXXXX", &err);
-  g_assert_no_error(err);
-  g_autoptr(GDir) d = g_dir_open(src, 0, &err);
-  g_assert_no_error(err);
-  const char *name;
-  while ((name = g_dir_read_name(d))) {
-    g_autofree char *from = g_build_filename(src, name, NULL);
-    g_autofree char *to = g_build_filename(s->dir, name, NULL);
-    g_autofree char *bytes = NULL;
-    gsize len;
-    g_assert_true(g_file_get_contents(from, &bytes, &len, NULL));
-    g_assert_true(g_file_set_contents(to, bytes, (gssize)len, NULL));
-  }
-}
-
-static void
-scratch_teardown(Scratch *s, gconstpointer data)
-{
-  g_autoptr(GDir) d = g_dir_open(s->dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d))) {
-    g_autofree char *p = g_build_filename(s->dir, name, NULL);
-    g_unlink(p);
-  }
-  g_rmdir(s->dir);
-  g_free(s->dir);
-}
-
-/* the image of the fixture whose name starts with prefix */
-static char *
-find_img(Scratch *s, const char *prefix)
-{
-  g_autoptr(GDir) d = g_dir_open(s->dir, 0, NULL);
-  const char *name;
-  while ((name = g_dir_read_name(d)))
-    if (g_str_has_prefix(name, prefix))
-      return g_strdup(name);
-  g_assert_not_reached();
-}
-
-static uint8_t *
-read_img(Scratch *s, const char *name, gsize *len)
-{
-  g_autofree char *p = g_build_filename(s->dir, name, NULL);
-  char *bytes = NULL;
-  g_assert_true(g_file_get_contents(p, &bytes, len, NULL));
-  return (uint8_t *)bytes;
-}
-
-static void
-write_img(Scratch *s, const char *name, const void *data, gsize len)
-{
-  g_autofree char *p = g_build_filename(s->dir, name, NULL);
-  g_assert_true(g_file_set_contents(p, data, (gssize)len, NULL));
-}
-
-static uint32_t
-u32le(const uint8_t *p)
-{
-  return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static CkptCheckpoint *
 open_ok(Scratch *s)
 {
@@ -266,43 +155,44 @@ open_ok(Scratch *s)
 static void
 test_ifaddr_truncated(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "ifaddr-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
-  uint32_t first = u32le(b + 4);
+  g_autofree char *img = fixture_find_file(s->dir, "ifaddr-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  uint8_t *b = a->data;
+  gsize len = a->len;
+  uint32_t first = fixture_u32le(b + 4);
   g_assert_cmpuint(4 + first + 20, <, len);
-  write_img(s, img, b, 4 + first + 20);
+  fixture_write_file(s->dir, img, b, 4 + first + 20);
 
   g_autoptr(CkptCheckpoint) c = open_ok(s);
   g_assert_cmpuint(n_addresses(&c->ns.links[0]), ==, 1);
   g_assert_true(has_address(&c->ns.links[0], "127.0.0.1/8"));
-  g_assert_true(has_warning(c, img));
-  g_assert_true(has_warning(c, "claims"));
+  g_assert_true(fixture_has_warning(c, img));
+  g_assert_true(fixture_has_warning(c, "claims"));
 }
 
 static void
 test_ifaddr_short_header(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "ifaddr-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
-  write_img(s, img, b, 4 + 7);
+  g_autofree char *img = fixture_find_file(s->dir, "ifaddr-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  fixture_write_file(s->dir, img, a->data, 4 + 7);
   g_autoptr(CkptCheckpoint) c = open_ok(s);
   g_assert_cmpuint(n_addresses(&c->ns.links[0]), ==, 0);
-  g_assert_true(has_warning(c, "truncated netlink header at offset 4"));
+  g_assert_true(fixture_has_warning(c, "truncated netlink header at offset 4"));
 }
 
 static void
 test_ifaddr_bad_magic(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "ifaddr-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
+  g_autofree char *img = fixture_find_file(s->dir, "ifaddr-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  uint8_t *b = a->data;
+  gsize len = a->len;
   b[0] ^= 0xff;
-  write_img(s, img, b, len);
+  fixture_write_file(s->dir, img, b, len);
   g_autoptr(CkptCheckpoint) c = open_ok(s);
   g_assert_cmpuint(n_addresses(&c->ns.links[0]), ==, 0);
-  g_assert_true(has_warning(c, "bad magic"));
+  g_assert_true(fixture_has_warning(c, "bad magic"));
 }
 
 /* an attribute claiming more than its message holds ends that message's
@@ -310,13 +200,14 @@ test_ifaddr_bad_magic(Scratch *s, gconstpointer data)
 static void
 test_ifaddr_overlong_attr(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "ifaddr-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
+  g_autofree char *img = fixture_find_file(s->dir, "ifaddr-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  uint8_t *b = a->data;
+  gsize len = a->len;
   /* magic 4 + nlmsghdr 16 + ifaddrmsg 8: the first rtattr's length */
   b[4 + 16 + 8] = 0xff;
   b[4 + 16 + 8 + 1] = 0xff;
-  write_img(s, img, b, len);
+  fixture_write_file(s->dir, img, b, len);
   g_autoptr(CkptCheckpoint) c = open_ok(s);
   g_assert_false(has_address(&c->ns.links[0], "127.0.0.1/8"));
   g_assert_true(has_address(&c->ns.links[0], "::1/128"));
@@ -326,23 +217,25 @@ test_ifaddr_overlong_attr(Scratch *s, gconstpointer data)
 static void
 test_ifaddr_zero_len(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "ifaddr-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
+  g_autofree char *img = fixture_find_file(s->dir, "ifaddr-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  uint8_t *b = a->data;
+  gsize len = a->len;
   memset(b + 4, 0, 4);
-  write_img(s, img, b, len);
+  fixture_write_file(s->dir, img, b, len);
   g_autoptr(CkptCheckpoint) c = open_ok(s);
   g_assert_cmpuint(n_addresses(&c->ns.links[0]), ==, 0);
-  g_assert_true(has_warning(c, "claims 0 bytes"));
+  g_assert_true(fixture_has_warning(c, "claims 0 bytes"));
 }
 
 static void
 test_mountpoints_truncated(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "mountpoints-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
-  write_img(s, img, b, len - 3);
+  g_autofree char *img = fixture_find_file(s->dir, "mountpoints-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  uint8_t *b = a->data;
+  gsize len = a->len;
+  fixture_write_file(s->dir, img, b, len - 3);
   g_autoptr(GError) err = NULL;
   g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_null(c);
@@ -354,13 +247,14 @@ test_mountpoints_truncated(Scratch *s, gconstpointer data)
 static void
 test_utsns_garbage(Scratch *s, gconstpointer data)
 {
-  g_autofree char *img = find_img(s, "utsns-");
-  gsize len;
-  g_autofree uint8_t *b = read_img(s, img, &len);
-  uint32_t n = u32le(b + 8);
+  g_autofree char *img = fixture_find_file(s->dir, "utsns-");
+  g_autoptr(GByteArray) a = fixture_read_file(s->dir, img);
+  uint8_t *b = a->data;
+  gsize len = a->len;
+  uint32_t n = fixture_u32le(b + 8);
   g_assert_cmpuint(12 + n, <=, len);
   memset(b + 12, 0xff, n);
-  write_img(s, img, b, len);
+  fixture_write_file(s->dir, img, b, len);
   g_autoptr(GError) err = NULL;
   g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
   g_assert_null(c);

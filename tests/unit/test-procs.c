@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "image.h"
 #include "model.h"
 
@@ -32,43 +33,7 @@ static const char *const fixtures[][2] = {
     {"criu-dir", "criu-dir"},
 };
 
-static const char *
-fixtures_dir(void)
-{
-  const char *d = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(d);
-  return d;
-}
-
-static CkptCheckpoint *
-open_fixture(const char *file)
-{
-  g_autofree char *path = g_build_filename(fixtures_dir(), file, NULL);
-  g_autoptr(GError) error = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &error);
-  g_assert_no_error(error);
-  g_assert_nonnull(c);
-  return c;
-}
-
 /* ---- the oracle --------------------------------------------------------- */
-
-/* Entries of oracle/<dir>/<image>.json, or NULL when crit wrote none. */
-static JsonArray *
-oracle_entries(JsonParser **parser, const char *dir, const char *image)
-{
-  g_autofree char *name = g_strconcat(image, ".json", NULL);
-  g_autofree char *path =
-      g_build_filename(fixtures_dir(), "oracle", dir, name, NULL);
-  if (!g_file_test(path, G_FILE_TEST_EXISTS))
-    return NULL;
-  g_autoptr(GError) error = NULL;
-  *parser = json_parser_new();
-  g_assert_true(json_parser_load_from_file(*parser, path, &error));
-  g_assert_no_error(error);
-  JsonObject *root = json_node_get_object(json_parser_get_root(*parser));
-  return json_object_get_array_member(root, "entries");
-}
 
 /* crit prints some numbers as "0x..." text, others as JSON numbers. */
 static uint64_t
@@ -137,7 +102,7 @@ compare_core(const char *dir, const CkptProcess *p)
 {
   g_autoptr(JsonParser) jp = NULL;
   g_autofree char *name = g_strdup_printf("core-%u.img", p->info.pid);
-  JsonArray *e = oracle_entries(&jp, dir, name);
+  JsonArray *e = fixture_oracle_entries(&jp, dir, name);
   g_assert_nonnull(e);
   JsonObject *core = json_array_get_object_element(e, 0);
   JsonObject *tc = json_object_get_object_member(core, "tc");
@@ -176,7 +141,7 @@ compare_thread(const char *dir, const CkptThreadInfo *t)
 {
   g_autoptr(JsonParser) jp = NULL;
   g_autofree char *name = g_strdup_printf("core-%u.img", t->tid);
-  JsonArray *e = oracle_entries(&jp, dir, name);
+  JsonArray *e = fixture_oracle_entries(&jp, dir, name);
   g_assert_nonnull(e);
   JsonObject *core = json_array_get_object_element(e, 0);
   JsonObject *ti = json_object_get_object_member(core, "thread_info");
@@ -198,7 +163,7 @@ compare_mm(const char *dir, const CkptProcess *p)
 {
   g_autoptr(JsonParser) jp = NULL;
   g_autofree char *name = g_strdup_printf("mm-%u.img", p->info.pid);
-  JsonArray *e = oracle_entries(&jp, dir, name);
+  JsonArray *e = fixture_oracle_entries(&jp, dir, name);
   if (e == NULL) {
     g_assert_false(p->info.has_mm);
     g_assert_cmpuint(p->n_vmas, ==, 0);
@@ -241,7 +206,7 @@ oracle_present(const char *dir, uint32_t pid, uint32_t *pages_id)
 {
   g_autoptr(JsonParser) jp = NULL;
   g_autofree char *name = g_strdup_printf("pagemap-%u.img", pid);
-  JsonArray *e = oracle_entries(&jp, dir, name);
+  JsonArray *e = fixture_oracle_entries(&jp, dir, name);
   if (e == NULL)
     return 0;
   *pages_id = (uint32_t)num(json_array_get_object_element(e, 0), "pages_id");
@@ -263,9 +228,9 @@ compare_fixture(gconstpointer data)
 {
   const char *const *fx = data;
   const char *dir = fx[1];
-  g_autoptr(CkptCheckpoint) c = open_fixture(fx[0]);
+  g_autoptr(CkptCheckpoint) c = fixture_open(fx[0]);
   g_autoptr(JsonParser) jp = NULL;
-  JsonArray *tree = oracle_entries(&jp, dir, "pstree.img");
+  JsonArray *tree = fixture_oracle_entries(&jp, dir, "pstree.img");
   g_assert_nonnull(tree);
 
   g_assert_cmpuint(c->n_procs, ==, json_array_get_length(tree));
@@ -308,7 +273,7 @@ compare_fixture(gconstpointer data)
 static void
 test_workload_tree(void)
 {
-  g_autoptr(CkptCheckpoint) c = open_fixture("podman-none.tar");
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
   g_assert_cmpuint(c->n_procs, ==, 4);
 
   const CkptProcess *main_p = ckpt_checkpoint_process(c, 1);
@@ -330,7 +295,7 @@ test_workload_tree(void)
   g_assert_cmpstr(main_p->info.cmdline, ==,
                   "/app/workload --config=/app/config.env "
                   "--listen=0.0.0.0:8080");
-  g_autofree char *env_path = g_build_filename(fixtures_dir(), "env.txt", NULL);
+  g_autofree char *env_path = fixture_path("env.txt");
   g_autofree char *env_txt = NULL;
   g_assert_true(g_file_get_contents(env_path, &env_txt, NULL, NULL));
   g_auto(GStrv) lines = g_strsplit(env_txt, "\n", -1);
@@ -385,8 +350,8 @@ test_workload_tree(void)
 static void
 test_criu3_same_memory(void)
 {
-  g_autoptr(CkptCheckpoint) a = open_fixture("podman-none.tar");
-  g_autoptr(CkptCheckpoint) b = open_fixture("podman-none-criu3.tar");
+  g_autoptr(CkptCheckpoint) a = fixture_open("podman-none.tar");
+  g_autoptr(CkptCheckpoint) b = fixture_open("podman-none-criu3.tar");
   g_assert_cmpuint(a->n_procs, ==, b->n_procs);
   for (size_t i = 0; i < a->n_procs; i++) {
     const CkptProcess *p = &a->procs[i], *q = &b->procs[i];
@@ -412,46 +377,6 @@ test_criu3_same_memory(void)
 
 /* ---- broken copies of the real images ----------------------------------- */
 
-typedef struct {
-  char *dir; /* a copy of criu-dir */
-} Scratch;
-
-static void
-scratch_setup(Scratch *s, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  s->dir = g_dir_make_tmp("ckpt-procs-XXXXXX", &error);
-  g_assert_no_error(error);
-  g_autofree char *src = g_build_filename(fixtures_dir(), "criu-dir", NULL);
-  GDir *d = g_dir_open(src, 0, &error);
-  g_assert_no_error(error);
-  const char *name;
-  while ((name = g_dir_read_name(d))) {
-    g_autofree char *from = g_build_filename(src, name, NULL);
-    g_autofree char *to = g_build_filename(s->dir, name, NULL);
-    g_autofree char *bytes = NULL;
-    gsize len;
-    g_assert_true(g_file_get_contents(from, &bytes, &len, NULL));
-    g_assert_true(g_file_set_contents(to, bytes, (gssize)len, NULL));
-  }
-  g_dir_close(d);
-}
-
-static void
-scratch_teardown(Scratch *s, gconstpointer data)
-{
-  GDir *d = g_dir_open(s->dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d))) {
-    g_autofree char *p = g_build_filename(s->dir, name, NULL);
-    g_unlink(p);
-  }
-  if (d)
-    g_dir_close(d);
-  g_rmdir(s->dir);
-  g_free(s->dir);
-}
-
 /* Opens the scratch copy, expecting failure with code and a message that
  * contains every one of the NULL-ended fragments. */
 static void
@@ -470,38 +395,13 @@ expect_error(Scratch *s, const CkptLimits *limits, int code, ...)
   va_end(ap);
 }
 
-static GByteArray *
-read_image(Scratch *s, const char *name)
-{
-  g_autofree char *path = g_build_filename(s->dir, name, NULL);
-  char *bytes;
-  gsize len;
-  g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
-  return g_byte_array_new_take((guint8 *)bytes, len);
-}
-
-static void
-write_image(Scratch *s, const char *name, const GByteArray *b)
-{
-  g_autofree char *path = g_build_filename(s->dir, name, NULL);
-  g_assert_true(
-      g_file_set_contents(path, (const char *)b->data, (gssize)b->len, NULL));
-}
-
-static void
-put_u32(GByteArray *b, uint32_t v)
-{
-  uint8_t x[4] = {v, v >> 8, v >> 16, v >> 24};
-  g_byte_array_append(b, x, 4);
-}
-
 static void
 append_msg(GByteArray *b, const ProtobufCMessage *m)
 {
   size_t n = protobuf_c_message_get_packed_size(m);
   g_autofree uint8_t *buf = g_malloc(n ? n : 1);
   protobuf_c_message_pack(m, buf);
-  put_u32(b, (uint32_t)n);
+  fixture_put_u32(b, (uint32_t)n);
   g_byte_array_append(b, buf, (guint)n);
 }
 
@@ -510,8 +410,8 @@ static void
 write_pstree(Scratch *s, const uint32_t (*pp)[2], size_t n)
 {
   g_autoptr(GByteArray) b = g_byte_array_new();
-  put_u32(b, CKPT_IMG_COMMON_MAGIC);
-  put_u32(b, 0x50273030u);
+  fixture_put_u32(b, CKPT_IMG_COMMON_MAGIC);
+  fixture_put_u32(b, 0x50273030u);
   for (size_t i = 0; i < n; i++) {
     PstreeEntry e = PSTREE_ENTRY__INIT;
     uint32_t tid = pp[i][0];
@@ -522,7 +422,7 @@ write_pstree(Scratch *s, const uint32_t (*pp)[2], size_t n)
     e.threads = &tid;
     append_msg(b, &e.base);
   }
-  write_image(s, "pstree.img", b);
+  fixture_write_file(s->dir, "pstree.img", b->data, b->len);
 }
 
 static void
@@ -555,9 +455,9 @@ test_bad_too_many_processes(Scratch *s, gconstpointer data)
 static void
 test_bad_truncated_core(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GByteArray) b = read_image(s, "core-1.img");
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, "core-1.img");
   g_byte_array_set_size(b, b->len / 2);
-  write_image(s, "core-1.img", b);
+  fixture_write_file(s->dir, "core-1.img", b->data, b->len);
   expect_error(s, NULL, CKPT_ERROR_FORMAT, "core-1.img", NULL);
 }
 
@@ -573,7 +473,7 @@ test_bad_missing_core(Scratch *s, gconstpointer data)
 static void
 edit_pagemap(Scratch *s, size_t index, void (*edit)(PagemapEntry *e))
 {
-  g_autoptr(GByteArray) in = read_image(s, "pagemap-1.img");
+  g_autoptr(GByteArray) in = fixture_read_file(s->dir, "pagemap-1.img");
   g_autoptr(GByteArray) out = g_byte_array_new();
   CkptImageReader r;
   const uint8_t *entry;
@@ -583,7 +483,7 @@ edit_pagemap(Scratch *s, size_t index, void (*edit)(PagemapEntry *e))
   g_byte_array_append(out, in->data, (guint)(r.p - r.base));
   for (size_t i = 0; ckpt_image_next(&r, &entry, &len, NULL) > 0; i++) {
     if (i == 0 || i - 1 != index) {
-      put_u32(out, (uint32_t)len);
+      fixture_put_u32(out, (uint32_t)len);
       g_byte_array_append(out, entry, (guint)len);
       continue;
     }
@@ -593,13 +493,13 @@ edit_pagemap(Scratch *s, size_t index, void (*edit)(PagemapEntry *e))
     append_msg(out, &e->base);
     pagemap_entry__free_unpacked(e, NULL);
   }
-  write_image(s, "pagemap-1.img", out);
+  fixture_write_file(s->dir, "pagemap-1.img", out->data, out->len);
 }
 
 static size_t
 n_pagemap_entries(Scratch *s)
 {
-  g_autoptr(GByteArray) in = read_image(s, "pagemap-1.img");
+  g_autoptr(GByteArray) in = fixture_read_file(s->dir, "pagemap-1.img");
   CkptImageReader r;
   const uint8_t *entry;
   size_t len, n = 0;
@@ -678,9 +578,9 @@ test_bad_unsorted_pagemap(Scratch *s, gconstpointer data)
 static void
 test_bad_truncated_pagemap(Scratch *s, gconstpointer data)
 {
-  g_autoptr(GByteArray) b = read_image(s, "pagemap-1.img");
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, "pagemap-1.img");
   g_byte_array_set_size(b, b->len - 3);
-  write_image(s, "pagemap-1.img", b);
+  fixture_write_file(s->dir, "pagemap-1.img", b->data, b->len);
   expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", NULL);
 }
 
@@ -696,9 +596,9 @@ test_bad_truncated_pages(Scratch *s, gconstpointer data)
   }
   g_autofree char *name =
       g_strdup_printf("pages-%u.img", ckpt_checkpoint_process(c, 1)->pages_id);
-  g_autoptr(GByteArray) b = read_image(s, name);
+  g_autoptr(GByteArray) b = fixture_read_file(s->dir, name);
   g_byte_array_set_size(b, b->len - PAGE);
-  write_image(s, name, b);
+  fixture_write_file(s->dir, name, b->data, b->len);
   expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "only", NULL);
 }
 
