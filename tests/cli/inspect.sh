@@ -215,7 +215,10 @@ assert "[UDP]  [::1]:5353 -> [::]:0 (↑ 208.0 KiB ↓ 208.0 KiB)" in texts, tex
 assert "[UNIX (STREAM)]  /tmp/ckpt.sock" in texts
 assert "[UNIX (STREAM)]  @ckpt-abstract" in texts
 q = [json.load(open(fx + "/oracle/podman-none/" + f))["entries"][0] for f in __import__("os").listdir(fx + "/oracle/podman-none") if f.startswith("tcp-stream-")]
-reads = sorted(t for t in texts if t.startswith("Queued to read: "))
+# under TCP nodes only: unix sockets have queued packets too
+reads = sorted(t for i, (d, t) in enumerate(lines) if t.startswith("Queued to read: ")
+               and any(lines[j][1].startswith("[TCP") for j in range(i) if lines[j][0] == d - 1 and
+                       all(lines[k][0] >= d for k in range(j + 1, i))))
 assert reads == sorted("Queued to read: %d B" % e["inq_len"] for e in q), (reads, q)
 ' "$T/p.txt"
 

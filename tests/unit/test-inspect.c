@@ -12,6 +12,7 @@
 #include "host.h"
 #include "image.h"
 #include "model.h"
+#include "render.h"
 #include "results.h"
 
 static CkptHost *host;
@@ -608,6 +609,99 @@ test_truncated(void)
   g_rmdir(tmp);
 }
 
+/* ---- the renderer's views, as inspect uses them ------------------------ */
+
+static char *
+bracket_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  g_autofree char *pid = ckpt_value_text(ckpt_row_cell(t, row, "pid"), utc);
+  g_autofree char *c = ckpt_value_text(ckpt_row_cell(t, row, "comm"), utc);
+  return g_strdup_printf("[%s]  %s", pid, c);
+}
+
+/* Rows of a flat table nest under the TREE node with the same key, after
+ * the node's fields and before its children; rows no node takes stay in a
+ * branch of their own; hidden tables and flat records as declared. */
+static void
+test_render_views(void)
+{
+  static const CkptColumn pcols[] = {{"pid", CKPT_T_UINT, "PID"},
+                                     {"comm", CKPT_T_STR, "Command"},
+                                     {"cmd", CKPT_T_STR, "Cmd"},
+                                     {NULL}};
+  static const CkptColumn fcols[] = {
+      {"pid", CKPT_T_UINT, "PID"},
+      {"path", CKPT_T_STR, "Path", CKPT_COL_LABEL},
+      {NULL}};
+  static const CkptColumn icols[] = {
+      {"image", CKPT_T_STR, "Image"}, {"size", CKPT_T_SIZE, "Size"}, {NULL}};
+  static const CkptTable ptabs[] = {
+      {"info", "Info", CKPT_LAYOUT_RECORD, icols},
+      {"procs", "Process tree", CKPT_LAYOUT_TREE, pcols},
+      {"secret", "Secret", CKPT_LAYOUT_TABLE, fcols},
+      {NULL}};
+  static const CkptTable ftabs[] = {
+      {"files", "Open files", CKPT_LAYOUT_TABLE, fcols}, {NULL}};
+  static const CkptPlugin pp = {.name = "ps", .tables = ptabs};
+  static const CkptPlugin fp = {.name = "fd", .tables = ftabs};
+  static const char *const info_fields[] = {"image", ">size=Size", NULL};
+  static const char *const proc_fields[] = {"cmd=Command line", NULL};
+  static const CkptRenderView views[] = {
+      {"ps.info", .fields = info_fields, .flat = TRUE},
+      {"ps.procs", .label = bracket_label, .fields = proc_fields},
+      {"ps.secret", .hide = TRUE},
+      {"fd.files", .parent = "ps.procs", .key = "pid", .parent_key = "pid"},
+      {NULL}};
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  CkptReport *r = ckpt_report_new("v.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  CkptPluginResult *p = ckpt_report_add_plugin(r, &pp);
+  CkptPluginResult *f = ckpt_report_add_plugin(r, &fp);
+  ckpt_report_add_row(r, p, 0, 0,
+                      (CkptValue[]){CKPT_STR("img"), CKPT_SIZE(2048)});
+  ckpt_report_add_row(
+      r, p, 1, 0,
+      (CkptValue[]){CKPT_UINT(1), CKPT_STR("init"), CKPT_STR("/init -x")});
+  ckpt_report_add_row(r, p, 1, 1,
+                      (CkptValue[]){CKPT_UINT(2), CKPT_STR("sh"), CKPT_NULL});
+  ckpt_report_add_row(r, p, 2, 0,
+                      (CkptValue[]){CKPT_UINT(1), CKPT_STR("hidden")});
+  ckpt_report_add_row(r, f, 0, 0, (CkptValue[]){CKPT_UINT(2), CKPT_STR("/b")});
+  ckpt_report_add_row(r, f, 0, 0, (CkptValue[]){CKPT_UINT(1), CKPT_STR("/a")});
+  ckpt_report_add_row(r, f, 0, 0,
+                      (CkptValue[]){CKPT_UINT(9), CKPT_STR("/orphan")});
+
+  CkptRenderOptions o = {.format = CKPT_RENDER_TREE, .views = views};
+  g_autofree char *tree = ckpt_render_to_string(reports, &o);
+  g_assert_cmpstr(tree, ==,
+                  "v.tar\n"
+                  "├── Image: img\n"
+                  "│   └── Size: 2.0 KiB\n"
+                  "├── Process tree\n"
+                  "│   └── [1]  init\n"
+                  "│       ├── Command line: /init -x\n"
+                  "│       ├── Open files\n"
+                  "│       │   └── /a\n"
+                  "│       └── [2]  sh\n"
+                  "│           └── Open files\n"
+                  "│               └── /b\n"
+                  "└── Open files\n"
+                  "    └── /orphan\n");
+
+  /* without views: the generic tree, every table its own branch */
+  CkptRenderOptions plain = {.format = CKPT_RENDER_TREE};
+  g_autofree char *flat = ckpt_render_to_string(reports, &plain);
+  g_assert_nonnull(strstr(flat, "├── Secret\n"));
+  g_assert_nonnull(strstr(flat, "└── Open files\n    ├── /b\n"));
+  /* JSON carries every row whatever the views */
+  o.format = CKPT_RENDER_JSON;
+  g_autofree char *json = ckpt_render_to_string(reports, &o);
+  g_assert_nonnull(strstr(json, "\"hidden\""));
+  g_assert_nonnull(strstr(json, "\"/orphan\""));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -635,6 +729,7 @@ main(int argc, char **argv)
   g_test_add_func("/inspect/mounts/oracle", test_mounts_oracle);
   g_test_add_func("/inspect/hostile/parent-cycle", test_parent_cycle);
   g_test_add_func("/inspect/hostile/truncated", test_truncated);
+  g_test_add_func("/inspect/render/views", test_render_views);
   int rc = g_test_run();
   ckpt_host_free(host);
   return rc;
