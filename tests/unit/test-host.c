@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "chain.h"
+#include "fixture.h"
 #include "host.h"
 #include "image.h"
 
@@ -277,22 +278,11 @@ test_chain_files(void)
   g_unlink(good);
 }
 
-static CkptCheckpoint *
-open_fixture(void)
-{
-  g_autofree char *path =
-      g_build_filename(g_getenv("CKPT_FIXTURES"), "podman-none.tar", NULL);
-  g_autoptr(GError) error = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &error);
-  g_assert_no_error(error);
-  return c;
-}
-
 static void
 test_run_chain(void)
 {
   g_autoptr(CkptHost) h = test_host();
-  g_autoptr(CkptCheckpoint) c = open_fixture();
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptChain) chain = ckpt_chain_from_list(
       "tp-failing,tp-dependent,tp-reader,tp-badrow", &error);
@@ -333,7 +323,7 @@ static void
 test_run_fatal(void)
 {
   g_autoptr(CkptHost) h = test_host();
-  g_autoptr(CkptCheckpoint) c = open_fixture();
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptChain) chain =
       ckpt_chain_from_list("tp-fatal,tp-source", &error);

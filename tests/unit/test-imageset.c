@@ -11,16 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "image.h"
 #include "imageset.h"
-
-static char *
-fixture(const char *name)
-{
-  const char *dir = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(dir);
-  return g_build_filename(dir, name, NULL);
-}
 
 static char *tmpdir;
 
@@ -172,7 +165,7 @@ test_forms(void)
       {"criu-dir", CKPT_FMT_DIR},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
-    g_autofree char *p = fixture(forms[i].name);
+    g_autofree char *p = fixture_path(forms[i].name);
     g_test_message("form %s", forms[i].name);
     check_against_reference(p, forms[i].fmt);
   }
@@ -184,11 +177,11 @@ test_same_images_across_forms(void)
 {
   const char *names[] = {"crio-none.tar", "containerd-none.tar",
                          "podman-none-criu3.tar"};
-  g_autofree char *base_path = fixture("podman-none.tar");
+  g_autofree char *base_path = fixture_path("podman-none.tar");
   g_autoptr(CkptImageSet) base = ckpt_imageset_open(base_path, NULL, NULL);
   g_assert_nonnull(base);
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-    g_autofree char *p = fixture(names[i]);
+    g_autofree char *p = fixture_path(names[i]);
     g_autoptr(CkptImageSet) other = ckpt_imageset_open(p, NULL, NULL);
     g_assert_nonnull(other);
     guint compared = 0;
@@ -232,7 +225,7 @@ mapping_of(const void *addr)
 static void
 test_plain_tar_in_place(void)
 {
-  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *p = fixture_path("podman-none.tar");
   g_autofree char *real = realpath(p, NULL);
   g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, NULL);
   g_assert_nonnull(set);
@@ -256,7 +249,7 @@ test_compressed_spooled(void)
 {
   const char *names[] = {"podman-zstd.tar.zst", "podman-gzip.tar.gz"};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-    g_autofree char *p = fixture(names[i]);
+    g_autofree char *p = fixture_path(names[i]);
     g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, NULL);
     g_assert_nonnull(set);
     const uint8_t *d;
@@ -278,7 +271,7 @@ test_compressed_spooled(void)
 static void
 test_all_spooled(void)
 {
-  g_autofree char *p = fixture("podman-gzip.tar.gz");
+  g_autofree char *p = fixture_path("podman-gzip.tar.gz");
   CkptLimits l;
   ckpt_limits_init(&l);
   l.max_in_memory = 0;
@@ -369,7 +362,7 @@ extract(const char *archive, const char *dest)
 static void
 test_extracted_podman_dir(void)
 {
-  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *p = fixture_path("podman-none.tar");
   g_autofree char *d = tmp_path("extracted");
   extract(p, d);
   check_against_reference(d, CKPT_FMT_DIR);
@@ -512,7 +505,7 @@ test_clean_names(void)
 static char *
 damaged_copy(const char *fixture_name, double keep, gboolean flip)
 {
-  g_autofree char *src = fixture(fixture_name);
+  g_autofree char *src = fixture_path(fixture_name);
   g_autofree char *data = NULL;
   gsize len;
   g_assert_true(g_file_get_contents(src, &data, &len, NULL));
@@ -614,12 +607,12 @@ test_bombs(void)
 static void
 test_max_members(void)
 {
-  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *p = fixture_path("podman-none.tar");
   CkptLimits l;
   ckpt_limits_init(&l);
   l.max_members = 10;
   expect_error(p, &l, CKPT_ERROR_LIMIT, "max-members");
-  g_autofree char *d = fixture("criu-dir");
+  g_autofree char *d = fixture_path("criu-dir");
   expect_error(d, &l, CKPT_ERROR_LIMIT, "max-members");
 }
 
@@ -647,19 +640,11 @@ test_missing(void)
   expect_error(p, NULL, CKPT_ERROR_MISSING, "cannot open");
 }
 
-static void
-rm_rf(const char *path)
-{
-  g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
-  g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
-}
-
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp("ckpt-test-imageset-XXXXXX", NULL);
-  g_assert_nonnull(tmpdir);
+  tmpdir = fixture_tmpdir();
   g_test_add_func("/imageset/forms", test_forms);
   g_test_add_func("/imageset/same-images-across-forms",
                   test_same_images_across_forms);
@@ -677,7 +662,7 @@ main(int argc, char **argv)
   g_test_add_func("/imageset/not-an-archive", test_not_an_archive);
   g_test_add_func("/imageset/missing", test_missing);
   int rc = g_test_run();
-  rm_rf(tmpdir);
+  fixture_rm_rf(tmpdir);
   g_free(tmpdir);
   return rc;
 }

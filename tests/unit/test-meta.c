@@ -10,18 +10,11 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "image.h"
 #include "model.h"
 
 static char *tmpdir;
-
-static char *
-fixture(const char *name)
-{
-  const char *dir = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(dir);
-  return g_build_filename(dir, name, NULL);
-}
 
 /* The image set and the metadata stage alone, so these tests do not
  * depend on the other stages. */
@@ -49,7 +42,7 @@ open_meta(const char *path, const CkptLimits *limits, GError **error)
 static CkptCheckpoint *
 open_fixture(const char *name)
 {
-  g_autofree char *p = fixture(name);
+  g_autofree char *p = fixture_path(name);
   g_autoptr(GError) error = NULL;
   CkptCheckpoint *c = open_meta(p, NULL, &error);
   g_assert_no_error(error);
@@ -75,7 +68,7 @@ show_row(const char *fixture_name)
 {
   g_autofree char *name =
       g_strdup_printf("oracle/checkpointctl/%s.show.txt", fixture_name);
-  g_autofree char *p = fixture(name);
+  g_autofree char *p = fixture_path(name);
   g_autofree char *text = NULL;
   g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -215,7 +208,7 @@ check_spec(const char *archive)
         g_strdup_printf("%s=%s", ci->spec_env[i].key, ci->spec_env[i].value);
     g_assert_cmpstr(kv, ==, json_array_get_string_element(env, i));
   }
-  g_autofree char *env_txt_path = fixture("env.txt");
+  g_autofree char *env_txt_path = fixture_path("env.txt");
   g_autofree char *env_txt = NULL;
   g_assert_true(g_file_get_contents(env_txt_path, &env_txt, NULL, NULL));
   g_auto(GStrv) lines = g_strsplit(env_txt, "\n", -1);
@@ -298,7 +291,7 @@ test_pods(void)
   g_assert_null(p->container.pod);
   /* Podman records no checkpoint time: it comes from stats-dump's header,
    * read here by libarchive on its own */
-  g_autofree char *tar = fixture("podman-none.tar");
+  g_autofree char *tar = fixture_path("podman-none.tar");
   struct archive *a = archive_read_new();
   archive_read_support_format_tar(a);
   g_assert_cmpint(archive_read_open_filename(a, tar, 10240), ==, ARCHIVE_OK);
@@ -322,7 +315,7 @@ test_stats_vs_crit(void)
 {
   g_autoptr(CkptCheckpoint) c = open_fixture("criu-dir");
   const CkptContainerInfo *ci = &c->container;
-  g_autofree char *p = fixture("oracle/criu-dir/stats-dump.json");
+  g_autofree char *p = fixture_path("oracle/criu-dir/stats-dump.json");
   g_autoptr(JsonParser) parser = json_parser_new();
   g_assert_true(json_parser_load_from_file(parser, p, NULL));
   JsonObject *root = json_node_get_object(json_parser_get_root(parser));
@@ -359,7 +352,7 @@ test_stats_vs_crit(void)
 static void
 test_sizes(void)
 {
-  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *p = fixture_path("podman-none.tar");
   struct archive *a = archive_read_new();
   archive_read_support_format_tar(a);
   g_assert_cmpint(archive_read_open_filename(a, p, 65536), ==, ARCHIVE_OK);
@@ -388,7 +381,7 @@ static void
 check_diff(const char *archive, const char *markers_name)
 {
   g_autoptr(CkptCheckpoint) c = open_fixture(archive);
-  g_autofree char *mp = fixture(markers_name);
+  g_autofree char *mp = fixture_path(markers_name);
   g_autofree char *markers = NULL;
   gsize mlen;
   g_assert_true(g_file_get_contents(mp, &markers, &mlen, NULL));
@@ -451,7 +444,7 @@ test_diff_absent(void)
 static char *
 repack(const char *archive, const char *name, const char *data, size_t len)
 {
-  g_autofree char *src = fixture(archive);
+  g_autofree char *src = fixture_path(archive);
   g_autofree char *base = g_strdup_printf("%s-%s", name, archive);
   char *dst = g_build_filename(tmpdir, base, NULL);
   struct archive *in = archive_read_new();
@@ -559,7 +552,7 @@ test_bad_json(void)
 static void
 test_too_big(void)
 {
-  g_autofree char *p = fixture("podman-none.tar");
+  g_autofree char *p = fixture_path("podman-none.tar");
   CkptLimits l;
   ckpt_limits_init(&l);
   l.max_entry_size = 1000;
@@ -679,19 +672,11 @@ test_diff_hostile(void)
   expect_warning(c2, "rootfs-diff.tar");
 }
 
-static void
-rm_rf(const char *path)
-{
-  g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
-  g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
-}
-
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  tmpdir = g_dir_make_tmp("ckpt-test-meta-XXXXXX", NULL);
-  g_assert_nonnull(tmpdir);
+  tmpdir = fixture_tmpdir();
   g_test_add_func("/meta/show/podman", test_show_podman);
   g_test_add_func("/meta/show/crio", test_show_crio);
   g_test_add_func("/meta/show/containerd", test_show_containerd);
@@ -706,7 +691,7 @@ main(int argc, char **argv)
   g_test_add_func("/meta/shapes", test_shapes);
   g_test_add_func("/meta/diff-hostile", test_diff_hostile);
   int rc = g_test_run();
-  rm_rf(tmpdir);
+  fixture_rm_rf(tmpdir);
   g_free(tmpdir);
   return rc;
 }

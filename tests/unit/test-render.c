@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "image.h"
 #include "render.h"
 #include "results.h"
@@ -194,24 +195,13 @@ test_table_merged(void)
   g_assert_cmpstr(s, ==, "KEY  LONGER TITLE\nk    v\nk    v\n");
 }
 
-static JsonNode *
-parse(const char *text)
-{
-  g_autoptr(JsonParser) p = json_parser_new();
-  g_autoptr(GError) error = NULL;
-  gboolean ok = json_parser_load_from_data(p, text, -1, &error);
-  g_assert_no_error(error);
-  g_assert_true(ok);
-  return json_node_copy(json_parser_get_root(p));
-}
-
 static void
 test_json(void)
 {
   g_autoptr(GPtrArray) reports = make_reports();
   CkptRenderOptions o = {.format = CKPT_RENDER_JSON};
   g_autofree char *s = ckpt_render_to_string(reports, &o);
-  g_autoptr(JsonNode) root = parse(s);
+  g_autoptr(JsonNode) root = fixture_parse_json(s);
   JsonObject *doc = json_node_get_object(root);
   g_assert_true(json_object_has_member(doc, "ckpt_version"));
   JsonArray *cps = json_object_get_array_member(doc, "checkpoints");
@@ -270,7 +260,7 @@ test_jsonl(void)
   g_auto(GStrv) lines = g_strsplit(s, "\n", -1);
   size_t rows = 0, plugins = 0, cps = 0;
   for (size_t i = 0; lines[i] && *lines[i]; i++) {
-    g_autoptr(JsonNode) n = parse(lines[i]);
+    g_autoptr(JsonNode) n = fixture_parse_json(lines[i]);
     JsonObject *o2 = json_node_get_object(n);
     const char *type = json_object_get_string_member(o2, "type");
     rows += strcmp(type, "row") == 0;
@@ -293,7 +283,7 @@ test_failed_report(void)
   g_assert_cmpint(ckpt_report_status(r), ==, 1);
   CkptRenderOptions o = {.format = CKPT_RENDER_JSON};
   g_autofree char *s = ckpt_render_to_string(reports, &o);
-  g_autoptr(JsonNode) root = parse(s);
+  g_autoptr(JsonNode) root = fixture_parse_json(s);
   JsonObject *cp = json_array_get_object_element(
       json_object_get_array_member(json_node_get_object(root), "checkpoints"),
       0);

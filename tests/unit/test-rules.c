@@ -16,24 +16,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "model.h"
 #include "ruleset.h"
 #include "scan.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static const char *
-env_dir(const char *name)
-{
-  const char *d = g_getenv(name);
-  g_assert_nonnull(d);
-  return d;
-}
-
 static char *
 rules_dir(void)
 {
-  return g_build_filename(env_dir("CKPT_SOURCE_ROOT"), "rules", NULL);
+  return g_build_filename(fixture_env("CKPT_SOURCE_ROOT"), "rules", NULL);
 }
 
 static CkptYaraRuleset *
@@ -87,27 +80,6 @@ write_temp(const char *dir, const char *name, const char *content)
   g_file_set_contents(path, content, -1, &error);
   g_assert_no_error(error);
   return path;
-}
-
-static char *
-make_temp_dir(void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp("ckpt-test-rules-XXXXXX", &error);
-  g_assert_no_error(error);
-  return dir;
-}
-
-static void
-remove_tree(const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d)) != NULL) {
-    g_autofree char *p = g_build_filename(dir, name, NULL);
-    g_unlink(p);
-  }
-  g_rmdir(dir);
 }
 
 /* ---- the shipped rules ------------------------------------------------------
@@ -268,7 +240,7 @@ test_shipped_samples(void)
 static void
 test_compile_error_names_file_and_line(void)
 {
-  g_autofree char *dir = make_temp_dir();
+  g_autofree char *dir = fixture_tmpdir();
   g_autofree char *bad =
       write_temp(dir, "bad.yar",
                  "rule ok { condition: true }\n\nrule broken {\n"
@@ -282,13 +254,13 @@ test_compile_error_names_file_and_line(void)
   g_autofree char *where = g_strdup_printf("%s:5:", bad);
   if (strstr(error->message, where) == NULL)
     g_error("compile error does not name %s: %s", where, error->message);
-  remove_tree(dir);
+  fixture_rm_rf(dir);
 }
 
 static void
 test_missing_and_empty_sources(void)
 {
-  g_autofree char *dir = make_temp_dir();
+  g_autofree char *dir = fixture_tmpdir();
   g_autofree char *missing = g_build_filename(dir, "nope.yar", NULL);
   const char *src1[] = {missing, NULL};
   g_autoptr(GError) e1 = NULL;
@@ -306,14 +278,14 @@ test_missing_and_empty_sources(void)
   g_autoptr(GError) e3 = NULL;
   g_assert_null(ckpt_yara_ruleset_new(src3, NULL, FALSE, &e3));
   g_assert_nonnull(strstr(e3->message, "no rules"));
-  remove_tree(dir);
+  fixture_rm_rf(dir);
 }
 
 static void
 test_strict_warning(void)
 {
   /* a two-byte atom: libyara warns that it slows scanning down */
-  g_autofree char *dir = make_temp_dir();
+  g_autofree char *dir = fixture_tmpdir();
   g_autofree char *slow =
       write_temp(dir, "slow.yar",
                  "rule slow { strings: $a = { 00 01 [0-8] 02 }\n"
@@ -327,13 +299,13 @@ test_strict_warning(void)
   g_assert_null(ckpt_yara_ruleset_new(src, NULL, TRUE, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_assert_nonnull(strstr(error->message, "slow.yar:1"));
-  remove_tree(dir);
+  fixture_rm_rf(dir);
 }
 
 static void
 test_defines(void)
 {
-  g_autofree char *dir = make_temp_dir();
+  g_autofree char *dir = fixture_tmpdir();
   g_autofree char *path =
       write_temp(dir, "ext.yar",
                  "rule by_int { condition: level == 5 }\n"
@@ -368,13 +340,13 @@ test_defines(void)
   const char *bad[] = {"=5", NULL};
   g_assert_null(ckpt_yara_ruleset_new(src, bad, FALSE, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_DEFINE);
-  remove_tree(dir);
+  fixture_rm_rf(dir);
 }
 
 static void
 test_compiled_rules(void)
 {
-  g_autofree char *dir = make_temp_dir();
+  g_autofree char *dir = fixture_tmpdir();
   g_autoptr(CkptYaraRuleset) rs = shipped_rules(TRUE);
   g_autofree char *compiled = g_build_filename(dir, "all.yarc", NULL);
   g_assert_cmpint(yr_rules_save(rs->rules, compiled), ==, ERROR_SUCCESS);
@@ -410,7 +382,7 @@ test_compiled_rules(void)
   g_assert_null(ckpt_yara_ruleset_new(src_cut, NULL, FALSE, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_assert_nonnull(strstr(error->message, cut));
-  remove_tree(dir);
+  fixture_rm_rf(dir);
 }
 
 static void
@@ -447,34 +419,13 @@ core_api(void)
   return &api;
 }
 
-typedef struct {
-  char name[64];
-  uint32_t pid;
-  uint64_t addr;
-} Marker;
-
+/* Every fixture the sweep reads records at least eight markers. */
 static GArray *
 read_markers(const char *fixture)
 {
-  g_autofree char *file = g_strdup_printf("markers-%s.txt", fixture);
-  g_autofree char *path =
-      g_build_filename(env_dir("CKPT_FIXTURES"), file, NULL);
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  g_file_get_contents(path, &text, NULL, &error);
-  g_assert_no_error(error);
-  GArray *out = g_array_new(FALSE, TRUE, sizeof(Marker));
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  for (char **l = lines; *l; l++) {
-    Marker m = {0};
-    unsigned long long addr;
-    if (**l == '#' || sscanf(*l, "%63s %u %llx", m.name, &m.pid, &addr) != 3)
-      continue;
-    m.addr = addr;
-    g_array_append_val(out, m);
-  }
-  g_assert_cmpuint(out->len, >=, 8);
-  return out;
+  GArray *m = fixture_markers(fixture);
+  g_assert_cmpuint(m->len, >=, 8);
+  return m;
 }
 
 /* Marker strings as a rule file: one string per planted marker. */
@@ -524,14 +475,14 @@ fixture_rules(void)
 {
   static CkptYaraRuleset *rs;
   if (rs == NULL) {
-    g_autofree char *dir = make_temp_dir();
+    g_autofree char *dir = fixture_tmpdir();
     g_autofree char *markers = write_temp(dir, "markers.yar", marker_rules);
     g_autofree char *shipped = rules_dir();
     const char *src[] = {shipped, markers, NULL};
     g_autoptr(GError) error = NULL;
     rs = ckpt_yara_ruleset_new(src, NULL, TRUE, &error);
     g_assert_no_error(error);
-    remove_tree(dir);
+    fixture_rm_rf(dir);
   }
   return rs;
 }
@@ -539,11 +490,7 @@ fixture_rules(void)
 static void
 sweep(Sweep *s, const char *file, unsigned threads, unsigned max_matches)
 {
-  g_autofree char *path =
-      g_build_filename(env_dir("CKPT_FIXTURES"), file, NULL);
-  g_autoptr(GError) error = NULL;
-  s->ckpt = ckpt_checkpoint_open(path, NULL, &error);
-  g_assert_no_error(error);
+  s->ckpt = fixture_open(file);
   s->n = s->ckpt->n_procs;
   s->jobs = g_new0(CkptYaraJob, s->n);
   for (size_t i = 0; i < s->n; i++) {
@@ -589,7 +536,7 @@ check_fixture(gconstpointer data)
 
   guint checked = 0;
   for (guint m = 0; m < markers->len; m++) {
-    const Marker *mk = &g_array_index(markers, Marker, m);
+    const FixtureMarker *mk = &g_array_index(markers, FixtureMarker, m);
     for (size_t e = 0; e < G_N_ELEMENTS(expected); e++) {
       if (strcmp(mk->name, expected[e].marker) != 0)
         continue;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "fixture.h"
 #include "liveenv.h"
 #include "host.h"
 #include "model.h"
@@ -39,14 +40,6 @@ static SecretsEngine *engine;
 static CkptHost *host;
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static char *
-fixture_path(const char *name)
-{
-  const char *dir = g_getenv("CKPT_FIXTURES");
-  g_assert_nonnull(dir);
-  return g_build_filename(dir, name, NULL);
-}
 
 static char *
 default_rules(void)
@@ -110,18 +103,13 @@ planted_values(void)
 static uint64_t
 marker(const char *fixture, const char *name)
 {
-  g_autofree char *base = g_strdup_printf("markers-%s.txt", fixture);
-  g_autofree char *path = fixture_path(base);
-  g_autofree char *text = NULL;
-  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  for (size_t i = 0; lines[i]; i++) {
-    g_auto(GStrv) f = g_strsplit(lines[i], " ", -1);
-    if (g_strv_length(f) == 3 && strcmp(f[0], name) == 0 &&
-        strcmp(f[1], "1") == 0)
-      return g_ascii_strtoull(f[2], NULL, 16);
+  g_autoptr(GArray) m = fixture_markers(fixture);
+  for (guint i = 0; i < m->len; i++) {
+    const FixtureMarker *k = &g_array_index(m, FixtureMarker, i);
+    if (k->pid == 1 && strcmp(k->name, name) == 0)
+      return k->addr;
   }
-  g_error("no marker %s in %s", name, path);
+  g_error("no marker %s of pid 1 in the markers of %s", name, fixture);
   return 0;
 }
 
@@ -410,7 +398,7 @@ test_bad_input(void)
   g_assert_true(secrets_scan_buffer(engine, buf, 1 << 16, hits, NULL));
 
   /* a rule file that does not compile: the error names file and line */
-  g_autofree char *dir = g_dir_make_tmp("ckpt-secrets-XXXXXX", NULL);
+  g_autofree char *dir = fixture_tmpdir();
   g_autofree char *bad = g_build_filename(dir, "bad.yar", NULL);
   g_assert_true(g_file_set_contents(
       bad, "rule ok { condition: true }\nrule broken { strings: $a = \n", -1,
@@ -751,35 +739,22 @@ typedef void (*FillFn)(uint8_t *data, size_t len, uint64_t env_start);
 static char *
 corrupted_copy(FillFn fill, uint64_t env_start)
 {
-  g_autofree char *src = fixture_path("criu-dir");
-  char *dst = g_dir_make_tmp("ckpt-secrets-XXXXXX", NULL);
-  g_assert_nonnull(dst);
-  g_autoptr(GDir) d = g_dir_open(src, 0, NULL);
+  char *dir = fixture_copy_criu_dir();
+  /* names first: rewriting files while reading the directory could show
+   * the temporary files g_file_set_contents makes */
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
   g_assert_nonnull(d);
   const char *name;
-  while ((name = g_dir_read_name(d))) {
-    g_autofree char *from = g_build_filename(src, name, NULL);
-    g_autofree char *to = g_build_filename(dst, name, NULL);
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    g_assert_true(g_file_get_contents(from, &data, &len, NULL));
+  while ((name = g_dir_read_name(d)))
     if (g_str_has_prefix(name, "pages-"))
-      fill((uint8_t *)data, len, env_start);
-    g_assert_true(g_file_set_contents(to, data, (gssize)len, NULL));
+      g_ptr_array_add(pages, g_strdup(name));
+  for (guint i = 0; i < pages->len; i++) {
+    g_autoptr(GByteArray) b = fixture_read_file(dir, pages->pdata[i]);
+    fill(b->data, b->len, env_start);
+    fixture_write_file(dir, pages->pdata[i], b->data, b->len);
   }
-  return dst;
-}
-
-static void
-remove_dir(const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d))) {
-    g_autofree char *p = g_build_filename(dir, name, NULL);
-    g_remove(p);
-  }
-  g_rmdir(dir);
+  return dir;
 }
 
 /* Every word a pointer into the env area, every other word too, and
@@ -844,7 +819,7 @@ test_hostile_memory(void)
         g_assert_true(g_str_has_prefix(cell_str(e, k, "status"), "added"));
       g_array_unref(opts);
     }
-    remove_dir(dir);
+    fixture_rm_rf(dir);
   }
 }
 
