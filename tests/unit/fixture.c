@@ -10,8 +10,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- the environment ------------------------------------------------------
- */
+/* ---- the checkpoints ----------------------------------------------------- */
+
+const char *const fixture_checkpoints[][2] = {
+    {"podman-none.tar", "podman-none"},
+    {"podman-gzip.tar.gz", "podman-gzip"},
+    {"podman-zstd.tar.zst", "podman-zstd"},
+    {"podman-none-2.tar", "podman-none-2"},
+    {"podman-none-criu3.tar", "podman-none-criu3"},
+    {"podman-nozombie.tar", "podman-nozombie"},
+    {"podman-nozombie-criu3.tar", "podman-nozombie-criu3"},
+    {"crio-none.tar", "crio-none"},
+    {"containerd-none.tar", "containerd-none"},
+    {"criu-dir", "criu-dir"},
+};
+const size_t fixture_n_checkpoints = G_N_ELEMENTS(fixture_checkpoints);
+
+/* ---- the environment ----------------------------------------------------- */
 
 const char *
 fixture_env(const char *name)
@@ -58,8 +73,7 @@ fixture_has_warning(const CkptCheckpoint *c, const char *needle)
   return FALSE;
 }
 
-/* ---- crit's decode --------------------------------------------------------
- */
+/* ---- crit's decode ------------------------------------------------------- */
 
 /* The parsed oracle/<base>/<image>.json, or NULL when the file is absent
  * (crit writes nothing for an image the checkpoint lacks). A file that is
@@ -114,8 +128,7 @@ fixture_parse_json(const char *text)
   return json_node_copy(json_parser_get_root(p));
 }
 
-/* ---- markers --------------------------------------------------------------
- */
+/* ---- markers ------------------------------------------------------------- */
 
 char *
 fixture_markers_text(const char *fixture)
@@ -149,8 +162,7 @@ fixture_markers(const char *fixture)
   return out;
 }
 
-/* ---- scratch copies and temporary directories -----------------------------
- */
+/* ---- scratch copies and temporary directories ---------------------------- */
 
 char *
 fixture_tmpdir(void)
@@ -243,8 +255,7 @@ scratch_teardown(Scratch *s, gconstpointer data)
   g_free(s->dir);
 }
 
-/* ---- image bytes -----------------------------------------------------------
- */
+/* ---- image bytes --------------------------------------------------------- */
 
 void
 fixture_put_u32(GByteArray *b, uint32_t v)

@@ -14,6 +14,14 @@
 
 #include "model.h"
 
+/* ---- the checkpoints ----------------------------------------------------- */
+
+/* Every checkpoint under tests/fixtures as {file, base name}: archives of
+ * each engine and compression, CRIU 3.x pagemaps, zombie-free runs and the
+ * bare CRIU directory. */
+extern const char *const fixture_checkpoints[][2];
+extern const size_t fixture_n_checkpoints;
+
 /* ---- the environment meson sets (tests/meson.build) ---------------------- */
 
 /* The value of an environment variable the test run must have. */
@@ -76,8 +84,7 @@ typedef struct {
 void scratch_setup(Scratch *s, gconstpointer data);
 void scratch_teardown(Scratch *s, gconstpointer data);
 
-/* ---- image bytes ----------------------------------------------------------
- */
+/* ---- image bytes --------------------------------------------------------- */
 
 /* Appends v little-endian, as CRIU's entry lengths and magics are. */
 void fixture_put_u32(GByteArray *b, uint32_t v);

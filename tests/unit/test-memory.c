@@ -13,20 +13,6 @@
 
 #define PAGE 4096u
 
-/* fixture file, markers name */
-static const char *const fixtures[][2] = {
-    {"podman-none.tar", "podman-none"},
-    {"podman-gzip.tar.gz", "podman-gzip"},
-    {"podman-zstd.tar.zst", "podman-zstd"},
-    {"podman-none-2.tar", "podman-none-2"},
-    {"podman-none-criu3.tar", "podman-none-criu3"},
-    {"podman-nozombie.tar", "podman-nozombie"},
-    {"podman-nozombie-criu3.tar", "podman-nozombie-criu3"},
-    {"crio-none.tar", "crio-none"},
-    {"containerd-none.tar", "containerd-none"},
-    {"criu-dir", "criu-dir"},
-};
-
 static const uint8_t binary_pattern[16] = {0xde, 0xad, 0x00, 0xbe, 0xef, 0x00,
                                            0xff, 0x01, 0x7f, 0x80, 0x00, 0x00,
                                            0xc3, 0xa9, 0x0a, 0x0d};
@@ -291,11 +277,13 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  for (size_t i = 0; i < G_N_ELEMENTS(fixtures); i++) {
-    g_autofree char *m = g_strdup_printf("/memory/markers/%s", fixtures[i][1]);
-    g_test_add_data_func(m, fixtures[i], test_markers);
-    g_autofree char *b = g_strdup_printf("/memory/blocks/%s", fixtures[i][1]);
-    g_test_add_data_func(b, fixtures[i], test_iterator);
+  for (size_t i = 0; i < fixture_n_checkpoints; i++) {
+    g_autofree char *m =
+        g_strdup_printf("/memory/markers/%s", fixture_checkpoints[i][1]);
+    g_test_add_data_func(m, fixture_checkpoints[i], test_markers);
+    g_autofree char *b =
+        g_strdup_printf("/memory/blocks/%s", fixture_checkpoints[i][1]);
+    g_test_add_data_func(b, fixture_checkpoints[i], test_iterator);
   }
   g_test_add_func("/memory/fork-copy", test_fork_copy);
   g_test_add_func("/memory/blocks-maximal", test_blocks_maximal);

@@ -19,20 +19,6 @@
 
 #define PAGE 4096u
 
-/* fixture file, oracle folder */
-static const char *const fixtures[][2] = {
-    {"podman-none.tar", "podman-none"},
-    {"podman-gzip.tar.gz", "podman-gzip"},
-    {"podman-zstd.tar.zst", "podman-zstd"},
-    {"podman-none-2.tar", "podman-none-2"},
-    {"podman-none-criu3.tar", "podman-none-criu3"},
-    {"podman-nozombie.tar", "podman-nozombie"},
-    {"podman-nozombie-criu3.tar", "podman-nozombie-criu3"},
-    {"crio-none.tar", "crio-none"},
-    {"containerd-none.tar", "containerd-none"},
-    {"criu-dir", "criu-dir"},
-};
-
 /* ---- the oracle --------------------------------------------------------- */
 
 /* crit prints some numbers as "0x..." text, others as JSON numbers. */
@@ -616,9 +602,10 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  for (size_t i = 0; i < G_N_ELEMENTS(fixtures); i++) {
-    g_autofree char *name = g_strdup_printf("/procs/oracle/%s", fixtures[i][1]);
-    g_test_add_data_func(name, fixtures[i], compare_fixture);
+  for (size_t i = 0; i < fixture_n_checkpoints; i++) {
+    g_autofree char *name =
+        g_strdup_printf("/procs/oracle/%s", fixture_checkpoints[i][1]);
+    g_test_add_data_func(name, fixture_checkpoints[i], compare_fixture);
   }
   g_test_add_func("/procs/workload-tree", test_workload_tree);
   g_test_add_func("/procs/criu3-same-memory", test_criu3_same_memory);
