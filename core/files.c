@@ -698,37 +698,37 @@ typedef gboolean (*EntryFn)(FilesLoad *l, const ProtobufCMessage *m,
                             const char *img, size_t off, void *data,
                             GError **error);
 
+typedef struct {
+  FilesLoad *l;
+  const char *img;
+  EntryFn fn;
+  void *data;
+} FilesWalk;
+
+static int
+on_walk_entry(const ProtobufCMessage *m, size_t off, void *user, GError **error)
+{
+  FilesWalk *w = user;
+  return w->fn(w->l, m, w->img, off, w->data, error) ? 1 : -1;
+}
+
 static gboolean
 walk_image(FilesLoad *l, const char *img, uint32_t magic,
            const ProtobufCMessageDescriptor *desc, EntryFn fn, void *data,
            GError **error)
 {
   CkptCheckpoint *c = l->c;
-  const uint8_t *bytes, *entry;
-  size_t len, elen;
+  const uint8_t *bytes;
+  size_t len;
   CkptImageReader r;
-  int rc;
 
   if (!ckpt_imageset_image(c->images, img, &bytes, &len))
     return TRUE;
   if (!ckpt_image_open(&r, img, bytes, len, magic, c->limits.max_entry_size,
                        c->limits.max_entries, error))
     return FALSE;
-  while ((rc = ckpt_image_next(&r, &entry, &elen, error)) == 1) {
-    size_t off = (size_t)(entry - bytes) - 4;
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, elen, entry);
-    if (m == NULL) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                  "%s: entry at offset %zu is not a valid %s", img, off,
-                  desc->short_name);
-      return FALSE;
-    }
-    gboolean ok = fn(l, m, img, off, data, error);
-    protobuf_c_message_free_unpacked(m, NULL);
-    if (!ok)
-      return FALSE;
-  }
-  return rc == 0;
+  FilesWalk w = {l, img, fn, data};
+  return ckpt_image_walk(&r, desc, on_walk_entry, &w, error);
 }
 
 static gboolean

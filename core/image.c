@@ -1,8 +1,10 @@
 /* image.c - CRIU's image framing: magics, length-prefixed entries and the
  * raw payloads some images append after an entry. Every length is checked
- * against what remains before anything is handed out. */
+ * against what remains before anything is handed out; ckpt_image_walk()
+ * is the one loop that unpacks a whole image's entries. */
 #include "image.h"
 
+#include <protobuf-c/protobuf-c.h>
 #include <string.h>
 
 GQuark
@@ -122,4 +124,29 @@ ckpt_image_take(CkptImageReader *r, uint64_t n, const uint8_t **bytes,
   *bytes = r->p;
   r->p += n;
   return TRUE;
+}
+
+gboolean
+ckpt_image_walk(CkptImageReader *r, const ProtobufCMessageDescriptor *desc,
+                CkptImageEntryFn fn, void *user, GError **error)
+{
+  const uint8_t *entry;
+  size_t len;
+  int rc;
+
+  while ((rc = ckpt_image_next(r, &entry, &len, error)) == 1) {
+    size_t off = (size_t)(entry - r->base) - 4;
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, entry);
+    if (m == NULL) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                  "%s: entry at offset %zu is not a valid %s", r->name, off,
+                  desc->short_name);
+      return FALSE;
+    }
+    int next = fn(m, off, user, error);
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (next <= 0)
+      return next == 0;
+  }
+  return rc == 0;
 }

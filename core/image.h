@@ -54,4 +54,22 @@ int ckpt_image_next(CkptImageReader *r, const uint8_t **entry, size_t *len,
 gboolean ckpt_image_take(CkptImageReader *r, uint64_t n, const uint8_t **bytes,
                          GError **error);
 
+/* protobuf-c's types, declared here so that this header needs none of it */
+struct ProtobufCMessage;
+struct ProtobufCMessageDescriptor;
+
+/* Handed each entry ckpt_image_walk() unpacked, with the offset of the
+ * entry's length word; the message is freed when it returns. Returns 1 for
+ * the next entry, 0 to end the walk early (not an error), -1 with error set
+ * to fail it. */
+typedef int (*CkptImageEntryFn)(const struct ProtobufCMessage *m, size_t off,
+                                void *user, GError **error);
+
+/* Unpacks every remaining entry of an opened image as desc and hands each
+ * to fn. An entry that does not unpack fails the walk: "<image>: entry at
+ * offset N is not a valid <Message>". */
+gboolean ckpt_image_walk(CkptImageReader *r,
+                         const struct ProtobufCMessageDescriptor *desc,
+                         CkptImageEntryFn fn, void *user, GError **error);
+
 #endif

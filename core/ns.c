@@ -109,6 +109,20 @@ load_ns_ids(CkptCheckpoint *c)
 typedef gboolean (*NsEntryFn)(CkptCheckpoint *c, const ProtobufCMessage *m,
                               void *data);
 
+typedef struct {
+  CkptCheckpoint *c;
+  NsEntryFn fn;
+  void *data;
+} NsWalk;
+
+/* fn says whether to go on; stopping early is no error */
+static int
+on_walk_entry(const ProtobufCMessage *m, size_t off, void *user, GError **error)
+{
+  NsWalk *w = user;
+  return w->fn(w->c, m, w->data) ? 1 : 0;
+}
+
 /* Walks PREFIX<id>.img; absent is fine. A broken frame or entry is an
  * error naming the image and offset. */
 static gboolean
@@ -117,30 +131,17 @@ walk_ns_image(CkptCheckpoint *c, const char *prefix, uint32_t id,
               NsEntryFn fn, void *data, GError **error)
 {
   g_autofree char *img = g_strdup_printf("%s%u.img", prefix, id);
-  const uint8_t *bytes, *entry;
-  size_t len, elen;
+  const uint8_t *bytes;
+  size_t len;
   CkptImageReader r;
-  int rc;
 
   if (id == 0 || !ckpt_imageset_image(c->images, img, &bytes, &len))
     return TRUE;
   if (!ckpt_image_open(&r, img, bytes, len, magic, c->limits.max_entry_size,
                        c->limits.max_entries, error))
     return FALSE;
-  while ((rc = ckpt_image_next(&r, &entry, &elen, error)) == 1) {
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, elen, entry);
-    if (m == NULL) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                  "%s: entry at offset %zu is not a valid %s", img,
-                  (size_t)(entry - bytes) - 4, desc->short_name);
-      return FALSE;
-    }
-    gboolean more = fn(c, m, data);
-    protobuf_c_message_free_unpacked(m, NULL);
-    if (!more)
-      break;
-  }
-  return rc >= 0;
+  NsWalk w = {c, fn, data};
+  return ckpt_image_walk(&r, desc, on_walk_entry, &w, error);
 }
 
 /* CRIU's fstype enum (images/mnt.proto), for entries without fsname. */
