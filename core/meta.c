@@ -159,6 +159,22 @@ node_str(JsonNode *n)
   return json_node_get_string(n);
 }
 
+/* The string elements of a JSON list as a NULL-ended array in the model;
+ * other elements are skipped, and no list gives an empty array. */
+static const char **
+model_strv(CkptCheckpoint *c, JsonArray *arr)
+{
+  guint n = arr ? json_array_get_length(arr) : 0;
+  const char **out = ckpt_model_alloc(c, (size_t)n + 1, sizeof(char *));
+  size_t k = 0;
+  for (guint i = 0; i < n; i++) {
+    const char *s = node_str(json_array_get_element(arr, i));
+    if (s != NULL)
+      out[k++] = ckpt_model_str(c, s);
+  }
+  return out;
+}
+
 /* RFC 3339 text to seconds since the epoch; 0 for Go's zero time, for
  * anything before 1970 and for what does not parse. */
 static int64_t
@@ -285,16 +301,7 @@ load_spec_env(CkptCheckpoint *c, JsonObject *process)
 static void
 load_spec_args(CkptCheckpoint *c, JsonObject *process)
 {
-  JsonArray *args = member_arr(process, "args");
-  guint n = args ? json_array_get_length(args) : 0;
-  const char **out = ckpt_model_alloc(c, (size_t)n + 1, sizeof(char *));
-  size_t k = 0;
-  for (guint i = 0; i < n; i++) {
-    const char *a = node_str(json_array_get_element(args, i));
-    if (a != NULL)
-      out[k++] = ckpt_model_str(c, a);
-  }
-  c->container.spec_args = out;
+  c->container.spec_args = model_strv(c, member_arr(process, "args"));
 }
 
 static void
@@ -522,15 +529,7 @@ load_deleted(CkptCheckpoint *c, JsonNode *node)
   JsonArray *arr = arr_of(node);
   if (node && arr == NULL && !JSON_NODE_HOLDS_NULL(node))
     ckpt_model_warn(c, "deleted.files: not a JSON list, ignored");
-  guint n = arr ? json_array_get_length(arr) : 0;
-  const char **out = ckpt_model_alloc(c, (size_t)n + 1, sizeof(char *));
-  size_t k = 0;
-  for (guint i = 0; i < n; i++) {
-    const char *s = node_str(json_array_get_element(arr, i));
-    if (s != NULL)
-      out[k++] = ckpt_model_str(c, s);
-  }
-  c->container.deleted_files = out;
+  c->container.deleted_files = model_strv(c, arr);
 }
 
 /* ---- stats-dump ------------------------------------------------------------
