@@ -64,11 +64,9 @@ ckpt_checkpoint_free(CkptCheckpoint *c)
 }
 
 CkptCheckpoint *
-ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
+ckpt_checkpoint_new(const CkptLimits *limits)
 {
-  g_return_val_if_fail(path != NULL, NULL);
-
-  g_autoptr(CkptCheckpoint) c = g_new0(CkptCheckpoint, 1);
+  CkptCheckpoint *c = g_new0(CkptCheckpoint, 1);
   if (limits)
     c->limits = *limits;
   else
@@ -79,7 +77,15 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   c->by_pid = g_hash_table_new(g_direct_hash, g_direct_equal);
   c->container.size = sizeof(c->container);
   c->ns.size = sizeof(c->ns);
+  return c;
+}
 
+CkptCheckpoint *
+ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
+{
+  g_return_val_if_fail(path != NULL, NULL);
+
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_new(limits);
   c->images = ckpt_imageset_open(path, &c->limits, error);
   if (c->images == NULL)
     return NULL;

@@ -110,4 +110,9 @@ void ckpt_diff_iter_free(CkptFileIter *it);
 const CkptProcess *ckpt_checkpoint_process(const CkptCheckpoint *c,
                                            uint32_t pid);
 
+/* An empty model: its arena and tables, no image set, no stage run. What
+ * ckpt_checkpoint_open() starts from, and what a test of one stage fills
+ * itself. limits may be NULL for the defaults. */
+CkptCheckpoint *ckpt_checkpoint_new(const CkptLimits *limits);
+
 #endif

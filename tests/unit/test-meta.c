@@ -21,16 +21,7 @@ static char *tmpdir;
 static CkptCheckpoint *
 open_meta(const char *path, const CkptLimits *limits, GError **error)
 {
-  CkptCheckpoint *c = g_new0(CkptCheckpoint, 1);
-  if (limits)
-    c->limits = *limits;
-  else
-    ckpt_limits_init(&c->limits);
-  c->strings = g_string_chunk_new(4096);
-  c->blocks = g_ptr_array_new_with_free_func(g_free);
-  c->warnings = g_ptr_array_new_with_free_func(g_free);
-  c->by_pid = g_hash_table_new(g_direct_hash, g_direct_equal);
-  c->container.size = sizeof(c->container);
+  CkptCheckpoint *c = ckpt_checkpoint_new(limits);
   c->images = ckpt_imageset_open(path, &c->limits, error);
   if (c->images == NULL || !ckpt_meta_load(c, error)) {
     ckpt_checkpoint_free(c);
