@@ -18,7 +18,7 @@ G=$RIG/work/bench-big
 
 rm -rf "$G"
 mkdir -p "$G/root/app" "$G/root/tmp" "$G/root/proc" "$G/root/sys" "$G/root/dev"
-gcc -static -O2 -o "$G/root/app/big" "$HERE/big-workload.c"
+gcc -static -O2 -o "$G/root/app/big" "$HERE/workload.c"
 TOOLS=$ROOT/tests/fixtures/fixture_tools.py
 [ -f "$TOOLS" ] && cp "$TOOLS" "$G/"
 
@@ -30,7 +30,7 @@ podman rm -f -t 0 \$CTR >/dev/null 2>&1 || true
 podman rmi -f localhost/bench-big:1 >/dev/null 2>&1 || true
 tar -C root -cf root.tar .
 podman import -q root.tar localhost/bench-big:1 >/dev/null
-podman run -d --name \$CTR --network none localhost/bench-big:1 /app/big $SIZE >/dev/null
+podman run -d --name \$CTR --network none localhost/bench-big:1 /app/big -s $SIZE >/dev/null
 PID=\$(podman inspect -f '{{.State.Pid}}' \$CTR)
 i=0; until [ -f /proc/\$PID/root/ready ]; do i=\$((i+1)); [ \$i -lt 600 ] || exit 1; sleep 0.1; done
 podman container checkpoint --compress=none --export=/work/bench-big/big.tar \$CTR >/dev/null

@@ -16,7 +16,7 @@ G=$RIG/work/yara-bench
 
 rm -rf "$G"
 mkdir -p "$G/root/app" "$G/root/tmp" "$G/root/proc" "$G/root/sys" "$G/root/dev"
-gcc -static -O2 -o "$G/root/app/w" "$HERE/yara-workload.c"
+gcc -static -O2 -o "$G/root/app/w" "$HERE/workload.c"
 cat > "$G/lab.sh" <<LAB
 set -eu
 cd /work/yara-bench
@@ -25,7 +25,7 @@ podman rm -f -t 0 \$CTR >/dev/null 2>&1 || true
 podman rmi -f localhost/yara-bench:1 >/dev/null 2>&1 || true
 tar -C root -cf root.tar .
 podman import -q root.tar localhost/yara-bench:1 >/dev/null
-podman run -d --name \$CTR --network none localhost/yara-bench:1 /app/w $N $SIZE >/dev/null
+podman run -d --name \$CTR --network none localhost/yara-bench:1 /app/w -p $N -s $SIZE >/dev/null
 PID=\$(podman inspect -f '{{.State.Pid}}' \$CTR)
 i=0; until [ -f /proc/\$PID/root/ready ]; do i=\$((i+1)); [ \$i -lt 900 ] || exit 1; sleep 0.1; done
 podman container checkpoint --compress=none --export=/work/yara-bench/two.tar \$CTR >/dev/null
