@@ -332,6 +332,7 @@ child_main(int fd, const CkptHost *h, const CkptLoadedPlugin *p,
       g_ptr_array_index(report->plugins, report->plugins->len - 1);
   GByteArray *b = ckpt_isolate_encode(pr);
   gboolean ok = write_all(fd, b->data, b->len);
+  g_byte_array_unref(b);
   /* _exit: nothing of the parent's (stdio buffers, atexit handlers,
    * temporary files) may be flushed or run twice. */
   _exit(ok ? 0 : 3);

@@ -905,7 +905,18 @@ map_shmem_runs(const CkptVma *v, const ShmemMap *m, GArray *out)
   if (lo % PAGE_SIZE || lo > G_MAXUINT64 - size)
     return;
   hi = lo + size;
-  for (size_t i = 0; i < m->n_runs; i++) {
+  /* Runs are sorted and disjoint: start at the first one ending after lo
+   * and stop at hi, so many VMAs over one object cost what they show,
+   * not VMAs times runs. */
+  size_t first = 0, last = m->n_runs;
+  while (first < last) {
+    size_t mid = first + (last - first) / 2;
+    if (run_end(&m->runs[mid]) <= lo)
+      first = mid + 1;
+    else
+      last = mid;
+  }
+  for (size_t i = first; i < m->n_runs && m->runs[i].vaddr < hi; i++) {
     const CkptPageRun *r = &m->runs[i];
     uint64_t rs = r->vaddr, re = run_end(r);
     uint64_t s = MAX(rs, lo), e = MIN(re, hi);
@@ -940,6 +951,15 @@ add_shared_memory(Loader *l, CkptProcess *p, GArray *runs, GError **error)
     if (m == NULL)
       return FALSE;
     map_shmem_runs(v, m, shared);
+    /* Every VMA may show the same object again: bound what a small
+     * pagemap-shmem image can multiply into. */
+    if (shared->len > l->c->limits.max_entries) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                  "pagemap-%u.img: shared mappings show more than "
+                  "%" G_GUINT64_FORMAT " page runs (max-entries limit)",
+                  p->info.pid, l->c->limits.max_entries);
+      return FALSE;
+    }
   }
   if (shared->len == 0)
     return TRUE;

@@ -243,6 +243,13 @@ def crafted(fixture, outdir, outside):
              for i in range(1000, 6000)]
     tar("pstree-deep-5000.tar", keep)
 
+    # shared memory fan-out: many shared VMAs of pid 1 over one shmem
+    # object whose pagemap has many runs. Each VMA shows the whole object
+    # (fanout-wide: VMAs x runs page runs to build), or one page of it
+    # (fanout-narrow: VMAs x runs comparisons if every VMA scans every run)
+    tar("shmem-fanout-wide.tar", shmem_fanout(base, 300, 20000, False))
+    tar("shmem-fanout-narrow.tar", shmem_fanout(base, 50000, 200000, True))
+
     # a gzip bomb: a pages file of 512 MiB of zeros, about 500 KiB packed
     bomb = os.path.join(outdir, "gzip-bomb.tar.gz")
     with gzip.open(bomb, "wb", compresslevel=9) as g:
@@ -276,6 +283,30 @@ def crafted(fixture, outdir, outside):
             f.write(z)
         made["zstd-long31.tar.zst"] = path
     return made
+
+
+def shmem_fanout(base, n_vmas, n_runs, narrow):
+    head, ents = image_entries(get(base, "mm-1.img"))
+    fields = [f for f in pb_fields(ents[0]) if f[0] != 14]
+    span = 2 * n_runs * PAGE
+    size = PAGE if narrow else span
+    for i in range(n_vmas):
+        start = 0x100000000000 + i * size
+        pgoff = (2 * i * PAGE) % span if narrow else 0
+        # start, end, pgoff, shmid 78, rw, MAP_SHARED|MAP_ANONYMOUS,
+        # VMA_AREA_REGULAR|VMA_ANON_SHARED, fd -1 (zigzag 1)
+        vma = [(1, 0, start), (2, 0, start + size), (3, 0, pgoff),
+               (4, 0, 78), (5, 0, 3), (6, 0, 0x21), (7, 0, 0x101),
+               (8, 0, 1)]
+        fields.append((14, 2, pb_encode(vma)))
+    mm = image(head, [pb_encode(fields)])
+    phead, pents = image_entries(get(base, "pagemap-shmem-78.img"))
+    # one-page runs a page apart, lazy (no bytes needed in a pages file)
+    runs = [pents[0]] + [pb_encode([(1, 0, 2 * i * PAGE), (2, 0, 0),
+                                    (4, 0, 2), (5, 0, 1)])
+                         for i in range(n_runs)]
+    return replaced(replaced(base, "mm-1.img", mm), "pagemap-shmem-78.img",
+                    image(phead, runs))
 
 
 class ZeroReader:
