@@ -426,14 +426,20 @@ failed_dependency(const CkptLoadedPlugin *lp, const CkptReport *report)
   return NULL;
 }
 
-/* checkpointctl's CHKPT SIZE: the CRIU images alone. Filled here when
- * the metadata stage left it empty, before any plugin reads it. */
+/* checkpointctl's CHKPT SIZE: every regular file under checkpoint/ in an
+ * archive (the images and CRIU's descriptors.json), the images alone in a
+ * bare directory. Filled here when the metadata stage left it empty,
+ * before any plugin reads it. */
 static void
 fill_checkpoint_size(CkptCheckpoint *c)
 {
   if (c->container.checkpoint_size != 0 || c->images == NULL)
     return;
-  uint64_t total = 0;
+  uint64_t total = ckpt_imageset_size_under(c->images, "checkpoint/");
+  if (total != 0) {
+    c->container.checkpoint_size = total;
+    return;
+  }
   const char *const *names = ckpt_imageset_image_names(c->images);
   for (size_t i = 0; names && names[i]; i++) {
     const uint8_t *data;

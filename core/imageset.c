@@ -978,3 +978,18 @@ ckpt_imageset_warnings(const CkptImageSet *set)
 {
   return (const char *const *)set->warnings->pdata;
 }
+
+uint64_t
+ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix)
+{
+  g_return_val_if_fail(set != NULL && prefix != NULL, 0);
+  uint64_t total = 0;
+  for (guint i = 0; i < set->members->len; i++) {
+    const Member *m = g_ptr_array_index(set->members, i);
+    /* each member's size was checked against max-total-size on the way
+     * in, so the sum cannot wrap */
+    if (g_str_has_prefix(m->name, prefix))
+      total += m->len;
+  }
+  return total;
+}

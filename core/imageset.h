@@ -51,5 +51,8 @@ const char *const *ckpt_imageset_image_names(const CkptImageSet *set);
 /* Non-fatal problems met while opening (entries skipped), NULL-ended;
  * borrowed. */
 const char *const *ckpt_imageset_warnings(const CkptImageSet *set);
+/* Appended: bytes of all members whose normalised name starts with
+ * prefix (e.g. "checkpoint/": the images and any other file there). */
+uint64_t ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix);
 
 #endif
