@@ -269,3 +269,13 @@ fixture_u32le(const uint8_t *p)
 {
   return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
+
+void
+fixture_put_msg(GByteArray *b, const ProtobufCMessage *m)
+{
+  size_t n = protobuf_c_message_get_packed_size(m);
+  g_autofree uint8_t *buf = g_malloc(n ? n : 1);
+  g_assert_cmpuint(protobuf_c_message_pack(m, buf), ==, n);
+  fixture_put_u32(b, (uint32_t)n);
+  g_byte_array_append(b, buf, (guint)n);
+}

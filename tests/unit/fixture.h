@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -89,5 +90,7 @@ void scratch_teardown(Scratch *s, gconstpointer data);
 /* Appends v little-endian, as CRIU's entry lengths and magics are. */
 void fixture_put_u32(GByteArray *b, uint32_t v);
 uint32_t fixture_u32le(const uint8_t *p);
+/* Appends m packed as one image entry: its u32 length, then its bytes. */
+void fixture_put_msg(GByteArray *b, const ProtobufCMessage *m);
 
 #endif

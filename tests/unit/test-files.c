@@ -442,15 +442,10 @@ test_fdinfo_missing_file(Scratch *s, gconstpointer data)
   e.id = 9999;
   e.type = 1;
   e.fd = 0;
-  uint8_t buf[64];
-  size_t n = fdinfo_entry__pack(&e, buf);
-  fixture_put_u32(b, (uint32_t)n);
-  g_byte_array_append(b, buf, (guint)n);
+  fixture_put_msg(b, &e.base);
   e.id = 11; /* /data/notes.txt */
   e.fd = 8;
-  n = fdinfo_entry__pack(&e, buf);
-  fixture_put_u32(b, (uint32_t)n);
-  g_byte_array_append(b, buf, (guint)n);
+  fixture_put_msg(b, &e.base);
   fixture_write_file(s->dir, "fdinfo-2.img", b->data, b->len);
 
   g_autoptr(GError) err = NULL;
@@ -503,12 +498,8 @@ test_tcp_stream_overlong(Scratch *s, gconstpointer data)
   e->inq_len = 1u << 30;
   g_autoptr(GByteArray) b = g_byte_array_new();
   g_byte_array_append(b, op, 8);
-  uint8_t buf[256];
-  g_assert_cmpuint(tcp_stream_entry__get_packed_size(e), <=, sizeof(buf));
-  size_t m = tcp_stream_entry__pack(e, buf);
+  fixture_put_msg(b, &e->base);
   tcp_stream_entry__free_unpacked(e, NULL);
-  fixture_put_u32(b, (uint32_t)m);
-  g_byte_array_append(b, buf, (guint)m);
   g_byte_array_append(b, op + 12 + n, (guint)(orig->len - 12 - n));
   fixture_write_file(s->dir, img, b->data, b->len);
 
@@ -552,16 +543,6 @@ typedef struct {
   uint32_t magic;
   GByteArray *buf;
 } Legacy;
-
-static void
-legacy_put(Legacy *l, const ProtobufCMessage *m)
-{
-  size_t n = protobuf_c_message_get_packed_size(m);
-  g_autofree uint8_t *buf = g_malloc(n ? n : 1);
-  g_assert_cmpuint(protobuf_c_message_pack(m, buf), ==, n);
-  fixture_put_u32(l->buf, (uint32_t)n);
-  g_byte_array_append(l->buf, buf, (guint)n);
-}
 
 static void
 test_legacy_images(Scratch *s, gconstpointer data)
@@ -622,7 +603,7 @@ test_legacy_images(Scratch *s, gconstpointer data)
     }
     for (size_t i = 0; sub && i < G_N_ELEMENTS(imgs); i++)
       if (imgs[i].type == fe->type)
-        legacy_put(&imgs[i], sub);
+        fixture_put_msg(imgs[i].buf, sub);
     file_entry__free_unpacked(fe, NULL);
   }
   /* ::ffff:10.1.2.3 as CRIU's four raw words of a little-endian host */
@@ -640,7 +621,7 @@ test_legacy_images(Scratch *s, gconstpointer data)
   mapped.src_port = 443;
   mapped.n_src_addr = 4;
   mapped.src_addr = words;
-  legacy_put(&imgs[2], &mapped.base);
+  fixture_put_msg(imgs[2].buf, &mapped.base);
 
   for (size_t i = 0; i < G_N_ELEMENTS(imgs); i++) {
     fixture_write_file(s->dir, imgs[i].image, imgs[i].buf->data,

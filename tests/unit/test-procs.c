@@ -381,16 +381,6 @@ expect_error(Scratch *s, const CkptLimits *limits, int code, ...)
   va_end(ap);
 }
 
-static void
-append_msg(GByteArray *b, const ProtobufCMessage *m)
-{
-  size_t n = protobuf_c_message_get_packed_size(m);
-  g_autofree uint8_t *buf = g_malloc(n ? n : 1);
-  protobuf_c_message_pack(m, buf);
-  fixture_put_u32(b, (uint32_t)n);
-  g_byte_array_append(b, buf, (guint)n);
-}
-
 /* Rewrites pstree.img so that the given pids have the given parents. */
 static void
 write_pstree(Scratch *s, const uint32_t (*pp)[2], size_t n)
@@ -406,7 +396,7 @@ write_pstree(Scratch *s, const uint32_t (*pp)[2], size_t n)
     e.pgid = e.sid = 1;
     e.n_threads = 1;
     e.threads = &tid;
-    append_msg(b, &e.base);
+    fixture_put_msg(b, &e.base);
   }
   fixture_write_file(s->dir, "pstree.img", b->data, b->len);
 }
@@ -476,7 +466,7 @@ edit_pagemap(Scratch *s, size_t index, void (*edit)(PagemapEntry *e))
     PagemapEntry *e = pagemap_entry__unpack(NULL, len, entry);
     g_assert_nonnull(e);
     edit(e);
-    append_msg(out, &e->base);
+    fixture_put_msg(out, &e->base);
     pagemap_entry__free_unpacked(e, NULL);
   }
   fixture_write_file(s->dir, "pagemap-1.img", out->data, out->len);
