@@ -4,8 +4,10 @@
  * static library (tests/meson.build). */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "fixture.h"
+#include "image.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +64,24 @@ fixture_open(const char *name)
   g_assert_no_error(error);
   g_assert_nonnull(c);
   return c;
+}
+
+void
+fixture_expect_open_error(const char *path, const CkptLimits *limits, int code,
+                          ...)
+{
+  g_autoptr(GError) error = NULL;
+  CkptCheckpoint *c = ckpt_checkpoint_open(path, limits, &error);
+  g_assert_null(c);
+  g_assert_nonnull(error);
+  g_test_message("error: %s", error->message);
+  g_assert_error(error, CKPT_ERROR, code);
+  va_list ap;
+  va_start(ap, code);
+  for (const char *frag; (frag = va_arg(ap, const char *));)
+    if (strstr(error->message, frag) == NULL)
+      g_error("error \"%s\" lacks \"%s\"", error->message, frag);
+  va_end(ap);
 }
 
 gboolean

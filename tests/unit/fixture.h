@@ -34,6 +34,10 @@ char *fixture_path(const char *name);
 char *fixture_base(const char *fixture);
 /* Opens a fixture with the default limits, asserting it opens. */
 CkptCheckpoint *fixture_open(const char *name);
+/* Opens path expecting it to fail with CKPT_ERROR code and a message that
+ * holds every one of the NULL-ended fragments. */
+void fixture_expect_open_error(const char *path, const CkptLimits *limits,
+                               int code, ...) G_GNUC_NULL_TERMINATED;
 /* TRUE when one of the model's warnings contains needle. */
 gboolean fixture_has_warning(const CkptCheckpoint *c, const char *needle);
 

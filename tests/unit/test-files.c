@@ -381,15 +381,11 @@ test_files_truncated(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
   gsize len = b->len;
   const uint8_t *p = b->data;
-  g_autoptr(GError) err = NULL;
 
   /* cut in the middle of the third entry */
   fixture_write_file(s->dir, "files.img", p, len / 3);
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_null(c);
-  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
-  g_assert_nonnull(strstr(err->message, "files.img"));
-  g_assert_nonnull(strstr(err->message, "offset"));
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "files.img",
+                            "offset", NULL);
 }
 
 static void
@@ -398,7 +394,6 @@ test_files_garbage(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
   gsize len = b->len;
   uint8_t *p = b->data;
-  g_autoptr(GError) err = NULL;
 
   /* keep the first entry's frame, fill its body with an invalid varint
    * field key run (0xff...) so protobuf refuses it */
@@ -406,10 +401,8 @@ test_files_garbage(Scratch *s, gconstpointer data)
   g_assert_cmpuint(12 + n, <=, len);
   memset(p + 12, 0xff, n);
   fixture_write_file(s->dir, "files.img", p, len);
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_null(c);
-  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
-  g_assert_nonnull(strstr(err->message, "files.img: entry at offset 8"));
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT,
+                            "files.img: entry at offset 8", NULL);
 }
 
 static void
@@ -418,13 +411,9 @@ test_files_bad_magic(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, "files.img");
   gsize len = b->len;
   uint8_t *p = b->data;
-  g_autoptr(GError) err = NULL;
   p[4] ^= 0x55;
   fixture_write_file(s->dir, "files.img", p, len);
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_null(c);
-  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
-  g_assert_nonnull(strstr(err->message, "magic"));
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "magic", NULL);
 }
 
 /* fdinfo-2.img (main's table) rewritten: fd 0 names a file id no image
@@ -465,13 +454,9 @@ static void
 test_fdinfo_limit(Scratch *s, gconstpointer data)
 {
   CkptLimits lim;
-  g_autoptr(GError) err = NULL;
   ckpt_limits_init(&lim);
   lim.max_fds = 5;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, &lim, &err);
-  g_assert_null(c);
-  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_LIMIT);
-  g_assert_nonnull(strstr(err->message, "max-fds"));
+  fixture_expect_open_error(s->dir, &lim, CKPT_ERROR_LIMIT, "max-fds", NULL);
 }
 
 static char *

@@ -236,12 +236,8 @@ test_mountpoints_truncated(Scratch *s, gconstpointer data)
   uint8_t *b = a->data;
   gsize len = a->len;
   fixture_write_file(s->dir, img, b, len - 3);
-  g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_null(c);
-  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
-  g_assert_nonnull(strstr(err->message, img));
-  g_assert_nonnull(strstr(err->message, "offset"));
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, img, "offset",
+                            NULL);
 }
 
 static void
@@ -255,11 +251,8 @@ test_utsns_garbage(Scratch *s, gconstpointer data)
   g_assert_cmpuint(12 + n, <=, len);
   memset(b + 12, 0xff, n);
   fixture_write_file(s->dir, img, b, len);
-  g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_null(c);
-  g_assert_error(err, CKPT_ERROR, CKPT_ERROR_FORMAT);
-  g_assert_nonnull(strstr(err->message, "not a valid UtsnsEntry"));
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT,
+                            "not a valid UtsnsEntry", NULL);
 }
 
 int

@@ -363,24 +363,6 @@ test_criu3_same_memory(void)
 
 /* ---- broken copies of the real images ----------------------------------- */
 
-/* Opens the scratch copy, expecting failure with code and a message that
- * contains every one of the NULL-ended fragments. */
-static void
-expect_error(Scratch *s, const CkptLimits *limits, int code, ...)
-{
-  g_autoptr(GError) error = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(s->dir, limits, &error);
-  g_assert_null(c);
-  g_assert_nonnull(error);
-  g_test_message("error: %s", error->message);
-  g_assert_error(error, CKPT_ERROR, code);
-  va_list ap;
-  va_start(ap, code);
-  for (const char *frag; (frag = va_arg(ap, const char *));)
-    g_assert_nonnull(strstr(error->message, frag));
-  va_end(ap);
-}
-
 /* Rewrites pstree.img so that the given pids have the given parents. */
 static void
 write_pstree(Scratch *s, const uint32_t (*pp)[2], size_t n)
@@ -407,7 +389,8 @@ test_bad_pid_cycle(Scratch *s, gconstpointer data)
   /* 1 -> 2 -> 5 -> 2: the tree is not a tree */
   const uint32_t pp[][2] = {{1, 0}, {2, 5}, {5, 2}};
   write_pstree(s, pp, G_N_ELEMENTS(pp));
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pstree.img", "cycle", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pstree.img",
+                            "cycle", NULL);
 }
 
 static void
@@ -415,7 +398,8 @@ test_bad_duplicate_pid(Scratch *s, gconstpointer data)
 {
   const uint32_t pp[][2] = {{1, 0}, {2, 1}, {2, 1}};
   write_pstree(s, pp, G_N_ELEMENTS(pp));
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pstree.img", "repeats pid 2", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pstree.img",
+                            "repeats pid 2", NULL);
 }
 
 static void
@@ -424,8 +408,8 @@ test_bad_too_many_processes(Scratch *s, gconstpointer data)
   CkptLimits limits;
   ckpt_limits_init(&limits);
   limits.max_processes = 2;
-  expect_error(s, &limits, CKPT_ERROR_LIMIT, "pstree.img", "max-processes",
-               NULL);
+  fixture_expect_open_error(s->dir, &limits, CKPT_ERROR_LIMIT, "pstree.img",
+                            "max-processes", NULL);
 }
 
 static void
@@ -434,7 +418,8 @@ test_bad_truncated_core(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, "core-1.img");
   g_byte_array_set_size(b, b->len / 2);
   fixture_write_file(s->dir, "core-1.img", b->data, b->len);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "core-1.img", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "core-1.img",
+                            NULL);
 }
 
 static void
@@ -442,7 +427,8 @@ test_bad_missing_core(Scratch *s, gconstpointer data)
 {
   g_autofree char *p = g_build_filename(s->dir, "core-5.img", NULL);
   g_assert_cmpint(g_unlink(p), ==, 0);
-  expect_error(s, NULL, CKPT_ERROR_MISSING, "core-5.img", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_MISSING, "core-5.img",
+                            NULL);
 }
 
 /* Rewrites pagemap-1.img with entry `index` changed by edit. */
@@ -504,8 +490,8 @@ test_bad_pages_past_end(Scratch *s, gconstpointer data)
   size_t last = n_pagemap_entries(s) - 1;
   edit_pagemap(s, last, grow_by_one);
   g_autofree char *idx = g_strdup_printf("entry %zu", last);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", idx, "pages file",
-               NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img",
+                            idx, "pages file", NULL);
 }
 
 static void
@@ -519,8 +505,8 @@ static void
 test_bad_absurd_nr_pages(Scratch *s, gconstpointer data)
 {
   edit_pagemap(s, 0, absurd_count);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "entry 0",
-               "1152921504606846976", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img",
+                            "entry 0", "1152921504606846976", NULL);
 }
 
 static void
@@ -533,8 +519,8 @@ static void
 test_bad_unaligned_vaddr(Scratch *s, gconstpointer data)
 {
   edit_pagemap(s, 1, misalign);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "entry 1",
-               "page-aligned", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img",
+                            "entry 1", "page-aligned", NULL);
 }
 
 static void
@@ -547,8 +533,8 @@ static void
 test_bad_unsorted_pagemap(Scratch *s, gconstpointer data)
 {
   edit_pagemap(s, 2, move_back);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "entry 2",
-               "precedes", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img",
+                            "entry 2", "precedes", NULL);
 }
 
 static void
@@ -557,7 +543,8 @@ test_bad_truncated_pagemap(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, "pagemap-1.img");
   g_byte_array_set_size(b, b->len - 3);
   fixture_write_file(s->dir, "pagemap-1.img", b->data, b->len);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img",
+                            NULL);
 }
 
 static void
@@ -575,7 +562,8 @@ test_bad_truncated_pages(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, name);
   g_byte_array_set_size(b, b->len - PAGE);
   fixture_write_file(s->dir, name, b->data, b->len);
-  expect_error(s, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img", "only", NULL);
+  fixture_expect_open_error(s->dir, NULL, CKPT_ERROR_FORMAT, "pagemap-1.img",
+                            "only", NULL);
 }
 
 static void
