@@ -4,14 +4,8 @@
 # do with --reveal, and the exit status says found (1) / error (2).
 # TAP; env from tests/meson.build (CKPT_FIXTURES, CKPT_BUILD_ROOT).
 set -u
-FX=${CKPT_FIXTURES:?}
-CKPT=${CKPT:-$CKPT_BUILD_ROOT/core/ckpt}
-T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-secrets-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n+1)); echo "ok $n - $1"; }
-nok() { n=$((n+1)); echo "not ok $n - $1"; }
-check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/# /' "$T/out.check"; fi; }
+TAP_NAME=secrets
+. "$(dirname "$0")/tap.sh"
 
 # The full values planted by the workload (tests/fixtures/README.md): the
 # environment's (env.txt), the heap's, the rootfs diff's, a line of the PEM

@@ -7,14 +7,8 @@
 # missing rules file or an unreadable checkpoint in a directory sweep give
 # clear errors while the rest of the sweep completes. TAP.
 set -u
-FX=${CKPT_FIXTURES:?}
-CKPT=${CKPT_BIN:-$CKPT_BUILD_ROOT/core/ckpt}
-T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-yara-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n+1)); echo "ok $n - $1"; }
-nok() { n=$((n+1)); echo "not ok $n - $1"; }
-check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/# /' "$T/out.check"; fi; }
+TAP_NAME=yara
+. "$(dirname "$0")/tap.sh"
 # marker NAME PID -> address recorded by the workload
 marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
 
