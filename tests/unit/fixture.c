@@ -58,7 +58,8 @@ fixture_base(const char *fixture)
 CkptCheckpoint *
 fixture_open(const char *name)
 {
-  g_autofree char *path = fixture_path(name);
+  g_autofree char *path =
+      g_path_is_absolute(name) ? g_strdup(name) : fixture_path(name);
   g_autoptr(GError) error = NULL;
   CkptCheckpoint *c = ckpt_checkpoint_open(path, NULL, &error);
   g_assert_no_error(error);

@@ -32,7 +32,8 @@ char *fixture_path(const char *name);
 /* A fixture's name without its archive suffix ("podman-gzip.tar.gz" ->
  * "podman-gzip"): the name of its oracle folder and markers file. */
 char *fixture_base(const char *fixture);
-/* Opens a fixture with the default limits, asserting it opens. */
+/* Opens a fixture (or, given an absolute path, a scratch copy) with the
+ * default limits, asserting it opens. */
 CkptCheckpoint *fixture_open(const char *name);
 /* Opens path expecting it to fail with CKPT_ERROR code and a message that
  * holds every one of the NULL-ended fragments. */

@@ -437,9 +437,7 @@ test_fdinfo_missing_file(Scratch *s, gconstpointer data)
   fixture_put_msg(b, &e.base);
   fixture_write_file(s->dir, "fdinfo-2.img", b->data, b->len);
 
-  g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_no_error(err);
+  g_autoptr(CkptCheckpoint) c = fixture_open(s->dir);
   const CkptProcess *p = proc(c, 1);
   g_assert_cmpuint(p->n_fds, ==, 2);
   g_assert_cmpuint(p->fds[0].kind, ==, CKPT_FD_UNKNOWN);
@@ -488,9 +486,7 @@ test_tcp_stream_overlong(Scratch *s, gconstpointer data)
   g_byte_array_append(b, op + 12 + n, (guint)(orig->len - 12 - n));
   fixture_write_file(s->dir, img, b->data, b->len);
 
-  g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_no_error(err);
+  g_autoptr(CkptCheckpoint) c = fixture_open(s->dir);
   guint ino = (guint)g_ascii_strtoull(img + strlen("tcp-stream-"), NULL, 16);
   gboolean found = FALSE;
   for (size_t i = 0; i < c->n_sockets; i++) {
@@ -512,9 +508,7 @@ test_tcp_stream_truncated(Scratch *s, gconstpointer data)
   g_autoptr(GByteArray) orig = fixture_read_file(s->dir, img);
   const uint8_t *op = orig->data;
   fixture_write_file(s->dir, img, op, 10); /* mid entry length */
-  g_autoptr(GError) err = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_no_error(err);
+  g_autoptr(CkptCheckpoint) c = fixture_open(s->dir);
   g_assert_true(fixture_has_warning(c, img));
 }
 

@@ -144,9 +144,7 @@ test_oracle(gconstpointer data)
 static CkptCheckpoint *
 open_ok(Scratch *s)
 {
-  g_autoptr(GError) err = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(s->dir, NULL, &err);
-  g_assert_no_error(err);
+  CkptCheckpoint *c = fixture_open(s->dir);
   g_assert_cmpuint(c->ns.n_links, ==, 1);
   return c;
 }

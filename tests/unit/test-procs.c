@@ -551,12 +551,7 @@ static void
 test_bad_truncated_pages(Scratch *s, gconstpointer data)
 {
   /* pid 1's pages file, whichever it is, cut by one page */
-  g_autoptr(CkptCheckpoint) c = NULL;
-  {
-    g_autoptr(GError) error = NULL;
-    c = ckpt_checkpoint_open(s->dir, NULL, &error);
-    g_assert_no_error(error);
-  }
+  g_autoptr(CkptCheckpoint) c = fixture_open(s->dir);
   g_autofree char *name =
       g_strdup_printf("pages-%u.img", ckpt_checkpoint_process(c, 1)->pages_id);
   g_autoptr(GByteArray) b = fixture_read_file(s->dir, name);
@@ -570,9 +565,7 @@ static void
 test_clean_copy_opens(Scratch *s, gconstpointer data)
 {
   /* the scratch copy itself is good: the failures above are the edits' */
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &error);
-  g_assert_no_error(error);
+  g_autoptr(CkptCheckpoint) c = fixture_open(s->dir);
   g_assert_cmpuint(c->n_procs, ==, 4);
 }
 
