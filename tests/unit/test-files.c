@@ -360,6 +360,14 @@ test_planted(gconstpointer data)
   g_assert_cmpuint(uc->peer_inode, ==, ua->inode);
   g_assert_cmpuint(ua->peer_inode, ==, uc->inode);
   g_assert_cmpstr(uc->peer_name, ==, "/tmp/ckpt.sock");
+  /* what each unix socket was sent and never read, from sk-queues.img */
+  g_assert_true(ua->has_queues);
+  g_assert_cmpuint(ua->inq_len, ==, strlen("CKPT-UNIX-PATH-CLIENT-TO-SERVER"));
+  g_assert_false(uc->has_queues);
+  const CkptSocketInfo *pair = sock_at(main_p, 7);
+  g_assert_cmpuint(pair->kind, ==, CKPT_SK_UNIX);
+  g_assert_true(pair->has_queues);
+  g_assert_cmpuint(pair->inq_len, ==, strlen("CKPT-UNIX-PAIR-QUEUED"));
   const CkptSocketInfo *ab = sock_at(worker, marker_fd(fx, W, "abstract"));
   g_assert_cmpstr(ab->unix_name, ==, "@ckpt-abstract");
   const CkptSocketInfo *nl = sock_at(worker, marker_fd(fx, W, "netlink"));
