@@ -24,16 +24,29 @@ static const CkptCliFlag inspect_flags[] = {
      "pstree", "pstree.env=true", FALSE},
     {"files", "display the open files of each process", "pstree,files", NULL,
      FALSE},
-    {"sockets",
-     "display each process's sockets and the network namespace's "
-     "interfaces, addresses and routes",
-     "pstree,sockets", NULL, FALSE},
-    {"mounts", "display the mounts of the checkpoint", "mounts", NULL, FALSE},
+    {"sockets", "display the open sockets of each process", "pstree,sockets",
+     NULL, FALSE},
+    {"mounts", "display the mounts of the container's spec", "mounts", NULL,
+     FALSE},
     {"stats", "display the CRIU dump statistics", "container", NULL, FALSE},
-    {"metadata", "display the container's metadata", "container", NULL, FALSE},
+    {"metadata", "display the pod, namespace and annotations of the container",
+     "container", "container.annotations=true", FALSE},
+    /* ckpt's own branches, drawn after checkpointctl's */
+    {"namespaces",
+     "display the namespaces and the mount namespace's mounts as CRIU saved "
+     "them (not in checkpointctl)",
+     "pstree,mounts", NULL, FALSE},
+    {"network",
+     "display the network namespace's interfaces, addresses and routes "
+     "(not in checkpointctl)",
+     "sockets", NULL, FALSE},
+    {"details",
+     "display each process's state, credentials, capabilities, seccomp "
+     "mode, cgroup and threads (not in checkpointctl)",
+     "pstree", NULL, FALSE},
     /* --all and --pid are expanded before the generic runner sees them;
      * declared here for --help */
-    {"all", "show all information about the checkpoints",
+    {"all", "show all information about the checkpoints (all the flags above)",
      "pstree,files,sockets,mounts", NULL, FALSE},
     {"pid", "display the process tree of this pid", "pstree", "pstree.pid",
      TRUE},
@@ -69,8 +82,9 @@ expand_inspect_args(int argc, char **argv, GError **error)
   gboolean files = all || has_arg(argc, argv, "--files");
   gboolean sockets = all || has_arg(argc, argv, "--sockets");
   static const char *const everything[] = {
-      "--ps-tree-cmd", "--ps-tree-env", "--files",   "--sockets",
-      "--mounts",      "--stats",       "--metadata"};
+      "--ps-tree-cmd", "--ps-tree-env", "--files",    "--sockets",
+      "--mounts",      "--stats",       "--metadata", "--namespaces",
+      "--network",     "--details"};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *pid = NULL;
@@ -109,6 +123,35 @@ expand_inspect_args(int argc, char **argv, GError **error)
   return out;
 }
 
+/* What the user asked to see. The plugins emit everything they know; the
+ * command decides what its tree and JSON show, as checkpointctl does with
+ * the same flags. Set once per run, before rendering. */
+typedef struct {
+  gboolean pstree, cmd, stats, metadata, mounts, namespaces, network, details;
+} InspectShow;
+
+static InspectShow want;
+
+static void
+inspect_show_parse(int argc, char **argv)
+{
+  static const char *const tree_flags[] = {"--ps-tree",     "--ps-tree-cmd",
+                                           "--ps-tree-env", "--files",
+                                           "--sockets",     "--details"};
+  want.pstree = FALSE;
+  for (size_t i = 0; i < G_N_ELEMENTS(tree_flags); i++)
+    want.pstree |= has_arg(argc, argv, tree_flags[i]);
+  for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+    want.pstree |= g_str_has_prefix(argv[i], "--pstree-pid=");
+  want.cmd = has_arg(argc, argv, "--ps-tree-cmd");
+  want.stats = has_arg(argc, argv, "--stats");
+  want.metadata = has_arg(argc, argv, "--metadata");
+  want.mounts = has_arg(argc, argv, "--mounts");
+  want.namespaces = has_arg(argc, argv, "--namespaces");
+  want.network = has_arg(argc, argv, "--network");
+  want.details = has_arg(argc, argv, "--details");
+}
+
 static int
 inspect_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
@@ -116,6 +159,7 @@ inspect_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   g_autoptr(GPtrArray) args = expand_inspect_args(argc, argv, &error);
   if (args == NULL)
     return ckpt_cli_usage_error("%s", error->message);
+  inspect_show_parse((int)args->len - 1, (char **)args->pdata);
   return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
 }
 
@@ -126,6 +170,12 @@ cell_str(const CkptResult *t, const CkptRow *row, const char *name)
 {
   const CkptValue *v = ckpt_row_cell(t, row, name);
   return v && v->type == CKPT_T_STR ? v->v.s : NULL;
+}
+
+static const CkptRow *
+first_row(const CkptResult *t)
+{
+  return t && t->rows->len ? &g_array_index(t->rows, CkptRow, 0) : NULL;
 }
 
 /* Appends a cell's text (escaped), or nothing for NULL. */
@@ -141,14 +191,18 @@ append_cell(GString *s, const CkptResult *t, const CkptRow *row,
 }
 
 /* "[1]  workload", and the state when the process is not alive:
- * "[3]  workload (Zombie, exit 7)" */
+ * "[3]  workload (Zombie, exit 7)". With --ps-tree-cmd the command line
+ * replaces the name, as checkpointctl does (a zombie has none: its name
+ * stays); JSON keeps both. */
 static char *
 process_label(const CkptResult *t, const CkptRow *row, gboolean utc)
 {
   GString *s = g_string_new("[");
   append_cell(s, t, row, "pid", utc);
   g_string_append(s, "]  ");
-  append_cell(s, t, row, "command", utc);
+  append_cell(s, t, row,
+              want.cmd && cell_str(t, row, "cmdline") ? "cmdline" : "command",
+              utc);
   const char *state = cell_str(t, row, "task_state");
   if (state && strcmp(state, "Alive") != 0) {
     g_string_append(s, " (");
@@ -258,52 +312,366 @@ mount_label(const CkptResult *t, const CkptRow *row, gboolean utc)
   return g_string_free(s, FALSE);
 }
 
-/* "key: value" */
-static char *
-annotation_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new(NULL);
-  append_cell(s, t, row, "key", utc);
-  g_string_append(s, ": ");
-  append_cell(s, t, row, "value", utc);
-  return g_string_free(s, FALSE);
-}
-
 static const char *const info_fields[] = {"image",   "id",     "runtime",
                                           "created", "engine", NULL};
 static const char *const show_fields[] = {"ip=IP", NULL};
 static const char *const size_fields[] = {
     "checkpoint_size=Checkpoint size", ">memory_pages_size=Memory pages size",
     "rootfs_diff_size=Root FS diff size", NULL};
-static const char *const process_fields[] = {"cmdline=Command line", NULL};
+static const char *const process_fields[] = {NULL};
+/* --details: ckpt's lines under each process */
+static const char *const process_details[] = {"exe=Executable",
+                                              "memory=Memory",
+                                              "uid=UID",
+                                              "gid=GID",
+                                              "cap_eff=Effective capabilities",
+                                              "seccomp=Seccomp",
+                                              "cgroup=Cgroup",
+                                              NULL};
 static const char *const socket_fields[] = {"peer=Peer", "backlog=Backlog",
                                             "in_queue=Queued to read",
                                             "out_queue=Queued to send", NULL};
 static const char *const mount_fields[] = {"type=Type", "source=Source", NULL};
 
+/* "1  workload" */
+static char *
+thread_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new(NULL);
+  append_cell(s, t, row, "tid", utc);
+  if (cell_str(t, row, "comm")) {
+    g_string_append(s, "  ");
+    append_cell(s, t, row, "comm", utc);
+  }
+  return g_string_free(s, FALSE);
+}
+
+/* One line of text the command composed (already plain text: escaped
+ * when drawn). */
+static char *
+text_label(const CkptResult *t, const CkptRow *row, gboolean utc)
+{
+  GString *s = g_string_new(NULL);
+  append_cell(s, t, row, "text", utc);
+  return g_string_free(s, FALSE);
+}
+
+static const char *const no_fields[] = {NULL};
+
 /* checkpointctl inspect's tree: metadata lines straight under the
- * checkpoint, then the dump statistics, the process tree with each
+ * checkpoint, then the dump statistics and the pod metadata (text tables
+ * composed here, see compose_container), the process tree with each
  * process's environment, open files and sockets under it, and the mounts.
- * Threads and per-address rows stay in JSON (and `ckpt run`). */
+ * ckpt's own branches come after (see placement). Per-address rows stay
+ * in JSON (and `ckpt run`). */
 static const CkptRenderView inspect_views[] = {
     {"container.info", .fields = info_fields, .flat = TRUE},
     {"container.show", .fields = show_fields, .flat = TRUE},
     {"container.sizes", .fields = size_fields, .flat = TRUE},
-    {"container.stats"},
-    {"container.annotations", .label = annotation_label},
+    {"container.dump_stats", .label = text_label, .fields = no_fields},
+    {"container.metadata", .label = text_label, .fields = no_fields},
+    {"container.stats", .hide = TRUE},
+    {"container.annotations", .hide = TRUE},
     {"container.networks", .hide = TRUE},
+    /* fields: process_details with --details (inspect_render_tree) */
     {"pstree.processes", .label = process_label, .fields = process_fields},
-    {"pstree.environment", .label = env_label, .fields = (const char *[]){NULL},
+    {"pstree.threads", .label = thread_label, .fields = no_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
-    {"files.files", .label = file_label, .fields = (const char *[]){NULL},
+    {"pstree.environment", .label = env_label, .fields = no_fields,
+     .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
+    {"files.files", .label = file_label, .fields = no_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
     {"sockets.sockets", .label = socket_label, .fields = socket_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
-    {"pstree.threads", .hide = TRUE},
     {"sockets.addresses", .hide = TRUE},
     {"mounts.mounts", .label = mount_label, .fields = mount_fields},
     {NULL},
 };
+
+/* ---- tree text: checkpointctl's branches, then ckpt's --------------------
+ *
+ * The host draws plugins in run order and each plugin's tables together,
+ * but checkpointctl's branches (stats, metadata, processes, mounts) come
+ * from several plugins, and ckpt's extras (namespaces, network, the mount
+ * namespace) belong after all of them. So the tree is drawn from shells:
+ * copies of each report whose plugin results borrow the rows, with the
+ * tables not asked for emptied, then one more copy of the plugins holding
+ * only the extras. Nothing is copied but pointers; the arena frees the
+ * shells.
+ */
+
+typedef enum { SHOW_MAIN, SHOW_NOT, SHOW_AFTER } Placement;
+
+/* Where a plugin's table goes in inspect's tree, from the flags given. */
+static Placement
+placement(const char *plugin, const char *table)
+{
+  g_autofree char *spec = g_strdup_printf("%s.%s", plugin, table);
+  /* drawn as checkpointctl's text branches instead */
+  if (strcmp(spec, "container.stats") == 0 ||
+      strcmp(spec, "container.annotations") == 0)
+    return SHOW_NOT;
+  if (strcmp(spec, "container.dump_stats") == 0)
+    return want.stats ? SHOW_MAIN : SHOW_NOT;
+  if (strcmp(spec, "container.metadata") == 0)
+    return want.metadata ? SHOW_MAIN : SHOW_NOT;
+  /* --namespaces also runs the mounts plugin for the mount namespace */
+  if (strcmp(spec, "mounts.mounts") == 0)
+    return want.mounts ? SHOW_MAIN : SHOW_NOT;
+  /* --namespaces runs the pstree plugin too, for its namespaces table */
+  if (strcmp(spec, "pstree.processes") == 0)
+    return want.pstree ? SHOW_MAIN : SHOW_NOT;
+  if (strcmp(spec, "pstree.threads") == 0)
+    return want.details ? SHOW_MAIN : SHOW_NOT;
+  if (strcmp(spec, "pstree.namespaces") == 0 ||
+      strcmp(spec, "mounts.mountinfo") == 0)
+    return want.namespaces ? SHOW_AFTER : SHOW_NOT;
+  if (strcmp(plugin, "sockets") == 0 && strcmp(table, "sockets") != 0)
+    return want.network ? SHOW_AFTER : SHOW_NOT;
+  return SHOW_MAIN;
+}
+
+typedef struct {
+  GPtrArray *blocks;  /* g_free */
+  GPtrArray *arrays;  /* GArray rows, GPtrArray plugin lists: unref */
+  GPtrArray *parrays; /* GPtrArray */
+  GStringChunk *text;
+  GArray *empty; /* CkptRow, no rows: a table not shown */
+} Arena;
+
+static void
+arena_init(Arena *a)
+{
+  a->blocks = g_ptr_array_new_with_free_func(g_free);
+  a->arrays = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+  a->parrays =
+      g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  a->text = g_string_chunk_new(1024);
+  a->empty = g_array_new(FALSE, FALSE, sizeof(CkptRow));
+}
+
+static void
+arena_release(Arena *a)
+{
+  g_ptr_array_unref(a->blocks);
+  g_ptr_array_unref(a->arrays);
+  g_ptr_array_unref(a->parrays);
+  g_string_chunk_free(a->text);
+  g_array_unref(a->empty);
+}
+
+static gpointer
+arena_alloc(Arena *a, size_t n, size_t size)
+{
+  gpointer p = g_malloc0_n(n ? n : 1, size);
+  g_ptr_array_add(a->blocks, p);
+  return p;
+}
+
+/* ---- text tables composed here: checkpointctl's stats and metadata ---- */
+
+static const CkptColumn text_columns[] = {{"text", CKPT_T_STR, "Text"}, {NULL}};
+static const CkptTable dump_stats_decl = {"dump_stats", "CRIU dump statistics",
+                                          CKPT_LAYOUT_TABLE, text_columns};
+static const CkptTable metadata_decl = {"metadata", "Metadata",
+                                        CKPT_LAYOUT_TREE, text_columns};
+
+/* A text table's rows: each line is a depth and a string. */
+static void
+text_row(Arena *a, GArray *rows, unsigned depth, const char *text)
+{
+  CkptValue *v = arena_alloc(a, 1, sizeof(CkptValue));
+  *v = CKPT_STR(g_string_chunk_insert(a->text, text));
+  CkptRow row = {depth, v};
+  g_array_append_val(rows, row);
+}
+
+/* checkpointctl's durations, from microseconds: "460 µs", "1.141 ms",
+ * "2.5 s" (five significant digits, trailing zeros dropped). Only zeros
+ * after a decimal point are dropped: checkpointctl 1.3.0 turns 100 ms
+ * into "1 ms". */
+static char *
+format_duration(uint64_t us)
+{
+  if (us < 1000)
+    return g_strdup_printf("%" G_GUINT64_FORMAT " µs", us);
+  gboolean ms = us < 1000000;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd(buf, sizeof(buf), "%.5g",
+                  ms ? (double)us / 1e3 : (double)us / 1e6);
+  if (strchr(buf, '.') && !strchr(buf, 'e')) {
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0')
+      buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+      buf[--n] = '\0';
+  }
+  return g_strdup_printf("%s %s", buf, ms ? "ms" : "s");
+}
+
+static uint64_t
+uint_cell(const CkptResult *t, const CkptRow *row, const char *name)
+{
+  const CkptValue *v = ckpt_row_cell(t, row, name);
+  return v && (v->type == CKPT_T_UINT || v->type == CKPT_T_SIZE) ? v->v.u : 0;
+}
+
+/* "CRIU dump statistics" as checkpointctl's lines */
+static GArray *
+compose_stats(Arena *a, const CkptReport *rep)
+{
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
+  g_ptr_array_add(a->arrays, rows);
+  const CkptResult *t = ckpt_report_table(rep, "container", "stats");
+  const CkptRow *r = first_row(t);
+  if (r == NULL)
+    return rows;
+  static const char *const times[][2] = {{"freezing_time_us", "Freezing time"},
+                                         {"frozen_time_us", "Frozen time"},
+                                         {"memdump_time_us", "Memdump time"},
+                                         {"memwrite_time_us", "Memwrite time"}};
+  for (size_t i = 0; i < G_N_ELEMENTS(times); i++) {
+    g_autofree char *d = format_duration(uint_cell(t, r, times[i][0]));
+    g_autofree char *line = g_strdup_printf("%s: %s", times[i][1], d);
+    text_row(a, rows, 0, line);
+  }
+  g_autofree char *scanned = g_strdup_printf(
+      "Pages scanned: %" G_GUINT64_FORMAT, uint_cell(t, r, "pages_scanned"));
+  g_autofree char *written = g_strdup_printf(
+      "Pages written: %" G_GUINT64_FORMAT, uint_cell(t, r, "pages_written"));
+  text_row(a, rows, 0, scanned);
+  text_row(a, rows, 0, written);
+  return rows;
+}
+
+static int
+cmp_rows_by_key(gconstpointer x, gconstpointer y, gpointer table)
+{
+  const CkptResult *t = table;
+  const char *a = cell_str(t, *(const CkptRow *const *)x, "key");
+  const char *b = cell_str(t, *(const CkptRow *const *)y, "key");
+  return g_strcmp0(a, b);
+}
+
+/* checkpointctl's "Metadata" branch: pod name, Kubernetes namespace and
+ * the spec's annotations, sorted by key (checkpointctl's order is Go's
+ * map order, which varies from run to run) */
+static GArray *
+compose_metadata(Arena *a, const CkptReport *rep)
+{
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
+  g_ptr_array_add(a->arrays, rows);
+  const CkptResult *info = ckpt_report_table(rep, "container", "info");
+  const CkptRow *ir = first_row(info);
+  const char *pod = ir ? cell_str(info, ir, "pod") : NULL;
+  const char *ns = ir ? cell_str(info, ir, "namespace") : NULL;
+  const CkptResult *ann = ckpt_report_table(rep, "container", "annotations");
+  gboolean any_ann = ann && ann->rows->len > 0;
+  if (!(pod && *pod) && !(ns && *ns) && !any_ann)
+    return rows;
+  if (pod && *pod) {
+    g_autofree char *line = g_strdup_printf("Pod name: %s", pod);
+    text_row(a, rows, 0, line);
+  }
+  if (ns && *ns) {
+    g_autofree char *line = g_strdup_printf("Kubernetes namespace: %s", ns);
+    text_row(a, rows, 0, line);
+  }
+  if (!any_ann)
+    return rows;
+  text_row(a, rows, 0, "Annotations");
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+  for (guint i = 0; i < ann->rows->len; i++)
+    g_ptr_array_add(sorted, &g_array_index(ann->rows, CkptRow, i));
+  g_ptr_array_sort_with_data(sorted, cmp_rows_by_key, (gpointer)ann);
+  for (guint i = 0; i < sorted->len; i++) {
+    const CkptRow *r = g_ptr_array_index(sorted, i);
+    const char *k = cell_str(ann, r, "key");
+    const char *v = cell_str(ann, r, "value");
+    g_autofree char *line = g_strdup_printf("%s: %s", k ? k : "", v ? v : "");
+    text_row(a, rows, 1, line);
+  }
+  return rows;
+}
+
+/* A copy of pr whose tables borrow pr's rows, those not placed at where
+ * emptied, with room for extra more tables at the end. */
+static CkptPluginResult *
+shell_plugin(Arena *a, const CkptPluginResult *pr, Placement where,
+             size_t extra)
+{
+  CkptPluginResult *sp = arena_alloc(a, 1, sizeof(CkptPluginResult));
+  *sp = *pr;
+  sp->tables = arena_alloc(a, pr->n_tables + extra, sizeof(CkptResult));
+  for (size_t i = 0; i < pr->n_tables; i++) {
+    sp->tables[i] = pr->tables[i];
+    if (placement(pr->name, pr->tables[i].decl->name) != where)
+      sp->tables[i].rows = a->empty;
+  }
+  if (where == SHOW_AFTER) {
+    /* failures are told once, in the main shell */
+    sp->outcome = MIN(pr->outcome, CKPT_PLUGIN_RAN_WARN);
+  }
+  return sp;
+}
+
+static void
+add_text_table(CkptPluginResult *sp, const CkptTable *decl, GArray *rows)
+{
+  CkptResult *t = &sp->tables[sp->n_tables++];
+  t->decl = decl;
+  t->n_columns = 1;
+  t->rows = rows;
+}
+
+static CkptReport *
+shell_report(Arena *a, const CkptReport *rep)
+{
+  CkptReport *sr = arena_alloc(a, 1, sizeof(CkptReport));
+  *sr = *rep;
+  sr->plugins = g_ptr_array_new();
+  g_ptr_array_add(a->parrays, sr->plugins);
+  for (guint p = 0; p < rep->plugins->len; p++) {
+    const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
+    gboolean container = strcmp(pr->name, "container") == 0;
+    CkptPluginResult *sp = shell_plugin(a, pr, SHOW_MAIN, container ? 2 : 0);
+    if (container && pr->outcome < CKPT_PLUGIN_RAN_FAILED) {
+      add_text_table(sp, &dump_stats_decl,
+                     want.stats ? compose_stats(a, rep) : a->empty);
+      add_text_table(sp, &metadata_decl,
+                     want.metadata ? compose_metadata(a, rep) : a->empty);
+    }
+    g_ptr_array_add(sr->plugins, sp);
+  }
+  /* ckpt's branches in one order whatever order the plugins ran in */
+  static const char *const after[] = {"pstree", "sockets", "mounts"};
+  for (size_t k = 0; k < G_N_ELEMENTS(after); k++) {
+    const CkptPluginResult *pr = ckpt_report_plugin(rep, after[k]);
+    if (pr)
+      g_ptr_array_add(sr->plugins, shell_plugin(a, pr, SHOW_AFTER, 0));
+  }
+  return sr;
+}
+
+static void
+inspect_render_tree(GPtrArray *reports, const CkptRenderOptions *ro)
+{
+  Arena a;
+  arena_init(&a);
+  g_autoptr(GPtrArray) shells = g_ptr_array_new();
+  for (guint r = 0; r < reports->len; r++)
+    g_ptr_array_add(shells, shell_report(&a, g_ptr_array_index(reports, r)));
+  CkptRenderView views[G_N_ELEMENTS(inspect_views)];
+  memcpy(views, inspect_views, sizeof(views));
+  for (CkptRenderView *v = views; v->table; v++)
+    if (want.details && strcmp(v->table, "pstree.processes") == 0)
+      v->fields = process_details;
+  CkptRenderOptions opt = *ro;
+  opt.views = views;
+  ckpt_render(stdout, shells, &opt);
+  fflush(stdout);
+  arena_release(&a);
+}
 
 /* ---- JSON: checkpointctl's document -------------------------------------
  *
@@ -357,12 +725,6 @@ json_cell(JsonBuilder *b, const char *key, const CkptValue *v)
   }
 }
 
-static const CkptRow *
-first_row(const CkptResult *t)
-{
-  return t && t->rows->len ? &g_array_index(t->rows, CkptRow, 0) : NULL;
-}
-
 static void
 json_member(JsonBuilder *b, const CkptResult *t, const CkptRow *row,
             const char *column, const char *key)
@@ -382,6 +744,40 @@ json_rest(JsonBuilder *b, const CkptResult *t, const CkptRow *row,
       continue;
     json_cell(b, name, &row->values[c]);
   }
+}
+
+/* checkpointctl's "metadata": {"pod_name", "kubernetes_namespace",
+ * "annotations": {key: value}}, empty members left out */
+static void
+json_metadata(JsonBuilder *b, const CkptReport *rep)
+{
+  const CkptResult *info = ckpt_report_table(rep, "container", "info");
+  const CkptRow *ir = first_row(info);
+  const char *pod = ir ? cell_str(info, ir, "pod") : NULL;
+  const char *ns = ir ? cell_str(info, ir, "namespace") : NULL;
+  const CkptResult *ann = ckpt_report_table(rep, "container", "annotations");
+  json_builder_set_member_name(b, "metadata");
+  json_builder_begin_object(b);
+  if (pod && *pod) {
+    json_builder_set_member_name(b, "pod_name");
+    json_builder_add_string_value(b, pod);
+  }
+  if (ns && *ns) {
+    json_builder_set_member_name(b, "kubernetes_namespace");
+    json_builder_add_string_value(b, ns);
+  }
+  if (ann && ann->rows->len) {
+    json_builder_set_member_name(b, "annotations");
+    json_builder_begin_object(b);
+    for (guint i = 0; i < ann->rows->len; i++) {
+      const CkptRow *r = &g_array_index(ann->rows, CkptRow, i);
+      const char *k = cell_str(ann, r, "key");
+      if (k)
+        json_cell(b, k, ckpt_row_cell(ann, r, "value"));
+    }
+    json_builder_end_object(b);
+  }
+  json_builder_end_object(b);
 }
 
 static void
@@ -411,7 +807,7 @@ json_header(JsonBuilder *b, const CkptReport *rep)
     json_builder_end_object(b);
   }
   const CkptResult *stats = ckpt_report_table(rep, "container", "stats");
-  const CkptRow *st = first_row(stats);
+  const CkptRow *st = want.stats ? first_row(stats) : NULL;
   if (st) {
     static const char *const names[][2] = {
         {"freezing_time_us", "freezing_time"},
@@ -428,21 +824,8 @@ json_header(JsonBuilder *b, const CkptReport *rep)
       json_member(b, stats, st, names[i][0], names[i][1]);
     json_builder_end_object(b);
   }
-  const CkptResult *ann = ckpt_report_table(rep, "container", "annotations");
-  if (ann && ann->rows->len) {
-    json_builder_set_member_name(b, "metadata");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "annotations");
-    json_builder_begin_object(b);
-    for (guint i = 0; i < ann->rows->len; i++) {
-      const CkptRow *r = &g_array_index(ann->rows, CkptRow, i);
-      const char *k = cell_str(ann, r, "key");
-      if (k)
-        json_cell(b, k, ckpt_row_cell(ann, r, "value"));
-    }
-    json_builder_end_object(b);
-    json_builder_end_object(b);
-  }
+  if (want.metadata)
+    json_metadata(b, rep);
 }
 
 /* The environment rows of one pid as checkpointctl's name -> value map. */
@@ -712,12 +1095,19 @@ json_report(JsonBuilder *b, const CkptReport *rep)
                 "open_files", json_file);
     json_by_pid(b, ckpt_report_table(rep, "sockets", "sockets"), "sockets",
                 "open_sockets", json_socket);
-    json_mounts(b, rep);
-    json_table(b, "namespaces", ckpt_report_table(rep, "pstree", "namespaces"));
-    json_table(b, "interfaces",
-               ckpt_report_table(rep, "sockets", "interfaces"));
-    json_table(b, "routes", ckpt_report_table(rep, "sockets", "routes"));
-    json_table(b, "mountinfo", ckpt_report_table(rep, "mounts", "mountinfo"));
+    if (want.mounts)
+      json_mounts(b, rep);
+    /* ckpt's extras, with the flags that show them in the tree */
+    if (want.namespaces) {
+      json_table(b, "namespaces",
+                 ckpt_report_table(rep, "pstree", "namespaces"));
+      json_table(b, "mountinfo", ckpt_report_table(rep, "mounts", "mountinfo"));
+    }
+    if (want.network) {
+      json_table(b, "interfaces",
+                 ckpt_report_table(rep, "sockets", "interfaces"));
+      json_table(b, "routes", ckpt_report_table(rep, "sockets", "routes"));
+    }
     json_table(b, "deleted_files",
                ckpt_report_table(rep, "container", "deleted_files"));
   }
@@ -735,6 +1125,10 @@ static gboolean
 inspect_render(CkptCli *cli, GPtrArray *reports, const CkptRenderOptions *ro)
 {
   (void)cli;
+  if (ro->format == CKPT_RENDER_TREE) {
+    inspect_render_tree(reports, ro);
+    return TRUE;
+  }
   if (ro->format != CKPT_RENDER_JSON)
     return FALSE;
   g_autoptr(JsonBuilder) b = json_builder_new();
@@ -758,8 +1152,9 @@ static const CkptCliCommand inspect_cmd = {
     .name = "inspect",
     .summary = "display low-level information about container checkpoints",
     .usage = "[--ps-tree] [--ps-tree-cmd] [--ps-tree-env] [--files] "
-             "[--sockets] [--mounts] [--stats] [--metadata] [--all] "
-             "[--pid PID] [--format tree|json] FILE...",
+             "[--sockets] [--mounts] [--stats] [--metadata] [--namespaces] "
+             "[--network] [--details] [--all] [--pid PID] "
+             "[--format tree|json] FILE...",
     .chain = "container",
     .flags = inspect_flags,
     .format = "tree",
