@@ -553,6 +553,110 @@ cmp_rows_by_key(gconstpointer x, gconstpointer y, gpointer table)
   return g_strcmp0(a, b);
 }
 
+/* Annotations that hold JSON, which checkpointctl draws as branches */
+static gboolean
+json_annotation(const char *key)
+{
+  static const char *const keys[] = {
+      "io.kubernetes.cri-o.Labels", "io.kubernetes.cri-o.Annotations",
+      "io.kubernetes.cri-o.Metadata",
+      "kubectl.kubernetes.io/last-applied-configuration", NULL};
+  return g_strv_contains(keys, key);
+}
+
+typedef struct {
+  JsonNode *node;
+  char *name; /* "key" of an object member, "[i]" of an array element */
+  unsigned depth;
+} JsonItem;
+
+/* Text of a scalar as Go's %v prints it */
+static char *
+json_scalar_text(JsonNode *n)
+{
+  if (JSON_NODE_HOLDS_NULL(n))
+    return g_strdup("<nil>");
+  GType t = json_node_get_value_type(n);
+  if (t == G_TYPE_STRING)
+    return g_strdup(json_node_get_string(n));
+  if (t == G_TYPE_BOOLEAN)
+    return g_strdup(json_node_get_boolean(n) ? "true" : "false");
+  if (t == G_TYPE_INT64)
+    return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_strdup(
+      g_ascii_formatd(buf, sizeof(buf), "%g", json_node_get_double(n)));
+}
+
+/* An annotation's JSON value as lines under its key: "name: value" for
+ * scalars, "name:" with the members under it for objects and arrays.
+ * Walked with an explicit stack, at most 16 levels and 4096 lines deep
+ * into a document the checkpoint wrote. */
+static void
+compose_json_lines(Arena *a, GArray *rows, JsonNode *root, unsigned depth)
+{
+  g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(JsonItem));
+  JsonItem top = {root, NULL, depth - 1};
+  g_array_append_val(stack, top);
+  unsigned lines = 0;
+  while (stack->len > 0 && lines < 4096) {
+    JsonItem it = g_array_index(stack, JsonItem, stack->len - 1);
+    g_array_set_size(stack, stack->len - 1);
+    g_autofree char *name = it.name;
+    gboolean container =
+        JSON_NODE_HOLDS_OBJECT(it.node) || JSON_NODE_HOLDS_ARRAY(it.node);
+    if (name) {
+      g_autofree char *v = container ? NULL : json_scalar_text(it.node);
+      g_autofree char *line =
+          g_strdup_printf("%s:%s%s", name, container ? "" : " ", v ? v : "");
+      text_row(a, rows, it.depth, line);
+      lines++;
+    }
+    if (!container || it.depth >= depth + 16)
+      continue;
+    /* children pushed last first, so they pop in order */
+    if (JSON_NODE_HOLDS_OBJECT(it.node)) {
+      JsonObject *o = json_node_get_object(it.node);
+      GList *m = json_object_get_members(o);
+      m = g_list_sort(m, (GCompareFunc)strcmp);
+      for (GList *l = g_list_last(m); l; l = l->prev) {
+        JsonItem c = {json_object_get_member(o, l->data), g_strdup(l->data),
+                      it.depth + 1};
+        g_array_append_val(stack, c);
+      }
+      g_list_free(m);
+    } else {
+      JsonArray *arr = json_node_get_array(it.node);
+      for (guint i = json_array_get_length(arr); i > 0; i--) {
+        JsonItem c = {json_array_get_element(arr, i - 1),
+                      g_strdup_printf("[%u]", i - 1), it.depth + 1};
+        g_array_append_val(stack, c);
+      }
+    }
+  }
+  for (guint i = 0; i < stack->len; i++)
+    g_free(g_array_index(stack, JsonItem, i).name);
+}
+
+/* One annotation under "Annotations": JSON ones as branches (as
+ * checkpointctl; left out when they do not parse, as it does), others as
+ * "key: value" */
+static void
+compose_annotation(Arena *a, GArray *rows, const char *k, const char *v)
+{
+  if (json_annotation(k)) {
+    g_autoptr(JsonParser) p = json_parser_new();
+    if (!json_parser_load_from_data(p, v, -1, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+      return;
+    text_row(a, rows, 1, k);
+    compose_json_lines(a, rows, json_parser_get_root(p), 2);
+    return;
+  }
+  g_autofree char *line = g_strdup_printf("%s: %s", k, v);
+  text_row(a, rows, 1, line);
+}
+
 /* checkpointctl's "Metadata" branch: pod name, Kubernetes namespace and
  * the spec's annotations, sorted by key (checkpointctl's order is Go's
  * map order, which varies from run to run) */
@@ -588,8 +692,7 @@ compose_metadata(Arena *a, const CkptReport *rep)
     const CkptRow *r = g_ptr_array_index(sorted, i);
     const char *k = cell_str(ann, r, "key");
     const char *v = cell_str(ann, r, "value");
-    g_autofree char *line = g_strdup_printf("%s: %s", k ? k : "", v ? v : "");
-    text_row(a, rows, 1, line);
+    compose_annotation(a, rows, k ? k : "", v ? v : "");
   }
   return rows;
 }

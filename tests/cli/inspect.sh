@@ -160,6 +160,10 @@ md = branch(b, "Metadata")
 assert md[0] == (1, "Pod name: ckpt-fixture-7d9c5b6f4-x2k8q"), md
 assert md[1] == (1, "Kubernetes namespace: forensics"), md
 assert (2, "io.container.manager: cri-o") in md, md
+# JSON-valued annotations drawn as branches, as checkpointctl does
+i = md.index((2, "io.kubernetes.cri-o.Labels"))
+assert md[i + 1] == (3, "io.kubernetes.container.name: ckpt-workload"), md[i:i + 3]
+assert (2, "io.kubernetes.cri-o.Metadata") in md and (3, "name: ckpt-workload") in md
 top = [t for d, t in b if d == 1]
 assert "Process tree" not in top and "Namespaces" not in top, top
 ' "$T/crio.txt"
