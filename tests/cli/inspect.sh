@@ -20,7 +20,7 @@ check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"
 py() { code=$1; shift; python3 -c "$COMMON
 $code" "$FX" "$@"; }
 
-echo "1..32"
+echo "1..33"
 
 COMMON='
 import json, re, sys
@@ -178,6 +178,13 @@ assert "Process tree" not in top, top
 uts = json.load(open(fx + "/oracle/podman-none/utsns-12.img.json"))["entries"][0]
 assert (1, "Hostname: " + uts["nodename"]) in branch(b, "Namespaces")
 ' "$T/ns.txt"
+
+check "--all (--details): each process's threads and credentials under it" py '
+lines = branch(tree(open(sys.argv[2]).read()), "Process tree")
+i = [t for d, t in lines].index("Threads")
+assert lines[i][0] == 2 and lines[i + 1] == (3, "1  workload") and lines[i + 2] == (3, "3  ckpt-thread"), lines[i:i + 3]
+assert (2, "UID: 0") in lines and (2, "Seccomp: filter") in lines
+' "$T/all.txt"
 
 "$CKPT" inspect --help > "$T/help.txt" 2>&1
 check "inspect --help documents the flags past checkpointctl's" sh -c "
