@@ -418,8 +418,7 @@ detect_engine(CkptCheckpoint *c, JsonObject *cfg)
     ci->pod_namespace = annotation(ci, "io.kubernetes.pod.namespace");
 }
 
-/* ---- networks --------------------------------------------------------------
- */
+/* ---- networks ------------------------------------------------------------ */
 
 static void
 add_network(GArray *nets, CkptCheckpoint *c, const char *name, const char *ip,
@@ -532,8 +531,7 @@ load_deleted(CkptCheckpoint *c, JsonNode *node)
   c->container.deleted_files = model_strv(c, arr);
 }
 
-/* ---- stats-dump ------------------------------------------------------------
- */
+/* ---- stats-dump ---------------------------------------------------------- */
 
 static void
 load_stats(CkptCheckpoint *c)
@@ -575,8 +573,7 @@ load_stats(CkptCheckpoint *c)
   stats_entry__free_unpacked(s, NULL);
 }
 
-/* ---- sizes
- * ------------------------------------------------------------------- */
+/* ---- sizes --------------------------------------------------------------- */
 
 static gboolean
 is_pages_image(const char *name)

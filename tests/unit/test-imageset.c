@@ -199,8 +199,7 @@ test_same_images_across_forms(void)
   }
 }
 
-/* ---- where the bytes live -------------------------------------------------
- */
+/* ---- where the bytes live ------------------------------------------------ */
 
 /* The pathname of the mapping holding addr in /proc/self/maps, or NULL
  * for an anonymous one. */
@@ -338,8 +337,7 @@ test_sparse_member(void)
   g_assert_cmpstr(m, !=, real);
 }
 
-/* ---- directories ------------------------------------------------------------
- */
+/* ---- directories --------------------------------------------------------- */
 
 /* Extracts a fixture's members (trusted here) into a directory. */
 static void

@@ -158,8 +158,7 @@ test_show_containerd(void)
   check_show("containerd-none", "containerd-none.tar");
 }
 
-/* ---- the raw JSON
- * ------------------------------------------------------------ */
+/* ---- the raw JSON -------------------------------------------------------- */
 
 static JsonObject *
 member_json(CkptCheckpoint *c, const char *name, JsonParser *parser)
@@ -298,8 +297,7 @@ test_pods(void)
   g_assert_cmpuint(p->container.n_networks, ==, 0); /* --network none */
 }
 
-/* ---- stats-dump and sizes
- * ---------------------------------------------------- */
+/* ---- stats-dump and sizes ------------------------------------------------ */
 
 static void
 test_stats_vs_crit(void)
@@ -365,8 +363,7 @@ test_sizes(void)
   g_assert_cmpuint(c->container.pages_written, >, 0);
 }
 
-/* ---- the rootfs diff
- * ----------------------------------------------------------- */
+/* ---- the rootfs diff ----------------------------------------------------- */
 
 static void
 check_diff(const char *archive, const char *markers_name)
@@ -427,8 +424,7 @@ test_diff_absent(void)
   ckpt_diff_iter_free(it);
 }
 
-/* ---- damaged metadata
- * ------------------------------------------------------------ */
+/* ---- damaged metadata ---------------------------------------------------- */
 
 /* Copies a fixture tar with member `name` given new contents (added when
  * absent); returns the new path. */

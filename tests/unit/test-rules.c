@@ -82,8 +82,7 @@ write_temp(const char *dir, const char *name, const char *content)
   return path;
 }
 
-/* ---- the shipped rules ------------------------------------------------------
- */
+/* ---- the shipped rules --------------------------------------------------- */
 
 static void
 test_shipped_compile_clean(void)
@@ -234,8 +233,7 @@ test_shipped_samples(void)
   }
 }
 
-/* ---- rule-set loading and its errors ----------------------------------------
- */
+/* ---- rule-set loading and its errors ------------------------------------- */
 
 static void
 test_compile_error_names_file_and_line(void)
@@ -399,8 +397,7 @@ test_split_list(void)
   g_assert_cmpuint(g_strv_length(c), ==, 0);
 }
 
-/* ---- scanning the real fixtures ---------------------------------------------
- */
+/* ---- scanning the real fixtures ------------------------------------------ */
 
 /* The table of the SDK the scanner uses, straight from the core: no host,
  * no plugin loading, so this tests scan.c alone. */
