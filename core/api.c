@@ -274,12 +274,31 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
   ckpt_report_add_row(run->report, pr, table, depth, values);
 }
 
+/* Is plugin one of the caller's declared dependencies? Only their rows
+ * are kept for later plugins; the rest may have streamed away. */
+static gboolean
+is_dependency(const CkptRun *run, const char *plugin)
+{
+  const char *const *deps = run->plugin->desc->depends;
+  for (size_t i = 0; deps && deps[i]; i++)
+    if (strcmp(deps[i], plugin) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static const CkptResult *
 api_result(CkptRun *run, const char *plugin, const char *table)
 {
   if (plugin == NULL || table == NULL)
     return NULL;
-  return ckpt_report_table(run->report, plugin, table);
+  if (!is_dependency(run, plugin)) {
+    api_log(run, CKPT_LOG_DEBUG,
+            "result(%s, %s): not a declared dependency, so not kept", plugin,
+            table);
+    return NULL;
+  }
+  const CkptResult *r = ckpt_report_table(run->report, plugin, table);
+  return r && !r->streamed ? r : NULL;
 }
 
 static size_t

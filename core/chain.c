@@ -450,12 +450,32 @@ fill_checkpoint_size(CkptCheckpoint *c)
   c->container.checkpoint_size = total;
 }
 
+/* api->result() reads only the tables of declared dependencies, so a
+ * plugin's rows must be kept exactly when some plugin of the plan depends
+ * on it; the others may stream (results.h). */
+static void
+mark_kept(const CkptPlan *plan, CkptReport *report)
+{
+  for (guint i = 0; i < plan->steps->len; i++) {
+    const CkptStep *st = g_ptr_array_index(plan->steps, i);
+    const char *const *deps = st->plugin->desc->depends;
+    for (size_t j = 0; deps && deps[j]; j++)
+      ckpt_report_keep(report, deps[j]);
+    /* an isolated plugin's rows come back whole, and a failed decode
+     * drops them: nothing may have reached the sink yet */
+    if (ckpt_isolate_enabled())
+      ckpt_report_keep(report, st->plugin->desc->name);
+  }
+}
+
 void
 ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
               CkptReport *report)
 {
   const char *fatal = NULL;
   fill_checkpoint_size(c);
+  if (report->sink)
+    mark_kept(plan, report);
   for (guint i = 0; i < plan->steps->len; i++) {
     const CkptStep *st = g_ptr_array_index(plan->steps, i);
     const char *dep = fatal ? NULL : failed_dependency(st->plugin, report);
@@ -468,6 +488,7 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
                 : g_strdup_printf("skipped: dependency %s did "
                                   "not succeed",
                                   dep));
+      ckpt_report_plugin_done(report, pr);
       continue;
     }
     CkptPluginOutcome o =
@@ -480,5 +501,7 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
           report->errors,
           g_strdup_printf("plugin %s: fatal error, chain stopped", fatal));
     }
+    ckpt_report_plugin_done(
+        report, g_ptr_array_index(report->plugins, report->plugins->len - 1));
   }
 }

@@ -36,10 +36,9 @@ run_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   if (plan == NULL)
     return ckpt_cli_usage_error("%s", error->message);
 
-  g_autoptr(GPtrArray) reports =
-      ckpt_cli_run_plan(cli, plan, (char **)files->pdata, (int)files->len);
   CkptRenderOptions ro = {.format = ckpt_cli_format(cli, "tree")};
-  ckpt_render(stdout, reports, &ro);
+  g_autoptr(GPtrArray) reports = ckpt_cli_run_render(
+      cli, plan, (char **)files->pdata, (int)files->len, &ro);
   return ckpt_cli_default_status(cli, reports);
 }
 

@@ -174,6 +174,34 @@ report_problems(const CkptReport *rep)
   }
 }
 
+/* Opens one file and runs plan over it into rep. */
+static void
+run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptCheckpoint) c =
+      ckpt_checkpoint_open(file, &cli->limits, &error);
+  if (c == NULL) {
+    /* loader messages name the file already */
+    g_ptr_array_add(rep->errors, g_strdup(error->message));
+    ckpt_cli_print_error("%s", error->message);
+    return;
+  }
+  rep->opened = TRUE;
+  if (c->container.name && *c->container.name) {
+    g_free(rep->label);
+    rep->label = g_strdup(c->container.name);
+  }
+  for (guint w = 0; w < c->warnings->len; w++) {
+    g_ptr_array_add(rep->warnings, g_strdup(g_ptr_array_index(c->warnings, w)));
+    if (cli->verbose)
+      ckpt_cli_print_error("%s: warning: %s", file,
+                           (char *)g_ptr_array_index(c->warnings, w));
+  }
+  ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
+  report_problems(rep);
+}
+
 GPtrArray *
 ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files, int n_files)
 {
@@ -182,30 +210,33 @@ ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files, int n_files)
   for (int i = 0; i < n_files; i++) {
     CkptReport *rep = ckpt_report_new(files[i]);
     g_ptr_array_add(reports, rep);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(CkptCheckpoint) c =
-        ckpt_checkpoint_open(files[i], &cli->limits, &error);
-    if (c == NULL) {
-      /* loader messages name the file already */
-      g_ptr_array_add(rep->errors, g_strdup(error->message));
-      ckpt_cli_print_error("%s", error->message);
-      continue;
-    }
-    rep->opened = TRUE;
-    if (c->container.name && *c->container.name) {
-      g_free(rep->label);
-      rep->label = g_strdup(c->container.name);
-    }
-    for (guint w = 0; w < c->warnings->len; w++) {
-      g_ptr_array_add(rep->warnings,
-                      g_strdup(g_ptr_array_index(c->warnings, w)));
-      if (cli->verbose)
-        ckpt_cli_print_error("%s: warning: %s", files[i],
-                             (char *)g_ptr_array_index(c->warnings, w));
-    }
-    ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
-    report_problems(rep);
+    run_one(cli, plan, files[i], rep);
   }
+  return reports;
+}
+
+GPtrArray *
+ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
+                    int n_files, const CkptRenderOptions *ro)
+{
+  g_autoptr(CkptRenderStream) s = ckpt_render_stream_new(stdout, ro);
+  if (s == NULL) {
+    GPtrArray *reports = ckpt_cli_run_plan(cli, plan, files, n_files);
+    ckpt_render(stdout, reports, ro);
+    return reports;
+  }
+  GPtrArray *reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  for (int i = 0; i < n_files; i++) {
+    CkptReport *rep = ckpt_report_new(files[i]);
+    g_ptr_array_add(reports, rep);
+    ckpt_render_stream_attach(s, rep);
+    run_one(cli, plan, files[i], rep);
+    ckpt_render_stream_report_done(s, rep);
+  }
+  if (!ckpt_render_stream_finish(s))
+    ckpt_cli_print_error("output or temporary spool file could not be "
+                         "written: output is incomplete");
   return reports;
 }
 
@@ -226,7 +257,7 @@ ckpt_cli_count_rows(GPtrArray *reports, const char *plugin, const char *table)
   for (guint i = 0; i < reports->len; i++) {
     const CkptResult *t =
         ckpt_report_table(g_ptr_array_index(reports, i), plugin, table);
-    n += t ? t->rows->len : 0;
+    n += t == NULL ? 0 : t->streamed ? t->n_rows : t->rows->len;
   }
   return n;
 }
@@ -421,16 +452,24 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
                                 cmd->name, cmd->name,
                                 cmd->usage ? cmd->usage : "FILE...");
 
-  g_autoptr(GPtrArray) reports =
-      ckpt_cli_run_plan(cli, plan, (char **)files->pdata, (int)files->len);
   CkptRenderOptions ro = {
       .format = ckpt_cli_format(cli, cmd->format ? cmd->format : "tree"),
       .only = cmd->only,
       .merge = cmd->merge,
       .views = cmd->views,
   };
-  if (cmd->render == NULL || !cmd->render(cli, reports, &ro))
-    ckpt_render(stdout, reports, &ro);
+  g_autoptr(GPtrArray) reports = NULL;
+  /* a command that renders itself or judges findings from rows needs
+   * every row kept; the others stream */
+  if (cmd->render == NULL && cmd->exit_status == NULL) {
+    reports = ckpt_cli_run_render(cli, plan, (char **)files->pdata,
+                                  (int)files->len, &ro);
+  } else {
+    reports =
+        ckpt_cli_run_plan(cli, plan, (char **)files->pdata, (int)files->len);
+    if (cmd->render == NULL || !cmd->render(cli, reports, &ro))
+      ckpt_render(stdout, reports, &ro);
+  }
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);
 }

@@ -105,6 +105,12 @@ CkptChain *ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error);
  * reports. Returns CkptReport*, one per file. */
 GPtrArray *ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files,
                              int n_files);
+/* ckpt_cli_run_plan, rendered with ro onto stdout while it runs: rows of
+ * tables no later plugin reads are written as they come and not kept
+ * (render.h's streaming; formats that need every row first are rendered
+ * at the end). Returns the reports, with the rows that were kept. */
+GPtrArray *ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
+                               int n_files, const CkptRenderOptions *ro);
 /* 0 when every report is fine, else 1. */
 int ckpt_cli_default_status(CkptCli *cli, GPtrArray *reports);
 /* Rows of plugin.table over all reports (for findings statuses). */

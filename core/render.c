@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ckpt-config.h"
 
@@ -258,30 +259,41 @@ json_row_fields(GString *out, const CkptResult *t, const CkptRow *row)
 }
 
 /* Rows of a TREE table nested through "children", without recursion:
- * open rows at levels 0..cur stay open until a row at or above them. */
+ * open rows at levels 0..*cur stay open until a row at or above them.
+ * One step per row (*cur starts at -1), then json_tree_close. */
 static void
-json_tree_rows(GString *out, const CkptResult *t)
+json_tree_step(GString *out, const CkptResult *t, const CkptRow *row, int *cur)
 {
-  int cur = -1;
-  for (guint i = 0; i < t->rows->len; i++) {
-    const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
-    int d = MIN((int)row->depth, cur + 1);
-    if (cur >= 0 && d == cur + 1) {
-      g_string_append(out, ",\"children\":[");
-    } else if (cur >= 0) {
-      g_string_append_c(out, '}');
-      for (int k = cur; k > d; k--)
-        g_string_append(out, "]}");
-      g_string_append_c(out, ',');
-    }
-    json_row_fields(out, t, row);
-    cur = d;
+  int d = MIN((int)row->depth, *cur + 1);
+  if (*cur >= 0 && d == *cur + 1) {
+    g_string_append(out, ",\"children\":[");
+  } else if (*cur >= 0) {
+    g_string_append_c(out, '}');
+    for (int k = *cur; k > d; k--)
+      g_string_append(out, "]}");
+    g_string_append_c(out, ',');
   }
+  json_row_fields(out, t, row);
+  *cur = d;
+}
+
+static void
+json_tree_close(GString *out, int cur)
+{
   if (cur >= 0) {
     g_string_append_c(out, '}');
     for (int k = cur; k > 0; k--)
       g_string_append(out, "]}");
   }
+}
+
+static void
+json_tree_rows(GString *out, const CkptResult *t)
+{
+  int cur = -1;
+  for (guint i = 0; i < t->rows->len; i++)
+    json_tree_step(out, t, &g_array_index(t->rows, CkptRow, i), &cur);
+  json_tree_close(out, cur);
 }
 
 static void
@@ -316,9 +328,9 @@ wanted(const CkptRenderOptions *opt, const char *plugin, const char *table)
   return FALSE;
 }
 
+/* "name":{"status":..,"messages":[..],"tables":{ -- left open */
 static void
-json_plugin(GString *out, const CkptPluginResult *pr,
-            const CkptRenderOptions *opt)
+json_plugin_open(GString *out, const CkptPluginResult *pr)
 {
   ckpt_json_string(out, pr->name, -1);
   g_string_append(out, ":{\"status\":");
@@ -326,6 +338,13 @@ json_plugin(GString *out, const CkptPluginResult *pr,
   g_string_append(out, ",\"messages\":");
   json_strings(out, pr->messages);
   g_string_append(out, ",\"tables\":{");
+}
+
+static void
+json_plugin(GString *out, const CkptPluginResult *pr,
+            const CkptRenderOptions *opt)
+{
+  json_plugin_open(out, pr);
   gboolean first = TRUE;
   for (size_t i = 0; i < pr->n_tables; i++) {
     const CkptResult *t = &pr->tables[i];
@@ -341,27 +360,40 @@ json_plugin(GString *out, const CkptPluginResult *pr,
   g_string_append(out, "}}");
 }
 
+/* {"path":..,..,"plugins":{ -- left open */
 static void
-render_json(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
+json_report_open(GString *out, const CkptReport *rep)
+{
+  g_string_append(out, "{\"path\":");
+  ckpt_json_string(out, rep->path, -1);
+  g_string_append(out, ",\"name\":");
+  ckpt_json_string(out, rep->label, -1);
+  g_string_append(out, ",\"status\":");
+  ckpt_json_string(out, ckpt_report_status_name(rep), -1);
+  g_string_append(out, ",\"errors\":");
+  json_strings(out, rep->errors);
+  g_string_append(out, ",\"warnings\":");
+  json_strings(out, rep->warnings);
+  g_string_append(out, ",\"plugins\":{");
+}
+
+static void
+json_document_open(GString *out)
 {
   g_string_append(out, "{\"ckpt_version\":");
   ckpt_json_string(out, CKPT_VERSION, -1);
   g_string_append(out, ",\"checkpoints\":[");
+}
+
+static void
+render_json(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
+{
+  json_document_open(out);
   for (guint r = 0; r < reports->len; r++) {
     const CkptReport *rep = g_ptr_array_index(reports, r);
     if (r)
       g_string_append_c(out, ',');
-    g_string_append(out, "{\"path\":");
-    ckpt_json_string(out, rep->path, -1);
-    g_string_append(out, ",\"name\":");
-    ckpt_json_string(out, rep->label, -1);
-    g_string_append(out, ",\"status\":");
-    ckpt_json_string(out, ckpt_report_status_name(rep), -1);
-    g_string_append(out, ",\"errors\":");
-    json_strings(out, rep->errors);
-    g_string_append(out, ",\"warnings\":");
-    json_strings(out, rep->warnings);
-    g_string_append(out, ",\"plugins\":{");
+    json_report_open(out, rep);
     gboolean first = TRUE;
     for (guint p = 0; p < rep->plugins->len; p++) {
       const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
@@ -387,49 +419,74 @@ jsonl_head(GString *out, const char *type, const CkptReport *rep)
 }
 
 static void
+jsonl_row(GString *out, const CkptReport *rep, const CkptPluginResult *pr,
+          const CkptResult *t, const CkptRow *row)
+{
+  jsonl_head(out, "row", rep);
+  g_string_append(out, ",\"plugin\":");
+  ckpt_json_string(out, pr->name, -1);
+  g_string_append(out, ",\"table\":");
+  ckpt_json_string(out, t->decl->name, -1);
+  g_string_append_printf(out, ",\"depth\":%u,\"values\":", row->depth);
+  json_row_fields(out, t, row);
+  g_string_append(out, "}}\n");
+}
+
+static void
+jsonl_plugin_line(GString *out, const CkptReport *rep,
+                  const CkptPluginResult *pr)
+{
+  jsonl_head(out, "plugin", rep);
+  g_string_append(out, ",\"plugin\":");
+  ckpt_json_string(out, pr->name, -1);
+  g_string_append(out, ",\"status\":");
+  ckpt_json_string(out, ckpt_outcome_name(pr->outcome), -1);
+  g_string_append(out, ",\"messages\":");
+  json_strings(out, pr->messages);
+  g_string_append(out, "}\n");
+}
+
+/* The kept rows of pr's wanted tables, then the plugin's own line. */
+static void
+jsonl_plugin(GString *out, const CkptReport *rep, const CkptPluginResult *pr,
+             const CkptRenderOptions *opt)
+{
+  for (size_t i = 0; i < pr->n_tables; i++) {
+    const CkptResult *t = &pr->tables[i];
+    if (!wanted(opt, pr->name, t->decl->name))
+      continue;
+    for (guint j = 0; j < t->rows->len; j++)
+      jsonl_row(out, rep, pr, t, &g_array_index(t->rows, CkptRow, j));
+  }
+  jsonl_plugin_line(out, rep, pr);
+}
+
+static void
+jsonl_checkpoint(GString *out, const CkptReport *rep)
+{
+  jsonl_head(out, "checkpoint", rep);
+  g_string_append(out, ",\"name\":");
+  ckpt_json_string(out, rep->label, -1);
+  g_string_append(out, ",\"status\":");
+  ckpt_json_string(out, ckpt_report_status_name(rep), -1);
+  g_string_append(out, ",\"errors\":");
+  json_strings(out, rep->errors);
+  g_string_append(out, ",\"warnings\":");
+  json_strings(out, rep->warnings);
+  g_string_append(out, "}\n");
+}
+
+static void
 render_jsonl(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
 {
   for (guint r = 0; r < reports->len; r++) {
     const CkptReport *rep = g_ptr_array_index(reports, r);
     for (guint p = 0; p < rep->plugins->len; p++) {
       const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
-      if (!wanted(opt, pr->name, NULL))
-        continue;
-      for (size_t i = 0; i < pr->n_tables; i++) {
-        const CkptResult *t = &pr->tables[i];
-        if (!wanted(opt, pr->name, t->decl->name))
-          continue;
-        for (guint j = 0; j < t->rows->len; j++) {
-          const CkptRow *row = &g_array_index(t->rows, CkptRow, j);
-          jsonl_head(out, "row", rep);
-          g_string_append(out, ",\"plugin\":");
-          ckpt_json_string(out, pr->name, -1);
-          g_string_append(out, ",\"table\":");
-          ckpt_json_string(out, t->decl->name, -1);
-          g_string_append_printf(out, ",\"depth\":%u,\"values\":", row->depth);
-          json_row_fields(out, t, row);
-          g_string_append(out, "}}\n");
-        }
-      }
-      jsonl_head(out, "plugin", rep);
-      g_string_append(out, ",\"plugin\":");
-      ckpt_json_string(out, pr->name, -1);
-      g_string_append(out, ",\"status\":");
-      ckpt_json_string(out, ckpt_outcome_name(pr->outcome), -1);
-      g_string_append(out, ",\"messages\":");
-      json_strings(out, pr->messages);
-      g_string_append(out, "}\n");
+      if (wanted(opt, pr->name, NULL))
+        jsonl_plugin(out, rep, pr, opt);
     }
-    jsonl_head(out, "checkpoint", rep);
-    g_string_append(out, ",\"name\":");
-    ckpt_json_string(out, rep->label, -1);
-    g_string_append(out, ",\"status\":");
-    ckpt_json_string(out, ckpt_report_status_name(rep), -1);
-    g_string_append(out, ",\"errors\":");
-    json_strings(out, rep->errors);
-    g_string_append(out, ",\"warnings\":");
-    json_strings(out, rep->warnings);
-    g_string_append(out, "}\n");
+    jsonl_checkpoint(out, rep);
   }
 }
 
@@ -923,16 +980,21 @@ pad(GString *out, const char *s, size_t width)
     g_string_append_c(out, ' ');
 }
 
-/* cells: char*, n_columns per row, header first */
+/* Widens width[] to fit cells (n_columns per row). */
 static void
-draw_grid(GString *out, GPtrArray *cells, size_t n_columns)
+grid_widths(GPtrArray *cells, size_t n_columns, size_t *width)
 {
-  if (n_columns == 0)
-    return;
-  g_autofree size_t *width = g_new0(size_t, n_columns);
   for (guint i = 0; i < cells->len; i++)
     width[i % n_columns] =
         MAX(width[i % n_columns], text_width(g_ptr_array_index(cells, i)));
+}
+
+/* Writes cells (n_columns per row) padded to width[]; a cell wider than
+ * its column pushes the rest of its line right. */
+static void
+grid_lines(GString *out, GPtrArray *cells, size_t n_columns,
+           const size_t *width)
+{
   for (guint i = 0; i < cells->len; i++) {
     size_t c = i % n_columns;
     if (c + 1 == n_columns) {
@@ -945,6 +1007,17 @@ draw_grid(GString *out, GPtrArray *cells, size_t n_columns)
       pad(out, g_ptr_array_index(cells, i), width[c] + 2);
     }
   }
+}
+
+/* cells: char*, n_columns per row, header first */
+static void
+draw_grid(GString *out, GPtrArray *cells, size_t n_columns)
+{
+  if (n_columns == 0)
+    return;
+  g_autofree size_t *width = g_new0(size_t, n_columns);
+  grid_widths(cells, n_columns, width);
+  grid_lines(out, cells, n_columns, width);
 }
 
 /* Columns shown in tables: all but HIDDEN ones. */
@@ -968,34 +1041,42 @@ table_header(GPtrArray *cells, const CkptResult *t)
   }
 }
 
+/* The cells of one row; *prev is the depth shown for the row before, and
+ * as in trees a row is at most one level below it (the first at 0). */
 static void
-table_rows(GPtrArray *cells, const CkptResult *t, gboolean utc)
+table_row_cells(GPtrArray *cells, const CkptResult *t, const CkptRow *row,
+                gboolean first_row, unsigned *prev, gboolean utc)
 {
-  unsigned prev = 0;
-  for (guint i = 0; i < t->rows->len; i++) {
-    const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
-    /* as in trees: a row is at most one level below the one before */
-    unsigned d = MIN(row->depth, i ? prev + 1 : 0);
-    prev = d;
-    gboolean first = TRUE;
-    for (size_t c = 0; c < t->n_columns; c++) {
-      if (col_flags(t, c) & CKPT_COL_HIDDEN)
-        continue;
-      char *v = ckpt_value_text(&row->values[c], utc);
-      if (first && t->decl->layout == CKPT_LAYOUT_TREE && d) {
-        d = MIN(d, 64);
-        char *indented = g_strdup_printf("%*s%s", (int)(2 * d), "", v);
-        g_free(v);
-        v = indented;
-      }
-      first = FALSE;
-      g_ptr_array_add(cells, v);
+  unsigned d = MIN(row->depth, first_row ? 0 : *prev + 1);
+  *prev = d;
+  gboolean first = TRUE;
+  for (size_t c = 0; c < t->n_columns; c++) {
+    if (col_flags(t, c) & CKPT_COL_HIDDEN)
+      continue;
+    char *v = ckpt_value_text(&row->values[c], utc);
+    if (first && t->decl->layout == CKPT_LAYOUT_TREE && d) {
+      d = MIN(d, 64);
+      char *indented = g_strdup_printf("%*s%s", (int)(2 * d), "", v);
+      g_free(v);
+      v = indented;
     }
+    first = FALSE;
+    g_ptr_array_add(cells, v);
   }
 }
 
 static void
-table_record(GString *out, const CkptResult *t, gboolean utc)
+table_rows(GPtrArray *cells, const CkptResult *t, gboolean utc)
+{
+  unsigned prev = 0;
+  for (guint i = 0; i < t->rows->len; i++)
+    table_row_cells(cells, t, &g_array_index(t->rows, CkptRow, i), i == 0,
+                    &prev, utc);
+}
+
+/* The width of a RECORD's "Title:" column. */
+static size_t
+record_width(const CkptResult *t)
 {
   size_t w = 0;
   for (size_t c = 0; c < t->n_columns; c++) {
@@ -1003,21 +1084,33 @@ table_record(GString *out, const CkptResult *t, gboolean utc)
     if (!(col_flags(t, c) & CKPT_COL_HIDDEN))
       w = MAX(w, text_width(k));
   }
-  for (guint i = 0; i < t->rows->len; i++) {
-    const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
-    if (i)
-      g_string_append_c(out, '\n');
-    for (size_t c = 0; c < t->n_columns; c++) {
-      if (row->values[c].type == CKPT_T_NULL ||
-          (col_flags(t, c) & CKPT_COL_HIDDEN))
-        continue;
-      g_autofree char *k = column_title(&t->decl->columns[c]);
-      g_autofree char *v = ckpt_value_text(&row->values[c], utc);
-      g_autofree char *kc = g_strconcat(k, ":", NULL);
-      pad(out, kc, w + 3);
-      g_string_append_printf(out, "%s\n", v);
-    }
+  return w;
+}
+
+static void
+record_row(GString *out, const CkptResult *t, const CkptRow *row, size_t w,
+           gboolean first_row, gboolean utc)
+{
+  if (!first_row)
+    g_string_append_c(out, '\n');
+  for (size_t c = 0; c < t->n_columns; c++) {
+    if (row->values[c].type == CKPT_T_NULL ||
+        (col_flags(t, c) & CKPT_COL_HIDDEN))
+      continue;
+    g_autofree char *k = column_title(&t->decl->columns[c]);
+    g_autofree char *v = ckpt_value_text(&row->values[c], utc);
+    g_autofree char *kc = g_strconcat(k, ":", NULL);
+    pad(out, kc, w + 3);
+    g_string_append_printf(out, "%s\n", v);
   }
+}
+
+static void
+table_record(GString *out, const CkptResult *t, gboolean utc)
+{
+  size_t w = record_width(t);
+  for (guint i = 0; i < t->rows->len; i++)
+    record_row(out, t, &g_array_index(t->rows, CkptRow, i), w, i == 0, utc);
 }
 
 static void
@@ -1067,6 +1160,41 @@ render_table_merged(GString *out, GPtrArray *reports,
 }
 
 static void
+table_report_heading(GString *out, const CkptReport *rep)
+{
+  g_string_append(out, "# ");
+  ckpt_text_escape(out, rep->label, -1);
+  if (g_strcmp0(rep->label, rep->path) != 0) {
+    g_string_append(out, " (");
+    ckpt_text_escape(out, rep->path, -1);
+    g_string_append_c(out, ')');
+  }
+  g_string_append_c(out, '\n');
+}
+
+static void
+table_heading(GString *out, const CkptResult *t)
+{
+  g_string_append(out, "\n## ");
+  ckpt_text_escape(out, t->decl->title ? t->decl->title : t->decl->name, -1);
+  g_string_append_c(out, '\n');
+}
+
+/* The kept tables of a plugin with rows; skip (streamed already) aside. */
+static void
+table_plugin(GString *out, const CkptPluginResult *pr,
+             const CkptRenderOptions *opt, const CkptResult *skip)
+{
+  for (size_t i = 0; i < pr->n_tables; i++) {
+    const CkptResult *t = &pr->tables[i];
+    if (t == skip || !wanted(opt, pr->name, t->decl->name) || t->rows->len == 0)
+      continue;
+    table_heading(out, t);
+    table_one(out, t, opt->utc);
+  }
+}
+
+static void
 render_table(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
 {
   if (opt->merge) {
@@ -1077,28 +1205,11 @@ render_table(GString *out, GPtrArray *reports, const CkptRenderOptions *opt)
     const CkptReport *rep = g_ptr_array_index(reports, r);
     if (r)
       g_string_append_c(out, '\n');
-    g_string_append(out, "# ");
-    ckpt_text_escape(out, rep->label, -1);
-    if (g_strcmp0(rep->label, rep->path) != 0) {
-      g_string_append(out, " (");
-      ckpt_text_escape(out, rep->path, -1);
-      g_string_append_c(out, ')');
-    }
-    g_string_append_c(out, '\n');
+    table_report_heading(out, rep);
     for (guint p = 0; p < rep->plugins->len; p++) {
       const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
-      if (!wanted(opt, pr->name, NULL))
-        continue;
-      for (size_t i = 0; i < pr->n_tables; i++) {
-        const CkptResult *t = &pr->tables[i];
-        if (!wanted(opt, pr->name, t->decl->name) || t->rows->len == 0)
-          continue;
-        g_string_append(out, "\n## ");
-        ckpt_text_escape(out, t->decl->title ? t->decl->title : t->decl->name,
-                         -1);
-        g_string_append_c(out, '\n');
-        table_one(out, t, opt->utc);
-      }
+      if (wanted(opt, pr->name, NULL))
+        table_plugin(out, pr, opt, NULL);
     }
   }
 }
@@ -1130,4 +1241,466 @@ ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt)
   g_autofree char *s = ckpt_render_to_string(reports, opt);
   fputs(s, out);
   fflush(out);
+}
+
+/* ---- streaming ---------------------------------------------------------
+ *
+ * The same documents, written while the chain runs, so rows of a table no
+ * later plugin reads are never kept (results.h). Everything before a
+ * plugin's output is written when the plugin ends; rows of its streamed
+ * tables are written as they are emitted:
+ *  - jsonl: the first wanted table's row lines straight to the output.
+ *  - table: a grid needs the widths of all its rows: its cells are
+ *    buffered, and past GRID_SAMPLE rows spooled to an unlinked temporary
+ *    file, then drawn when the plugin ends; RECORD rows are written as
+ *    they come (the first table) or spooled as text.
+ *  - json: the document puts each checkpoint's status and errors, and each
+ *    plugin's status and messages, before its rows; rows of every wanted
+ *    table are spooled to an unlinked temporary file and copied into place
+ *    when what precedes them is known.
+ * Tables no one renders or reads are only counted. */
+
+#define GRID_SAMPLE 1000
+
+typedef struct {
+  gboolean drop; /* not rendered: only counted */
+  FILE *spool;   /* json: the rows so far */
+  int cur;       /* json TREE nesting; -1 before the first row */
+  guint rows;
+  GPtrArray *cells; /* table: buffered cells, header first */
+  FILE *cell_spool; /* table: cells past GRID_SAMPLE rows */
+  size_t *width;
+  size_t n_vis;
+  unsigned prev;
+} StreamTable;
+
+struct CkptRenderStream {
+  CkptRowSink sink; /* first member: reports point at it */
+  FILE *out;
+  CkptRenderOptions opt;
+  GString *buf;
+  guint reports;         /* reports done */
+  gboolean head;         /* table: this report's heading is out */
+  gboolean wrote_plugin; /* json: a plugin of this report is spooled */
+  FILE *report_spool;    /* json: this report's plugins */
+  StreamTable *tables;   /* of the running plugin */
+  size_t n_tables;
+  gboolean spool_failed;
+};
+
+/* Writes buf to f and empties it. */
+static void
+put(CkptRenderStream *s, FILE *f)
+{
+  if (s->buf->len && fwrite(s->buf->str, 1, s->buf->len, f) != s->buf->len)
+    s->spool_failed = TRUE;
+  g_string_truncate(s->buf, 0);
+}
+
+/* An unlinked temporary file ($TMPDIR), or NULL. */
+static FILE *
+spool_new(void)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp("ckpt-spool-XXXXXX", &path, NULL);
+  if (fd < 0)
+    return NULL;
+  unlink(path); /* nothing opens it by name again */
+  FILE *f = fdopen(fd, "w+");
+  if (f == NULL)
+    close(fd);
+  return f;
+}
+
+/* Copies what was written to spool onto to, and closes spool. */
+static void
+spool_copy(CkptRenderStream *s, FILE *spool, FILE *to)
+{
+  char chunk[65536];
+  size_t n;
+  if (fflush(spool) != 0 || fseek(spool, 0, SEEK_SET) != 0)
+    s->spool_failed = TRUE;
+  while (!s->spool_failed && (n = fread(chunk, 1, sizeof chunk, spool)) > 0)
+    if (fwrite(chunk, 1, n, to) != n)
+      s->spool_failed = TRUE;
+  if (ferror(spool))
+    s->spool_failed = TRUE;
+  fclose(spool);
+}
+
+static void
+stream_table_release(StreamTable *st)
+{
+  if (st->spool)
+    fclose(st->spool);
+  if (st->cell_spool)
+    fclose(st->cell_spool);
+  if (st->cells)
+    g_ptr_array_unref(st->cells);
+  g_free(st->width);
+}
+
+static void
+stream_tables_free(CkptRenderStream *s)
+{
+  for (size_t i = 0; i < s->n_tables; i++)
+    stream_table_release(&s->tables[i]);
+  g_clear_pointer(&s->tables, g_free);
+  s->n_tables = 0;
+}
+
+static void
+table_report_head(CkptRenderStream *s, const CkptReport *r)
+{
+  if (s->head)
+    return;
+  if (s->reports)
+    g_string_append_c(s->buf, '\n');
+  table_report_heading(s->buf, r);
+  put(s, s->out);
+  s->head = TRUE;
+}
+
+static void
+sink_plugin_begin(CkptRowSink *sink, CkptReport *r, CkptPluginResult *pr)
+{
+  CkptRenderStream *s = (CkptRenderStream *)sink;
+  stream_tables_free(s);
+  s->tables = g_new0(StreamTable, pr->n_tables ? pr->n_tables : 1);
+  s->n_tables = pr->n_tables;
+  gboolean plugin_wanted = wanted(&s->opt, pr->name, NULL);
+  gboolean first = TRUE;
+  for (size_t i = 0; i < pr->n_tables; i++) {
+    CkptResult *t = &pr->tables[i];
+    StreamTable *st = &s->tables[i];
+    st->cur = -1;
+    if (!plugin_wanted || !wanted(&s->opt, pr->name, t->decl->name)) {
+      st->drop = t->streamed = TRUE;
+    } else if (s->opt.format == CKPT_RENDER_TABLE &&
+               t->decl->layout != CKPT_LAYOUT_RECORD) {
+      t->streamed = TRUE; /* cells buffered, spooled past GRID_SAMPLE */
+    } else if (first && s->opt.format == CKPT_RENDER_JSONL) {
+      /* tables are written in order: only the first can go out early */
+      t->streamed = TRUE;
+      first = FALSE;
+    } else if (s->opt.format != CKPT_RENDER_JSON || s->report_spool) {
+      st->spool = spool_new();
+      t->streamed = st->spool != NULL; /* else kept: still correct */
+    }
+  }
+  if (s->opt.format == CKPT_RENDER_TABLE)
+    table_report_head(s, r);
+}
+
+/* Cells go to a spool as a 32-bit length and the bytes, so any text
+ * comes back as it went. */
+static void
+cells_spool_write(CkptRenderStream *s, FILE *f, GPtrArray *cells)
+{
+  for (guint i = 0; i < cells->len; i++) {
+    const char *c = g_ptr_array_index(cells, i);
+    uint32_t n = (uint32_t)strlen(c);
+    if (fwrite(&n, sizeof n, 1, f) != 1 || fwrite(c, 1, n, f) != n)
+      s->spool_failed = TRUE;
+  }
+  g_ptr_array_set_size(cells, 0);
+}
+
+static char *
+cells_spool_read(FILE *f)
+{
+  uint32_t n;
+  if (fread(&n, sizeof n, 1, f) != 1 || n > (1u << 30))
+    return NULL;
+  char *c = g_malloc(n + 1);
+  if (fread(c, 1, n, f) != n) {
+    g_free(c);
+    return NULL;
+  }
+  c[n] = '\0';
+  return c;
+}
+
+/* A grid's rows: cells buffered with the widths kept up to date; past
+ * GRID_SAMPLE rows the cells move to a spool, so the grid is drawn with
+ * the widths of all its rows, as ckpt_render draws it. */
+static void
+stream_grid_row(CkptRenderStream *s, StreamTable *st, const CkptResult *t,
+                const CkptRow *row)
+{
+  if (st->rows == 0) {
+    st->n_vis = n_visible(t);
+    st->width = g_new0(size_t, st->n_vis ? st->n_vis : 1);
+    st->cells = g_ptr_array_new_with_free_func(g_free);
+    table_header(st->cells, t);
+  }
+  if (st->n_vis == 0)
+    return;
+  guint from = st->cells->len;
+  table_row_cells(st->cells, t, row, st->rows == 0, &st->prev, s->opt.utc);
+  for (guint i = from; i < st->cells->len; i++)
+    st->width[(i - from) % st->n_vis] =
+        MAX(st->width[(i - from) % st->n_vis],
+            text_width(g_ptr_array_index(st->cells, i)));
+  if (st->rows == 0)
+    grid_widths(st->cells, st->n_vis, st->width); /* the header */
+  if (st->cell_spool == NULL && st->rows + 1 >= GRID_SAMPLE)
+    st->cell_spool = spool_new(); /* NULL: keep buffering, still right */
+  if (st->cell_spool)
+    cells_spool_write(s, st->cell_spool, st->cells);
+}
+
+/* Draws a grid from its spool, then what is still buffered. */
+static void
+stream_grid_draw(CkptRenderStream *s, StreamTable *st)
+{
+  if (st->cell_spool) {
+    g_autoptr(GPtrArray) line = g_ptr_array_new_with_free_func(g_free);
+    if (fflush(st->cell_spool) != 0 || fseek(st->cell_spool, 0, SEEK_SET))
+      s->spool_failed = TRUE;
+    char *c;
+    while (!s->spool_failed && (c = cells_spool_read(st->cell_spool))) {
+      g_ptr_array_add(line, c);
+      if (line->len < st->n_vis)
+        continue;
+      grid_lines(s->buf, line, st->n_vis, st->width);
+      g_ptr_array_set_size(line, 0);
+      if (s->buf->len >= 65536)
+        put(s, s->out);
+    }
+    g_clear_pointer(&st->cell_spool, fclose);
+  }
+  grid_lines(s->buf, st->cells, st->n_vis, st->width);
+}
+
+static void
+sink_row(CkptRowSink *sink, CkptReport *r, CkptPluginResult *pr, size_t ti,
+         const CkptRow *row)
+{
+  CkptRenderStream *s = (CkptRenderStream *)sink;
+  if (s->tables == NULL || ti >= s->n_tables || s->tables[ti].drop)
+    return;
+  StreamTable *st = &s->tables[ti];
+  const CkptResult *t = &pr->tables[ti];
+  FILE *to = st->spool ? st->spool : s->out;
+  switch (s->opt.format) {
+  case CKPT_RENDER_JSONL:
+    jsonl_row(s->buf, r, pr, t, row);
+    put(s, to);
+    break;
+  case CKPT_RENDER_JSON:
+    if (t->decl->layout == CKPT_LAYOUT_TREE) {
+      json_tree_step(s->buf, t, row, &st->cur);
+    } else {
+      if (st->rows)
+        g_string_append_c(s->buf, ',');
+      json_row_fields(s->buf, t, row);
+      g_string_append_c(s->buf, '}');
+    }
+    put(s, st->spool);
+    break;
+  case CKPT_RENDER_TABLE:
+    if (t->decl->layout == CKPT_LAYOUT_RECORD) {
+      if (st->rows == 0)
+        table_heading(s->buf, t);
+      record_row(s->buf, t, row, record_width(t), st->rows == 0, s->opt.utc);
+      put(s, to);
+    } else {
+      stream_grid_row(s, st, t, row);
+    }
+    break;
+  case CKPT_RENDER_TREE:
+    break;
+  }
+  st->rows++;
+}
+
+/* A plugin's JSON object into the report's spool, spooled tables copied
+ * into place. */
+static void
+json_plugin_spooled(CkptRenderStream *s, const CkptPluginResult *pr)
+{
+  if (s->wrote_plugin)
+    g_string_append_c(s->buf, ',');
+  s->wrote_plugin = TRUE;
+  json_plugin_open(s->buf, pr);
+  gboolean first = TRUE;
+  for (size_t i = 0; i < pr->n_tables; i++) {
+    const CkptResult *t = &pr->tables[i];
+    StreamTable *st = s->tables && i < s->n_tables ? &s->tables[i] : NULL;
+    if (!wanted(&s->opt, pr->name, t->decl->name))
+      continue;
+    if (!first)
+      g_string_append_c(s->buf, ',');
+    first = FALSE;
+    ckpt_json_string(s->buf, t->decl->name, -1);
+    g_string_append_c(s->buf, ':');
+    if (st == NULL || st->spool == NULL) {
+      json_table_rows(s->buf, t);
+      continue;
+    }
+    g_string_append_c(s->buf, '[');
+    put(s, s->report_spool);
+    spool_copy(s, st->spool, s->report_spool);
+    st->spool = NULL;
+    if (t->decl->layout == CKPT_LAYOUT_TREE)
+      json_tree_close(s->buf, st->cur);
+    g_string_append_c(s->buf, ']');
+  }
+  g_string_append(s->buf, "}}");
+  put(s, s->report_spool);
+}
+
+/* A wanted table at its plugin's end, in table order: the spooled rows
+ * copied out, what is still buffered drawn, or the kept rows rendered. */
+static void
+plugin_end_table(CkptRenderStream *s, const CkptReport *r,
+                 const CkptPluginResult *pr, const CkptResult *t,
+                 StreamTable *st)
+{
+  if (st && st->spool) {
+    spool_copy(s, st->spool, s->out);
+    st->spool = NULL;
+  }
+  if (s->opt.format == CKPT_RENDER_JSONL) {
+    for (guint j = 0; j < t->rows->len; j++)
+      jsonl_row(s->buf, r, pr, t, &g_array_index(t->rows, CkptRow, j));
+  } else if (st && st->cells) {
+    table_heading(s->buf, t);
+    if (st->n_vis)
+      stream_grid_draw(s, st);
+  } else if (t->rows->len) {
+    table_heading(s->buf, t);
+    table_one(s->buf, t, s->opt.utc);
+  }
+  put(s, s->out);
+}
+
+static void
+sink_plugin_end(CkptRowSink *sink, CkptReport *r, CkptPluginResult *pr)
+{
+  CkptRenderStream *s = (CkptRenderStream *)sink;
+  if (!wanted(&s->opt, pr->name, NULL)) {
+    stream_tables_free(s);
+    return;
+  }
+  if (s->opt.format == CKPT_RENDER_JSON) {
+    /* without a report spool rows were kept: report_done renders */
+    if (s->report_spool)
+      json_plugin_spooled(s, pr);
+    stream_tables_free(s);
+    return;
+  }
+  if (s->opt.format == CKPT_RENDER_TABLE)
+    table_report_head(s, r);
+  for (size_t i = 0; i < pr->n_tables; i++) {
+    const CkptResult *t = &pr->tables[i];
+    if (wanted(&s->opt, pr->name, t->decl->name))
+      plugin_end_table(s, r, pr, t,
+                       s->tables && i < s->n_tables ? &s->tables[i] : NULL);
+  }
+  if (s->opt.format == CKPT_RENDER_JSONL) {
+    jsonl_plugin_line(s->buf, r, pr);
+    put(s, s->out);
+  }
+  stream_tables_free(s);
+}
+
+CkptRenderStream *
+ckpt_render_stream_new(FILE *out, const CkptRenderOptions *opt)
+{
+  if (opt->format == CKPT_RENDER_TREE ||
+      (opt->format == CKPT_RENDER_TABLE && opt->merge))
+    return NULL;
+  CkptRenderStream *s = g_new0(CkptRenderStream, 1);
+  s->sink.plugin_begin = sink_plugin_begin;
+  s->sink.row = sink_row;
+  s->sink.plugin_end = sink_plugin_end;
+  s->out = out;
+  s->opt = *opt;
+  s->buf = g_string_new(NULL);
+  if (opt->format == CKPT_RENDER_JSON) {
+    json_document_open(s->buf);
+    put(s, out);
+  }
+  return s;
+}
+
+void
+ckpt_render_stream_attach(CkptRenderStream *s, CkptReport *rep)
+{
+  s->head = FALSE;
+  s->wrote_plugin = FALSE;
+  if (s->opt.format == CKPT_RENDER_JSON) {
+    s->report_spool = spool_new();
+    if (s->report_spool == NULL)
+      s->spool_failed = TRUE;
+  }
+  rep->sink = &s->sink;
+}
+
+void
+ckpt_render_stream_report_done(CkptRenderStream *s, CkptReport *rep)
+{
+  stream_tables_free(s);
+  switch (s->opt.format) {
+  case CKPT_RENDER_JSONL:
+    jsonl_checkpoint(s->buf, rep);
+    break;
+  case CKPT_RENDER_TABLE:
+    table_report_head(s, rep);
+    break;
+  case CKPT_RENDER_JSON:
+    if (s->reports)
+      g_string_append_c(s->buf, ',');
+    json_report_open(s->buf, rep);
+    if (s->report_spool) {
+      put(s, s->out);
+      spool_copy(s, s->report_spool, s->out);
+      s->report_spool = NULL;
+    } else {
+      /* no spool: every row was kept, render them now */
+      gboolean first = TRUE;
+      for (guint p = 0; p < rep->plugins->len; p++) {
+        const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
+        if (!wanted(&s->opt, pr->name, NULL))
+          continue;
+        if (!first)
+          g_string_append_c(s->buf, ',');
+        first = FALSE;
+        json_plugin(s->buf, pr, &s->opt);
+      }
+    }
+    g_string_append(s->buf, "}}");
+    break;
+  case CKPT_RENDER_TREE:
+    break;
+  }
+  put(s, s->out);
+  fflush(s->out);
+  rep->sink = NULL;
+  s->reports++;
+}
+
+gboolean
+ckpt_render_stream_finish(CkptRenderStream *s)
+{
+  if (s->opt.format == CKPT_RENDER_JSON) {
+    g_string_append(s->buf, "]}\n");
+    put(s, s->out);
+  }
+  fflush(s->out);
+  return !s->spool_failed && !ferror(s->out);
+}
+
+void
+ckpt_render_stream_free(CkptRenderStream *s)
+{
+  if (s == NULL)
+    return;
+  stream_tables_free(s);
+  if (s->report_spool)
+    fclose(s->report_spool);
+  g_string_free(s->buf, TRUE);
+  g_free(s);
 }

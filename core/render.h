@@ -72,6 +72,25 @@ void ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt);
 /* The same into a string (for tests). */
 char *ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt);
 
+/* Streaming: the same document as ckpt_render, written while the chain
+ * runs, so rows of tables no later plugin reads are never kept (see
+ * results.h). new returns NULL for formats that need every row first
+ * (tree, merged tables). For each checkpoint: attach the report before
+ * its plan runs (it becomes the report's sink; ckpt_plan_run then calls
+ * it), report_done after. finish ends the document; FALSE when output or
+ * a spool file could not be written. Output is byte-identical to
+ * ckpt_render's; what must wait for later rows or for a status (JSON
+ * heads, a grid's widths, a plugin's later tables) waits in unlinked
+ * temporary files in $TMPDIR, not in memory. */
+typedef struct CkptRenderStream CkptRenderStream;
+CkptRenderStream *ckpt_render_stream_new(FILE *out,
+                                         const CkptRenderOptions *opt);
+void ckpt_render_stream_attach(CkptRenderStream *s, CkptReport *rep);
+void ckpt_render_stream_report_done(CkptRenderStream *s, CkptReport *rep);
+gboolean ckpt_render_stream_finish(CkptRenderStream *s);
+void ckpt_render_stream_free(CkptRenderStream *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptRenderStream, ckpt_render_stream_free)
+
 /* Index of a table's column by name, or -1. */
 int ckpt_result_column_index(const CkptResult *t, const char *name);
 /* The cell of a column by name, or NULL when there is no such column. */

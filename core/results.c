@@ -1,5 +1,5 @@
-/* results.c - storage of emitted rows per checkpoint, and the checks a row
- * passes before it is stored. */
+/* results.c - storage of emitted rows per checkpoint (or their hand-over
+ * to a streaming sink), and the checks a row passes before it is stored. */
 #include "results.h"
 
 #include <string.h>
@@ -85,6 +85,8 @@ ckpt_report_free(CkptReport *r)
   g_ptr_array_unref(r->errors);
   g_ptr_array_unref(r->warnings);
   g_string_chunk_free(r->chunk);
+  if (r->keep)
+    g_hash_table_unref(r->keep);
   g_free(r->path);
   g_free(r->label);
   g_free(r);
@@ -107,7 +109,24 @@ ckpt_report_add_plugin(CkptReport *r, const CkptPlugin *p)
     pr->tables[i].rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
   }
   g_ptr_array_add(r->plugins, pr);
+  if (r->sink && !(r->keep && g_hash_table_contains(r->keep, pr->name)))
+    r->sink->plugin_begin(r->sink, r, pr);
   return pr;
+}
+
+void
+ckpt_report_keep(CkptReport *r, const char *name)
+{
+  if (r->keep == NULL)
+    r->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add(r->keep, g_strdup(name));
+}
+
+void
+ckpt_report_plugin_done(CkptReport *r, CkptPluginResult *pr)
+{
+  if (r->sink && r->sink->plugin_end)
+    r->sink->plugin_end(r->sink, r, pr);
 }
 
 CkptPluginResult *
@@ -181,25 +200,53 @@ ckpt_row_check(const CkptTable *decl, size_t n_columns, const CkptValue *values,
   return TRUE;
 }
 
+/* The value as rows keep it: a NULL string is a missing cell, bytes
+ * without data are empty. */
+static CkptValue
+normalised(CkptValue v)
+{
+  if (v.type == CKPT_T_STR && v.v.s == NULL)
+    v.type = CKPT_T_NULL;
+  if (v.type == CKPT_T_BYTES && v.v.bytes.data == NULL)
+    v.v.bytes.data = "";
+  return v;
+}
+
+/* A streamed row is normalised on the stack and handed over; nothing of
+ * it outlives the call. */
+static void
+stream_row(CkptReport *r, CkptPluginResult *pr, size_t t, unsigned depth,
+           const CkptValue *values)
+{
+  CkptValue cells[MAX_COLUMNS];
+  const CkptResult *res = &pr->tables[t];
+  for (size_t i = 0; i < res->n_columns; i++)
+    cells[i] = normalised(values[i]);
+  CkptRow row = {.depth = depth, .values = cells};
+  r->sink->row(r->sink, r, pr, t, &row);
+}
+
 void
 ckpt_report_add_row(CkptReport *r, CkptPluginResult *pr, size_t t,
                     unsigned depth, const CkptValue *values)
 {
   g_return_if_fail(t < pr->n_tables);
   CkptResult *res = &pr->tables[t];
+  res->n_rows++;
+  if (res->streamed && r->sink) {
+    stream_row(r, pr, t, depth, values);
+    return;
+  }
   CkptRow row = {.depth = depth,
                  .values =
                      g_new0(CkptValue, res->n_columns ? res->n_columns : 1)};
   for (size_t i = 0; i < res->n_columns; i++) {
-    CkptValue v = values[i];
+    CkptValue v = normalised(values[i]);
     if (v.type == CKPT_T_STR)
-      v.v.s = v.v.s ? g_string_chunk_insert(r->chunk, v.v.s) : NULL;
-    if (v.type == CKPT_T_STR && v.v.s == NULL)
-      v.type = CKPT_T_NULL;
+      v.v.s = g_string_chunk_insert(r->chunk, v.v.s);
     if (v.type == CKPT_T_BYTES)
-      v.v.bytes.data = g_string_chunk_insert_len(
-          r->chunk, v.v.bytes.data ? v.v.bytes.data : "",
-          (gssize)v.v.bytes.len);
+      v.v.bytes.data = g_string_chunk_insert_len(r->chunk, v.v.bytes.data,
+                                                 (gssize)v.v.bytes.len);
     row.values[i] = v;
   }
   g_array_append_val(res->rows, row);

@@ -1,9 +1,15 @@
-/* results.h - the rows plugins emit, kept per checkpoint.
+/* results.h - the rows plugins emit, kept per checkpoint, or handed to a
+ * row sink as they come.
  *
  * Every value a plugin emits is copied here (strings and bytes into one
  * string chunk per checkpoint), so rows outlive the model they were read
  * from and can be rendered after it is freed. A CkptResult is one table of
  * one plugin; later plugins of a chain read it through api->result().
+ *
+ * Bounded memory: when a report has a sink (a streaming renderer), the
+ * tables of a plugin that no later plugin of the chain depends on may be
+ * marked streamed; their rows go to the sink as they are emitted and are
+ * only counted, never kept. Rows of a dependency are always kept.
  */
 #ifndef CKPT_RESULTS_H
 #define CKPT_RESULTS_H
@@ -21,7 +27,10 @@ typedef struct {
 struct CkptResult {
   const CkptTable *decl; /* borrowed from the plugin's descriptor */
   size_t n_columns;
-  GArray *rows; /* CkptRow */
+  GArray *rows; /* CkptRow; empty when streamed */
+  /* appended for streaming */
+  size_t n_rows;     /* rows added, kept or streamed */
+  gboolean streamed; /* rows go to the report's sink, not into rows */
 };
 
 typedef enum {
@@ -41,9 +50,24 @@ typedef struct {
   size_t n_tables;
 } CkptPluginResult;
 
+typedef struct CkptReport CkptReport;
+
+/* Where the rows of streamed tables go. plugin_begin marks, among the
+ * tables of a plugin that no later plugin reads, those it takes (sets
+ * CkptResult.streamed); row gets each of their rows, values already
+ * normalised as kept rows are (a NULL string is a NULL cell); plugin_end
+ * is called once the plugin's outcome and messages are final. */
+typedef struct CkptRowSink CkptRowSink;
+struct CkptRowSink {
+  void (*plugin_begin)(CkptRowSink *s, CkptReport *r, CkptPluginResult *pr);
+  void (*row)(CkptRowSink *s, CkptReport *r, CkptPluginResult *pr, size_t t,
+              const CkptRow *row);
+  void (*plugin_end)(CkptRowSink *s, CkptReport *r, CkptPluginResult *pr);
+};
+
 /* What one checkpoint produced: status of the open, then each plugin's
  * tables in the order they ran. */
-typedef struct {
+struct CkptReport {
   char *path;
   char *label;         /* container name, else the path; for tree roots */
   gboolean opened;     /* FALSE: the checkpoint could not be opened */
@@ -51,7 +75,10 @@ typedef struct {
   GPtrArray *warnings; /* char*: loader warnings */
   GPtrArray *plugins;  /* CkptPluginResult*, in run order */
   GStringChunk *chunk; /* copies of emitted strings and bytes */
-} CkptReport;
+  /* appended for streaming: NULL sink keeps every row */
+  CkptRowSink *sink; /* borrowed */
+  GHashTable *keep;  /* plugin names whose rows a later plugin reads */
+};
 
 CkptReport *ckpt_report_new(const char *path);
 void ckpt_report_free(CkptReport *r);
@@ -64,7 +91,13 @@ CkptPluginResult *ckpt_report_plugin(const CkptReport *r, const char *name);
 const CkptResult *ckpt_report_table(const CkptReport *r, const char *plugin,
                                     const char *table);
 
-/* Copies one row into table t of pr. values must already be checked
+/* Rows of plugin name are read by a later plugin: never stream them. */
+void ckpt_report_keep(CkptReport *r, const char *name);
+/* Tells the sink, if any, that pr's outcome and messages are final. */
+void ckpt_report_plugin_done(CkptReport *r, CkptPluginResult *pr);
+
+/* Copies one row into table t of pr, or hands it to the sink when the
+ * table is streamed. values must already be checked
  * against the columns (see ckpt_row_check). */
 void ckpt_report_add_row(CkptReport *r, CkptPluginResult *pr, size_t t,
                          unsigned depth, const CkptValue *values);

@@ -503,8 +503,12 @@ typedef struct CkptApi {
   void (*emit)(CkptRun *run, size_t table, unsigned depth,
                const CkptValue *values, size_t n_values);
 
-  /* results of plugins that ran earlier in the chain on this checkpoint;
-   * NULL when the plugin did not run or has no such table */
+  /* results of plugins that ran earlier in the chain on this checkpoint,
+   * readable only for the plugins this one names in its depends list:
+   * the host keeps the rows of a plugin only while some plugin of the
+   * chain depends on it, and streams the others straight to the output
+   * (bounded memory). NULL when plugin is not a declared dependency, did
+   * not run, or has no such table */
   const CkptResult *(*result)(CkptRun *run, const char *plugin,
                               const char *table);
   size_t (*result_rows)(const CkptResult *r);
