@@ -15,8 +15,7 @@
 static char *
 plugin_path(const char *name)
 {
-  const char *dir = g_getenv("CKPT_TEST_PLUGINS");
-  g_assert_nonnull(dir);
+  const char *dir = fixture_env("CKPT_TEST_PLUGINS");
   g_autofree char *file = g_strconcat(name, ".so", NULL);
   return g_build_filename(dir, file, NULL);
 }
@@ -87,7 +86,7 @@ test_discover(void)
 {
   g_autoptr(CkptHost) h = ckpt_host_new();
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
-  g_ptr_array_add(dirs, g_strdup(g_getenv("CKPT_TEST_PLUGINS")));
+  g_ptr_array_add(dirs, g_strdup(fixture_env("CKPT_TEST_PLUGINS")));
   ckpt_host_discover(h, dirs);
   ckpt_host_finish(h);
   g_assert_nonnull(ckpt_host_find(h, "tp-source"));
@@ -147,7 +146,7 @@ test_host(void)
 {
   CkptHost *h = ckpt_host_new();
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
-  g_ptr_array_add(dirs, g_strdup(g_getenv("CKPT_TEST_PLUGINS")));
+  g_ptr_array_add(dirs, g_strdup(fixture_env("CKPT_TEST_PLUGINS")));
   ckpt_host_discover(h, dirs);
   ckpt_host_finish(h);
   return h;

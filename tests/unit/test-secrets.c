@@ -44,8 +44,7 @@ static CkptHost *host;
 static char *
 default_rules(void)
 {
-  const char *src = g_getenv("CKPT_SOURCE_ROOT");
-  g_assert_nonnull(src);
+  const char *src = fixture_env("CKPT_SOURCE_ROOT");
   return g_strdup_printf("%s/rules/credentials.yar,%s/rules/keys.yar,"
                          "%s/rules/secrets",
                          src, src, src);
@@ -444,8 +443,7 @@ test_assignment_shape(void)
 static void
 load_plugin(void)
 {
-  const char *build = g_getenv("CKPT_BUILD_ROOT");
-  g_assert_nonnull(build);
+  const char *build = fixture_env("CKPT_BUILD_ROOT");
   host = ckpt_host_new();
   g_autofree char *path =
       g_build_filename(build, "plugins", "secrets", "secrets.so", NULL);
