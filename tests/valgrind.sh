@@ -19,7 +19,8 @@ build=${1:-$root/build}
 case $build in /*) ;; *) build=$PWD/$build ;; esac
 command -v valgrind >/dev/null || { echo "valgrind.sh: no valgrind" >&2; exit 1; }
 [ -d "$build" ] || meson setup "$build" "$root" >/dev/null || exit 1
-ninja -C "$build" >/dev/null || exit 1
+ninja -C "$build" >"$build/valgrind-ninja.log" 2>&1 ||
+  { tail -n 20 "$build/valgrind-ninja.log" >&2; exit 1; }
 
 start=$(date +%s)
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
