@@ -74,6 +74,14 @@ p=d['checkpoints'][0]['plugins']; assert list(p) == ['tp-source','tp-reader'], l
 check "run: reader saw source's rows via api->result" pyjson "
 s=d['checkpoints'][0]['plugins']['tp-reader']['tables']['summary'][0]
 assert s == {'rows': 5, 'first': 'hello', 'deepest': 2}, s"
+# streamed formats keep a dependency's rows for the plugin reading them
+for f in jsonl table; do
+  run "$CKPT" run tp-reader "$TAR" --plugin-path "$TP" --format $f
+  check "run --format $f (streamed): reader saw its dependency's rows" \
+    sh -c "grep -q '\"rows\":5,\"first\":\"hello\"' '$TMP/out' ||
+           grep -q '^Rows seen: *5\$' '$TMP/out'"
+done
+run "$CKPT" run tp-reader "$TAR" --plugin-path "$TP" --format json
 check "json: typed values and tree children" pyjson "
 c=d['checkpoints'][0]; assert c['status']=='ok' and c['name']=='ckpt-fixture'
 it=c['plugins']['tp-source']['tables']['items']
