@@ -445,19 +445,19 @@ load_sk_queues(FilesLoad *l)
 {
   CkptCheckpoint *c = l->c;
   const char *name = "sk-queues.img";
-  const uint8_t *data, *entry, *bytes;
-  size_t len, elen;
+  const uint8_t *entry, *bytes;
+  size_t elen;
   CkptImageReader r;
+  gboolean present;
   g_autoptr(GError) err = NULL;
   int rc;
 
-  if (!ckpt_imageset_image(c->images, name, &data, &len))
-    return;
-  if (!ckpt_image_open(&r, name, data, len, SK_QUEUES_MAGIC,
-                       c->limits.max_entry_size, c->limits.max_entries, &err)) {
+  if (!ckpt_model_open_image(c, &r, name, SK_QUEUES_MAGIC, &present, &err)) {
     ckpt_model_warn(c, "%s", err->message);
     return;
   }
+  if (!present)
+    return;
   while ((rc = ckpt_image_next(&r, &entry, &elen, &err)) == 1) {
     size_t off = (size_t)(entry - r.base);
     SkPacketEntry *e = sk_packet_entry__unpack(NULL, elen, entry);
@@ -717,16 +717,13 @@ walk_image(FilesLoad *l, const char *img, uint32_t magic,
            const ProtobufCMessageDescriptor *desc, EntryFn fn, void *data,
            GError **error)
 {
-  CkptCheckpoint *c = l->c;
-  const uint8_t *bytes;
-  size_t len;
   CkptImageReader r;
+  gboolean present;
 
-  if (!ckpt_imageset_image(c->images, img, &bytes, &len))
-    return TRUE;
-  if (!ckpt_image_open(&r, img, bytes, len, magic, c->limits.max_entry_size,
-                       c->limits.max_entries, error))
+  if (!ckpt_model_open_image(l->c, &r, img, magic, &present, error))
     return FALSE;
+  if (!present)
+    return TRUE;
   FilesWalk w = {l, img, fn, data};
   return ckpt_image_walk(&r, desc, on_walk_entry, &w, error);
 }
@@ -940,21 +937,21 @@ static FdTable *
 load_fd_table(FilesLoad *l, const char *img, GError **error)
 {
   CkptCheckpoint *c = l->c;
-  const uint8_t *bytes, *entry;
-  size_t len, elen;
+  const uint8_t *entry;
+  size_t elen;
   CkptImageReader r;
+  gboolean present;
   int rc;
   g_autoptr(GArray) fds = g_array_new(FALSE, TRUE, sizeof(CkptFdInfo));
   g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 
   FdTable *t = ckpt_model_alloc(c, 1, sizeof(*t));
-  if (!ckpt_imageset_image(c->images, img, &bytes, &len))
-    return t;
-  if (!ckpt_image_open(&r, img, bytes, len, FDINFO_MAGIC,
-                       c->limits.max_entry_size, c->limits.max_entries, error))
+  if (!ckpt_model_open_image(c, &r, img, FDINFO_MAGIC, &present, error))
     return NULL;
+  if (!present)
+    return t;
   while ((rc = ckpt_image_next(&r, &entry, &elen, error)) == 1) {
-    size_t off = (size_t)(entry - bytes) - 4;
+    size_t off = (size_t)(entry - r.base) - 4;
     if (c->limits.max_fds && fds->len >= c->limits.max_fds) {
       g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
                   "%s: more than %" G_GUINT64_FORMAT " fds (max-fds limit)",

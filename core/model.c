@@ -63,6 +63,20 @@ ckpt_checkpoint_free(CkptCheckpoint *c)
   g_free(c);
 }
 
+gboolean
+ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r, const char *name,
+                      uint32_t magic, gboolean *present, GError **error)
+{
+  const uint8_t *data;
+  size_t len;
+
+  *present = ckpt_imageset_image(c->images, name, &data, &len);
+  if (!*present)
+    return TRUE;
+  return ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
+                         c->limits.max_entries, error);
+}
+
 CkptCheckpoint *
 ckpt_checkpoint_new(const CkptLimits *limits)
 {

@@ -15,6 +15,7 @@
 #include "ckpt/plugin.h"
 #include "imageset.h"
 #include "bounds.h"
+#include "image.h"
 
 typedef struct CkptCheckpoint CkptCheckpoint;
 
@@ -114,5 +115,12 @@ const CkptProcess *ckpt_checkpoint_process(const CkptCheckpoint *c,
  * ckpt_checkpoint_open() starts from, and what a test of one stage fills
  * itself. limits may be NULL for the defaults. */
 CkptCheckpoint *ckpt_checkpoint_new(const CkptLimits *limits);
+
+/* Opens image name of the model's image set with the model's entry limits.
+ * *present says whether the set holds it (absent is no error); FALSE with
+ * error set when it is there but its magics are wrong. */
+gboolean ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r,
+                               const char *name, uint32_t magic,
+                               gboolean *present, GError **error);
 
 #endif

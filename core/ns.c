@@ -131,15 +131,15 @@ walk_ns_image(CkptCheckpoint *c, const char *prefix, uint32_t id,
               NsEntryFn fn, void *data, GError **error)
 {
   g_autofree char *img = g_strdup_printf("%s%u.img", prefix, id);
-  const uint8_t *bytes;
-  size_t len;
   CkptImageReader r;
+  gboolean present;
 
-  if (id == 0 || !ckpt_imageset_image(c->images, img, &bytes, &len))
+  if (id == 0)
     return TRUE;
-  if (!ckpt_image_open(&r, img, bytes, len, magic, c->limits.max_entry_size,
-                       c->limits.max_entries, error))
+  if (!ckpt_model_open_image(c, &r, img, magic, &present, error))
     return FALSE;
+  if (!present)
+    return TRUE;
   NsWalk w = {c, fn, data};
   return ckpt_image_walk(&r, desc, on_walk_entry, &w, error);
 }

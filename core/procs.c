@@ -87,20 +87,6 @@ loader_release(Loader *l)
 
 /* ---- reading single-entry images --------------------------------------- */
 
-static gboolean
-open_image(CkptCheckpoint *c, CkptImageReader *r, const char *name,
-           uint32_t magic, gboolean *present, GError **error)
-{
-  const uint8_t *data;
-  size_t len;
-
-  *present = ckpt_imageset_image(c->images, name, &data, &len);
-  if (!*present)
-    return TRUE;
-  return ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
-                         c->limits.max_entries, error);
-}
-
 /* Unpacks the first entry of image name with desc. Returns FALSE with error
  * set on broken input; *msg stays NULL when the image is absent or empty. */
 static gboolean
@@ -114,7 +100,7 @@ read_one(CkptCheckpoint *c, const char *name, uint32_t magic,
   size_t len;
 
   *msg = NULL;
-  if (!open_image(c, &r, name, magic, &present, error))
+  if (!ckpt_model_open_image(c, &r, name, magic, &present, error))
     return FALSE;
   if (!present)
     return TRUE;
@@ -229,7 +215,8 @@ load_pstree(CkptCheckpoint *c, GError **error)
   size_t len;
   int rc;
 
-  if (!open_image(c, &r, "pstree.img", PSTREE_MAGIC, &present, error))
+  if (!ckpt_model_open_image(c, &r, "pstree.img", PSTREE_MAGIC, &present,
+                             error))
     return FALSE;
   if (!present) {
     ckpt_model_warn(c, "pstree.img: absent, no processes loaded");
@@ -801,7 +788,7 @@ read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
   size_t len;
   int rc;
 
-  if (!open_image(c, &r, name, PAGEMAP_MAGIC, present, error))
+  if (!ckpt_model_open_image(c, &r, name, PAGEMAP_MAGIC, present, error))
     return FALSE;
   if (!*present)
     return TRUE;
