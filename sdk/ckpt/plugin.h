@@ -21,6 +21,10 @@
  *     taking a reserved slot, which plugins leave zero.
  *  4. Enum values are never renumbered; new ones are appended.
  *
+ * History: 2.0 gave CkptOption, CkptColumn and CkptTable their reserved
+ * slots (their size changed, so 1.x plugins are refused); 2.0 also has
+ * CkptContainerInfo.checkpoint_size, which 1.1 had appended.
+ *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
  * chain over the current checkpoint ends. A plugin never frees them. Memory
@@ -42,8 +46,8 @@
 extern "C" {
 #endif
 
-#define CKPT_ABI_MAJOR 1
-#define CKPT_ABI_MINOR 1
+#define CKPT_ABI_MAJOR 2
+#define CKPT_ABI_MINOR 0
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"

@@ -210,6 +210,12 @@ status_kb(const char *field)
 static void
 test_bounded(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+  /* ASan keeps freed memory in quarantine, so the high-water mark says
+   * nothing about what the renderer holds; the plain build measures it. */
+  g_test_skip("memory high-water mark is not meaningful under ASan");
+  return;
+#endif
   FILE *null = fopen("/dev/null", "w");
   g_assert_nonnull(null);
   CkptRenderOptions opt = {.format = CKPT_RENDER_JSONL};
