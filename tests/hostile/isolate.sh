@@ -5,6 +5,10 @@
 # same as in-process output, including plugins that read the results of
 # earlier ones (tests/plugins' tp-source/tp-reader).
 set -u
+# Under ASan a SIGSEGV is caught and turned into a report and an abort; this
+# test wants to see the plugin die of the signal itself.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
+export ASAN_OPTIONS
 
 ckpt=${CKPT:-$CKPT_BUILD_ROOT/core/ckpt}
 crashdir=$CKPT_BUILD_ROOT/tests/hostile
