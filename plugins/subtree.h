@@ -100,4 +100,36 @@ out:
   return state;
 }
 
+/* The plugin's "pid" option as a selection: 0 selects every process
+ * (*in stays NULL); otherwise *in marks the pid and its descendants, by
+ * process index, and the caller frees it. Returns 0, or -1 after
+ * api->error() for a pid out of range, a pid with no process, or no
+ * memory. */
+static int
+subtree_from_option(const CkptApi *api, CkptRun *run, unsigned char **in)
+{
+  int64_t only = api->opt_int(run, "pid");
+  int found = 0;
+  *in = NULL;
+  if (only == 0)
+    return 0;
+  if (only < 0 || only > UINT32_MAX) {
+    api->error(run, "pid %lld is out of range", (long long)only);
+    return -1;
+  }
+  *in = subtree_members(api, run, (uint32_t)only, &found);
+  if (*in == NULL) {
+    api->error(run, "out of memory selecting the subtree of pid %lld",
+               (long long)only);
+    return -1;
+  }
+  if (!found) {
+    free(*in);
+    *in = NULL;
+    api->error(run, "no process with pid %lld", (long long)only);
+    return -1;
+  }
+  return 0;
+}
+
 #endif

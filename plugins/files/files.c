@@ -157,24 +157,12 @@ has_files(const CkptProcessInfo *pi)
 static CkptStatus
 files_run(const CkptApi *api, CkptRun *run)
 {
-  int64_t only = api->opt_int(run, "pid");
   size_t n = api->process_count(run);
-  int found = 1;
   unsigned char *in = NULL;
 
-  if (only < 0 || only > UINT32_MAX) {
-    api->error(run, "pid %lld is out of range", (long long)only);
+  if (subtree_from_option(api, run, &in) != 0)
     return CKPT_FAILED;
-  }
-  if (only != 0) {
-    in = subtree_members(api, run, (uint32_t)only, &found);
-    if (in == NULL) {
-      api->error(run, "out of memory selecting the subtree of pid %lld",
-                 (long long)only);
-      return CKPT_FAILED;
-    }
-  }
-  for (size_t i = 0; i < n && found; i++) {
+  for (size_t i = 0; i < n; i++) {
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
     if (in && !in[i])
@@ -191,10 +179,6 @@ files_run(const CkptApi *api, CkptRun *run)
     emit_fs(api, run, pi->pid, "root", pi->root);
   }
   free(in);
-  if (!found) {
-    api->error(run, "no process with pid %lld", (long long)only);
-    return CKPT_FAILED;
-  }
   return CKPT_OK;
 }
 

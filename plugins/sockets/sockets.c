@@ -312,29 +312,12 @@ emit_routes(const CkptApi *api, CkptRun *run, const CkptNamespaceInfo *ns)
 static CkptStatus
 sockets_run(const CkptApi *api, CkptRun *run)
 {
-  int64_t only = api->opt_int(run, "pid");
-  int found = 1;
   unsigned char *in = NULL;
-  if (only < 0 || only > UINT32_MAX) {
-    api->error(run, "pid %lld is out of range", (long long)only);
+  if (subtree_from_option(api, run, &in) != 0)
     return CKPT_FAILED;
-  }
-  if (only != 0) {
-    in = subtree_members(api, run, (uint32_t)only, &found);
-    if (in == NULL) {
-      api->error(run, "out of memory selecting the subtree of pid %lld",
-                 (long long)only);
-      return CKPT_FAILED;
-    }
-  }
-  if (found)
-    emit_process_sockets(api, run, in);
-  free(in);
-  if (!found) {
-    api->error(run, "no process with pid %lld", (long long)only);
-    return CKPT_FAILED;
-  }
-  if (only == 0) {
+  emit_process_sockets(api, run, in);
+  if (in == NULL) {
+    /* sockets no process holds, only when every process is shown */
     size_t n = api->socket_count(run);
     for (size_t i = 0; i < n; i++) {
       const CkptSocketInfo *sk = api->socket_at(run, i);
@@ -342,6 +325,7 @@ sockets_run(const CkptApi *api, CkptRun *run)
         emit_socket(api, run, 0, -1, sk);
     }
   }
+  free(in);
   const CkptNamespaceInfo *ns = api->namespaces(run);
   if (ns) {
     emit_links(api, run, ns);
