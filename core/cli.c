@@ -510,6 +510,8 @@ print_help(FILE *out)
   fprintf(out,
           "\n  --isolate             run each plugin in its own process: one "
           "that\n                        crashes fails alone\n"
+          "  --isolate-timeout S   isolate, and fail a plugin still running "
+          "after\n                        S seconds\n"
           "  -v, --verbose         log plugin loading and debug messages\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
@@ -589,6 +591,21 @@ ckpt_cli_main(int argc, char **argv)
     }
     if (strcmp(a, "--isolate") == 0) {
       ckpt_isolate_set(TRUE); /* isolate.h */
+      continue;
+    }
+    if (strcmp(a, "--isolate-timeout") == 0 ||
+        g_str_has_prefix(a, "--isolate-timeout=")) {
+      const char *v = a[17] == '=' ? a + 18 : (i + 1 < argc ? argv[++i] : "");
+      guint64 secs = 0;
+      if (!g_ascii_string_to_unsigned(v, 10, 1, 86400 * 365, &secs, NULL)) {
+        fprintf(stderr,
+                "ckpt: --isolate-timeout: '%s' is not a number of seconds\n",
+                v);
+        status = CKPT_EXIT_USAGE;
+        goto out;
+      }
+      ckpt_isolate_set(TRUE);
+      ckpt_isolate_set_timeout((unsigned)secs);
       continue;
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {

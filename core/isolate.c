@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #define MAX_WIRE (G_GUINT64_CONSTANT(4) << 30)
 
 static gboolean isolate_on;
+static unsigned isolate_timeout; /* seconds per plugin; 0: none */
 
 void
 ckpt_isolate_set(gboolean on)
@@ -38,6 +40,12 @@ gboolean
 ckpt_isolate_enabled(void)
 {
   return isolate_on;
+}
+
+void
+ckpt_isolate_set_timeout(unsigned seconds)
+{
+  isolate_timeout = seconds;
 }
 
 /* ---- encoding (child side) --------------------------------------------- */
@@ -340,11 +348,30 @@ child_main(int fd, const CkptHost *h, const CkptLoadedPlugin *p,
 
 /* ---- the parent -------------------------------------------------------- */
 
+/* Reads the child's whole reply; with a timeout, gives up when the child
+ * has not closed its end by then (the caller then kills it). */
 static gboolean
 read_reply(int fd, GByteArray *b, GError **error)
 {
   guint8 buf[65536];
+  gint64 deadline =
+      isolate_timeout
+          ? g_get_monotonic_time() + (gint64)isolate_timeout * G_USEC_PER_SEC
+          : 0;
   for (;;) {
+    if (deadline) {
+      gint64 left = deadline - g_get_monotonic_time();
+      struct pollfd pfd = {.fd = fd, .events = POLLIN};
+      int n = left > 0 ? poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT)) : 0;
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n == 0) {
+        g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                    "timed out after %u s (--isolate-timeout)",
+                    isolate_timeout);
+        return FALSE;
+      }
+    }
     ssize_t r = read(fd, buf, sizeof(buf));
     if (r < 0 && errno == EINTR)
       continue;

@@ -19,6 +19,9 @@
 /* Whether ckpt_plan_run() isolates plugins; off unless set (--isolate). */
 void ckpt_isolate_set(gboolean on);
 gboolean ckpt_isolate_enabled(void);
+/* Seconds an isolated plugin may run before it is killed and FAILED;
+ * 0 (the default) waits for ever. */
+void ckpt_isolate_set_timeout(unsigned seconds);
 
 /* Like ckpt_host_run_plugin(), in a child process. */
 CkptPluginOutcome ckpt_isolate_run_plugin(const CkptHost *h,

@@ -46,7 +46,7 @@ print(len(d["checkpoints"][0]["plugins"][sys.argv[2]]["tables"][sys.argv[3]]))' 
     "$1" "$2" "$3" 2>/dev/null
 }
 
-echo "1..16"
+echo "1..18"
 
 run() { # run OUT ARGS... ; stderr into $work/err, returns ckpt's status
   out=$1
@@ -123,7 +123,18 @@ else
   n=14
 fi
 
-# 15-16: nothing left behind, no stray processes
+# 15-16: a plugin that never returns is killed at --isolate-timeout, and
+# the plugin after it still runs
+run "$work/hang.json" --isolate-timeout 1 --set crash.mode=hang run crash,files
+rc=$?
+grep -q 'plugin crash: timed out after 1 s' "$work/err" &&
+  [ "$(status_of "$work/hang.json" crash)" = failed ] &&
+  [ "$(status_of "$work/hang.json" files)" = ok ] && [ $rc -eq 1 ]
+ok $? "hang: killed after --isolate-timeout, named, files still runs"
+run "$work/badtimeout.json" --isolate-timeout soon run files
+ok $(($? != 2)) "--isolate-timeout with no number is a usage error"
+
+# 17-18: nothing left behind, no stray processes
 [ -z "$(ls -A "$work" | grep -v -e '\.json$' -e '^err$')" ]
 ok $? "nothing written to the working directory"
 left=$(ps -o pid= --ppid $$ | wc -l)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 static const CkptOption options[] = {
-    {"mode", CKPT_T_STR, "segv", "segv, abort, exit or ok"},
+    {"mode", CKPT_T_STR, "segv", "segv, abort, exit, hang or ok"},
     {NULL},
 };
 
@@ -36,6 +36,9 @@ crash_run(const CkptApi *api, CkptRun *run)
     abort();
   } else if (strcmp(mode, "exit") == 0) {
     _exit(7);
+  } else if (strcmp(mode, "hang") == 0) {
+    for (;;)
+      pause();
   }
   return CKPT_OK;
 }
