@@ -50,11 +50,11 @@ static const CkptColumn finding_columns[] = {
     {"severity", CKPT_T_STR, "SEVERITY", L},
     {"value", CKPT_T_STR, "VALUE", L},
     {"length", CKPT_T_UINT, "LEN", CKPT_COL_HIDDEN},
-    {"count", CKPT_T_UINT, "PLACES", D},
-    {"pids", CKPT_T_STR, "PIDS", D},
-    {"sources", CKPT_T_STR, "SOURCES", D},
-    {"first", CKPT_T_STR, "FIRST SEEN", D},
-    {"detail", CKPT_T_STR, "DETAIL", D},
+    {"count", CKPT_T_UINT, "Places", D},
+    {"pids", CKPT_T_STR, "PIDs", D},
+    {"sources", CKPT_T_STR, "Sources", D},
+    {"first", CKPT_T_STR, "First seen", D},
+    {"detail", CKPT_T_STR, "Detail", D},
     {NULL},
 };
 
@@ -71,8 +71,8 @@ static const CkptColumn env_columns[] = {
     {"status", CKPT_T_STR, "STATUS", L},
     {"pids", CKPT_T_STR, "PIDS", L},
     {"process_value", CKPT_T_STR, "AT EXEC", L},
-    {"spec_value", CKPT_T_STR, "CONFIGURED (spec.dump)", D},
-    {"runtime_value", CKPT_T_STR, "AT DUMP", D},
+    {"spec_value", CKPT_T_STR, "Configured (spec.dump)", D},
+    {"runtime_value", CKPT_T_STR, "At dump", D},
     {"secret", CKPT_T_BOOL, "SECRET", CKPT_COL_HIDDEN},
     {NULL},
 };
