@@ -23,6 +23,7 @@ static const LimitDef defs[] = {
     {"max-member-size", offsetof(CkptLimits, max_member_size), 1 * TiB},
     {"max-total-size", offsetof(CkptLimits, max_total_size), 4 * TiB},
     {"max-ratio", offsetof(CkptLimits, max_ratio), 1000},
+    {"ratio-floor", offsetof(CkptLimits, ratio_floor), 4 * GiB},
     {"max-in-memory", offsetof(CkptLimits, max_in_memory), 16 * MiB},
     {"max-members", offsetof(CkptLimits, max_members), 1000000},
     {"max-processes", offsetof(CkptLimits, max_processes), 65536},

@@ -15,6 +15,8 @@ typedef struct {
   uint64_t max_member_size; /* one archive member (pages included) */
   uint64_t max_total_size;  /* all decompressed bytes of an archive */
   uint64_t max_ratio;       /* decompressed / compressed bytes */
+  uint64_t ratio_floor;     /* output past which max_ratio counts zero
+                               pages too (below it, non-zero bytes only) */
   uint64_t max_in_memory;   /* members larger than this are spooled */
   uint64_t max_members;     /* archive members */
   uint64_t max_processes;

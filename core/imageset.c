@@ -12,7 +12,8 @@
  *    by their bare name; everything is also known by its full name, which
  *    is how top-level metadata ("config.dump") is found;
  *  - max_members, max_member_size, max_total_size and, for compressed
- *    input, max_ratio are checked while reading, so a bomb stops early.
+ *    input, max_ratio (see check_ratio) are checked while reading, so a
+ *    bomb stops early; whole zero pages are not written to the spool.
  * Directories: the top level and checkpoint/ only, regular files only
  * (opened with O_NOFOLLOW); anything else is skipped with a warning.
  */
@@ -70,6 +71,7 @@ struct CkptImageSet {
   GPtrArray *warnings; /* char*, NULL-ended on demand */
   uint64_t total;      /* bytes of all members */
   uint64_t heap;       /* bytes of members held in memory */
+  uint64_t zeros;      /* spooled bytes left as holes: whole zero pages */
 };
 
 static const uint8_t empty_bytes[1];
@@ -274,6 +276,43 @@ spool_write(CkptImageSet *set, uint64_t off, const void *buf, size_t n,
 }
 
 static gboolean
+page_is_zero(const uint8_t *p)
+{
+  return p[0] == 0 && memcmp(p, p + 1, SPOOL_ALIGN - 1) == 0;
+}
+
+/* Writes buf at off, leaving whole zero pages (aligned in the spool) as
+ * holes: the spool is new and each byte is written at most once, so a
+ * hole reads back as zeros. Memory full of zeros then costs no disk, and
+ * set->zeros counts it apart for the ratio check. */
+static gboolean
+spool_store(CkptImageSet *set, uint64_t off, const uint8_t *buf, size_t n,
+            GError **error)
+{
+  size_t i = 0;    /* next byte to look at */
+  size_t from = 0; /* start of the pending non-zero span */
+  while (i < n) {
+    uint64_t pos = off + i;
+    size_t head = (size_t)((SPOOL_ALIGN - pos % SPOOL_ALIGN) % SPOOL_ALIGN);
+    if (head > 0 || n - i < SPOOL_ALIGN) {
+      /* not a whole aligned page: always written */
+      i += head > 0 ? MIN(head, n - i) : n - i;
+      continue;
+    }
+    if (!page_is_zero(buf + i)) {
+      i += SPOOL_ALIGN;
+      continue;
+    }
+    if (i > from && !spool_write(set, off + from, buf + from, i - from, error))
+      return FALSE;
+    i += SPOOL_ALIGN;
+    from = i;
+    set->zeros += SPOOL_ALIGN;
+  }
+  return i <= from || spool_write(set, off + from, buf + from, i - from, error);
+}
+
+static gboolean
 spool_map(CkptImageSet *set, GError **error)
 {
   if (set->spool_fd < 0 || set->spool_len == 0)
@@ -306,6 +345,12 @@ typedef struct {
   uint64_t seen;     /* data bytes delivered so far */
   gboolean compressed;
   uint64_t compressed_size; /* file size, for the ratio of plain input */
+  /* Spooled members: the last, partial page of a data block, held until
+   * the next block completes it, so that zero pages split across blocks
+   * are still seen whole. */
+  uint64_t carry_off; /* spool offset of carry[0], page-aligned */
+  size_t carry_len;
+  uint8_t carry[SPOOL_ALIGN];
 } Reader;
 
 /* Whether a member goes to the spool rather than the heap. */
@@ -349,6 +394,46 @@ reader_prepare(Reader *r, gboolean in_place, GError **error)
 }
 
 static gboolean
+reader_flush(Reader *r, GError **error)
+{
+  size_t n = r->carry_len;
+  r->carry_len = 0;
+  return n == 0 || spool_store(r->set, r->carry_off, r->carry, n, error);
+}
+
+/* Spools n bytes at spool offset pos, through the carry page. */
+static gboolean
+reader_spool(Reader *r, uint64_t pos, const uint8_t *buf, size_t n,
+             GError **error)
+{
+  if (r->carry_len > 0 && pos != r->carry_off + r->carry_len &&
+      !reader_flush(r, error))
+    return FALSE;
+  if (r->carry_len > 0) {
+    size_t k = MIN(SPOOL_ALIGN - r->carry_len, n);
+    memcpy(r->carry + r->carry_len, buf, k);
+    r->carry_len += k;
+    pos += k;
+    buf += k;
+    n -= k;
+    if (r->carry_len == SPOOL_ALIGN && !reader_flush(r, error))
+      return FALSE;
+  }
+  if (n == 0)
+    return TRUE;
+  uint64_t end = pos + n;
+  size_t tail = (size_t)(end % SPOOL_ALIGN);
+  if (tail > 0 && end - tail >= pos) {
+    /* the last page starts on a page boundary inside buf: hold it */
+    n -= tail;
+    memcpy(r->carry, buf + n, tail);
+    r->carry_off = end - tail;
+    r->carry_len = tail;
+  }
+  return spool_store(r->set, pos, buf, n, error);
+}
+
+static gboolean
 reader_store(Reader *r, uint64_t at, const void *buf, size_t n, GError **error)
 {
   Member *m = r->m;
@@ -358,7 +443,7 @@ reader_store(Reader *r, uint64_t at, const void *buf, size_t n, GError **error)
     memcpy(m->own + at, buf, n);
     return TRUE;
   }
-  return spool_write(r->set, m->off + at, buf, n, error);
+  return reader_spool(r, m->off + at, buf, n, error);
 }
 
 /* The bytes did not sit contiguously in the mapping (a sparse member, or
@@ -373,26 +458,46 @@ reader_leave_archive(Reader *r, GError **error)
   return reader_store(r, 0, r->set->map + start, r->seen, error);
 }
 
+/* A bomb stops early: past RATIO_GRACE bytes of non-zero output, that
+ * output may not exceed max_ratio times the input read so far. Zero pages
+ * (left as holes in the spool) cost no disk, and real checkpoints hold a
+ * lot of them, so they count only once the whole output passes
+ * ratio_floor; that bounds the time a bomb of zeros can take. */
 static gboolean
 check_ratio(Reader *r, GError **error)
 {
   CkptImageSet *set = r->set;
-  if (!r->compressed || set->total + r->seen < RATIO_GRACE)
+  if (!r->compressed)
+    return TRUE;
+  const CkptLimits *l = &set->limits;
+  uint64_t out = set->total + r->seen;
+  uint64_t data = out > set->zeros ? out - set->zeros : 0;
+  gboolean all = out >= l->ratio_floor;
+  uint64_t judged = all ? out : data;
+  if (judged < RATIO_GRACE)
     return TRUE;
   int64_t in = archive_filter_bytes(r->a, -1);
   uint64_t in_u = in > 0 ? (uint64_t)in : 1;
-  uint64_t out = set->total + r->seen;
-  if (out / in_u >= set->limits.max_ratio) {
+  if (judged / in_u < l->max_ratio)
+    return TRUE;
+  if (all)
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT
+                " of them zero pages) decompressed from %" G_GUINT64_FORMAT
+                ", over the max-ratio limit of %" G_GUINT64_FORMAT
+                " past the ratio-floor of %" G_GUINT64_FORMAT
+                " bytes (raise --limit ratio-floor=N or max-ratio=N if the "
+                "archive is trusted)",
+                set->path, out, set->zeros, in_u, l->max_ratio, l->ratio_floor);
+  else
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
                 "%s: %" G_GUINT64_FORMAT
-                " bytes decompressed from %" G_GUINT64_FORMAT
+                " bytes of non-zero data decompressed from %" G_GUINT64_FORMAT
                 ", over the max-ratio limit of %" G_GUINT64_FORMAT
-                " (memory full of zeros compresses this well too: raise it "
-                "with --limit max-ratio=N if the archive is trusted)",
-                set->path, out, in_u, set->limits.max_ratio);
-    return FALSE;
-  }
-  return TRUE;
+                " (raise it with --limit max-ratio=N if the archive is "
+                "trusted)",
+                set->path, data, in_u, l->max_ratio);
+  return FALSE;
 }
 
 static gboolean
@@ -459,6 +564,8 @@ reader_run(Reader *r, GError **error)
    * archive mapping, so give it a zeroed buffer. */
   if (m->where == WHERE_ARCHIVE && r->seen < r->declared &&
       !reader_leave_archive(r, error))
+    return FALSE;
+  if (!reader_flush(r, error))
     return FALSE;
   set->total += r->declared;
   return check_total(set, set->total, error);

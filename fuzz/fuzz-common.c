@@ -32,6 +32,7 @@ ckpt_fuzz_limits(CkptLimits *limits)
   limits->max_entry_size = 1u << 20;
   limits->max_member_size = 64u << 20;
   limits->max_total_size = 256u << 20;
+  limits->ratio_floor = 16u << 20; /* zero pages: keep each run short */
   limits->max_members = 10000;
   limits->max_processes = 1024;
   limits->max_threads = 1024;

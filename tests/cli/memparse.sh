@@ -38,7 +38,7 @@ $1" "$FX" "$2"
 }
 mp() { "$CKPT" --format json memparse "$@"; }
 
-echo "1..21"
+echo "1..22"
 
 NZ3=$FX/podman-nozombie-criu3.tar
 NZ=$FX/podman-nozombie.tar
@@ -224,3 +224,17 @@ assert any(r.get('path') == '/app/workload' for r in rows), rows
 " "$T/rx.json"
 "$CKPT" memparse "$P4" --pid 3 --core "$T/zcore" > "$T/e4.out" 2> "$T/e4.err"; s4=$?
 check "--core of the zombie fails: it has no memory, and no file is left" sh -c "[ $s4 -ne 0 ] && grep -q 'no memory' '$T/e4.err' && [ ! -e '$T/zcore' ]"
+
+# Podman's default zstd export of 64 MiB of written zero pages packs about
+# 2000:1: it loads with the default limits, the zero mapping is all
+# present, and the text next to it is found.
+ZS=$FX/podman-zeros.tar.zst
+mp "$ZS" --pid 1 --maps > "$T/zmaps.json" 2>> "$T/err"
+mp "$ZS" --pid 1 --search CKPT-MARKER-ZEROS > "$T/zhits.json" 2>> "$T/err"
+check "a zero-page-heavy zstd checkpoint loads: 64 MiB present, marker on the heap" py "
+big = [r for r in M['maps'] if r['size'] >= 64 << 20]
+assert len(big) == 1 and big[0]['present'] == big[0]['size'], big
+hits = json.load(open(sys.argv[2].replace('zmaps', 'zhits')))
+H = hits['checkpoints'][0]['plugins']['memory']['tables']['hits']
+assert any(h['vma'] == 'heap' for h in H), H
+" "$T/zmaps.json"

@@ -250,18 +250,22 @@ def crafted(fixture, outdir, outside):
     tar("shmem-fanout-wide.tar", shmem_fanout(base, 300, 20000, False))
     tar("shmem-fanout-narrow.tar", shmem_fanout(base, 50000, 200000, True))
 
-    # a gzip bomb: a pages file of 512 MiB of zeros, about 500 KiB packed
-    bomb = os.path.join(outdir, "gzip-bomb.tar.gz")
-    with gzip.open(bomb, "wb", compresslevel=9) as g:
-        with tarfile.open(fileobj=g, mode="w|", format=tarfile.GNU_FORMAT) as t:
-            for info, d in base:
-                if info.name == "checkpoint/pages-2.img":
-                    info = tarfile.TarInfo(info.name)
-                    info.size = 512 << 20
-                    t.addfile(info, ZeroReader(info.size))
-                else:
-                    t.addfile(info, io.BytesIO(d) if d is not None else None)
-    made["gzip-bomb.tar.gz"] = bomb
+    # gzip bombs: a pages file of 512 MiB of one byte, about 500 KiB
+    # packed; zeros (gzip-bomb) and non-zero data (gzip-bomb-data)
+    for name, fill in (("gzip-bomb.tar.gz", 0), ("gzip-bomb-data.tar.gz", 0x41)):
+        bomb = os.path.join(outdir, name)
+        with gzip.open(bomb, "wb", compresslevel=9) as g:
+            with tarfile.open(fileobj=g, mode="w|",
+                              format=tarfile.GNU_FORMAT) as t:
+                for info, d in base:
+                    if info.name == "checkpoint/pages-2.img":
+                        info = tarfile.TarInfo(info.name)
+                        info.size = 512 << 20
+                        t.addfile(info, FillReader(info.size, fill))
+                    else:
+                        t.addfile(info,
+                                  io.BytesIO(d) if d is not None else None)
+        made[name] = bomb
 
     # a zstd frame declaring a 2 TiB window (window log 41): frame header
     # by hand, then one raw block with the start of the tar
@@ -309,15 +313,16 @@ def shmem_fanout(base, n_vmas, n_runs, narrow):
                     image(phead, runs))
 
 
-class ZeroReader:
-    def __init__(self, n):
+class FillReader:
+    def __init__(self, n, fill):
         self.left = n
+        self.fill = fill
 
     def read(self, n=-1):
         if n < 0 or n > self.left:
             n = self.left
         self.left -= n
-        return bytes(n)
+        return bytes([self.fill]) * n
 
 
 def main():

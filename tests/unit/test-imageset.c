@@ -17,6 +17,9 @@
 
 static char *tmpdir;
 
+static void expect_error(const char *path, const CkptLimits *l, int code,
+                         const char *needle);
+
 static char *
 tmp_path(const char *name)
 {
@@ -158,6 +161,7 @@ test_forms(void)
       {"podman-none.tar", CKPT_FMT_TAR},
       {"podman-gzip.tar.gz", CKPT_FMT_TAR_GZIP},
       {"podman-zstd.tar.zst", CKPT_FMT_TAR_ZSTD},
+      {"podman-zeros.tar.zst", CKPT_FMT_TAR_ZSTD},
       {"podman-none-2.tar", CKPT_FMT_TAR},
       {"podman-none-criu3.tar", CKPT_FMT_TAR},
       {"crio-none.tar", CKPT_FMT_TAR},
@@ -266,6 +270,52 @@ test_compressed_spooled(void)
   }
 }
 
+/* The spool file holding addr, by its mapping's name in /proc/self/fd. */
+static int
+spool_fd_of(const void *addr)
+{
+  g_autofree char *m = mapping_of(addr);
+  g_assert_nonnull(m);
+  g_autoptr(GDir) d = g_dir_open("/proc/self/fd", 0, NULL);
+  g_assert_nonnull(d);
+  const char *n;
+  while ((n = g_dir_read_name(d)) != NULL) {
+    g_autofree char *l = g_build_filename("/proc/self/fd", n, NULL);
+    g_autofree char *target = g_file_read_link(l, NULL);
+    if (target && strcmp(target, m) == 0)
+      return atoi(n);
+  }
+  g_error("no descriptor for %s", m);
+}
+
+/* A real Podman export (zstd, the default) of a process with 64 MiB of
+ * written zero pages: it packs about 2000 to 1, and loads with the default
+ * limits. The zero pages are holes in the spool: they read back as zeros
+ * (test_forms compares every byte) and take no disk. */
+static void
+test_zero_pages_sparse(void)
+{
+  g_autofree char *p = fixture_path("podman-zeros.tar.zst");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
+  g_assert_no_error(error);
+  const uint8_t *d;
+  size_t len;
+  g_assert_true(ckpt_imageset_image(set, "pages-1.img", &d, &len));
+  g_assert_cmpuint(len, >=, 64u << 20);
+  GStatBuf st;
+  g_assert_cmpint(fstat(spool_fd_of(d), &st), ==, 0);
+  g_test_message("pages-1.img: %zu bytes, spool uses %llu", len,
+                 (unsigned long long)st.st_blocks * 512);
+  g_assert_cmpuint(st.st_size, >=, len);
+  g_assert_cmpuint((uint64_t)st.st_blocks * 512, <, 1u << 20);
+  /* with zero pages counted from the start, it looks like a bomb */
+  CkptLimits l;
+  ckpt_limits_init(&l);
+  l.ratio_floor = 0;
+  expect_error(p, &l, CKPT_ERROR_LIMIT, "ratio-floor");
+}
+
 /* max-in-memory 0 sends every non-empty member to the spool. */
 static void
 test_all_spooled(void)
@@ -295,11 +345,13 @@ test_all_spooled(void)
 /* A sparse member's bytes are not contiguous in the tar: it is served
  * from a copy, holes read as zeros. */
 static void
-test_sparse_member(void)
+sparse_member(gboolean gzip)
 {
-  g_autofree char *p = tmp_path("sparse.tar");
+  g_autofree char *p = tmp_path(gzip ? "sparse.tar.gz" : "sparse.tar");
   struct archive *a = archive_write_new();
   archive_write_set_format_pax(a);
+  if (gzip)
+    archive_write_add_filter_gzip(a);
   g_assert_cmpint(archive_write_open_filename(a, p), ==, ARCHIVE_OK);
   struct archive_entry *e = archive_entry_new();
   archive_entry_set_pathname(e, "checkpoint/pages-1.img");
@@ -307,12 +359,17 @@ test_sparse_member(void)
   archive_entry_set_perm(e, 0644);
   archive_entry_set_size(e, 3 * 65536);
   archive_entry_sparse_add_entry(e, 0, 4096);
+  /* unaligned, over a zero page and a non-zero one */
+  archive_entry_sparse_add_entry(e, 65536 + 100, 8192);
   archive_entry_sparse_add_entry(e, 2 * 65536, 4096);
   g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
-  g_autofree uint8_t *block = g_malloc(4096);
+  g_autofree uint8_t *block = g_malloc0(8192);
   memset(block, 0xab, 4096);
   /* the writer takes the data regions in order */
   g_assert_cmpint(archive_write_data(a, block, 4096), ==, 4096);
+  memset(block, 0, 8192);
+  memset(block + 4096 - 100 + 4096, 0xef, 100); /* last bytes */
+  g_assert_cmpint(archive_write_data(a, block, 8192), ==, 8192);
   memset(block, 0xcd, 4096);
   g_assert_cmpint(archive_write_data(a, block, 4096), ==, 4096);
   archive_entry_free(e);
@@ -335,6 +392,67 @@ test_sparse_member(void)
   g_autofree char *real = realpath(p, NULL);
   g_autofree char *m = mapping_of(d);
   g_assert_cmpstr(m, !=, real);
+}
+
+static void
+test_sparse_member(void)
+{
+  sparse_member(FALSE);
+  sparse_member(TRUE);
+}
+
+/* Pages split across libarchive's data blocks are still seen whole: a
+ * spooled member of zero and non-zero pages (non-zero bytes at a page's
+ * first and last byte) reads back exactly and leaves the zeros as holes. */
+static void
+test_spool_carry(void)
+{
+  g_autofree char *p = tmp_path("carry.tar.gz");
+  const size_t pages = 2048, size = pages * 4096;
+  g_autofree uint8_t *data = g_malloc0(size);
+  size_t nonzero = 0;
+  for (size_t i = 0; i < pages; i++) {
+    if (i % 7 == 3)
+      data[i * 4096] = (uint8_t)(i | 1);
+    else if (i % 7 == 5)
+      data[i * 4096 + 4095] = (uint8_t)(i | 1);
+    else
+      continue;
+    nonzero++;
+  }
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_add_filter_gzip(a);
+  g_assert_cmpint(archive_write_open_filename(a, p), ==, ARCHIVE_OK);
+  struct archive_entry *e = archive_entry_new();
+  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, (la_int64_t)size);
+  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+  /* odd-sized writes */
+  for (size_t done = 0; done < size;) {
+    size_t k = MIN(size - done, 3001);
+    g_assert_cmpint(archive_write_data(a, data + done, k), ==, (la_ssize_t)k);
+    done += k;
+  }
+  archive_entry_free(e);
+  archive_write_close(a);
+  archive_write_free(a);
+
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
+  g_assert_no_error(error);
+  const uint8_t *d;
+  size_t len;
+  g_assert_true(ckpt_imageset_image(set, "pages-1.img", &d, &len));
+  g_assert_cmpmem(d, len, data, size);
+  GStatBuf st;
+  g_assert_cmpint(fstat(spool_fd_of(d), &st), ==, 0);
+  g_test_message("%zu of %zu pages non-zero, spool uses %llu bytes", nonzero,
+                 pages, (unsigned long long)st.st_blocks * 512);
+  /* the file system may allocate in bigger units than a page */
+  g_assert_cmpuint((uint64_t)st.st_blocks * 512, <=, nonzero * 4096 + 65536);
 }
 
 /* ---- directories --------------------------------------------------------- */
@@ -546,9 +664,9 @@ test_corrupt_compression(void)
   }
 }
 
-/* A member of 200 MiB of zeros compresses to about 200 KiB. */
+/* A member of 200 MiB of one byte (zeros: about 200 KiB packed). */
 static char *
-make_bomb(const char *name, int zstd)
+make_bomb(const char *name, int zstd, char fill)
 {
   g_autofree char *p0 = tmp_path(name);
   struct archive *a = archive_write_new();
@@ -569,9 +687,10 @@ make_bomb(const char *name, int zstd)
   const size_t total = 200u << 20;
   archive_entry_set_size(e, (la_int64_t)total);
   g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
-  g_autofree char *zeros = g_malloc0(1 << 20);
+  g_autofree char *block = g_malloc(1 << 20);
+  memset(block, fill, 1 << 20);
   for (size_t done = 0; done < total; done += 1 << 20)
-    g_assert_cmpint(archive_write_data(a, zeros, 1 << 20), ==, 1 << 20);
+    g_assert_cmpint(archive_write_data(a, block, 1 << 20), ==, 1 << 20);
   archive_entry_free(e);
   archive_write_close(a);
   archive_write_free(a);
@@ -581,25 +700,40 @@ make_bomb(const char *name, int zstd)
 static void
 test_bombs(void)
 {
-  g_autofree char *gz = make_bomb("bomb.tar.gz", 0);
+  /* non-zero data: deflate tops out near 1032:1, past the default 1000 */
+  g_autofree char *data = make_bomb("data-bomb.tar.gz", 0, 'A');
+  expect_error(data, NULL, CKPT_ERROR_LIMIT, "non-zero data");
   CkptLimits l;
   ckpt_limits_init(&l);
   l.max_ratio = 100;
-  expect_error(gz, &l, CKPT_ERROR_LIMIT, "max-ratio");
+  expect_error(data, &l, CKPT_ERROR_LIMIT, "max-ratio");
+
+  /* zeros cost no disk and count past the ratio floor only: 200 MiB
+   * loads with the defaults, and is refused once the floor is lowered */
+  g_autofree char *gz = make_bomb("bomb.tar.gz", 0, 0);
+  g_autoptr(CkptImageSet) ok = ckpt_imageset_open(gz, NULL, NULL);
+  g_assert_nonnull(ok);
+  ckpt_limits_init(&l);
+  l.ratio_floor = 64u << 20;
+  expect_error(gz, &l, CKPT_ERROR_LIMIT, "past the ratio-floor of 67108864");
   ckpt_limits_init(&l);
   l.max_total_size = 50u << 20;
   l.max_ratio = UINT64_MAX;
   expect_error(gz, &l, CKPT_ERROR_LIMIT, "max-total-size");
-  /* deflate tops out near 1032:1, past the default 1000 */
-  expect_error(gz, NULL, CKPT_ERROR_LIMIT, "max-ratio");
   ckpt_limits_init(&l);
   l.max_member_size = 1u << 20;
   expect_error(gz, &l, CKPT_ERROR_LIMIT, "max-member-size");
 
-  /* zstd squeezes zeros far past 1000:1: the defaults stop it */
-  g_autofree char *zst = make_bomb("bomb.tar.zst", 1);
-  if (zst != NULL)
-    expect_error(zst, NULL, CKPT_ERROR_LIMIT, "max-ratio");
+  /* zstd squeezes zeros past 30000:1 */
+  g_autofree char *zst = make_bomb("bomb.tar.zst", 1, 0);
+  if (zst != NULL) {
+    ckpt_limits_init(&l);
+    l.ratio_floor = 64u << 20;
+    expect_error(zst, &l, CKPT_ERROR_LIMIT, "max-ratio");
+  }
+  g_autofree char *zdata = make_bomb("data-bomb.tar.zst", 1, 0x5a);
+  if (zdata != NULL)
+    expect_error(zdata, NULL, CKPT_ERROR_LIMIT, "non-zero data");
 }
 
 static void
@@ -649,7 +783,9 @@ main(int argc, char **argv)
   g_test_add_func("/imageset/plain-tar-in-place", test_plain_tar_in_place);
   g_test_add_func("/imageset/compressed-spooled", test_compressed_spooled);
   g_test_add_func("/imageset/all-spooled", test_all_spooled);
+  g_test_add_func("/imageset/zero-pages-sparse", test_zero_pages_sparse);
   g_test_add_func("/imageset/sparse-member", test_sparse_member);
+  g_test_add_func("/imageset/spool-carry", test_spool_carry);
   g_test_add_func("/imageset/extracted-podman-dir", test_extracted_podman_dir);
   g_test_add_func("/imageset/clean-names", test_clean_names);
   g_test_add_func("/imageset/hostile-members", test_hostile_members);
