@@ -14,6 +14,7 @@
 #include "cgroup.pb-c.h"
 #include "core.pb-c.h"
 #include "creds.pb-c.h"
+#include "criu-files.pb-c.h"
 #include "fs.pb-c.h"
 #include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
@@ -28,6 +29,9 @@
 #define PAGEMAP_MAGIC 0x56084025u
 #define FS_MAGIC 0x51403912u
 #define CGROUP_MAGIC 0x59383330u
+#define FILES_MAGIC 0x56303138u
+#define MEMFD_INODE_MAGIC 0x48453499u
+#define FD_MEMFD 18 /* fd_types */
 
 /* compel's task states as CRIU writes them in task_core_entry. A zombie is
  * written as TASK_DEAD and restored as a zombie. */
@@ -74,6 +78,7 @@ typedef struct {
   CkptCheckpoint *c;
   CgroupEntry *cgroups; /* NULL when cgroup.img is absent */
   GHashTable *shmem;    /* shmid (uint64 key) -> ShmemMap*, or absent */
+  GHashTable *memfds;   /* memfd file id -> shmid (uint64*), or absent */
 } Loader;
 
 static void
@@ -83,6 +88,8 @@ loader_release(Loader *l)
     cgroup_entry__free_unpacked(l->cgroups, NULL);
   if (l->shmem)
     g_hash_table_unref(l->shmem);
+  if (l->memfds)
+    g_hash_table_unref(l->memfds);
 }
 
 /* ---- reading single-entry images --------------------------------------- */
@@ -881,6 +888,92 @@ load_shmem(Loader *l, uint64_t shmid, GError **error)
   return m;
 }
 
+/* Calls fn on every entry of image name (absent: nothing), decoded with
+ * desc. */
+static gboolean
+each_entry(CkptCheckpoint *c, const char *name, uint32_t magic,
+           const ProtobufCMessageDescriptor *desc,
+           void (*fn)(const ProtobufCMessage *m, GHashTable *acc),
+           GHashTable *acc, GError **error)
+{
+  CkptImageReader r;
+  gboolean present;
+  if (!ckpt_model_open_image(c, &r, name, magic, &present, error))
+    return FALSE;
+  if (!present)
+    return TRUE;
+  const uint8_t *entry;
+  size_t len;
+  int rc;
+  while ((rc = ckpt_image_next(&r, &entry, &len, error)) > 0) {
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, entry);
+    if (m == NULL) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                  "%s: cannot decode %s entry at offset %zu", name, desc->name,
+                  (size_t)(entry - r.base));
+      return FALSE;
+    }
+    fn(m, acc);
+    protobuf_c_message_free_unpacked(m, NULL);
+  }
+  return rc == 0;
+}
+
+static void
+on_memfd_inode(const ProtobufCMessage *m, GHashTable *by_inode)
+{
+  const MemfdInodeEntry *e = (const MemfdInodeEntry *)m;
+  if (e->has_inode_id && e->has_shmid)
+    g_hash_table_insert(by_inode, GUINT_TO_POINTER((guint)e->inode_id),
+                        GUINT_TO_POINTER(e->shmid));
+}
+
+static void
+on_memfd_file(const ProtobufCMessage *m, GHashTable *by_file)
+{
+  const FileEntry *e = (const FileEntry *)m;
+  if (e->type == FD_MEMFD && e->memfd && e->memfd->has_inode_id)
+    g_hash_table_insert(by_file, GUINT_TO_POINTER(e->id),
+                        GUINT_TO_POINTER(e->memfd->inode_id));
+}
+
+/* The pagemap-shmem id of a memfd mapping: CRIU 4 writes the memfd's file
+ * id as the VMA's shmid (shared anonymous memory is a memfd too, named
+ * "/dev/zero"), the file entry names a memfd inode, and the inode's shmid
+ * names the pages. Returns FALSE on broken images; *shmid stays as given
+ * when there is no such memfd. */
+static gboolean
+memfd_shmid(Loader *l, uint32_t file_id, uint64_t *shmid, GError **error)
+{
+  if (l->memfds == NULL) {
+    g_autoptr(GHashTable) inodes = g_hash_table_new(NULL, NULL);
+    g_autoptr(GHashTable) files = g_hash_table_new(NULL, NULL);
+    l->memfds = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    if (!each_entry(l->c, "memfd.img", MEMFD_INODE_MAGIC,
+                    &memfd_inode_entry__descriptor, on_memfd_inode, inodes,
+                    error) ||
+        !each_entry(l->c, "files.img", FILES_MAGIC, &file_entry__descriptor,
+                    on_memfd_file, files, error))
+      return FALSE;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, files);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+      gpointer sh;
+      if (!g_hash_table_lookup_extended(inodes, v, NULL, &sh))
+        continue;
+      uint64_t *id = g_new(uint64_t, 1);
+      *id = GPOINTER_TO_UINT(sh);
+      g_hash_table_insert(l->memfds, k, id);
+    }
+  }
+  const uint64_t *id =
+      g_hash_table_lookup(l->memfds, GUINT_TO_POINTER(file_id));
+  if (id)
+    *shmid = *id;
+  return TRUE;
+}
+
 /* Maps the part of a shared object's runs that the VMA shows: object
  * offset pgoff .. pgoff + size appears at vma start. */
 static void
@@ -934,7 +1027,11 @@ add_shared_memory(Loader *l, CkptProcess *p, GArray *runs, GError **error)
     if (v->info.kind != CKPT_VMA_SHARED && v->info.kind != CKPT_VMA_MEMFD &&
         v->info.kind != CKPT_VMA_SYSVIPC)
       continue;
-    ShmemMap *m = load_shmem(l, v->shmid, error);
+    uint64_t shmid = v->shmid;
+    if (v->info.kind == CKPT_VMA_MEMFD &&
+        !memfd_shmid(l, v->shmid, &shmid, error))
+      return FALSE;
+    ShmemMap *m = load_shmem(l, shmid, error);
     if (m == NULL)
       return FALSE;
     map_shmem_runs(v, m, shared);
