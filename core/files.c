@@ -146,7 +146,7 @@ kind_name(CkptFdKind k)
   return "UNKNOWN";
 }
 
-/* TCP states; CRIU records unix and netlink states with the same values. */
+/* TCP states; CRIU records unix states with the same values. */
 static const char *
 sk_state_name(uint32_t st)
 {
@@ -379,7 +379,10 @@ add_netlink(FilesLoad *l, FileRec *rec, const NetlinkSkEntry *e)
   sk->protocol = (int)e->protocol;
   sk->state = (int)e->state;
   sk->proto_name = "NETLINK";
-  sk->state_name = sk_state_name(e->state);
+  /* the kernel's NETLINK_UNCONNECTED and NETLINK_CONNECTED */
+  sk->state_name = e->state == 0   ? "UNCONNECTED"
+                   : e->state == 1 ? "CONNECTED"
+                                   : sk_state_name(e->state);
   sk->portid = e->portid;
   socket_opts(sk, e->opts);
   if (pn)
@@ -531,7 +534,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_FIFO;
     /* the path is the regular file entry regf_id; resolved later */
     rec->path = model_printf(c, "fifo:[%u]", fe->fifo->pipe_id);
-    rec->size = fe->fifo->regf_id; /* stash, see resolve_fifos() */
+    rec->size = fe->fifo->regf_id; /* stash, see resolve_regf() */
     return TRUE;
   case FD_INETSK:
     if (!fe->isk)
@@ -621,6 +624,8 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_TTY;
     rec->flags = fe->tty->flags;
     rec->path = p ? p : model_printf(c, "tty:[%u]", fe->tty->tty_info_id);
+    /* CRIU 3.x has no regf_id: the path then comes from tty-info */
+    rec->size = fe->tty->has_regf_id ? fe->tty->regf_id : 0;
     return TRUE;
   }
   case FD_TUNF:
@@ -824,13 +829,16 @@ on_tty_info(FilesLoad *l, const ProtobufCMessage *m, const char *img,
   char buf[64];
   if (!e->has_id)
     return TRUE;
-  if (e->pty && e->pty->has_index)
+  unsigned major = e->rdev >> 8 & 0xfff;
+  unsigned minor = (e->rdev & 0xff) | (e->rdev >> 12 & 0xfff00);
+  if (e->type == 1 /* PTY */ && major == 5 && minor == 2)
+    g_snprintf(buf, sizeof(buf), "/dev/ptmx"); /* the master side */
+  else if (e->pty && e->pty->has_index)
     g_snprintf(buf, sizeof(buf), "/dev/pts/%u", e->pty->index);
   else if (e->type == 2 /* CONSOLE */)
     g_snprintf(buf, sizeof(buf), "/dev/console");
   else
-    g_snprintf(buf, sizeof(buf), "tty:[%u:%u]", e->rdev >> 8 & 0xfff,
-               (e->rdev & 0xff) | (e->rdev >> 12 & 0xfff00));
+    g_snprintf(buf, sizeof(buf), "tty:[%u:%u]", major, minor);
   g_hash_table_insert(l->ttys, GUINT_TO_POINTER(e->id),
                       (gpointer)ckpt_model_str(l->c, buf));
   return TRUE;
@@ -861,14 +869,14 @@ mark_deleted(FilesLoad *l)
   }
 }
 
-/* A FIFO's path is the regular file entry named by regf_id (stashed in
- * size while reading). */
+/* A FIFO's or a TTY's path is the regular file entry named by regf_id
+ * (stashed in size while reading): /tmp/fifo, /dev/pts/ptmx, /dev/pts/3. */
 static void
-resolve_fifos(FilesLoad *l)
+resolve_regf(FilesLoad *l)
 {
   for (guint i = 0; i < l->recs->len; i++) {
     FileRec *rec = l->recs->pdata[i];
-    if (rec->kind != CKPT_FD_FIFO)
+    if (rec->kind != CKPT_FD_FIFO && rec->kind != CKPT_FD_TTY)
       continue;
     uint32_t regf = (uint32_t)rec->size;
     rec->size = 0;
@@ -905,7 +913,7 @@ load_file_table(FilesLoad *l, GError **error)
                       (void *)&legacy_images[i], error))
         return FALSE;
   }
-  resolve_fifos(l);
+  resolve_regf(l);
   mark_deleted(l);
   return TRUE;
 }
