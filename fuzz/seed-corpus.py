@@ -87,7 +87,7 @@ def main():
 
     smalls = {}
     for name in ("podman-none.tar", "podman-none-criu3.tar", "crio-none.tar",
-                 "containerd-none.tar"):
+                 "containerd-none.tar", "podman-fdzoo.tar"):
         src = os.path.join(FIXTURES, name)
         stem = name.split(".")[0]
         smalls[stem + "-nopages.tar"] = small_tar(src, False)
