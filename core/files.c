@@ -83,19 +83,21 @@ typedef struct {
   uint64_t pos;
   uint32_t mode;
   uint64_t size;
-  gssize socket; /* index into the socket array, or -1 */
+  gssize socket;      /* index into the socket array, or -1 */
+  const char *detail; /* see CkptFdInfo.detail */
 } FileRec;
 
 typedef struct {
   CkptCheckpoint *c;
-  GHashTable *files;     /* uint32 id -> FileRec* (owned by recs) */
-  GPtrArray *recs;       /* FileRec*, owned */
-  GArray *sockets;       /* CkptSocketInfo, until moved to the arena */
-  GPtrArray *owners;     /* per socket: GArray of uint32 pids */
-  GHashTable *memfds;    /* uint64 inode_id -> name (model string) */
-  GHashTable *ttys;      /* uint32 tty info id -> path (model string) */
-  GHashTable *ghosts;    /* uint32 file id -> itself: deleted files */
-  GHashTable *fd_tables; /* uint32 files_id -> FdTable* */
+  GHashTable *files;         /* uint32 id -> FileRec* (owned by recs) */
+  GPtrArray *recs;           /* FileRec*, owned */
+  GArray *sockets;           /* CkptSocketInfo, until moved to the arena */
+  GPtrArray *owners;         /* per socket: GArray of uint32 pids */
+  GHashTable *memfds;        /* uint64 inode_id -> name (model string) */
+  GHashTable *memfd_details; /* uint64 inode_id -> detail (model string) */
+  GHashTable *ttys;          /* uint32 tty info id -> path (model string) */
+  GHashTable *ghosts;        /* uint32 file id -> itself: deleted files */
+  GHashTable *fd_tables;     /* uint32 files_id -> FdTable* */
 } FilesLoad;
 
 typedef struct {
@@ -112,6 +114,7 @@ files_load_release(FilesLoad *l)
     g_array_unref(l->sockets);
   g_clear_pointer(&l->owners, g_ptr_array_unref);
   g_clear_pointer(&l->memfds, g_hash_table_unref);
+  g_clear_pointer(&l->memfd_details, g_hash_table_unref);
   g_clear_pointer(&l->ttys, g_hash_table_unref);
   g_clear_pointer(&l->ghosts, g_hash_table_unref);
   g_clear_pointer(&l->fd_tables, g_hash_table_unref);
@@ -224,6 +227,171 @@ model_printf(CkptCheckpoint *c, const char *fmt, ...)
   g_vsnprintf(buf, sizeof(buf), fmt, ap);
   va_end(ap);
   return ckpt_model_str(c, buf);
+}
+
+/* ---- what a kernel object was set to (CkptFdInfo.detail) ------------- */
+
+/* The most items a detail lists; the rest are counted. */
+#define DETAIL_MAX_ITEMS 32
+
+/* Appends the names of the set bits of v from names[] (bit i), and any
+ * unnamed bits in hex, joined by sep. */
+static void
+append_bits(GString *out, uint64_t v, const char *const *names, size_t n,
+            const char *sep)
+{
+  gboolean first = TRUE;
+  for (size_t i = 0; i < n && i < 64; i++) {
+    if (!(v >> i & 1) || names[i] == NULL)
+      continue;
+    g_string_append_printf(out, "%s%s", first ? "" : sep, names[i]);
+    v &= ~(UINT64_C(1) << i);
+    first = FALSE;
+  }
+  if (v)
+    g_string_append_printf(out, "%s0x%" G_GINT64_MODIFIER "x", first ? "" : sep,
+                           v);
+}
+
+/* A signalfd's mask: bit n-1 stands for signal n (x86-64 numbering). */
+static const char *
+signals_detail(CkptCheckpoint *c, uint64_t mask)
+{
+  static const char *const names[] = {
+      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT",
+      "SIGBUS",  "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",
+      "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",
+      "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU",   "SIGURG",  "SIGXCPU",
+      "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",  "SIGIO",   "SIGPWR",
+      "SIGSYS"};
+  g_autoptr(GString) d = g_string_new("signals ");
+  gboolean first = TRUE;
+  for (unsigned sig = 1; sig <= 64; sig++) {
+    if (!(mask >> (sig - 1) & 1))
+      continue;
+    if (!first)
+      g_string_append(d, ", ");
+    first = FALSE;
+    if (sig <= G_N_ELEMENTS(names))
+      g_string_append(d, names[sig - 1]);
+    else if (sig >= 34)
+      g_string_append_printf(d, "SIGRTMIN+%u", sig - 34);
+    else
+      g_string_append_printf(d, "signal %u", sig);
+  }
+  if (first)
+    g_string_append(d, "none");
+  return ckpt_model_strn(c, d->str, d->len);
+}
+
+/* "60 s", "3599.532 s" */
+static void
+append_seconds(GString *d, uint64_t sec, uint64_t nsec)
+{
+  unsigned ms = (unsigned)(nsec % 1000000000u / 1000000u);
+  if (ms)
+    g_string_append_printf(d, "%" G_GUINT64_FORMAT ".%03u s", sec, ms);
+  else
+    g_string_append_printf(d, "%" G_GUINT64_FORMAT " s", sec);
+}
+
+static const char *
+timer_detail(CkptCheckpoint *c, const TimerfdEntry *e)
+{
+  static const char *const clocks[] = {[0] = "CLOCK_REALTIME",
+                                       [1] = "CLOCK_MONOTONIC",
+                                       [7] = "CLOCK_BOOTTIME",
+                                       [8] = "CLOCK_REALTIME_ALARM",
+                                       [9] = "CLOCK_BOOTTIME_ALARM"};
+  g_autoptr(GString) d = g_string_new(NULL);
+  if (e->clockid < G_N_ELEMENTS(clocks) && clocks[e->clockid])
+    g_string_append(d, clocks[e->clockid]);
+  else
+    g_string_append_printf(d, "clock %u", e->clockid);
+  /* the time left to the next expiry, and the interval */
+  if (e->vsec == 0 && e->vnsec == 0) {
+    g_string_append(d, ", disarmed");
+  } else {
+    g_string_append(d, ", next in ");
+    append_seconds(d, e->vsec, e->vnsec);
+  }
+  if (e->isec || e->insec) {
+    g_string_append(d, ", every ");
+    append_seconds(d, e->isec, e->insec);
+  }
+  if (e->ticks)
+    g_string_append_printf(d, ", %" G_GUINT64_FORMAT " expirations unread",
+                           e->ticks);
+  return ckpt_model_strn(c, d->str, d->len);
+}
+
+static const char *
+inotify_detail(CkptCheckpoint *c, const InotifyFileEntry *e)
+{
+  static const char *const events[] = {"ACCESS",
+                                       "MODIFY",
+                                       "ATTRIB",
+                                       "CLOSE_WRITE",
+                                       "CLOSE_NOWRITE",
+                                       "OPEN",
+                                       "MOVED_FROM",
+                                       "MOVED_TO",
+                                       "CREATE",
+                                       "DELETE",
+                                       "DELETE_SELF",
+                                       "MOVE_SELF",
+                                       [24] = "ONLYDIR",
+                                       [25] = "DONT_FOLLOW",
+                                       [26] = "EXCL_UNLINK",
+                                       [28] = "MASK_CREATE",
+                                       [29] = "MASK_ADD",
+                                       [31] = "ONESHOT"};
+  if (e->n_wd == 0)
+    return ckpt_model_str(c, "no watches");
+  g_autoptr(GString) d = g_string_new("watches ");
+  for (size_t i = 0; i < e->n_wd && i < DETAIL_MAX_ITEMS; i++) {
+    const InotifyWdEntry *w = e->wd[i];
+    if (i)
+      g_string_append(d, "; ");
+    if (w->f_handle && w->f_handle->path && *w->f_handle->path) {
+      g_autofree char *cut = g_strndup(w->f_handle->path, 256);
+      g_string_append(d, cut);
+    } else
+      g_string_append_printf(d, "inode %" G_GUINT64_FORMAT, w->i_ino);
+    g_string_append(d, " (");
+    append_bits(d, w->mask, events, G_N_ELEMENTS(events), "|");
+    g_string_append_c(d, ')');
+  }
+  if (e->n_wd > DETAIL_MAX_ITEMS)
+    g_string_append_printf(d, "; and %zu more", e->n_wd - DETAIL_MAX_ITEMS);
+  return ckpt_model_strn(c, d->str, d->len);
+}
+
+static const char *
+epoll_detail(CkptCheckpoint *c, const EventpollFileEntry *e)
+{
+  if (e->n_tfd == 0)
+    return ckpt_model_str(c, "no fds");
+  g_autoptr(GString) d = g_string_new("fds ");
+  for (size_t i = 0; i < e->n_tfd && i < DETAIL_MAX_ITEMS; i++)
+    g_string_append_printf(d, "%s%u", i ? ", " : "", e->tfd[i]->tfd);
+  if (e->n_tfd > DETAIL_MAX_ITEMS)
+    g_string_append_printf(d, " and %zu more", e->n_tfd - DETAIL_MAX_ITEMS);
+  return ckpt_model_strn(c, d->str, d->len);
+}
+
+static const char *
+memfd_detail(CkptCheckpoint *c, const MemfdInodeEntry *e)
+{
+  static const char *const seals[] = {"SEAL",  "SHRINK",       "GROW",
+                                      "WRITE", "FUTURE_WRITE", "EXEC"};
+  g_autoptr(GString) d = g_string_new(NULL);
+  g_string_append_printf(d, "size %" G_GUINT64_FORMAT, e->size);
+  if (e->seals) {
+    g_string_append(d, ", seals ");
+    append_bits(d, e->seals, seals, G_N_ELEMENTS(seals), "|");
+  }
+  return ckpt_model_strn(c, d->str, d->len);
 }
 
 /* ---- addresses --------------------------------------------------------- */
@@ -565,6 +733,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_EVENTFD;
     rec->flags = fe->efd->flags;
     rec->path = ckpt_model_str(c, "anon_inode:[eventfd]");
+    rec->detail = model_printf(c, "count %" G_GUINT64_FORMAT, fe->efd->counter);
     return TRUE;
   case FD_EVENTPOLL:
     if (!fe->epfd)
@@ -572,6 +741,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_EPOLL;
     rec->flags = fe->epfd->flags;
     rec->path = ckpt_model_str(c, "anon_inode:[eventpoll]");
+    rec->detail = epoll_detail(c, fe->epfd);
     return TRUE;
   case FD_SIGNALFD:
     if (!fe->sgfd)
@@ -579,6 +749,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_SIGNALFD;
     rec->flags = fe->sgfd->flags;
     rec->path = ckpt_model_str(c, "anon_inode:[signalfd]");
+    rec->detail = signals_detail(c, fe->sgfd->sigmask);
     return TRUE;
   case FD_TIMERFD:
     if (!fe->tfd)
@@ -586,6 +757,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_TIMERFD;
     rec->flags = fe->tfd->flags;
     rec->path = ckpt_model_str(c, "anon_inode:[timerfd]");
+    rec->detail = timer_detail(c, fe->tfd);
     return TRUE;
   case FD_INOTIFY:
     if (!fe->ify)
@@ -593,6 +765,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     rec->kind = CKPT_FD_INOTIFY;
     rec->flags = fe->ify->flags;
     rec->path = ckpt_model_str(c, "anon_inode:inotify");
+    rec->detail = inotify_detail(c, fe->ify);
     return TRUE;
   case FD_FANOTIFY:
     if (!fe->ffy)
@@ -606,6 +779,7 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
       return FALSE;
     uint64_t ino = fe->memfd->inode_id;
     const char *name = g_hash_table_lookup(l->memfds, &ino);
+    rec->detail = g_hash_table_lookup(l->memfd_details, &ino);
     rec->kind = CKPT_FD_MEMFD;
     rec->flags = fe->memfd->flags;
     rec->pos = fe->memfd->pos;
@@ -818,6 +992,7 @@ on_memfd_inode(FilesLoad *l, const ProtobufCMessage *m, const char *img,
   uint64_t *key = ckpt_model_alloc(l->c, 1, sizeof(*key));
   *key = e->inode_id;
   g_hash_table_insert(l->memfds, key, (gpointer)ckpt_model_str(l->c, e->name));
+  g_hash_table_insert(l->memfd_details, key, (gpointer)memfd_detail(l->c, e));
   return TRUE;
 }
 
@@ -937,6 +1112,7 @@ fd_from_file(FilesLoad *l, CkptFdInfo *fd, const FileRec *rec)
   fd->pos = rec->pos;
   fd->mode = rec->mode;
   fd->file_size = rec->size;
+  fd->detail = rec->detail;
   /* the socket pointer is set once the socket array has its final home */
 }
 
@@ -1132,6 +1308,7 @@ ckpt_files_load(CkptCheckpoint *c, GError **error)
   l.sockets = g_array_new(FALSE, TRUE, sizeof(CkptSocketInfo));
   l.owners = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
   l.memfds = g_hash_table_new(u64_hash, g_int64_equal);
+  l.memfd_details = g_hash_table_new(u64_hash, g_int64_equal);
   l.ttys = g_hash_table_new(g_direct_hash, g_direct_equal);
   l.ghosts = g_hash_table_new(g_direct_hash, g_direct_equal);
   l.fd_tables = g_hash_table_new(g_direct_hash, g_direct_equal);

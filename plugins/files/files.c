@@ -33,6 +33,9 @@ static const CkptColumn file_columns[] = {
     {"mode", CKPT_T_UINT, "Mode"},
     {"size", CKPT_T_SIZE, "Size"},
     {"file_id", CKPT_T_UINT, "ID"},
+    /* what an eventfd, signalfd, timerfd, inotify, epoll or memfd was set
+     * to (ABI 2.1; NULL from an older host) */
+    {"detail", CKPT_T_STR, "Detail"},
     {NULL},
 };
 
@@ -130,6 +133,7 @@ emit_fd(const CkptApi *api, CkptRun *run, uint32_t pid, const CkptFdInfo *fi)
       CKPT_UINT(fi->mode),
       fi->file_size ? CKPT_SIZE(fi->file_size) : CKPT_NULL,
       CKPT_UINT(fi->file_id),
+      CKPT_HAS(fi, detail) ? str_or_null(fi->detail) : CKPT_NULL,
   };
   api->emit(run, T_FILES, 0, v, sizeof(v) / sizeof(v[0]));
 }
@@ -142,8 +146,9 @@ emit_fs(const CkptApi *api, CkptRun *run, uint32_t pid, const char *which,
   if (path == NULL)
     return;
   CkptValue v[] = {
-      CKPT_UINT(pid), CKPT_STR(which), CKPT_NULL, CKPT_STR(path), CKPT_NULL,
-      CKPT_NULL,      CKPT_NULL,       CKPT_NULL, CKPT_NULL,      CKPT_NULL,
+      CKPT_UINT(pid), CKPT_STR(which), CKPT_NULL, CKPT_STR(path),
+      CKPT_NULL,      CKPT_NULL,       CKPT_NULL, CKPT_NULL,
+      CKPT_NULL,      CKPT_NULL,       CKPT_NULL,
   };
   api->emit(run, T_FILES, 0, v, sizeof(v) / sizeof(v[0]));
 }

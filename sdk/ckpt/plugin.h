@@ -23,7 +23,8 @@
  *
  * History: 2.0 gave CkptOption, CkptColumn and CkptTable their reserved
  * slots (their size changed, so 1.x plugins are refused); 2.0 also has
- * CkptContainerInfo.checkpoint_size, which 1.1 had appended.
+ * CkptContainerInfo.checkpoint_size, which 1.1 had appended. 2.1 appended
+ * CkptFdInfo.detail.
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
@@ -47,7 +48,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 2
-#define CKPT_ABI_MINOR 0
+#define CKPT_ABI_MINOR 1
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -336,6 +337,10 @@ typedef struct {
   uint64_t file_size;           /* when the image knows it, else 0 */
   uint32_t file_id;             /* CRIU's file id, shared by dup()s */
   const CkptSocketInfo *socket; /* for CKPT_FD_SOCKET, else NULL */
+  /* ABI 2.1: what the kernel object was set to, or NULL: an eventfd's
+   * count, a signalfd's signals, a timerfd's clock and timer, an inotify's
+   * watched paths, an epoll's watched fds, a memfd's size and seals */
+  const char *detail;
 } CkptFdInfo;
 
 typedef enum {

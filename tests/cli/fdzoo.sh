@@ -11,7 +11,7 @@ TAP_NAME=fdzoo
 F=$FX/podman-fdzoo.tar
 OR=$FX/oracle/podman-fdzoo
 
-echo "1..8"
+echo "1..9"
 
 "$CKPT" --format json run files,sockets,memory "$F" > "$T/run.json" 2> "$T/err"
 s=$?
@@ -82,6 +82,27 @@ for n in READY:
     assert int(r['flags'], 16) == crit_flags(e), (n, r, e)
     checked += 1
 assert checked >= 8, checked
+"
+
+check "details: signals, timer, watches, count, epoll fds, memfd size as crit decodes them" py "
+E = {e['type']: e for e in oracle('files.img')}
+sg, tf, ify = E['SIGNALFD']['sgfd'], E['TIMERFD']['tfd'], E['INOTIFY']['ify']
+ef, ep = E['EVENTFD']['efd'], E['EVENTPOLL']['epfd']
+assert int(sg['sigmask'], 16) == 1 << 11  # SIGUSR2 is 12
+want = {
+  11: 'signals SIGUSR2',
+  12: 'CLOCK_MONOTONIC, next in %d.%03d s, every %d s' % (
+      tf['vsec'], tf['vnsec'] // 1000000, tf['isec']),
+  13: 'watches %s (CREATE|DELETE)' % ify['wd'][0]['f_handle']['path'],
+  14: 'count %d' % ef['counter'],
+  15: 'fds ' + ', '.join(str(t['tfd']) for t in ep['tfd']),
+}
+assert tf['clockid'] == 1 and int(ify['wd'][0]['mask'], 16) == 0x300, (tf, ify)
+mem = [m for m in oracle('memfd.img') if m['name'] == 'ckpt-memfd'][0]
+want[17] = 'size %d, seals SEAL' % mem['size']
+for n, d in want.items():
+    assert fd(1, n)['detail'] == d, (n, fd(1, n)['detail'], d)
+assert fd(1, 0)['detail'] is None
 "
 
 check "packet socket: type, ethertype and ifindex as crit decodes them" py "
