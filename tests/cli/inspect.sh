@@ -8,7 +8,7 @@
 # TAP; env from tests/meson.build (CKPT_FIXTURES, CKPT_BUILD_ROOT).
 set -u
 FX=${CKPT_FIXTURES:?}
-CKPT=${CKPT_BIN:-$CKPT_BUILD_ROOT/core/ckpt}
+CKPT=${CKPT_BIN:-${CKPT:-$CKPT_BUILD_ROOT/core/ckpt}}
 CC=$FX/oracle/checkpointctl
 T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-inspect-XXXXXX")
 trap 'rm -rf "$T"' EXIT

@@ -4,7 +4,7 @@
 # TAP; env from tests/meson.build.
 set -u
 FX=${CKPT_FIXTURES:?}
-CKPT=${CKPT_BIN:-$CKPT_BUILD_ROOT/core/ckpt}
+CKPT=${CKPT_BIN:-${CKPT:-$CKPT_BUILD_ROOT/core/ckpt}}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-list-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0

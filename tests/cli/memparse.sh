@@ -7,7 +7,7 @@
 # registers crit decodes. TAP; env from tests/meson.build.
 set -u
 FX=${CKPT_FIXTURES:?}
-CKPT=${CKPT_BIN:-$CKPT_BUILD_ROOT/core/ckpt}
+CKPT=${CKPT_BIN:-${CKPT:-$CKPT_BUILD_ROOT/core/ckpt}}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-memparse-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0
