@@ -288,6 +288,17 @@ spool_fd_of(const void *addr)
   g_error("no descriptor for %s", m);
 }
 
+/* Disk bytes the spool holding a spooled member's data d takes, checked
+ * to be at least len long. */
+static uint64_t
+spool_used(const uint8_t *d, size_t len)
+{
+  GStatBuf st;
+  g_assert_cmpint(fstat(spool_fd_of(d), &st), ==, 0);
+  g_assert_cmpuint(st.st_size, >=, len);
+  return (uint64_t)st.st_blocks * 512;
+}
+
 /* A real Podman export (zstd, the default) of a process with 64 MiB of
  * written zero pages: it packs about 2000 to 1, and loads with the default
  * limits. The zero pages are holes in the spool: they read back as zeros
@@ -303,12 +314,10 @@ test_zero_pages_sparse(void)
   size_t len;
   g_assert_true(ckpt_imageset_image(set, "pages-1.img", &d, &len));
   g_assert_cmpuint(len, >=, 64u << 20);
-  GStatBuf st;
-  g_assert_cmpint(fstat(spool_fd_of(d), &st), ==, 0);
-  g_test_message("pages-1.img: %zu bytes, spool uses %llu", len,
-                 (unsigned long long)st.st_blocks * 512);
-  g_assert_cmpuint(st.st_size, >=, len);
-  g_assert_cmpuint((uint64_t)st.st_blocks * 512, <, 1u << 20);
+  uint64_t used = spool_used(d, len);
+  g_test_message("pages-1.img: %zu bytes, spool uses %" G_GUINT64_FORMAT, len,
+                 used);
+  g_assert_cmpuint(used, <, 1u << 20);
   /* with zero pages counted from the start, it looks like a bomb */
   CkptLimits l;
   ckpt_limits_init(&l);
@@ -342,39 +351,61 @@ test_all_spooled(void)
   g_assert_cmpuint(len, ==, 0);
 }
 
+/* A tar writer at path (filter: 0 none, 'g' gzip, 'z' zstd) with the
+ * header of checkpoint/pages-1.img, size bytes, already written; sparse
+ * holds n (offset, length) data regions, or is NULL. NULL when libarchive
+ * lacks the filter. */
+static struct archive *
+pages_writer(const char *path, char filter, size_t size,
+             const int64_t (*sparse)[2], size_t n)
+{
+  struct archive *a = archive_write_new();
+  if (sparse)
+    archive_write_set_format_pax(a);
+  else
+    archive_write_set_format_pax_restricted(a);
+  int rc = filter == 'g'   ? archive_write_add_filter_gzip(a)
+           : filter == 'z' ? archive_write_add_filter_zstd(a)
+                           : ARCHIVE_OK;
+  if (rc != ARCHIVE_OK) {
+    archive_write_free(a);
+    return NULL;
+  }
+  g_assert_cmpint(archive_write_open_filename(a, path), ==, ARCHIVE_OK);
+  struct archive_entry *e = archive_entry_new();
+  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, (la_int64_t)size);
+  for (size_t k = 0; sparse && k < n; k++)
+    archive_entry_sparse_add_entry(e, sparse[k][0], sparse[k][1]);
+  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+  archive_entry_free(e);
+  return a;
+}
+
+static void
+writer_close(struct archive *a)
+{
+  g_assert_cmpint(archive_write_close(a), ==, ARCHIVE_OK);
+  archive_write_free(a);
+}
+
 /* A sparse member's bytes are not contiguous in the tar: it is served
  * from a copy, holes read as zeros. */
 static void
 sparse_member(gboolean gzip)
 {
   g_autofree char *p = tmp_path(gzip ? "sparse.tar.gz" : "sparse.tar");
-  struct archive *a = archive_write_new();
-  archive_write_set_format_pax(a);
-  if (gzip)
-    archive_write_add_filter_gzip(a);
-  g_assert_cmpint(archive_write_open_filename(a, p), ==, ARCHIVE_OK);
-  struct archive_entry *e = archive_entry_new();
-  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
-  archive_entry_set_filetype(e, AE_IFREG);
-  archive_entry_set_perm(e, 0644);
-  archive_entry_set_size(e, 3 * 65536);
-  archive_entry_sparse_add_entry(e, 0, 4096);
-  /* unaligned, over a zero page and a non-zero one */
-  archive_entry_sparse_add_entry(e, 65536 + 100, 8192);
-  archive_entry_sparse_add_entry(e, 2 * 65536, 4096);
-  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
-  g_autofree uint8_t *block = g_malloc0(8192);
+  static const int64_t regions[][2] = {{0, 4096}, {2 * 65536, 4096}};
+  struct archive *a = pages_writer(p, gzip ? 'g' : 0, 3 * 65536, regions, 2);
+  g_autofree uint8_t *block = g_malloc(4096);
   memset(block, 0xab, 4096);
   /* the writer takes the data regions in order */
   g_assert_cmpint(archive_write_data(a, block, 4096), ==, 4096);
-  memset(block, 0, 8192);
-  memset(block + 4096 - 100 + 4096, 0xef, 100); /* last bytes */
-  g_assert_cmpint(archive_write_data(a, block, 8192), ==, 8192);
   memset(block, 0xcd, 4096);
   g_assert_cmpint(archive_write_data(a, block, 4096), ==, 4096);
-  archive_entry_free(e);
-  archive_write_close(a);
-  archive_write_free(a);
+  writer_close(a);
 
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
@@ -420,25 +451,14 @@ test_spool_carry(void)
       continue;
     nonzero++;
   }
-  struct archive *a = archive_write_new();
-  archive_write_set_format_pax_restricted(a);
-  archive_write_add_filter_gzip(a);
-  g_assert_cmpint(archive_write_open_filename(a, p), ==, ARCHIVE_OK);
-  struct archive_entry *e = archive_entry_new();
-  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
-  archive_entry_set_filetype(e, AE_IFREG);
-  archive_entry_set_perm(e, 0644);
-  archive_entry_set_size(e, (la_int64_t)size);
-  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+  struct archive *a = pages_writer(p, 'g', size, NULL, 0);
   /* odd-sized writes */
   for (size_t done = 0; done < size;) {
     size_t k = MIN(size - done, 3001);
     g_assert_cmpint(archive_write_data(a, data + done, k), ==, (la_ssize_t)k);
     done += k;
   }
-  archive_entry_free(e);
-  archive_write_close(a);
-  archive_write_free(a);
+  writer_close(a);
 
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, &error);
@@ -447,12 +467,12 @@ test_spool_carry(void)
   size_t len;
   g_assert_true(ckpt_imageset_image(set, "pages-1.img", &d, &len));
   g_assert_cmpmem(d, len, data, size);
-  GStatBuf st;
-  g_assert_cmpint(fstat(spool_fd_of(d), &st), ==, 0);
-  g_test_message("%zu of %zu pages non-zero, spool uses %llu bytes", nonzero,
-                 pages, (unsigned long long)st.st_blocks * 512);
+  uint64_t used = spool_used(d, len);
+  g_test_message("%zu of %zu pages non-zero, spool uses %" G_GUINT64_FORMAT
+                 " bytes",
+                 nonzero, pages, used);
   /* the file system may allocate in bigger units than a page */
-  g_assert_cmpuint((uint64_t)st.st_blocks * 512, <=, nonzero * 4096 + 65536);
+  g_assert_cmpuint(used, <=, nonzero * 4096 + 65536);
 }
 
 /* ---- directories --------------------------------------------------------- */
@@ -669,31 +689,15 @@ static char *
 make_bomb(const char *name, int zstd, char fill)
 {
   g_autofree char *p0 = tmp_path(name);
-  struct archive *a = archive_write_new();
-  archive_write_set_format_pax_restricted(a);
-  if (zstd) {
-    if (archive_write_add_filter_zstd(a) != ARCHIVE_OK) {
-      archive_write_free(a);
-      return NULL;
-    }
-  } else {
-    archive_write_add_filter_gzip(a);
-  }
-  g_assert_cmpint(archive_write_open_filename(a, p0), ==, ARCHIVE_OK);
-  struct archive_entry *e = archive_entry_new();
-  archive_entry_set_pathname(e, "checkpoint/pages-1.img");
-  archive_entry_set_filetype(e, AE_IFREG);
-  archive_entry_set_perm(e, 0644);
   const size_t total = 200u << 20;
-  archive_entry_set_size(e, (la_int64_t)total);
-  g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+  struct archive *a = pages_writer(p0, zstd ? 'z' : 'g', total, NULL, 0);
+  if (a == NULL)
+    return NULL;
   g_autofree char *block = g_malloc(1 << 20);
   memset(block, fill, 1 << 20);
   for (size_t done = 0; done < total; done += 1 << 20)
     g_assert_cmpint(archive_write_data(a, block, 1 << 20), ==, 1 << 20);
-  archive_entry_free(e);
-  archive_write_close(a);
-  archive_write_free(a);
+  writer_close(a);
   return g_steal_pointer(&p0);
 }
 
