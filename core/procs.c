@@ -78,7 +78,7 @@ typedef struct {
   CkptCheckpoint *c;
   CgroupEntry *cgroups; /* NULL when cgroup.img is absent */
   GHashTable *shmem;    /* shmid (uint64 key) -> ShmemMap*, or absent */
-  GHashTable *memfds;   /* memfd file id -> shmid (uint64*), or absent */
+  GHashTable *memfds;   /* memfd file id -> shmid (uint64 keys, values) */
 } Loader;
 
 static void
@@ -888,87 +888,82 @@ load_shmem(Loader *l, uint64_t shmid, GError **error)
   return m;
 }
 
-/* Calls fn on every entry of image name (absent: nothing), decoded with
- * desc. */
+/* Walks image name (absent: nothing) with ckpt_image_walk(). */
 static gboolean
-each_entry(CkptCheckpoint *c, const char *name, uint32_t magic,
-           const ProtobufCMessageDescriptor *desc,
-           void (*fn)(const ProtobufCMessage *m, GHashTable *acc),
-           GHashTable *acc, GError **error)
+walk_all(CkptCheckpoint *c, const char *name, uint32_t magic,
+         const ProtobufCMessageDescriptor *desc, CkptImageEntryFn fn,
+         GHashTable *acc, GError **error)
 {
   CkptImageReader r;
   gboolean present;
   if (!ckpt_model_open_image(c, &r, name, magic, &present, error))
     return FALSE;
-  if (!present)
-    return TRUE;
-  const uint8_t *entry;
-  size_t len;
-  int rc;
-  while ((rc = ckpt_image_next(&r, &entry, &len, error)) > 0) {
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, entry);
-    if (m == NULL) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                  "%s: cannot decode %s entry at offset %zu", name, desc->name,
-                  (size_t)(entry - r.base));
-      return FALSE;
-    }
-    fn(m, acc);
-    protobuf_c_message_free_unpacked(m, NULL);
-  }
-  return rc == 0;
+  return !present || ckpt_image_walk(&r, desc, fn, acc, error);
 }
 
 static void
-on_memfd_inode(const ProtobufCMessage *m, GHashTable *by_inode)
+insert_u64(GHashTable *t, uint64_t key, uint64_t value)
+{
+  uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
+  *k = key;
+  *v = value;
+  g_hash_table_insert(t, k, v);
+}
+
+/* memfd inode id -> shmid */
+static int
+on_memfd_inode(const ProtobufCMessage *m, size_t off, void *acc, GError **error)
 {
   const MemfdInodeEntry *e = (const MemfdInodeEntry *)m;
   if (e->has_inode_id && e->has_shmid)
-    g_hash_table_insert(by_inode, GUINT_TO_POINTER((guint)e->inode_id),
-                        GUINT_TO_POINTER(e->shmid));
+    insert_u64(acc, e->inode_id, e->shmid);
+  return 1;
 }
 
-static void
-on_memfd_file(const ProtobufCMessage *m, GHashTable *by_file)
+/* memfd file id -> memfd inode id */
+static int
+on_memfd_file(const ProtobufCMessage *m, size_t off, void *acc, GError **error)
 {
   const FileEntry *e = (const FileEntry *)m;
   if (e->type == FD_MEMFD && e->memfd && e->memfd->has_inode_id)
-    g_hash_table_insert(by_file, GUINT_TO_POINTER(e->id),
-                        GUINT_TO_POINTER(e->memfd->inode_id));
+    insert_u64(acc, e->id, e->memfd->inode_id);
+  return 1;
 }
 
 /* The pagemap-shmem id of a memfd mapping: CRIU 4 writes the memfd's file
  * id as the VMA's shmid (shared anonymous memory is a memfd too, named
  * "/dev/zero"), the file entry names a memfd inode, and the inode's shmid
  * names the pages. Returns FALSE on broken images; *shmid stays as given
- * when there is no such memfd. */
+ * when there is no such memfd. files.c reads files.img again for the
+ * descriptors; this walk happens only for checkpoints with memfd VMAs. */
 static gboolean
 memfd_shmid(Loader *l, uint32_t file_id, uint64_t *shmid, GError **error)
 {
   if (l->memfds == NULL) {
-    g_autoptr(GHashTable) inodes = g_hash_table_new(NULL, NULL);
-    g_autoptr(GHashTable) files = g_hash_table_new(NULL, NULL);
-    l->memfds = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    if (!each_entry(l->c, "memfd.img", MEMFD_INODE_MAGIC,
-                    &memfd_inode_entry__descriptor, on_memfd_inode, inodes,
-                    error) ||
-        !each_entry(l->c, "files.img", FILES_MAGIC, &file_entry__descriptor,
-                    on_memfd_file, files, error))
+    g_autoptr(GHashTable) inodes =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    l->memfds =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    if (!walk_all(l->c, "memfd.img", MEMFD_INODE_MAGIC,
+                  &memfd_inode_entry__descriptor, on_memfd_inode, inodes,
+                  error) ||
+        !walk_all(l->c, "files.img", FILES_MAGIC, &file_entry__descriptor,
+                  on_memfd_file, l->memfds, error))
       return FALSE;
+    /* file id -> inode id becomes file id -> shmid */
     GHashTableIter it;
     gpointer k, v;
-    g_hash_table_iter_init(&it, files);
+    g_hash_table_iter_init(&it, l->memfds);
     while (g_hash_table_iter_next(&it, &k, &v)) {
-      gpointer sh;
-      if (!g_hash_table_lookup_extended(inodes, v, NULL, &sh))
-        continue;
-      uint64_t *id = g_new(uint64_t, 1);
-      *id = GPOINTER_TO_UINT(sh);
-      g_hash_table_insert(l->memfds, k, id);
+      const uint64_t *sh = g_hash_table_lookup(inodes, v);
+      if (sh)
+        *(uint64_t *)v = *sh;
+      else
+        g_hash_table_iter_remove(&it);
     }
   }
-  const uint64_t *id =
-      g_hash_table_lookup(l->memfds, GUINT_TO_POINTER(file_id));
+  uint64_t key = file_id;
+  const uint64_t *id = g_hash_table_lookup(l->memfds, &key);
   if (id)
     *shmid = *id;
   return TRUE;
