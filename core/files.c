@@ -87,17 +87,23 @@ typedef struct {
   const char *detail; /* see CkptFdInfo.detail */
 } FileRec;
 
+/* A named memfd inode of memfd.img, as its descriptors show it. */
+typedef struct {
+  uint64_t id;        /* the key */
+  const char *path;   /* "memfd:NAME" */
+  const char *detail; /* size and seals */
+} MemfdInode;
+
 typedef struct {
   CkptCheckpoint *c;
-  GHashTable *files;         /* uint32 id -> FileRec* (owned by recs) */
-  GPtrArray *recs;           /* FileRec*, owned */
-  GArray *sockets;           /* CkptSocketInfo, until moved to the arena */
-  GPtrArray *owners;         /* per socket: GArray of uint32 pids */
-  GHashTable *memfds;        /* uint64 inode_id -> name (model string) */
-  GHashTable *memfd_details; /* uint64 inode_id -> detail (model string) */
-  GHashTable *ttys;          /* uint32 tty info id -> path (model string) */
-  GHashTable *ghosts;        /* uint32 file id -> itself: deleted files */
-  GHashTable *fd_tables;     /* uint32 files_id -> FdTable* */
+  GHashTable *files;     /* uint32 id -> FileRec* (owned by recs) */
+  GPtrArray *recs;       /* FileRec*, owned */
+  GArray *sockets;       /* CkptSocketInfo, until moved to the arena */
+  GPtrArray *owners;     /* per socket: GArray of uint32 pids */
+  GHashTable *memfds;    /* uint64 inode_id -> MemfdInode* (in the arena) */
+  GHashTable *ttys;      /* uint32 tty info id -> path (model string) */
+  GHashTable *ghosts;    /* uint32 file id -> itself: deleted files */
+  GHashTable *fd_tables; /* uint32 files_id -> FdTable* */
 } FilesLoad;
 
 typedef struct {
@@ -114,7 +120,6 @@ files_load_release(FilesLoad *l)
     g_array_unref(l->sockets);
   g_clear_pointer(&l->owners, g_ptr_array_unref);
   g_clear_pointer(&l->memfds, g_hash_table_unref);
-  g_clear_pointer(&l->memfd_details, g_hash_table_unref);
   g_clear_pointer(&l->ttys, g_hash_table_unref);
   g_clear_pointer(&l->ghosts, g_hash_table_unref);
   g_clear_pointer(&l->fd_tables, g_hash_table_unref);
@@ -778,16 +783,13 @@ fill_file(FilesLoad *l, FileRec *rec, const FileEntry *fe)
     if (!fe->memfd)
       return FALSE;
     uint64_t ino = fe->memfd->inode_id;
-    const char *name = g_hash_table_lookup(l->memfds, &ino);
-    rec->detail = g_hash_table_lookup(l->memfd_details, &ino);
+    const MemfdInode *mi = g_hash_table_lookup(l->memfds, &ino);
     rec->kind = CKPT_FD_MEMFD;
     rec->flags = fe->memfd->flags;
     rec->pos = fe->memfd->pos;
-    if (name) {
-      g_autofree char *p = g_strconcat("memfd:", name, NULL);
-      rec->path = ckpt_model_str(c, p);
-    } else
-      rec->path = model_printf(c, "memfd:[inode %u]", (uint32_t)ino);
+    rec->path =
+        mi ? mi->path : model_printf(c, "memfd:[inode %u]", (uint32_t)ino);
+    rec->detail = mi ? mi->detail : NULL;
     return TRUE;
   }
   case FD_TTY: {
@@ -989,10 +991,12 @@ on_memfd_inode(FilesLoad *l, const ProtobufCMessage *m, const char *img,
   const MemfdInodeEntry *e = (const MemfdInodeEntry *)m;
   if (!e->has_inode_id || e->name == NULL)
     return TRUE;
-  uint64_t *key = ckpt_model_alloc(l->c, 1, sizeof(*key));
-  *key = e->inode_id;
-  g_hash_table_insert(l->memfds, key, (gpointer)ckpt_model_str(l->c, e->name));
-  g_hash_table_insert(l->memfd_details, key, (gpointer)memfd_detail(l->c, e));
+  MemfdInode *mi = ckpt_model_alloc(l->c, 1, sizeof(*mi));
+  mi->id = e->inode_id;
+  g_autofree char *p = g_strconcat("memfd:", e->name, NULL);
+  mi->path = ckpt_model_str(l->c, p);
+  mi->detail = memfd_detail(l->c, e);
+  g_hash_table_insert(l->memfds, &mi->id, mi);
   return TRUE;
 }
 
@@ -1308,7 +1312,6 @@ ckpt_files_load(CkptCheckpoint *c, GError **error)
   l.sockets = g_array_new(FALSE, TRUE, sizeof(CkptSocketInfo));
   l.owners = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
   l.memfds = g_hash_table_new(u64_hash, g_int64_equal);
-  l.memfd_details = g_hash_table_new(u64_hash, g_int64_equal);
   l.ttys = g_hash_table_new(g_direct_hash, g_direct_equal);
   l.ghosts = g_hash_table_new(g_direct_hash, g_direct_equal);
   l.fd_tables = g_hash_table_new(g_direct_hash, g_direct_equal);
