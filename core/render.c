@@ -360,12 +360,11 @@ json_plugin(GString *out, const CkptPluginResult *pr,
   g_string_append(out, "}}");
 }
 
-/* {"path":..,..,"plugins":{ -- left open */
+/* ,"name":..,"status":..,"errors":[..],"warnings":[..] of a checkpoint,
+ * in json and jsonl alike */
 static void
-json_report_open(GString *out, const CkptReport *rep)
+json_report_fields(GString *out, const CkptReport *rep)
 {
-  g_string_append(out, "{\"path\":");
-  ckpt_json_string(out, rep->path, -1);
   g_string_append(out, ",\"name\":");
   ckpt_json_string(out, rep->label, -1);
   g_string_append(out, ",\"status\":");
@@ -374,6 +373,15 @@ json_report_open(GString *out, const CkptReport *rep)
   json_strings(out, rep->errors);
   g_string_append(out, ",\"warnings\":");
   json_strings(out, rep->warnings);
+}
+
+/* {"path":..,..,"plugins":{ -- left open */
+static void
+json_report_open(GString *out, const CkptReport *rep)
+{
+  g_string_append(out, "{\"path\":");
+  ckpt_json_string(out, rep->path, -1);
+  json_report_fields(out, rep);
   g_string_append(out, ",\"plugins\":{");
 }
 
@@ -465,14 +473,7 @@ static void
 jsonl_checkpoint(GString *out, const CkptReport *rep)
 {
   jsonl_head(out, "checkpoint", rep);
-  g_string_append(out, ",\"name\":");
-  ckpt_json_string(out, rep->label, -1);
-  g_string_append(out, ",\"status\":");
-  ckpt_json_string(out, ckpt_report_status_name(rep), -1);
-  g_string_append(out, ",\"errors\":");
-  json_strings(out, rep->errors);
-  g_string_append(out, ",\"warnings\":");
-  json_strings(out, rep->warnings);
+  json_report_fields(out, rep);
   g_string_append(out, "}\n");
 }
 
