@@ -1,0 +1,21 @@
+#!/bin/sh
+# Golden outputs (tests/golden): every case of cases.txt gives the same
+# stdout, stderr and exit status as its file in tests/golden/out/, byte for
+# byte. A change of output that is meant is made with
+# tests/golden/update.sh and named in its commit.
+TAP_NAME=golden
+. "$(dirname "$0")/tap.sh"
+G=${CKPT_SOURCE_ROOT:?}/tests/golden
+export LC_ALL=C.UTF-8 TZ=UTC
+sh "$G/cases.sh" >"$T/cases"
+echo "1..$(wc -l <"$T/cases")"
+tab=$(printf '\t')
+while IFS="$tab" read -r slug args; do
+  sh "$G/run-case.sh" "$CKPT" "$args" >"$T/got" 2>&1
+  if cmp -s "$T/got" "$G/out/$slug.txt"; then
+    ok "$args"
+  else
+    nok "$args"
+    diff -u "$G/out/$slug.txt" "$T/got" | head -20 | sed 's/^/# /'
+  fi
+done <"$T/cases"
