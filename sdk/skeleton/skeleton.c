@@ -10,18 +10,28 @@
  */
 #include <ckpt/plugin.h>
 
+/* Declarations name their fields: the structs have reserved slots at their
+ * end (room to grow), which designated initializers leave zero without a
+ * -Wmissing-field-initializers warning. Each array ends with an all-zero
+ * entry. */
 static const CkptOption options[] = {
-    {"min-fds", CKPT_T_UINT, "0", "only processes with at least this many fds"},
-    {NULL}};
+    {.name = "min-fds",
+     .type = CKPT_T_UINT,
+     .default_value = "0",
+     .help = "only processes with at least this many fds"},
+    {.name = NULL}};
 
-static const CkptColumn columns[] = {{"pid", CKPT_T_UINT, "PID"},
-                                     {"comm", CKPT_T_STR, "Command"},
-                                     {"fds", CKPT_T_UINT, "Open files"},
-                                     {NULL}};
+static const CkptColumn columns[] = {
+    {.name = "pid", .type = CKPT_T_UINT, .title = "PID"},
+    {.name = "comm", .type = CKPT_T_STR, .title = "Command"},
+    {.name = "fds", .type = CKPT_T_UINT, .title = "Open files"},
+    {.name = NULL}};
 
-static const CkptTable tables[] = {
-    {"processes", "Processes and their open files", CKPT_LAYOUT_TABLE, columns},
-    {NULL}};
+static const CkptTable tables[] = {{.name = "processes",
+                                    .title = "Processes and their open files",
+                                    .layout = CKPT_LAYOUT_TABLE,
+                                    .columns = columns},
+                                   {.name = NULL}};
 
 static CkptStatus
 skeleton_run(const CkptApi *api, CkptRun *run)

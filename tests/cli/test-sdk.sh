@@ -30,9 +30,16 @@ check "installed plugin directory holds the built-ins" test -f "$PLUGINDIR/conta
 CFLAGS_PC=$(pkg-config --cflags ckpt-plugin)
 check "header found through the pc file" test -f "$(echo "$CFLAGS_PC" | sed 's/^-I//; s/ *$//')/ckpt/plugin.h"
 
+hdr_major=$(sed -n 's/^#define CKPT_ABI_MAJOR \([0-9]*\).*/\1/p' "$SRC/sdk/ckpt/plugin.h")
+hdr_minor=$(sed -n 's/^#define CKPT_ABI_MINOR \([0-9]*\).*/\1/p' "$SRC/sdk/ckpt/plugin.h")
+check "pc file's abi_major is the header's ($hdr_major)" \
+  test "$(pkg-config --variable=abi_major ckpt-plugin)" = "$hdr_major"
+check "pc file's abi_minor is the header's ($hdr_minor)" \
+  test "$(pkg-config --variable=abi_minor ckpt-plugin)" = "$hdr_minor"
+
 cp -r "$SRC/sdk/skeleton" "$TMP/skeleton"
-make -C "$TMP/skeleton" >"$TMP/make.log" 2>&1
-check "skeleton builds out of tree with make" test -f "$TMP/skeleton/skeleton.so"
+make -C "$TMP/skeleton" CFLAGS="-O2 -Wall -Wextra -Werror" >"$TMP/make.log" 2>&1
+check "skeleton builds out of tree with make, -Wall -Wextra -Werror" test -f "$TMP/skeleton/skeleton.so"
 if [ ! -f "$TMP/skeleton/skeleton.so" ]; then sed 's/^/# /' "$TMP/make.log"; fi
 ok_meson=1
 (cd "$TMP/skeleton" && meson setup "$TMP/skb" >"$TMP/meson.log" 2>&1 &&
