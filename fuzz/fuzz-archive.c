@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "imageset.h"
+#include "archive/imageset.h"
 
 static volatile uint8_t sink;
 

@@ -11,7 +11,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-#include "image.h"
+#include "criu/image.h"
 
 #include "cgroup.pb-c.h"
 #include "core.pb-c.h"

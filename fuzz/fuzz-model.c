@@ -12,11 +12,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "chain.h"
+#include "host/chain.h"
 #include "ckpt-config.h"
-#include "host.h"
-#include "model.h"
-#include "render.h"
+#include "host/host.h"
+#include "model/model.h"
+#include "render/render.h"
+#include "host/run.h"
 
 #define DEFAULT_CHAIN "container,pstree,files,sockets,mounts,memory,secrets"
 
@@ -45,7 +46,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
   add_plugin_dirs(dirs, root ? root : CKPT_BUILD_PLUGINDIR);
   host = ckpt_host_new();
   ckpt_host_discover(host, dirs);
-  ckpt_host_finish(host);
+  ckpt_host_finish(host, ckpt_api_table());
   GPtrArray *refused = ckpt_host_refusals(host);
   for (guint i = 0; i < refused->len; i++)
     fprintf(stderr, "fuzz-model: plugin refused: %s\n",

@@ -1,10 +1,10 @@
-/* test-isolate.c - the wire form of --isolate (core/isolate.c): a round
+/* test-isolate.c - the wire form of --isolate (core/host/isolate.c): a round
  * trip of every value type, and every truncation or corruption of a reply
  * refused with an error, never a crash. */
 #include <string.h>
 
-#include "image.h"
-#include "isolate.h"
+#include "util/error.h"
+#include "host/isolate.h"
 
 static const CkptColumn cols[] = {
     {"s", CKPT_T_STR, NULL},

@@ -4,7 +4,7 @@
  * static library (tests/meson.build). */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "fixture.h"
-#include "image.h"
+#include "util/error.h"
 
 #include <errno.h>
 #include <stdarg.h>

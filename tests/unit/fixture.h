@@ -13,7 +13,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "model/model.h"
 
 /* ---- the checkpoints ----------------------------------------------------- */
 

@@ -10,8 +10,8 @@
 #include "criu-files.pb-c.h"
 #include "criu-sockets.pb-c.h"
 #include "fixture.h"
-#include "image.h"
-#include "model.h"
+#include "criu/image.h"
+#include "model/model.h"
 
 static const char *const fixtures[] = {
     "podman-none.tar", "podman-gzip.tar.gz",  "podman-zstd.tar.zst",

@@ -7,10 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chain.h"
+#include "host/chain.h"
 #include "fixture.h"
-#include "host.h"
-#include "image.h"
+#include "host/host.h"
+#include "util/error.h"
+#include "host/run.h"
 
 static char *
 plugin_path(const char *name)
@@ -52,7 +53,7 @@ test_refusals_finish(void)
     g_autofree char *p = plugin_path(names[i]);
     g_assert_true(ckpt_host_load_file(h, p, NULL));
   }
-  ckpt_host_finish(h);
+  ckpt_host_finish(h, ckpt_api_table());
   g_assert_null(ckpt_host_find(h, "tp-initfail"));
   g_assert_null(ckpt_host_find(h, "tp-missingdep"));
   g_assert_nonnull(ckpt_host_find(h, "tp-source"));
@@ -88,7 +89,7 @@ test_discover(void)
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(dirs, g_strdup(fixture_env("CKPT_TEST_PLUGINS")));
   ckpt_host_discover(h, dirs);
-  ckpt_host_finish(h);
+  ckpt_host_finish(h, ckpt_api_table());
   g_assert_nonnull(ckpt_host_find(h, "tp-source"));
   g_assert_nonnull(ckpt_host_find(h, "tp-reader"));
   g_assert_nonnull(ckpt_host_find(h, "tp-failing"));
@@ -148,7 +149,7 @@ test_host(void)
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(dirs, g_strdup(fixture_env("CKPT_TEST_PLUGINS")));
   ckpt_host_discover(h, dirs);
-  ckpt_host_finish(h);
+  ckpt_host_finish(h, ckpt_api_table());
   return h;
 }
 

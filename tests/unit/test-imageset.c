@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "image.h"
-#include "imageset.h"
+#include "util/error.h"
+#include "archive/imageset.h"
 
 static char *tmpdir;
 
@@ -99,7 +99,7 @@ bare_image(const char *name)
 /* Every member of the reference is served with the same bytes, images by
  * bare name and everything by full name; nothing else is listed. */
 static void
-check_against_reference(const char *path, CkptFormat want_fmt)
+check_against_reference(const char *path, CkptSetFormat want_fmt)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptImageSet) set = ckpt_imageset_open(path, NULL, &error);
@@ -141,7 +141,7 @@ check_against_reference(const char *path, CkptFormat want_fmt)
   g_assert_cmpuint(n_images, >, 20);
   g_assert_true(ckpt_imageset_image(set, "pstree.img", NULL, NULL));
   g_assert_false(ckpt_imageset_image(set, "no-such.img", NULL, NULL));
-  if (want_fmt == CKPT_FMT_DIR) {
+  if (want_fmt == CKPT_SET_DIR) {
     g_assert_cmpuint(ckpt_imageset_archive_size(set), ==, sum);
   } else {
     GStatBuf st;
@@ -156,17 +156,17 @@ test_forms(void)
 {
   static const struct {
     const char *name;
-    CkptFormat fmt;
+    CkptSetFormat fmt;
   } forms[] = {
-      {"podman-none.tar", CKPT_FMT_TAR},
-      {"podman-gzip.tar.gz", CKPT_FMT_TAR_GZIP},
-      {"podman-zstd.tar.zst", CKPT_FMT_TAR_ZSTD},
-      {"podman-zeros.tar.zst", CKPT_FMT_TAR_ZSTD},
-      {"podman-none-2.tar", CKPT_FMT_TAR},
-      {"podman-none-criu3.tar", CKPT_FMT_TAR},
-      {"crio-none.tar", CKPT_FMT_TAR},
-      {"containerd-none.tar", CKPT_FMT_TAR},
-      {"criu-dir", CKPT_FMT_DIR},
+      {"podman-none.tar", CKPT_SET_TAR},
+      {"podman-gzip.tar.gz", CKPT_SET_TAR_GZIP},
+      {"podman-zstd.tar.zst", CKPT_SET_TAR_ZSTD},
+      {"podman-zeros.tar.zst", CKPT_SET_TAR_ZSTD},
+      {"podman-none-2.tar", CKPT_SET_TAR},
+      {"podman-none-criu3.tar", CKPT_SET_TAR},
+      {"crio-none.tar", CKPT_SET_TAR},
+      {"containerd-none.tar", CKPT_SET_TAR},
+      {"criu-dir", CKPT_SET_DIR},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
     g_autofree char *p = fixture_path(forms[i].name);
@@ -232,7 +232,7 @@ test_plain_tar_in_place(void)
   g_autofree char *real = realpath(p, NULL);
   g_autoptr(CkptImageSet) set = ckpt_imageset_open(p, NULL, NULL);
   g_assert_nonnull(set);
-  g_assert_cmpint(ckpt_imageset_format(set), ==, CKPT_FMT_TAR);
+  g_assert_cmpint(ckpt_imageset_format(set), ==, CKPT_SET_TAR);
   const char *names[] = {"pstree.img", "pages-2.img", "core-1.img"};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
     const uint8_t *d;
@@ -501,7 +501,7 @@ test_extracted_podman_dir(void)
   g_autofree char *p = fixture_path("podman-none.tar");
   g_autofree char *d = tmp_path("extracted");
   extract(p, d);
-  check_against_reference(d, CKPT_FMT_DIR);
+  check_against_reference(d, CKPT_SET_DIR);
   /* a symlink and a fifo are skipped with a warning */
   g_autofree char *link = g_build_filename(d, "checkpoint", "evil.img", NULL);
   g_assert_cmpint(symlink("/etc/passwd", link), ==, 0);

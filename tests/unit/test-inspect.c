@@ -9,11 +9,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "host.h"
-#include "image.h"
-#include "model.h"
-#include "render.h"
-#include "results.h"
+#include "host/host.h"
+#include "criu/image.h"
+#include "model/model.h"
+#include "render/render.h"
+#include "host/results.h"
+#include "host/run.h"
 
 static CkptHost *host;
 
@@ -62,7 +63,7 @@ load_plugins(void)
     if (!ckpt_host_load_file(host, path, &error))
       g_error("loading %s: %s", path, error->message);
   }
-  ckpt_host_finish(host);
+  ckpt_host_finish(host, ckpt_api_table());
 }
 
 /* Runs one plugin with "name=value" options over a fixture. */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "model.h"
+#include "model/model.h"
 
 #define PAGE 4096u
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
+#include "util/error.h"
 #include "mem.h"
-#include "model.h"
+#include "model/model.h"
 
 typedef struct {
   uint32_t pid;

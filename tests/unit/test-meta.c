@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "image.h"
-#include "model.h"
+#include "util/error.h"
+#include "model/model.h"
 
 static char *tmpdir;
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "image.h"
-#include "model.h"
+#include "util/error.h"
+#include "model/model.h"
 
 static const char *const fixtures[] = {
     "podman-none.tar", "podman-gzip.tar.gz",  "podman-zstd.tar.zst",

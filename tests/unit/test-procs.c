@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "image.h"
-#include "model.h"
+#include "criu/image.h"
+#include "model/model.h"
 
 #include "core.pb-c.h"
 #include "pagemap.pb-c.h"

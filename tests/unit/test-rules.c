@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "model.h"
+#include "model/model.h"
 #include "ruleset.h"
 #include "scan.h"
 

@@ -12,9 +12,10 @@
 #include "detect.h"
 #include "fixture.h"
 #include "liveenv.h"
-#include "host.h"
-#include "model.h"
-#include "results.h"
+#include "host/host.h"
+#include "model/model.h"
+#include "host/results.h"
+#include "host/run.h"
 
 /* The constants planted by tests/fixtures/workload.c. */
 static const char SLACK[] =
@@ -450,7 +451,7 @@ load_plugin(void)
   g_autoptr(GError) error = NULL;
   if (!ckpt_host_load_file(host, path, &error))
     g_error("loading %s: %s", path, error->message);
-  ckpt_host_finish(host);
+  ckpt_host_finish(host, ckpt_api_table());
 }
 
 static CkptReport *

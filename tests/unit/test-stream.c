@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "render.h"
-#include "results.h"
+#include "render/render.h"
+#include "host/results.h"
 
 static const CkptColumn tree_cols[] = {
     {"name", CKPT_T_STR, "Name"}, {"n", CKPT_T_INT, "N"}, {NULL}};

@@ -1,0 +1,1103 @@
+/* imageset.c - a checkpoint's files by name: plain tar served in place,
+ * compressed tar streamed once (small members in memory, large ones spooled
+ * to one unlinked temporary file), or a directory mapped file by file.
+ *
+ * Archive rules (members are untrusted):
+ *  - names are normalised ("./" and empty components dropped); an absolute
+ *    name or a ".." component is an error, as is a name met twice;
+ *  - directories are skipped; symlinks, hard links, devices, fifos and
+ *    sockets are an error: no engine writes them at a checkpoint's top
+ *    level, and a link could make one member stand for another;
+ *  - CRIU images are "*.img" members at the top or in checkpoint/, known
+ *    by their bare name; everything is also known by its full name, which
+ *    is how top-level metadata ("config.dump") is found;
+ *  - max_members, max_member_size, max_total_size and, for compressed
+ *    input, max_ratio (see check_ratio) are checked while reading, so a
+ *    bomb stops early; whole zero pages are not written to the spool.
+ * Directories: the top level and checkpoint/ only, regular files only
+ * (opened with O_NOFOLLOW); anything else is skipped with a warning.
+ */
+#include "archive/imageset.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/error.h"
+
+#define SPOOL_ALIGN 4096
+/* Below this many output bytes the ratio is not judged: headers and the
+ * first compressed block alone can look like a high ratio. */
+#define RATIO_GRACE (UINT64_C(1) << 20)
+#define MAX_NAME_LEN 4096
+
+typedef enum {
+  WHERE_ARCHIVE, /* offset into the tar mapping */
+  WHERE_HEAP,    /* own buffer */
+  WHERE_SPOOL,   /* offset into the spool mapping */
+  WHERE_FILE,    /* own mapping (directory mode) */
+} Where;
+
+typedef struct {
+  char *name; /* normalised full name */
+  Where where;
+  uint64_t off;
+  uint64_t len;
+  int64_t mtime; /* seconds since the epoch, from the header; 0 unknown */
+  uint8_t *own;  /* WHERE_HEAP: g_malloc'd; WHERE_FILE: mmap'd */
+  const uint8_t *data;
+} Member;
+
+struct CkptImageSet {
+  char *path;
+  CkptSetFormat format;
+  uint64_t archive_size;
+  CkptLimits limits;
+  uint8_t *map; /* plain tar: the whole file */
+  size_t map_len;
+  int spool_fd;
+  uint64_t spool_len;
+  uint8_t *spool_map;
+  GPtrArray *members;   /* Member*, owned */
+  GHashTable *by_name;  /* full name -> Member* */
+  GHashTable *by_image; /* bare image name -> Member* */
+  const char **image_names;
+  GPtrArray *warnings; /* char*, NULL-ended on demand */
+  uint64_t total;      /* bytes of all members */
+  uint64_t heap;       /* bytes of members held in memory */
+  uint64_t zeros;      /* spooled bytes left as holes: whole zero pages */
+};
+
+static const uint8_t empty_bytes[1];
+
+/* ---- members --------------------------------------------------------- */
+
+static void
+member_free(gpointer p)
+{
+  Member *m = p;
+  if (m->where == WHERE_HEAP)
+    g_free(m->own);
+  else if (m->where == WHERE_FILE && m->own != NULL)
+    munmap(m->own, m->len);
+  g_free(m->name);
+  g_free(m);
+}
+
+/* A member name safe to print: escaped and cut short. */
+static char *
+display_name(const char *name)
+{
+  g_autofree char *cut = g_strndup(name, 200);
+  return g_strescape(cut, NULL);
+}
+
+static void set_warn(CkptImageSet *set, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static void
+set_warn(CkptImageSet *set, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  /* Bounded: a hostile directory must not grow this without end. */
+  if (set->warnings->len < 1000)
+    g_ptr_array_add(set->warnings, g_strdup_vprintf(fmt, ap));
+  va_end(ap);
+}
+
+/* Normalises an archive member name. Returns NULL for a name to skip
+ * silently (the archive root), or sets error for a hostile name. */
+static char *
+normalise_name(const char *path, const char *raw, GError **error)
+{
+  g_autofree char *shown = display_name(raw);
+  if (strlen(raw) > MAX_NAME_LEN) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: member name longer than %d bytes: %s", path, MAX_NAME_LEN,
+                shown);
+    return NULL;
+  }
+  if (raw[0] == '/') {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: member has an absolute name: %s", path, shown);
+    return NULL;
+  }
+  g_auto(GStrv) parts = g_strsplit(raw, "/", -1);
+  g_autoptr(GString) out = g_string_new(NULL);
+  for (char **p = parts; *p; p++) {
+    if (**p == '\0' || strcmp(*p, ".") == 0)
+      continue;
+    if (strcmp(*p, "..") == 0) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                  "%s: member name climbs out with \"..\": %s", path, shown);
+      return NULL;
+    }
+    if (out->len)
+      g_string_append_c(out, '/');
+    g_string_append(out, *p);
+  }
+  if (out->len == 0)
+    return NULL;
+  return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* The bare image name a member is known by, or NULL when it is not a CRIU
+ * image: "x.img" at the top or "checkpoint/x.img". */
+static const char *
+image_name_of(const char *name)
+{
+  const char *base = name;
+  if (g_str_has_prefix(name, "checkpoint/"))
+    base = name + strlen("checkpoint/");
+  if (strchr(base, '/') != NULL || !g_str_has_suffix(base, ".img"))
+    return NULL;
+  return base;
+}
+
+static gboolean
+check_member_size(CkptImageSet *set, const char *name, uint64_t size,
+                  GError **error)
+{
+  if (size > set->limits.max_member_size) {
+    g_autofree char *shown = display_name(name);
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: member %s is %" G_GUINT64_FORMAT
+                " bytes, over the max-member-size limit of %" G_GUINT64_FORMAT,
+                set->path, shown, size, set->limits.max_member_size);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_total(CkptImageSet *set, uint64_t total, GError **error)
+{
+  if (total > set->limits.max_total_size) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: more than %" G_GUINT64_FORMAT
+                " bytes of members (max-total-size limit)",
+                set->path, set->limits.max_total_size);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Registers a member under its full name and, for an image, its bare
+ * name. Takes ownership of m, also on failure. */
+static gboolean
+add_member(CkptImageSet *set, Member *m, GError **error)
+{
+  g_ptr_array_add(set->members, m);
+  if (set->members->len > set->limits.max_members) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: more than %" G_GUINT64_FORMAT
+                " members (max-members limit)",
+                set->path, set->limits.max_members);
+    return FALSE;
+  }
+  g_autofree char *shown = display_name(m->name);
+  if (g_hash_table_contains(set->by_name, m->name)) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: member %s appears twice", set->path, shown);
+    return FALSE;
+  }
+  g_hash_table_insert(set->by_name, m->name, m);
+  const char *img = image_name_of(m->name);
+  if (img == NULL)
+    return TRUE;
+  if (g_hash_table_contains(set->by_image, img)) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: image %s appears both at the top and in checkpoint/",
+                set->path, shown);
+    return FALSE;
+  }
+  g_hash_table_insert(set->by_image, (gpointer)img, m);
+  return TRUE;
+}
+
+/* ---- the spool: one unlinked temporary file --------------------------- */
+
+static gboolean
+spool_open(CkptImageSet *set, GError **error)
+{
+  if (set->spool_fd >= 0)
+    return TRUE;
+  const char *dir = g_get_tmp_dir();
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+#endif
+  if (fd < 0) {
+    g_autofree char *tmpl = g_build_filename(dir, "ckpt-spool-XXXXXX", NULL);
+    fd = g_mkstemp_full(tmpl, O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+      unlink(tmpl);
+  }
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                "%s: cannot create a temporary file in %s: %s", set->path, dir,
+                g_strerror(e));
+    return FALSE;
+  }
+  set->spool_fd = fd;
+  return TRUE;
+}
+
+static gboolean
+spool_write(CkptImageSet *set, uint64_t off, const void *buf, size_t n,
+            GError **error)
+{
+  const uint8_t *p = buf;
+  while (n > 0) {
+    ssize_t w = pwrite(set->spool_fd, p, n, (off_t)off);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : ENOSPC;
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                  "%s: writing the temporary file at offset %" G_GUINT64_FORMAT
+                  ": %s",
+                  set->path, off, g_strerror(e));
+      return FALSE;
+    }
+    p += w;
+    off += (uint64_t)w;
+    n -= (size_t)w;
+  }
+  return TRUE;
+}
+
+static gboolean
+page_is_zero(const uint8_t *p)
+{
+  return p[0] == 0 && memcmp(p, p + 1, SPOOL_ALIGN - 1) == 0;
+}
+
+/* Writes buf at off, leaving whole zero pages (aligned in the spool) as
+ * holes: the spool is new and each byte is written at most once, so a
+ * hole reads back as zeros. Memory full of zeros then costs no disk, and
+ * set->zeros counts it apart for the ratio check. */
+static gboolean
+spool_store(CkptImageSet *set, uint64_t off, const uint8_t *buf, size_t n,
+            GError **error)
+{
+  size_t i = 0;    /* next byte to look at */
+  size_t from = 0; /* start of the pending non-zero span */
+  while (i < n) {
+    uint64_t pos = off + i;
+    size_t head = (size_t)((SPOOL_ALIGN - pos % SPOOL_ALIGN) % SPOOL_ALIGN);
+    if (head > 0 || n - i < SPOOL_ALIGN) {
+      /* not a whole aligned page: always written */
+      i += head > 0 ? MIN(head, n - i) : n - i;
+      continue;
+    }
+    if (!page_is_zero(buf + i)) {
+      i += SPOOL_ALIGN;
+      continue;
+    }
+    if (i > from && !spool_write(set, off + from, buf + from, i - from, error))
+      return FALSE;
+    i += SPOOL_ALIGN;
+    from = i;
+    set->zeros += SPOOL_ALIGN;
+  }
+  return i <= from || spool_write(set, off + from, buf + from, i - from, error);
+}
+
+static gboolean
+spool_map(CkptImageSet *set, GError **error)
+{
+  if (set->spool_fd < 0 || set->spool_len == 0)
+    return TRUE;
+  /* Holes at the end of the last member must read as zeros. */
+  if (ftruncate(set->spool_fd, (off_t)set->spool_len) != 0) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                "%s: sizing the temporary file: %s", set->path, g_strerror(e));
+    return FALSE;
+  }
+  void *p = mmap(NULL, set->spool_len, PROT_READ, MAP_SHARED, set->spool_fd, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                "%s: mapping the temporary file: %s", set->path, g_strerror(e));
+    return FALSE;
+  }
+  set->spool_map = p;
+  return TRUE;
+}
+
+/* ---- reading one member's data from libarchive ------------------------ */
+
+typedef struct {
+  CkptImageSet *set;
+  struct archive *a;
+  Member *m;
+  uint64_t declared; /* size from the header */
+  uint64_t seen;     /* data bytes delivered so far */
+  gboolean compressed;
+  uint64_t compressed_size; /* file size, for the ratio of plain input */
+  /* Spooled members: the last, partial page of a data block, held until
+   * the next block completes it, so that zero pages split across blocks
+   * are still seen whole. */
+  uint64_t carry_off; /* spool offset of carry[0], page-aligned */
+  size_t carry_len;
+  uint8_t carry[SPOOL_ALIGN];
+} Reader;
+
+/* Whether a member goes to the spool rather than the heap. */
+static gboolean
+wants_spool(const CkptImageSet *set, const char *name, uint64_t size)
+{
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  if (size > set->limits.max_in_memory)
+    return TRUE;
+  /* Many small members of a bomb must not fill memory either. */
+  if (set->heap + size > 16 * set->limits.max_in_memory)
+    return TRUE;
+  return size > 0 && ((g_str_has_prefix(base, "pages-") &&
+                       g_str_has_suffix(base, ".img")) ||
+                      strcmp(base, "rootfs-diff.tar") == 0);
+}
+
+static gboolean
+reader_prepare(Reader *r, gboolean in_place, GError **error)
+{
+  CkptImageSet *set = r->set;
+  Member *m = r->m;
+  m->len = r->declared;
+  if (in_place) {
+    m->where = WHERE_ARCHIVE;
+    return TRUE;
+  }
+  if (wants_spool(set, m->name, r->declared)) {
+    if (!spool_open(set, error))
+      return FALSE;
+    m->where = WHERE_SPOOL;
+    m->off = (set->spool_len + SPOOL_ALIGN - 1) / SPOOL_ALIGN * SPOOL_ALIGN;
+    set->spool_len = m->off + r->declared;
+    return TRUE;
+  }
+  m->where = WHERE_HEAP;
+  m->own = r->declared ? g_malloc0(r->declared) : NULL;
+  set->heap += r->declared;
+  return TRUE;
+}
+
+static gboolean
+reader_flush(Reader *r, GError **error)
+{
+  size_t n = r->carry_len;
+  r->carry_len = 0;
+  return n == 0 || spool_store(r->set, r->carry_off, r->carry, n, error);
+}
+
+/* Spools n bytes at spool offset pos, through the carry page. */
+static gboolean
+reader_spool(Reader *r, uint64_t pos, const uint8_t *buf, size_t n,
+             GError **error)
+{
+  if (r->carry_len > 0 && pos != r->carry_off + r->carry_len &&
+      !reader_flush(r, error))
+    return FALSE;
+  if (r->carry_len > 0) {
+    size_t k = MIN(SPOOL_ALIGN - r->carry_len, n);
+    memcpy(r->carry + r->carry_len, buf, k);
+    r->carry_len += k;
+    pos += k;
+    buf += k;
+    n -= k;
+    if (r->carry_len == SPOOL_ALIGN && !reader_flush(r, error))
+      return FALSE;
+  }
+  if (n == 0)
+    return TRUE;
+  uint64_t end = pos + n;
+  size_t tail = (size_t)(end % SPOOL_ALIGN);
+  if (tail > 0 && end - tail >= pos) {
+    /* the last page starts on a page boundary inside buf: hold it */
+    n -= tail;
+    memcpy(r->carry, buf + n, tail);
+    r->carry_off = end - tail;
+    r->carry_len = tail;
+  }
+  return spool_store(r->set, pos, buf, n, error);
+}
+
+static gboolean
+reader_store(Reader *r, uint64_t at, const void *buf, size_t n, GError **error)
+{
+  Member *m = r->m;
+  if (n == 0)
+    return TRUE;
+  if (m->where == WHERE_HEAP) {
+    memcpy(m->own + at, buf, n);
+    return TRUE;
+  }
+  return reader_spool(r, m->off + at, buf, n, error);
+}
+
+/* The bytes did not sit contiguously in the mapping (a sparse member, or
+ * libarchive handed a copy): move what was taken in place so far into a
+ * buffer of its own and carry on copying. */
+static gboolean
+reader_leave_archive(Reader *r, GError **error)
+{
+  uint64_t start = r->m->off;
+  if (!reader_prepare(r, FALSE, error))
+    return FALSE;
+  return reader_store(r, 0, r->set->map + start, r->seen, error);
+}
+
+/* A bomb stops early: past RATIO_GRACE bytes of non-zero output, that
+ * output may not exceed max_ratio times the input read so far. Zero pages
+ * (left as holes in the spool) cost no disk, and real checkpoints hold a
+ * lot of them, so they count only once the whole output passes
+ * ratio_floor; that bounds the time a bomb of zeros can take. */
+static gboolean
+check_ratio(Reader *r, GError **error)
+{
+  CkptImageSet *set = r->set;
+  if (!r->compressed)
+    return TRUE;
+  const CkptLimits *l = &set->limits;
+  uint64_t out = set->total + r->seen;
+  uint64_t data = out > set->zeros ? out - set->zeros : 0;
+  gboolean all = out >= l->ratio_floor;
+  uint64_t judged = all ? out : data;
+  if (judged < RATIO_GRACE)
+    return TRUE;
+  int64_t in = archive_filter_bytes(r->a, -1);
+  uint64_t in_u = in > 0 ? (uint64_t)in : 1;
+  if (judged / in_u < l->max_ratio)
+    return TRUE;
+  if (all)
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT
+                " of them zero pages) decompressed from %" G_GUINT64_FORMAT
+                ", over the max-ratio limit of %" G_GUINT64_FORMAT
+                " past the ratio-floor of %" G_GUINT64_FORMAT
+                " bytes (raise --limit ratio-floor=N or max-ratio=N if the "
+                "archive is trusted)",
+                set->path, out, set->zeros, in_u, l->max_ratio, l->ratio_floor);
+  else
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: %" G_GUINT64_FORMAT
+                " bytes of non-zero data decompressed from %" G_GUINT64_FORMAT
+                ", over the max-ratio limit of %" G_GUINT64_FORMAT
+                " (raise it with --limit max-ratio=N if the archive is "
+                "trusted)",
+                set->path, data, in_u, l->max_ratio);
+  return FALSE;
+}
+
+static gboolean
+archive_fail(CkptImageSet *set, struct archive *a, const char *what,
+             GError **error)
+{
+  const char *msg = archive_error_string(a);
+  g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT, "%s: %s: %s", set->path,
+              what, msg ? msg : "unknown libarchive error");
+  return FALSE;
+}
+
+static gboolean
+reader_run(Reader *r, GError **error)
+{
+  CkptImageSet *set = r->set;
+  Member *m = r->m;
+  gboolean in_place = set->map != NULL;
+  if (!reader_prepare(r, in_place, error))
+    return FALSE;
+  for (;;) {
+    const void *buf = NULL;
+    size_t n = 0;
+    la_int64_t at = 0;
+    int rc = archive_read_data_block(r->a, &buf, &n, &at);
+    if (rc == ARCHIVE_EOF)
+      break;
+    if (rc < ARCHIVE_WARN) {
+      g_autofree char *shown = display_name(m->name);
+      g_autofree char *what = g_strdup_printf("reading member %s", shown);
+      return archive_fail(set, r->a, what, error);
+    }
+    if (at < 0 || (uint64_t)at < r->seen || n > r->declared ||
+        (uint64_t)at > r->declared - n) {
+      g_autofree char *shown = display_name(m->name);
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                  "%s: member %s: data block at offset %" G_GINT64_FORMAT
+                  " lies outside its declared size %" G_GUINT64_FORMAT,
+                  set->path, shown, (gint64)at, r->declared);
+      return FALSE;
+    }
+    if (m->where == WHERE_ARCHIVE) {
+      const uint8_t *b = buf;
+      gboolean inside = b >= set->map && n <= set->map_len &&
+                        (size_t)(b - set->map) <= set->map_len - n;
+      if (r->seen == 0 && at == 0 && inside)
+        m->off = (uint64_t)(b - set->map);
+      else if (!(inside && (uint64_t)at == r->seen &&
+                 (uint64_t)(b - set->map) == m->off + r->seen)) {
+        if (!reader_leave_archive(r, error))
+          return FALSE;
+      }
+    }
+    if (m->where != WHERE_ARCHIVE &&
+        !reader_store(r, (uint64_t)at, buf, n, error))
+      return FALSE;
+    r->seen = (uint64_t)at + n;
+    if (!check_member_size(set, m->name, r->seen, error) ||
+        !check_total(set, set->total + r->seen, error) ||
+        !check_ratio(r, error))
+      return FALSE;
+  }
+  /* A member that is all hole (or empty) has no block: it is not in the
+   * archive mapping, so give it a zeroed buffer. */
+  if (m->where == WHERE_ARCHIVE && r->seen < r->declared &&
+      !reader_leave_archive(r, error))
+    return FALSE;
+  if (!reader_flush(r, error))
+    return FALSE;
+  set->total += r->declared;
+  return check_total(set, set->total, error);
+}
+
+/* ---- archives --------------------------------------------------------- */
+
+static const char *
+entry_kind(mode_t type)
+{
+  switch (type) {
+  case AE_IFLNK:
+    return "a symlink";
+  case AE_IFCHR:
+    return "a character device";
+  case AE_IFBLK:
+    return "a block device";
+  case AE_IFIFO:
+    return "a fifo";
+  case AE_IFSOCK:
+    return "a socket";
+  default:
+    return "not a regular file";
+  }
+}
+
+/* Checks one header and returns the member to fill, NULL with error unset
+ * for an entry to skip. */
+static Member *
+take_header(CkptImageSet *set, struct archive_entry *e, GError **error)
+{
+  const char *raw = archive_entry_pathname(e);
+  if (raw == NULL) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: member without a name", set->path);
+    return NULL;
+  }
+  g_autofree char *name = normalise_name(set->path, raw, error);
+  if (name == NULL)
+    return NULL;
+  g_autofree char *shown = display_name(name);
+  mode_t type = archive_entry_filetype(e);
+  if (archive_entry_hardlink(e) != NULL) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: member %s is a hard link", set->path, shown);
+    return NULL;
+  }
+  if (type == AE_IFDIR)
+    return NULL;
+  if (type != AE_IFREG) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT, "%s: member %s is %s",
+                set->path, shown, entry_kind(type));
+    return NULL;
+  }
+  la_int64_t size = archive_entry_size(e);
+  if (size < 0) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: member %s has a negative size", set->path, shown);
+    return NULL;
+  }
+  if (!check_member_size(set, name, (uint64_t)size, error))
+    return NULL;
+  Member *m = g_new0(Member, 1);
+  m->name = g_steal_pointer(&name);
+  m->len = (uint64_t)size;
+  if (archive_entry_mtime_is_set(e))
+    m->mtime = (int64_t)archive_entry_mtime(e);
+  return m;
+}
+
+static gboolean
+read_archive(CkptImageSet *set, struct archive *a, gboolean compressed,
+             GError **error)
+{
+  for (;;) {
+    struct archive_entry *e = NULL;
+    int rc = archive_read_next_header(a, &e);
+    if (rc == ARCHIVE_EOF)
+      return TRUE;
+    if (rc < ARCHIVE_WARN)
+      return archive_fail(set, a, "reading a member header", error);
+    GError *local = NULL;
+    Member *m = take_header(set, e, &local);
+    if (m == NULL) {
+      if (local) {
+        g_propagate_error(error, local);
+        return FALSE;
+      }
+      continue;
+    }
+    if (!add_member(set, m, error))
+      return FALSE;
+    Reader r = {.set = set,
+                .a = a,
+                .m = m,
+                .declared = m->len,
+                .compressed = compressed};
+    if (!reader_run(&r, error))
+      return FALSE;
+  }
+}
+
+static struct archive *
+new_tar_reader(gboolean filters)
+{
+  struct archive *a = archive_read_new();
+  archive_read_support_format_tar(a);
+  archive_read_support_format_gnutar(a);
+  if (filters)
+    archive_read_support_filter_all(a);
+  return a;
+}
+
+static gboolean
+open_plain_tar(CkptImageSet *set, int fd, GError **error)
+{
+  void *p = mmap(NULL, set->archive_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot map: %s",
+                set->path, g_strerror(e));
+    return FALSE;
+  }
+  set->map = p;
+  set->map_len = set->archive_size;
+  struct archive *a = new_tar_reader(FALSE);
+  gboolean ok;
+  if (archive_read_open_memory(a, set->map, set->map_len) != ARCHIVE_OK)
+    ok = archive_fail(set, a, "opening the tar", error);
+  else
+    ok = read_archive(set, a, FALSE, error);
+  archive_read_free(a);
+  return ok;
+}
+
+static gboolean
+open_compressed(CkptImageSet *set, int fd, GError **error)
+{
+  struct archive *a = new_tar_reader(TRUE);
+  gboolean ok;
+  if (archive_read_open_fd(a, fd, 256 * 1024) != ARCHIVE_OK)
+    ok = archive_fail(set, a, "opening the archive", error);
+  else
+    ok = read_archive(set, a, TRUE, error);
+  archive_read_free(a);
+  return ok;
+}
+
+/* ---- directories ------------------------------------------------------ */
+
+static gboolean
+map_dir_file(CkptImageSet *set, int dfd, const char *entry, const char *name,
+             GError **error)
+{
+  int fd = openat(dfd, entry,
+                  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    set_warn(set, "%s: skipped %s: %s", set->path, name, g_strerror(errno));
+    return TRUE;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    set_warn(set, "%s: skipped %s: not a regular file", set->path, name);
+    return TRUE;
+  }
+  Member *m = g_new0(Member, 1);
+  m->name = g_strdup(name);
+  m->where = WHERE_FILE;
+  m->len = (uint64_t)st.st_size;
+  m->mtime = (int64_t)st.st_mtime;
+  if (!add_member(set, m, error) ||
+      !check_member_size(set, name, m->len, error) ||
+      !check_total(set, set->total + m->len, error)) {
+    close(fd);
+    return FALSE;
+  }
+  set->total += m->len;
+  if (m->len > 0) {
+    void *p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int e = errno;
+      close(fd);
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot map %s: %s",
+                  set->path, name, g_strerror(e));
+      return FALSE;
+    }
+    m->own = p;
+  }
+  close(fd);
+  return TRUE;
+}
+
+/* Reads one directory level; subdir names checkpoint/ when it is the
+ * Podman layout's image folder (walked once, never deeper). */
+static gboolean
+read_dir_level(CkptImageSet *set, int dfd, const char *prefix, GError **error)
+{
+  int own = dup(dfd);
+  DIR *d = own >= 0 ? fdopendir(own) : NULL;
+  if (d == NULL) {
+    int e = errno;
+    if (own >= 0)
+      close(own);
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot list %s: %s",
+                set->path, prefix ? prefix : ".", g_strerror(e));
+    return FALSE;
+  }
+  gboolean ok = TRUE;
+  struct dirent *de;
+  while (ok && (de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    g_autofree char *name = prefix ? g_strconcat(prefix, "/", de->d_name, NULL)
+                                   : g_strdup(de->d_name);
+    struct stat st;
+    if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      set_warn(set, "%s: skipped %s: %s", set->path, name, g_strerror(errno));
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (prefix != NULL || strcmp(de->d_name, "checkpoint") != 0)
+        continue;
+      int sub = openat(dfd, de->d_name,
+                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) {
+        set_warn(set, "%s: skipped %s: %s", set->path, name, g_strerror(errno));
+        continue;
+      }
+      ok = read_dir_level(set, sub, "checkpoint", error);
+      close(sub);
+    } else if (S_ISREG(st.st_mode)) {
+      ok = map_dir_file(set, dfd, de->d_name, name, error);
+    } else {
+      set_warn(set, "%s: skipped %s: not a regular file", set->path, name);
+    }
+  }
+  closedir(d);
+  return ok;
+}
+
+static gboolean
+open_dir(CkptImageSet *set, int fd, GError **error)
+{
+  if (!read_dir_level(set, fd, NULL, error))
+    return FALSE;
+  set->archive_size = set->total;
+  return TRUE;
+}
+
+/* ---- detection and the public interface -------------------------------- */
+
+static gboolean
+has_magic(const uint8_t *head, size_t n, const char *magic, size_t mlen)
+{
+  return n >= mlen && memcmp(head, magic, mlen) == 0;
+}
+
+/* Tells the format from the first bytes. Returns FALSE for unknown. */
+static gboolean
+detect_format(const uint8_t *head, size_t n, CkptSetFormat *fmt,
+              gboolean *plain)
+{
+  *plain = FALSE;
+  if (has_magic(head, n, "\x1f\x8b", 2)) {
+    *fmt = CKPT_SET_TAR_GZIP;
+  } else if (has_magic(head, n, "\x28\xb5\x2f\xfd", 4)) {
+    *fmt = CKPT_SET_TAR_ZSTD;
+  } else if (has_magic(head, n,
+                       "\xfd"
+                       "7zXZ\x00",
+                       6) ||
+             has_magic(head, n, "BZh", 3) ||
+             has_magic(head, n, "\x04\x22\x4d\x18", 4) ||
+             has_magic(head, n, "\x5d\x00\x00", 3)) {
+    *fmt = CKPT_SET_TAR_OTHER;
+  } else if (n >= 262 && memcmp(head + 257, "ustar", 5) == 0) {
+    *fmt = CKPT_SET_TAR;
+    *plain = TRUE;
+  } else {
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+read_head(int fd, uint8_t *buf, size_t cap, size_t *n)
+{
+  size_t got = 0;
+  while (got < cap) {
+    ssize_t r = pread(fd, buf + got, cap - got, (off_t)got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return FALSE;
+    if (r == 0)
+      break;
+    got += (size_t)r;
+  }
+  *n = got;
+  return TRUE;
+}
+
+static gboolean
+open_file(CkptImageSet *set, int fd, const struct stat *st, GError **error)
+{
+  uint8_t head[512];
+  size_t n = 0;
+  set->archive_size = (uint64_t)st->st_size;
+  if (!read_head(fd, head, sizeof(head), &n)) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot read: %s",
+                set->path, g_strerror(e));
+    return FALSE;
+  }
+  if (n == 0) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT, "%s: empty file",
+                set->path);
+    return FALSE;
+  }
+  gboolean plain = FALSE;
+  if (!detect_format(head, n, &set->format, &plain)) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: not a checkpoint: neither a tar, a compressed tar nor a "
+                "directory",
+                set->path);
+    return FALSE;
+  }
+  if (plain)
+    return open_plain_tar(set, fd, error);
+  return open_compressed(set, fd, error);
+}
+
+static void
+resolve_members(CkptImageSet *set)
+{
+  for (guint i = 0; i < set->members->len; i++) {
+    Member *m = g_ptr_array_index(set->members, i);
+    const uint8_t *p = NULL;
+    switch (m->where) {
+    case WHERE_ARCHIVE:
+      p = set->map + m->off;
+      break;
+    case WHERE_SPOOL:
+      p = set->spool_map ? set->spool_map + m->off : NULL;
+      break;
+    case WHERE_HEAP:
+    case WHERE_FILE:
+      p = m->own;
+      break;
+    }
+    m->data = (p != NULL && m->len > 0) ? p : empty_bytes;
+  }
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+list_images(CkptImageSet *set)
+{
+  guint n = g_hash_table_size(set->by_image);
+  set->image_names = g_new0(const char *, n + 1);
+  GHashTableIter it;
+  gpointer key;
+  guint i = 0;
+  g_hash_table_iter_init(&it, set->by_image);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    set->image_names[i++] = key;
+  qsort(set->image_names, n, sizeof(char *), compare_names);
+}
+
+CkptImageSet *
+ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
+{
+  g_return_val_if_fail(path != NULL, NULL);
+
+  g_autoptr(CkptImageSet) set = g_new0(CkptImageSet, 1);
+  set->path = g_strdup(path);
+  set->spool_fd = -1;
+  if (limits)
+    set->limits = *limits;
+  else
+    ckpt_limits_init(&set->limits);
+  set->members = g_ptr_array_new_with_free_func(member_free);
+  set->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+  set->by_image = g_hash_table_new(g_str_hash, g_str_equal);
+  set->warnings = g_ptr_array_new_with_free_func(g_free);
+
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR,
+                e == ENOENT ? CKPT_ERROR_MISSING : CKPT_ERROR_IO,
+                "%s: cannot open: %s", path, g_strerror(e));
+    return NULL;
+  }
+  struct stat st;
+  gboolean ok;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot stat: %s", path,
+                g_strerror(e));
+    ok = FALSE;
+  } else if (S_ISDIR(st.st_mode)) {
+    set->format = CKPT_SET_DIR;
+    ok = open_dir(set, fd, error);
+  } else if (S_ISREG(st.st_mode)) {
+    ok = open_file(set, fd, &st, error);
+  } else {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: neither a regular file nor a directory", path);
+    ok = FALSE;
+  }
+  close(fd);
+  /* Compressed members, and plain-tar members that were not contiguous,
+   * were spooled. */
+  if (!ok || !spool_map(set, error))
+    return NULL;
+  resolve_members(set);
+  list_images(set);
+  g_ptr_array_add(set->warnings, NULL);
+  return g_steal_pointer(&set);
+}
+
+void
+ckpt_imageset_free(CkptImageSet *set)
+{
+  if (set == NULL)
+    return;
+  if (set->by_name)
+    g_hash_table_unref(set->by_name);
+  if (set->by_image)
+    g_hash_table_unref(set->by_image);
+  if (set->members)
+    g_ptr_array_unref(set->members);
+  if (set->warnings)
+    g_ptr_array_unref(set->warnings);
+  g_free(set->image_names);
+  if (set->map)
+    munmap(set->map, set->map_len);
+  if (set->spool_map)
+    munmap(set->spool_map, set->spool_len);
+  if (set->spool_fd >= 0)
+    close(set->spool_fd);
+  g_free(set->path);
+  g_free(set);
+}
+
+CkptSetFormat
+ckpt_imageset_format(const CkptImageSet *set)
+{
+  return set->format;
+}
+
+const char *
+ckpt_imageset_path(const CkptImageSet *set)
+{
+  return set->path;
+}
+
+uint64_t
+ckpt_imageset_archive_size(const CkptImageSet *set)
+{
+  return set->archive_size;
+}
+
+static gboolean
+lookup(GHashTable *table, const char *name, const uint8_t **data, size_t *len)
+{
+  Member *m = g_hash_table_lookup(table, name);
+  if (m == NULL)
+    return FALSE;
+  if (data)
+    *data = m->data;
+  if (len)
+    *len = (size_t)m->len;
+  return TRUE;
+}
+
+gboolean
+ckpt_imageset_image(const CkptImageSet *set, const char *name,
+                    const uint8_t **data, size_t *len)
+{
+  g_return_val_if_fail(set != NULL && name != NULL, FALSE);
+  return lookup(set->by_image, name, data, len);
+}
+
+gboolean
+ckpt_imageset_meta(const CkptImageSet *set, const char *name,
+                   const uint8_t **data, size_t *len)
+{
+  g_return_val_if_fail(set != NULL && name != NULL, FALSE);
+  return lookup(set->by_name, name, data, len);
+}
+
+int64_t
+ckpt_imageset_mtime(const CkptImageSet *set, const char *name)
+{
+  g_return_val_if_fail(set != NULL && name != NULL, 0);
+  Member *m = g_hash_table_lookup(set->by_image, name);
+  if (m == NULL)
+    m = g_hash_table_lookup(set->by_name, name);
+  return m && m->mtime > 0 ? m->mtime : 0;
+}
+
+const char *const *
+ckpt_imageset_image_names(const CkptImageSet *set)
+{
+  return (const char *const *)set->image_names;
+}
+
+const char *const *
+ckpt_imageset_warnings(const CkptImageSet *set)
+{
+  return (const char *const *)set->warnings->pdata;
+}
+
+uint64_t
+ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix)
+{
+  g_return_val_if_fail(set != NULL && prefix != NULL, 0);
+  uint64_t total = 0;
+  for (guint i = 0; i < set->members->len; i++) {
+    const Member *m = g_ptr_array_index(set->members, i);
+    /* each member's size was checked against max-total-size on the way
+     * in, so the sum cannot wrap */
+    if (g_str_has_prefix(m->name, prefix))
+      total += m->len;
+  }
+  return total;
+}

@@ -1,0 +1,67 @@
+/* imageset.h - a checkpoint's files by name, whatever it came in.
+ *
+ * The image set is the first stage: it turns a plain tar, a compressed tar
+ * (gzip, zstd, anything libarchive reads) or a bare CRIU image directory into
+ * a map from member name to bytes. Formats are told by content, never by
+ * file name. Nothing is extracted to disk under its own name:
+ *  - a plain tar is mapped once and members point into the mapping;
+ *  - a compressed tar is decompressed in one pass; small members are held in
+ *    memory, large ones (pages-*.img, rootfs-diff.tar, anything over the
+ *    in-memory limit) are spooled to one unlinked temporary file which is
+ *    then mapped;
+ *  - a directory's files are mapped one by one.
+ * Member names are normalised: CRIU images are found by their bare name
+ * ("pstree.img") whether they sit in checkpoint/ (Podman, CRI-O) or at the
+ * top (criu dump -D); metadata files by their top-level name
+ * ("config.dump"). Bytes stay valid until the set is freed.
+ */
+#ifndef CKPT_IMAGESET_H
+#define CKPT_IMAGESET_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "util/limits.h"
+
+typedef struct CkptImageSet CkptImageSet;
+
+/* What the input was, as told by its content. The model hands it on to
+ * plugins as the SDK's CkptFormat, whose values these are. */
+typedef enum {
+  CKPT_SET_DIR = 0,       /* bare CRIU image directory */
+  CKPT_SET_TAR = 1,       /* uncompressed tar, served in place */
+  CKPT_SET_TAR_GZIP = 2,  /* gzip, decompressed in one pass */
+  CKPT_SET_TAR_ZSTD = 3,  /* zstd, decompressed in one pass */
+  CKPT_SET_TAR_OTHER = 4, /* another filter libarchive runs in-process */
+} CkptSetFormat;
+
+CkptImageSet *ckpt_imageset_open(const char *path, const CkptLimits *limits,
+                                 GError **error);
+void ckpt_imageset_free(CkptImageSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptImageSet, ckpt_imageset_free)
+
+CkptSetFormat ckpt_imageset_format(const CkptImageSet *set);
+const char *ckpt_imageset_path(const CkptImageSet *set);
+/* size of the archive file, or the sum of a directory's files */
+uint64_t ckpt_imageset_archive_size(const CkptImageSet *set);
+
+/* A CRIU image by bare name, e.g. "pstree.img", "pages-1.img". Returns
+ * FALSE when absent (a normal case: images are optional). */
+gboolean ckpt_imageset_image(const CkptImageSet *set, const char *name,
+                             const uint8_t **data, size_t *len);
+/* A metadata member at the top, e.g. "config.dump", "rootfs-diff.tar". */
+gboolean ckpt_imageset_meta(const CkptImageSet *set, const char *name,
+                            const uint8_t **data, size_t *len);
+/* When a member was last written (tar header or file mtime), seconds since
+ * the epoch; 0 when absent or unknown. Looks up images, then metadata. */
+int64_t ckpt_imageset_mtime(const CkptImageSet *set, const char *name);
+/* Bare names of all CRIU images, sorted; borrowed. */
+const char *const *ckpt_imageset_image_names(const CkptImageSet *set);
+/* Non-fatal problems met while opening (entries skipped), NULL-ended;
+ * borrowed. */
+const char *const *ckpt_imageset_warnings(const CkptImageSet *set);
+/* Appended: bytes of all members whose normalised name starts with
+ * prefix (e.g. "checkpoint/": the images and any other file there). */
+uint64_t ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix);
+
+#endif

@@ -1,0 +1,69 @@
+/* cli-memparse.c - `ckpt memparse`, checkpointctl's command of that name,
+ * as sugar over the memory plugin.
+ *
+ * Every option the plugin declares is a flag already (--pid, --search,
+ * --search-regex, --search-hex, --context, --output, --maps, --vma, --prot,
+ * --range, --raw, --core, --max-hits); this file adds checkpointctl's short
+ * flags (-p -o -s -r -c) and renders tables by default.
+ */
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const CkptCliFlag memparse_flags[] = {{NULL}};
+
+static const struct {
+  const char *short_flag, *long_flag;
+} short_flags[] = {
+    {"-p", "--pid"},          {"-o", "--output"},  {"-s", "--search"},
+    {"-r", "--search-regex"}, {"-c", "--context"},
+};
+
+/* "-p 5" and "-p5" become "--pid 5"; everything else passes as it is. */
+static GPtrArray *
+expand_short_flags(int argc, char **argv)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  gboolean done = FALSE;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    gboolean mapped = FALSE;
+    if (strcmp(a, "--") == 0)
+      done = TRUE;
+    for (size_t k = 0; !done && !mapped && k < G_N_ELEMENTS(short_flags); k++) {
+      const char *s = short_flags[k].short_flag;
+      if (strncmp(a, s, 2) != 0)
+        continue;
+      mapped = TRUE;
+      if (a[2] == '\0')
+        g_ptr_array_add(out, g_strdup(short_flags[k].long_flag));
+      else
+        g_ptr_array_add(out, g_strdup_printf("%s=%s", short_flags[k].long_flag,
+                                             a[2] == '=' ? a + 3 : a + 2));
+    }
+    if (!mapped)
+      g_ptr_array_add(out, g_strdup(a));
+  }
+  g_ptr_array_add(out, NULL);
+  return out;
+}
+
+static int
+memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
+{
+  g_autoptr(GPtrArray) args = expand_short_flags(argc, argv);
+  return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
+}
+
+static const CkptCliCommand memparse_cmd = {
+    .name = "memparse",
+    .summary = "analyze the memory of a checkpoint's processes",
+    .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
+             "--search-hex HEX] [--context N] [--vma KIND] [--prot PERMS] "
+             "[--range A-B] [--output FILE [--raw]] [--core FILE] FILE...",
+    .chain = "memory",
+    .flags = memparse_flags,
+    .format = "table",
+    .run = memparse_run,
+};
+CKPT_CLI_COMMAND(memparse_cmd)

@@ -1,0 +1,16 @@
+/* cli-show.c - `ckpt show FILE...`: checkpointctl's show table, one line
+ * per checkpoint, as sugar over the container plugin. */
+#include "cli/cli.h"
+
+static const char *const show_tables[] = {"container.show", NULL};
+
+static const CkptCliCommand show_cmd = {
+    .name = "show",
+    .summary = "one line per checkpoint: container, image, engine, sizes",
+    .usage = "FILE...",
+    .chain = "container",
+    .format = "table",
+    .only = show_tables,
+    .merge = TRUE,
+};
+CKPT_CLI_COMMAND(show_cmd)

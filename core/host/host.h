@@ -1,0 +1,83 @@
+/* host.h - the plugin host: finds plugin files, loads and validates their
+ * descriptors, keeps the registry, and runs one plugin over one checkpoint.
+ *
+ * Discovery order (first plugin of a name wins, later ones are warned
+ * about): --plugin-path directories in the order given, CKPT_PLUGIN_PATH
+ * (colon-separated, absolute entries only), the per-user directory
+ * ($XDG_DATA_HOME/ckpt/plugins, else ~/.local/lib/ckpt/plugins), then the
+ * installed plugin directory, or the build tree's plugins when the running
+ * executable lives in the build tree. Only regular files ending in the
+ * module suffix are opened, never from the current directory; as root,
+ * files and directories writable by group or others are refused.
+ */
+#ifndef CKPT_HOST_H
+#define CKPT_HOST_H
+
+#include <glib.h>
+
+#include "ckpt/plugin.h"
+#include "model/model.h"
+#include "host/results.h"
+
+typedef struct {
+  const CkptPlugin *desc; /* inside the loaded file */
+  char *path;
+  void *handle; /* dlopen handle */
+  gboolean initialised;
+} CkptLoadedPlugin;
+
+typedef struct CkptHost CkptHost;
+
+/* One option value, parsed and type-checked against its declaration. */
+typedef struct {
+  const CkptOption *decl;
+  char *text;      /* as given, or the default; NULL when none */
+  int64_t number;  /* INT, UINT, SIZE */
+  gboolean flag;   /* BOOL */
+  gboolean is_set; /* given by the user or a chain */
+} CkptOptionValue;
+
+CkptHost *ckpt_host_new(void);
+void ckpt_host_free(CkptHost *h);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptHost, ckpt_host_free)
+
+/* verbose: log debug messages of plugins and discovery to stderr */
+void ckpt_host_set_verbose(CkptHost *h, gboolean verbose);
+gboolean ckpt_host_verbose(const CkptHost *h);
+
+/* Directories searched, in order; built from the explicit paths (may be
+ * NULL), the environment and the installed defaults. */
+GPtrArray *ckpt_host_search_dirs(const char *const *explicit_paths);
+
+/* Loads every plugin found in dirs. Refusals are not errors of the call:
+ * they are kept (ckpt_host_refusals) and printed by the caller. */
+void ckpt_host_discover(CkptHost *h, GPtrArray *dirs);
+/* Loads one file; FALSE with error naming the file and the reason. */
+gboolean ckpt_host_load_file(CkptHost *h, const char *path, GError **error);
+/* After discovery: refuses plugins whose dependencies are missing (also
+ * transitively) and calls init() of the rest. */
+void ckpt_host_finish(CkptHost *h, const CkptApi *api);
+
+/* char*: "FILE: reason" for each refused plugin file */
+GPtrArray *ckpt_host_refusals(const CkptHost *h);
+/* CkptLoadedPlugin*, in discovery order */
+GPtrArray *ckpt_host_plugins(const CkptHost *h);
+const CkptLoadedPlugin *ckpt_host_find(const CkptHost *h, const char *name);
+
+/* Checks a descriptor's declarations; used at load time. */
+gboolean ckpt_plugin_validate(const CkptPlugin *p, GError **error);
+/* Is name a valid plugin or option name ([a-z0-9-]+)? */
+gboolean ckpt_name_valid(const char *name);
+
+/* Option values of one plugin: fills one CkptOptionValue per declared
+ * option with its default. */
+GArray *ckpt_options_new(const CkptPlugin *p);
+/* Sets option name from text, type-checked; error names the plugin. */
+gboolean ckpt_options_set(GArray *opts, const CkptPlugin *p, const char *name,
+                          const char *text, GError **error);
+const CkptOptionValue *ckpt_options_get(GArray *opts, const char *name);
+/* Parses text for a type; used for defaults too. */
+gboolean ckpt_option_parse(CkptType type, const char *text, int64_t *number,
+                           gboolean *flag);
+
+#endif

@@ -1,0 +1,423 @@
+/* run.c - the CkptApi table plugins call, over core/model/model.h, and the run
+ * of one plugin over one checkpoint.
+ *
+ * Accessors are thin: the model embeds each public view as the first
+ * member of its object. What is checked here is what a plugin hands in:
+ * indices, table numbers, row shapes and option names.
+ */
+#include "host/run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/error.h"
+
+struct CkptRun {
+  const CkptHost *host;
+  const CkptLoadedPlugin *plugin;
+  CkptCheckpoint *ckpt;
+  GArray *opts; /* CkptOptionValue */
+  CkptReport *report;
+  CkptPluginResult *result;
+  size_t bad_rows; /* rows refused; reported once, at the end */
+  char *first_bad; /* why the first one was refused */
+};
+
+/* ---- logging ----------------------------------------------------------- */
+
+static void
+api_log(CkptRun *run, CkptLogLevel level, const char *fmt, ...)
+{
+  if (level < CKPT_LOG_WARNING && !ckpt_host_verbose(run->host))
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  static const char *const names[] = {"debug", "info", "warning", "error"};
+  const char *lv = (unsigned)level < 4 ? names[level] : "log";
+  g_autofree char *safe = g_strescape(msg, NULL);
+  g_printerr("ckpt: %s: %s: %s: %s\n", run->report->path,
+             run->plugin->desc->name, lv, safe);
+}
+
+static void
+api_error(CkptRun *run, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_ptr_array_add(run->result->messages, g_strdup_vprintf(fmt, ap));
+  va_end(ap);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static const CkptOptionValue *
+opt(CkptRun *run, const char *name)
+{
+  const CkptOptionValue *v = name ? ckpt_options_get(run->opts, name) : NULL;
+  if (v == NULL)
+    api_log(run, CKPT_LOG_WARNING, "asked for undeclared option '%s'",
+            name ? name : "(null)");
+  return v;
+}
+
+static const char *
+api_opt_str(CkptRun *run, const char *name)
+{
+  const CkptOptionValue *v = opt(run, name);
+  return v ? v->text : NULL;
+}
+
+static int64_t
+api_opt_int(CkptRun *run, const char *name)
+{
+  const CkptOptionValue *v = opt(run, name);
+  if (v == NULL)
+    return 0;
+  return v->decl->type == CKPT_T_BOOL ? v->flag : v->number;
+}
+
+static int
+api_opt_bool(CkptRun *run, const char *name)
+{
+  const CkptOptionValue *v = opt(run, name);
+  if (v == NULL)
+    return 0;
+  return v->decl->type == CKPT_T_BOOL ? v->flag : v->number != 0;
+}
+
+static int
+api_opt_is_set(CkptRun *run, const char *name)
+{
+  const CkptOptionValue *v = opt(run, name);
+  return v ? v->is_set : 0;
+}
+
+/* ---- the model --------------------------------------------------------- */
+
+static const CkptContainerInfo *
+api_container(CkptRun *run)
+{
+  return &run->ckpt->container;
+}
+
+static const CkptNamespaceInfo *
+api_namespaces(CkptRun *run)
+{
+  return &run->ckpt->ns;
+}
+
+static size_t
+api_process_count(CkptRun *run)
+{
+  return run->ckpt->n_procs;
+}
+
+static const CkptProcess *
+api_process_at(CkptRun *run, size_t i)
+{
+  return i < run->ckpt->n_procs ? &run->ckpt->procs[i] : NULL;
+}
+
+static const CkptProcess *
+api_process_by_pid(CkptRun *run, uint32_t pid)
+{
+  return ckpt_checkpoint_process(run->ckpt, pid);
+}
+
+static const CkptProcessInfo *
+api_process_info(const CkptProcess *p)
+{
+  return p ? &p->info : NULL;
+}
+
+static size_t
+api_thread_count(const CkptProcess *p)
+{
+  return p ? p->info.n_threads : 0;
+}
+
+static const CkptThreadInfo *
+api_thread_at(const CkptProcess *p, size_t i)
+{
+  return p && p->threads && i < p->info.n_threads ? &p->threads[i] : NULL;
+}
+
+static size_t
+api_vma_count(const CkptProcess *p)
+{
+  return p ? p->n_vmas : 0;
+}
+
+static const CkptVmaInfo *
+api_vma_at(const CkptProcess *p, size_t i)
+{
+  return p && i < p->n_vmas ? &p->vmas[i].info : NULL;
+}
+
+static const CkptVmaInfo *
+api_vma_find(const CkptProcess *p, uint64_t addr)
+{
+  return p ? ckpt_mem_vma_find(p, addr) : NULL;
+}
+
+static size_t
+api_mem_read(const CkptProcess *p, uint64_t addr, void *buf, size_t len)
+{
+  return p && buf ? ckpt_mem_read(p, addr, buf, len) : 0;
+}
+
+static CkptMemIter *
+api_mem_iter_new(const CkptProcess *p)
+{
+  return p ? ckpt_mem_iter_new(p) : NULL;
+}
+
+static int
+api_mem_iter_next(CkptMemIter *it, CkptMemBlock *block)
+{
+  return it && block ? ckpt_mem_iter_next(it, block) : 0;
+}
+
+static void
+api_mem_iter_free(CkptMemIter *it)
+{
+  if (it)
+    ckpt_mem_iter_free(it);
+}
+
+static size_t
+api_fd_count(const CkptProcess *p)
+{
+  return p ? p->n_fds : 0;
+}
+
+static const CkptFdInfo *
+api_fd_at(const CkptProcess *p, size_t i)
+{
+  return p && i < p->n_fds ? &p->fds[i] : NULL;
+}
+
+static size_t
+api_socket_count(CkptRun *run)
+{
+  return run->ckpt->n_sockets;
+}
+
+static const CkptSocketInfo *
+api_socket_at(CkptRun *run, size_t i)
+{
+  return i < run->ckpt->n_sockets ? &run->ckpt->sockets[i] : NULL;
+}
+
+static size_t
+api_mount_count(CkptRun *run)
+{
+  return run->ckpt->n_mounts;
+}
+
+static const CkptMountInfo *
+api_mount_at(CkptRun *run, size_t i)
+{
+  return i < run->ckpt->n_mounts ? &run->ckpt->mounts[i] : NULL;
+}
+
+static CkptFileIter *
+api_diff_iter_new(CkptRun *run, uint64_t max_bytes)
+{
+  return ckpt_diff_iter_new(run->ckpt, max_bytes);
+}
+
+static int
+api_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
+{
+  return it && file ? ckpt_diff_iter_next(it, file) : 0;
+}
+
+static void
+api_diff_iter_free(CkptFileIter *it)
+{
+  if (it)
+    ckpt_diff_iter_free(it);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static void
+api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
+         size_t n_values)
+{
+  g_autoptr(GError) error = NULL;
+  CkptPluginResult *pr = run->result;
+  if (table >= pr->n_tables) {
+    g_set_error(&error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
+                "emit into table %zu, plugin declares %zu", table,
+                pr->n_tables);
+  } else if (values == NULL && n_values > 0) {
+    g_set_error(&error, CKPT_ERROR, CKPT_ERROR_PLUGIN, "emit without values");
+  } else if (depth > 1000) {
+    /* renderers walk depth iteratively, but a runaway depth is a bug */
+    g_set_error(&error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
+                "table %s: depth %u is absurd", pr->tables[table].decl->name,
+                depth);
+  } else {
+    ckpt_row_check(pr->tables[table].decl, pr->tables[table].n_columns, values,
+                   n_values, &error);
+  }
+  if (error) {
+    if (run->bad_rows++ == 0)
+      run->first_bad = g_strdup(error->message);
+    return;
+  }
+  ckpt_report_add_row(run->report, pr, table, depth, values);
+}
+
+/* Is plugin one of the caller's declared dependencies? Only their rows
+ * are kept for later plugins; the rest may have streamed away. */
+static gboolean
+is_dependency(const CkptRun *run, const char *plugin)
+{
+  const char *const *deps = run->plugin->desc->depends;
+  for (size_t i = 0; deps && deps[i]; i++)
+    if (strcmp(deps[i], plugin) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const CkptResult *
+api_result(CkptRun *run, const char *plugin, const char *table)
+{
+  if (plugin == NULL || table == NULL)
+    return NULL;
+  if (!is_dependency(run, plugin)) {
+    api_log(run, CKPT_LOG_DEBUG,
+            "result(%s, %s): not a declared dependency, so not kept", plugin,
+            table);
+    return NULL;
+  }
+  const CkptResult *r = ckpt_report_table(run->report, plugin, table);
+  return r && !r->streamed ? r : NULL;
+}
+
+static size_t
+api_result_rows(const CkptResult *r)
+{
+  return r ? r->rows->len : 0;
+}
+
+static int
+api_result_column(const CkptResult *r, const char *name)
+{
+  if (r == NULL || name == NULL)
+    return -1;
+  for (size_t i = 0; i < r->n_columns; i++)
+    if (strcmp(r->decl->columns[i].name, name) == 0)
+      return (int)i;
+  return -1;
+}
+
+static const CkptValue *
+api_result_row(const CkptResult *r, size_t row, unsigned *depth)
+{
+  if (r == NULL || row >= r->rows->len)
+    return NULL;
+  const CkptRow *rw = &g_array_index(r->rows, CkptRow, row);
+  if (depth)
+    *depth = rw->depth;
+  return rw->values;
+}
+
+static const CkptApi api_table = {
+    .size = sizeof(CkptApi),
+    .abi_major = CKPT_ABI_MAJOR,
+    .abi_minor = CKPT_ABI_MINOR,
+    .log = api_log,
+    .error = api_error,
+    .opt_str = api_opt_str,
+    .opt_int = api_opt_int,
+    .opt_bool = api_opt_bool,
+    .opt_is_set = api_opt_is_set,
+    .container = api_container,
+    .namespaces = api_namespaces,
+    .process_count = api_process_count,
+    .process_at = api_process_at,
+    .process_by_pid = api_process_by_pid,
+    .process_info = api_process_info,
+    .thread_count = api_thread_count,
+    .thread_at = api_thread_at,
+    .vma_count = api_vma_count,
+    .vma_at = api_vma_at,
+    .vma_find = api_vma_find,
+    .mem_read = api_mem_read,
+    .mem_iter_new = api_mem_iter_new,
+    .mem_iter_next = api_mem_iter_next,
+    .mem_iter_free = api_mem_iter_free,
+    .fd_count = api_fd_count,
+    .fd_at = api_fd_at,
+    .socket_count = api_socket_count,
+    .socket_at = api_socket_at,
+    .mount_count = api_mount_count,
+    .mount_at = api_mount_at,
+    .diff_iter_new = api_diff_iter_new,
+    .diff_iter_next = api_diff_iter_next,
+    .diff_iter_free = api_diff_iter_free,
+    .emit = api_emit,
+    .result = api_result,
+    .result_rows = api_result_rows,
+    .result_column = api_result_column,
+    .result_row = api_result_row,
+};
+
+const CkptApi *
+ckpt_api_table(void)
+{
+  return &api_table;
+}
+
+static CkptPluginOutcome
+outcome_of(CkptStatus s)
+{
+  switch (s) {
+  case CKPT_OK:
+    return CKPT_PLUGIN_RAN_OK;
+  case CKPT_WARN:
+    return CKPT_PLUGIN_RAN_WARN;
+  case CKPT_FAILED:
+    return CKPT_PLUGIN_RAN_FAILED;
+  case CKPT_FATAL:
+    return CKPT_PLUGIN_RAN_FATAL;
+  }
+  /* an unknown status is a plugin bug: treat it as a failure */
+  return CKPT_PLUGIN_RAN_FAILED;
+}
+
+CkptPluginOutcome
+ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
+                     CkptCheckpoint *c, GArray *opts, CkptReport *report)
+{
+  CkptRun run = {
+      .host = h,
+      .plugin = p,
+      .ckpt = c,
+      .opts = opts,
+      .report = report,
+      .result = ckpt_report_add_plugin(report, p->desc),
+  };
+  CkptStatus st = p->desc->run(&api_table, &run);
+  CkptPluginOutcome o = outcome_of(st);
+  if ((unsigned)st > CKPT_FATAL)
+    g_ptr_array_add(run.result->messages,
+                    g_strdup_printf("returned unknown status %d", (int)st));
+  if (run.bad_rows > 0) {
+    g_ptr_array_add(run.result->messages,
+                    g_strdup_printf("%zu rows refused; first: %s", run.bad_rows,
+                                    run.first_bad));
+    if (o == CKPT_PLUGIN_RAN_OK)
+      o = CKPT_PLUGIN_RAN_WARN;
+  }
+  g_free(run.first_bad);
+  run.result->outcome = o;
+  return o;
+}

@@ -1,0 +1,19 @@
+/* run.h - one plugin's run over one checkpoint, and the function table
+ * (CkptApi) the plugin calls back into during it (run.c). It sits above the
+ * registry (host.h): the registry only stores what was loaded. */
+#ifndef CKPT_RUN_H
+#define CKPT_RUN_H
+
+#include "host/host.h"
+
+/* Runs plugin p over checkpoint c, storing rows into report. The returned
+ * outcome is also stored in the plugin's slot. */
+CkptPluginOutcome ckpt_host_run_plugin(const CkptHost *h,
+                                       const CkptLoadedPlugin *p,
+                                       CkptCheckpoint *c, GArray *opts,
+                                       CkptReport *report);
+/* The host's function table, handed to each plugin's init() by
+ * ckpt_host_finish() and to its run(). */
+const CkptApi *ckpt_api_table(void);
+
+#endif

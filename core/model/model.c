@@ -1,0 +1,121 @@
+/* model.c - builds a CkptCheckpoint: opens the image set, runs the stage
+ * loaders in order, and owns the arena every model string and array lives
+ * in. */
+#include "model/model.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "criu/image.h"
+
+const char *
+ckpt_model_str(CkptCheckpoint *c, const char *s)
+{
+  return s ? g_string_chunk_insert_const(c->strings, s) : NULL;
+}
+
+const char *
+ckpt_model_strn(CkptCheckpoint *c, const char *s, size_t n)
+{
+  if (s == NULL)
+    return NULL;
+  return g_string_chunk_insert_len(c->strings, s, (gssize)n);
+}
+
+void *
+ckpt_model_alloc(CkptCheckpoint *c, size_t n_elems, size_t elem_size)
+{
+  /* g_malloc0_n aborts on overflow; callers bound n_elems by a limit. */
+  void *p = g_malloc0_n(n_elems ? n_elems : 1, elem_size);
+  g_ptr_array_add(c->blocks, p);
+  return p;
+}
+
+void
+ckpt_model_warn(CkptCheckpoint *c, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_ptr_array_add(c->warnings, g_strdup_vprintf(fmt, ap));
+  va_end(ap);
+}
+
+const CkptProcess *
+ckpt_checkpoint_process(const CkptCheckpoint *c, uint32_t pid)
+{
+  return g_hash_table_lookup(c->by_pid, GUINT_TO_POINTER(pid));
+}
+
+void
+ckpt_checkpoint_free(CkptCheckpoint *c)
+{
+  if (c == NULL)
+    return;
+  if (c->by_pid)
+    g_hash_table_unref(c->by_pid);
+  if (c->blocks)
+    g_ptr_array_unref(c->blocks);
+  if (c->warnings)
+    g_ptr_array_unref(c->warnings);
+  if (c->strings)
+    g_string_chunk_free(c->strings);
+  ckpt_imageset_free(c->images);
+  g_free(c);
+}
+
+gboolean
+ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r, const char *name,
+                      uint32_t magic, gboolean *present, GError **error)
+{
+  const uint8_t *data;
+  size_t len;
+
+  *present = ckpt_imageset_image(c->images, name, &data, &len);
+  if (!*present)
+    return TRUE;
+  return ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
+                         c->limits.max_entries, error);
+}
+
+/* the image set's formats are the SDK's, value for value */
+G_STATIC_ASSERT((int)CKPT_SET_DIR == (int)CKPT_FMT_DIR &&
+                (int)CKPT_SET_TAR == (int)CKPT_FMT_TAR &&
+                (int)CKPT_SET_TAR_GZIP == (int)CKPT_FMT_TAR_GZIP &&
+                (int)CKPT_SET_TAR_ZSTD == (int)CKPT_FMT_TAR_ZSTD &&
+                (int)CKPT_SET_TAR_OTHER == (int)CKPT_FMT_TAR_OTHER);
+
+CkptCheckpoint *
+ckpt_checkpoint_new(const CkptLimits *limits)
+{
+  CkptCheckpoint *c = g_new0(CkptCheckpoint, 1);
+  if (limits)
+    c->limits = *limits;
+  else
+    ckpt_limits_init(&c->limits);
+  c->strings = g_string_chunk_new(4096);
+  c->blocks = g_ptr_array_new_with_free_func(g_free);
+  c->warnings = g_ptr_array_new_with_free_func(g_free);
+  c->by_pid = g_hash_table_new(g_direct_hash, g_direct_equal);
+  c->container.size = sizeof(c->container);
+  c->ns.size = sizeof(c->ns);
+  return c;
+}
+
+CkptCheckpoint *
+ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
+{
+  g_return_val_if_fail(path != NULL, NULL);
+
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_new(limits);
+  c->images = ckpt_imageset_open(path, &c->limits, error);
+  if (c->images == NULL)
+    return NULL;
+  c->container.path = ckpt_model_str(c, path);
+  c->container.format = (CkptFormat)ckpt_imageset_format(c->images);
+  c->container.archive_size = ckpt_imageset_archive_size(c->images);
+
+  if (!ckpt_meta_load(c, error) || !ckpt_procs_load(c, error) ||
+      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error))
+    return NULL;
+  return g_steal_pointer(&c);
+}

@@ -1,0 +1,126 @@
+/* model.h - the checkpoint model every plugin reads.
+ *
+ * A CkptCheckpoint is built once per checkpoint from its image set and then
+ * only read. Each object embeds the public view the SDK hands to plugins
+ * (CkptProcessInfo, CkptVmaInfo, ...) as its first member, so an accessor is
+ * a cast, and adds what only the core needs (page maps). All strings and
+ * arrays belong to the checkpoint's arena and live until it is freed.
+ */
+#ifndef CKPT_MODEL_H
+#define CKPT_MODEL_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "ckpt/plugin.h"
+#include "archive/imageset.h"
+#include "util/limits.h"
+#include "criu/image.h"
+
+typedef struct CkptCheckpoint CkptCheckpoint;
+
+/* One pagemap entry, resolved: nr_pages pages starting at vaddr, whose
+ * bytes are at data (NULL when not in this dump: lazy, parent, or zero). */
+typedef struct {
+  uint64_t vaddr;
+  uint64_t nr_pages;
+  uint32_t flags; /* CRIU's PE_* bits */
+  const uint8_t *data;
+} CkptPageRun;
+
+typedef struct {
+  CkptVmaInfo info; /* first: the public view */
+  uint32_t shmid;
+  int64_t fd;
+} CkptVma;
+
+struct CkptProcess {
+  CkptProcessInfo info; /* first: the public view */
+  CkptCheckpoint *ckpt;
+  CkptThreadInfo *threads; /* info.n_threads */
+  CkptVma *vmas;           /* sorted by start, non-overlapping */
+  size_t n_vmas;
+  CkptPageRun *pages; /* sorted by vaddr, non-overlapping */
+  size_t n_pages;
+  CkptFdInfo *fds; /* sorted by fd */
+  size_t n_fds;
+  uint32_t ids_files_id; /* from ids-PID.img, to share fd tables */
+  uint32_t pages_id;     /* names pagemap's pages-<id>.img */
+  /* file ids from mm/fs images, resolved to info.exe/cwd/root by files.c */
+  uint32_t exe_file_id, cwd_file_id, root_file_id;
+  gboolean has_exe_file_id, has_fs_ids;
+  /* namespace ids from ids-PID.img (0: not recorded) */
+  uint32_t pid_ns_id, net_ns_id, mnt_ns_id, uts_ns_id, ipc_ns_id, user_ns_id,
+      cgroup_ns_id;
+};
+
+struct CkptCheckpoint {
+  CkptImageSet *images;
+  CkptLimits limits;
+  GStringChunk *strings; /* every string of the model */
+  GPtrArray *blocks;     /* other arena allocations, freed with the model */
+  CkptContainerInfo container;
+  CkptNamespaceInfo ns;
+  CkptProcess *procs; /* pstree order */
+  size_t n_procs;
+  GHashTable *by_pid; /* uint32 pid -> CkptProcess* */
+  CkptSocketInfo *sockets;
+  size_t n_sockets;
+  CkptMountInfo *mounts;
+  size_t n_mounts;
+  GPtrArray *warnings; /* char*: non-fatal problems met while loading */
+};
+
+/* Opens path (archive or directory) and builds the model. */
+CkptCheckpoint *ckpt_checkpoint_open(const char *path, const CkptLimits *limits,
+                                     GError **error);
+void ckpt_checkpoint_free(CkptCheckpoint *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptCheckpoint, ckpt_checkpoint_free)
+
+/* Arena helpers: memory that lives as long as the model. */
+const char *ckpt_model_str(CkptCheckpoint *c, const char *s); /* NULL ok */
+const char *ckpt_model_strn(CkptCheckpoint *c, const char *s, size_t n);
+void *ckpt_model_alloc(CkptCheckpoint *c, size_t n_elems, size_t elem_size);
+void ckpt_model_warn(CkptCheckpoint *c, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+/* Stage loaders, called in this order by ckpt_checkpoint_open(). Each reads
+ * what it needs from c->images; a missing optional image is not an error. */
+/* meta.c: config.dump, spec.dump, network.status, stats-dump, ... */
+gboolean ckpt_meta_load(CkptCheckpoint *c, GError **error);
+/* procs.c: pstree, core-*, ids-*, creds, mm-*, pagemap-*, fs-* */
+gboolean ckpt_procs_load(CkptCheckpoint *c, GError **error);
+/* files.c: files.img, fdinfo-*, sockets, tcp-stream, sk-queues */
+gboolean ckpt_files_load(CkptCheckpoint *c, GError **error);
+/* ns.c: mountpoints-*, utsns-*, netdev-*, ifaddr-*, route-* */
+gboolean ckpt_ns_load(CkptCheckpoint *c, GError **error);
+
+/* memory.c: reading a process's dumped bytes */
+const CkptVmaInfo *ckpt_mem_vma_find(const CkptProcess *p, uint64_t addr);
+size_t ckpt_mem_read(const CkptProcess *p, uint64_t addr, void *buf,
+                     size_t len);
+CkptMemIter *ckpt_mem_iter_new(const CkptProcess *p);
+int ckpt_mem_iter_next(CkptMemIter *it, CkptMemBlock *block);
+void ckpt_mem_iter_free(CkptMemIter *it);
+
+/* diff.c: the rootfs diff's regular files */
+CkptFileIter *ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes);
+int ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file);
+void ckpt_diff_iter_free(CkptFileIter *it);
+
+const CkptProcess *ckpt_checkpoint_process(const CkptCheckpoint *c,
+                                           uint32_t pid);
+
+/* An empty model: its arena and tables, no image set, no stage run. What
+ * ckpt_checkpoint_open() starts from, and what a test of one stage fills
+ * itself. limits may be NULL for the defaults. */
+CkptCheckpoint *ckpt_checkpoint_new(const CkptLimits *limits);
+
+/* Opens image name of the model's image set with the model's entry limits.
+ * *present says whether the set holds it (absent is no error); FALSE with
+ * error set when it is there but its magics are wrong. */
+gboolean ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r,
+                               const char *name, uint32_t magic,
+                               gboolean *present, GError **error);
+
+#endif

@@ -1,0 +1,211 @@
+/* diff.c - the regular files of the rootfs diff (rootfs-diff.tar: what the
+ * container changed in its root file system), read from the image set's
+ * bytes with libarchive, never extracted. Podman and CRI-O write a plain
+ * tar, containerd a gzip'ed one; both are read the same way.
+ *
+ * Everything in the diff is untrusted: names are only text for display
+ * (made valid UTF-8, control characters replaced, "/"-rooted), links and
+ * special files are skipped, each file is read up to the caller's limit,
+ * and the walk stops (with a warning in the model) at max-members entries,
+ * max-total-size bytes or, for a compressed diff, the max-ratio limit.
+ */
+#include "model/model.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <string.h>
+
+#define DEFAULT_MAX_BYTES (UINT64_C(64) << 20)
+#define MAX_PATH_SHOWN 4096
+
+struct CkptFileIter {
+  CkptCheckpoint *c;
+  struct archive *a; /* NULL when there is nothing (more) to read */
+  uint64_t max_bytes;
+  uint64_t n_entries;
+  size_t compressed_len;
+  uint8_t *buf;
+  size_t cap;
+  char *path;
+};
+
+CkptFileIter *
+ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes)
+{
+  g_return_val_if_fail(c != NULL, NULL);
+  CkptFileIter *it = g_new0(CkptFileIter, 1);
+  it->c = c;
+  it->max_bytes = max_bytes ? max_bytes : DEFAULT_MAX_BYTES;
+  const uint8_t *data;
+  size_t len;
+  if (!ckpt_imageset_meta(c->images, "rootfs-diff.tar", &data, &len) ||
+      len == 0)
+    return it;
+  it->compressed_len = len;
+  it->a = archive_read_new();
+  archive_read_support_format_tar(it->a);
+  archive_read_support_format_gnutar(it->a);
+  archive_read_support_filter_all(it->a);
+  if (archive_read_open_memory(it->a, data, len) != ARCHIVE_OK) {
+    ckpt_model_warn(c, "rootfs-diff.tar: cannot open: %s",
+                    archive_error_string(it->a));
+    archive_read_free(it->a);
+    it->a = NULL;
+  }
+  return it;
+}
+
+static void
+iter_stop(CkptFileIter *it)
+{
+  if (it->a)
+    archive_read_free(it->a);
+  it->a = NULL;
+}
+
+/* A member name as display text: "/"-rooted, valid UTF-8, no control
+ * characters, bounded. Never used as a path. */
+static char *
+display_path(const char *raw)
+{
+  while (raw[0] == '.' && raw[1] == '/')
+    raw += 2;
+  g_autofree char *cut = g_strndup(raw, MAX_PATH_SHOWN);
+  g_autofree char *valid = g_utf8_make_valid(cut, -1);
+  for (char *p = valid; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
+  return valid[0] == '/' ? g_strdup(valid) : g_strconcat("/", valid, NULL);
+}
+
+/* Stops the walk when the diff decompresses to more than the limits
+ * allow: a bomb inside a checkpoint costs no more than one outside. */
+static gboolean
+within_limits(CkptFileIter *it)
+{
+  const CkptLimits *l = &it->c->limits;
+  int64_t out = archive_filter_bytes(it->a, 0);
+  uint64_t out_u = out > 0 ? (uint64_t)out : 0;
+  if (++it->n_entries > l->max_members) {
+    ckpt_model_warn(it->c,
+                    "rootfs-diff.tar: more than %" G_GUINT64_FORMAT
+                    " entries (max-members limit), rest skipped",
+                    l->max_members);
+    return FALSE;
+  }
+  if (out_u > l->max_total_size ||
+      (archive_filter_count(it->a) > 1 && out_u > (UINT64_C(1) << 20) &&
+       out_u / (it->compressed_len ? it->compressed_len : 1) >= l->max_ratio)) {
+    ckpt_model_warn(it->c,
+                    "rootfs-diff.tar: %" G_GUINT64_FORMAT
+                    " bytes decompressed from %zu (max-total-size or "
+                    "max-ratio limit), rest skipped",
+                    out_u, it->compressed_len);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The next header call skips this entry's data, decompressing it: judge
+ * its declared size before that happens. */
+static gboolean
+entry_within_limits(CkptFileIter *it, uint64_t size)
+{
+  const CkptLimits *l = &it->c->limits;
+  int64_t out = archive_filter_bytes(it->a, 0);
+  uint64_t end = (out > 0 ? (uint64_t)out : 0) + size;
+  gboolean compressed = archive_filter_count(it->a) > 1;
+  uint64_t in = it->compressed_len ? it->compressed_len : 1;
+  if (size > l->max_member_size || end > l->max_total_size ||
+      (compressed && end > (UINT64_C(1) << 20) && end / in >= l->max_ratio)) {
+    ckpt_model_warn(it->c,
+                    "rootfs-diff.tar: an entry of %" G_GUINT64_FORMAT
+                    " bytes goes past the max-member-size, max-total-size "
+                    "or max-ratio limit, rest skipped",
+                    size);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Reads up to want bytes of the current entry into the buffer. */
+static gboolean
+read_data(CkptFileIter *it, size_t want, size_t *got)
+{
+  if (want > it->cap) {
+    it->buf = g_realloc(it->buf, want);
+    it->cap = want;
+  }
+  *got = 0;
+  while (*got < want) {
+    la_ssize_t r = archive_read_data(it->a, it->buf + *got, want - *got);
+    if (r < 0)
+      return FALSE;
+    if (r == 0)
+      break;
+    *got += (size_t)r;
+  }
+  return TRUE;
+}
+
+int
+ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
+{
+  if (it == NULL || file == NULL)
+    return 0;
+  while (it->a != NULL) {
+    struct archive_entry *e = NULL;
+    int rc = archive_read_next_header(it->a, &e);
+    if (rc == ARCHIVE_EOF) {
+      iter_stop(it);
+      break;
+    }
+    if (rc < ARCHIVE_WARN) {
+      ckpt_model_warn(it->c, "rootfs-diff.tar: %s, rest skipped",
+                      archive_error_string(it->a));
+      iter_stop(it);
+      break;
+    }
+    if (!within_limits(it)) {
+      iter_stop(it);
+      break;
+    }
+    const char *raw = archive_entry_pathname(e);
+    if (raw == NULL || archive_entry_filetype(e) != AE_IFREG ||
+        archive_entry_hardlink(e) != NULL)
+      continue;
+    la_int64_t size = archive_entry_size(e);
+    uint64_t full = size > 0 ? (uint64_t)size : 0;
+    if (!entry_within_limits(it, full)) {
+      iter_stop(it);
+      break;
+    }
+    uint64_t want64 = MIN(full, it->max_bytes);
+    size_t got = 0;
+    g_free(it->path);
+    it->path = display_path(raw);
+    if (!read_data(it, (size_t)want64, &got)) {
+      ckpt_model_warn(it->c, "rootfs-diff.tar: reading %s: %s, rest skipped",
+                      it->path, archive_error_string(it->a));
+      iter_stop(it);
+      break;
+    }
+    file->path = it->path;
+    file->data = got ? it->buf : (const uint8_t *)"";
+    file->len = got;
+    file->full_size = full;
+    return 1;
+  }
+  return 0;
+}
+
+void
+ckpt_diff_iter_free(CkptFileIter *it)
+{
+  if (it == NULL)
+    return;
+  iter_stop(it);
+  g_free(it->buf);
+  g_free(it->path);
+  g_free(it);
+}

@@ -1,0 +1,113 @@
+/* render.h - the host's renderers: tree, table, JSON and JSON Lines, all
+ * from the same rows (CkptReport). Plugins never format; every byte a
+ * checkpoint controls is escaped here before it reaches a terminal. The
+ * JSON shapes are documented in docs/json.md.
+ */
+#ifndef CKPT_RENDER_H
+#define CKPT_RENDER_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "host/results.h"
+
+typedef enum {
+  CKPT_RENDER_TREE = 0,
+  CKPT_RENDER_TABLE = 1,
+  CKPT_RENDER_JSON = 2,
+  CKPT_RENDER_JSONL = 3,
+} CkptRenderFormat;
+
+/* A text view of one table, for the tree format only (JSON and table
+ * output are unaffected): how a command such as `ckpt inspect` wants the
+ * rows a plugin emitted to read, without the plugin formatting anything.
+ *
+ *  - label: the node text of a row, already escaped (use ckpt_text_escape
+ *    or ckpt_value_text); NULL: the LABEL columns, as hinted.
+ *  - fields: the "Title: value" lines of each row (a RECORD's lines, a
+ *    node's details), in this order, NULL-ended. Each is "column" or
+ *    "column=Title"; a leading '>' hangs the line under the one before
+ *    (checkpointctl's "Memory pages size" under "Checkpoint size"). NULL
+ *    cells are left out. NULL: the column hints decide.
+ *  - flat: the lines go straight under the checkpoint, without the
+ *    table's heading (checkpointctl's "Image:", "ID:" lines).
+ *  - hide: the table is left out of the tree.
+ *  - parent, key, parent_key: nesting. Rows are shown under the node of
+ *    the parent TREE table ("plugin.table") whose parent_key cell has the
+ *    same text as their key cell, in a branch titled with this table's
+ *    title, after the node's details and before its children (open files
+ *    under their process). Rows no node takes are shown as a table of
+ *    their own, where the table would have been.
+ *
+ * Views of one plugin are drawn in the order of the views list, before its
+ * tables without a view. */
+typedef struct CkptRenderView {
+  const char *table; /* "plugin.table"; NULL ends a list */
+  char *(*label)(const CkptResult *t, const CkptRow *row, gboolean utc);
+  const char *const *fields;
+  gboolean flat;
+  gboolean hide;
+  const char *parent;
+  const char *key;
+  const char *parent_key;
+} CkptRenderView;
+
+typedef struct {
+  CkptRenderFormat format;
+  /* "plugin.table" names to render, NULL-ended; NULL renders all */
+  const char *const *only;
+  /* table format: rows of the same table from every checkpoint in one
+   * table, without per-checkpoint headings (checkpointctl show) */
+  gboolean merge;
+  /* text times in UTC instead of local time (tests) */
+  gboolean utc;
+  /* tree format: views of tables, ended by {NULL}; NULL: none */
+  const CkptRenderView *views;
+} CkptRenderOptions;
+
+gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
+
+/* Renders all reports as one document onto out. */
+void ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt);
+/* The same into a string (for tests). */
+char *ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt);
+
+/* Streaming: the same document as ckpt_render, written while the chain
+ * runs, so rows of tables no later plugin reads are never kept (see
+ * results.h). new returns NULL for formats that need every row first
+ * (tree, merged tables). For each checkpoint: attach the report before
+ * its plan runs (it becomes the report's sink; ckpt_plan_run then calls
+ * it), report_done after. finish ends the document; FALSE when output or
+ * a spool file could not be written. Output is byte-identical to
+ * ckpt_render's; what must wait for later rows or for a status (JSON
+ * heads, a grid's widths, a plugin's later tables) waits in unlinked
+ * temporary files in $TMPDIR, not in memory. */
+typedef struct CkptRenderStream CkptRenderStream;
+CkptRenderStream *ckpt_render_stream_new(FILE *out,
+                                         const CkptRenderOptions *opt);
+void ckpt_render_stream_attach(CkptRenderStream *s, CkptReport *rep);
+void ckpt_render_stream_report_done(CkptRenderStream *s, CkptReport *rep);
+gboolean ckpt_render_stream_finish(CkptRenderStream *s);
+void ckpt_render_stream_free(CkptRenderStream *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptRenderStream, ckpt_render_stream_free)
+
+/* Index of a table's column by name, or -1. */
+int ckpt_result_column_index(const CkptResult *t, const char *name);
+/* The cell of a column by name, or NULL when there is no such column. */
+const CkptValue *ckpt_row_cell(const CkptResult *t, const CkptRow *row,
+                               const char *name);
+
+/* Text helpers, exposed for tests and the CLI. */
+/* Appends s (len bytes, or -1 for NUL-ended) with control characters,
+ * backslashes and invalid UTF-8 escaped as \n, \t, \\, \xNN, \u{NN}. */
+void ckpt_text_escape(GString *out, const char *s, gssize len);
+/* Human-readable size, checkpointctl's style: "512 B", "4.5 MiB". */
+char *ckpt_format_size(uint64_t bytes);
+/* "2006-01-02T15:04:05Z07:00" in local time (or UTC, ending in Z). */
+char *ckpt_format_time(int64_t t, gboolean utc);
+/* A value as text for tree and table output, escaped. */
+char *ckpt_value_text(const CkptValue *v, gboolean utc);
+/* Appends a JSON string literal; invalid UTF-8 becomes U+FFFD. */
+void ckpt_json_string(GString *out, const char *s, gssize len);
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# The core's layers (core/meson.build, README's layout table): a file may
+# include headers of its own layer and of the layers below it, never of one
+# above. Order, bottom to top: util archive criu, then the SDK header
+# (ckpt/plugin.h: the views the model implements), model host render cli.
+TAP_NAME=layers
+. "$(dirname "$0")/tap.sh"
+core=${CKPT_SOURCE_ROOT:?}/core
+order="util archive criu ckpt model host render cli"
+rank() {
+  r=0
+  for l in $order; do
+    [ "$l" = "$1" ] && { echo $r; return; }
+    r=$((r + 1))
+  done
+  echo 99
+}
+echo "1..$(($(echo $order | wc -w) - 1))"
+for layer in $(echo $order | sed "s/ ckpt / /"); do
+  mine=$(rank "$layer")
+  bad=""
+  for f in "$core/$layer"/*.[ch]; do
+    for inc in $(sed -n 's/^#include "\([a-z]*\)\/.*/\1/p' "$f"); do
+      [ "$(rank "$inc")" -gt "$mine" ] && bad="$bad ${f#$core/}:$inc"
+    done
+  done
+  # every file of the core sits in a layer
+  [ "$layer" = cli ] && for f in "$core"/*.[ch]; do
+    [ -e "$f" ] && bad="$bad ${f#$core/}:outside-a-layer"
+  done
+  if [ -z "$bad" ]; then ok "$layer includes only its own layer and those below"
+  else nok "$layer includes a layer above it:$bad"; fi
+done
