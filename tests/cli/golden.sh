@@ -7,6 +7,9 @@ TAP_NAME=golden
 . "$(dirname "$0")/tap.sh"
 G=${CKPT_SOURCE_ROOT:?}/tests/golden
 export LC_ALL=C.UTF-8 TZ=UTC
+mkdir "$T/fx"
+sh "$G/stage.sh" "$FX" "$T/fx"
+export CKPT_FIXTURES="$T/fx"
 sh "$G/cases.sh" >"$T/cases"
 echo "1..$(wc -l <"$T/cases")"
 tab=$(printf '\t')

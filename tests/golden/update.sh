@@ -6,7 +6,10 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
-export CKPT_FIXTURES="$src/tests/fixtures" CKPT_SOURCE_ROOT="$src" \
+stage=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-golden-XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+sh "$here/stage.sh" "$src/tests/fixtures" "$stage"
+export CKPT_FIXTURES="$stage" CKPT_SOURCE_ROOT="$src" \
   CKPT_BUILD_ROOT="$build" LC_ALL=C.UTF-8 TZ=UTC
 rm -rf "$here/out"
 mkdir -p "$here/out"
