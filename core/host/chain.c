@@ -451,15 +451,28 @@ fill_checkpoint_size(CkptCheckpoint *c)
   c->container.checkpoint_size = total;
 }
 
-/* api->result() reads only the tables of declared dependencies, so a
- * plugin's rows must be kept exactly when some plugin of the plan depends
- * on it; the others may stream (results.h). */
+/* A plugin declares a findings table (the SDK's shared schema). */
+static gboolean
+has_findings(const CkptPlugin *desc)
+{
+  for (size_t i = 0; desc->tables && desc->tables[i].name; i++)
+    if (strcmp(desc->tables[i].name, CKPT_FINDINGS_TABLE) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* api->result() reads only the tables of declared dependencies, and any
+ * plugin's findings, so a plugin's rows must be kept exactly when some
+ * plugin of the plan depends on it or it has findings; the others may
+ * stream (results.h). */
 static void
 mark_kept(const CkptPlan *plan, CkptReport *report)
 {
   for (guint i = 0; i < plan->steps->len; i++) {
     const CkptStep *st = g_ptr_array_index(plan->steps, i);
     const char *const *deps = st->plugin->desc->depends;
+    if (has_findings(st->plugin->desc))
+      ckpt_report_keep(report, st->plugin->desc->name);
     for (size_t j = 0; deps && deps[j]; j++)
       ckpt_report_keep(report, deps[j]);
     /* an isolated plugin's rows come back whole, and a failed decode

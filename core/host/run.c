@@ -275,10 +275,15 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
 }
 
 /* Is plugin one of the caller's declared dependencies? Only their rows
- * are kept for later plugins; the rest may have streamed away. */
+ * are kept for later plugins; the rest may have streamed away. Findings
+ * tables (the SDK's shared schema) are the exception: every plugin's are
+ * kept and readable by any later plugin, so that triage gathers third
+ * parties' findings too. */
 static gboolean
-is_dependency(const CkptRun *run, const char *plugin)
+is_dependency(const CkptRun *run, const char *plugin, const char *table)
 {
+  if (strcmp(table, CKPT_FINDINGS_TABLE) == 0)
+    return TRUE;
   const char *const *deps = run->plugin->desc->depends;
   for (size_t i = 0; deps && deps[i]; i++)
     if (strcmp(deps[i], plugin) == 0)
@@ -291,7 +296,7 @@ api_result(CkptRun *run, const char *plugin, const char *table)
 {
   if (plugin == NULL || table == NULL)
     return NULL;
-  if (!is_dependency(run, plugin)) {
+  if (!is_dependency(run, plugin, table)) {
     api_log(run, CKPT_LOG_DEBUG,
             "result(%s, %s): not a declared dependency, so not kept", plugin,
             table);

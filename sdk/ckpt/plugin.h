@@ -528,6 +528,89 @@ typedef struct CkptApi {
   /* Append new members here, and only here. */
 } CkptApi;
 
+/* ---- findings: one schema for every detection --------------------------
+ * A plugin that detects something declares a table named "findings" whose
+ * columns are CKPT_FINDING_COLUMNS (in that order, it may add its own after
+ * them) and emits one row per finding, filled by ckpt_finding_values().
+ * `ckpt triage` reads the findings table of every plugin of its chain,
+ * third parties' included: it filters them by id and severity, sorts them
+ * and gives each checkpoint a verdict. A findings table is readable by
+ * every later plugin of the chain, not only by those that depend on it.
+ *
+ * Ids ([a-z0-9-]+, e.g. "reverse-shell") are a public interface: never
+ * renamed or reused. Evidence is what was seen, as text; the host redacts
+ * it like any other value. attack is a MITRE ATT&CK technique id ("T1059")
+ * or NULL; more is a ckpt command line that shows more, or NULL. */
+#define CKPT_FINDINGS_TABLE "findings"
+
+typedef enum {
+  CKPT_SEV_INFO = 0,
+  CKPT_SEV_LOW = 1,
+  CKPT_SEV_MEDIUM = 2,
+  CKPT_SEV_HIGH = 3,
+  CKPT_SEV_CRITICAL = 4,
+} CkptSeverity;
+
+typedef struct {
+  const char *id;
+  CkptSeverity severity;
+  const char *title;    /* one line */
+  uint32_t pid, tid;    /* 0: none */
+  int fd;               /* -1: none */
+  uint64_t address;     /* 0: none */
+  const char *path;     /* a file or object the finding is about, or NULL */
+  const char *evidence; /* what was seen */
+  const char *attack;   /* ATT&CK technique id, or NULL */
+  const char *why;      /* why it matters, one short sentence */
+  const char *more;     /* a command that shows more, or NULL */
+} CkptFinding;
+
+/* the first columns of a findings table; end the array with {0} after
+ * them (or after the plugin's own extra columns) */
+/* clang-format off */
+#define CKPT_FINDING_COLUMNS                                                   \
+  {.name = "id", .type = CKPT_T_STR, .title = "ID"},                           \
+  {.name = "severity", .type = CKPT_T_STR, .title = "SEVERITY"},               \
+  {.name = "title", .type = CKPT_T_STR, .title = "TITLE"},                     \
+  {.name = "pid", .type = CKPT_T_UINT, .title = "PID"},                        \
+  {.name = "tid", .type = CKPT_T_UINT, .title = "TID"},                        \
+  {.name = "fd", .type = CKPT_T_INT, .title = "FD"},                           \
+  {.name = "address", .type = CKPT_T_ADDR, .title = "ADDRESS"},                \
+  {.name = "path", .type = CKPT_T_STR, .title = "PATH"},                       \
+  {.name = "evidence", .type = CKPT_T_STR, .title = "EVIDENCE"},               \
+  {.name = "attack", .type = CKPT_T_STR, .title = "ATT&CK"},                   \
+  {.name = "why", .type = CKPT_T_STR, .title = "WHY"},                         \
+  {.name = "more", .type = CKPT_T_STR, .title = "MORE"}
+/* clang-format on */
+#define CKPT_FINDING_N_COLUMNS 12
+
+/* "info", "low", "medium", "high", "critical"; NULL out of range */
+static inline const char *
+ckpt_severity_name(CkptSeverity s)
+{
+  static const char *const names[] = {"info", "low", "medium", "high",
+                                      "critical"};
+  return (unsigned)s < 5 ? names[s] : NULL;
+}
+
+/* The row of f, CKPT_FINDING_N_COLUMNS values, for emit(). */
+static inline void
+ckpt_finding_values(const CkptFinding *f, CkptValue *v)
+{
+  v[0] = CKPT_STR(f->id);
+  v[1] = CKPT_STR(ckpt_severity_name(f->severity));
+  v[2] = CKPT_STR(f->title);
+  v[3] = f->pid ? CKPT_UINT(f->pid) : CKPT_NULL;
+  v[4] = f->tid ? CKPT_UINT(f->tid) : CKPT_NULL;
+  v[5] = f->fd >= 0 ? CKPT_INT(f->fd) : CKPT_NULL;
+  v[6] = f->address ? CKPT_ADDR(f->address) : CKPT_NULL;
+  v[7] = CKPT_STR(f->path);
+  v[8] = CKPT_STR(f->evidence);
+  v[9] = CKPT_STR(f->attack);
+  v[10] = CKPT_STR(f->why);
+  v[11] = CKPT_STR(f->more);
+}
+
 /* ---- the descriptor ---------------------------------------------------- */
 typedef struct CkptPlugin {
   uint32_t abi_major, abi_minor;

@@ -1,0 +1,163 @@
+/* detect.c - the detect plugin: runs every detector of this folder over a
+ * checkpoint and emits what they find as rows of a findings table (the
+ * SDK's shared schema), which `ckpt triage` gathers with the findings of
+ * yara, secrets and any other plugin. */
+#include <glib.h>
+#include <string.h>
+
+#include "ckpt/plugin.h"
+#include "detectors.h"
+
+static const CkptOption options[] = {
+    {.name = "memory",
+     .type = CKPT_T_BOOL,
+     .default_value = "true",
+     .help = "look at dumped memory (elf-in-anon, patched-code, "
+             "shell-history)"},
+    {.name = "rootfs",
+     .type = CKPT_T_BOOL,
+     .default_value = "true",
+     .help = "look at the rootfs diff's files"},
+    {.name = NULL},
+};
+
+static const CkptColumn finding_columns[] = {CKPT_FINDING_COLUMNS,
+                                             {.name = NULL}};
+
+static const CkptTable tables[] = {
+    {.name = CKPT_FINDINGS_TABLE,
+     .title = "Findings",
+     .layout = CKPT_LAYOUT_TABLE,
+     .columns = finding_columns},
+    {.name = NULL},
+};
+
+typedef struct {
+  const CkptApi *api;
+  CkptRun *run;
+  GHashTable *seen; /* "id\tevidence" of posture findings already emitted */
+} Ctx;
+
+static void
+emit_row(void *ctx, const CkptFinding *f)
+{
+  Ctx *c = ctx;
+  CkptValue v[CKPT_FINDING_N_COLUMNS];
+  ckpt_finding_values(f, v);
+  c->api->emit(c->run, 0, 0, v, CKPT_FINDING_N_COLUMNS);
+}
+
+/* posture findings are about the container: once per distinct evidence,
+ * with the first process that shows it */
+static void
+emit_once(void *ctx, const CkptFinding *f)
+{
+  Ctx *c = ctx;
+  char *key = g_strdup_printf("%s\t%s", f->id, f->evidence ? f->evidence : "");
+  if (!g_hash_table_add(c->seen, key))
+    return;
+  emit_row(ctx, f);
+}
+
+typedef struct {
+  const CkptApi *api;
+  const CkptProcess *p;
+} ReadCtx;
+
+static size_t
+read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+  ReadCtx *r = ctx;
+  return r->api->mem_read(r->p, addr, buf, len);
+}
+
+static void
+scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
+             const DetSink *out, const DetSink *once, int memory)
+{
+  const CkptProcessInfo *info = api->process_info(proc);
+  size_t n_fds = api->fd_count(proc), n_vmas = api->vma_count(proc);
+  const CkptFdInfo **fds = g_new0(const CkptFdInfo *, n_fds + 1);
+  const CkptVmaInfo **vmas = g_new0(const CkptVmaInfo *, n_vmas + 1);
+  for (size_t i = 0; i < n_fds; i++)
+    fds[i] = api->fd_at(proc, i);
+  for (size_t i = 0; i < n_vmas; i++)
+    vmas[i] = api->vma_at(proc, i);
+  DetProcess dp = {info, fds, n_fds, vmas, n_vmas};
+  det_process(&dp, out);
+  det_posture_process(info, once);
+  if (memory && info->has_mm) {
+    DetMemState *st = det_memory_begin(&dp, out);
+    int bash = det_is_bash(info);
+    ReadCtx rc = {api, proc};
+    CkptMemIter *it = api->mem_iter_new(proc);
+    CkptMemBlock b;
+    while (it && api->mem_iter_next(it, &b)) {
+      det_memory_block(st, &b);
+      if (bash && b.vma && b.vma->kind == CKPT_VMA_HEAP)
+        det_bash_history(&dp, &b, read_mem, &rc, out);
+    }
+    if (it)
+      api->mem_iter_free(it);
+    det_memory_end(st);
+  } else {
+    /* anon-exec needs no pages */
+    det_memory_end(det_memory_begin(&dp, out));
+  }
+  g_free(fds);
+  g_free(vmas);
+  (void)run;
+}
+
+static CkptStatus
+detect_run(const CkptApi *api, CkptRun *run)
+{
+  Ctx c = {api, run,
+           g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+  DetSink out = {emit_row, &c}, once = {emit_once, &c};
+  int memory = api->opt_bool(run, "memory");
+
+  size_t n = api->process_count(run);
+  for (size_t i = 0; i < n; i++)
+    scan_process(api, run, api->process_at(run, i), &out, &once, memory);
+
+  /* sockets: what listens tells accepted connections from opened ones */
+  size_t n_sk = api->socket_count(run);
+  GArray *listening = g_array_new(TRUE, TRUE, sizeof(uint32_t));
+  for (size_t i = 0; i < n_sk; i++) {
+    const CkptSocketInfo *s = api->socket_at(run, i);
+    if (s->kind == CKPT_SK_INET && s->state_name &&
+        strcmp(s->state_name, "LISTEN") == 0 && s->src_port)
+      g_array_append_val(listening, s->src_port);
+  }
+  for (size_t i = 0; i < n_sk; i++)
+    det_socket(api->socket_at(run, i), NULL, (uint32_t *)listening->data, &out);
+  g_array_unref(listening);
+
+  const CkptContainerInfo *ci = api->container(run);
+  for (size_t i = 0; ci && i < ci->n_mounts; i++)
+    det_posture_mount(&ci->mounts[i], &once);
+
+  if (api->opt_bool(run, "rootfs") && ci && ci->has_rootfs_diff) {
+    DetRootfsState st = {0};
+    CkptFileIter *it = api->diff_iter_new(run, 1 << 20);
+    CkptDiffFile f;
+    while (it && api->diff_iter_next(it, &f))
+      det_rootfs_file_st(&st, f.path ? f.path : "", f.data, f.len, f.full_size,
+                         &out);
+    if (it)
+      api->diff_iter_free(it);
+    det_rootfs_end(&st, &out);
+  }
+  g_hash_table_unref(c.seen);
+  return CKPT_OK;
+}
+
+static const char *const depends[] = {NULL};
+
+CKPT_PLUGIN_DEFINE("detect", "0.1.0",
+                   "detectors of techniques: reverse shells, fileless and "
+                   "deleted programs, injected code, LD_PRELOAD, miners, "
+                   "shell history, root FS tampering, risky posture, network",
+                   "Apache-2.0", options, depends, tables, NULL, detect_run,
+                   NULL);
