@@ -534,10 +534,11 @@ load_stats(CkptCheckpoint *c)
                     local ? local->message : "stats-dump: no entry, ignored");
     return;
   }
-  StatsEntry *s = stats_entry__unpack(NULL, elen, entry);
+  r.max_decode = c->limits.max_decode_memory;
+  StatsEntry *s = (StatsEntry *)ckpt_image_unpack(&r, &stats_entry__descriptor,
+                                                  entry, elen, &local);
   if (s == NULL) {
-    ckpt_model_warn(c, "stats-dump: entry at offset 8 does not decode as "
-                       "stats_entry, ignored");
+    ckpt_model_warn(c, "%s, ignored", local->message);
     return;
   }
   if (s->dump) {

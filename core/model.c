@@ -73,8 +73,11 @@ ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r, const char *name,
   *present = ckpt_imageset_image(c->images, name, &data, &len);
   if (!*present)
     return TRUE;
-  return ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
-                         c->limits.max_entries, error);
+  if (!ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
+                       c->limits.max_entries, error))
+    return FALSE;
+  r->max_decode = c->limits.max_decode_memory;
+  return TRUE;
 }
 
 CkptCheckpoint *
@@ -136,7 +139,11 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   if (!has_process_tree(c, path, error))
     return NULL;
   if (!ckpt_meta_load(c, error) || !ckpt_procs_load(c, error) ||
-      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error))
+      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error)) {
+    /* The stages name the image and offset; which input it was goes in
+     * front, for sweeps over many. */
+    g_prefix_error(error, "%s: ", path);
     return NULL;
+  }
   return g_steal_pointer(&c);
 }

@@ -212,6 +212,105 @@ def not_checkpoints(base, out):
     return cases
 
 
+# ---- entries that decode into far more than they take -------------------
+
+FD_EVENTPOLL = 7  # CRIU's fd_types
+
+
+def pb(field, wt, v):
+    return gen.pb_encode([(field, wt, v)])
+
+
+def eventpoll_file(n_tfd, file_id=0x7ffff0):
+    """A files.img entry: an eventpoll with n_tfd empty tfd submessages
+    (two bytes each on the wire, a malloc'd message each decoded)."""
+    epfd = pb(1, 0, file_id) + pb(2, 0, 0) + b"\x22\x00" * n_tfd
+    return pb(1, 0, FD_EVENTPOLL) + pb(2, 0, file_id) + pb(9, 2, epfd)
+
+
+def with_unknown(entry, n):
+    """entry with n unknown varint fields (field 100: three bytes each)."""
+    return entry + (gen.varint(100 << 3) + b"\x00") * n
+
+
+def pagemap(head, n):
+    """head and n one-page, not-present entries, one page apart."""
+    ents = [pb(1, 0, 0x10000000 + i * 8192) + pb(2, 0, 1) + pb(4, 0, 2)
+            for i in range(n)]
+    return gen.image(head, ents)
+
+
+def decode_images(base, n_tfd, n_unknown, n_pagemap, tag, out):
+    """Writes the three shapes; returns {shape: (path, image name)}."""
+    made = {}
+    head, ents = gen.image_entries(gen.get(base, "files.img"))
+    path = os.path.join(out, "tfd-%s.tar" % tag)
+    gen.write_tar(path, gen.replaced(
+        base, "files.img", gen.image(head, ents + [eventpoll_file(n_tfd)])))
+    made["tfd"] = (path, "files.img")
+    head, ents = gen.image_entries(gen.get(base, "pstree.img"))
+    path = os.path.join(out, "unknown-%s.tar" % tag)
+    gen.write_tar(path, gen.replaced(
+        base, "pstree.img",
+        gen.image(head, [with_unknown(ents[0], n_unknown)] + ents[1:])))
+    made["unknown"] = (path, "pstree.img")
+    if n_pagemap:
+        head, _ = gen.image_entries(gen.get(base, "pagemap-1.img"))
+        path = os.path.join(out, "pagemap-%s.tar" % tag)
+        gen.write_tar(path, gen.replaced(base, "pagemap-1.img",
+                                         pagemap(head, n_pagemap)))
+        made["pagemap"] = (path, "pagemap-1.img")
+    return made
+
+
+def decode_limit_re(path, image, limit):
+    return (re.escape(path) + r": " + re.escape(image) +
+            r": entry at offset \d+ decodes past the max-decode-memory "
+            r"limit of %d bytes for the image" % limit)
+
+
+def decode_checks(base, out, cwd):
+    small = decode_images(base, 100000, 100000, 100000, "small", out)
+    for shape, (path, image) in sorted(small.items()):
+        # scaled down under a lowered limit: refused, naming it all
+        check("%s, max-decode-memory=1M" % shape,
+              ["--limit", "max-decode-memory=1M", "run", "container,pstree",
+               path], {1}, decode_limit_re(path, image, 1 << 20), cwd)
+        # and the same image under the default limit is not refused for
+        # its decode: the limit is what stopped it
+        rc, o, err = run(["run", "container,pstree", path], cwd)
+        ok("max-decode-memory" not in err and rc != "timeout" and rc >= 0,
+           "%s, default limit: the small image decodes" % shape,
+           "rc=%s\nstderr: %s" % (rc, err[-800:]))
+    # at the sizes that took gigabytes, under the default limit: refused
+    # with peak memory a fraction of what the image would decode into
+    big = decode_images(base, 30000000, 20000000, 0, "big", out)
+    for shape, (path, image) in sorted(big.items()):
+        rc, err, rss_kib = run_measured(["run", "container,pstree", path],
+                                        cwd)
+        ok(rc == 1 and
+           re.search(decode_limit_re(path, image, 256 << 20), err),
+           "%s at full size, default limit: refused" % shape,
+           "rc=%s\nstderr: %s" % (rc, err[-800:]))
+        ok(rss_kib < 512 * 1024,
+           "%s at full size: peak RSS %d MiB stays under 512 MiB" %
+           (shape, rss_kib // 1024), "")
+
+
+def run_measured(args, cwd):
+    """(exit status, stderr, peak RSS in KiB) of one ckpt run, from the
+    child's own rusage (wait4), not the whole test's."""
+    with tempfile.TemporaryFile() as e:
+        p = subprocess.Popen(WRAP + [CKPT] + args, cwd=cwd,
+                             stdout=subprocess.DEVNULL, stderr=e,
+                             env=dict(os.environ, TMPDIR=cwd))
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        e.seek(0)
+        return (p.returncode, e.read().decode("utf-8", "replace"),
+                ru.ru_maxrss)
+
+
 def main():
     scratch = tempfile.mkdtemp(prefix="ckpt-parse-")
     try:
@@ -227,6 +326,7 @@ def main():
         for _, _, want, out_re in meta:
             plan += len(COMMANDS) * (2 if want else 1) + (1 if out_re else 0)
         plan += 2 * len(REFUSING) * len(refuse) + 3
+        plan += 3 * 3 + 2 * 2
         print("1..%d" % plan)
         if not os.access(CKPT, os.X_OK):
             for _ in range(plan):
@@ -293,6 +393,7 @@ def main():
         ok(rc in (0, 1),
            "yara sweep with a deep config.dump: completes, exit 0 or 1",
            "rc=%s\n%s" % (rc, err))
+        decode_checks(base, out, cwd)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failed else 0
