@@ -8,6 +8,7 @@ bare criu-dir fixture), with gen.py's helpers:
     and behind each extension json-glib's scanner takes (comments, single
     quotes, '#', identifiers), and nested just at the bound;
   - a NUL (\\u0000) in a spec.dump string and key;
+  - CRI-O annotations holding JSON (shown by inspect) nested past it;
   - not checkpoints: an empty directory, a tar of unrelated files, a tar of
     tars, and checkpoints without pstree.img (absent, or a FIFO in a bare
     directory);
@@ -180,6 +181,26 @@ def metadata_cases(base, out):
     return cases
 
 
+def annotation_cases(out):
+    """CRI-O archives whose spec.dump annotation holding JSON (shown as a
+    tree by inspect, read for the name by the loader) is nested deep,
+    plainly and behind a comment."""
+    import json
+    crio = gen.read_members(os.path.join(FIXTURES, "crio-none.tar"))
+    spec = json.loads(top_get(crio, "spec.dump"))
+    made = []
+    for key in ("io.kubernetes.cri-o.Labels", "io.kubernetes.cri-o.Metadata"):
+        for trick in ("", "/* \" */ "):
+            s = dict(spec, annotations=dict(spec["annotations"]))
+            s["annotations"][key] = '{"a": ' + trick + DEEP
+            name = "crio-%s%s.tar" % (key.split(".")[-1],
+                                      "-comment" if trick else "")
+            gen.write_tar(os.path.join(out, name), top_replaced(
+                crio, "spec.dump", json.dumps(s).encode()))
+            made.append(name)
+    return made
+
+
 def not_checkpoints(base, out):
     """(label, path, stderr pattern) of inputs that must be refused."""
     cases = []
@@ -322,11 +343,13 @@ def main():
         base = gen.read_members(fixture)
         meta = metadata_cases(base, out)
         refuse = not_checkpoints(base, out)
+        annotated = annotation_cases(out)
         plan = 0
         for _, _, want, out_re in meta:
             plan += len(COMMANDS) * (2 if want else 1) + (1 if out_re else 0)
         plan += 2 * len(REFUSING) * len(refuse) + 3
         plan += 3 * 3 + 2 * 2
+        plan += len(annotated) * len(COMMANDS)
         print("1..%d" % plan)
         if not os.access(CKPT, os.X_OK):
             for _ in range(plan):
@@ -363,6 +386,14 @@ def main():
                 rc, o, err = run(["show", path], cwd)
                 ok(re.search(out_re, o) is not None,
                    "%s: show has /%s/" % (name, out_re), "stdout: " + o)
+
+        for name in annotated:
+            path = os.path.join(out, name)
+            for label, argv, rcs in COMMANDS:
+                rc, o, err = run(argv + [path], cwd)
+                ok(rc in rcs, "%s %s: exit status in %s, no crash" %
+                   (name, label, sorted(rcs)),
+                   "rc=%s\nstderr: %s" % (rc, err[-800:]))
 
         for what, path, err_re in refuse:
             for label, argv, rcs in REFUSING:
