@@ -47,6 +47,14 @@
 static JsonNode *
 parse_json(CkptCheckpoint *c, const char *what, const uint8_t *data, size_t len)
 {
+  /* Empty text (or only blanks) is no document, as json-glib took it:
+   * the file counts as absent. */
+  size_t i = 0;
+  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
+                     data[i] == '\r'))
+    i++;
+  if (i == len)
+    return NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *nul_path = NULL;
   JsonNode *root =
