@@ -2,10 +2,12 @@
  * metadata an engine writes next to the CRIU images.
  *
  * json-glib's own parser recurses once per nesting level and accepts more
- * than JSON (comments, 'single-quoted' strings, identifiers, hex and octal
- * numbers), so a depth bound checked before it runs has to tokenise
- * exactly as it does. This parser reads only JSON, keeps its own stack
- * (no recursion), and refuses nesting past max_depth as it meets it.
+ * than JSON (comments from '/' to the end of a line, 'single-quoted'
+ * strings, identifiers, hex and octal numbers, a lone surrogate escape
+ * swallowing the quote after it), so a depth bound checked before it runs
+ * has to tokenise exactly as it does. This parser reads only JSON, keeps
+ * its own stack (no recursion), and refuses nesting past max_depth as it
+ * meets it.
  */
 #ifndef CKPT_JSON_H
 #define CKPT_JSON_H

@@ -6,7 +6,8 @@ Made at test time from a copy of tests/fixtures/podman-none.tar (and the
 bare criu-dir fixture), with gen.py's helpers:
   - config.dump / spec.dump nested past the parser's depth bound, plainly
     and behind each extension json-glib's scanner takes (comments, single
-    quotes, '#', identifiers), and nested just at the bound;
+    quotes, a surrogate escape eating a quote; '#' too), and nested just at
+    the bound;
   - a NUL (\\u0000) in a spec.dump string and key;
   - CRI-O annotations holding JSON (shown by inspect) nested past it;
   - not checkpoints: an empty directory, a tar of unrelated files, a tar of
@@ -126,14 +127,18 @@ def nest(levels, close=True):
 
 DEEP = "[" * 200000
 # what json-glib 1.6's scanner skips or reads as a string, each hiding a
-# quote that would end a "-only pre-scan's idea of a string
+# quote from a "-only pre-scan: a '/' starts a comment to the end of the
+# line (so /* */ on one line too), 'single-quoted' strings, and a lone
+# high surrogate escape that eats the closing quote after it (json-glib
+# then reads the next quote as the end, the pre-scan as a start). '#',
+# GScanner's own comment, is not json-glib's: kept as one more junk case.
 TRICKS = {
     "plain": "",
-    "comment": '/* " */ ',
+    "comment": '/* " */\n',
     "line-comment": '// "\n',
     "single-quote": "'\"', ",
+    "surrogate": '"\\ud800" ", ',
     "hash": '# "\n',
-    "identifier": 'x" ',
 }
 
 

@@ -1,6 +1,7 @@
 /* test-json.c - core/json.c, the metadata parser: the same trees as
  * json-glib on every fixture's metadata, each extension json-glib's
- * scanner accepts (comments, single quotes, identifiers, hex, octal)
+ * scanner accepts (comments, single quotes, identifiers, hex, octal,
+ * a surrogate escape eating a quote)
  * refused even when it hides brackets, the depth bound at and past its
  * value, NULs kept visible, and broken strings and numbers refused with
  * their offset. */
@@ -116,12 +117,15 @@ test_values(void)
 
 /* ---- what json-glib's scanner takes and JSON does not --------------------
  *
- * json-glib 1.6 (json-scanner.c, its copy of GScanner) skips C and C++
- * comments, reads 'single-quoted' strings without escapes, octal escapes
- * in double-quoted ones, bare identifiers, 0x hex, $hex, 0b binary and
- * leading-zero octal numbers. A depth pre-scan that does not tokenise like
+ * json-glib 1.6 (json-scanner.c, its copy of GScanner) skips from a '/'
+ * to the end of the line (// and one-line C comments), reads
+ * 'single-quoted' strings without escapes, octal escapes in double-quoted
+ * ones, bare identifiers, 0x hex, $hex, 0b binary and leading-zero octal
+ * numbers, and after a lone high surrogate escape eats the next character,
+ * a closing quote included. A depth pre-scan that does not tokenise like
  * that is fooled by a quote inside any of them; this parser refuses them
- * all, so nothing can hide a bracket from the depth bound. */
+ * all, so nothing can hide a bracket from the depth bound. ('#', GScanner's
+ * default comment, is not json-glib's; refused all the same.) */
 static void
 test_extensions_refused(void)
 {
