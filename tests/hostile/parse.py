@@ -318,9 +318,13 @@ def decode_checks(base, out, cwd):
            re.search(decode_limit_re(path, image, 256 << 20), err),
            "%s at full size, default limit: refused" % shape,
            "rc=%s\nstderr: %s" % (rc, err[-800:]))
-        ok(rss_kib < 512 * 1024,
-           "%s at full size: peak RSS %d MiB stays under 512 MiB" %
-           (shape, rss_kib // 1024), "")
+        what = "%s at full size: peak RSS %d MiB stays under 512 MiB" % (
+            shape, rss_kib // 1024)
+        if os.environ.get("CKPT_UNDER_VALGRIND"):
+            # valgrind's own heap makes the high-water mark meaningless
+            ok(True, what + " # SKIP under valgrind")
+        else:
+            ok(rss_kib < 512 * 1024, what, "")
 
 
 def run_measured(args, cwd):
