@@ -39,4 +39,5 @@ ckpt_fuzz_limits(CkptLimits *limits)
   limits->max_vmas = 10000;
   limits->max_fds = 10000;
   limits->max_entries = 100000;
+  limits->max_decode_memory = 64u << 20;
 }

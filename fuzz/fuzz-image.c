@@ -3,7 +3,8 @@
  *
  * Input: one selector byte (which message type), one byte of payload
  * policy, then the image bytes. Every entry the framing hands out is
- * unpacked with the selected descriptor; with the payload policy set, a
+ * unpacked with the selected descriptor, within a 64 MiB decode budget
+ * (ckpt_image_unpack); with the payload policy set, a
  * raw payload whose length is the entry's first byte times 16 is taken
  * after each entry, as tcp-stream and pipes-data images have.
  */
@@ -68,6 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_clear_error(&error);
     return 0;
   }
+  r.max_decode = 64u << 20;
   for (;;) {
     const uint8_t *entry;
     size_t len;
@@ -76,9 +78,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc <= 0)
       break;
     g_assert(entry >= data && len <= size && entry + len <= data + size);
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, entry);
+    /* through the budgeted allocator, as the loaders decode */
+    ProtobufCMessage *m = ckpt_image_unpack(&r, desc, entry, len, &error);
+    g_assert((m == NULL) == (error != NULL));
     if (m)
       protobuf_c_message_free_unpacked(m, NULL);
+    g_clear_error(&error);
     if (payloads && len > 0) {
       const uint8_t *bytes;
       if (!ckpt_image_take(&r, (uint64_t)entry[0] * 16, &bytes, &error))

@@ -8,6 +8,8 @@ the real fixtures (tests/fixtures) with the standard library only.
   OUTDIR/archive/  every fixture archive, plus small archives (images
                    only, pages cut) in tar, gzip and zstd form
   OUTDIR/model/    the small archives and the plain fixture tars
+  OUTDIR/meta/     every fixture's config.dump, spec.dump, network.status
+                   and deleted.files, behind fuzz-meta.c's selector byte
 """
 import io
 import os
@@ -73,7 +75,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed-corpus.py OUTDIR")
     outdir = sys.argv[1]
-    for h in ("image", "archive", "model"):
+    for h in ("image", "archive", "model", "meta"):
         os.makedirs(os.path.join(outdir, h), exist_ok=True)
 
     none = os.path.join(FIXTURES, "podman-none.tar")
@@ -84,6 +86,18 @@ def main():
                 payload = 1 if base.startswith("tcp-stream") else 0
                 write(os.path.join(outdir, "image", base),
                       bytes([sel, payload]) + data)
+
+    # fuzz-meta.c's members, in its selector's order
+    meta = ("config.dump", "spec.dump", "network.status", "deleted.files")
+    for name in sorted(os.listdir(FIXTURES)):
+        if not re.search(r"\.tar(\.gz|\.zst)?$", name) or \
+                name.endswith(".zst"):
+            continue
+        for m, data in members(os.path.join(FIXTURES, name)):
+            if m.name in meta:
+                write(os.path.join(outdir, "meta", "%s-%s" % (
+                    name.split(".")[0], m.name)),
+                    bytes([meta.index(m.name)]) + data)
 
     smalls = {}
     for name in ("podman-none.tar", "podman-none-criu3.tar", "crio-none.tar",

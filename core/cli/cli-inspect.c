@@ -13,8 +13,13 @@
 #include "ckpt-config.h"
 #include "cli/cli.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "model/model.h"
 #include "render/render.h"
+
+/* Annotation values holding JSON are shown 16 levels deep; deeper than
+ * this they are not shown at all. */
+#define CKPT_ANNOTATION_JSON_DEPTH 64
 
 static const CkptCliFlag inspect_flags[] = {
     {"ps-tree", "display an overview of processes", "pstree", NULL, FALSE},
@@ -645,12 +650,15 @@ static void
 compose_annotation(Arena *a, GArray *rows, const char *k, const char *v)
 {
   if (json_annotation(k)) {
-    g_autoptr(JsonParser) p = json_parser_new();
-    if (!json_parser_load_from_data(p, v, -1, NULL) ||
-        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+    /* The checkpoint wrote this text: json.c's parser, bounded in depth
+     * and strict as Go's encoding/json, not json-glib's, which recurses
+     * per level and overflows the stack on deep nesting. */
+    g_autoptr(JsonNode) root = ckpt_json_parse(
+        (const uint8_t *)v, strlen(v), CKPT_ANNOTATION_JSON_DEPTH, NULL, NULL);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
       return;
     text_row(a, rows, 1, k);
-    compose_json_lines(a, rows, json_parser_get_root(p), 2);
+    compose_json_lines(a, rows, root, 2);
     return;
   }
   g_autofree char *line = g_strdup_printf("%s: %s", k, v);

@@ -1,10 +1,12 @@
 /* image.c - CRIU's image framing: magics, length-prefixed entries and the
  * raw payloads some images append after an entry. Every length is checked
- * against what remains before anything is handed out; ckpt_image_walk()
+ * against what remains before anything is handed out; ckpt_image_unpack()
+ * decodes an entry within the image's memory budget, and ckpt_image_walk()
  * is the one loop that unpacks a whole image's entries. */
 #include "criu/image.h"
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint32_t
@@ -120,6 +122,68 @@ ckpt_image_take(CkptImageReader *r, uint64_t n, const uint8_t **bytes,
   return TRUE;
 }
 
+/* What malloc spends on each block besides its size: counting it makes a
+ * million empty submessages cost what they really cost. */
+#define ALLOC_OVERHEAD 16
+
+typedef struct {
+  CkptImageReader *r;
+  gboolean refused;
+} Budget;
+
+/* protobuf-c's allocator hook. Blocks come from malloc, so the messages
+ * are freed with protobuf-c's default (system) allocator. */
+static void *
+budget_alloc(void *data, size_t size)
+{
+  Budget *b = data;
+  CkptImageReader *r = b->r;
+  if (r->max_decode) {
+    uint64_t left = r->max_decode - r->decoded;
+    if (size > left || size + ALLOC_OVERHEAD > left) {
+      b->refused = TRUE;
+      return NULL;
+    }
+  }
+  void *p = malloc(size ? size : 1);
+  if (p != NULL)
+    r->decoded += size + ALLOC_OVERHEAD;
+  return p;
+}
+
+static void
+budget_free(void *data, void *p)
+{
+  (void)data;
+  free(p);
+}
+
+ProtobufCMessage *
+ckpt_image_unpack(CkptImageReader *r, const ProtobufCMessageDescriptor *desc,
+                  const uint8_t *entry, size_t len, GError **error)
+{
+  g_return_val_if_fail(r != NULL && desc != NULL, NULL);
+  g_return_val_if_fail(entry >= r->base + 4 && entry <= r->end, NULL);
+
+  size_t off = (size_t)(entry - r->base) - 4;
+  Budget b = {.r = r};
+  ProtobufCAllocator alloc = {
+      .alloc = budget_alloc, .free = budget_free, .allocator_data = &b};
+  ProtobufCMessage *m = protobuf_c_message_unpack(desc, &alloc, len, entry);
+  if (m != NULL)
+    return m;
+  if (b.refused)
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: entry at offset %zu decodes past the max-decode-memory "
+                "limit of %" G_GUINT64_FORMAT " bytes for the image",
+                r->name, off, r->max_decode);
+  else
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+                "%s: entry at offset %zu is not a valid %s", r->name, off,
+                desc->short_name);
+  return NULL;
+}
+
 gboolean
 ckpt_image_walk(CkptImageReader *r, const ProtobufCMessageDescriptor *desc,
                 CkptImageEntryFn fn, void *user, GError **error)
@@ -130,13 +194,9 @@ ckpt_image_walk(CkptImageReader *r, const ProtobufCMessageDescriptor *desc,
 
   while ((rc = ckpt_image_next(r, &entry, &len, error)) == 1) {
     size_t off = (size_t)(entry - r->base) - 4;
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, entry);
-    if (m == NULL) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                  "%s: entry at offset %zu is not a valid %s", r->name, off,
-                  desc->short_name);
+    ProtobufCMessage *m = ckpt_image_unpack(r, desc, entry, len, error);
+    if (m == NULL)
       return FALSE;
-    }
     int next = fn(m, off, user, error);
     protobuf_c_message_free_unpacked(m, NULL);
     if (next <= 0)

@@ -28,6 +28,11 @@ typedef struct {
   uint64_t max_entry;
   uint64_t max_entries;
   uint64_t n_entries;
+  /* Bytes protobuf-c may allocate decoding this image's entries, summed
+   * over them (0: no bound), and what it has taken so far. Set by
+   * ckpt_model_open_image() from the max-decode-memory limit. */
+  uint64_t max_decode;
+  uint64_t decoded;
 } CkptImageReader;
 
 /* Checks the magics of an image. expected_magic is the image's own magic
@@ -54,6 +59,19 @@ struct ProtobufCMessageDescriptor;
  * to fail it. */
 typedef int (*CkptImageEntryFn)(const struct ProtobufCMessage *m, size_t off,
                                 void *user, GError **error);
+
+/* Unpacks an entry ckpt_image_next() returned from r as desc, every
+ * allocation protobuf-c makes counted against r's decode budget: an entry
+ * of a few bytes per field can claim tens of bytes per field decoded (a
+ * million empty submessages, unknown fields), so the length limits alone
+ * do not bound memory. Returns NULL with error set when the entry does not
+ * decode ("<image>: entry at offset N is not a valid <Message>") or the
+ * budget runs out (CKPT_ERROR_LIMIT, naming the offset and the limit).
+ * Free with protobuf_c_message_free_unpacked(m, NULL). */
+struct ProtobufCMessage *
+ckpt_image_unpack(CkptImageReader *r,
+                  const struct ProtobufCMessageDescriptor *desc,
+                  const uint8_t *entry, size_t len, GError **error);
 
 /* Unpacks every remaining entry of an opened image as desc and hands each
  * to fn. An entry that does not unpack fails the walk: "<image>: entry at

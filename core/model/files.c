@@ -594,10 +594,11 @@ load_tcp_stream(FilesLoad *l, CkptSocketInfo *sk)
       ckpt_model_warn(c, "%s: no entry", name);
     return;
   }
-  TcpStreamEntry *e = tcp_stream_entry__unpack(NULL, elen, entry);
+  r.max_decode = c->limits.max_decode_memory;
+  TcpStreamEntry *e = (TcpStreamEntry *)ckpt_image_unpack(
+      &r, &tcp_stream_entry__descriptor, entry, elen, &err);
   if (e == NULL) {
-    ckpt_model_warn(c, "%s: entry at offset 8 is not a valid TcpStreamEntry",
-                    name);
+    ckpt_model_warn(c, "%s", err->message);
     return;
   }
   uint32_t inq = e->inq_len, outq = e->outq_len;
@@ -636,12 +637,10 @@ load_sk_queues(FilesLoad *l)
     return;
   while ((rc = ckpt_image_next(&r, &entry, &elen, &err)) == 1) {
     size_t off = (size_t)(entry - r.base);
-    SkPacketEntry *e = sk_packet_entry__unpack(NULL, elen, entry);
+    SkPacketEntry *e = (SkPacketEntry *)ckpt_image_unpack(
+        &r, &sk_packet_entry__descriptor, entry, elen, &err);
     if (e == NULL) {
-      ckpt_model_warn(c,
-                      "%s: entry at offset %zu is not a valid "
-                      "SkPacketEntry",
-                      name, off);
+      ckpt_model_warn(c, "%s", err->message);
       return;
     }
     uint32_t id = e->id_for, n = e->length;
@@ -1146,10 +1145,12 @@ load_fd_table(FilesLoad *l, const char *img, GError **error)
                   img, c->limits.max_fds);
       return NULL;
     }
-    FdinfoEntry *e = fdinfo_entry__unpack(NULL, elen, entry);
-    if (e == NULL || !e->has_id || !e->has_fd) {
-      if (e)
-        fdinfo_entry__free_unpacked(e, NULL);
+    FdinfoEntry *e = (FdinfoEntry *)ckpt_image_unpack(
+        &r, &fdinfo_entry__descriptor, entry, elen, error);
+    if (e == NULL)
+      return NULL;
+    if (!e->has_id || !e->has_fd) {
+      fdinfo_entry__free_unpacked(e, NULL);
       g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
                   "%s: entry at offset %zu is not a valid FdinfoEntry", img,
                   off);

@@ -30,59 +30,49 @@
 #include <string.h>
 
 #include "criu/image.h"
+#include "util/json.h"
 #include "stats.pb-c.h"
 
 #define STATS_MAGIC 0x57093306u /* CRIU's magic.h */
-/* json-glib's parser recurses once per nesting level. */
+/* Engines nest their metadata a handful of levels deep; far past that is
+ * a crafted file, refused before it costs anything. */
 #define MAX_JSON_DEPTH 64
 
 /* ---- JSON helpers ------------------------------------------------------ */
 
-/* Rejects JSON nested deeper than MAX_JSON_DEPTH before json-glib recurses
- * into it. Strings are skipped so brackets inside them do not count. */
-static gboolean
-json_depth_ok(const uint8_t *p, size_t n)
-{
-  unsigned depth = 0;
-  gboolean in_str = FALSE, esc = FALSE;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t ch = p[i];
-    if (in_str) {
-      if (esc)
-        esc = FALSE;
-      else if (ch == '\\')
-        esc = TRUE;
-      else if (ch == '"')
-        in_str = FALSE;
-    } else if (ch == '"') {
-      in_str = TRUE;
-    } else if (ch == '{' || ch == '[') {
-      if (++depth > MAX_JSON_DEPTH)
-        return FALSE;
-    } else if ((ch == '}' || ch == ']') && depth > 0) {
-      depth--;
-    }
-  }
-  return TRUE;
-}
-
-/* Parses JSON text; on failure warns, naming what, and returns NULL. */
+/* Parses JSON text (json.c: strict JSON, depth bounded, no recursion); on
+ * failure warns, naming what, and returns NULL. A NUL in a string is kept
+ * as the text \u0000 and warned about, since it would hide what follows
+ * it from anything reading the value as a C string. */
 static JsonNode *
 parse_json(CkptCheckpoint *c, const char *what, const uint8_t *data, size_t len)
 {
-  if (!json_depth_ok(data, len)) {
-    ckpt_model_warn(c, "%s: JSON nested deeper than %d levels, ignored", what,
-                    MAX_JSON_DEPTH);
+  /* Empty text (or only blanks) is no document, as json-glib took it:
+   * the file counts as absent. */
+  size_t i = 0;
+  while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
+                     data[i] == '\r'))
+    i++;
+  if (i == len)
     return NULL;
-  }
-  g_autoptr(JsonParser) parser = json_parser_new_immutable();
   g_autoptr(GError) local = NULL;
-  if (!json_parser_load_from_data(parser, (const char *)data, (gssize)len,
-                                  &local)) {
-    ckpt_model_warn(c, "%s: not valid JSON, ignored: %s", what, local->message);
+  g_autofree char *nul_path = NULL;
+  JsonNode *root =
+      ckpt_json_parse(data, len, MAX_JSON_DEPTH, &nul_path, &local);
+  if (root == NULL) {
+    if (g_error_matches(local, CKPT_ERROR, CKPT_ERROR_LIMIT))
+      ckpt_model_warn(c, "%s: %s, ignored", what, local->message);
+    else
+      ckpt_model_warn(c, "%s: not valid JSON, ignored: %s", what,
+                      local->message);
     return NULL;
   }
-  return json_parser_steal_root(parser);
+  if (nul_path != NULL)
+    ckpt_model_warn(c,
+                    "%s: %s holds a NUL character (\\u0000), kept as "
+                    "the text \\u0000",
+                    what, nul_path);
+  return root;
 }
 
 /* Loads a metadata member as JSON. Returns FALSE only for a limit error;
@@ -552,10 +542,11 @@ load_stats(CkptCheckpoint *c)
                     local ? local->message : "stats-dump: no entry, ignored");
     return;
   }
-  StatsEntry *s = stats_entry__unpack(NULL, elen, entry);
+  r.max_decode = c->limits.max_decode_memory;
+  StatsEntry *s = (StatsEntry *)ckpt_image_unpack(&r, &stats_entry__descriptor,
+                                                  entry, elen, &local);
   if (s == NULL) {
-    ckpt_model_warn(c, "stats-dump: entry at offset 8 does not decode as "
-                       "stats_entry, ignored");
+    ckpt_model_warn(c, "%s, ignored", local->message);
     return;
   }
   if (s->dump) {

@@ -73,8 +73,11 @@ ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r, const char *name,
   *present = ckpt_imageset_image(c->images, name, &data, &len);
   if (!*present)
     return TRUE;
-  return ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
-                         c->limits.max_entries, error);
+  if (!ckpt_image_open(r, name, data, len, magic, c->limits.max_entry_size,
+                       c->limits.max_entries, error))
+    return FALSE;
+  r->max_decode = c->limits.max_decode_memory;
+  return TRUE;
 }
 
 /* the image set's formats are the SDK's, value for value */
@@ -101,6 +104,32 @@ ckpt_checkpoint_new(const CkptLimits *limits)
   return c;
 }
 
+/* Every CRIU dump writes inventory.img and pstree.img. Without them the
+ * input is not a checkpoint at all (an empty directory, a tar of other
+ * files), and without pstree.img no process, memory or file can be read:
+ * a search over it would end in a silent "nothing found", so both are
+ * refused here, where every command passes. A pstree.img that is not a
+ * regular file in a directory (a FIFO, a device) was skipped by the image
+ * set and counts as absent. */
+static gboolean
+has_process_tree(CkptCheckpoint *c, const char *path, GError **error)
+{
+  if (ckpt_imageset_image(c->images, "pstree.img", NULL, NULL))
+    return TRUE;
+  if (!ckpt_imageset_image(c->images, "inventory.img", NULL, NULL)) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_MISSING,
+                "%s: not a CRIU checkpoint: no inventory.img or pstree.img "
+                "(at the top or under checkpoint/)",
+                path);
+    return FALSE;
+  }
+  g_set_error(error, CKPT_ERROR, CKPT_ERROR_MISSING,
+              "%s: pstree.img is missing or not a regular file: the process "
+              "tree, memory and files cannot be read",
+              path);
+  return FALSE;
+}
+
 CkptCheckpoint *
 ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
 {
@@ -114,8 +143,14 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   c->container.format = (CkptFormat)ckpt_imageset_format(c->images);
   c->container.archive_size = ckpt_imageset_archive_size(c->images);
 
-  if (!ckpt_meta_load(c, error) || !ckpt_procs_load(c, error) ||
-      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error))
+  if (!has_process_tree(c, path, error))
     return NULL;
+  if (!ckpt_meta_load(c, error) || !ckpt_procs_load(c, error) ||
+      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error)) {
+    /* The stages name the image and offset; which input it was goes in
+     * front, for sweeps over many. */
+    g_prefix_error(error, "%s: ", path);
+    return NULL;
+  }
   return g_steal_pointer(&c);
 }

@@ -116,14 +116,8 @@ read_one(CkptCheckpoint *c, const char *name, uint32_t magic,
     return FALSE;
   if (rc == 0)
     return TRUE;
-  *msg = protobuf_c_message_unpack(desc, NULL, len, entry);
-  if (*msg == NULL) {
-    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                "%s: cannot decode %s entry at offset %zu", name, desc->name,
-                (size_t)(entry - r.base));
-    return FALSE;
-  }
-  return TRUE;
+  *msg = ckpt_image_unpack(&r, desc, entry, len, error);
+  return *msg != NULL;
 }
 
 static const char *
@@ -249,13 +243,10 @@ load_pstree(CkptCheckpoint *c, GError **error)
   for (size_t i = 0; i < n; i++) {
     if (ckpt_image_next(&r, &entry, &len, error) <= 0)
       return FALSE; /* cannot happen: counted above */
-    PstreeEntry *e = pstree_entry__unpack(NULL, len, entry);
-    if (e == NULL) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                  "pstree.img: cannot decode entry %zu at offset %zu", i,
-                  (size_t)(entry - r.base));
+    PstreeEntry *e = (PstreeEntry *)ckpt_image_unpack(
+        &r, &pstree_entry__descriptor, entry, len, error);
+    if (e == NULL)
       return FALSE;
-    }
     gboolean ok = add_pstree_entry(c, e, i, error);
     pstree_entry__free_unpacked(e, NULL);
     if (!ok)
@@ -807,12 +798,10 @@ read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
                 name);
     return FALSE;
   }
-  PagemapHead *head = pagemap_head__unpack(NULL, len, entry);
-  if (head == NULL) {
-    g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                "%s: cannot decode the pagemap head", name);
+  PagemapHead *head = (PagemapHead *)ckpt_image_unpack(
+      &r, &pagemap_head__descriptor, entry, len, error);
+  if (head == NULL)
     return FALSE;
-  }
   *pages_id = head->pages_id;
   pagemap_head__free_unpacked(head, NULL);
 
@@ -824,13 +813,10 @@ read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
 
   uint64_t offset = 0, prev_end = 0;
   for (size_t i = 0; (rc = ckpt_image_next(&r, &entry, &len, error)) > 0; i++) {
-    PagemapEntry *e = pagemap_entry__unpack(NULL, len, entry);
-    if (e == NULL) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
-                  "%s: cannot decode entry %zu at offset %zu", name, i,
-                  (size_t)(entry - r.base));
+    PagemapEntry *e = (PagemapEntry *)ckpt_image_unpack(
+        &r, &pagemap_entry__descriptor, entry, len, error);
+    if (e == NULL)
       return FALSE;
-    }
     CkptPageRun run = {.vaddr = e->vaddr,
                        .nr_pages = entry_nr_pages(e),
                        .flags = entry_flags(e)};

@@ -31,6 +31,9 @@ static const LimitDef defs[] = {
     {"max-vmas", offsetof(CkptLimits, max_vmas), 1000000},
     {"max-fds", offsetof(CkptLimits, max_fds), 1048576},
     {"max-entries", offsetof(CkptLimits, max_entries), 10000000},
+    /* Each image of the fixtures decodes into under 16 KiB; a million
+     * VMAs (max-vmas) would take about 130 MiB. */
+    {"max-decode-memory", offsetof(CkptLimits, max_decode_memory), 256 * MiB},
 };
 
 void

@@ -20,10 +20,12 @@ typedef struct {
   uint64_t max_in_memory;   /* members larger than this are spooled */
   uint64_t max_members;     /* archive members */
   uint64_t max_processes;
-  uint64_t max_threads; /* per process */
-  uint64_t max_vmas;    /* per process */
-  uint64_t max_fds;     /* per process */
-  uint64_t max_entries; /* entries in one image */
+  uint64_t max_threads;       /* per process */
+  uint64_t max_vmas;          /* per process */
+  uint64_t max_fds;           /* per process */
+  uint64_t max_entries;       /* entries in one image */
+  uint64_t max_decode_memory; /* what decoding one image's entries may
+                                 allocate, summed over its entries */
 } CkptLimits;
 
 /* Fills *limits with the defaults. */

@@ -519,6 +519,15 @@ test_bad_json(void)
   g_string_free(deep, TRUE);
   expect_warning(c3, "network.status: JSON nested deeper");
 
+  /* an empty or blank file is no document: absent, as json-glib had it */
+  g_autoptr(CkptCheckpoint) blank =
+      open_repacked("podman-none.tar", "config.dump", " \r\n\t");
+  g_assert_null(blank->container.name);
+  g_assert_false(fixture_has_warning(blank, "config.dump"));
+  g_autoptr(CkptCheckpoint) ff =
+      open_repacked("podman-none.tar", "config.dump", "\f");
+  expect_warning(ff, "config.dump: not valid JSON, ignored: offset 0");
+
   g_autoptr(CkptCheckpoint) c4 =
       open_repacked("podman-none.tar", "deleted.files", "{\"a\": 1}");
   expect_warning(c4, "deleted.files: not a JSON list");
