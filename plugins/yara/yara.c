@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,9 +32,12 @@ default_rules(void)
   Dl_info info;
   extern const CkptPlugin ckpt_plugin_descriptor;
   if (!g_file_test(CKPT_RULESDIR, G_FILE_TEST_IS_DIR) &&
-      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
-      g_str_has_prefix(info.dli_fname, CKPT_YARA_BUILD_DIR "/"))
-    return CKPT_YARA_SOURCE_RULES;
+      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname) {
+    /* the host loads plugins through /proc/self/fd/N: resolve it */
+    g_autofree char *self = realpath(info.dli_fname, NULL);
+    if (self && g_str_has_prefix(self, CKPT_YARA_BUILD_DIR "/"))
+      return CKPT_YARA_SOURCE_RULES;
+  }
 #endif
   return CKPT_RULESDIR;
 }
