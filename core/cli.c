@@ -124,6 +124,12 @@ ckpt_cli_limits(CkptCli *cli)
   return &cli->limits;
 }
 
+gboolean
+ckpt_cli_verbose(CkptCli *cli)
+{
+  return cli->verbose;
+}
+
 CkptRenderFormat
 ckpt_cli_format(CkptCli *cli, const char *def)
 {
