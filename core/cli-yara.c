@@ -91,49 +91,6 @@ default_rules(void)
   return g_strdup(CKPT_RULESDIR); /* the plugin then says it is missing */
 }
 
-static gboolean
-is_image_dir(const char *path)
-{
-  g_autofree char *inv = g_build_filename(path, "inventory.img", NULL);
-  g_autofree char *ps = g_build_filename(path, "pstree.img", NULL);
-  return g_file_test(inv, G_FILE_TEST_EXISTS) ||
-         g_file_test(ps, G_FILE_TEST_EXISTS);
-}
-
-static gint
-compare_strings(gconstpointer a, gconstpointer b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A directory that is not itself a CRIU image directory is a sweep: its
- * regular files and image directories, sorted, not recursive. */
-static void
-expand_target(const char *path, GPtrArray *out)
-{
-  if (!g_file_test(path, G_FILE_TEST_IS_DIR) || is_image_dir(path)) {
-    g_ptr_array_add(out, g_strdup(path));
-    return;
-  }
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = g_dir_open(path, 0, &error);
-  if (dir == NULL) {
-    g_ptr_array_add(out, g_strdup(path)); /* the open reports why */
-    return;
-  }
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
-  const char *name;
-  while ((name = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *p = g_build_filename(path, name, NULL);
-    if (g_file_test(p, G_FILE_TEST_IS_REGULAR) ||
-        (g_file_test(p, G_FILE_TEST_IS_DIR) && is_image_dir(p)))
-      g_ptr_array_add(found, g_steal_pointer(&p));
-  }
-  g_ptr_array_sort(found, compare_strings);
-  for (guint i = 0; i < found->len; i++)
-    g_ptr_array_add(out, g_strdup(found->pdata[i]));
-}
-
 /* "--name=value", "--name value", "-x value"; advances *i past a value */
 static const char *
 take_value(int argc, char **argv, int *i, const char *lng, const char *shrt)
@@ -253,7 +210,7 @@ parse_args(int argc, char **argv, YaraArgs *a)
   }
   /* every positional argument is a target, whatever its name or bytes */
   for (guint i = 0; i < positional->len; i++)
-    expand_target(positional->pdata[i], a->targets);
+    ckpt_cli_expand_target(positional->pdata[i], a->targets);
   if (a->rules->len == 0 && a->compiled == NULL)
     g_ptr_array_add(a->rules, default_rules());
   if (positional->len == 0) {
@@ -439,7 +396,8 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   }
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(CkptChain) chain = ckpt_chain_from_list("yara", &error);
+  /* a chain file may define a chain named yara (plugins around it) */
+  g_autoptr(CkptChain) chain = ckpt_cli_chain(cli, "yara", &error);
   g_autoptr(CkptPlan) plan =
       chain ? ckpt_plan_new(ckpt_cli_host(cli), chain, NULL, &error) : NULL;
   if (plan == NULL) {

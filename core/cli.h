@@ -102,6 +102,11 @@ CkptRenderFormat ckpt_cli_format(CkptCli *cli, const char *def);
 
 /* A chain from a name: a named chain if one exists, else a plugin list. */
 CkptChain *ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error);
+/* A sweep's targets: path itself, or when path is a directory the image
+ * set does not take as a checkpoint, its regular files and checkpoint
+ * directories, sorted, not recursive (ckpt list walks deeper). Appends
+ * char* to out; an empty directory adds nothing. */
+void ckpt_cli_expand_target(const char *path, GPtrArray *out);
 /* Opens each file and runs plan; errors go to stderr and into the
  * reports. Returns CkptReport*, one per file. */
 GPtrArray *ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files,
