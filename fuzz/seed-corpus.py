@@ -8,6 +8,7 @@ the real fixtures (tests/fixtures) with the standard library only.
   OUTDIR/archive/  every fixture archive, plus small archives (images
                    only, pages cut) in tar, gzip and zstd form
   OUTDIR/model/    the small archives and the plain fixture tars
+  OUTDIR/rules/    the shipped YARA rule files behind a flags byte
 """
 import io
 import os
@@ -73,8 +74,18 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed-corpus.py OUTDIR")
     outdir = sys.argv[1]
-    for h in ("image", "archive", "model"):
+    for h in ("image", "archive", "model", "rules"):
         os.makedirs(os.path.join(outdir, h), exist_ok=True)
+
+    # rules: the shipped rule files, each behind a flags byte (0: not
+    # strict, no externals)
+    rules = os.path.join(HERE, "..", "rules")
+    for sub in ("", "secrets"):
+        top = os.path.join(rules, sub)
+        for name in sorted(os.listdir(top)):
+            if name.endswith(".yar"):
+                with open(os.path.join(top, name), "rb") as f:
+                    write(os.path.join(outdir, "rules", name), b"\0" + f.read())
 
     none = os.path.join(FIXTURES, "podman-none.tar")
     for m, data in members(none):
