@@ -387,10 +387,21 @@ list_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return l.status;
 }
 
+/* For --help only: list parses its one flag itself. -v, a global flag,
+ * names what was skipped. */
+static const CkptCliFlag list_flags[] = {
+    {"recursive",
+     "also walk subdirectories (-r), never through a symlink; with -v, "
+     "skipped entries are named",
+     NULL, NULL, FALSE},
+    {NULL},
+};
+
 static const CkptCliCommand list_cmd = {
     .name = "list",
     .summary = "list checkpoints stored in the default and given directories",
     .usage = "[--recursive] [DIR...]",
+    .flags = list_flags,
     .format = "table",
     .run = list_run,
 };
