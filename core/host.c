@@ -468,6 +468,15 @@ ckpt_host_load_file(CkptHost *h, const char *path, GError **error)
    * loaded is the file that was checked. RTLD_LOCAL: plugins do not see
    * each other's symbols; they share data through the host's results. */
   g_autofree char *fdpath = g_strdup_printf("/proc/self/fd/%d", fd);
+  struct stat via;
+  if (stat(fdpath, &via) != 0 || via.st_dev != st.st_dev ||
+      via.st_ino != st.st_ino) {
+    /* no /proc (some containers): the resolved name; as root its
+     * directories were checked above, so nobody untrusted can have
+     * swapped it since */
+    g_free(fdpath);
+    fdpath = g_strdup(real);
+  }
   void *handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
   if (handle == NULL) {
     close(fd);
