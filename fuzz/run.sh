@@ -17,11 +17,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 secs=${1:?usage: run.sh SECONDS [HARNESS...]}
 shift
-[ $# -gt 0 ] || set -- image archive model meta
+[ $# -gt 0 ] || set -- image archive model meta rules
 build=${CKPT_FUZZ_BUILD:-$root/build-fuzz}
 work=${CKPT_FUZZ_WORK:-${TMPDIR:-/tmp}/ckpt-fuzz}
 mkdir -p "$work/seeds" "$work/spool"
-[ -d "$work/seeds/model" ] || python3 "$here/seed-corpus.py" "$work/seeds"
+[ -d "$work/seeds/rules" ] || python3 "$here/seed-corpus.py" "$work/seeds"
 
 pids=
 for h in "$@"; do

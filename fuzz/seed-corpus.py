@@ -10,6 +10,7 @@ the real fixtures (tests/fixtures) with the standard library only.
   OUTDIR/model/    the small archives and the plain fixture tars
   OUTDIR/meta/     every fixture's config.dump, spec.dump, network.status
                    and deleted.files, behind fuzz-meta.c's selector byte
+  OUTDIR/rules/    the shipped YARA rule files behind a flags byte
 """
 import io
 import os
@@ -75,8 +76,18 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed-corpus.py OUTDIR")
     outdir = sys.argv[1]
-    for h in ("image", "archive", "model", "meta"):
+    for h in ("image", "archive", "model", "meta", "rules"):
         os.makedirs(os.path.join(outdir, h), exist_ok=True)
+
+    # rules: the shipped rule files, each behind a flags byte (0: not
+    # strict, no externals)
+    rules = os.path.join(HERE, "..", "rules")
+    for sub in ("", "secrets"):
+        top = os.path.join(rules, sub)
+        for name in sorted(os.listdir(top)):
+            if name.endswith(".yar"):
+                with open(os.path.join(top, name), "rb") as f:
+                    write(os.path.join(outdir, "rules", name), b"\0" + f.read())
 
     none = os.path.join(FIXTURES, "podman-none.tar")
     for m, data in members(none):

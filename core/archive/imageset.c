@@ -941,8 +941,61 @@ list_images(CkptImageSet *set)
   qsort(set->image_names, n, sizeof(char *), compare_names);
 }
 
+/* A directory is a bare checkpoint when it holds CRIU's first images, at
+ * the top (criu dump -D) or in checkpoint/ (an unpacked Podman export). */
+static gboolean
+dir_has_images(int dfd)
+{
+  static const char *const names[] = {"inventory.img", "pstree.img",
+                                      "checkpoint/inventory.img",
+                                      "checkpoint/pstree.img"};
+  struct stat st;
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+ckpt_imageset_sniff_fd(int fd, CkptSetFormat *format)
+{
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return FALSE;
+  if (S_ISDIR(st.st_mode)) {
+    *format = CKPT_SET_DIR;
+    return dir_has_images(fd);
+  }
+  if (!S_ISREG(st.st_mode))
+    return FALSE;
+  uint8_t head[512];
+  size_t n = 0;
+  gboolean plain = FALSE;
+  return read_head(fd, head, sizeof(head), &n) &&
+         detect_format(head, n, format, &plain);
+}
+
 CkptImageSet *
 ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
+{
+  g_return_val_if_fail(path != NULL, NULL);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR,
+                e == ENOENT ? CKPT_ERROR_MISSING : CKPT_ERROR_IO,
+                "%s: cannot open: %s", path, g_strerror(e));
+    return NULL;
+  }
+  CkptImageSet *set = ckpt_imageset_open_fd(fd, path, limits, error);
+  close(fd);
+  return set;
+}
+
+CkptImageSet *
+ckpt_imageset_open_fd(int fd, const char *path, const CkptLimits *limits,
+                      GError **error)
 {
   g_return_val_if_fail(path != NULL, NULL);
 
@@ -958,14 +1011,6 @@ ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
   set->by_image = g_hash_table_new(g_str_hash, g_str_equal);
   set->warnings = g_ptr_array_new_with_free_func(g_free);
 
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(error, CKPT_ERROR,
-                e == ENOENT ? CKPT_ERROR_MISSING : CKPT_ERROR_IO,
-                "%s: cannot open: %s", path, g_strerror(e));
-    return NULL;
-  }
   struct stat st;
   gboolean ok;
   if (fstat(fd, &st) != 0) {
@@ -983,7 +1028,6 @@ ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
                 "%s: neither a regular file nor a directory", path);
     ok = FALSE;
   }
-  close(fd);
   /* Compressed members, and plain-tar members that were not contiguous,
    * were spooled. */
   if (!ok || !spool_map(set, error))

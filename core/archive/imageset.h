@@ -37,6 +37,15 @@ typedef enum {
 
 CkptImageSet *ckpt_imageset_open(const char *path, const CkptLimits *limits,
                                  GError **error);
+/* The same from a descriptor the caller opened (and closes), e.g. with
+ * O_NOFOLLOW; path only names it in messages. */
+CkptImageSet *ckpt_imageset_open_fd(int fd, const char *path,
+                                    const CkptLimits *limits, GError **error);
+/* Cheap: might fd be a checkpoint? A file whose first bytes are a tar or a
+ * compressed stream the image set reads, or a directory holding
+ * inventory.img or pstree.img (at the top or in checkpoint/). Reads no
+ * further; *format is what ckpt_imageset_open_fd would take it for. */
+gboolean ckpt_imageset_sniff_fd(int fd, CkptSetFormat *format);
 void ckpt_imageset_free(CkptImageSet *set);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptImageSet, ckpt_imageset_free)
 

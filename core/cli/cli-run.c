@@ -1,5 +1,6 @@
-/* cli-run.c - `ckpt run CHAIN|PLUGIN,... FILE...`: runs a named chain or a
- * list of plugins (dependencies added) over each checkpoint. */
+/* cli-run.c - `ckpt run CHAIN|PLUGIN,... FILE-OR-DIR...`: runs a named
+ * chain or a list of plugins (dependencies added) over each checkpoint; a
+ * directory of checkpoints is a sweep over them. */
 #include "cli/cli.h"
 
 #include <string.h>
@@ -36,16 +37,23 @@ run_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   if (plan == NULL)
     return ckpt_cli_usage_error("%s", error->message);
 
+  /* a directory of checkpoints is a sweep over them */
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < files->len; i++)
+    ckpt_cli_expand_target(files->pdata[i], targets);
+  if (targets->len == 0)
+    return ckpt_cli_usage_error("run: no checkpoints found in %s",
+                                (char *)files->pdata[0]);
   CkptRenderOptions ro = {.format = ckpt_cli_format(cli, "tree")};
   g_autoptr(GPtrArray) reports = ckpt_cli_run_render(
-      cli, plan, (char **)files->pdata, (int)files->len, &ro);
+      cli, plan, (char **)targets->pdata, (int)targets->len, &ro);
   return ckpt_cli_default_status(cli, reports);
 }
 
 static const CkptCliCommand run_cmd = {
     .name = "run",
     .summary = "run a named chain or plugins (a,b,c) over checkpoints",
-    .usage = "CHAIN|PLUGIN[,PLUGIN...] FILE...",
+    .usage = "CHAIN|PLUGIN[,PLUGIN...] FILE-OR-DIR...",
     .run = run_main,
 };
 CKPT_CLI_COMMAND(run_cmd)

@@ -1,12 +1,15 @@
-/* cli-yara.c - `ckpt yara [FLAGS] [RULES...] FILE-OR-DIR...`: sweeps YARA
- * rules over the memory of every process of each checkpoint.
+/* cli-yara.c - `ckpt yara [FLAGS] FILE-OR-DIR...`: sweeps YARA rules over
+ * the memory of every process of each checkpoint.
  *
- * Sugar over the yara plugin: the leading arguments that are rule files
- * (.yar/.yara, compiled rules) or directories of them are the rules, the
- * rest are checkpoints or directories of checkpoints; with no rules the
- * installed set is used. Checkpoints are opened and scanned by a few
- * workers at once, the plugin's threads split between them, so a sweep
- * over many small checkpoints keeps the cores as busy as one big one.
+ * Sugar over the yara plugin. Rules are named, never guessed: -r/--rules
+ * (source files or directories, repeatable), or -C/--compiled-rules for
+ * one file compiled by yarac, which libyara trusts and so is only loaded
+ * when asked for by that flag; with neither, the installed set is used.
+ * Every positional argument is a checkpoint or a directory of them, so a
+ * shell glob over checkpoints cannot turn one of its files into rules.
+ * Checkpoints are opened and scanned by a few workers at once, the
+ * plugin's threads split between them, so a sweep over many small
+ * checkpoints keeps the cores as busy as one big one.
  *
  * Exit status, for scripts and CI: 0 no hits, 1 hits, 2 an error (a rule
  * that does not compile, a checkpoint that cannot be read, a usage error);
@@ -28,8 +31,12 @@
 /* For --help only: the flags are parsed below, yara-CLI style. */
 static const CkptCliFlag yara_flags[] = {
     {"rules",
-     "rules file or directory (repeatable; -r); default: leading "
-     "arguments that are rules, else the installed rules",
+     "source rules file or directory (repeatable; -r); default: the "
+     "installed rules",
+     NULL, NULL, TRUE},
+    {"compiled-rules",
+     "one rules file compiled by yarac (-C), instead of source rules; "
+     "trusted input: libyara does not check compiled bytecode",
      NULL, NULL, TRUE},
     {"define", "external variable NAME=VALUE (repeatable; -d)", NULL, NULL,
      TRUE},
@@ -50,6 +57,7 @@ static const CkptCliFlag yara_flags[] = {
 
 typedef struct {
   GPtrArray *rules;   /* char* */
+  char *compiled;     /* -C FILE, or NULL */
   GPtrArray *defines; /* char* */
   GPtrArray *targets; /* char* */
   GPtrArray *sets;    /* char* "yara.OPTION=VALUE" */
@@ -64,41 +72,7 @@ yara_args_release(YaraArgs *a)
   g_ptr_array_unref(a->defines);
   g_ptr_array_unref(a->targets);
   g_ptr_array_unref(a->sets);
-}
-
-static gboolean
-has_rule_suffix(const char *name)
-{
-  return g_str_has_suffix(name, ".yar") || g_str_has_suffix(name, ".yara");
-}
-
-static gboolean
-is_compiled_rules(const char *path)
-{
-  char head[4];
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return FALSE;
-  size_t n = fread(head, 1, sizeof(head), f);
-  fclose(f);
-  return n == 4 && memcmp(head, "YARA", 4) == 0;
-}
-
-/* Rules are told from checkpoints by what they are: a .yar/.yara or
- * compiled rule file, or a directory holding .yar/.yara files. */
-static gboolean
-looks_like_rules(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
-    return has_rule_suffix(path) || is_compiled_rules(path);
-  if (!g_file_test(path, G_FILE_TEST_IS_DIR))
-    return has_rule_suffix(path); /* a missing rules file: say so later */
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  const char *name;
-  while (dir && (name = g_dir_read_name(dir)) != NULL)
-    if (has_rule_suffix(name))
-      return TRUE;
-  return FALSE;
+  g_free(a->compiled);
 }
 
 /* With no rules named: the installed set, or the source tree's when ckpt
@@ -115,49 +89,6 @@ default_rules(void)
     return g_build_filename(src, "rules", NULL);
   }
   return g_strdup(CKPT_RULESDIR); /* the plugin then says it is missing */
-}
-
-static gboolean
-is_image_dir(const char *path)
-{
-  g_autofree char *inv = g_build_filename(path, "inventory.img", NULL);
-  g_autofree char *ps = g_build_filename(path, "pstree.img", NULL);
-  return g_file_test(inv, G_FILE_TEST_EXISTS) ||
-         g_file_test(ps, G_FILE_TEST_EXISTS);
-}
-
-static gint
-compare_strings(gconstpointer a, gconstpointer b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A directory that is not itself a CRIU image directory is a sweep: its
- * regular files and image directories, sorted, not recursive. */
-static void
-expand_target(const char *path, GPtrArray *out)
-{
-  if (!g_file_test(path, G_FILE_TEST_IS_DIR) || is_image_dir(path)) {
-    g_ptr_array_add(out, g_strdup(path));
-    return;
-  }
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = g_dir_open(path, 0, &error);
-  if (dir == NULL) {
-    g_ptr_array_add(out, g_strdup(path)); /* the open reports why */
-    return;
-  }
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
-  const char *name;
-  while ((name = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *p = g_build_filename(path, name, NULL);
-    if (g_file_test(p, G_FILE_TEST_IS_REGULAR) ||
-        (g_file_test(p, G_FILE_TEST_IS_DIR) && is_image_dir(p)))
-      g_ptr_array_add(found, g_steal_pointer(&p));
-  }
-  g_ptr_array_sort(found, compare_strings);
-  for (guint i = 0; i < found->len; i++)
-    g_ptr_array_add(out, g_strdup(found->pdata[i]));
 }
 
 /* "--name=value", "--name value", "-x value"; advances *i past a value */
@@ -202,11 +133,9 @@ parse_args(int argc, char **argv, YaraArgs *a)
 {
   /* valued flags: long, short, plugin option (NULL: handled here) */
   static const char *const valued[][3] = {
-      {"--rules", "-r", NULL},
-      {"--define", "-d", NULL},
-      {"--threads", "-p", NULL},
-      {"--timeout", "-a", "timeout"},
-      {"--max-matches", NULL, "max-matches"},
+      {"--rules", "-r", NULL},          {"--define", "-d", NULL},
+      {"--compiled-rules", "-C", NULL}, {"--threads", "-p", NULL},
+      {"--timeout", "-a", "timeout"},   {"--max-matches", NULL, "max-matches"},
       {"--context", NULL, "context"},
   };
   static const char *const booleans[][3] = {
@@ -248,17 +177,25 @@ parse_args(int argc, char **argv, YaraArgs *a)
         return FALSE;
       }
       int n = 0;
-      if (k == 0)
+      if (k == 0) {
         g_ptr_array_add(a->rules, g_strdup(v));
-      else if (k == 1)
+      } else if (k == 1) {
         g_ptr_array_add(a->defines, g_strdup(v));
-      else if (!parse_number(valued[k][0], v, &n))
+      } else if (k == 2) {
+        if (a->compiled) {
+          ckpt_cli_usage_error("yara: --compiled-rules given twice (libyara "
+                               "loads one compiled file)");
+          return FALSE;
+        }
+        a->compiled = g_strdup(v);
+      } else if (!parse_number(valued[k][0], v, &n)) {
         return FALSE;
-      else if (k == 2)
+      } else if (k == 3) {
         a->threads = n;
-      else
+      } else {
         g_ptr_array_add(a->sets,
                         g_strdup_printf("yara.%s=%d", valued[k][2], n));
+      }
     }
     if (!known) {
       ckpt_cli_usage_error("yara: unknown flag '%s' (see ckpt yara --help)",
@@ -266,23 +203,24 @@ parse_args(int argc, char **argv, YaraArgs *a)
       return FALSE;
     }
   }
-  guint first_target = 0;
-  if (a->rules->len == 0)
-    while (first_target < positional->len &&
-           looks_like_rules(positional->pdata[first_target]))
-      g_ptr_array_add(a->rules, g_strdup(positional->pdata[first_target++]));
-  for (guint i = first_target; i < positional->len; i++)
-    expand_target(positional->pdata[i], a->targets);
-  if (a->rules->len == 0)
+  if (a->compiled && a->rules->len > 0) {
+    ckpt_cli_usage_error("yara: --rules and --compiled-rules cannot be "
+                         "mixed: give either");
+    return FALSE;
+  }
+  /* every positional argument is a target, whatever its name or bytes */
+  for (guint i = 0; i < positional->len; i++)
+    ckpt_cli_expand_target(positional->pdata[i], a->targets);
+  if (a->rules->len == 0 && a->compiled == NULL)
     g_ptr_array_add(a->rules, default_rules());
-  if (first_target == positional->len) {
+  if (positional->len == 0) {
     ckpt_cli_usage_error("yara: no checkpoint given (usage: ckpt yara "
-                         "[FLAGS] [RULES...] FILE-OR-DIR...)");
+                         "[-r RULES]... [-C COMPILED] FILE-OR-DIR...)");
     return FALSE;
   }
   if (a->targets->len == 0) {
     ckpt_cli_usage_error("yara: no checkpoints found in %s",
-                         (char *)positional->pdata[first_target]);
+                         (char *)positional->pdata[0]);
     return FALSE;
   }
   return TRUE;
@@ -458,7 +396,8 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   }
 
   g_autoptr(GError) error = NULL;
-  g_autoptr(CkptChain) chain = ckpt_chain_from_list("yara", &error);
+  /* a chain file may define a chain named yara (plugins around it) */
+  g_autoptr(CkptChain) chain = ckpt_cli_chain(cli, "yara", &error);
   g_autoptr(CkptPlan) plan =
       chain ? ckpt_plan_new(ckpt_cli_host(cli), chain, NULL, &error) : NULL;
   if (plan == NULL) {
@@ -482,6 +421,9 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   defines = g_strjoinv("\n", (char **)a.defines->pdata);
   if (*rules)
     g_ptr_array_add(a.sets, g_strdup_printf("yara.rules=%s", rules));
+  if (a.compiled)
+    g_ptr_array_add(a.sets,
+                    g_strdup_printf("yara.compiled-rules=%s", a.compiled));
   if (*defines)
     g_ptr_array_add(a.sets, g_strdup_printf("yara.define=%s", defines));
   g_ptr_array_add(a.sets, g_strdup_printf("yara.threads=%u", per_run));
@@ -529,7 +471,7 @@ static const CkptCliCommand yara_cmd = {
     .name = "yara",
     .summary = "scan process memory with YARA rules (exit 0 none, 1 hits, "
                "2 error)",
-    .usage = "[FLAGS] [RULES...] FILE-OR-DIR...",
+    .usage = "[-r RULES]... [-C COMPILED] [FLAGS] FILE-OR-DIR...",
     .flags = yara_flags,
     .format = "table",
     .run = yara_command,

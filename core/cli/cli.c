@@ -2,12 +2,15 @@
  * runner that turns a subcommand into a chain run (see cli.h). */
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ckpt-config.h"
 #include "util/error.h"
+#include "archive/imageset.h"
 #include "host/isolate.h"
 #include "host/run.h"
 
@@ -125,6 +128,12 @@ ckpt_cli_limits(CkptCli *cli)
   return &cli->limits;
 }
 
+gboolean
+ckpt_cli_verbose(CkptCli *cli)
+{
+  return cli->verbose;
+}
+
 CkptRenderFormat
 ckpt_cli_format(CkptCli *cli, const char *def)
 {
@@ -157,6 +166,56 @@ ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error)
 }
 
 /* ---- running ----------------------------------------------------------- */
+
+static gint
+compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* TRUE for a directory the image set takes as a checkpoint */
+static gboolean
+is_checkpoint_dir(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  CkptSetFormat fmt;
+  gboolean yes = ckpt_imageset_sniff_fd(fd, &fmt);
+  close(fd);
+  return yes;
+}
+
+void
+ckpt_cli_expand_target(const char *path, GPtrArray *out)
+{
+  if (!g_file_test(path, G_FILE_TEST_IS_DIR) || is_checkpoint_dir(path)) {
+    g_ptr_array_add(out, g_strdup(path));
+    return;
+  }
+  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+  if (dir == NULL) {
+    g_ptr_array_add(out, g_strdup(path)); /* the open reports why */
+    return;
+  }
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
+  const char *name;
+  while ((name = g_dir_read_name(dir)) != NULL) {
+    g_autofree char *p = g_build_filename(path, name, NULL);
+    if (g_file_test(p, G_FILE_TEST_IS_REGULAR) ||
+        (g_file_test(p, G_FILE_TEST_IS_DIR) && is_checkpoint_dir(p)))
+      g_ptr_array_add(found, g_steal_pointer(&p));
+  }
+  /* a directory holding no checkpoint is itself the target: opening it
+   * says what is missing (no inventory.img or pstree.img) */
+  if (found->len == 0) {
+    g_ptr_array_add(out, g_strdup(path));
+    return;
+  }
+  g_ptr_array_sort(found, compare_strings);
+  for (guint i = 0; i < found->len; i++)
+    g_ptr_array_add(out, g_strdup(found->pdata[i]));
+}
 
 static void
 report_problems(const CkptReport *rep)
@@ -452,6 +511,12 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
     return ckpt_cli_usage_error("%s: no checkpoint given (usage: ckpt %s %s)",
                                 cmd->name, cmd->name,
                                 cmd->usage ? cmd->usage : "FILE...");
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < files->len; i++)
+    ckpt_cli_expand_target(files->pdata[i], targets);
+  if (targets->len == 0)
+    return ckpt_cli_usage_error("%s: no checkpoints found in %s", cmd->name,
+                                (char *)files->pdata[0]);
 
   CkptRenderOptions ro = {
       .format = ckpt_cli_format(cli, cmd->format ? cmd->format : "tree"),
@@ -463,11 +528,11 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   /* a command that renders itself or judges findings from rows needs
    * every row kept; the others stream */
   if (cmd->render == NULL && cmd->exit_status == NULL) {
-    reports = ckpt_cli_run_render(cli, plan, (char **)files->pdata,
-                                  (int)files->len, &ro);
+    reports = ckpt_cli_run_render(cli, plan, (char **)targets->pdata,
+                                  (int)targets->len, &ro);
   } else {
-    reports =
-        ckpt_cli_run_plan(cli, plan, (char **)files->pdata, (int)files->len);
+    reports = ckpt_cli_run_plan(cli, plan, (char **)targets->pdata,
+                                (int)targets->len);
     if (cmd->render == NULL || !cmd->render(cli, reports, &ro))
       ckpt_render(stdout, reports, &ro);
   }

@@ -96,11 +96,17 @@ CkptHost *ckpt_cli_host(CkptCli *cli);          /* loads plugins once */
 CkptChainSet *ckpt_cli_chains(CkptCli *cli);    /* loads chain files once */
 const char *const *ckpt_cli_sets(CkptCli *cli); /* --set values */
 const CkptLimits *ckpt_cli_limits(CkptCli *cli);
+gboolean ckpt_cli_verbose(CkptCli *cli); /* -v, --verbose */
 /* the --format given, or def when none */
 CkptRenderFormat ckpt_cli_format(CkptCli *cli, const char *def);
 
 /* A chain from a name: a named chain if one exists, else a plugin list. */
 CkptChain *ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error);
+/* A sweep's targets: path itself, or when path is a directory the image
+ * set does not take as a checkpoint, its regular files and checkpoint
+ * directories, sorted, not recursive (ckpt list walks deeper). Appends
+ * char* to out; an empty directory adds nothing. */
+void ckpt_cli_expand_target(const char *path, GPtrArray *out);
 /* Opens each file and runs plan; errors go to stderr and into the
  * reports. Returns CkptReport*, one per file. */
 GPtrArray *ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files,

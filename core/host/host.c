@@ -9,6 +9,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@ struct CkptHost {
   GPtrArray *plugins;  /* CkptLoadedPlugin*, discovery order */
   GHashTable *by_name; /* name -> CkptLoadedPlugin* */
   GPtrArray *refusals; /* char* */
+  GArray *fds;         /* int: descriptors plugins were dlopen()ed through */
   gboolean verbose;
 };
 
@@ -52,6 +54,7 @@ ckpt_host_new(void)
   h->plugins = g_ptr_array_new();
   h->by_name = g_hash_table_new(g_str_hash, g_str_equal);
   h->refusals = g_ptr_array_new_with_free_func(g_free);
+  h->fds = g_array_new(FALSE, FALSE, sizeof(int));
   return h;
 }
 
@@ -66,6 +69,10 @@ ckpt_host_free(CkptHost *h)
   g_ptr_array_unref(h->plugins);
   g_hash_table_unref(h->by_name);
   g_ptr_array_unref(h->refusals);
+  /* only now: see ckpt_host_load_file */
+  for (guint i = 0; i < h->fds->len; i++)
+    close(g_array_index(h->fds, int, i));
+  g_array_unref(h->fds);
   g_free(h);
 }
 
@@ -363,47 +370,125 @@ has_module_suffix(const char *name)
   return g_str_has_suffix(name, ".so") && name[0] != '.';
 }
 
-/* As root, a file anyone else may write is code anyone may run as root. */
+/* ---- who may provide code run as root -------------------------------- */
+
+/* As root, a plugin file is code run as root, so it must come from a path
+ * only root could have changed: the real user (getuid()) is trusted too,
+ * since ckpt runs on their behalf and they could run their own code as
+ * root anyway when they are root. SUDO_UID is not trusted: it is only an
+ * environment variable, and under sudo the real uid is already 0. */
 static gboolean
-check_not_writable(const char *path, const struct stat *st, GError **error)
+owner_trusted(uid_t uid)
 {
-  if (geteuid() != 0)
-    return TRUE;
+  return uid == 0 || uid == getuid();
+}
+
+static gboolean
+mode_trusted(const char *what, const char *component, const struct stat *st,
+             GError **error)
+{
+  if (!owner_trusted(st->st_uid)) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
+                "%s: refused while running as root: %s is owned by uid %u, "
+                "not root or the real user",
+                what, component, (unsigned)st->st_uid);
+    return FALSE;
+  }
+  /* a sticky directory (/tmp) is no better: anyone may add names there */
   if (st->st_mode & (S_IWGRP | S_IWOTH)) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
-                "%s: refused: writable by group or others while running "
-                "as root",
-                path);
+                "%s: refused: %s is writable by group or others while "
+                "running as root",
+                what, component);
     return FALSE;
   }
   return TRUE;
 }
 
+/* real is an absolute path with no symlinks (realpath()); checks it and
+ * every directory above it up to /. what names the path as the user gave
+ * it. Since each directory is trusted, nobody untrusted can swap a name
+ * below it after the check. */
+static gboolean
+path_trusted(const char *what, const char *real, gboolean check_last,
+             GError **error)
+{
+  g_autofree char *p = g_strdup(real);
+  for (gboolean first = TRUE;; first = FALSE) {
+    struct stat st;
+    if (lstat(p, &st) != 0) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: %s: %s", what, p,
+                  g_strerror(errno));
+      return FALSE;
+    }
+    if ((check_last || !first) && !mode_trusted(what, p, &st, error))
+      return FALSE;
+    if (strcmp(p, "/") == 0)
+      return TRUE;
+    char *up = g_path_get_dirname(p);
+    g_free(p);
+    p = up;
+  }
+}
+
 gboolean
 ckpt_host_load_file(CkptHost *h, const char *path, GError **error)
 {
-  struct stat st;
-  if (stat(path, &st) != 0) {
+  gboolean as_root = geteuid() == 0;
+  g_autofree char *real = realpath(path, NULL);
+  if (real == NULL) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: %s", path,
                 g_strerror(errno));
     return FALSE;
   }
-  if (!S_ISREG(st.st_mode)) {
+  /* the directories now, the file itself through the descriptor below */
+  if (as_root && !path_trusted(path, real, FALSE, error))
+    return FALSE;
+  /* O_NOFOLLOW: real has no symlinks left, so one here was put there since;
+   * O_NONBLOCK: a FIFO must not hang the open */
+  int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: %s", path,
+                g_strerror(errno));
+    return FALSE;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN, "%s: not a regular file",
                 path);
     return FALSE;
   }
-  if (!check_not_writable(path, &st, error))
+  if (as_root && !mode_trusted(path, real, &st, error)) {
+    close(fd);
     return FALSE;
+  }
 
-  /* RTLD_LOCAL: plugins do not see each other's symbols; they share data
-   * through the host's results only. */
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* dlopen() the descriptor checked above, not the name again: what is
+   * loaded is the file that was checked. RTLD_LOCAL: plugins do not see
+   * each other's symbols; they share data through the host's results. */
+  g_autofree char *fdpath = g_strdup_printf("/proc/self/fd/%d", fd);
+  struct stat via;
+  if (stat(fdpath, &via) != 0 || via.st_dev != st.st_dev ||
+      via.st_ino != st.st_ino) {
+    /* no /proc (some containers): the resolved name; as root its
+     * directories were checked above, so nobody untrusted can have
+     * swapped it since */
+    g_free(fdpath);
+    fdpath = g_strdup(real);
+  }
+  void *handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
   if (handle == NULL) {
+    close(fd);
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN, "%s: cannot load: %s",
                 path, dlerror());
     return FALSE;
   }
+  /* The descriptor stays open as long as the host: the dynamic loader
+   * knows the library by the name "/proc/self/fd/N" and would hand back
+   * the old library for a later file opened on a reused N; open, the
+   * name also resolves (realpath) to the file for the plugin's dladdr(). */
+  g_array_append_val(h->fds, fd);
   const CkptPlugin *desc = dlsym(handle, CKPT_PLUGIN_SYMBOL);
   if (desc == NULL) {
     dlclose(handle);
@@ -449,7 +534,16 @@ discover_dir(CkptHost *h, const char *dir)
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
     return; /* absent search directories are normal */
   g_autoptr(GError) error = NULL;
-  if (!check_not_writable(dir, &st, &error)) {
+  /* as root, a directory reached through another user's tree (a HOME or
+   * XDG_DATA_HOME kept by sudo -E, a symlink into /tmp) is refused whole;
+   * each file is checked again when loaded */
+  g_autofree char *real = realpath(dir, NULL);
+  if (real == NULL) {
+    g_autofree char *msg = g_strdup_printf("%s: %s", dir, g_strerror(errno));
+    refuse(h, msg);
+    return;
+  }
+  if (geteuid() == 0 && !path_trusted(dir, real, TRUE, &error)) {
     refuse(h, error->message);
     return;
   }

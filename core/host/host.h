@@ -7,8 +7,16 @@
  * ($XDG_DATA_HOME/ckpt/plugins, else ~/.local/lib/ckpt/plugins), then the
  * installed plugin directory, or the build tree's plugins when the running
  * executable lives in the build tree. Only regular files ending in the
- * module suffix are opened, never from the current directory; as root,
- * files and directories writable by group or others are refused.
+ * module suffix are opened, never from the current directory.
+ *
+ * As root (euid 0) a plugin is code run as root, so a directory or file is
+ * refused, with a warning naming it and why, unless its whole resolved
+ * path (realpath(), every directory up to /) is owned by root or the real
+ * user (getuid(); SUDO_UID is not trusted) and writable by neither group
+ * nor others, sticky directories such as /tmp included. This also refuses
+ * a per-user directory reached through another user's HOME or
+ * XDG_DATA_HOME (sudo -E). The checked file is opened with O_NOFOLLOW and
+ * dlopen()ed as /proc/self/fd/N, so the file loaded is the file checked.
  */
 #ifndef CKPT_HOST_H
 #define CKPT_HOST_H

@@ -154,3 +154,21 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   }
   return g_steal_pointer(&c);
 }
+
+CkptCheckpoint *
+ckpt_checkpoint_open_meta(int fd, const char *path, const CkptLimits *limits,
+                          GError **error)
+{
+  g_return_val_if_fail(path != NULL, NULL);
+
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_new(limits);
+  c->images = ckpt_imageset_open_fd(fd, path, &c->limits, error);
+  if (c->images == NULL)
+    return NULL;
+  c->container.path = ckpt_model_str(c, path);
+  c->container.format = (CkptFormat)ckpt_imageset_format(c->images);
+  c->container.archive_size = ckpt_imageset_archive_size(c->images);
+  if (!ckpt_meta_load(c, error))
+    return NULL;
+  return g_steal_pointer(&c);
+}

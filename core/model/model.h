@@ -74,6 +74,12 @@ struct CkptCheckpoint {
 /* Opens path (archive or directory) and builds the model. */
 CkptCheckpoint *ckpt_checkpoint_open(const char *path, const CkptLimits *limits,
                                      GError **error);
+/* Only the image set and the container's metadata (ckpt_meta_load), from
+ * a descriptor the caller opened and closes: what `ckpt list` shows, at a
+ * fraction of the cost. path names it in messages. */
+CkptCheckpoint *ckpt_checkpoint_open_meta(int fd, const char *path,
+                                          const CkptLimits *limits,
+                                          GError **error);
 void ckpt_checkpoint_free(CkptCheckpoint *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptCheckpoint, ckpt_checkpoint_free)
 

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ckpt/plugin.h"
@@ -619,8 +620,11 @@ default_rules(void)
 {
   Dl_info info;
   extern const CkptPlugin ckpt_plugin_descriptor;
-  if (dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
-      g_str_has_prefix(info.dli_fname, CKPT_SECRETS_BUILD_DIR "/") &&
+  if (!dladdr(&ckpt_plugin_descriptor, &info) || info.dli_fname == NULL)
+    return CKPT_SECRETS_INSTALLED_RULES;
+  /* the host loads plugins through /proc/self/fd/N: resolve it */
+  g_autofree char *self = realpath(info.dli_fname, NULL);
+  if (self && g_str_has_prefix(self, CKPT_SECRETS_BUILD_DIR "/") &&
       g_file_test(CKPT_SECRETS_BUILD_DIR, G_FILE_TEST_IS_DIR))
     return CKPT_SECRETS_SOURCE_RULES;
   return CKPT_SECRETS_INSTALLED_RULES;

@@ -352,20 +352,52 @@ ckpt_yara_ruleset_new(const char *const *sources, const char *const *defines,
   if (exts == NULL)
     return NULL;
 
-  gboolean ok;
-  gboolean any_compiled = FALSE;
-  for (guint i = 0; i < files->len; i++)
-    any_compiled |= is_compiled_file(files->pdata[i]);
-  if (any_compiled && files->len > 1) {
-    g_set_error_literal(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
-                        "compiled rules cannot be mixed with other rules: "
-                        "give one compiled file alone");
-    ok = FALSE;
-  } else if (any_compiled) {
-    ok = load_compiled(rs, files->pdata[0], exts, error);
-  } else {
+  /* compiled rules are libyara's own bytecode, which it trusts: they are
+   * taken only when named as such (ckpt_yara_ruleset_load_compiled), never
+   * because a file named as source rules happens to start with the magic */
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < files->len; i++)
+    if (is_compiled_file(files->pdata[i])) {
+      g_set_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
+                  "rules file %s: compiled rules, not source: give compiled "
+                  "rules with --compiled-rules (-C)",
+                  (char *)files->pdata[i]);
+      ok = FALSE;
+    }
+  if (ok)
     ok = compile_sources(rs, files, exts, strict, error);
+  externals_free(exts);
+  if (!ok)
+    return NULL;
+  rs->n_rules = count_rules(rs->rules);
+  return g_steal_pointer(&rs);
+}
+
+CkptYaraRuleset *
+ckpt_yara_ruleset_load_compiled(const char *path, const char *const *defines,
+                                GError **error)
+{
+  g_autoptr(CkptYaraRuleset) rs = g_new0(CkptYaraRuleset, 1);
+  rs->warnings = g_ptr_array_new_with_free_func(g_free);
+  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
+                "compiled rules %s: %s", path,
+                g_file_test(path, G_FILE_TEST_EXISTS)
+                    ? "not a regular file"
+                    : "no such file or directory");
+    return NULL;
   }
+  if (!is_compiled_file(path)) {
+    g_set_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
+                "compiled rules %s: not a file compiled by yarac (no YARA "
+                "magic)",
+                path);
+    return NULL;
+  }
+  GArray *exts = parse_defines(defines, error);
+  if (exts == NULL)
+    return NULL;
+  gboolean ok = load_compiled(rs, path, exts, error);
   externals_free(exts);
   if (!ok)
     return NULL;
@@ -407,12 +439,13 @@ cache_entry_free(gpointer p)
 }
 
 const CkptYaraRuleset *
-ckpt_yara_ruleset_cached(const char *sources, const char *defines,
-                         gboolean strict, gboolean *fresh, GError **error)
+ckpt_yara_ruleset_cached(const char *sources, const char *compiled,
+                         const char *defines, gboolean strict, gboolean *fresh,
+                         GError **error)
 {
   g_autofree char *key =
-      g_strdup_printf("%s\n\x01%s\n\x01%d", sources ? sources : "",
-                      defines ? defines : "", strict);
+      g_strdup_printf("%s\n\x01%s\n\x01%s\n\x01%d", sources ? sources : "",
+                      compiled ? compiled : "", defines ? defines : "", strict);
   *fresh = FALSE;
 
   g_mutex_lock(&cache_lock);
@@ -429,9 +462,17 @@ ckpt_yara_ruleset_cached(const char *sources, const char *defines,
     hit->key = g_steal_pointer(&key);
     g_auto(GStrv) src = ckpt_yara_split_list(sources);
     g_auto(GStrv) defs = ckpt_yara_split_list(defines);
-    hit->rs =
-        ckpt_yara_ruleset_new((const char *const *)src,
-                              (const char *const *)defs, strict, &hit->error);
+    if (compiled && *compiled && src && src[0])
+      g_set_error_literal(&hit->error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
+                          "compiled rules cannot be mixed with source rules: "
+                          "give either");
+    else if (compiled && *compiled)
+      hit->rs = ckpt_yara_ruleset_load_compiled(
+          compiled, (const char *const *)defs, &hit->error);
+    else
+      hit->rs =
+          ckpt_yara_ruleset_new((const char *const *)src,
+                                (const char *const *)defs, strict, &hit->error);
     g_ptr_array_add(cache, hit);
     *fresh = TRUE;
   }

@@ -1,5 +1,6 @@
 /* ruleset.h - the yara plugin's rule sets: compiling .yar sources (files
- * or directories of them) or loading one compiled rule file, with external
+ * or directories of them) or loading one compiled rule file named as such,
+ * with external
  * variables, and sharing each compiled set between runs and threads.
  *
  * A YR_RULES is read-only once built: every worker scans with its own
@@ -28,14 +29,21 @@ typedef struct {
   gboolean precompiled; /* loaded from a compiled rule file */
 } CkptYaraRuleset;
 
-/* Builds a rule set. sources: paths of .yar files, directories (their
- * *.yar and *.yara files, sorted, not recursive) or one compiled rule file
- * (alone). defines: "NAME=VALUE" externals, typed as the yara tool types
- * them (true/false, integer, float, else string). strict: compiler warnings
- * (slow atoms, ...) are errors. */
+/* Builds a rule set from source rules. sources: paths of .yar files or
+ * directories (their *.yar and *.yara files, sorted, not recursive); a
+ * file holding compiled rules is refused, so that bytecode libyara trusts
+ * is only ever loaded when named as such. defines: "NAME=VALUE" externals,
+ * typed as the yara tool types them (true/false, integer, float, else
+ * string). strict: compiler warnings (slow atoms, ...) are errors. */
 CkptYaraRuleset *ckpt_yara_ruleset_new(const char *const *sources,
                                        const char *const *defines,
                                        gboolean strict, GError **error);
+/* Loads one file compiled by yarac. libyara checks its framing (magic,
+ * version, truncation) but trusts the bytecode inside: crafted compiled
+ * rules can crash or worse, so they are trusted input (README, Security). */
+CkptYaraRuleset *ckpt_yara_ruleset_load_compiled(const char *path,
+                                                 const char *const *defines,
+                                                 GError **error);
 void ckpt_yara_ruleset_free(CkptYaraRuleset *rs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptYaraRuleset, ckpt_yara_ruleset_free)
 
@@ -44,8 +52,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptYaraRuleset, ckpt_yara_ruleset_free)
  * returned set is borrowed until ckpt_yara_ruleset_cache_clear(). *fresh is
  * set when this call built it (to log its warnings once). */
 const CkptYaraRuleset *
-ckpt_yara_ruleset_cached(const char *sources, const char *defines,
-                         gboolean strict, gboolean *fresh, GError **error);
+ckpt_yara_ruleset_cached(const char *sources, const char *compiled,
+                         const char *defines, gboolean strict, gboolean *fresh,
+                         GError **error);
 void ckpt_yara_ruleset_cache_clear(void);
 
 /* Splits a list option: at newlines when it has any, else at commas;

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,18 +32,23 @@ default_rules(void)
   Dl_info info;
   extern const CkptPlugin ckpt_plugin_descriptor;
   if (!g_file_test(CKPT_RULESDIR, G_FILE_TEST_IS_DIR) &&
-      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
-      g_str_has_prefix(info.dli_fname, CKPT_YARA_BUILD_DIR "/"))
-    return CKPT_YARA_SOURCE_RULES;
+      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname) {
+    /* the host loads plugins through /proc/self/fd/N: resolve it */
+    g_autofree char *self = realpath(info.dli_fname, NULL);
+    if (self && g_str_has_prefix(self, CKPT_YARA_BUILD_DIR "/"))
+      return CKPT_YARA_SOURCE_RULES;
+  }
 #endif
   return CKPT_RULESDIR;
 }
 
 static const CkptOption yara_options[] = {
     {"rules", CKPT_T_STR, NULL,
-     "rule files, directories of .yar/.yara files, or one compiled rule "
-     "file; several separated by commas (or newlines); default: the "
-     "installed rules"},
+     "source rule files or directories of .yar/.yara files, several "
+     "separated by commas (or newlines); default: the installed rules"},
+    {"compiled-rules", CKPT_T_STR, NULL,
+     "one rule file compiled by yarac, instead of source rules; trusted: "
+     "libyara does not check the bytecode inside"},
     {"define", CKPT_T_STR, NULL,
      "external variables NAME=VALUE, separated by commas (or newlines)"},
     {"threads", CKPT_T_INT, "0", "worker threads; 0: one per core"},
@@ -300,12 +306,14 @@ static const CkptYaraRuleset *
 get_rules(const CkptApi *api, CkptRun *run)
 {
   const char *sources = api->opt_str(run, "rules");
-  if (sources == NULL || *sources == '\0')
+  const char *compiled = api->opt_str(run, "compiled-rules");
+  gboolean have_compiled = compiled && *compiled;
+  if ((sources == NULL || *sources == '\0') && !have_compiled)
     sources = default_rules();
   gboolean fresh = FALSE;
   g_autoptr(GError) error = NULL;
   const CkptYaraRuleset *rs =
-      ckpt_yara_ruleset_cached(sources, api->opt_str(run, "define"),
+      ckpt_yara_ruleset_cached(sources, compiled, api->opt_str(run, "define"),
                                api->opt_bool(run, "strict"), &fresh, &error);
   if (rs == NULL) {
     api->error(run, "%s", error->message);

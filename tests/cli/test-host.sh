@@ -6,7 +6,9 @@
 # root-only refusal of writable plugins.
 set -u
 CKPT=${CKPT:?} TP=${CKPT_TEST_PLUGINS:?} FX=${CKPT_FIXTURES:?}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-cli-XXXXXX")
+# under the build tree, not /tmp: as root, ckpt refuses plugins found below
+# a directory others may write (a sticky /tmp included)
+TMP=$(mktemp -d "${CKPT_BUILD_ROOT:?}/ckpt-cli-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 # keep the user's own plugins and chains out of the tests
 export XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config"
@@ -237,13 +239,81 @@ check "show --help: usage and option flags" sh -c "test $rc = 0 && grep -q 'usag
 if [ "$(id -u)" = 0 ]; then
   mkdir -p "$TMP/w" && cp "$TP/tp-source.so" "$TMP/w/" && chmod 0666 "$TMP/w/tp-source.so"
   run "$CKPT" plugins --plugin-path "$TMP/w"
-  check "root: group/world-writable plugin file refused" has err "$TMP/w/tp-source.so: refused: writable by group or others"
+  check "root: group/world-writable plugin file refused" has err "$TMP/w/tp-source.so: refused: $TMP/w/tp-source.so is writable by group or others"
   chmod 0644 "$TMP/w/tp-source.so" && chmod 0777 "$TMP/w"
   run "$CKPT" plugins --plugin-path "$TMP/w"
   check "root: world-writable plugin directory refused" sh -c "grep -q '$TMP/w: refused' '$TMP/err' && ! grep -q tp-source '$TMP/out'"
   chmod 0755 "$TMP/w"
   run "$CKPT" plugins --plugin-path "$TMP/w"
   check "root: the same plugin loads once permissions are tight" has out "$TMP/w/tp-source.so"
+
+  # tp-marker's constructor writes $CKPT_TEST_MARKER: a refused file must
+  # never get that far. refused WHAT REASON: refused, named, and never run
+  M=$TMP/marker
+  refused() {
+    check "root: $1: refused naming the path and why" has err "$2"
+    check "root: $1: its constructor never ran" test ! -e "$M"
+    check "root: $1: not listed" sh -c "! grep -q tp-marker '$TMP/out'"
+    rm -f "$M"
+  }
+  mk() { mkdir -p "$1" && chmod 0755 "$1" && cp "$TP/tp-marker.so" "$1/" && chmod 0644 "$1/tp-marker.so"; }
+  mk "$TMP/good"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/good"
+  check "root: control: a tight path loads tp-marker and runs its constructor" \
+    sh -c "grep -q tp-marker '$TMP/out' && test -s '$M'"
+  rm -f "$M"
+  # a file owned by another user (nobody), in a tight directory
+  mk "$TMP/ofile" && chown 65534 "$TMP/ofile/tp-marker.so"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/ofile"
+  refused "file owned by another user" \
+    "$TMP/ofile/tp-marker.so: refused while running as root: $TMP/ofile/tp-marker.so is owned by uid 65534"
+  # a directory owned by another user
+  mk "$TMP/odir" && chown 65534 "$TMP/odir"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/odir"
+  refused "directory owned by another user" "$TMP/odir: refused while running as root: $TMP/odir is owned by uid 65534"
+  # a tight directory below a world-writable one
+  mk "$TMP/ww/sub" && chmod 0777 "$TMP/ww"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/ww/sub"
+  refused "world-writable parent" "$TMP/ww/sub: refused: $TMP/ww is writable by group or others"
+  # a sticky directory is no better than a world-writable one
+  mk "$TMP/sticky/sub" && chmod 1777 "$TMP/sticky"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/sticky/sub"
+  refused "sticky parent" "$TMP/sticky/sub: refused: $TMP/sticky is writable by group or others"
+  # symlinks into /tmp: the file, and the whole directory
+  INTMP=$(mktemp -d /tmp/ckpt-host-XXXXXX)
+  cp "$TP/tp-marker.so" "$INTMP/" && chmod 0644 "$INTMP/tp-marker.so"
+  mkdir -p "$TMP/lnfile" && ln -s "$INTMP/tp-marker.so" "$TMP/lnfile/tp-marker.so"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/lnfile"
+  refused "file symlinked into /tmp" "$TMP/lnfile/tp-marker.so: refused: /tmp is writable by group or others"
+  ln -s "$INTMP" "$TMP/lndir"
+  CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/lndir"
+  refused "directory symlinked into /tmp" "$TMP/lndir: refused: /tmp is writable by group or others"
+  rm -rf "$INTMP"
+  # sudo -E: HOME or XDG_DATA_HOME still pointing at another user's tree
+  mk "$TMP/alice/.local/lib/ckpt/plugins" && chown -R 65534 "$TMP/alice"
+  HOME=$TMP/alice CKPT_TEST_MARKER=$M run env -u XDG_DATA_HOME "$CKPT" plugins
+  refused "HOME of another user" "$TMP/alice/.local/lib/ckpt/plugins: refused while running as root: $TMP/alice/.local/lib/ckpt/plugins is owned by uid 65534"
+  mk "$TMP/bob/ckpt/plugins" && chown -R 65534 "$TMP/bob"
+  XDG_DATA_HOME=$TMP/bob CKPT_TEST_MARKER=$M run "$CKPT" plugins
+  refused "XDG_DATA_HOME of another user" "$TMP/bob/ckpt/plugins: refused while running as root: $TMP/bob/ckpt/plugins is owned by uid 65534"
+  # without /proc (some containers) the checked file is loaded by its
+  # resolved name, and the refusals still hold. Not under ASan or valgrind,
+  # which need /proc themselves.
+  if ldd "$CKPT" 2>/dev/null | grep -q 'libasan\|libubsan' ||
+     [ -n "${CKPT_UNDER_VALGRIND:-}" ]; then
+    n=$((n + 1)); echo "ok $n # SKIP no /proc under sanitizers or valgrind"
+  elif unshare -m --propagation private true 2>/dev/null; then
+    CKPT_TEST_MARKER=$M run unshare -m --propagation private sh -c \
+      "umount -l /proc && '$CKPT' plugins --plugin-path '$TMP/good'"
+    check "root, no /proc: a tight path still loads tp-marker" \
+      sh -c "grep -q tp-marker '$TMP/out' && test -s '$M'"
+    rm -f "$M"
+    CKPT_TEST_MARKER=$M run unshare -m --propagation private sh -c \
+      "umount -l /proc && '$CKPT' plugins --plugin-path '$TMP/ofile'"
+    refused "no /proc, file owned by another user" "$TMP/ofile/tp-marker.so: refused while running as root"
+  else
+    n=$((n + 1)); echo "ok $n # SKIP unshare -m not allowed"
+  fi
 else
   n=$((n + 1)); echo "ok $n # SKIP not root"
 fi

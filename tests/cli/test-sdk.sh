@@ -4,7 +4,9 @@
 # `pkg-config ckpt-plugin`, run it in a chain with --plugin-path.
 set -u
 CKPT=${CKPT:?} FX=${CKPT_FIXTURES:?} SRC=${CKPT_SOURCE_ROOT:?} BUILD=${CKPT_BUILD_ROOT:?}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-sdk-XXXXXX")
+# under the build tree, not /tmp: as root, ckpt refuses plugins found below
+# a directory others may write (a sticky /tmp included)
+TMP=$(mktemp -d "$BUILD/ckpt-sdk-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }

@@ -5,14 +5,16 @@
 # hits (1) and error (2) apart, JSON and JSON Lines parse, -d externals
 # reach the rules, --rootfs scans the diff's files, and a bad rule, a
 # missing rules file or an unreadable checkpoint in a directory sweep give
-# clear errors while the rest of the sweep completes. TAP.
+# clear errors while the rest of the sweep completes. Rules are only what
+# -r/--rules and -C/--compiled-rules name: a compiled rules file among the
+# targets is a target that is not a checkpoint. TAP.
 set -u
 TAP_NAME=yara
 . "$(dirname "$0")/tap.sh"
 # marker NAME PID -> address recorded by the workload
 marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
 
-echo "1..22"
+echo "1..31"
 A=$FX/podman-none.tar
 
 # 1-4: the shipped rules, JSON
@@ -65,7 +67,7 @@ rule ckpt_fileonly {
   condition: $f
 }
 YAR
-"$CKPT" --format jsonl yara "$T/markers.yar" "$A" > "$T/m.jsonl" 2> "$T/m.err"
+"$CKPT" --format jsonl yara -r "$T/markers.yar" "$A" > "$T/m.jsonl" 2> "$T/m.err"
 rc=$?
 check "own rules: exit status 1" test $rc -eq 1
 check "JSON Lines: every line parses" python3 -c '
@@ -81,7 +83,7 @@ check "file-only page never matched" sh -c "! grep -q ckpt_fileonly '$T/m.jsonl'
 
 # 9: the same hits from the zstd archive and the image directory
 for f in podman-zstd.tar.zst criu-dir; do
-  "$CKPT" --format jsonl yara "$T/markers.yar" "$FX/$f" > "$T/$f.jsonl" 2>&1
+  "$CKPT" --format jsonl yara -r "$T/markers.yar" "$FX/$f" > "$T/$f.jsonl" 2>&1
 done
 check "zstd archive and image directory agree on the addresses" sh -c "
   grep -q '\"address\": *\"$(marker straddle 1)\"' '$T/podman-zstd.tar.zst.jsonl' &&
@@ -89,19 +91,19 @@ check "zstd archive and image directory agree on the addresses" sh -c "
 
 # 10: no hits
 printf 'rule nothing { strings: $a = "no-such-string-in-ckpt-fixtures" condition: $a }\n' > "$T/none.yar"
-"$CKPT" yara "$T/none.yar" "$A" > "$T/none.out" 2>&1
+"$CKPT" yara -r "$T/none.yar" "$A" > "$T/none.out" 2>&1
 check "no hits: exit status 0" test $? -eq 0
 
 # 11-12: externals
 printf 'rule by_level { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and level > 3 }\n' > "$T/ext.yar"
-"$CKPT" yara -d level=5 "$T/ext.yar" "$A" > "$T/ext5.out" 2>&1
+"$CKPT" yara -d level=5 -r "$T/ext.yar" "$A" > "$T/ext5.out" 2>&1
 check "-d level=5: the rule fires" test $? -eq 1
-"$CKPT" yara --define=level=2 "$T/ext.yar" "$A" > "$T/ext2.out" 2>&1
+"$CKPT" yara --define=level=2 --rules="$T/ext.yar" "$A" > "$T/ext2.out" 2>&1
 check "--define=level=2: it does not" test $? -eq 0
 
 # 13-15: errors
 printf 'rule ok { condition: true }\n\nrule broken {\n  strings: $a = "xyzzy"\n  condition: $a and $b }\n' > "$T/bad.yar"
-"$CKPT" yara "$T/bad.yar" "$A" > "$T/bad.out" 2> "$T/bad.err"
+"$CKPT" yara -r "$T/bad.yar" "$A" > "$T/bad.out" 2> "$T/bad.err"
 rc=$?
 check "compile error: exit status 2" test $rc -eq 2
 check "compile error names file and line" grep -q "bad.yar:5: undefined string" "$T/bad.err"
@@ -116,7 +118,7 @@ ln -s "$A" "$T/sweep/a.tar"
 ln -s "$FX/podman-none-2.tar" "$T/sweep/b.tar"
 head -c 100000 "$A" > "$T/sweep/c-truncated.tar"
 printf 'not a checkpoint\n' > "$T/sweep/d-junk.tar"
-"$CKPT" --format json yara --threads 4 "$T/markers.yar" "$T/sweep" > "$T/sweep.json" 2> "$T/sweep.err"
+"$CKPT" --format json yara --threads 4 -r "$T/markers.yar" "$T/sweep" > "$T/sweep.json" 2> "$T/sweep.err"
 rc=$?
 check "sweep with a broken checkpoint: exit status 2" test $rc -eq 2
 check "the broken checkpoints are named on stderr" sh -c \
@@ -133,8 +135,8 @@ for c in good:
 bad = [c for c in cs if not c["path"].endswith(("a.tar", "b.tar"))]
 assert all(c["errors"] for c in bad), bad
 ' "$T/sweep.json"
-"$CKPT" --format jsonl yara --threads 1 "$T/markers.yar" "$T/sweep/a.tar" "$T/sweep/b.tar" > "$T/t1.jsonl" 2>&1
-"$CKPT" --format jsonl yara --threads 8 "$T/markers.yar" "$T/sweep/a.tar" "$T/sweep/b.tar" > "$T/t8.jsonl" 2>&1
+"$CKPT" --format jsonl yara --threads 1 -r "$T/markers.yar" "$T/sweep/a.tar" "$T/sweep/b.tar" > "$T/t1.jsonl" 2>&1
+"$CKPT" --format jsonl yara --threads 8 -r "$T/markers.yar" "$T/sweep/a.tar" "$T/sweep/b.tar" > "$T/t8.jsonl" 2>&1
 check "one thread and eight give the same hits" sh -c "
   grep '\"rule\"' '$T/t1.jsonl' | sed 's/\"seconds\":[^,}]*//' > '$T/t1.h' &&
   grep '\"rule\"' '$T/t8.jsonl' | sed 's/\"seconds\":[^,}]*//' > '$T/t8.h' &&
@@ -163,3 +165,61 @@ import json, sys
 t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
 assert any(h["rule"] == "pem_private_key" for h in t["hits"])
 ' "$T/chain.json"
+
+# 23-26: rules are named, never sniffed: a compiled rules file named like a
+# checkpoint, first in a glob, is a target (and not a checkpoint)
+yarac "$T/markers.yar" "$T/markers.yarc"
+mkdir "$T/glob"
+cp "$T/markers.yarc" "$T/glob/0-checkpoint.tar"
+ln -s "$A" "$T/glob/a.tar"
+"$CKPT" --format json yara -r "$T/markers.yar" "$T"/glob/* > "$T/glob.json" 2> "$T/glob.err"
+rc=$?
+check "compiled rules in a glob: exit 2, named as not a checkpoint" sh -c \
+  "test $rc -eq 2 && grep -q '0-checkpoint.tar: not a checkpoint' '$T/glob.err'"
+check "compiled rules in a glob: the rules named with -r still ran on the rest" python3 -c '
+import json, sys
+cs = {c["path"].rsplit("/", 1)[1]: c for c in json.load(open(sys.argv[1]))["checkpoints"]}
+assert sorted(cs) == ["0-checkpoint.tar", "a.tar"], sorted(cs)
+assert cs["0-checkpoint.tar"]["errors"], cs["0-checkpoint.tar"]
+hits = cs["a.tar"]["plugins"]["yara"]["tables"]["hits"]
+assert any(h["rule"] == "ckpt_straddle" for h in hits), hits
+' "$T/glob.json"
+"$CKPT" --format json yara "$T"/glob/* > "$T/glob2.json" 2> "$T/glob2.err"
+check "without -r, a compiled file first in the glob does not replace the shipped rules" python3 -c '
+import json, sys
+cs = {c["path"].rsplit("/", 1)[1]: c for c in json.load(open(sys.argv[1]))["checkpoints"]}
+hits = cs["a.tar"]["plugins"]["yara"]["tables"]["hits"]
+assert any(h["rule"] == "pem_private_key" for h in hits), hits
+assert not any(h["rule"] == "ckpt_straddle" for h in hits), hits
+' "$T/glob2.json"
+"$CKPT" yara -r "$T/markers.yarc" "$A" > "$T/rc.out" 2> "$T/rc.err"
+rc=$?
+check "compiled rules given as -r: exit 2, pointed at -C" sh -c \
+  "test $rc -eq 2 && grep -q 'markers.yarc: compiled rules, not source: give compiled rules with --compiled-rules' '$T/rc.err'"
+
+# 27-31: -C loads compiled rules, and only a compiled file
+"$CKPT" --format jsonl yara -C "$T/markers.yarc" "$A" > "$T/c.jsonl" 2> "$T/c.err"
+rc=$?
+check "-C compiled rules: hits at the same address as the source rules" sh -c \
+  "test $rc -eq 1 && grep -q '\"address\": *\"$(marker straddle 1)\"' '$T/c.jsonl'"
+"$CKPT" yara -C "$T/markers.yar" "$A" > "$T/cs.out" 2> "$T/cs.err"
+rc=$?
+check "-C with a source file: exit 2, says it is not compiled" sh -c \
+  "test $rc -eq 2 && grep -q 'markers.yar: not a file compiled by yarac' '$T/cs.err'"
+head -c 300 "$T/markers.yarc" > "$T/cut.yarc"
+python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+for i in range(40, len(b), 7):
+    b[i] ^= 0x5a
+open(sys.argv[2], "wb").write(b)
+' "$T/markers.yarc" "$T/flipped.yarc"
+for bad in cut flipped; do
+  "$CKPT" yara -C "$T/$bad.yarc" "$A" > "$T/$bad.out" 2> "$T/$bad.err"
+  rc=$?
+  check "-C with $bad compiled rules: a clean error naming the file (exit 2, no abort)" \
+    sh -c "test $rc -eq 2 && grep -q '$bad.yarc: cannot load' '$T/$bad.err'"
+done
+"$CKPT" yara -r "$T/markers.yar" -C "$T/markers.yarc" "$A" > "$T/mix.out" 2> "$T/mix.err"
+rc=$?
+check "-r and -C together: usage error 2" sh -c "test $rc -eq 2 && grep -q 'cannot be mixed' '$T/mix.err'"

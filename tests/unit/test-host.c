@@ -116,7 +116,23 @@ test_search_dirs(void)
   g_unsetenv("XDG_DATA_HOME");
 }
 
-/* As root, a plugin file writable by group or others is refused. */
+static char *
+copy_plugin(const char *dir, const char *name)
+{
+  g_autofree char *src = plugin_path(name);
+  g_autofree char *base = g_strconcat(name, ".so", NULL);
+  char *dst = g_build_filename(dir, base, NULL);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true(g_file_get_contents(src, &bytes, &len, NULL));
+  g_assert_true(g_file_set_contents(dst, bytes, (gssize)len, NULL));
+  g_assert_cmpint(g_chmod(dst, 0644), ==, 0);
+  return dst;
+}
+
+/* As root, a plugin file writable by group or others is refused, and so is
+ * one below a sticky world-writable directory such as /tmp. The tight
+ * copy lives under the build tree, whose every directory is root's. */
 static void
 test_writable(void)
 {
@@ -124,13 +140,10 @@ test_writable(void)
     g_test_skip("not running as root");
     return;
   }
-  g_autofree char *tmp = g_dir_make_tmp("ckpt-host-XXXXXX", NULL);
-  g_autofree char *src = plugin_path("tp-source");
-  g_autofree char *dst = g_build_filename(tmp, "tp-source.so", NULL);
-  g_autofree char *bytes = NULL;
-  gsize len = 0;
-  g_assert_true(g_file_get_contents(src, &bytes, &len, NULL));
-  g_assert_true(g_file_set_contents(dst, bytes, (gssize)len, NULL));
+  g_autofree char *tmpl = g_build_filename(fixture_env("CKPT_BUILD_ROOT"),
+                                           "ckpt-host-XXXXXX", NULL);
+  g_assert_nonnull(g_mkdtemp_full(tmpl, 0755));
+  g_autofree char *dst = copy_plugin(tmpl, "tp-source");
   g_assert_cmpint(g_chmod(dst, 0666), ==, 0);
   g_autoptr(CkptHost) h = ckpt_host_new();
   g_autoptr(GError) error = NULL;
@@ -139,6 +152,15 @@ test_writable(void)
   g_assert_cmpint(g_chmod(dst, 0644), ==, 0);
   g_assert_true(ckpt_host_load_file(h, dst, NULL));
   g_unlink(dst);
+  g_rmdir(tmpl);
+
+  g_autofree char *tmp = g_strdup("/tmp/ckpt-host-XXXXXX");
+  g_assert_nonnull(g_mkdtemp(tmp));
+  g_autofree char *intmp = copy_plugin(tmp, "tp-reader");
+  g_clear_error(&error);
+  g_assert_false(ckpt_host_load_file(h, intmp, &error));
+  g_assert_nonnull(strstr(error->message, "is writable by group or others"));
+  g_unlink(intmp);
   g_rmdir(tmp);
 }
 

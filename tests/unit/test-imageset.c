@@ -776,12 +776,65 @@ test_missing(void)
   expect_error(p, NULL, CKPT_ERROR_MISSING, "cannot open");
 }
 
+/* The cheap sniff ckpt list uses: real forms are taken, with the format
+ * the full open gives; empty, text, a tar's truncated header, a directory
+ * without images and a FIFO are not, and the FIFO does not block. */
+static gboolean
+sniff_path(const char *path, CkptSetFormat *fmt)
+{
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  g_assert_cmpint(fd, >=, 0);
+  gboolean r = ckpt_imageset_sniff_fd(fd, fmt);
+  close(fd);
+  return r;
+}
+
+static void
+test_sniff(void)
+{
+  static const struct {
+    const char *name;
+    CkptSetFormat fmt;
+  } good[] = {{"podman-none.tar", CKPT_SET_TAR},
+              {"podman-gzip.tar.gz", CKPT_SET_TAR_GZIP},
+              {"podman-zstd.tar.zst", CKPT_SET_TAR_ZSTD},
+              {"criu-dir", CKPT_SET_DIR}};
+  for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+    g_autofree char *p = fixture_path(good[i].name);
+    CkptSetFormat fmt = (CkptSetFormat)-1;
+    g_assert_true(sniff_path(p, &fmt));
+    g_assert_cmpint(fmt, ==, good[i].fmt);
+  }
+  g_autofree char *dir = g_build_filename(tmpdir, "sniff", NULL);
+  g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+  g_autofree char *empty = g_build_filename(dir, "empty", NULL);
+  g_autofree char *text = g_build_filename(dir, "text", NULL);
+  g_autofree char *cut = g_build_filename(dir, "cut.tar", NULL);
+  g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+  g_autofree char *tar = fixture_path("podman-none.tar");
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true(g_file_get_contents(tar, &bytes, &len, NULL));
+  g_assert_true(g_file_set_contents(empty, "", 0, NULL));
+  g_assert_true(g_file_set_contents(text, "ustar? no\n", -1, NULL));
+  /* ustar sits at offset 257: 200 bytes of a real header are not a tar */
+  g_assert_true(g_file_set_contents(cut, bytes, 200, NULL));
+  g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+  const char *bad[] = {empty, text, cut, fifo, dir};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    CkptSetFormat fmt;
+    g_assert_false(sniff_path(bad[i], &fmt));
+  }
+  fixture_rm_rf(dir);
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   tmpdir = fixture_tmpdir();
   g_test_add_func("/imageset/forms", test_forms);
+  g_test_add_func("/imageset/sniff", test_sniff);
   g_test_add_func("/imageset/same-images-across-forms",
                   test_same_images_across_forms);
   g_test_add_func("/imageset/plain-tar-in-place", test_plain_tar_in_place);

@@ -351,8 +351,13 @@ test_compiled_rules(void)
 
   const char *src[] = {compiled, NULL};
   g_autoptr(GError) error = NULL;
+  /* as source rules, a compiled file is refused: it loads only when named
+   * as compiled rules */
+  g_assert_null(ckpt_yara_ruleset_new(src, NULL, FALSE, &error));
+  g_assert_nonnull(strstr(error->message, "compiled rules, not source"));
+  g_clear_error(&error);
   g_autoptr(CkptYaraRuleset) loaded =
-      ckpt_yara_ruleset_new(src, NULL, FALSE, &error);
+      ckpt_yara_ruleset_load_compiled(compiled, NULL, &error);
   g_assert_no_error(error);
   g_assert_true(loaded->precompiled);
   g_assert_cmpuint(loaded->n_rules, ==, rs->n_rules);
@@ -363,9 +368,15 @@ test_compiled_rules(void)
   /* compiled rules cannot be mixed with sources */
   g_autofree char *rd = rules_dir();
   g_autofree char *keys = g_build_filename(rd, "keys.yar", NULL);
-  const char *mixed[] = {compiled, keys, NULL};
-  g_assert_null(ckpt_yara_ruleset_new(mixed, NULL, FALSE, &error));
+  gboolean fresh = FALSE;
+  g_assert_null(
+      ckpt_yara_ruleset_cached(keys, compiled, NULL, FALSE, &fresh, &error));
   g_assert_nonnull(strstr(error->message, "mixed"));
+  g_clear_error(&error);
+  ckpt_yara_ruleset_cache_clear();
+  /* a source file is not compiled rules */
+  g_assert_null(ckpt_yara_ruleset_load_compiled(keys, NULL, &error));
+  g_assert_nonnull(strstr(error->message, "no YARA magic"));
   g_clear_error(&error);
 
   /* a truncated compiled file is refused, not crashed on */
@@ -376,8 +387,7 @@ test_compiled_rules(void)
   g_autofree char *cut = g_build_filename(dir, "cut.yarc", NULL);
   g_file_set_contents(cut, bytes, (gssize)(len / 2), &error);
   g_assert_no_error(error);
-  const char *src_cut[] = {cut, NULL};
-  g_assert_null(ckpt_yara_ruleset_new(src_cut, NULL, FALSE, &error));
+  g_assert_null(ckpt_yara_ruleset_load_compiled(cut, NULL, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_assert_nonnull(strstr(error->message, cut));
   fixture_rm_rf(dir);
