@@ -15,6 +15,8 @@
 #include <archive_entry.h>
 #include <string.h>
 
+#include "filters.h"
+
 #define DEFAULT_MAX_BYTES (UINT64_C(64) << 20)
 #define MAX_PATH_SHOWN 4096
 
@@ -42,10 +44,15 @@ ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes)
       len == 0)
     return it;
   it->compressed_len = len;
+  const char *inside = ckpt_filters_refused_inside(data, len);
+  if (inside != NULL) {
+    ckpt_model_warn(c, "rootfs-diff.tar: %s, which ckpt does not read", inside);
+    return it;
+  }
   it->a = archive_read_new();
   archive_read_support_format_tar(it->a);
   archive_read_support_format_gnutar(it->a);
-  archive_read_support_filter_all(it->a);
+  ckpt_filters_enable(it->a);
   if (archive_read_open_memory(it->a, data, len) != ARCHIVE_OK) {
     ckpt_model_warn(c, "rootfs-diff.tar: cannot open: %s",
                     archive_error_string(it->a));

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filters.h"
 #include "image.h"
 
 #define SPOOL_ALIGN 4096
@@ -675,7 +676,7 @@ new_tar_reader(gboolean filters)
   archive_read_support_format_tar(a);
   archive_read_support_format_gnutar(a);
   if (filters)
-    archive_read_support_filter_all(a);
+    ckpt_filters_enable(a);
   return a;
 }
 
@@ -702,12 +703,29 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
 }
 
 static gboolean
+refuse_encoding(CkptImageSet *set, const char *what, GError **error)
+{
+  g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+              "%s: %s, which ckpt does not read", set->path, what);
+  return FALSE;
+}
+
+static gboolean
 open_compressed(CkptImageSet *set, int fd, GError **error)
 {
+  /* Under gzip or zstd may sit an encoding libarchive would hand to an
+   * outside program or decode as text: name it rather than fail on it as
+   * an unknown format. */
+  const char *inside = ckpt_filters_refused_inside_fd(fd);
+  if (inside != NULL)
+    return refuse_encoding(set, inside, error);
   struct archive *a = new_tar_reader(TRUE);
   gboolean ok;
+  int code = 0;
   if (archive_read_open_fd(a, fd, 256 * 1024) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
+  else if (!ckpt_filters_chain_ok(a, &code))
+    ok = refuse_encoding(set, archive_filter_name(a, 0), error);
   else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
@@ -887,6 +905,9 @@ open_file(CkptImageSet *set, int fd, const struct stat *st, GError **error)
   }
   gboolean plain = FALSE;
   if (!detect_format(head, n, &set->format, &plain)) {
+    const char *what = ckpt_filters_refused(head, n);
+    if (what != NULL)
+      return refuse_encoding(set, what, error);
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
                 "%s: not a checkpoint: neither a tar, a compressed tar nor a "
                 "directory",

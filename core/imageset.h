@@ -1,7 +1,8 @@
 /* imageset.h - a checkpoint's files by name, whatever it came in.
  *
  * The image set is the first stage: it turns a plain tar, a compressed tar
- * (gzip, zstd, anything libarchive reads) or a bare CRIU image directory into
+ * (gzip, zstd, xz, bzip2, lz4: the filters of filters.h) or a bare CRIU
+ * image directory into
  * a map from member name to bytes. Formats are told by content, never by
  * file name. Nothing is extracted to disk under its own name:
  *  - a plain tar is mapped once and members point into the mapping;

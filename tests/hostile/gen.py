@@ -286,7 +286,52 @@ def crafted(fixture, outdir, outside):
         with open(path, "wb") as f:
             f.write(z)
         made["zstd-long31.tar.zst"] = path
+
+    # encodings libarchive would hand to a program from PATH (lrzip, lzop,
+    # grzip) or decode as text (uuencode): bare, inside gzip, and as the
+    # rootfs diff of a real checkpoint
+    def raw(name, data):
+        path = os.path.join(outdir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        made[name] = path
+
+    outer = {"lrzip": LRZIP_HEAD, "lzop": LZOP_HEAD, "grzip": GRZIP_HEAD,
+             "uu": uuencode(whole[:20000])}
+    for kind, head in sorted(outer.items()):
+        raw(kind + ".tar.x", head + bytes(4096))
+        raw("gzip-" + kind + ".tar.gz", gzip.compress(head + whole))
+        tar("diff-gzip-%s.tar" % kind,
+            replaced_top(base, "rootfs-diff.tar",
+                         gzip.compress(head + bytes(8192))))
     return made
+
+
+# Magic bytes as the formats' own tools write them (lrzip 0.6 header,
+# lzop 1.03, grzip II), then a few header bytes.
+LRZIP_HEAD = b"LRZI\x00\x06" + bytes(10)
+LZOP_HEAD = b"\x89LZO\x00\r\n\x1a\n\x10\x30\x20\xa0\x09\x40"
+GRZIP_HEAD = b"GRZipII\x00\x02\x04:)" + bytes(36)
+
+
+def uuencode(data):
+    import binascii
+    lines = [b"begin 644 checkpoint.tar\n"]
+    for i in range(0, len(data), 45):
+        lines.append(binascii.b2a_uu(data[i:i + 45]))
+    return b"".join(lines + [b"`\nend\n"])
+
+
+def replaced_top(members, name, data):
+    """members with the top-level member NAME's bytes replaced."""
+    out = []
+    for info, d in members:
+        if info.name == name:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            d = data
+        out.append((info, d))
+    return out
 
 
 def shmem_fanout(base, n_vmas, n_runs, narrow):
