@@ -463,13 +463,13 @@ reader_leave_archive(Reader *r, GError **error)
  * output may not exceed max_ratio times the input read so far. Zero pages
  * (left as holes in the spool) cost no disk, and real checkpoints hold a
  * lot of them, so they count only once the whole output passes
- * ratio_floor; that bounds the time a bomb of zeros can take. */
+ * ratio_floor; that bounds the time a bomb of zeros can take. The holes
+ * of sparse members count as zero pages, in a plain tar too: there they
+ * are the only way out to exceed the input (1 TiB in a 330 KB tar). */
 static gboolean
 check_ratio(Reader *r, GError **error)
 {
   CkptImageSet *set = r->set;
-  if (!r->compressed)
-    return TRUE;
   const CkptLimits *l = &set->limits;
   uint64_t out = set->total + r->seen;
   uint64_t data = out > set->zeros ? out - set->zeros : 0;
@@ -481,7 +481,16 @@ check_ratio(Reader *r, GError **error)
   uint64_t in_u = in > 0 ? (uint64_t)in : 1;
   if (judged / in_u < l->max_ratio)
     return TRUE;
-  if (all)
+  if (!r->compressed)
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: members add up to %" G_GUINT64_FORMAT
+                " bytes (%" G_GUINT64_FORMAT
+                " of them sparse holes) from %" G_GUINT64_FORMAT
+                " bytes of tar, over the max-ratio limit of %" G_GUINT64_FORMAT
+                " (raise --limit ratio-floor=N or max-ratio=N if the archive "
+                "is trusted)",
+                set->path, out, set->zeros, in_u, l->max_ratio);
+  else if (all)
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
                 "%s: %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT
                 " of them zero pages) decompressed from %" G_GUINT64_FORMAT
@@ -555,6 +564,8 @@ reader_run(Reader *r, GError **error)
     if (m->where != WHERE_ARCHIVE &&
         !reader_store(r, (uint64_t)at, buf, n, error))
       return FALSE;
+    /* a sparse member's hole before this block */
+    set->zeros += (uint64_t)at - r->seen;
     r->seen = (uint64_t)at + n;
     if (!check_member_size(set, m->name, r->seen, error) ||
         !check_total(set, set->total + r->seen, error) ||
@@ -568,6 +579,13 @@ reader_run(Reader *r, GError **error)
     return FALSE;
   if (!reader_flush(r, error))
     return FALSE;
+  /* the trailing hole (a member that is all hole has no block at all) */
+  if (r->seen < r->declared) {
+    set->zeros += r->declared - r->seen;
+    r->seen = r->declared;
+    if (!check_ratio(r, error))
+      return FALSE;
+  }
   set->total += r->declared;
   return check_total(set, set->total, error);
 }

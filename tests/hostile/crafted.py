@@ -113,7 +113,26 @@ CASES = [
      r"with grzip", None),
     ("diff-gzip-uu.tar", ["-v", "@secrets"], 0, r"rootfs-diff\.tar: uuencoded, "
      r"which ckpt", None),
-]
+    # sparse members count what they expand to, holes included
+    ("sparse-1t-oldgnu.tar", ["--limit", "max-member-size=1G"], 1,
+     r"member checkpoint/pages-2\.img is 1099511627776 bytes, over the "
+     r"max-member-size limit", None),
+    ("sparse-1t-pax10.tar", ["--limit", "max-ratio=100000000", "--limit",
+                             "max-total-size=100G"], 1,
+     r"more than 107374182400 bytes of members \(max-total-size limit\)",
+     None),
+] + [("sparse-1t-%s.tar" % kind, [], 1,
+      r"sparse-1t-%s\.tar: members add up to 1099511\d{6} bytes \(\d+ of "
+      r"them sparse holes\) from \d+ bytes of tar, over the max-ratio limit "
+      r"of 1000" % kind, None)
+     for kind in ("oldgnu", "pax00", "pax01", "pax10")] + [
+    # 2000 sparse 60 MiB files: the walk stops at max-ratio, and what is
+    # scanned ends with each file's data (its trailing hole is not read)
+    ("diff-sparse-%s.tar" % kind, ["-v", "@secrets"], 0,
+     r"(?s)f0000: scanned the first \d{1,5} of 62914560 bytes.*rootfs-diff\.tar: "
+     r"an entry of 62914560 bytes goes past the max-member-size, "
+     r"max-total-size or max-ratio limit, rest skipped", None)
+    for kind in ("oldgnu", "pax10")]
 
 # programs libarchive's external filters would run: each leaves a file in
 # the directory named by $CKPT_FAKE_OUT (the "outside" directory)

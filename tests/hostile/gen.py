@@ -304,7 +304,75 @@ def crafted(fixture, outdir, outside):
         tar("diff-gzip-%s.tar" % kind,
             replaced_top(base, "rootfs-diff.tar",
                          gzip.compress(head + bytes(8192))))
+
+    # sparse members (GNU tar writes them; tarfile cannot): a 1 TiB
+    # pages-2.img in a plain tar of a few hundred KB, in each sparse form
+    if shutil.which("tar"):
+        for kind, flags in SPARSE_FORMS:
+            name = "sparse-1t-%s.tar" % kind
+            made[name] = gnu_sparse_tar(base, outdir, name, flags,
+                                        "checkpoint/pages-2.img", 1 << 40)
+        # a rootfs diff of 2000 sparse 60 MiB files, one byte of data each
+        for kind, flags in (SPARSE_FORMS[0], SPARSE_FORMS[-1]):
+            diff = sparse_files_tar(outdir, flags, 2000, 60 << 20)
+            name = "diff-sparse-%s.tar" % kind
+            tar(name, replaced_top(base, "rootfs-diff.tar", diff))
     return made
+
+
+# GNU tar's sparse forms: old GNU 'S' headers, and PAX formats 0.0, 0.1, 1.0
+SPARSE_FORMS = [
+    ("oldgnu", ["--format=gnu"]),
+    ("pax00", ["--format=posix", "--sparse-version=0.0"]),
+    ("pax01", ["--format=posix", "--sparse-version=0.1"]),
+    ("pax10", ["--format=posix", "--sparse-version=1.0"]),
+]
+
+
+def gnu_tar(src, names, flags, out):
+    subprocess.run(["tar", "--sparse", "--no-recursion", "--numeric-owner",
+                    "-C", src, "-cf", out] + flags + ["--"] + names,
+                   check=True)
+
+
+def gnu_sparse_tar(base, outdir, name, flags, member_name, size):
+    """The checkpoint with member_name grown to size bytes by a hole."""
+    src = os.path.join(outdir, name + ".d")
+    names = []
+    for info, d in base:
+        path = os.path.join(src, info.name)
+        names.append(info.name)
+        if info.isdir():
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(d)
+            if info.name == member_name:
+                f.truncate(size)
+    out = os.path.join(outdir, name)
+    gnu_tar(src, names, flags, out)
+    shutil.rmtree(src)
+    return out
+
+
+def sparse_files_tar(outdir, flags, count, size):
+    """Bytes of a tar of count files of size bytes, all hole but byte 0."""
+    src = os.path.join(outdir, "sparse-files.d")
+    os.makedirs(src)
+    names = []
+    for i in range(count):
+        names.append("f%04d" % i)
+        with open(os.path.join(src, names[-1]), "wb") as f:
+            f.write(b"x")
+            f.truncate(size)
+    out = src + ".tar"
+    gnu_tar(src, names, flags, out)
+    with open(out, "rb") as f:
+        data = f.read()
+    shutil.rmtree(src)
+    os.unlink(out)
+    return data
 
 
 # Magic bytes as the formats' own tools write them (lrzip 0.6 header,
