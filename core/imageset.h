@@ -56,4 +56,9 @@ const char *const *ckpt_imageset_warnings(const CkptImageSet *set);
  * prefix (e.g. "checkpoint/": the images and any other file there). */
 uint64_t ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix);
 
+/* Whether every mapped file kept its size: a plain tar or a directory's
+ * file cut short while mapped reads as zeros past its new end (see
+ * mapguard.h) and fails here, naming it. Call after reading. */
+gboolean ckpt_imageset_check(const CkptImageSet *set, GError **error);
+
 #endif
