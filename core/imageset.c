@@ -16,6 +16,10 @@
  *    bomb stops early; whole zero pages are not written to the spool.
  * Directories: the top level and checkpoint/ only, regular files only
  * (opened with O_NOFOLLOW); anything else is skipped with a warning.
+ * Decompression filters are filters.h's only. Every file mapping is
+ * guarded (mapguard.h): a file cut short while mapped reads as zeros and
+ * ckpt_imageset_check() reports it; the spool's holes are anonymous
+ * memory (cover_holes).
  */
 #define _GNU_SOURCE /* SEEK_HOLE, SEEK_DATA */
 #include "imageset.h"
@@ -819,9 +823,10 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   int code = 0;
   if (archive_read_open_fd(a, fd, 256 * 1024) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
-  else if (!ckpt_filters_chain_ok(a, &code))
-    ok = refuse_encoding(set, archive_filter_name(a, 0), error);
-  else
+  else if (!ckpt_filters_chain_ok(a, &code)) {
+    g_autofree char *what = g_strdup_printf("compressed with filter %d", code);
+    ok = refuse_encoding(set, what, error);
+  } else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
   return ok;
