@@ -9,6 +9,11 @@
 #    by memparse and yara without using the tmpfs, and an archive whose
 #    non-zero pages do not fit fails naming the member.
 set -u
+# Under valgrind (tests/valgrind.sh runs ckpt through a shim), resuming
+# after a SIGBUS handler needs exact guest registers at memory accesses;
+# valgrind reads this variable, nothing else does.
+VALGRIND_OPTS="${VALGRIND_OPTS:+$VALGRIND_OPTS }--vex-iropt-register-updates=allregs-at-mem-access"
+export VALGRIND_OPTS
 ckpt=${CKPT:-$CKPT_BUILD_ROOT/core/ckpt}
 tpdir=${CKPT_TEST_PLUGINS:-$CKPT_BUILD_ROOT/tests/plugins}
 fx=$CKPT_FIXTURES
