@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 secs=${1:?usage: run.sh SECONDS [HARNESS...]}
 shift
-[ $# -gt 0 ] || set -- image archive model meta rules
+[ $# -gt 0 ] || set -- image archive model meta rules diff
 build=${CKPT_FUZZ_BUILD:-$root/build-fuzz}
 work=${CKPT_FUZZ_WORK:-${TMPDIR:-/tmp}/ckpt-fuzz}
 mkdir -p "$work/seeds" "$work/spool"

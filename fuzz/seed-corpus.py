@@ -11,6 +11,7 @@ the real fixtures (tests/fixtures) with the standard library only.
   OUTDIR/meta/     every fixture's config.dump, spec.dump, network.status
                    and deleted.files, behind fuzz-meta.c's selector byte
   OUTDIR/rules/    the shipped YARA rule files behind a flags byte
+  OUTDIR/diff/     each fixture's rootfs-diff.tar, as it is and gzip'ed
 """
 import io
 import os
@@ -76,7 +77,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed-corpus.py OUTDIR")
     outdir = sys.argv[1]
-    for h in ("image", "archive", "model", "meta", "rules"):
+    for h in ("image", "archive", "model", "meta", "rules", "diff"):
         os.makedirs(os.path.join(outdir, h), exist_ok=True)
 
     # rules: the shipped rule files, each behind a flags byte (0: not
@@ -127,6 +128,15 @@ def main():
         z = subprocess.run(["zstd", "-q", "-c", "-19"], input=small,
                            stdout=subprocess.PIPE, check=True).stdout
         write(os.path.join(outdir, "archive", "small.tar.zst"), z)
+    for name in sorted(os.listdir(FIXTURES)):
+        if not name.endswith(".tar"):
+            continue
+        for m, data in members(os.path.join(FIXTURES, name)):
+            if m.name == "rootfs-diff.tar":
+                stem = name.split(".")[0]
+                write(os.path.join(outdir, "diff", stem), data)
+                write(os.path.join(outdir, "diff", stem + ".gz"),
+                      gzip.compress(data, 9))
     for name in os.listdir(FIXTURES):
         if re.search(r"\.tar(\.gz|\.zst)?$", name):
             shutil.copy(os.path.join(FIXTURES, name),

@@ -16,7 +16,12 @@
  *    bomb stops early; whole zero pages are not written to the spool.
  * Directories: the top level and checkpoint/ only, regular files only
  * (opened with O_NOFOLLOW); anything else is skipped with a warning.
+ * Decompression filters are filters.h's only. Every file mapping is
+ * guarded (mapguard.h): a file cut short while mapped reads as zeros and
+ * ckpt_imageset_check() reports it; the spool's holes are anonymous
+ * memory (cover_holes).
  */
+#define _GNU_SOURCE /* SEEK_HOLE, SEEK_DATA */
 #include "archive/imageset.h"
 
 #include <archive.h>
@@ -29,6 +34,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive/filters.h"
+#include "archive/mapguard.h"
 #include "util/error.h"
 
 #define SPOOL_ALIGN 4096
@@ -49,8 +56,11 @@ typedef struct {
   Where where;
   uint64_t off;
   uint64_t len;
-  int64_t mtime; /* seconds since the epoch, from the header; 0 unknown */
-  uint8_t *own;  /* WHERE_HEAP: g_malloc'd; WHERE_FILE: mmap'd */
+  int64_t mtime;       /* seconds since the epoch, from the header; 0 unknown */
+  uint8_t *own;        /* WHERE_HEAP: g_malloc'd; WHERE_FILE: mmap'd */
+  CkptMapGuard *guard; /* WHERE_FILE: the mapping's SIGBUS guard */
+  dev_t dev;           /* WHERE_FILE: the mapped file, to see it shrink */
+  ino_t ino;
   const uint8_t *data;
 } Member;
 
@@ -61,9 +71,14 @@ struct CkptImageSet {
   CkptLimits limits;
   uint8_t *map; /* plain tar: the whole file */
   size_t map_len;
+  CkptMapGuard *map_guard;
+  dev_t map_dev; /* the plain tar, to see it shrink */
+  ino_t map_ino;
   int spool_fd;
   uint64_t spool_len;
   uint8_t *spool_map;
+  CkptMapGuard *spool_guard;
+  const char *spooling; /* name of the member being spooled, for errors */
   GPtrArray *members;   /* Member*, owned */
   GHashTable *by_name;  /* full name -> Member* */
   GHashTable *by_image; /* bare image name -> Member* */
@@ -84,8 +99,10 @@ member_free(gpointer p)
   Member *m = p;
   if (m->where == WHERE_HEAP)
     g_free(m->own);
-  else if (m->where == WHERE_FILE && m->own != NULL)
+  else if (m->where == WHERE_FILE && m->own != NULL) {
+    ckpt_mapguard_remove(m->guard);
     munmap(m->own, m->len);
+  }
   g_free(m->name);
   g_free(m);
 }
@@ -262,10 +279,12 @@ spool_write(CkptImageSet *set, uint64_t off, const void *buf, size_t n,
       continue;
     if (w <= 0) {
       int e = w < 0 ? errno : ENOSPC;
+      g_autofree char *shown = display_name(set->spooling ? set->spooling : "");
       g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
-                  "%s: writing the temporary file at offset %" G_GUINT64_FORMAT
-                  ": %s",
-                  set->path, off, g_strerror(e));
+                  "%s: member %s: writing the temporary file in %s at offset "
+                  "%" G_GUINT64_FORMAT ": %s%s",
+                  set->path, shown, g_get_tmp_dir(), off, g_strerror(e),
+                  e == ENOSPC ? " (set TMPDIR to a larger file system)" : "");
       return FALSE;
     }
     p += w;
@@ -312,6 +331,64 @@ spool_store(CkptImageSet *set, uint64_t off, const uint8_t *buf, size_t n,
   return i <= from || spool_write(set, off + from, buf + from, i - from, error);
 }
 
+typedef struct {
+  uint64_t off, len;
+} Hole;
+
+static gint
+longer_first(gconstpointer a, gconstpointer b)
+{
+  const Hole *x = a, *y = b;
+  return x->len < y->len ? 1 : x->len > y->len ? -1 : 0;
+}
+
+/* Reading a hole of a MAP_SHARED tmpfs file allocates a page of tmpfs per
+ * page read: 3 GiB of zero memory would cost 3 GiB of RAM and, once the
+ * tmpfs is full, SIGBUS. The spool's holes (found with SEEK_HOLE) are
+ * mapped over with private anonymous read-only memory instead, which reads
+ * as the shared zero page and allocates nothing. Each such mapping is a
+ * kernel VMA, so only the MAX_HOLE_MAPS longest holes are covered; the
+ * rest read from the spool, and the SIGBUS guard answers a fault there
+ * with a zero page. */
+#define MAX_HOLE_MAPS 16384
+
+static void
+cover_holes(CkptImageSet *set)
+{
+  g_autoptr(GArray) holes = g_array_new(FALSE, FALSE, sizeof(Hole));
+  off_t at = 0;
+  off_t size = (off_t)set->spool_len;
+  while (at < size) {
+    off_t hole = lseek(set->spool_fd, at, SEEK_HOLE);
+    if (hole < 0 || hole >= size)
+      break;
+    off_t data = lseek(set->spool_fd, hole, SEEK_DATA);
+    if (data < 0 || data > size)
+      data = size; /* ENXIO: a hole to the end */
+    uint64_t from =
+        ((uint64_t)hole + SPOOL_ALIGN - 1) / SPOOL_ALIGN * SPOOL_ALIGN;
+    uint64_t to = (uint64_t)data / SPOOL_ALIGN * SPOOL_ALIGN;
+    if (to > from) {
+      Hole h = {from, to - from};
+      g_array_append_val(holes, h);
+      if (holes->len >= 4 * MAX_HOLE_MAPS) {
+        g_array_sort(holes, longer_first);
+        g_array_set_size(holes, MAX_HOLE_MAPS);
+      }
+    }
+    if (data <= hole)
+      break;
+    at = data;
+  }
+  g_array_sort(holes, longer_first);
+  for (guint i = 0; i < holes->len && i < MAX_HOLE_MAPS; i++) {
+    const Hole *h = &g_array_index(holes, Hole, i);
+    if (mmap(set->spool_map + h->off, h->len, PROT_READ,
+             MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+      break; /* out of VMAs: the guard covers the rest */
+  }
+}
+
 static gboolean
 spool_map(CkptImageSet *set, GError **error)
 {
@@ -332,6 +409,9 @@ spool_map(CkptImageSet *set, GError **error)
     return FALSE;
   }
   set->spool_map = p;
+  cover_holes(set);
+  set->spool_guard =
+      ckpt_mapguard_add(set->spool_map, set->spool_len, CKPT_GUARD_HOLES);
   return TRUE;
 }
 
@@ -382,6 +462,7 @@ reader_prepare(Reader *r, gboolean in_place, GError **error)
   if (wants_spool(set, m->name, r->declared)) {
     if (!spool_open(set, error))
       return FALSE;
+    set->spooling = m->name;
     m->where = WHERE_SPOOL;
     m->off = (set->spool_len + SPOOL_ALIGN - 1) / SPOOL_ALIGN * SPOOL_ALIGN;
     set->spool_len = m->off + r->declared;
@@ -462,13 +543,13 @@ reader_leave_archive(Reader *r, GError **error)
  * output may not exceed max_ratio times the input read so far. Zero pages
  * (left as holes in the spool) cost no disk, and real checkpoints hold a
  * lot of them, so they count only once the whole output passes
- * ratio_floor; that bounds the time a bomb of zeros can take. */
+ * ratio_floor; that bounds the time a bomb of zeros can take. The holes
+ * of sparse members count as zero pages, in a plain tar too: there they
+ * are the only way out to exceed the input (1 TiB in a 330 KB tar). */
 static gboolean
 check_ratio(Reader *r, GError **error)
 {
   CkptImageSet *set = r->set;
-  if (!r->compressed)
-    return TRUE;
   const CkptLimits *l = &set->limits;
   uint64_t out = set->total + r->seen;
   uint64_t data = out > set->zeros ? out - set->zeros : 0;
@@ -480,7 +561,16 @@ check_ratio(Reader *r, GError **error)
   uint64_t in_u = in > 0 ? (uint64_t)in : 1;
   if (judged / in_u < l->max_ratio)
     return TRUE;
-  if (all)
+  if (!r->compressed)
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "%s: members add up to %" G_GUINT64_FORMAT
+                " bytes (%" G_GUINT64_FORMAT
+                " of them sparse holes) from %" G_GUINT64_FORMAT
+                " bytes of tar, over the max-ratio limit of %" G_GUINT64_FORMAT
+                " (raise --limit ratio-floor=N or max-ratio=N if the archive "
+                "is trusted)",
+                set->path, out, set->zeros, in_u, l->max_ratio);
+  else if (all)
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
                 "%s: %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT
                 " of them zero pages) decompressed from %" G_GUINT64_FORMAT
@@ -554,6 +644,8 @@ reader_run(Reader *r, GError **error)
     if (m->where != WHERE_ARCHIVE &&
         !reader_store(r, (uint64_t)at, buf, n, error))
       return FALSE;
+    /* a sparse member's hole before this block */
+    set->zeros += (uint64_t)at - r->seen;
     r->seen = (uint64_t)at + n;
     if (!check_member_size(set, m->name, r->seen, error) ||
         !check_total(set, set->total + r->seen, error) ||
@@ -567,6 +659,13 @@ reader_run(Reader *r, GError **error)
     return FALSE;
   if (!reader_flush(r, error))
     return FALSE;
+  /* the trailing hole (a member that is all hole has no block at all) */
+  if (r->seen < r->declared) {
+    set->zeros += r->declared - r->seen;
+    r->seen = r->declared;
+    if (!check_ratio(r, error))
+      return FALSE;
+  }
   set->total += r->declared;
   return check_total(set, set->total, error);
 }
@@ -675,7 +774,7 @@ new_tar_reader(gboolean filters)
   archive_read_support_format_tar(a);
   archive_read_support_format_gnutar(a);
   if (filters)
-    archive_read_support_filter_all(a);
+    ckpt_filters_enable(a);
   return a;
 }
 
@@ -691,6 +790,7 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
   }
   set->map = p;
   set->map_len = set->archive_size;
+  set->map_guard = ckpt_mapguard_add(set->map, set->map_len, CKPT_GUARD_FILE);
   struct archive *a = new_tar_reader(FALSE);
   gboolean ok;
   if (archive_read_open_memory(a, set->map, set->map_len) != ARCHIVE_OK)
@@ -702,13 +802,31 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
 }
 
 static gboolean
+refuse_encoding(CkptImageSet *set, const char *what, GError **error)
+{
+  g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
+              "%s: %s, which ckpt does not read", set->path, what);
+  return FALSE;
+}
+
+static gboolean
 open_compressed(CkptImageSet *set, int fd, GError **error)
 {
+  /* Under gzip or zstd may sit an encoding libarchive would hand to an
+   * outside program or decode as text: name it rather than fail on it as
+   * an unknown format. */
+  const char *inside = ckpt_filters_refused_inside_fd(fd);
+  if (inside != NULL)
+    return refuse_encoding(set, inside, error);
   struct archive *a = new_tar_reader(TRUE);
   gboolean ok;
+  int code = 0;
   if (archive_read_open_fd(a, fd, 256 * 1024) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
-  else
+  else if (!ckpt_filters_chain_ok(a, &code)) {
+    g_autofree char *what = g_strdup_printf("compressed with filter %d", code);
+    ok = refuse_encoding(set, what, error);
+  } else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
   return ok;
@@ -737,6 +855,8 @@ map_dir_file(CkptImageSet *set, int dfd, const char *entry, const char *name,
   m->where = WHERE_FILE;
   m->len = (uint64_t)st.st_size;
   m->mtime = (int64_t)st.st_mtime;
+  m->dev = st.st_dev;
+  m->ino = st.st_ino;
   if (!add_member(set, m, error) ||
       !check_member_size(set, name, m->len, error) ||
       !check_total(set, set->total + m->len, error)) {
@@ -754,6 +874,7 @@ map_dir_file(CkptImageSet *set, int dfd, const char *entry, const char *name,
       return FALSE;
     }
     m->own = p;
+    m->guard = ckpt_mapguard_add(p, m->len, CKPT_GUARD_FILE);
   }
   close(fd);
   return TRUE;
@@ -875,6 +996,8 @@ open_file(CkptImageSet *set, int fd, const struct stat *st, GError **error)
   uint8_t head[512];
   size_t n = 0;
   set->archive_size = (uint64_t)st->st_size;
+  set->map_dev = st->st_dev;
+  set->map_ino = st->st_ino;
   if (!read_head(fd, head, sizeof(head), &n)) {
     int e = errno;
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot read: %s",
@@ -888,6 +1011,9 @@ open_file(CkptImageSet *set, int fd, const struct stat *st, GError **error)
   }
   gboolean plain = FALSE;
   if (!detect_format(head, n, &set->format, &plain)) {
+    const char *what = ckpt_filters_refused(head, n);
+    if (what != NULL)
+      return refuse_encoding(set, what, error);
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
                 "%s: not a checkpoint: neither a tar, a compressed tar nor a "
                 "directory",
@@ -1052,6 +1178,8 @@ ckpt_imageset_free(CkptImageSet *set)
   if (set->warnings)
     g_ptr_array_unref(set->warnings);
   g_free(set->image_names);
+  ckpt_mapguard_remove(set->map_guard);
+  ckpt_mapguard_remove(set->spool_guard);
   if (set->map)
     munmap(set->map, set->map_len);
   if (set->spool_map)
@@ -1144,4 +1272,46 @@ ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix)
       total += m->len;
   }
   return total;
+}
+
+/* Whether the file at path, mapped for len bytes, is still that file and
+ * now shorter. The guard sees a cut only when a read faults in our
+ * handler; libyara catches SIGBUS itself while it scans (and gives up on
+ * the block), so the size is looked at too. */
+static gboolean
+shrank(const char *path, dev_t dev, ino_t ino, uint64_t len)
+{
+  struct stat st;
+  return stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino &&
+         (uint64_t)st.st_size < len;
+}
+
+gboolean
+ckpt_imageset_check(const CkptImageSet *set, GError **error)
+{
+  g_return_val_if_fail(set != NULL, FALSE);
+  if (ckpt_mapguard_cut(set->map_guard) ||
+      (set->map != NULL &&
+       shrank(set->path, set->map_dev, set->map_ino, set->map_len))) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                "%s: the file was cut short while ckpt read it (read as "
+                "zeros past its new end)",
+                set->path);
+    return FALSE;
+  }
+  for (guint i = 0; i < set->members->len; i++) {
+    const Member *m = g_ptr_array_index(set->members, i);
+    if (m->where != WHERE_FILE || m->own == NULL)
+      continue;
+    g_autofree char *file = g_build_filename(set->path, m->name, NULL);
+    if (!ckpt_mapguard_cut(m->guard) && !shrank(file, m->dev, m->ino, m->len))
+      continue;
+    g_autofree char *shown = display_name(m->name);
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                "%s: %s was cut short while ckpt read it (read as zeros "
+                "past its new end)",
+                set->path, shown);
+    return FALSE;
+  }
+  return TRUE;
 }

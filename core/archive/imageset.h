@@ -1,7 +1,8 @@
 /* imageset.h - a checkpoint's files by name, whatever it came in.
  *
  * The image set is the first stage: it turns a plain tar, a compressed tar
- * (gzip, zstd, anything libarchive reads) or a bare CRIU image directory into
+ * (gzip, zstd, xz, bzip2, lz4: the filters of filters.h) or a bare CRIU
+ * image directory into
  * a map from member name to bytes. Formats are told by content, never by
  * file name. Nothing is extracted to disk under its own name:
  *  - a plain tar is mapped once and members point into the mapping;
@@ -72,5 +73,10 @@ const char *const *ckpt_imageset_warnings(const CkptImageSet *set);
 /* Appended: bytes of all members whose normalised name starts with
  * prefix (e.g. "checkpoint/": the images and any other file there). */
 uint64_t ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix);
+
+/* Whether every mapped file kept its size: a plain tar or a directory's
+ * file cut short while mapped reads as zeros past its new end (see
+ * mapguard.h) and fails here, naming it. Call after reading. */
+gboolean ckpt_imageset_check(const CkptImageSet *set, GError **error);
 
 #endif

@@ -276,7 +276,11 @@ scan_one(Sweep *s, guint i)
   }
   for (guint w = 0; w < c->warnings->len; w++)
     g_ptr_array_add(rep->warnings, g_strdup(c->warnings->pdata[w]));
+  guint loaded = c->warnings->len;
   ckpt_plan_run(ckpt_cli_host(s->cli), s->plan, c, rep);
+  /* the rootfs diff, read while the plugins run, warns then */
+  for (guint w = loaded; w < c->warnings->len; w++)
+    g_ptr_array_add(rep->warnings, g_strdup(c->warnings->pdata[w]));
 }
 
 static gpointer

@@ -234,6 +234,18 @@ report_problems(const CkptReport *rep)
   }
 }
 
+/* Copies the model's warnings from the from-th on into rep. */
+static void
+take_warnings(CkptCli *cli, CkptCheckpoint *c, guint from, CkptReport *rep)
+{
+  for (guint w = from; w < c->warnings->len; w++) {
+    g_ptr_array_add(rep->warnings, g_strdup(g_ptr_array_index(c->warnings, w)));
+    if (cli->verbose)
+      ckpt_cli_print_error("%s: warning: %s", rep->path,
+                           (char *)g_ptr_array_index(c->warnings, w));
+  }
+}
+
 /* Opens one file and runs plan over it into rep. */
 static void
 run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
@@ -252,13 +264,11 @@ run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
     g_free(rep->label);
     rep->label = g_strdup(c->container.name);
   }
-  for (guint w = 0; w < c->warnings->len; w++) {
-    g_ptr_array_add(rep->warnings, g_strdup(g_ptr_array_index(c->warnings, w)));
-    if (cli->verbose)
-      ckpt_cli_print_error("%s: warning: %s", file,
-                           (char *)g_ptr_array_index(c->warnings, w));
-  }
+  take_warnings(cli, c, 0, rep);
+  guint loaded = c->warnings->len;
   ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
+  /* readers plugins call lazily (the rootfs diff) warn while they run */
+  take_warnings(cli, c, loaded, rep);
   report_problems(rep);
 }
 

@@ -423,6 +423,14 @@ ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
       o = CKPT_PLUGIN_RAN_WARN;
   }
   g_free(run.first_bad);
+  /* A file cut short while the plugin read it gave it zeros: what it
+   * found is not the checkpoint's, and the next plugin would fare no
+   * better. In an --isolate child this travels back in the result. */
+  g_autoptr(GError) cut = NULL;
+  if (!ckpt_imageset_check(c->images, &cut)) {
+    g_ptr_array_add(run.result->messages, g_strdup(cut->message));
+    o = CKPT_PLUGIN_RAN_FATAL;
+  }
   run.result->outcome = o;
   return o;
 }

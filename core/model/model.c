@@ -152,6 +152,9 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
     g_prefix_error(error, "%s: ", path);
     return NULL;
   }
+  /* a mapped file cut short while the stages read it (mapguard.h) */
+  if (!ckpt_imageset_check(c->images, error))
+    return NULL;
   return g_steal_pointer(&c);
 }
 

@@ -437,7 +437,8 @@ typedef struct {
 typedef struct {
   const char *path; /* as in the diff, "/"-rooted, untrusted text */
   const uint8_t *data;
-  size_t len; /* at most the iterator's limit */
+  size_t len; /* at most the iterator's limit; a sparse file's trailing
+                 hole is left out (len < full_size) */
   uint64_t full_size;
 } CkptDiffFile;
 

@@ -14,7 +14,7 @@ TAP_NAME=yara
 # marker NAME PID -> address recorded by the workload
 marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
 
-echo "1..31"
+echo "1..32"
 A=$FX/podman-none.tar
 
 # 1-4: the shipped rules, JSON
@@ -223,3 +223,23 @@ done
 "$CKPT" yara -r "$T/markers.yar" -C "$T/markers.yarc" "$A" > "$T/mix.out" 2> "$T/mix.err"
 rc=$?
 check "-r and -C together: usage error 2" sh -c "test $rc -eq 2 && grep -q 'cannot be mixed' '$T/mix.err'"
+
+# 32: a sweep keeps warnings the rootfs diff gives while yara runs (a
+# diff in an encoding ckpt refuses, gzip around lrzip magic)
+python3 - "$A" "$T/lrz.tar" <<'PY'
+import gzip, io, sys, tarfile
+with tarfile.open(sys.argv[1]) as t, tarfile.open(sys.argv[2], "w") as o:
+    for m in t.getmembers():
+        d = t.extractfile(m).read() if m.isfile() else None
+        if m.name == "rootfs-diff.tar":
+            d = gzip.compress(b"LRZI\x00\x06" + bytes(64))
+            m.size = len(d)
+        o.addfile(m, io.BytesIO(d) if d is not None else None)
+PY
+"$CKPT" --format json yara --rootfs "$A" "$T/lrz.tar" > "$T/sweep.json" 2>/dev/null
+check "sweep: rootfs diff warning in the report" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["checkpoints"]
+w = [x for r in c if r["path"].endswith("lrz.tar") for x in r["warnings"]]
+assert w == ["rootfs-diff.tar: compressed with lrzip, which ckpt does not read"], w
+' "$T/sweep.json"

@@ -89,7 +89,55 @@ CASES = [
      r"Zstd decompression failed: Frame requires too much memory", None),
     ("zstd-long31.tar.zst", [], 1,
      r"Zstd decompression failed: Frame requires too much memory", None),
-]
+    # encodings refused by name; the fake lrzip, lzop and grzip on PATH
+    # would leave a file in the outside directory if libarchive ran them
+    ("lrzip.tar.x", [], 1, r"lrzip\.tar\.x: compressed with lrzip, which "
+     r"ckpt does not read", None),
+    ("lzop.tar.x", [], 1, r"compressed with lzop, which ckpt", None),
+    ("grzip.tar.x", [], 1, r"compressed with grzip, which ckpt", None),
+    ("uu.tar.x", [], 1, r"uu\.tar\.x: uuencoded, which ckpt does not read",
+     None),
+    ("gzip-lrzip.tar.gz", [], 1, r"gzip-lrzip\.tar\.gz: compressed with "
+     r"lrzip, which ckpt does not read", None),
+    ("gzip-lzop.tar.gz", [], 1, r"compressed with lzop, which ckpt", None),
+    ("gzip-grzip.tar.gz", [], 1, r"compressed with grzip, which ckpt", None),
+    ("gzip-uu.tar.gz", [], 1, r"gzip-uu\.tar\.gz: uuencoded, which ckpt",
+     None),
+    # the rootfs diff is read by the secrets plugin: a warning, the rest
+    # of the checkpoint still read
+    ("diff-gzip-lrzip.tar", ["-v", "@secrets"], 0, r"rootfs-diff\.tar: compressed "
+     r"with lrzip, which ckpt does not read", None),
+    ("diff-gzip-lzop.tar", ["-v", "@secrets"], 0, r"rootfs-diff\.tar: compressed "
+     r"with lzop", None),
+    ("diff-gzip-grzip.tar", ["-v", "@secrets"], 0, r"rootfs-diff\.tar: compressed "
+     r"with grzip", None),
+    ("diff-gzip-uu.tar", ["-v", "@secrets"], 0, r"rootfs-diff\.tar: uuencoded, "
+     r"which ckpt", None),
+    # sparse members count what they expand to, holes included
+    ("sparse-1t-oldgnu.tar", ["--limit", "max-member-size=1G"], 1,
+     r"member checkpoint/pages-2\.img is 1099511627776 bytes, over the "
+     r"max-member-size limit", None),
+    ("sparse-1t-pax10.tar", ["--limit", "max-ratio=100000000", "--limit",
+                             "max-total-size=100G"], 1,
+     r"more than 107374182400 bytes of members \(max-total-size limit\)",
+     None),
+] + [("sparse-1t-%s.tar" % kind, [], 1,
+      r"sparse-1t-%s\.tar: members add up to 1099511\d{6} bytes \(\d+ of "
+      r"them sparse holes\) from \d+ bytes of tar, over the max-ratio limit "
+      r"of 1000" % kind, None)
+     for kind in ("oldgnu", "pax00", "pax01", "pax10")] + [
+    # 2000 sparse 60 MiB files: the walk stops at max-ratio, and what is
+    # scanned ends with each file's data (its trailing hole is not read)
+    ("diff-sparse-%s.tar" % kind, ["-v", "@secrets"], 0,
+     r"(?s)f0000: scanned the first \d{1,5} of 62914560 bytes.*rootfs-diff\.tar: "
+     r"an entry of 62914560 bytes goes past the max-member-size, "
+     r"max-total-size or max-ratio limit, rest skipped", None)
+    for kind in ("oldgnu", "pax10")]
+
+# programs libarchive's external filters would run: each leaves a file in
+# the directory named by $CKPT_FAKE_OUT (the "outside" directory)
+FAKE_PROGRAMS = ("lrzip", "lzop", "grzip", "lzip", "lz4", "zstd", "xz",
+                 "bzip2", "gzip", "uudecode")
 
 # every limit lowered below what the fixture needs: (fixture, flag, error)
 LIMITS = [
@@ -145,7 +193,9 @@ def run(args, scratch, outside):
     """Runs ckpt in empty directories; returns (rc, out, err, problems)."""
     cwd = tempfile.mkdtemp(prefix="cwd-", dir=scratch)
     tmp = tempfile.mkdtemp(prefix="tmp-", dir=scratch)
-    env = dict(os.environ, TMPDIR=tmp)
+    env = dict(os.environ, TMPDIR=tmp, CKPT_FAKE_OUT=outside,
+               PATH=os.path.join(scratch, "fakebin") + os.pathsep +
+               os.environ.get("PATH", ""))
     try:
         p = subprocess.run(WRAP + [CKPT] + args, cwd=cwd, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -196,10 +246,19 @@ def main():
         made = set(p.stdout.decode().split())
         ok(p.returncode == 0 and all(c[0] in made for c in CASES),
            "gen.py made every attack", p.stderr.decode())
+        fakebin = os.path.join(scratch, "fakebin")
+        os.makedirs(fakebin)
+        for prog in FAKE_PROGRAMS:
+            with open(os.path.join(fakebin, prog), "w") as f:
+                f.write('#!/bin/sh\n: > "$CKPT_FAKE_OUT/ran-%s"\n'
+                        'cat >/dev/null\n' % prog)
+            os.chmod(os.path.join(fakebin, prog), 0o755)
         for name, flags, rc, err_re, out_re in CASES:
             path = os.path.join(gen, name)
             label = name + (" " + " ".join(flags) if flags else "")
-            check(label, flags + ["run", CHAIN, path], rc, err_re, out_re,
+            chain = [f[1:] for f in flags if f.startswith("@")] or [CHAIN]
+            flags = [f for f in flags if not f.startswith("@")]
+            check(label, flags + ["run", chain[0], path], rc, err_re, out_re,
                   scratch, outside)
         for fixture, limit, err_re in LIMITS:
             path = os.path.join(FIXTURES, fixture)

@@ -286,7 +286,120 @@ def crafted(fixture, outdir, outside):
         with open(path, "wb") as f:
             f.write(z)
         made["zstd-long31.tar.zst"] = path
+
+    # encodings libarchive would hand to a program from PATH (lrzip, lzop,
+    # grzip) or decode as text (uuencode): bare, inside gzip, and as the
+    # rootfs diff of a real checkpoint
+    def raw(name, data):
+        path = os.path.join(outdir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        made[name] = path
+
+    outer = {"lrzip": LRZIP_HEAD, "lzop": LZOP_HEAD, "grzip": GRZIP_HEAD,
+             "uu": uuencode(whole[:20000])}
+    for kind, head in sorted(outer.items()):
+        raw(kind + ".tar.x", head + bytes(4096))
+        raw("gzip-" + kind + ".tar.gz", gzip.compress(head + whole))
+        tar("diff-gzip-%s.tar" % kind,
+            replaced_top(base, "rootfs-diff.tar",
+                         gzip.compress(head + bytes(8192))))
+
+    # sparse members (GNU tar writes them; tarfile cannot): a 1 TiB
+    # pages-2.img in a plain tar of a few hundred KB, in each sparse form
+    if shutil.which("tar"):
+        for kind, flags in SPARSE_FORMS:
+            name = "sparse-1t-%s.tar" % kind
+            made[name] = gnu_sparse_tar(base, outdir, name, flags,
+                                        "checkpoint/pages-2.img", 1 << 40)
+        # a rootfs diff of 2000 sparse 60 MiB files, one byte of data each
+        for kind, flags in (SPARSE_FORMS[0], SPARSE_FORMS[-1]):
+            diff = sparse_files_tar(outdir, flags, 2000, 60 << 20)
+            name = "diff-sparse-%s.tar" % kind
+            tar(name, replaced_top(base, "rootfs-diff.tar", diff))
     return made
+
+
+# GNU tar's sparse forms: old GNU 'S' headers, and PAX formats 0.0, 0.1, 1.0
+SPARSE_FORMS = [
+    ("oldgnu", ["--format=gnu"]),
+    ("pax00", ["--format=posix", "--sparse-version=0.0"]),
+    ("pax01", ["--format=posix", "--sparse-version=0.1"]),
+    ("pax10", ["--format=posix", "--sparse-version=1.0"]),
+]
+
+
+def gnu_tar(src, names, flags, out):
+    subprocess.run(["tar", "--sparse", "--no-recursion", "--numeric-owner",
+                    "-C", src, "-cf", out] + flags + ["--"] + names,
+                   check=True)
+
+
+def gnu_sparse_tar(base, outdir, name, flags, member_name, size):
+    """The checkpoint with member_name grown to size bytes by a hole."""
+    src = os.path.join(outdir, name + ".d")
+    names = []
+    for info, d in base:
+        path = os.path.join(src, info.name)
+        names.append(info.name)
+        if info.isdir():
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(d)
+            if info.name == member_name:
+                f.truncate(size)
+    out = os.path.join(outdir, name)
+    gnu_tar(src, names, flags, out)
+    shutil.rmtree(src)
+    return out
+
+
+def sparse_files_tar(outdir, flags, count, size):
+    """Bytes of a tar of count files of size bytes, all hole but byte 0."""
+    src = os.path.join(outdir, "sparse-files.d")
+    os.makedirs(src)
+    names = []
+    for i in range(count):
+        names.append("f%04d" % i)
+        with open(os.path.join(src, names[-1]), "wb") as f:
+            f.write(b"x")
+            f.truncate(size)
+    out = src + ".tar"
+    gnu_tar(src, names, flags, out)
+    with open(out, "rb") as f:
+        data = f.read()
+    shutil.rmtree(src)
+    os.unlink(out)
+    return data
+
+
+# Magic bytes as the formats' own tools write them (lrzip 0.6 header,
+# lzop 1.03, grzip II), then a few header bytes.
+LRZIP_HEAD = b"LRZI\x00\x06" + bytes(10)
+LZOP_HEAD = b"\x89LZO\x00\r\n\x1a\n\x10\x30\x20\xa0\x09\x40"
+GRZIP_HEAD = b"GRZipII\x00\x02\x04:)" + bytes(36)
+
+
+def uuencode(data):
+    import binascii
+    lines = [b"begin 644 checkpoint.tar\n"]
+    for i in range(0, len(data), 45):
+        lines.append(binascii.b2a_uu(data[i:i + 45]))
+    return b"".join(lines + [b"`\nend\n"])
+
+
+def replaced_top(members, name, data):
+    """members with the top-level member NAME's bytes replaced."""
+    out = []
+    for info, d in members:
+        if info.name == name:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            d = data
+        out.append((info, d))
+    return out
 
 
 def shmem_fanout(base, n_vmas, n_runs, narrow):
