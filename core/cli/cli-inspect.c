@@ -792,6 +792,9 @@ json_cell(JsonBuilder *b, const char *key, const CkptValue *v)
     return;
   json_builder_set_member_name(b, key);
   switch (v->type) {
+  case CKPT_T_LIST: /* options only, never a cell */
+    json_builder_add_null_value(b);
+    break;
   case CKPT_T_STR:
     json_builder_add_string_value(b, v->v.s);
     break;
@@ -1251,7 +1254,7 @@ inspect_render(CkptCli *cli, GPtrArray *reports, const CkptRenderOptions *ro)
   return TRUE;
 }
 
-static const CkptCliCommand inspect_cmd = {
+const CkptCliCommand ckpt_cmd_inspect = {
     .name = "inspect",
     .summary = "display low-level information about container checkpoints",
     .usage = "[--ps-tree] [--ps-tree-cmd] [--ps-tree-env] [--files] "
@@ -1265,7 +1268,6 @@ static const CkptCliCommand inspect_cmd = {
     .views = inspect_views,
     .render = inspect_render,
 };
-CKPT_CLI_COMMAND(inspect_cmd)
 
 /* ---- list -------------------------------------------------------------- */
 
@@ -1399,11 +1401,10 @@ list_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return status;
 }
 
-static const CkptCliCommand list_cmd = {
+const CkptCliCommand ckpt_cmd_list = {
     .name = "list",
     .summary = "list checkpoints stored in the default and given directories",
     .usage = "[DIR...]",
     .format = "table",
     .run = list_run,
 };
-CKPT_CLI_COMMAND(list_cmd)

@@ -135,13 +135,12 @@ plugins_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return CKPT_EXIT_OK;
 }
 
-static const CkptCliCommand plugins_cmd = {
+const CkptCliCommand ckpt_cmd_plugins = {
     .name = "plugins",
     .summary = "list loaded plugins, or show one in full",
     .usage = "[NAME]",
     .run = plugins_main,
 };
-CKPT_CLI_COMMAND(plugins_cmd)
 
 static const CkptColumn chain_cols[] = {
     {"name", CKPT_T_STR, "Chain"},
@@ -185,10 +184,9 @@ chains_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return CKPT_EXIT_OK;
 }
 
-static const CkptCliCommand chains_cmd = {
+const CkptCliCommand ckpt_cmd_chains = {
     .name = "chains",
     .summary = "list the named chains and where they are defined",
     .usage = "",
     .run = chains_main,
 };
-CKPT_CLI_COMMAND(chains_cmd)

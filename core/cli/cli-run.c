@@ -1,5 +1,8 @@
-/* cli-run.c - `ckpt run CHAIN|PLUGIN,... FILE...`: runs a named chain or a
- * list of plugins (dependencies added) over each checkpoint. */
+/* cli-run.c - `ckpt run CHAIN|PLUGIN,... [FLAGS] FILE...`: runs a named
+ * chain or a list of plugins (dependencies added) over each checkpoint;
+ * the options of the plugins run are flags (--PLUGIN.OPTION=VALUE, and
+ * --OPTION where no other plugin of the chain has one of that name). A
+ * chain with a multi-checkpoint plugin (diff) runs once over all files. */
 #include "cli/cli.h"
 
 #include <string.h>
@@ -7,45 +10,57 @@
 static int
 run_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
-  const char *spec = NULL;
-  g_autoptr(GPtrArray) files = g_ptr_array_new();
-  gboolean flags_done = FALSE;
-  for (int i = 0; i < argc; i++) {
-    if (!flags_done && strcmp(argv[i], "--") == 0) {
-      flags_done = TRUE;
-      continue;
-    }
-    if (!flags_done && argv[i][0] == '-' && argv[i][1] != '\0')
-      return ckpt_cli_usage_error("run: unknown flag %s (options are set "
-                                  "with --set PLUGIN.OPTION=VALUE)",
-                                  argv[i]);
-    if (spec == NULL)
-      spec = argv[i];
-    else
-      g_ptr_array_add(files, argv[i]);
-  }
-  if (spec == NULL || files->len == 0)
+  /* the chain is the first argument that is not a flag */
+  int at = 0;
+  while (at < argc && argv[at][0] == '-' && argv[at][1] != '\0' &&
+         strcmp(argv[at], "--") != 0)
+    at++;
+  if (at < argc && strcmp(argv[at], "--") == 0)
+    at++;
+  if (at >= argc)
     return ckpt_cli_usage_error("usage: ckpt run %s", cmd->usage);
+  const char *spec = argv[at];
 
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptChain) chain = ckpt_cli_chain(cli, spec, &error);
   if (chain == NULL)
     return ckpt_cli_usage_error("%s", error->message);
   g_autoptr(CkptPlan) plan =
-      ckpt_plan_new(ckpt_cli_host(cli), chain, ckpt_cli_sets(cli), &error);
+      ckpt_plan_new(ckpt_cli_host(cli), chain, NULL, &error);
   if (plan == NULL)
     return ckpt_cli_usage_error("%s", error->message);
 
+  /* every argument but the chain: option flags and files */
+  g_autoptr(GPtrArray) rest = g_ptr_array_new();
+  for (int i = 0; i < argc; i++)
+    if (i != at)
+      g_ptr_array_add(rest, argv[i]);
+  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) files = g_ptr_array_new();
+  if (!ckpt_cli_parse_options(plan, (int)rest->len, (char **)rest->pdata, sets,
+                              files))
+    return CKPT_EXIT_USAGE;
+  /* global --set last: the most explicit wins */
+  for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
+    g_ptr_array_add(sets, g_strdup(*s));
+  for (guint i = 0; i < sets->len; i++)
+    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error))
+      return ckpt_cli_usage_error("%s", error->message);
+  if (files->len == 0)
+    return ckpt_cli_usage_error("usage: ckpt run %s", cmd->usage);
+
   CkptRenderOptions ro = {.format = ckpt_cli_format(cli, "tree")};
+  if (ckpt_plan_is_multi(plan))
+    return ckpt_cli_run_multi(cli, plan, (char **)files->pdata, (int)files->len,
+                              &ro);
   g_autoptr(GPtrArray) reports = ckpt_cli_run_render(
       cli, plan, (char **)files->pdata, (int)files->len, &ro);
   return ckpt_cli_default_status(cli, reports);
 }
 
-static const CkptCliCommand run_cmd = {
+const CkptCliCommand ckpt_cmd_run = {
     .name = "run",
     .summary = "run a named chain or plugins (a,b,c) over checkpoints",
-    .usage = "CHAIN|PLUGIN[,PLUGIN...] FILE...",
+    .usage = "CHAIN|PLUGIN[,PLUGIN...] [--PLUGIN.OPTION=VALUE...] FILE...",
     .run = run_main,
 };
-CKPT_CLI_COMMAND(run_cmd)

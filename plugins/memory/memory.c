@@ -198,7 +198,7 @@ run_hexdump(Ctx *c, const CkptProcess *p)
   MemHexDumper d;
   mem_hexdump_init(&d, TRUE, emit_hex_row, c);
   CkptMemIter *it = api->mem_iter_new(p);
-  CkptMemBlock b;
+  CkptMemBlock b = {.size = sizeof b};
   while (it && api->mem_iter_next(it, &b))
     if (keep_block(c, p, &b))
       mem_hexdump_feed(&d, b.addr, b.data, b.len);
@@ -229,7 +229,7 @@ run_output(Ctx *c, const CkptProcess *p, const char *path)
   /* big writes: the output is as large as the memory or 5x that */
   setvbuf(f, NULL, _IOFBF, 1 << 20);
   CkptMemIter *it = api->mem_iter_new(p);
-  CkptMemBlock b;
+  CkptMemBlock b = {.size = sizeof b};
   uint64_t bytes = 0;
   gboolean ok = TRUE;
   while (ok && it && api->mem_iter_next(it, &b)) {
@@ -351,7 +351,7 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
     if (!s.pi->has_mm)
       continue;
     CkptMemIter *it = api->mem_iter_new(s.p);
-    CkptMemBlock b;
+    CkptMemBlock b = {.size = sizeof b};
     while (it && !mem_scanner_stopped(sc) && api->mem_iter_next(it, &b))
       if (keep_block(c, s.p, &b))
         mem_scanner_feed(sc, &b);

@@ -402,7 +402,9 @@ static void
 scan_process_memory(Ctx *ctx, const CkptProcess *proc,
                     const CkptProcessInfo *pi)
 {
-  BlockIter bi = {ctx->api, ctx->api->mem_iter_new(proc)};
+  BlockIter bi = {.api = ctx->api,
+                  .it = ctx->api->mem_iter_new(proc),
+                  .cur = {.size = sizeof(CkptMemBlock)}};
   if (!bi.it)
     return;
   YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,
@@ -432,7 +434,7 @@ scan_diff(Ctx *ctx, uint64_t max_bytes)
   CkptFileIter *it = ctx->api->diff_iter_new(ctx->run, max_bytes);
   if (!it)
     return;
-  CkptDiffFile f;
+  CkptDiffFile f = {.size = sizeof f};
   while (ctx->api->diff_iter_next(it, &f)) {
     if (!f.data || f.len == 0 || !f.path)
       continue;

@@ -330,7 +330,7 @@ scan_rootfs(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
   if (it == NULL)
     return 0;
   guint n_files = 0;
-  CkptDiffFile f;
+  CkptDiffFile f = {.size = sizeof f};
   while (api->diff_iter_next(it, &f)) {
     g_autoptr(GPtrArray) hits =
         g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_yara_hit_free);

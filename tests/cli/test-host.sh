@@ -97,7 +97,32 @@ run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json \
   --set tp-source.chunk=2M --set tp-source.flag=true --set tp-source.limit=9
 check "--set: every type applied" pyjson "
 e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
-assert e == {'label':'bye','count':1,'limit':9,'chunk':2097152,'flag':True,'flag_set':True}, e"
+assert e == {'label':'bye','count':1,'limit':9,'chunk':2097152,'flag':True,'flag_set':True,
+  'tags':'x|y','sized':True,'rules_dir':'$CKPT_SOURCE_ROOT/rules','checkpoints':1}, e"
+# the same settings as flags of run: --PLUGIN.OPTION, and --OPTION where no
+# other plugin of the chain has it; a LIST option repeated and comma-split
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json \
+  --tp-source.label=bye --count 1 --tp-source.chunk 2M --flag --tp-source.limit=9 \
+  --tags a --tp-source.tags=b,c
+check "run: plugin options as flags (--PLUGIN.OPTION, --OPTION)" pyjson "
+e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
+assert (e['label'],e['count'],e['limit'],e['chunk'],e['flag']) == ('bye',1,9,2097152,True), e
+assert e['tags'] == 'a|b|c', e"
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json --flag --no-flag
+check "run: --no-OPTION after --OPTION sets false" pyjson "
+e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
+assert e['flag'] is False and e['flag_set'] is True, e"
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --nosuch=1
+check "run: an unknown flag is a usage error naming it" \
+  sh -c "test $rc = 2 && grep -q 'unknown flag --nosuch' '$TMP/err' && test ! -s '$TMP/out'"
+run "$CKPT" run pstree,files "$TAR" --plugin-path "$TP" --pid=1
+check "run: an option two plugins declare needs --PLUGIN.OPTION" \
+  sh -c "test $rc = 2 && grep -q 'ambiguous' '$TMP/err'"
+run "$CKPT" run pstree,files "$TAR" --plugin-path "$TP" --pstree.pid=1 --format json
+check "run: --PLUGIN.OPTION resolves it" test "$rc" = 0
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP"
+check "progress: nothing drawn when stderr is not a terminal" \
+  sh -c "! grep -q 'items' '$TMP/err'"
 for bad in tp-source.count=many tp-source.limit=-1 tp-source.flag=perhaps \
   tp-source.chunk=3X tp-source.nosuch=1 nodot=1 container.x=1; do
   run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --set "$bad"
