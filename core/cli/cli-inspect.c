@@ -253,12 +253,11 @@ append_endpoint(GString *s, const CkptResult *t, const CkptRow *row,
   const CkptValue *p = ckpt_row_cell(t, row, port);
   if (a == NULL)
     return FALSE;
-  gboolean v6 = strchr(a, ':') != NULL;
-  g_string_append(s, v6 ? "[" : "");
-  ckpt_text_escape(s, a, -1);
-  g_string_append(s, v6 ? "]" : "");
-  g_string_append_printf(s, ":%" G_GUINT64_FORMAT,
-                         p && p->type == CKPT_T_UINT ? p->v.u : 0);
+  /* the SDK's one form, as the sockets plugin's local/remote columns */
+  char buf[128];
+  ckpt_format_endpoint(buf, sizeof(buf), a,
+                       p && p->type == CKPT_T_UINT ? (uint32_t)p->v.u : 0);
+  ckpt_text_escape(s, buf, -1);
   return TRUE;
 }
 

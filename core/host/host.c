@@ -588,8 +588,9 @@ option_value_clear(gpointer data)
     g_ptr_array_unref(v->items);
 }
 
-/* The items of a value: a LIST's text split at commas (empty parts
- * dropped) appended to items, any other type's whole text. */
+/* The items of a value: a LIST's text split at newlines when it holds
+ * any, else at commas (so a caller can pass paths holding commas), empty
+ * parts dropped, appended to items; any other type's whole text. */
 static void
 add_items(GPtrArray *items, CkptType type, const char *text)
 {
@@ -597,7 +598,7 @@ add_items(GPtrArray *items, CkptType type, const char *text)
   if (type != CKPT_T_LIST) {
     g_ptr_array_add(items, g_strdup(text));
   } else {
-    g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+    g_auto(GStrv) parts = g_strsplit(text, strchr(text, '\n') ? "\n" : ",", -1);
     for (size_t i = 0; parts[i]; i++)
       if (parts[i][0] != '\0')
         g_ptr_array_add(items, g_strdup(parts[i]));

@@ -111,12 +111,6 @@ criu_type_name(const CkptFdInfo *fi)
   return fi->kind_name ? fi->kind_name : "UND";
 }
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 static void
 emit_fd(const CkptApi *api, CkptRun *run, uint32_t pid, const CkptFdInfo *fi)
 {
@@ -126,14 +120,14 @@ emit_fd(const CkptApi *api, CkptRun *run, uint32_t pid, const CkptFdInfo *fi)
       CKPT_UINT(pid),
       CKPT_STR(fd),
       CKPT_STR(criu_type_name(fi)),
-      str_or_null(fi->path),
-      str_or_null(fi->kind_name),
+      CKPT_STR(fi->path),
+      CKPT_STR(fi->kind_name),
       CKPT_ADDR(fi->flags),
       CKPT_UINT(fi->pos),
       CKPT_UINT(fi->mode),
       fi->file_size ? CKPT_SIZE(fi->file_size) : CKPT_NULL,
       CKPT_UINT(fi->file_id),
-      CKPT_HAS(fi, detail) ? str_or_null(fi->detail) : CKPT_NULL,
+      CKPT_HAS(fi, detail) ? CKPT_STR(fi->detail) : CKPT_NULL,
   };
   api->emit(run, T_FILES, 0, v, sizeof(v) / sizeof(v[0]));
 }

@@ -44,12 +44,6 @@ static const CkptOption options[] = {
     {NULL},
 };
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 static void
 emit_spec_mounts(const CkptApi *api, CkptRun *run)
 {
@@ -59,10 +53,10 @@ emit_spec_mounts(const CkptApi *api, CkptRun *run)
   for (size_t i = 0; i < ci->n_mounts; i++) {
     const CkptSpecMount *m = &ci->mounts[i];
     CkptValue v[] = {
-        str_or_null(m->destination),
-        str_or_null(m->type),
-        str_or_null(m->source),
-        str_or_null(m->options),
+        CKPT_STR(m->destination),
+        CKPT_STR(m->type),
+        CKPT_STR(m->source),
+        CKPT_STR(m->options),
     };
     api->emit(run, T_MOUNTS, 0, v, 4);
   }
@@ -77,10 +71,10 @@ emit_mountinfo(const CkptApi *api, CkptRun *run)
     if (m == NULL)
       continue;
     CkptValue v[] = {
-        CKPT_UINT(m->mnt_id),       CKPT_UINT(m->parent_mnt_id),
-        str_or_null(m->mountpoint), str_or_null(m->root),
-        str_or_null(m->fstype),     str_or_null(m->source),
-        str_or_null(m->options),    CKPT_ADDR(m->flags),
+        CKPT_UINT(m->mnt_id),    CKPT_UINT(m->parent_mnt_id),
+        CKPT_STR(m->mountpoint), CKPT_STR(m->root),
+        CKPT_STR(m->fstype),     CKPT_STR(m->source),
+        CKPT_STR(m->options),    CKPT_ADDR(m->flags),
         CKPT_BOOL(m->external),
     };
     api->emit(run, T_MOUNTINFO, 0, v, sizeof(v) / sizeof(v[0]));

@@ -127,12 +127,6 @@ seccomp_name(int mode)
   return "unknown";
 }
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 /* ---- tree order -------------------------------------------------------- */
 
 /* The order in which rows are emitted: a pre-order walk with children
@@ -307,8 +301,8 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
   int live = has_state(pi);
   CkptValue v[] = {
       CKPT_UINT(pi->pid),
-      str_or_null(pi->comm),
-      want_cmd && live ? str_or_null(cmdline_of(pi)) : CKPT_NULL,
+      CKPT_STR(pi->comm),
+      want_cmd && live ? CKPT_STR(cmdline_of(pi)) : CKPT_NULL,
       CKPT_STR(state_name(pi->state)),
       live ? CKPT_NULL : CKPT_INT(pi->exit_code),
       pi->has_mm ? CKPT_SIZE(pi->mem_present) : CKPT_NULL,
@@ -327,10 +321,10 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
       live ? CKPT_ADDR(pi->cap_amb) : CKPT_NULL,
       live ? CKPT_STR(seccomp_name(pi->seccomp_mode)) : CKPT_NULL,
       live ? CKPT_BOOL(pi->no_new_privs) : CKPT_NULL,
-      str_or_null(pi->cgroup),
-      str_or_null(pi->cwd),
-      str_or_null(pi->root),
-      str_or_null(pi->exe),
+      CKPT_STR(pi->cgroup),
+      CKPT_STR(pi->cwd),
+      CKPT_STR(pi->root),
+      CKPT_STR(pi->exe),
   };
   api->emit(run, T_PROCESSES, depth, v, sizeof(v) / sizeof(v[0]));
 }
@@ -347,7 +341,7 @@ emit_threads(const CkptApi *api, CkptRun *run, const CkptProcess *p,
     CkptValue v[] = {
         CKPT_UINT(pi->pid),
         CKPT_UINT(ti->tid),
-        str_or_null(ti->comm),
+        CKPT_STR(ti->comm),
         ti->has_regs ? CKPT_ADDR(ti->regs.ip) : CKPT_NULL,
         ti->has_regs ? CKPT_ADDR(ti->regs.sp) : CKPT_NULL,
     };
@@ -383,8 +377,8 @@ emit_namespaces(const CkptApi *api, CkptRun *run)
   if (ns == NULL)
     return;
   CkptValue v[] = {
-      str_or_null(ns->hostname),
-      str_or_null(ns->domainname),
+      CKPT_STR(ns->hostname),
+      CKPT_STR(ns->domainname),
       ns->pid_ns ? CKPT_UINT(ns->pid_ns) : CKPT_NULL,
       ns->net_ns ? CKPT_UINT(ns->net_ns) : CKPT_NULL,
       ns->mnt_ns ? CKPT_UINT(ns->mnt_ns) : CKPT_NULL,

@@ -9,8 +9,6 @@
  * `reveal` option is set. A second table sets the configured environment
  * beside each process's, with the differences.
  */
-#define _GNU_SOURCE /* dladdr */
-#include <dlfcn.h>
 #include <string.h>
 
 #include "ckpt/plugin.h"
@@ -517,12 +515,6 @@ summarise(const Finding *f, char **pids, char **sources)
   *sources = g_string_free(ss, FALSE);
 }
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 static void
 emit_findings(Ctx *ctx)
 {
@@ -539,14 +531,14 @@ emit_findings(Ctx *ctx)
     CkptValue row[] = {
         CKPT_UINT(id),
         CKPT_STR(f->kind),
-        str_or_null(f->severity),
+        CKPT_STR(f->severity),
         CKPT_STR(shown),
         CKPT_UINT(strlen(f->value)),
         CKPT_UINT(f->count),
         *pids ? CKPT_STR(pids) : CKPT_NULL,
         CKPT_STR(sources),
-        str_or_null(first),
-        str_or_null(f->detail),
+        CKPT_STR(first),
+        CKPT_STR(f->detail),
     };
     ctx->api->emit(ctx->run, T_FINDINGS, 0, row, G_N_ELEMENTS(row));
     for (guint j = 0; j < f->places->len; j++) {
@@ -556,10 +548,10 @@ emit_findings(Ctx *ctx)
           CKPT_STR(f->kind),
           CKPT_STR(p->source),
           p->has_pid ? CKPT_UINT(p->pid) : CKPT_NULL,
-          str_or_null(p->name),
+          CKPT_STR(p->name),
           p->has_addr ? CKPT_ADDR(p->addr) : CKPT_NULL,
-          str_or_null(p->vma),
-          str_or_null(p->path),
+          CKPT_STR(p->vma),
+          CKPT_STR(p->path),
           p->has_offset ? CKPT_UINT(p->offset) : CKPT_NULL,
       };
       ctx->api->emit(ctx->run, T_LOCATIONS, 0, loc, G_N_ELEMENTS(loc));
@@ -601,9 +593,9 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
         CKPT_STR(r->name),
         CKPT_STR(envdiff_status_name(r->status)),
         r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
-        str_or_null(proc),
-        str_or_null(spec),
-        str_or_null(live),
+        CKPT_STR(proc),
+        CKPT_STR(spec),
+        CKPT_STR(live),
         CKPT_BOOL(secret),
     };
     ctx->api->emit(ctx->run, T_ENVIRONMENT, 0, row, G_N_ELEMENTS(row));
@@ -615,17 +607,13 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
 static SecretsEngine *cached_engine;
 static char *cached_path;
 
-/* The plugin file's own directory tells build tree from installation. */
-static const char *
-default_rules(void)
+/* The rules that ship: the shared credentials.yar and keys.yar, and the
+ * detectors of secrets/, in the directory the host names. */
+static char *
+default_rules(const CkptApi *api)
 {
-  Dl_info info;
-  extern const CkptPlugin ckpt_plugin_descriptor;
-  if (dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
-      g_str_has_prefix(info.dli_fname, CKPT_SECRETS_BUILD_DIR "/") &&
-      g_file_test(CKPT_SECRETS_BUILD_DIR, G_FILE_TEST_IS_DIR))
-    return CKPT_SECRETS_SOURCE_RULES;
-  return CKPT_SECRETS_INSTALLED_RULES;
+  const char *d = api->rules_dir();
+  return g_strdup_printf("%s/credentials.yar,%s/keys.yar,%s/secrets", d, d, d);
 }
 
 static const SecretsEngine *
@@ -646,10 +634,11 @@ engine_for(const char *path, GError **error)
 static CkptStatus
 secrets_run(const CkptApi *api, CkptRun *run)
 {
+  g_autofree char *shipped = NULL;
   const char *rules =
       api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
   if (!rules || !*rules)
-    rules = default_rules();
+    rules = shipped = default_rules(api);
   g_autoptr(GError) error = NULL;
   const SecretsEngine *engine = engine_for(rules, &error);
   if (!engine) {

@@ -6,44 +6,19 @@
  * in ruleset.c, scanning in scan.c. libyara is initialised once per
  * process in init() and finalised in fini().
  */
-#define _GNU_SOURCE /* dladdr */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ckpt/plugin.h"
 #include "ruleset.h"
 #include "scan.h"
 
-#ifndef CKPT_RULESDIR
-#define CKPT_RULESDIR "/usr/local/share/ckpt/rules"
-#endif
-
-/* The default rules: the installed ones, or the source tree's rules/ when
- * this plugin file was loaded from the build tree and nothing is installed
- * (`ckpt run triage` from the build tree). The plugin's own path tells,
- * as in the secrets plugin, so it needs nothing from the host. */
-static const char *
-default_rules(void)
-{
-#if defined(CKPT_YARA_BUILD_DIR) && defined(CKPT_YARA_SOURCE_RULES)
-  Dl_info info;
-  extern const CkptPlugin ckpt_plugin_descriptor;
-  if (!g_file_test(CKPT_RULESDIR, G_FILE_TEST_IS_DIR) &&
-      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname &&
-      g_str_has_prefix(info.dli_fname, CKPT_YARA_BUILD_DIR "/"))
-    return CKPT_YARA_SOURCE_RULES;
-#endif
-  return CKPT_RULESDIR;
-}
-
 static const CkptOption yara_options[] = {
-    {"rules", CKPT_T_STR, NULL,
+    {"rules", CKPT_T_LIST, NULL,
      "rule files, directories of .yar/.yara files, or one compiled rule "
      "file; several separated by commas (or newlines); default: the "
      "installed rules"},
-    {"define", CKPT_T_STR, NULL,
+    {"define", CKPT_T_LIST, NULL,
      "external variables NAME=VALUE, separated by commas (or newlines)"},
     {"threads", CKPT_T_INT, "0", "worker threads; 0: one per core"},
     {"fast", CKPT_T_BOOL, "false",
@@ -57,7 +32,8 @@ static const CkptOption yara_options[] = {
      "bytes read of each rootfs file; 0: the host's default"},
     {"strict", CKPT_T_BOOL, "false", "treat rule compiler warnings as errors"},
     {"progress", CKPT_T_BOOL, "true",
-     "draw a progress bar on stderr when it is a terminal"},
+     "report progress to the host, which draws it on stderr when that is a "
+     "terminal"},
     {NULL},
 };
 
@@ -231,45 +207,19 @@ emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
 
 /* ---- progress ------------------------------------------------------------ */
 
-/* One checkpoint's bar; a sweep over several (ckpt yara DIR) turns it off
- * and draws its own line of checkpoints done. */
+/* Bytes scanned of the memory of one checkpoint, for api->progress(),
+ * called on the run thread while the workers scan. */
 typedef struct {
+  const CkptApi *api;
+  CkptRun *run;
   uint64_t bytes_total;
 } Progress;
 
 static void
-format_size(char *buf, size_t n, uint64_t bytes)
-{
-  g_autofree char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
-  g_strlcpy(buf, s, n);
-}
-
-static void
-draw_progress(uint64_t bytes, void *user)
+report_progress(uint64_t bytes, void *user)
 {
   const Progress *p = user;
-  enum { WIDTH = 30 };
-  double frac = p->bytes_total ? (double)bytes / (double)p->bytes_total : 1.0;
-  if (frac > 1.0)
-    frac = 1.0;
-  char bar[WIDTH + 1];
-  int full = (int)(frac * WIDTH);
-  for (int i = 0; i < WIDTH; i++)
-    bar[i] = i < full ? '#' : '.';
-  bar[WIDTH] = '\0';
-  char done[32], total[32];
-  format_size(done, sizeof(done), bytes);
-  format_size(total, sizeof(total), p->bytes_total);
-  fprintf(stderr, "\r\033[Kyara [%s] %3d%% %s / %s", bar, (int)(frac * 100.0),
-          done, total);
-  fflush(stderr);
-}
-
-static void
-clear_progress(void)
-{
-  fputs("\r\033[K", stderr);
-  fflush(stderr);
+  p->api->progress(p->run, bytes, p->bytes_total, "memory");
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -299,14 +249,17 @@ read_scan_opts(const CkptApi *api, CkptRun *run, CkptYaraScanOpts *o)
 static const CkptYaraRuleset *
 get_rules(const CkptApi *api, CkptRun *run)
 {
-  const char *sources = api->opt_str(run, "rules");
-  if (sources == NULL || *sources == '\0')
-    sources = default_rules();
+  /* list items may still hold newline-separated sources (ckpt yara joins
+   * its -r arguments so); the rule set splits both */
+  g_autofree char *sources =
+      g_strjoinv("\n", (char **)api->opt_list(run, "rules"));
+  g_autofree char *defines =
+      g_strjoinv("\n", (char **)api->opt_list(run, "define"));
   gboolean fresh = FALSE;
   g_autoptr(GError) error = NULL;
-  const CkptYaraRuleset *rs =
-      ckpt_yara_ruleset_cached(sources, api->opt_str(run, "define"),
-                               api->opt_bool(run, "strict"), &fresh, &error);
+  const CkptYaraRuleset *rs = ckpt_yara_ruleset_cached(
+      *sources ? sources : api->rules_dir(), *defines ? defines : NULL,
+      api->opt_bool(run, "strict"), &fresh, &error);
   if (rs == NULL) {
     api->error(run, "%s", error->message);
     return NULL;
@@ -377,17 +330,15 @@ yara_run(const CkptApi *api, CkptRun *run)
 
   size_t n = api->process_count(run);
   CkptYaraJob *jobs = g_new0(CkptYaraJob, n ? n : 1);
-  Progress pr = {0};
+  Progress pr = {api, run, 0};
   for (size_t i = 0; i < n; i++) {
     jobs[i].proc = api->process_at(run, i);
     jobs[i].info = api->process_info(jobs[i].proc);
     pr.bytes_total += jobs[i].info->mem_present;
   }
-  gboolean show = api->opt_bool(run, "progress") && isatty(STDERR_FILENO);
-  ckpt_yara_scan_processes(api, rs, &o, jobs, n, show ? draw_progress : NULL,
+  gboolean show = api->opt_bool(run, "progress");
+  ckpt_yara_scan_processes(api, rs, &o, jobs, n, show ? report_progress : NULL,
                            &pr);
-  if (show)
-    clear_progress();
 
   /* emit on the run thread, in pstree order */
   guint n_hits = 0, n_failed = 0, n_scanned = 0;

@@ -140,8 +140,9 @@ typedef struct {
  *    SIZE  bytes, suffixes k M G T       opt_int()
  *    BOOL  true/false, yes/no, 1/0       opt_bool()
  *    LIST  strings; each assignment adds to the list, split at commas
- *          (--rules a --rules b,c is {a, b, c}), and the first one
- *          replaces the default            opt_list() (opt_str(): "a,b,c")
+ *          (--rules a --rules b,c is {a, b, c}), or at newlines when it
+ *          holds any; the first one replaces the default
+ *                                          opt_list() (opt_str(): "a,b,c")
  * opt_is_set() tells a value given by the user or a chain from a default. */
 typedef struct {
   const char *name;          /* [a-z0-9-]+ */
