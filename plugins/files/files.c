@@ -23,19 +23,27 @@ static const CkptOption options[] = {
 /* a tree line is "1  0  REG  /dev/null" (`ckpt inspect` makes it
  * checkpointctl's "[REG 0]  /dev/null" under the process) */
 static const CkptColumn file_columns[] = {
-    {"pid", CKPT_T_UINT, "PID", CKPT_COL_LABEL},
-    {"fd", CKPT_T_STR, "FD", CKPT_COL_LABEL},
-    {"type", CKPT_T_STR, "Type", CKPT_COL_LABEL},
-    {"path", CKPT_T_STR, "Path", CKPT_COL_LABEL},
-    {"kind", CKPT_T_STR, "Kind"},
-    {"flags", CKPT_T_ADDR, "Flags"},
-    {"pos", CKPT_T_UINT, "Pos"},
-    {"mode", CKPT_T_UINT, "Mode"},
-    {"size", CKPT_T_SIZE, "Size"},
-    {"file_id", CKPT_T_UINT, "ID"},
+    {"pid", CKPT_T_UINT, "PID", CKPT_COL_LABEL,
+     .help = "process holding the descriptor"},
+    {"fd", CKPT_T_STR, "FD", CKPT_COL_LABEL,
+     .help = "descriptor number, or cwd / root"},
+    {"type", CKPT_T_STR, "Type", CKPT_COL_LABEL,
+     .help = "CRIU's file type (REG, PIPE, INETSK, ...)"},
+    {"path", CKPT_T_STR, "Path", CKPT_COL_LABEL,
+     .help = "file path, or a description such as pipe:[1234]"},
+    {"kind", CKPT_T_STR, "Kind", .help = "ckpt's kind name for the descriptor"},
+    {"flags", CKPT_T_ADDR, "Flags", .help = "open flags (O_*)"},
+    {"pos", CKPT_T_UINT, "Pos", .help = "file offset"},
+    {"mode", CKPT_T_UINT, "Mode", .help = "file mode bits"},
+    {"size", CKPT_T_SIZE, "Size",
+     .help = "file size when the image records it"},
+    {"file_id", CKPT_T_UINT, "ID",
+     .help = "CRIU's file id, shared by dup()ed descriptors"},
     /* what an eventfd, signalfd, timerfd, inotify, epoll or memfd was set
      * to (ABI 2.1; NULL from an older host) */
-    {"detail", CKPT_T_STR, "Detail"},
+    {"detail", CKPT_T_STR, "Detail",
+     .help = "what an eventfd, signalfd, timerfd, inotify, epoll or memfd was "
+             "set to"},
     {NULL},
 };
 

@@ -11,24 +11,30 @@ enum { T_MOUNTS, T_MOUNTINFO };
 /* checkpointctl's "Overview of mounts": the destination, then its type
  * and source under it */
 static const CkptColumn mount_columns[] = {
-    {"destination", CKPT_T_STR, "Destination", CKPT_COL_LABEL},
-    {"type", CKPT_T_STR, "Type", CKPT_COL_DETAIL},
-    {"source", CKPT_T_STR, "Source", CKPT_COL_DETAIL},
-    {"options", CKPT_T_STR, "Options"},
+    {"destination", CKPT_T_STR, "Destination", CKPT_COL_LABEL,
+     .help = "mount point configured in the spec"},
+    {"type", CKPT_T_STR, "Type", CKPT_COL_DETAIL, .help = "filesystem type"},
+    {"source", CKPT_T_STR, "Source", CKPT_COL_DETAIL,
+     .help = "what is mounted"},
+    {"options", CKPT_T_STR, "Options",
+     .help = "mount options, comma-separated"},
     {NULL},
 };
 
 static const CkptColumn mountinfo_columns[] = {
-    {"mnt_id", CKPT_T_UINT, "ID"},
-    {"parent_mnt_id", CKPT_T_UINT, "PARENT"},
+    {"mnt_id", CKPT_T_UINT, "ID", .help = "mount id, as in mountinfo"},
+    {"parent_mnt_id", CKPT_T_UINT, "PARENT", .help = "id of the parent mount"},
     /* a tree line reads "/proc  proc  proc" */
-    {"mountpoint", CKPT_T_STR, "Mountpoint", CKPT_COL_LABEL},
-    {"root", CKPT_T_STR, "Root"},
-    {"fstype", CKPT_T_STR, "Fstype", CKPT_COL_LABEL},
-    {"source", CKPT_T_STR, "Source", CKPT_COL_LABEL},
-    {"options", CKPT_T_STR, "Options"},
-    {"flags", CKPT_T_ADDR, "FLAGS"},
-    {"external", CKPT_T_BOOL, "EXTERNAL"},
+    {"mountpoint", CKPT_T_STR, "Mountpoint", CKPT_COL_LABEL,
+     .help = "mount point in the container"},
+    {"root", CKPT_T_STR, "Root",
+     .help = "root of the mount within its filesystem"},
+    {"fstype", CKPT_T_STR, "Fstype", CKPT_COL_LABEL, .help = "filesystem type"},
+    {"source", CKPT_T_STR, "Source", CKPT_COL_LABEL, .help = "mount source"},
+    {"options", CKPT_T_STR, "Options", .help = "mount options"},
+    {"flags", CKPT_T_ADDR, "FLAGS", .help = "mount flags (MS_*)"},
+    {"external", CKPT_T_BOOL, "EXTERNAL",
+     .help = "whether CRIU treated it as an external mount"},
     {NULL},
 };
 

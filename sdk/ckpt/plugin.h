@@ -28,7 +28,8 @@
  * a plugin (CkptMemBlock, CkptDiffFile: the caller sets it, the host fills
  * only the members that fit), so their members moved and 2.x plugins are
  * refused; it also appended CKPT_T_LIST, CkptPlugin.run_multi (taking a
- * reserved slot) and, to CkptApi, opt_list(), progress(), rules_dir(),
+ * reserved slot), CkptColumn.help (its last reserved slot) and, to
+ * CkptApi, opt_list(), progress(), rules_dir(),
  * checkpoint_count() and checkpoint_at().
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
@@ -157,7 +158,10 @@ typedef struct {
   CkptType type;           /* what emitted values must be (or NULL) */
   const char *title;       /* table header in text output; NULL: name */
   uint32_t flags;          /* CKPT_COL_* hints for text renderers */
-  const void *reserved[3]; /* zero; room to grow inside arrays */
+  const void *reserved[2]; /* zero; room to grow inside arrays */
+  /* ABI 3.0, in the last reserved slot: what the column means, shown by
+   * `ckpt plugins NAME`; NULL for none */
+  const char *help;
 } CkptColumn;
 
 /* Column hints, for text output only (JSON always carries every column):

@@ -42,6 +42,16 @@ check "plugins NAME: description, license, options, tables" \
   sh -c "grep -q 'test: options and typed rows' '$TMP/out' &&
          grep -q 'Apache-2.0' '$TMP/out' && grep -q 'chunk  *size  *1k' '$TMP/out' &&
          grep -q 'items' '$TMP/out' && grep -q 'ratio' '$TMP/out'"
+# every column of every built-in plugin says what it means
+for p in container pstree files sockets mounts memory yara secrets diff; do
+  run "$CKPT" plugins "$p" --format json
+  check "plugins $p: every column has its help" pyjson "
+t=d['checkpoints'][0]['plugins']['plugins']['tables']['tables']
+cols=[c for tb in t for c in tb['children']]
+assert cols and all(c['help'] for c in cols), [c['name'] for c in cols if not c['help']]"
+done
+run "$CKPT" plugins pstree
+check "plugins NAME shows column help in text" has out "parent process id"
 run "$CKPT" plugins nosuch --plugin-path "$TP"
 check "plugins NAME unknown: exit 2" test "$rc" = 2
 run "$CKPT" plugins --plugin-path "$TP" --format json
