@@ -595,7 +595,7 @@ print_command_help(const CkptCliCommand *c)
              c->flags[i].takes_value ? "=VALUE" : "",
              c->flags[i].help ? c->flags[i].help : "");
   }
-  if (c->run == NULL)
+  if (c->run == NULL || c == &ckpt_cmd_run)
     printf("\nEvery option of the plugins run is also a flag: --OPTION or "
            "--PLUGIN.OPTION\n(see ckpt plugins NAME).\n");
 }

@@ -133,6 +133,18 @@ check "run: --PLUGIN.OPTION resolves it" test "$rc" = 0
 run "$CKPT" run tp-source "$TAR" --plugin-path "$TP"
 check "progress: nothing drawn when stderr is not a terminal" \
   sh -c "! grep -q 'items' '$TMP/err'"
+if command -v script >/dev/null 2>&1; then
+  # on a terminal the host draws one line and clears it when the run ends
+  script -qec "'$CKPT' run tp-source '$TAR' --plugin-path '$TP' >/dev/null" \
+    /dev/null >"$TMP/tty" 2>&1
+  check "progress: one line on a terminal, then cleared" python3 -c "
+d = open('$TMP/tty', 'rb').read()
+i = d.find(b'tp-source [##########..........]  50% items')
+assert i > 0 and d[i - 4:i] == b'\\r\\x1b[K', d
+assert d.find(b'\\r\\x1b[K', i) > i, d"
+else
+  n=$((n + 1)); echo "ok $n # SKIP no script(1) for a terminal"
+fi
 for bad in tp-source.count=many tp-source.limit=-1 tp-source.flag=perhaps \
   tp-source.chunk=3X tp-source.nosuch=1 nodot=1 container.x=1; do
   run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --set "$bad"
