@@ -133,7 +133,8 @@ api_progress(CkptRun *run, uint64_t done, uint64_t total, const char *what)
           ? (int)((done >= total ? 1.0 : (double)done / (double)total) * 1000.0)
           : 0;
   gint64 now = g_get_monotonic_time();
-  if (permille == run->progress_permille ||
+  /* with no total, only time paces the line */
+  if ((total && permille == run->progress_permille) ||
       (now - run->progress_time < 50000 && permille < 1000))
     return;
   run->progress_permille = permille;

@@ -657,7 +657,9 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
 #endif
 
 /* CKPT_PLUGIN_DEFINE(name, version, description, license, options, depends,
- *                    tables, init, run, fini) */
+ *                    tables, init, run, fini)
+ * A multi-checkpoint plugin defines the descriptor itself with designated
+ * initializers, setting run_multi (see plugins/diff/diff.c). */
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
       .abi_major = CKPT_ABI_MAJOR,                                             \
