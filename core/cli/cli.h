@@ -90,6 +90,11 @@ extern const CkptCliCommand ckpt_cmd_chains, ckpt_cmd_diff, ckpt_cmd_inspect,
 extern const CkptCliCommand *const ckpt_cli_commands[];
 /* The command called name, or NULL. */
 const CkptCliCommand *ckpt_cli_find(const char *name);
+/* The constructor registration this table replaced: a command file still
+ * using it fails to build, rather than leaving its command out. */
+#define CKPT_CLI_COMMAND(var)                                                  \
+  _Static_assert(0, "list the command in core/cli/commands.c: define "         \
+                    "const CkptCliCommand ckpt_cmd_NAME and add it there")
 
 /* Global state, for commands. */
 CkptHost *ckpt_cli_host(CkptCli *cli);          /* loads plugins once */
