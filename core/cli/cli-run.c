@@ -35,17 +35,10 @@ run_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   for (int i = 0; i < argc; i++)
     if (i != at)
       g_ptr_array_add(rest, argv[i]);
-  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) files = g_ptr_array_new();
-  if (!ckpt_cli_parse_options(plan, (int)rest->len, (char **)rest->pdata, sets,
+  if (!ckpt_cli_parse_options(cli, plan, (int)rest->len, (char **)rest->pdata,
                               files))
     return CKPT_EXIT_USAGE;
-  /* global --set last: the most explicit wins */
-  for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
-    g_ptr_array_add(sets, g_strdup(*s));
-  for (guint i = 0; i < sets->len; i++)
-    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error))
-      return ckpt_cli_usage_error("%s", error->message);
   if (files->len == 0)
     return ckpt_cli_usage_error("usage: ckpt run %s", cmd->usage);
 

@@ -470,11 +470,29 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
   return TRUE;
 }
 
-gboolean
-ckpt_cli_parse_options(const CkptPlan *plan, int argc, char **argv,
-                       GPtrArray *sets, GPtrArray *positional)
+/* Applies sets to plan, then the global --set values: the most explicit
+ * wins. FALSE after printing a usage error. */
+static gboolean
+apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets)
 {
-  return parse_rest(NULL, plan, argc, argv, sets, positional);
+  g_autoptr(GError) error = NULL;
+  for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
+    g_ptr_array_add(sets, g_strdup(*s));
+  for (guint i = 0; i < sets->len; i++)
+    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error)) {
+      ckpt_cli_usage_error("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc, char **argv,
+                       GPtrArray *positional)
+{
+  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
+  return parse_rest(NULL, plan, argc, argv, sets, positional) &&
+         apply_sets(cli, plan, sets);
 }
 
 int
@@ -510,14 +528,9 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
     return ckpt_cli_usage_error("%s", error->message);
 
   g_autoptr(GPtrArray) files = g_ptr_array_new();
-  if (!parse_rest(cmd, plan, argc, argv, sets, files))
+  if (!parse_rest(cmd, plan, argc, argv, sets, files) ||
+      !apply_sets(cli, plan, sets))
     return CKPT_EXIT_USAGE;
-  /* global --set last: the most explicit wins */
-  for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
-    g_ptr_array_add(sets, g_strdup(*s));
-  for (guint i = 0; i < sets->len; i++)
-    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error))
-      return ckpt_cli_usage_error("%s", error->message);
   if (files->len == 0)
     return ckpt_cli_usage_error("%s: no checkpoint given (usage: ckpt %s %s)",
                                 cmd->name, cmd->name,

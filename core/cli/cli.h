@@ -125,10 +125,10 @@ int ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
                        int n_files, const CkptRenderOptions *ro);
 /* The flags of the plan's plugin options in argv (--OPTION,
  * --PLUGIN.OPTION, --no-OPTION for booleans; "=VALUE" or the next
- * argument) become "plugin.option=value" strings added to sets; the other
+ * argument) are set on plan, then the global --set values; the other
  * arguments go to positional. FALSE after printing a usage error. */
-gboolean ckpt_cli_parse_options(const CkptPlan *plan, int argc, char **argv,
-                                GPtrArray *sets, GPtrArray *positional);
+gboolean ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc,
+                                char **argv, GPtrArray *positional);
 /* 0 when every report is fine, else 1. */
 int ckpt_cli_default_status(CkptCli *cli, GPtrArray *reports);
 /* Rows of plugin.table over all reports (for findings statuses). */
