@@ -108,7 +108,7 @@ run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json \
 check "--set: every type applied" pyjson "
 e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
 assert e == {'label':'bye','count':1,'limit':9,'chunk':2097152,'flag':True,'flag_set':True,
-  'tags':'x|y','sized':True,'rules_dir':'$CKPT_SOURCE_ROOT/rules','checkpoints':1}, e"
+  'tags':'x|y','sized':True,'sized_file':1,'rules_dir':'$CKPT_SOURCE_ROOT/rules','checkpoints':1}, e"
 # the same settings as flags of run: --PLUGIN.OPTION, and --OPTION where no
 # other plugin of the chain has it; a LIST option repeated and comma-split
 run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json \

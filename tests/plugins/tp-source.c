@@ -28,6 +28,7 @@ static const CkptColumn echo_cols[] = {{"label", CKPT_T_STR, "Label"},
                                        {"flag_set", CKPT_T_BOOL, "Flag set"},
                                        {"tags", CKPT_T_STR, "Tags"},
                                        {"sized", CKPT_T_BOOL, "Sized"},
+                                       {"sized_file", CKPT_T_INT, "Sized file"},
                                        {"rules_dir", CKPT_T_STR, "Rules"},
                                        {"checkpoints", CKPT_T_UINT, "N"},
                                        {NULL}};
@@ -63,6 +64,22 @@ sized_block(const CkptApi *api, CkptRun *run)
       ok = b.addr != 0 && b.data == marker && b.len == 0;
     api->mem_iter_free(it);
   }
+  return ok;
+}
+
+/* Likewise for a CkptDiffFile that knows only path: 1 when every file of
+ * the rootfs diff came with a path and its data pointer was left alone,
+ * -1 when the checkpoint has no file in its diff. */
+static int
+sized_file(const CkptApi *api, CkptRun *run)
+{
+  static const uint8_t marker[1];
+  CkptFileIter *it = api->diff_iter_new(run, 0);
+  CkptDiffFile f = {.size = offsetof(CkptDiffFile, data), .data = marker};
+  int ok = -1;
+  while (it && api->diff_iter_next(it, &f))
+    ok = (ok != 0) && f.path != NULL && f.data == marker && f.len == 0;
+  api->diff_iter_free(it);
   return ok;
 }
 
@@ -114,10 +131,11 @@ source_run(const CkptApi *api, CkptRun *run)
                       CKPT_BOOL(api->opt_is_set(run, "flag")),
                       CKPT_STR(tags),
                       CKPT_BOOL(sized_block(api, run)),
+                      CKPT_INT(sized_file(api, run)),
                       CKPT_STR(api->rules_dir()),
                       CKPT_UINT(api->checkpoint_count(run))};
   api->progress(run, 1, 2, "items");
-  api->emit(run, 1, 0, echo, 10);
+  api->emit(run, 1, 0, echo, 11);
   return CKPT_OK;
 }
 
