@@ -29,8 +29,8 @@
  * only the members that fit), so their members moved and 2.x plugins are
  * refused; it also appended CKPT_T_LIST, CkptPlugin.run_multi (taking a
  * reserved slot), CkptColumn.help (its last reserved slot) and, to
- * CkptApi, opt_list(), progress(), rules_dir(),
- * checkpoint_count() and checkpoint_at().
+ * CkptApi, opt_list(), progress(), rules_dir(), checkpoint_count() and
+ * checkpoint_at().
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
