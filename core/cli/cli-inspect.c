@@ -256,12 +256,11 @@ append_endpoint(GString *s, const CkptResult *t, const CkptRow *row,
   const CkptValue *p = ckpt_row_cell(t, row, port);
   if (a == NULL)
     return FALSE;
-  gboolean v6 = strchr(a, ':') != NULL;
-  g_string_append(s, v6 ? "[" : "");
-  ckpt_text_escape(s, a, -1);
-  g_string_append(s, v6 ? "]" : "");
-  g_string_append_printf(s, ":%" G_GUINT64_FORMAT,
-                         p && p->type == CKPT_T_UINT ? p->v.u : 0);
+  /* the SDK's one form, as the sockets plugin's local/remote columns */
+  char buf[128];
+  ckpt_format_endpoint(buf, sizeof(buf), a,
+                       p && p->type == CKPT_T_UINT ? (uint32_t)p->v.u : 0);
+  ckpt_text_escape(s, buf, -1);
   return TRUE;
 }
 
@@ -798,6 +797,9 @@ json_cell(JsonBuilder *b, const char *key, const CkptValue *v)
     return;
   json_builder_set_member_name(b, key);
   switch (v->type) {
+  case CKPT_T_LIST: /* options only, never a cell */
+    json_builder_add_null_value(b);
+    break;
   case CKPT_T_STR:
     json_builder_add_string_value(b, v->v.s);
     break;
@@ -1257,7 +1259,7 @@ inspect_render(CkptCli *cli, GPtrArray *reports, const CkptRenderOptions *ro)
   return TRUE;
 }
 
-static const CkptCliCommand inspect_cmd = {
+const CkptCliCommand ckpt_cmd_inspect = {
     .name = "inspect",
     .summary = "display low-level information about container checkpoints",
     .usage = "[--ps-tree] [--ps-tree-cmd] [--ps-tree-env] [--files] "
@@ -1271,4 +1273,3 @@ static const CkptCliCommand inspect_cmd = {
     .views = inspect_views,
     .render = inspect_render,
 };
-CKPT_CLI_COMMAND(inspect_cmd)

@@ -397,7 +397,7 @@ static const CkptCliFlag list_flags[] = {
     {NULL},
 };
 
-static const CkptCliCommand list_cmd = {
+const CkptCliCommand ckpt_cmd_list = {
     .name = "list",
     .summary = "list checkpoints stored in the default and given directories",
     .usage = "[--recursive] [DIR...]",
@@ -405,4 +405,3 @@ static const CkptCliCommand list_cmd = {
     .format = "table",
     .run = list_run,
 };
-CKPT_CLI_COMMAND(list_cmd)

@@ -55,7 +55,7 @@ memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
 }
 
-static const CkptCliCommand memparse_cmd = {
+const CkptCliCommand ckpt_cmd_memparse = {
     .name = "memparse",
     .summary = "analyze the memory of a checkpoint's processes",
     .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
@@ -66,4 +66,3 @@ static const CkptCliCommand memparse_cmd = {
     .format = "table",
     .run = memparse_run,
 };
-CKPT_CLI_COMMAND(memparse_cmd)

@@ -29,6 +29,7 @@ static const CkptColumn option_cols[] = {{"name", CKPT_T_STR, "Option"},
 static const CkptColumn column_cols[] = {{"name", CKPT_T_STR, "Table / column"},
                                          {"type", CKPT_T_STR, "Type"},
                                          {"title", CKPT_T_STR, "Title"},
+                                         {"help", CKPT_T_STR, "Help"},
                                          {NULL}};
 static const CkptTable plugin_tables[] = {
     {"plugins", "Plugins", CKPT_LAYOUT_TABLE, list_cols},
@@ -80,12 +81,13 @@ describe(CkptReport *rep, CkptPluginResult *pr, const CkptLoadedPlugin *lp)
   for (size_t i = 0; p->tables && p->tables[i].name; i++) {
     const CkptTable *t = &p->tables[i];
     CkptValue v[] = {CKPT_STR(t->name), CKPT_STR(layouts[t->layout]),
-                     CKPT_STR(t->title)};
+                     CKPT_STR(t->title), CKPT_NULL};
     ckpt_report_add_row(rep, pr, T_TABLES, 0, v);
     for (size_t c = 0; t->columns[c].name; c++) {
       CkptValue cv[] = {CKPT_STR(t->columns[c].name),
                         CKPT_STR(ckpt_type_name(t->columns[c].type)),
-                        CKPT_STR(t->columns[c].title)};
+                        CKPT_STR(t->columns[c].title),
+                        CKPT_STR(t->columns[c].help)};
       ckpt_report_add_row(rep, pr, T_TABLES, 1, cv);
     }
   }
@@ -135,13 +137,12 @@ plugins_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return CKPT_EXIT_OK;
 }
 
-static const CkptCliCommand plugins_cmd = {
+const CkptCliCommand ckpt_cmd_plugins = {
     .name = "plugins",
     .summary = "list loaded plugins, or show one in full",
     .usage = "[NAME]",
     .run = plugins_main,
 };
-CKPT_CLI_COMMAND(plugins_cmd)
 
 static const CkptColumn chain_cols[] = {
     {"name", CKPT_T_STR, "Chain"},
@@ -185,10 +186,9 @@ chains_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return CKPT_EXIT_OK;
 }
 
-static const CkptCliCommand chains_cmd = {
+const CkptCliCommand ckpt_cmd_chains = {
     .name = "chains",
     .summary = "list the named chains and where they are defined",
     .usage = "",
     .run = chains_main,
 };
-CKPT_CLI_COMMAND(chains_cmd)

@@ -43,7 +43,7 @@ secrets_exit_status(CkptCli *cli, GPtrArray *reports)
                                                              : EXIT_NONE;
 }
 
-static const CkptCliCommand secrets_cmd = {
+const CkptCliCommand ckpt_cmd_secrets = {
     .name = "secrets",
     .summary = "list the credentials a checkpoint holds (redacted), from "
                "environments, command lines, memory and the rootfs diff",
@@ -53,4 +53,3 @@ static const CkptCliCommand secrets_cmd = {
     .format = "tree",
     .exit_status = secrets_exit_status,
 };
-CKPT_CLI_COMMAND(secrets_cmd)

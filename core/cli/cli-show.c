@@ -4,7 +4,7 @@
 
 static const char *const show_tables[] = {"container.show", NULL};
 
-static const CkptCliCommand show_cmd = {
+const CkptCliCommand ckpt_cmd_show = {
     .name = "show",
     .summary = "one line per checkpoint: container, image, engine, sizes",
     .usage = "FILE...",
@@ -13,4 +13,3 @@ static const CkptCliCommand show_cmd = {
     .only = show_tables,
     .merge = TRUE,
 };
-CKPT_CLI_COMMAND(show_cmd)

@@ -36,7 +36,7 @@ triage_exit_status(CkptCli *cli, GPtrArray *reports)
                                                         : CKPT_EXIT_OK;
 }
 
-static const CkptCliCommand triage_cmd = {
+const CkptCliCommand ckpt_cmd_triage = {
     .name = "triage",
     .summary = "what in each checkpoint looks evil: every detector, YARA and "
                "secrets, sorted by severity, with a verdict (exit 1 at "
@@ -49,4 +49,3 @@ static const CkptCliCommand triage_cmd = {
     .only = triage_only,
     .exit_status = triage_exit_status,
 };
-CKPT_CLI_COMMAND(triage_cmd)

@@ -471,7 +471,7 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   return hits > 0 ? EXIT_HITS : EXIT_NO_HITS;
 }
 
-static const CkptCliCommand yara_cmd = {
+const CkptCliCommand ckpt_cmd_yara = {
     .name = "yara",
     .summary = "scan process memory with YARA rules (exit 0 none, 1 hits, "
                "2 error)",
@@ -480,4 +480,3 @@ static const CkptCliCommand yara_cmd = {
     .format = "table",
     .run = yara_command,
 };
-CKPT_CLI_COMMAND(yara_cmd)

@@ -1,4 +1,4 @@
-/* cli.c - global flags, the subcommand registry, help, and the generic
+/* cli.c - global flags, help, and the generic
  * runner that turns a subcommand into a chain run (see cli.h). */
 #include "cli/cli.h"
 
@@ -24,29 +24,6 @@ struct CkptCli {
   CkptHost *host;
   CkptChainSet *chains;
 };
-
-/* ---- registry ---------------------------------------------------------- */
-
-static GPtrArray *commands; /* const CkptCliCommand*, filled by ctors */
-
-void
-ckpt_cli_register(const CkptCliCommand *cmd)
-{
-  if (commands == NULL)
-    commands = g_ptr_array_new();
-  g_ptr_array_add(commands, (gpointer)cmd);
-}
-
-const CkptCliCommand *
-ckpt_cli_find(const char *name)
-{
-  for (guint i = 0; commands && i < commands->len; i++) {
-    const CkptCliCommand *c = g_ptr_array_index(commands, i);
-    if (strcmp(c->name, name) == 0)
-      return c;
-  }
-  return NULL;
-}
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -78,6 +55,36 @@ ckpt_cli_usage_error(const char *fmt, ...)
   return CKPT_EXIT_USAGE;
 }
 
+/* ---- progress ---------------------------------------------------------- */
+
+/* api->progress(), drawn as one line on a terminal's stderr:
+ * "yara [##########..........]  33% memory". what NULL clears it. */
+static void
+draw_progress(void *user, const char *plugin, uint64_t done, uint64_t total,
+              const char *what)
+{
+  enum { WIDTH = 20 };
+  if (what == NULL) {
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    return;
+  }
+  double frac = total ? MIN((double)done / (double)total, 1.0) : 0.0;
+  char bar[WIDTH + 1];
+  for (int i = 0; i < WIDTH; i++)
+    bar[i] = i < (int)(frac * WIDTH) ? '#' : '.';
+  bar[WIDTH] = '\0';
+  g_autoptr(GString) s = g_string_new(NULL);
+  ckpt_text_escape(s, what, -1);
+  if (total)
+    fprintf(stderr, "\r\033[K%s [%s] %3d%% %s", plugin, bar,
+            (int)(frac * 100.0), s->str);
+  else
+    fprintf(stderr, "\r\033[K%s %" G_GUINT64_FORMAT " %s", plugin, done,
+            s->str);
+  fflush(stderr);
+}
+
 /* ---- state ------------------------------------------------------------- */
 
 CkptHost *
@@ -87,6 +94,9 @@ ckpt_cli_host(CkptCli *cli)
     return cli->host;
   cli->host = ckpt_host_new();
   ckpt_host_set_verbose(cli->host, cli->verbose);
+  /* progress is for a person watching; logs and pipes get none */
+  if (isatty(STDERR_FILENO))
+    ckpt_host_set_progress(cli->host, draw_progress, NULL);
   g_autoptr(GPtrArray) dirs =
       ckpt_host_search_dirs((const char *const *)cli->plugin_paths->pdata);
   if (cli->verbose)
@@ -246,18 +256,17 @@ take_warnings(CkptCli *cli, CkptCheckpoint *c, guint from, CkptReport *rep)
   }
 }
 
-/* Opens one file and runs plan over it into rep. */
-static void
-run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
+/* Opens one file for rep: its label, warnings and open errors. */
+static CkptCheckpoint *
+open_one(CkptCli *cli, const char *file, CkptReport *rep)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CkptCheckpoint) c =
-      ckpt_checkpoint_open(file, &cli->limits, &error);
+  CkptCheckpoint *c = ckpt_checkpoint_open(file, &cli->limits, &error);
   if (c == NULL) {
     /* loader messages name the file already */
     g_ptr_array_add(rep->errors, g_strdup(error->message));
     ckpt_cli_print_error("%s", error->message);
-    return;
+    return NULL;
   }
   rep->opened = TRUE;
   if (c->container.name && *c->container.name) {
@@ -265,6 +274,16 @@ run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
     rep->label = g_strdup(c->container.name);
   }
   take_warnings(cli, c, 0, rep);
+  return c;
+}
+
+/* Opens one file and runs plan over it into rep. */
+static void
+run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
+{
+  g_autoptr(CkptCheckpoint) c = open_one(cli, file, rep);
+  if (c == NULL)
+    return;
   guint loaded = c->warnings->len;
   ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
   /* readers plugins call lazily (the rootfs diff) warn while they run */
@@ -311,6 +330,49 @@ ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
 }
 
 int
+ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
+                   int n_files, const CkptRenderOptions *ro)
+{
+  g_autoptr(GPtrArray) cs =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_checkpoint_free);
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  int status = CKPT_EXIT_OK;
+  for (int i = 0; i < n_files; i++) {
+    CkptReport *rep = ckpt_report_new(files[i]);
+    g_ptr_array_add(reports, rep);
+    CkptCheckpoint *c = open_one(cli, files[i], rep);
+    if (c == NULL) {
+      status = CKPT_EXIT_FAILED;
+      continue;
+    }
+    g_ptr_array_add(cs, c);
+    ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
+    report_problems(rep);
+    if (ckpt_report_status(rep) != 0)
+      status = CKPT_EXIT_FAILED;
+  }
+  /* a comparison of checkpoints that did not all load would mislead */
+  if (status != CKPT_EXIT_OK)
+    return status;
+
+  g_autoptr(GString) label = g_string_new(NULL);
+  for (int i = 0; i < n_files; i++)
+    g_string_append_printf(label, "%s%s", i ? " -> " : "", files[i]);
+  CkptReport *out = ckpt_report_new(label->str);
+  out->opened = TRUE;
+  g_autoptr(GPtrArray) shown =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  g_ptr_array_add(shown, out);
+  ckpt_plan_run_multi(ckpt_cli_host(cli), plan,
+                      (CkptCheckpoint *const *)cs->pdata,
+                      (CkptReport *const *)reports->pdata, reports->len, out);
+  report_problems(out);
+  ckpt_render(stdout, shown, ro);
+  return ckpt_cli_default_status(cli, shown);
+}
+
+int
 ckpt_cli_default_status(CkptCli *cli, GPtrArray *reports)
 {
   int st = CKPT_EXIT_OK;
@@ -337,7 +399,7 @@ ckpt_cli_count_rows(GPtrArray *reports, const char *plugin, const char *table)
 static const CkptCliFlag *
 find_flag(const CkptCliCommand *cmd, const char *name, size_t n)
 {
-  for (size_t i = 0; cmd->flags && cmd->flags[i].flag; i++)
+  for (size_t i = 0; cmd && cmd->flags && cmd->flags[i].flag; i++)
     if (strlen(cmd->flags[i].flag) == n &&
         strncmp(cmd->flags[i].flag, name, n) == 0)
       return &cmd->flags[i];
@@ -476,6 +538,31 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
   return TRUE;
 }
 
+/* Applies sets to plan, then the global --set values: the most explicit
+ * wins. FALSE after printing a usage error. */
+static gboolean
+apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets)
+{
+  g_autoptr(GError) error = NULL;
+  for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
+    g_ptr_array_add(sets, g_strdup(*s));
+  for (guint i = 0; i < sets->len; i++)
+    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error)) {
+      ckpt_cli_usage_error("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc, char **argv,
+                       GPtrArray *positional)
+{
+  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
+  return parse_rest(NULL, plan, argc, argv, sets, positional) &&
+         apply_sets(cli, plan, sets);
+}
+
 int
 ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
                    char **argv)
@@ -509,14 +596,9 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
     return ckpt_cli_usage_error("%s", error->message);
 
   g_autoptr(GPtrArray) files = g_ptr_array_new();
-  if (!parse_rest(cmd, plan, argc, argv, sets, files))
+  if (!parse_rest(cmd, plan, argc, argv, sets, files) ||
+      !apply_sets(cli, plan, sets))
     return CKPT_EXIT_USAGE;
-  /* global --set last: the most explicit wins */
-  for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
-    g_ptr_array_add(sets, g_strdup(*s));
-  for (guint i = 0; i < sets->len; i++)
-    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error))
-      return ckpt_cli_usage_error("%s", error->message);
   if (files->len == 0)
     return ckpt_cli_usage_error("%s: no checkpoint given (usage: ckpt %s %s)",
                                 cmd->name, cmd->name,
@@ -552,22 +634,13 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
 
 /* ---- help and global flags -------------------------------------------- */
 
-static gint
-cmd_cmp(gconstpointer a, gconstpointer b)
-{
-  return strcmp((*(CkptCliCommand *const *)a)->name,
-                (*(CkptCliCommand *const *)b)->name);
-}
-
 static void
 print_help(FILE *out)
 {
   fprintf(out, "usage: ckpt [GLOBAL FLAGS] COMMAND [ARGS]\n\n"
                "commands:\n");
-  if (commands)
-    g_ptr_array_sort(commands, cmd_cmp);
-  for (guint i = 0; commands && i < commands->len; i++) {
-    const CkptCliCommand *c = g_ptr_array_index(commands, i);
+  for (size_t i = 0; ckpt_cli_commands[i]; i++) {
+    const CkptCliCommand *c = ckpt_cli_commands[i];
     fprintf(out, "  %-10s %s\n", c->name, c->summary ? c->summary : "");
   }
   fprintf(out,
@@ -609,7 +682,7 @@ print_command_help(const CkptCliCommand *c)
              c->flags[i].takes_value ? "=VALUE" : "",
              c->flags[i].help ? c->flags[i].help : "");
   }
-  if (c->run == NULL)
+  if (c->run == NULL || c == &ckpt_cmd_run)
     printf("\nEvery option of the plugins run is also a flag: --OPTION or "
            "--PLUGIN.OPTION\n(see ckpt plugins NAME).\n");
 }

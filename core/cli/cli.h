@@ -2,16 +2,17 @@
  * helpers subcommands share.
  *
  * Subcommands are thin sugar over plugin chains. To add one (say
- * `ckpt inspect`), write core/cli/cli-inspect.c with a CkptCliCommand and
- * register it with CKPT_CLI_COMMAND(); add the file to cli_sources in
- * core/meson.build. Nothing else changes: main() finds it by name, --help
- * lists it.
+ * `ckpt inspect`), write core/cli/cli-inspect.c defining a CkptCliCommand
+ * named ckpt_cmd_inspect, declare it below and put it in the table of
+ * commands.c (git's commands[]: an explicit list, so a unit test can look
+ * a command up without running main); add the file to cli_sources in
+ * core/meson.build. main() finds it by name, --help lists it.
  *
  *   static const CkptCliFlag inspect_flags[] = {
  *       {"ps-tree", "show the process tree", "pstree", NULL, FALSE},
  *       {"pid", "only this PID's subtree", "pstree", "pstree.pid", TRUE},
  *       {NULL}};
- *   static const CkptCliCommand inspect_cmd = {
+ *   const CkptCliCommand ckpt_cmd_inspect = {
  *       .name = "inspect",
  *       .summary = "display low-level information about checkpoints",
  *       .usage = "[--ps-tree] [--pid=PID] FILE...",
@@ -19,7 +20,6 @@
  *       .flags = inspect_flags,        // add plugins and set options
  *       .format = "tree",
  *   };
- *   CKPT_CLI_COMMAND(inspect_cmd)
  *
  * The generic runner then: applies the command's flags (adding plugins,
  * setting options), resolves the chain (dependencies added), accepts each
@@ -82,14 +82,19 @@ typedef struct CkptCliCommand {
                      const CkptRenderOptions *ro);
 } CkptCliCommand;
 
-void ckpt_cli_register(const CkptCliCommand *cmd);
+/* The commands, one per cli-*.c file, and their table (commands.c):
+ * sorted by name, NULL-ended. */
+extern const CkptCliCommand ckpt_cmd_chains, ckpt_cmd_diff, ckpt_cmd_inspect,
+    ckpt_cmd_list, ckpt_cmd_memparse, ckpt_cmd_plugins, ckpt_cmd_run,
+    ckpt_cmd_secrets, ckpt_cmd_show, ckpt_cmd_triage, ckpt_cmd_yara;
+extern const CkptCliCommand *const ckpt_cli_commands[];
+/* The command called name, or NULL. */
 const CkptCliCommand *ckpt_cli_find(const char *name);
-
+/* The constructor registration this table replaced: a command file still
+ * using it fails to build, rather than leaving its command out. */
 #define CKPT_CLI_COMMAND(var)                                                  \
-  __attribute__((constructor)) static void ckpt_cli_register_##var(void)       \
-  {                                                                            \
-    ckpt_cli_register(&(var));                                                 \
-  }
+  _Static_assert(0, "list the command in core/cli/commands.c: define "         \
+                    "const CkptCliCommand ckpt_cmd_NAME and add it there")
 
 /* Global state, for commands. */
 CkptHost *ckpt_cli_host(CkptCli *cli);          /* loads plugins once */
@@ -117,6 +122,19 @@ GPtrArray *ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files,
  * at the end). Returns the reports, with the rows that were kept. */
 GPtrArray *ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
                                int n_files, const CkptRenderOptions *ro);
+/* Opens every file at once, runs plan's single-checkpoint steps over each,
+ * then its multi-checkpoint steps (ckpt_plan_run_multi) over all of them
+ * into one report, labelled "A -> B", rendered with ro. Nothing is
+ * rendered when a checkpoint fails to open or its chain fails. Returns the
+ * exit status. */
+int ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
+                       int n_files, const CkptRenderOptions *ro);
+/* The flags of the plan's plugin options in argv (--OPTION,
+ * --PLUGIN.OPTION, --no-OPTION for booleans; "=VALUE" or the next
+ * argument) are set on plan, then the global --set values; the other
+ * arguments go to positional. FALSE after printing a usage error. */
+gboolean ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc,
+                                char **argv, GPtrArray *positional);
 /* 0 when every report is fine, else 1. */
 int ckpt_cli_default_status(CkptCli *cli, GPtrArray *reports);
 /* Rows of plugin.table over all reports (for findings statuses). */

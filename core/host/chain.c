@@ -482,6 +482,39 @@ mark_kept(const CkptPlan *plan, CkptReport *report)
   }
 }
 
+static gboolean
+is_multi_only(const CkptStep *st)
+{
+  return st->plugin->desc->run == NULL && st->plugin->desc->run_multi != NULL;
+}
+
+gboolean
+ckpt_plan_is_multi(const CkptPlan *plan)
+{
+  for (guint i = 0; i < plan->steps->len; i++)
+    if (is_multi_only(g_ptr_array_index(plan->steps, i)))
+      return TRUE;
+  return FALSE;
+}
+
+void
+ckpt_plan_run_multi(const CkptHost *h, const CkptPlan *plan,
+                    CkptCheckpoint *const *cs, CkptReport *const *reports,
+                    size_t n, CkptReport *out)
+{
+  for (guint i = 0; i < plan->steps->len; i++) {
+    const CkptStep *st = g_ptr_array_index(plan->steps, i);
+    if (!is_multi_only(st))
+      continue;
+    /* isolation forks per checkpoint; a run over several stays in
+     * process (the model of every checkpoint is needed at once) */
+    CkptPluginOutcome o =
+        ckpt_host_run_multi(h, st->plugin, st->opts, cs, reports, n, out);
+    if (o == CKPT_PLUGIN_RAN_FATAL)
+      break;
+  }
+}
+
 void
 ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
               CkptReport *report)
@@ -492,6 +525,8 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
     mark_kept(plan, report);
   for (guint i = 0; i < plan->steps->len; i++) {
     const CkptStep *st = g_ptr_array_index(plan->steps, i);
+    if (is_multi_only(st))
+      continue; /* ckpt_plan_run_multi's */
     const char *dep = fatal ? NULL : failed_dependency(st->plugin, report);
     if (fatal || dep) {
       CkptPluginResult *pr = ckpt_report_add_plugin(report, st->plugin->desc);

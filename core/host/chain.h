@@ -81,4 +81,13 @@ CkptStep *ckpt_plan_step(const CkptPlan *plan, const char *plugin);
 void ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
                    CkptReport *report);
 
+/* Multi-checkpoint scope. A step whose plugin has run_multi() and no run()
+ * is left out of ckpt_plan_run(); once every checkpoint went through it,
+ * ckpt_plan_run_multi() runs each such step over all of them, into out.
+ * ckpt_plan_is_multi(): does the plan hold such a step? */
+gboolean ckpt_plan_is_multi(const CkptPlan *plan);
+void ckpt_plan_run_multi(const CkptHost *h, const CkptPlan *plan,
+                         CkptCheckpoint *const *cs, CkptReport *const *reports,
+                         size_t n, CkptReport *out);
+
 #endif

@@ -33,7 +33,24 @@ struct CkptHost {
   GPtrArray *refusals; /* char* */
   GArray *fds;         /* int: descriptors plugins were dlopen()ed through */
   gboolean verbose;
+  CkptProgressFn progress;
+  void *progress_user;
 };
+
+void
+ckpt_host_set_progress(CkptHost *h, CkptProgressFn fn, void *user)
+{
+  h->progress = fn;
+  h->progress_user = user;
+}
+
+void
+ckpt_host_progress(const CkptHost *h, const char *plugin, uint64_t done,
+                   uint64_t total, const char *what)
+{
+  if (h->progress)
+    h->progress(h->progress_user, plugin, done, total, what);
+}
 
 static void
 loaded_free(gpointer data)
@@ -118,6 +135,20 @@ running_uninstalled(void)
     return FALSE;
   size_t n = strlen(CKPT_BUILD_ROOT);
   return strncmp(exe, CKPT_BUILD_ROOT, n) == 0 && exe[n] == '/';
+}
+
+const char *
+ckpt_host_rules_dir(void)
+{
+  static gsize once;
+  static const char *dir;
+  if (g_once_init_enter(&once)) {
+    /* uninstalled, the rules next to the sources are the ones that match
+     * the build; an installed set may be older or absent */
+    dir = running_uninstalled() ? CKPT_SOURCE_RULESDIR : CKPT_RULESDIR;
+    g_once_init_leave(&once, 1);
+  }
+  return dir;
 }
 
 static void
@@ -212,6 +243,7 @@ ckpt_option_parse(CkptType type, const char *text, int64_t *number,
   gboolean f = FALSE;
   switch (type) {
   case CKPT_T_STR:
+  case CKPT_T_LIST:
     break;
   case CKPT_T_INT:
     if (!g_ascii_string_to_signed(text, 10, INT64_MIN, INT64_MAX, &n, NULL))
@@ -266,7 +298,7 @@ validate_options(const CkptPlugin *p, GError **error)
     }
     if (o->type != CKPT_T_STR && o->type != CKPT_T_INT &&
         o->type != CKPT_T_UINT && o->type != CKPT_T_SIZE &&
-        o->type != CKPT_T_BOOL) {
+        o->type != CKPT_T_BOOL && o->type != CKPT_T_LIST) {
       g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
                   "option %s: type %s cannot be an option", o->name,
                   ckpt_type_name(o->type));
@@ -347,9 +379,9 @@ ckpt_plugin_validate(const CkptPlugin *p, GError **error)
                 "invalid plugin name (want [a-z0-9-]+)");
     return FALSE;
   }
-  if (p->run == NULL) {
-    g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN, "plugin %s has no run()",
-                p->name);
+  if (p->run == NULL && p->run_multi == NULL) {
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
+                "plugin %s has no run() nor run_multi()", p->name);
     return FALSE;
   }
   for (size_t i = 0; p->depends && p->depends[i]; i++) {
@@ -646,6 +678,41 @@ option_value_clear(gpointer data)
 {
   CkptOptionValue *v = data;
   g_free(v->text);
+  if (v->items)
+    g_ptr_array_unref(v->items);
+}
+
+/* The items of a value: a LIST's text split at newlines when it holds
+ * any, else at commas (so a caller can pass paths holding commas), empty
+ * parts dropped, appended to items; any other type's whole text. */
+static void
+add_items(GPtrArray *items, CkptType type, const char *text)
+{
+  g_ptr_array_remove_index(items, items->len - 1); /* the NULL end */
+  if (type != CKPT_T_LIST) {
+    g_ptr_array_add(items, g_strdup(text));
+  } else {
+    g_auto(GStrv) parts = g_strsplit(text, strchr(text, '\n') ? "\n" : ",", -1);
+    for (size_t i = 0; parts[i]; i++)
+      if (parts[i][0] != '\0')
+        g_ptr_array_add(items, g_strdup(parts[i]));
+  }
+  g_ptr_array_add(items, NULL);
+}
+
+static GPtrArray *
+items_new(void)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(items, NULL);
+  return items;
+}
+
+/* A LIST's text is its items joined by commas. */
+static char *
+items_text(GPtrArray *items)
+{
+  return g_strjoinv(",", (char **)items->pdata);
 }
 
 GArray *
@@ -654,9 +721,11 @@ ckpt_options_new(const CkptPlugin *p)
   GArray *opts = g_array_new(FALSE, TRUE, sizeof(CkptOptionValue));
   g_array_set_clear_func(opts, option_value_clear);
   for (size_t i = 0; p->options && p->options[i].name; i++) {
-    CkptOptionValue v = {.decl = &p->options[i]};
+    CkptOptionValue v = {.decl = &p->options[i], .items = items_new()};
     if (v.decl->default_value) {
-      v.text = g_strdup(v.decl->default_value);
+      add_items(v.items, v.decl->type, v.decl->default_value);
+      v.text = v.decl->type == CKPT_T_LIST ? items_text(v.items)
+                                           : g_strdup(v.decl->default_value);
       ckpt_option_parse(v.decl->type, v.text, &v.number, &v.flag);
     }
     g_array_append_val(opts, v);
@@ -693,8 +762,15 @@ ckpt_options_set(GArray *opts, const CkptPlugin *p, const char *name,
                 ckpt_type_name(v->decl->type));
     return FALSE;
   }
+  if (v->decl->type != CKPT_T_LIST || !v->is_set) {
+    /* a LIST's first assignment replaces the default, later ones add */
+    g_ptr_array_unref(v->items);
+    v->items = items_new();
+  }
+  add_items(v->items, v->decl->type, text);
   g_free(v->text);
-  v->text = g_strdup(text);
+  v->text =
+      v->decl->type == CKPT_T_LIST ? items_text(v->items) : g_strdup(text);
   v->number = n;
   v->flag = f;
   v->is_set = TRUE;

@@ -39,15 +39,30 @@ typedef struct CkptHost CkptHost;
 /* One option value, parsed and type-checked against its declaration. */
 typedef struct {
   const CkptOption *decl;
-  char *text;      /* as given, or the default; NULL when none */
-  int64_t number;  /* INT, UINT, SIZE */
-  gboolean flag;   /* BOOL */
-  gboolean is_set; /* given by the user or a chain */
+  char *text;       /* as given, or the default; NULL when none */
+  int64_t number;   /* INT, UINT, SIZE */
+  gboolean flag;    /* BOOL */
+  gboolean is_set;  /* given by the user or a chain */
+  GPtrArray *items; /* char*, NULL-ended: a LIST's values, else {text} */
 } CkptOptionValue;
 
 CkptHost *ckpt_host_new(void);
 void ckpt_host_free(CkptHost *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptHost, ckpt_host_free)
+
+/* Where api->progress() goes: the CLI draws it when stderr is a terminal
+ * (the host never prints it). what is NULL when the line is to be
+ * cleared: the plugin's run ended. */
+typedef void (*CkptProgressFn)(void *user, const char *plugin, uint64_t done,
+                               uint64_t total, const char *what);
+void ckpt_host_set_progress(CkptHost *h, CkptProgressFn fn, void *user);
+/* Calls the progress sink, if any. */
+void ckpt_host_progress(const CkptHost *h, const char *plugin, uint64_t done,
+                        uint64_t total, const char *what);
+
+/* The rules that ship (api->rules_dir()): the installed directory, or the
+ * source tree's rules/ when the executable runs from the build tree. */
+const char *ckpt_host_rules_dir(void);
 
 /* verbose: log debug messages of plugins and discovery to stderr */
 void ckpt_host_set_verbose(CkptHost *h, gboolean verbose);

@@ -207,6 +207,8 @@ get_value(Cursor *c, CkptValue *v, GPtrArray *scratch)
   switch (v->type) {
   case CKPT_T_NULL:
     return TRUE;
+  case CKPT_T_LIST: /* options only, never a cell */
+    return FALSE;
   case CKPT_T_INT:
   case CKPT_T_TIME:
   case CKPT_T_BOOL:

@@ -39,9 +39,9 @@ ckpt_outcome_name(CkptPluginOutcome o)
 const char *
 ckpt_type_name(CkptType t)
 {
-  static const char *const names[] = {"null", "str",   "int",  "uint",
-                                      "addr", "size",  "bool", "bytes",
-                                      "time", "double"};
+  static const char *const names[] = {"null", "str",    "int",  "uint",
+                                      "addr", "size",   "bool", "bytes",
+                                      "time", "double", "list"};
   if ((unsigned)t < G_N_ELEMENTS(names))
     return names[t];
   return "unknown";

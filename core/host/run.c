@@ -22,7 +22,23 @@ struct CkptRun {
   CkptPluginResult *result;
   size_t bad_rows; /* rows refused; reported once, at the end */
   char *first_bad; /* why the first one was refused */
+  /* progress: the last permille handed on, -1 for none yet */
+  int progress_permille;
+  gint64 progress_time;
+  gboolean progress_shown;
+  /* a multi-checkpoint run: one view per checkpoint, whose parent is the
+   * run handed to run_multi(); rows, errors and progress go to the parent */
+  CkptRun *parent;
+  CkptRun *views;
+  size_t n_views;
 };
+
+/* The run rows and messages belong to. */
+static CkptRun *
+owner(CkptRun *run)
+{
+  return run->parent ? run->parent : run;
+}
 
 /* ---- logging ----------------------------------------------------------- */
 
@@ -45,6 +61,7 @@ api_log(CkptRun *run, CkptLogLevel level, const char *fmt, ...)
 static void
 api_error(CkptRun *run, const char *fmt, ...)
 {
+  run = owner(run);
   va_list ap;
   va_start(ap, fmt);
   g_ptr_array_add(run->result->messages, g_strdup_vprintf(fmt, ap));
@@ -93,6 +110,62 @@ api_opt_is_set(CkptRun *run, const char *name)
 {
   const CkptOptionValue *v = opt(run, name);
   return v ? v->is_set : 0;
+}
+
+static const char *const *
+api_opt_list(CkptRun *run, const char *name)
+{
+  static const char *const empty[] = {NULL};
+  const CkptOptionValue *v = opt(run, name);
+  return v && v->items ? (const char *const *)v->items->pdata : empty;
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+/* Hands progress on at most once per permille and per 50 ms, so a plugin
+ * may call it per block without flooding the terminal. */
+static void
+api_progress(CkptRun *run, uint64_t done, uint64_t total, const char *what)
+{
+  run = owner(run);
+  int permille =
+      total
+          ? (int)((done >= total ? 1.0 : (double)done / (double)total) * 1000.0)
+          : 0;
+  gint64 now = g_get_monotonic_time();
+  /* with no total, only time paces the line */
+  if ((total && permille == run->progress_permille) ||
+      (now - run->progress_time < 50000 && permille < 1000))
+    return;
+  run->progress_permille = permille;
+  run->progress_time = now;
+  run->progress_shown = TRUE;
+  ckpt_host_progress(run->host, run->plugin->desc->name, done, total,
+                     what ? what : "");
+}
+
+static const char *
+api_rules_dir(void)
+{
+  return ckpt_host_rules_dir();
+}
+
+/* ---- checkpoints of a multi-checkpoint run ------------------------------ */
+
+static size_t
+api_checkpoint_count(CkptRun *run)
+{
+  run = owner(run);
+  return run->views ? run->n_views : 1;
+}
+
+static CkptRun *
+api_checkpoint_at(CkptRun *run, size_t i)
+{
+  run = owner(run);
+  if (run->views == NULL)
+    return i == 0 ? run : NULL;
+  return i < run->n_views ? &run->views[i] : NULL;
 }
 
 /* ---- the model --------------------------------------------------------- */
@@ -175,10 +248,27 @@ api_mem_iter_new(const CkptProcess *p)
   return p ? ckpt_mem_iter_new(p) : NULL;
 }
 
+/* Fills the members of out that fit in the size its caller set; FALSE
+ * when not even the size fits (a caller's bug). */
+static gboolean
+fill_sized(void *out, const void *full, size_t full_size)
+{
+  size_t size = *(const size_t *)out;
+  if (size < sizeof(size_t))
+    return FALSE;
+  size_t n = MIN(size, full_size) - sizeof(size_t);
+  memcpy((char *)out + sizeof(size_t), (const char *)full + sizeof(size_t), n);
+  return TRUE;
+}
+
 static int
 api_mem_iter_next(CkptMemIter *it, CkptMemBlock *block)
 {
-  return it && block ? ckpt_mem_iter_next(it, block) : 0;
+  CkptMemBlock full = {.size = sizeof full};
+  if (it == NULL || block == NULL || block->size < sizeof(size_t) ||
+      !ckpt_mem_iter_next(it, &full))
+    return 0;
+  return fill_sized(block, &full, sizeof full);
 }
 
 static void
@@ -233,7 +323,11 @@ api_diff_iter_new(CkptRun *run, uint64_t max_bytes)
 static int
 api_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
 {
-  return it && file ? ckpt_diff_iter_next(it, file) : 0;
+  CkptDiffFile full = {.size = sizeof full};
+  if (it == NULL || file == NULL || file->size < sizeof(size_t) ||
+      !ckpt_diff_iter_next(it, &full))
+    return 0;
+  return fill_sized(file, &full, sizeof full);
 }
 
 static void
@@ -250,6 +344,7 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
          size_t n_values)
 {
   g_autoptr(GError) error = NULL;
+  run = owner(run);
   CkptPluginResult *pr = run->result;
   if (table >= pr->n_tables) {
     g_set_error(&error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
@@ -373,6 +468,11 @@ static const CkptApi api_table = {
     .result_rows = api_result_rows,
     .result_column = api_result_column,
     .result_row = api_result_row,
+    .opt_list = api_opt_list,
+    .progress = api_progress,
+    .rules_dir = api_rules_dir,
+    .checkpoint_count = api_checkpoint_count,
+    .checkpoint_at = api_checkpoint_at,
 };
 
 const CkptApi *
@@ -398,6 +498,39 @@ outcome_of(CkptStatus s)
   return CKPT_PLUGIN_RAN_FAILED;
 }
 
+/* The outcome of a run that returned st, with its refused rows told. */
+static CkptPluginOutcome
+finish_run(CkptRun *run, CkptStatus st)
+{
+  CkptPluginOutcome o = outcome_of(st);
+  if ((unsigned)st > CKPT_FATAL)
+    g_ptr_array_add(run->result->messages,
+                    g_strdup_printf("returned unknown status %d", (int)st));
+  if (run->bad_rows > 0) {
+    g_ptr_array_add(run->result->messages,
+                    g_strdup_printf("%zu rows refused; first: %s",
+                                    run->bad_rows, run->first_bad));
+    if (o == CKPT_PLUGIN_RAN_OK)
+      o = CKPT_PLUGIN_RAN_WARN;
+  }
+  if (run->progress_shown)
+    ckpt_host_progress(run->host, run->plugin->desc->name, 0, 0, NULL);
+  g_free(run->first_bad);
+  /* A file cut short while the plugin read it gave it zeros: what it
+   * found is not the checkpoint's, and the next plugin would fare no
+   * better. In an --isolate child this travels back in the result. */
+  for (size_t i = 0; i <= run->n_views; i++) {
+    const CkptCheckpoint *c = i < run->n_views ? run->views[i].ckpt : run->ckpt;
+    g_autoptr(GError) cut = NULL;
+    if (c && !ckpt_imageset_check(c->images, &cut)) {
+      g_ptr_array_add(run->result->messages, g_strdup(cut->message));
+      o = CKPT_PLUGIN_RAN_FATAL;
+    }
+  }
+  run->result->outcome = o;
+  return o;
+}
+
 CkptPluginOutcome
 ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
                      CkptCheckpoint *c, GArray *opts, CkptReport *report)
@@ -409,28 +542,48 @@ ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
       .opts = opts,
       .report = report,
       .result = ckpt_report_add_plugin(report, p->desc),
+      .progress_permille = -1,
   };
-  CkptStatus st = p->desc->run(&api_table, &run);
-  CkptPluginOutcome o = outcome_of(st);
-  if ((unsigned)st > CKPT_FATAL)
+  if (p->desc->run == NULL) {
+    /* validation lets a plugin without run() in only with run_multi() */
     g_ptr_array_add(run.result->messages,
-                    g_strdup_printf("returned unknown status %d", (int)st));
-  if (run.bad_rows > 0) {
-    g_ptr_array_add(run.result->messages,
-                    g_strdup_printf("%zu rows refused; first: %s", run.bad_rows,
-                                    run.first_bad));
-    if (o == CKPT_PLUGIN_RAN_OK)
-      o = CKPT_PLUGIN_RAN_WARN;
+                    g_strdup("runs over several checkpoints at once only"));
+    run.result->outcome = CKPT_PLUGIN_RAN_FAILED;
+    return run.result->outcome;
   }
-  g_free(run.first_bad);
-  /* A file cut short while the plugin read it gave it zeros: what it
-   * found is not the checkpoint's, and the next plugin would fare no
-   * better. In an --isolate child this travels back in the result. */
-  g_autoptr(GError) cut = NULL;
-  if (!ckpt_imageset_check(c->images, &cut)) {
-    g_ptr_array_add(run.result->messages, g_strdup(cut->message));
-    o = CKPT_PLUGIN_RAN_FATAL;
-  }
-  run.result->outcome = o;
+  return finish_run(&run, p->desc->run(&api_table, &run));
+}
+
+CkptPluginOutcome
+ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
+                    CkptCheckpoint *const *cs, CkptReport *const *reports,
+                    size_t n, CkptReport *out)
+{
+  g_return_val_if_fail(n > 0 && p->desc->run_multi, CKPT_PLUGIN_RAN_FAILED);
+  CkptRun run = {
+      .host = h,
+      .plugin = p,
+      /* the run itself reads the first checkpoint, so no accessor ever
+       * meets a run without a model */
+      .ckpt = cs[0],
+      .opts = opts,
+      .report = reports[0],
+      .result = ckpt_report_add_plugin(out, p->desc),
+      .progress_permille = -1,
+      .views = g_new0(CkptRun, n),
+      .n_views = n,
+  };
+  for (size_t i = 0; i < n; i++)
+    run.views[i] = (CkptRun){
+        .host = h,
+        .plugin = p,
+        .ckpt = cs[i],
+        .opts = opts,
+        .report = reports[i],
+        .result = run.result,
+        .parent = &run,
+    };
+  CkptPluginOutcome o = finish_run(&run, p->desc->run_multi(&api_table, &run));
+  g_free(run.views);
   return o;
 }

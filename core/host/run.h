@@ -12,6 +12,14 @@ CkptPluginOutcome ckpt_host_run_plugin(const CkptHost *h,
                                        const CkptLoadedPlugin *p,
                                        CkptCheckpoint *c, GArray *opts,
                                        CkptReport *report);
+/* Runs a multi-checkpoint plugin (run_multi) once over the n checkpoints
+ * cs, whose chains' rows are in reports (one each, same order); its own
+ * rows go into out. */
+CkptPluginOutcome ckpt_host_run_multi(const CkptHost *h,
+                                      const CkptLoadedPlugin *p, GArray *opts,
+                                      CkptCheckpoint *const *cs,
+                                      CkptReport *const *reports, size_t n,
+                                      CkptReport *out);
 /* The host's function table, handed to each plugin's init() by
  * ckpt_host_finish() and to its run(). */
 const CkptApi *ckpt_api_table(void);

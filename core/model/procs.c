@@ -574,15 +574,6 @@ vma_kind(const CkptProcessInfo *info, CkptVmaInfo *v)
                     v->start < info->mm_brk && v->end > info->mm_start_brk;
   gboolean has_stack =
       info->mm_start_stack >= v->start && info->mm_start_stack < v->end;
-  static const char *const labels[] = {
-      [CKPT_VMA_ANON] = "anon",         [CKPT_VMA_FILE] = "file",
-      [CKPT_VMA_HEAP] = "heap",         [CKPT_VMA_STACK] = "stack",
-      [CKPT_VMA_VDSO] = "vdso",         [CKPT_VMA_VVAR] = "vvar",
-      [CKPT_VMA_VSYSCALL] = "vsyscall", [CKPT_VMA_SHARED] = "shared",
-      [CKPT_VMA_MEMFD] = "memfd",       [CKPT_VMA_SYSVIPC] = "sysvipc",
-      [CKPT_VMA_GUARD] = "guard",       [CKPT_VMA_OTHER] = "other",
-  };
-
   if (st & VMA_AREA_GUARD)
     v->kind = CKPT_VMA_GUARD;
   else if (st & VMA_AREA_VSYSCALL)
@@ -607,7 +598,7 @@ vma_kind(const CkptProcessInfo *info, CkptVmaInfo *v)
     v->kind = CKPT_VMA_ANON;
   else
     v->kind = CKPT_VMA_OTHER;
-  v->label = labels[v->kind];
+  v->label = ckpt_vma_kind_name(v->kind);
 }
 
 /* VMAs must be page-aligned, non-empty, sorted and non-overlapping; guard

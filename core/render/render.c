@@ -120,6 +120,7 @@ ckpt_value_text(const CkptValue *v, gboolean utc)
   GString *s = g_string_new(NULL);
   switch (v->type) {
   case CKPT_T_NULL:
+  case CKPT_T_LIST: /* options only, never a cell */
     break;
   case CKPT_T_STR:
     ckpt_text_escape(s, v->v.s, -1);
@@ -195,6 +196,7 @@ json_value(GString *out, const CkptValue *v)
 {
   switch (v->type) {
   case CKPT_T_NULL:
+  case CKPT_T_LIST: /* options only, never a cell */
     g_string_append(out, "null");
     break;
   case CKPT_T_STR:

@@ -10,70 +10,108 @@
 #include <string.h>
 
 static const CkptColumn show_cols[] = {
-    {"container", CKPT_T_STR, "Container"},
-    {"image", CKPT_T_STR, "Image"},
-    {"id", CKPT_T_STR, "ID"},
-    {"runtime", CKPT_T_STR, "Runtime"},
-    {"created", CKPT_T_TIME, "Created"},
-    {"engine", CKPT_T_STR, "Engine"},
-    {"ip", CKPT_T_STR, "IP"},
-    {"checkpoint_size", CKPT_T_SIZE, "Chkpt Size"},
-    {"rootfs_diff_size", CKPT_T_SIZE, "Root Fs Diff Size"},
+    {"container", CKPT_T_STR, "Container",
+     .help = "container name from the engine's metadata"},
+    {"image", CKPT_T_STR, "Image", .help = "image name as the user gave it"},
+    {"id", CKPT_T_STR, "ID", .help = "container id"},
+    {"runtime", CKPT_T_STR, "Runtime",
+     .help = "OCI runtime that ran it (crun, runc, ...)"},
+    {"created", CKPT_T_TIME, "Created",
+     .help = "when the container was created (UTC)"},
+    {"engine", CKPT_T_STR, "Engine",
+     .help = "container engine that wrote the checkpoint: Podman, CRI-O or "
+             "containerd"},
+    {"ip", CKPT_T_STR, "IP",
+     .help = "first network address of the container, with prefix"},
+    {"checkpoint_size", CKPT_T_SIZE, "Chkpt Size",
+     .help = "bytes of the CRIU images alone, as checkpointctl counts them"},
+    {"rootfs_diff_size", CKPT_T_SIZE, "Root Fs Diff Size",
+     .help = "bytes of rootfs-diff.tar, the files the container changed"},
     {NULL}};
 
 static const CkptColumn info_cols[] = {
-    {"name", CKPT_T_STR, "Name"},
-    {"id", CKPT_T_STR, "ID"},
-    {"image", CKPT_T_STR, "Image"},
-    {"image_id", CKPT_T_STR, "Image ID"},
-    {"engine", CKPT_T_STR, "Engine"},
-    {"runtime", CKPT_T_STR, "Runtime"},
-    {"created", CKPT_T_TIME, "Created"},
-    {"checkpointed", CKPT_T_TIME, "Checkpointed"},
-    {"pod", CKPT_T_STR, "Pod"},
-    {"namespace", CKPT_T_STR, "Namespace"},
-    {"hostname", CKPT_T_STR, "Hostname"},
-    {"criu_version", CKPT_T_STR, "CRIU version"},
-    {"format", CKPT_T_STR, "Format"},
-    {"path", CKPT_T_STR, "Path"},
-    {"args", CKPT_T_STR, "Command"},
+    {"name", CKPT_T_STR, "Name", .help = "container name"},
+    {"id", CKPT_T_STR, "ID", .help = "container id"},
+    {"image", CKPT_T_STR, "Image", .help = "image name as the user gave it"},
+    {"image_id", CKPT_T_STR, "Image ID", .help = "image id"},
+    {"engine", CKPT_T_STR, "Engine",
+     .help = "container engine that wrote the checkpoint"},
+    {"runtime", CKPT_T_STR, "Runtime", .help = "OCI runtime that ran it"},
+    {"created", CKPT_T_TIME, "Created",
+     .help = "when the container was created (UTC)"},
+    {"checkpointed", CKPT_T_TIME, "Checkpointed",
+     .help = "when the checkpoint was taken (UTC)"},
+    {"pod", CKPT_T_STR, "Pod", .help = "pod name (CRI-O, containerd)"},
+    {"namespace", CKPT_T_STR, "Namespace",
+     .help = "Kubernetes namespace of the pod"},
+    {"hostname", CKPT_T_STR, "Hostname",
+     .help = "hostname configured in the spec"},
+    {"criu_version", CKPT_T_STR, "CRIU version",
+     .help = "CRIU version that dumped it"},
+    {"format", CKPT_T_STR, "Format",
+     .help = "what was opened: directory, tar, or compressed tar"},
+    {"path", CKPT_T_STR, "Path",
+     .help = "the checkpoint as named on the command line"},
+    {"args", CKPT_T_STR, "Command",
+     .help = "process arguments configured in the spec"},
     {NULL}};
 
 static const CkptColumn size_cols[] = {
-    {"archive_size", CKPT_T_SIZE, "Archive size"},
-    {"checkpoint_size", CKPT_T_SIZE, "CRIU images size"},
-    {"memory_pages_size", CKPT_T_SIZE, "Memory pages size"},
-    {"rootfs_diff_size", CKPT_T_SIZE, "Root FS diff size"},
+    {"archive_size", CKPT_T_SIZE, "Archive size",
+     .help = "bytes of the checkpoint file, or of a directory's images"},
+    {"checkpoint_size", CKPT_T_SIZE, "CRIU images size",
+     .help = "bytes of the CRIU images (checkpoint/)"},
+    {"memory_pages_size", CKPT_T_SIZE, "Memory pages size",
+     .help = "bytes of all pages-*.img: the dumped memory"},
+    {"rootfs_diff_size", CKPT_T_SIZE, "Root FS diff size",
+     .help = "bytes of rootfs-diff.tar"},
     {NULL}};
 
 static const CkptColumn stats_cols[] = {
-    {"freezing_time_us", CKPT_T_UINT, "Freezing time (us)"},
-    {"frozen_time_us", CKPT_T_UINT, "Frozen time (us)"},
-    {"memdump_time_us", CKPT_T_UINT, "Memdump time (us)"},
-    {"memwrite_time_us", CKPT_T_UINT, "Memwrite time (us)"},
-    {"pages_scanned", CKPT_T_UINT, "Pages scanned"},
-    {"pages_skipped_parent", CKPT_T_UINT, "Pages skipped (parent)"},
-    {"pages_written", CKPT_T_UINT, "Pages written"},
-    {"pages_lazy", CKPT_T_UINT, "Pages lazy"},
+    {"freezing_time_us", CKPT_T_UINT, "Freezing time (us)",
+     .help = "microseconds CRIU took to freeze the tasks (stats-dump)"},
+    {"frozen_time_us", CKPT_T_UINT, "Frozen time (us)",
+     .help = "microseconds the tasks stayed frozen"},
+    {"memdump_time_us", CKPT_T_UINT, "Memdump time (us)",
+     .help = "microseconds spent collecting memory"},
+    {"memwrite_time_us", CKPT_T_UINT, "Memwrite time (us)",
+     .help = "microseconds spent writing memory"},
+    {"pages_scanned", CKPT_T_UINT, "Pages scanned",
+     .help = "memory pages CRIU looked at"},
+    {"pages_skipped_parent", CKPT_T_UINT, "Pages skipped (parent)",
+     .help = "pages left out because a parent image had them"},
+    {"pages_written", CKPT_T_UINT, "Pages written",
+     .help = "pages written into the images"},
+    {"pages_lazy", CKPT_T_UINT, "Pages lazy",
+     .help = "pages left for lazy migration"},
     {NULL}};
 
-static const CkptColumn network_cols[] = {{"name", CKPT_T_STR, "Network"},
-                                          {"ip", CKPT_T_STR, "IP"},
-                                          {"gateway", CKPT_T_STR, "Gateway"},
-                                          {"mac", CKPT_T_STR, "MAC"},
-                                          {NULL}};
+static const CkptColumn network_cols[] = {
+    {"name", CKPT_T_STR, "Network", .help = "network or interface name"},
+    {"ip", CKPT_T_STR, "IP", .help = "address with prefix"},
+    {"gateway", CKPT_T_STR, "Gateway", .help = "gateway address"},
+    {"mac", CKPT_T_STR, "MAC", .help = "MAC address"},
+    {NULL}};
 
 static const CkptColumn kv_cols[] = {
-    {"key", CKPT_T_STR, "Key"}, {"value", CKPT_T_STR, "Value"}, {NULL}};
-
-static const CkptColumn mount_cols[] = {
-    {"destination", CKPT_T_STR, "Destination"},
-    {"type", CKPT_T_STR, "Type"},
-    {"source", CKPT_T_STR, "Source"},
-    {"options", CKPT_T_STR, "Options"},
+    {"key", CKPT_T_STR, "Key", .help = "annotation or variable name"},
+    {"value", CKPT_T_STR, "Value", .help = "its value"},
     {NULL}};
 
-static const CkptColumn deleted_cols[] = {{"path", CKPT_T_STR, "Path"}, {NULL}};
+static const CkptColumn mount_cols[] = {
+    {"destination", CKPT_T_STR, "Destination",
+     .help = "mount point inside the container (spec.dump)"},
+    {"type", CKPT_T_STR, "Type", .help = "filesystem type"},
+    {"source", CKPT_T_STR, "Source",
+     .help = "what is mounted: host path, volume or device"},
+    {"options", CKPT_T_STR, "Options",
+     .help = "mount options, comma-separated"},
+    {NULL}};
+
+static const CkptColumn deleted_cols[] = {
+    {"path", CKPT_T_STR, "Path",
+     .help = "a file deleted from the image, from deleted.files"},
+    {NULL}};
 
 enum {
   T_SHOW,

@@ -91,7 +91,7 @@ scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
     int bash = det_is_bash(info);
     ReadCtx rc = {api, proc};
     CkptMemIter *it = api->mem_iter_new(proc);
-    CkptMemBlock b;
+    CkptMemBlock b = {.size = sizeof b};
     while (it && api->mem_iter_next(it, &b)) {
       det_memory_block(st, &b);
       if (bash && b.vma && b.vma->kind == CKPT_VMA_HEAP)
@@ -141,7 +141,7 @@ detect_run(const CkptApi *api, CkptRun *run)
   if (api->opt_bool(run, "rootfs") && ci && ci->has_rootfs_diff) {
     DetRootfsState st = {0};
     CkptFileIter *it = api->diff_iter_new(run, 1 << 20);
-    CkptDiffFile f;
+    CkptDiffFile f = {.size = sizeof f};
     while (it && api->diff_iter_next(it, &f))
       det_rootfs_file_st(&st, f.path ? f.path : "", f.data, f.len, f.full_size,
                          &out);

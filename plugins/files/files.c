@@ -23,19 +23,27 @@ static const CkptOption options[] = {
 /* a tree line is "1  0  REG  /dev/null" (`ckpt inspect` makes it
  * checkpointctl's "[REG 0]  /dev/null" under the process) */
 static const CkptColumn file_columns[] = {
-    {"pid", CKPT_T_UINT, "PID", CKPT_COL_LABEL},
-    {"fd", CKPT_T_STR, "FD", CKPT_COL_LABEL},
-    {"type", CKPT_T_STR, "Type", CKPT_COL_LABEL},
-    {"path", CKPT_T_STR, "Path", CKPT_COL_LABEL},
-    {"kind", CKPT_T_STR, "Kind"},
-    {"flags", CKPT_T_ADDR, "Flags"},
-    {"pos", CKPT_T_UINT, "Pos"},
-    {"mode", CKPT_T_UINT, "Mode"},
-    {"size", CKPT_T_SIZE, "Size"},
-    {"file_id", CKPT_T_UINT, "ID"},
+    {"pid", CKPT_T_UINT, "PID", CKPT_COL_LABEL,
+     .help = "process holding the descriptor"},
+    {"fd", CKPT_T_STR, "FD", CKPT_COL_LABEL,
+     .help = "descriptor number, or cwd / root"},
+    {"type", CKPT_T_STR, "Type", CKPT_COL_LABEL,
+     .help = "CRIU's file type (REG, PIPE, INETSK, ...)"},
+    {"path", CKPT_T_STR, "Path", CKPT_COL_LABEL,
+     .help = "file path, or a description such as pipe:[1234]"},
+    {"kind", CKPT_T_STR, "Kind", .help = "ckpt's kind name for the descriptor"},
+    {"flags", CKPT_T_ADDR, "Flags", .help = "open flags (O_*)"},
+    {"pos", CKPT_T_UINT, "Pos", .help = "file offset"},
+    {"mode", CKPT_T_UINT, "Mode", .help = "file mode bits"},
+    {"size", CKPT_T_SIZE, "Size",
+     .help = "file size when the image records it"},
+    {"file_id", CKPT_T_UINT, "ID",
+     .help = "CRIU's file id, shared by dup()ed descriptors"},
     /* what an eventfd, signalfd, timerfd, inotify, epoll or memfd was set
      * to (ABI 2.1; NULL from an older host) */
-    {"detail", CKPT_T_STR, "Detail"},
+    {"detail", CKPT_T_STR, "Detail",
+     .help = "what an eventfd, signalfd, timerfd, inotify, epoll or memfd was "
+             "set to"},
     {NULL},
 };
 
@@ -111,12 +119,6 @@ criu_type_name(const CkptFdInfo *fi)
   return fi->kind_name ? fi->kind_name : "UND";
 }
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 static void
 emit_fd(const CkptApi *api, CkptRun *run, uint32_t pid, const CkptFdInfo *fi)
 {
@@ -126,14 +128,14 @@ emit_fd(const CkptApi *api, CkptRun *run, uint32_t pid, const CkptFdInfo *fi)
       CKPT_UINT(pid),
       CKPT_STR(fd),
       CKPT_STR(criu_type_name(fi)),
-      str_or_null(fi->path),
-      str_or_null(fi->kind_name),
+      CKPT_STR(fi->path),
+      CKPT_STR(fi->kind_name),
       CKPT_ADDR(fi->flags),
       CKPT_UINT(fi->pos),
       CKPT_UINT(fi->mode),
       fi->file_size ? CKPT_SIZE(fi->file_size) : CKPT_NULL,
       CKPT_UINT(fi->file_id),
-      CKPT_HAS(fi, detail) ? str_or_null(fi->detail) : CKPT_NULL,
+      CKPT_HAS(fi, detail) ? CKPT_STR(fi->detail) : CKPT_NULL,
   };
   api->emit(run, T_FILES, 0, v, sizeof(v) / sizeof(v[0]));
 }

@@ -267,7 +267,7 @@ write_memory(const CkptApi *api, const CkptProcess *p, int fd, const char *path,
              const Segment *segs, size_t n, uint64_t *bytes, GError **error)
 {
   CkptMemIter *it = api->mem_iter_new(p);
-  CkptMemBlock b;
+  CkptMemBlock b = {.size = sizeof b};
   gboolean ok = TRUE;
   while (ok && it && api->mem_iter_next(it, &b)) {
     const Segment *s = segment_of(segs, n, &b);

@@ -6,23 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const char *const kind_names[] = {
-    [CKPT_VMA_ANON] = "anon",         [CKPT_VMA_FILE] = "file",
-    [CKPT_VMA_HEAP] = "heap",         [CKPT_VMA_STACK] = "stack",
-    [CKPT_VMA_VDSO] = "vdso",         [CKPT_VMA_VVAR] = "vvar",
-    [CKPT_VMA_VSYSCALL] = "vsyscall", [CKPT_VMA_SHARED] = "shared",
-    [CKPT_VMA_MEMFD] = "memfd",       [CKPT_VMA_SYSVIPC] = "sysvipc",
-    [CKPT_VMA_GUARD] = "guard",       [CKPT_VMA_OTHER] = "other",
-};
-
-const char *
-mem_kind_name(CkptVmaKind kind)
-{
-  if ((unsigned)kind < G_N_ELEMENTS(kind_names) && kind_names[kind])
-    return kind_names[kind];
-  return "other";
-}
-
 static gboolean
 parse_kinds(MemFilter *f, const char *text, GError **error)
 {
@@ -32,8 +15,8 @@ parse_kinds(MemFilter *f, const char *text, GError **error)
     if (*name == '\0')
       continue;
     gboolean found = FALSE;
-    for (size_t k = 0; k < G_N_ELEMENTS(kind_names); k++) {
-      if (kind_names[k] && strcmp(kind_names[k], name) == 0) {
+    for (unsigned k = 0; k <= CKPT_VMA_OTHER; k++) {
+      if (strcmp(ckpt_vma_kind_name((CkptVmaKind)k), name) == 0) {
         f->kinds |= 1u << k;
         found = TRUE;
       }
@@ -152,7 +135,7 @@ mem_vma_label(const CkptVmaInfo *v, CkptVmaKind kind)
 {
   if (kind == v->kind && v->label)
     return v->label;
-  return mem_kind_name(kind);
+  return ckpt_vma_kind_name(kind);
 }
 
 gboolean

@@ -48,8 +48,6 @@ CkptVmaKind mem_vma_kind(const CkptApi *api, const CkptProcess *p,
 const char *mem_vma_label(const CkptVmaInfo *v, CkptVmaKind kind);
 /* "rw-p" style permissions of a VMA into buf[5]. */
 void mem_perms(const CkptVmaInfo *v, char buf[5]);
-/* Name of a VMA kind ("heap", "anon", ...), never NULL. */
-const char *mem_kind_name(CkptVmaKind kind);
 
 /* ---- search.c ---------------------------------------------------------- */
 typedef struct MemPattern MemPattern;

@@ -49,49 +49,62 @@ static const CkptOption options[] = {
 };
 
 static const CkptColumn processes_cols[] = {
-    {"pid", CKPT_T_UINT, "PID"},
-    {"comm", CKPT_T_STR, "PROCESS NAME"},
-    {"vmas", CKPT_T_UINT, "VMAS"},
-    {"mapped", CKPT_T_SIZE, "MAPPED"},
-    {"memory", CKPT_T_SIZE, "MEMORY SIZE"},
-    {"shared", CKPT_T_SIZE, "SHARED MEMORY SIZE"},
+    {"pid", CKPT_T_UINT, "PID", .help = "process id"},
+    {"comm", CKPT_T_STR, "PROCESS NAME", .help = "process name"},
+    {"vmas", CKPT_T_UINT, "VMAS", .help = "number of memory mappings"},
+    {"mapped", CKPT_T_SIZE, "MAPPED", .help = "bytes of all mappings"},
+    {"memory", CKPT_T_SIZE, "MEMORY SIZE",
+     .help = "bytes of pages present in the dump"},
+    {"shared", CKPT_T_SIZE, "SHARED MEMORY SIZE",
+     .help = "of which in shared mappings"},
     {NULL},
 };
 
 static const CkptColumn maps_cols[] = {
-    {"pid", CKPT_T_UINT, "PID"},       {"start", CKPT_T_ADDR, "START"},
-    {"end", CKPT_T_ADDR, "END"},       {"perms", CKPT_T_STR, "PERMS"},
-    {"offset", CKPT_T_ADDR, "OFFSET"}, {"vma", CKPT_T_STR, "VMA"},
-    {"size", CKPT_T_SIZE, "SIZE"},     {"present", CKPT_T_SIZE, "PRESENT"},
-    {"path", CKPT_T_STR, "PATH"},      {NULL},
+    {"pid", CKPT_T_UINT, "PID", .help = "process id"},
+    {"start", CKPT_T_ADDR, "START", .help = "first address of the mapping"},
+    {"end", CKPT_T_ADDR, "END", .help = "address after its last byte"},
+    {"perms", CKPT_T_STR, "PERMS", .help = "permissions, as in /proc/PID/maps"},
+    {"offset", CKPT_T_ADDR, "OFFSET", .help = "offset in the backing file"},
+    {"vma", CKPT_T_STR, "VMA",
+     .help = "kind: anon, file, heap, stack, vdso, ..."},
+    {"size", CKPT_T_SIZE, "SIZE", .help = "bytes mapped"},
+    {"present", CKPT_T_SIZE, "PRESENT",
+     .help = "bytes of it present in the dump"},
+    {"path", CKPT_T_STR, "PATH", .help = "backing file"},
+    {NULL},
 };
 
 static const CkptColumn hexdump_cols[] = {
-    {"address", CKPT_T_ADDR, "ADDRESS"},
-    {"hex", CKPT_T_STR, "HEX"},
-    {"ascii", CKPT_T_STR, "ASCII"},
+    {"address", CKPT_T_ADDR, "ADDRESS",
+     .help = "address of the line's first byte"},
+    {"hex", CKPT_T_STR, "HEX", .help = "the bytes in hex"},
+    {"ascii", CKPT_T_STR, "ASCII",
+     .help = "the bytes as text, dots for the unprintable"},
     {NULL},
 };
 
 static const CkptColumn hits_cols[] = {
-    {"pid", CKPT_T_UINT, "PID"},
-    {"comm", CKPT_T_STR, "PROCESS NAME"},
-    {"addr", CKPT_T_ADDR, "ADDRESS"},
-    {"length", CKPT_T_UINT, "LENGTH"},
-    {"vma", CKPT_T_STR, "VMA"},
-    {"vma_start", CKPT_T_ADDR, "VMA START"},
-    {"match", CKPT_T_BYTES, "MATCH"},
-    {"context", CKPT_T_STR, "CONTEXT"},
+    {"pid", CKPT_T_UINT, "PID", .help = "process whose memory matched"},
+    {"comm", CKPT_T_STR, "PROCESS NAME", .help = "process name"},
+    {"addr", CKPT_T_ADDR, "ADDRESS", .help = "address of the match"},
+    {"length", CKPT_T_UINT, "LENGTH", .help = "bytes matched"},
+    {"vma", CKPT_T_STR, "VMA", .help = "kind of the mapping it is in"},
+    {"vma_start", CKPT_T_ADDR, "VMA START", .help = "start of that mapping"},
+    {"match", CKPT_T_BYTES, "MATCH", .help = "the bytes matched"},
+    {"context", CKPT_T_STR, "CONTEXT",
+     .help = "bytes around the match, as text"},
     {NULL},
 };
 
 static const CkptColumn file_cols[] = {
-    {"path", CKPT_T_STR, "FILE"},
-    {"pid", CKPT_T_UINT, "PID"},
-    {"format", CKPT_T_STR, "FORMAT"},
-    {"bytes", CKPT_T_SIZE, "MEMORY WRITTEN"},
-    {"segments", CKPT_T_UINT, "SEGMENTS"},
-    {"threads", CKPT_T_UINT, "THREADS"},
+    {"path", CKPT_T_STR, "FILE", .help = "file written"},
+    {"pid", CKPT_T_UINT, "PID", .help = "process it was written from"},
+    {"format", CKPT_T_STR, "FORMAT", .help = "hexdump, raw or ELF core"},
+    {"bytes", CKPT_T_SIZE, "MEMORY WRITTEN", .help = "bytes of memory written"},
+    {"segments", CKPT_T_UINT, "SEGMENTS",
+     .help = "segments written (ELF core)"},
+    {"threads", CKPT_T_UINT, "THREADS", .help = "threads written (ELF core)"},
     {NULL},
 };
 
@@ -198,7 +211,7 @@ run_hexdump(Ctx *c, const CkptProcess *p)
   MemHexDumper d;
   mem_hexdump_init(&d, TRUE, emit_hex_row, c);
   CkptMemIter *it = api->mem_iter_new(p);
-  CkptMemBlock b;
+  CkptMemBlock b = {.size = sizeof b};
   while (it && api->mem_iter_next(it, &b))
     if (keep_block(c, p, &b))
       mem_hexdump_feed(&d, b.addr, b.data, b.len);
@@ -229,7 +242,7 @@ run_output(Ctx *c, const CkptProcess *p, const char *path)
   /* big writes: the output is as large as the memory or 5x that */
   setvbuf(f, NULL, _IOFBF, 1 << 20);
   CkptMemIter *it = api->mem_iter_new(p);
-  CkptMemBlock b;
+  CkptMemBlock b = {.size = sizeof b};
   uint64_t bytes = 0;
   gboolean ok = TRUE;
   while (ok && it && api->mem_iter_next(it, &b)) {
@@ -351,7 +364,7 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
     if (!s.pi->has_mm)
       continue;
     CkptMemIter *it = api->mem_iter_new(s.p);
-    CkptMemBlock b;
+    CkptMemBlock b = {.size = sizeof b};
     while (it && !mem_scanner_stopped(sc) && api->mem_iter_next(it, &b))
       if (keep_block(c, s.p, &b))
         mem_scanner_feed(sc, &b);

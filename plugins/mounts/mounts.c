@@ -11,24 +11,30 @@ enum { T_MOUNTS, T_MOUNTINFO };
 /* checkpointctl's "Overview of mounts": the destination, then its type
  * and source under it */
 static const CkptColumn mount_columns[] = {
-    {"destination", CKPT_T_STR, "Destination", CKPT_COL_LABEL},
-    {"type", CKPT_T_STR, "Type", CKPT_COL_DETAIL},
-    {"source", CKPT_T_STR, "Source", CKPT_COL_DETAIL},
-    {"options", CKPT_T_STR, "Options"},
+    {"destination", CKPT_T_STR, "Destination", CKPT_COL_LABEL,
+     .help = "mount point configured in the spec"},
+    {"type", CKPT_T_STR, "Type", CKPT_COL_DETAIL, .help = "filesystem type"},
+    {"source", CKPT_T_STR, "Source", CKPT_COL_DETAIL,
+     .help = "what is mounted"},
+    {"options", CKPT_T_STR, "Options",
+     .help = "mount options, comma-separated"},
     {NULL},
 };
 
 static const CkptColumn mountinfo_columns[] = {
-    {"mnt_id", CKPT_T_UINT, "ID"},
-    {"parent_mnt_id", CKPT_T_UINT, "PARENT"},
+    {"mnt_id", CKPT_T_UINT, "ID", .help = "mount id, as in mountinfo"},
+    {"parent_mnt_id", CKPT_T_UINT, "PARENT", .help = "id of the parent mount"},
     /* a tree line reads "/proc  proc  proc" */
-    {"mountpoint", CKPT_T_STR, "Mountpoint", CKPT_COL_LABEL},
-    {"root", CKPT_T_STR, "Root"},
-    {"fstype", CKPT_T_STR, "Fstype", CKPT_COL_LABEL},
-    {"source", CKPT_T_STR, "Source", CKPT_COL_LABEL},
-    {"options", CKPT_T_STR, "Options"},
-    {"flags", CKPT_T_ADDR, "FLAGS"},
-    {"external", CKPT_T_BOOL, "EXTERNAL"},
+    {"mountpoint", CKPT_T_STR, "Mountpoint", CKPT_COL_LABEL,
+     .help = "mount point in the container"},
+    {"root", CKPT_T_STR, "Root",
+     .help = "root of the mount within its filesystem"},
+    {"fstype", CKPT_T_STR, "Fstype", CKPT_COL_LABEL, .help = "filesystem type"},
+    {"source", CKPT_T_STR, "Source", CKPT_COL_LABEL, .help = "mount source"},
+    {"options", CKPT_T_STR, "Options", .help = "mount options"},
+    {"flags", CKPT_T_ADDR, "FLAGS", .help = "mount flags (MS_*)"},
+    {"external", CKPT_T_BOOL, "EXTERNAL",
+     .help = "whether CRIU treated it as an external mount"},
     {NULL},
 };
 
@@ -44,12 +50,6 @@ static const CkptOption options[] = {
     {NULL},
 };
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 static void
 emit_spec_mounts(const CkptApi *api, CkptRun *run)
 {
@@ -59,10 +59,10 @@ emit_spec_mounts(const CkptApi *api, CkptRun *run)
   for (size_t i = 0; i < ci->n_mounts; i++) {
     const CkptSpecMount *m = &ci->mounts[i];
     CkptValue v[] = {
-        str_or_null(m->destination),
-        str_or_null(m->type),
-        str_or_null(m->source),
-        str_or_null(m->options),
+        CKPT_STR(m->destination),
+        CKPT_STR(m->type),
+        CKPT_STR(m->source),
+        CKPT_STR(m->options),
     };
     api->emit(run, T_MOUNTS, 0, v, 4);
   }
@@ -77,10 +77,10 @@ emit_mountinfo(const CkptApi *api, CkptRun *run)
     if (m == NULL)
       continue;
     CkptValue v[] = {
-        CKPT_UINT(m->mnt_id),       CKPT_UINT(m->parent_mnt_id),
-        str_or_null(m->mountpoint), str_or_null(m->root),
-        str_or_null(m->fstype),     str_or_null(m->source),
-        str_or_null(m->options),    CKPT_ADDR(m->flags),
+        CKPT_UINT(m->mnt_id),    CKPT_UINT(m->parent_mnt_id),
+        CKPT_STR(m->mountpoint), CKPT_STR(m->root),
+        CKPT_STR(m->fstype),     CKPT_STR(m->source),
+        CKPT_STR(m->options),    CKPT_ADDR(m->flags),
         CKPT_BOOL(m->external),
     };
     api->emit(run, T_MOUNTINFO, 0, v, sizeof(v) / sizeof(v[0]));

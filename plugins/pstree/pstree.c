@@ -29,59 +29,86 @@ static const CkptOption options[] = {
 static const CkptColumn process_columns[] = {
     /* a node reads "1  workload" (`ckpt inspect` brackets the pid), with
      * the state, credentials and confinement as "Title: value" lines */
-    {"pid", CKPT_T_UINT, "PID", L},
-    {"command", CKPT_T_STR, "Command", L},
-    {"cmdline", CKPT_T_STR, "Command line", D},
-    {"task_state", CKPT_T_STR, "State", D},
-    {"exit_code", CKPT_T_INT, "Exit code", D},
-    {"memory", CKPT_T_SIZE, "Memory", D},
-    {"threads", CKPT_T_UINT, "Threads", D},
-    {"ppid", CKPT_T_UINT, "PPID"},
-    {"pgid", CKPT_T_UINT, "PGID"},
-    {"sid", CKPT_T_UINT, "SID"},
-    {"uid", CKPT_T_UINT, "UID", D},
-    {"euid", CKPT_T_UINT, "EUID"},
-    {"gid", CKPT_T_UINT, "GID", D},
-    {"egid", CKPT_T_UINT, "EGID"},
-    {"cap_eff", CKPT_T_ADDR, "Effective capabilities", D},
-    {"cap_prm", CKPT_T_ADDR, "Permitted capabilities"},
-    {"cap_inh", CKPT_T_ADDR, "Inheritable capabilities"},
-    {"cap_bnd", CKPT_T_ADDR, "Bounding capabilities"},
-    {"cap_amb", CKPT_T_ADDR, "Ambient capabilities"},
-    {"seccomp", CKPT_T_STR, "Seccomp", D},
-    {"no_new_privs", CKPT_T_BOOL, "No new privileges"},
-    {"cgroup", CKPT_T_STR, "Cgroup", D},
-    {"cwd", CKPT_T_STR, "CWD"},
-    {"root", CKPT_T_STR, "Root"},
-    {"exe", CKPT_T_STR, "Executable", D},
+    {"pid", CKPT_T_UINT, "PID", L,
+     .help = "process id in the container's pid namespace"},
+    {"command", CKPT_T_STR, "Command", L,
+     .help = "process name (comm), at most 15 bytes"},
+    {"cmdline", CKPT_T_STR, "Command line", D,
+     .help = "command line read from the process memory (with the cmd option)"},
+    {"task_state", CKPT_T_STR, "State", D,
+     .help = "Alive, Stopped, Zombie or Dead, as CRIU recorded it"},
+    {"exit_code", CKPT_T_INT, "Exit code", D,
+     .help = "exit code of a zombie or dead task"},
+    {"memory", CKPT_T_SIZE, "Memory", D,
+     .help = "bytes of this process's pages in the dump"},
+    {"threads", CKPT_T_UINT, "Threads", D, .help = "number of threads"},
+    {"ppid", CKPT_T_UINT, "PPID", .help = "parent process id"},
+    {"pgid", CKPT_T_UINT, "PGID", .help = "process group id"},
+    {"sid", CKPT_T_UINT, "SID", .help = "session id"},
+    {"uid", CKPT_T_UINT, "UID", D, .help = "real user id"},
+    {"euid", CKPT_T_UINT, "EUID", .help = "effective user id"},
+    {"gid", CKPT_T_UINT, "GID", D, .help = "real group id"},
+    {"egid", CKPT_T_UINT, "EGID", .help = "effective group id"},
+    {"cap_eff", CKPT_T_ADDR, "Effective capabilities", D,
+     .help = "effective capability set, as a bit mask"},
+    {"cap_prm", CKPT_T_ADDR, "Permitted capabilities",
+     .help = "permitted capability set"},
+    {"cap_inh", CKPT_T_ADDR, "Inheritable capabilities",
+     .help = "inheritable capability set"},
+    {"cap_bnd", CKPT_T_ADDR, "Bounding capabilities",
+     .help = "capability bounding set"},
+    {"cap_amb", CKPT_T_ADDR, "Ambient capabilities",
+     .help = "ambient capability set"},
+    {"seccomp", CKPT_T_STR, "Seccomp", D,
+     .help = "seccomp mode: disabled, strict or filter"},
+    {"no_new_privs", CKPT_T_BOOL, "No new privileges",
+     .help = "whether the no_new_privs bit was set"},
+    {"cgroup", CKPT_T_STR, "Cgroup", D, .help = "cgroup path of the process"},
+    {"cwd", CKPT_T_STR, "CWD", .help = "working directory"},
+    {"root", CKPT_T_STR, "Root", .help = "root directory (chroot)"},
+    {"exe", CKPT_T_STR, "Executable", D, .help = "executable file"},
     {NULL},
 };
 
 static const CkptColumn thread_columns[] = {
-    {"pid", CKPT_T_UINT, "PID"},     {"tid", CKPT_T_UINT, "TID", L},
-    {"comm", CKPT_T_STR, "Name", L}, {"ip", CKPT_T_ADDR, "IP", D},
-    {"sp", CKPT_T_ADDR, "SP", D},    {NULL},
+    {"pid", CKPT_T_UINT, "PID", .help = "process the thread belongs to"},
+    {"tid", CKPT_T_UINT, "TID", L, .help = "thread id"},
+    {"comm", CKPT_T_STR, "Name", L, .help = "thread name"},
+    {"ip", CKPT_T_ADDR, "IP", D, .help = "instruction pointer when dumped"},
+    {"sp", CKPT_T_ADDR, "SP", D, .help = "stack pointer when dumped"},
+    {NULL},
 };
 
 static const CkptColumn env_columns[] = {
-    {"pid", CKPT_T_UINT, "PID", L},
-    {"name", CKPT_T_STR, "Name", L},
-    {"value", CKPT_T_STR, "Value", L},
+    {"pid", CKPT_T_UINT, "PID", L,
+     .help = "process the variable was read from"},
+    {"name", CKPT_T_STR, "Name", L, .help = "variable name"},
+    {"value", CKPT_T_STR, "Value", L,
+     .help = "its value, read from the process memory"},
     {NULL},
 };
 #undef L
 #undef D
 
 static const CkptColumn ns_columns[] = {
-    {"hostname", CKPT_T_STR, "Hostname"},
-    {"domainname", CKPT_T_STR, "Domain name"},
-    {"pid_ns", CKPT_T_UINT, "PID namespace"},
-    {"net_ns", CKPT_T_UINT, "Network namespace"},
-    {"mnt_ns", CKPT_T_UINT, "Mount namespace"},
-    {"uts_ns", CKPT_T_UINT, "UTS namespace"},
-    {"ipc_ns", CKPT_T_UINT, "IPC namespace"},
-    {"user_ns", CKPT_T_UINT, "User namespace"},
-    {"cgroup_ns", CKPT_T_UINT, "Cgroup namespace"},
+    {"hostname", CKPT_T_STR, "Hostname",
+     .help = "hostname of the UTS namespace"},
+    {"domainname", CKPT_T_STR, "Domain name",
+     .help = "domain name of the UTS namespace"},
+    {"pid_ns", CKPT_T_UINT, "PID namespace",
+     .help = "id CRIU gave the pid namespace"},
+    {"net_ns", CKPT_T_UINT, "Network namespace",
+     .help = "id CRIU gave the network namespace"},
+    {"mnt_ns", CKPT_T_UINT, "Mount namespace",
+     .help = "id CRIU gave the mount namespace"},
+    {"uts_ns", CKPT_T_UINT, "UTS namespace",
+     .help = "id CRIU gave the UTS namespace"},
+    {"ipc_ns", CKPT_T_UINT, "IPC namespace",
+     .help = "id CRIU gave the IPC namespace"},
+    {"user_ns", CKPT_T_UINT, "User namespace",
+     .help = "id CRIU gave the user namespace"},
+    {"cgroup_ns", CKPT_T_UINT, "Cgroup namespace",
+     .help = "id CRIU gave the cgroup namespace"},
     {NULL},
 };
 
@@ -125,12 +152,6 @@ seccomp_name(int mode)
     return "filter";
   }
   return "unknown";
-}
-
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
 }
 
 /* ---- tree order -------------------------------------------------------- */
@@ -307,8 +328,8 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
   int live = has_state(pi);
   CkptValue v[] = {
       CKPT_UINT(pi->pid),
-      str_or_null(pi->comm),
-      want_cmd && live ? str_or_null(cmdline_of(pi)) : CKPT_NULL,
+      CKPT_STR(pi->comm),
+      want_cmd && live ? CKPT_STR(cmdline_of(pi)) : CKPT_NULL,
       CKPT_STR(state_name(pi->state)),
       live ? CKPT_NULL : CKPT_INT(pi->exit_code),
       pi->has_mm ? CKPT_SIZE(pi->mem_present) : CKPT_NULL,
@@ -327,10 +348,10 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
       live ? CKPT_ADDR(pi->cap_amb) : CKPT_NULL,
       live ? CKPT_STR(seccomp_name(pi->seccomp_mode)) : CKPT_NULL,
       live ? CKPT_BOOL(pi->no_new_privs) : CKPT_NULL,
-      str_or_null(pi->cgroup),
-      str_or_null(pi->cwd),
-      str_or_null(pi->root),
-      str_or_null(pi->exe),
+      CKPT_STR(pi->cgroup),
+      CKPT_STR(pi->cwd),
+      CKPT_STR(pi->root),
+      CKPT_STR(pi->exe),
   };
   api->emit(run, T_PROCESSES, depth, v, sizeof(v) / sizeof(v[0]));
 }
@@ -347,7 +368,7 @@ emit_threads(const CkptApi *api, CkptRun *run, const CkptProcess *p,
     CkptValue v[] = {
         CKPT_UINT(pi->pid),
         CKPT_UINT(ti->tid),
-        str_or_null(ti->comm),
+        CKPT_STR(ti->comm),
         ti->has_regs ? CKPT_ADDR(ti->regs.ip) : CKPT_NULL,
         ti->has_regs ? CKPT_ADDR(ti->regs.sp) : CKPT_NULL,
     };
@@ -383,8 +404,8 @@ emit_namespaces(const CkptApi *api, CkptRun *run)
   if (ns == NULL)
     return;
   CkptValue v[] = {
-      str_or_null(ns->hostname),
-      str_or_null(ns->domainname),
+      CKPT_STR(ns->hostname),
+      CKPT_STR(ns->domainname),
       ns->pid_ns ? CKPT_UINT(ns->pid_ns) : CKPT_NULL,
       ns->net_ns ? CKPT_UINT(ns->net_ns) : CKPT_NULL,
       ns->mnt_ns ? CKPT_UINT(ns->mnt_ns) : CKPT_NULL,

@@ -111,7 +111,7 @@ liveenv_find(const CkptApi *api, const CkptProcess *p,
   GPtrArray *best = NULL;
   gboolean best_on_stack = FALSE;
   uint64_t best_addr = 0, budget = LIVEENV_SCAN_MAX;
-  CkptMemBlock b;
+  CkptMemBlock b = {.size = sizeof b};
   while (budget > 0 && api->mem_iter_next(it, &b)) {
     if (!b.data || !b.vma || !(b.vma->prot & 0x2) || (b.addr % WORD) != 0)
       continue; /* the array is written to: writable memory only */

@@ -9,9 +9,6 @@
  * `reveal` option is set. A second table sets the configured environment
  * beside each process's, with the differences.
  */
-#define _GNU_SOURCE /* dladdr */
-#include <dlfcn.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ckpt/plugin.h"
@@ -46,35 +43,55 @@ static const CkptOption options[] = {
 #define L CKPT_COL_LABEL
 #define D CKPT_COL_DETAIL
 static const CkptColumn finding_columns[] = {
-    {"id", CKPT_T_UINT, "ID", L},
-    {"kind", CKPT_T_STR, "KIND", L},
-    {"severity", CKPT_T_STR, "SEVERITY", L},
-    {"value", CKPT_T_STR, "VALUE", L},
-    {"length", CKPT_T_UINT, "LEN", CKPT_COL_HIDDEN},
-    {"count", CKPT_T_UINT, "Places", D},
-    {"pids", CKPT_T_STR, "PIDs", D},
-    {"sources", CKPT_T_STR, "Sources", D},
-    {"first", CKPT_T_STR, "First seen", D},
-    {"detail", CKPT_T_STR, "Detail", D},
+    {"id", CKPT_T_UINT, "ID", L,
+     .help = "number of the finding, referred to by the locations"},
+    {"kind", CKPT_T_STR, "KIND", L,
+     .help = "what kind of credential: AWS key, JWT, private key, ..."},
+    {"severity", CKPT_T_STR, "SEVERITY", L,
+     .help = "how bad a leak of it would be"},
+    {"value", CKPT_T_STR, "VALUE", L,
+     .help = "the credential, redacted unless reveal is set"},
+    {"length", CKPT_T_UINT, "LEN", CKPT_COL_HIDDEN,
+     .help = "length of the credential in bytes"},
+    {"count", CKPT_T_UINT, "Places", D, .help = "places it was found"},
+    {"pids", CKPT_T_STR, "PIDs", D, .help = "processes it was found in"},
+    {"sources", CKPT_T_STR, "Sources", D,
+     .help = "where it was found: environment, cmdline, memory, rootfs"},
+    {"first", CKPT_T_STR, "First seen", D,
+     .help = "the first place it was found"},
+    {"detail", CKPT_T_STR, "Detail", D,
+     .help = "what the detector could tell, e.g. a JWT's claims"},
     {NULL},
 };
 
 static const CkptColumn location_columns[] = {
-    {"finding", CKPT_T_UINT, "ID"},    {"kind", CKPT_T_STR, "KIND"},
-    {"source", CKPT_T_STR, "SOURCE"},  {"pid", CKPT_T_UINT, "PID"},
-    {"name", CKPT_T_STR, "NAME"},      {"address", CKPT_T_ADDR, "ADDRESS"},
-    {"vma", CKPT_T_STR, "VMA"},        {"path", CKPT_T_STR, "PATH"},
-    {"offset", CKPT_T_UINT, "OFFSET"}, {NULL},
+    {"finding", CKPT_T_UINT, "ID", .help = "id of the finding"},
+    {"kind", CKPT_T_STR, "KIND", .help = "kind of the credential"},
+    {"source", CKPT_T_STR, "SOURCE",
+     .help = "environment, cmdline, memory or rootfs"},
+    {"pid", CKPT_T_UINT, "PID", .help = "process it was found in"},
+    {"name", CKPT_T_STR, "NAME",
+     .help = "variable or argument name, when there is one"},
+    {"address", CKPT_T_ADDR, "ADDRESS", .help = "address in memory"},
+    {"vma", CKPT_T_STR, "VMA", .help = "kind of the mapping it is in"},
+    {"path", CKPT_T_STR, "PATH", .help = "file of the rootfs diff"},
+    {"offset", CKPT_T_UINT, "OFFSET", .help = "offset in that file"},
+    {NULL},
 };
 
 static const CkptColumn env_columns[] = {
-    {"name", CKPT_T_STR, "NAME", L},
-    {"status", CKPT_T_STR, "STATUS", L},
-    {"pids", CKPT_T_STR, "PIDS", L},
-    {"process_value", CKPT_T_STR, "AT EXEC", L},
-    {"spec_value", CKPT_T_STR, "Configured (spec.dump)", D},
-    {"runtime_value", CKPT_T_STR, "At dump", D},
-    {"secret", CKPT_T_BOOL, "SECRET", CKPT_COL_HIDDEN},
+    {"name", CKPT_T_STR, "NAME", L, .help = "variable name"},
+    {"status", CKPT_T_STR, "STATUS", L,
+     .help = "how the configured and the live values compare"},
+    {"pids", CKPT_T_STR, "PIDS", L, .help = "processes holding it"},
+    {"process_value", CKPT_T_STR, "AT EXEC", L,
+     .help = "value the process started with"},
+    {"spec_value", CKPT_T_STR, "Configured (spec.dump)", D,
+     .help = "value configured in spec.dump"},
+    {"runtime_value", CKPT_T_STR, "At dump", D,
+     .help = "value in the process memory when dumped"},
+    {"secret", CKPT_T_BOOL, "SECRET", CKPT_COL_HIDDEN,
+     .help = "whether the value looks like a credential"},
     {NULL},
 };
 #undef L
@@ -403,7 +420,9 @@ static void
 scan_process_memory(Ctx *ctx, const CkptProcess *proc,
                     const CkptProcessInfo *pi)
 {
-  BlockIter bi = {ctx->api, ctx->api->mem_iter_new(proc)};
+  BlockIter bi = {.api = ctx->api,
+                  .it = ctx->api->mem_iter_new(proc),
+                  .cur = {.size = sizeof(CkptMemBlock)}};
   if (!bi.it)
     return;
   YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,
@@ -433,7 +452,7 @@ scan_diff(Ctx *ctx, uint64_t max_bytes)
   CkptFileIter *it = ctx->api->diff_iter_new(ctx->run, max_bytes);
   if (!it)
     return;
-  CkptDiffFile f;
+  CkptDiffFile f = {.size = sizeof f};
   while (ctx->api->diff_iter_next(it, &f)) {
     if (!f.data || f.len == 0 || !f.path)
       continue;
@@ -516,12 +535,6 @@ summarise(const Finding *f, char **pids, char **sources)
   *sources = g_string_free(ss, FALSE);
 }
 
-static CkptValue
-str_or_null(const char *s)
-{
-  return s ? CKPT_STR(s) : CKPT_NULL;
-}
-
 static void
 emit_findings(Ctx *ctx)
 {
@@ -538,14 +551,14 @@ emit_findings(Ctx *ctx)
     CkptValue row[] = {
         CKPT_UINT(id),
         CKPT_STR(f->kind),
-        str_or_null(f->severity),
+        CKPT_STR(f->severity),
         CKPT_STR(shown),
         CKPT_UINT(strlen(f->value)),
         CKPT_UINT(f->count),
         *pids ? CKPT_STR(pids) : CKPT_NULL,
         CKPT_STR(sources),
-        str_or_null(first),
-        str_or_null(f->detail),
+        CKPT_STR(first),
+        CKPT_STR(f->detail),
     };
     ctx->api->emit(ctx->run, T_FINDINGS, 0, row, G_N_ELEMENTS(row));
     for (guint j = 0; j < f->places->len; j++) {
@@ -555,10 +568,10 @@ emit_findings(Ctx *ctx)
           CKPT_STR(f->kind),
           CKPT_STR(p->source),
           p->has_pid ? CKPT_UINT(p->pid) : CKPT_NULL,
-          str_or_null(p->name),
+          CKPT_STR(p->name),
           p->has_addr ? CKPT_ADDR(p->addr) : CKPT_NULL,
-          str_or_null(p->vma),
-          str_or_null(p->path),
+          CKPT_STR(p->vma),
+          CKPT_STR(p->path),
           p->has_offset ? CKPT_UINT(p->offset) : CKPT_NULL,
       };
       ctx->api->emit(ctx->run, T_LOCATIONS, 0, loc, G_N_ELEMENTS(loc));
@@ -600,9 +613,9 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
         CKPT_STR(r->name),
         CKPT_STR(envdiff_status_name(r->status)),
         r->pids->len ? CKPT_STR(r->pids->str) : CKPT_NULL,
-        str_or_null(proc),
-        str_or_null(spec),
-        str_or_null(live),
+        CKPT_STR(proc),
+        CKPT_STR(spec),
+        CKPT_STR(live),
         CKPT_BOOL(secret),
     };
     ctx->api->emit(ctx->run, T_ENVIRONMENT, 0, row, G_N_ELEMENTS(row));
@@ -614,20 +627,13 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
 static SecretsEngine *cached_engine;
 static char *cached_path;
 
-/* The plugin file's own directory tells build tree from installation. */
-static const char *
-default_rules(void)
+/* The rules that ship: the shared credentials.yar and keys.yar, and the
+ * detectors of secrets/, in the directory the host names. */
+static char *
+default_rules(const CkptApi *api)
 {
-  Dl_info info;
-  extern const CkptPlugin ckpt_plugin_descriptor;
-  if (!dladdr(&ckpt_plugin_descriptor, &info) || info.dli_fname == NULL)
-    return CKPT_SECRETS_INSTALLED_RULES;
-  /* the host loads plugins through /proc/self/fd/N: resolve it */
-  g_autofree char *self = realpath(info.dli_fname, NULL);
-  if (self && g_str_has_prefix(self, CKPT_SECRETS_BUILD_DIR "/") &&
-      g_file_test(CKPT_SECRETS_BUILD_DIR, G_FILE_TEST_IS_DIR))
-    return CKPT_SECRETS_SOURCE_RULES;
-  return CKPT_SECRETS_INSTALLED_RULES;
+  const char *d = api->rules_dir();
+  return g_strdup_printf("%s/credentials.yar,%s/keys.yar,%s/secrets", d, d, d);
 }
 
 static const SecretsEngine *
@@ -648,10 +654,11 @@ engine_for(const char *path, GError **error)
 static CkptStatus
 secrets_run(const CkptApi *api, CkptRun *run)
 {
+  g_autofree char *shipped = NULL;
   const char *rules =
       api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
   if (!rules || !*rules)
-    rules = default_rules();
+    rules = shipped = default_rules(api);
   g_autoptr(GError) error = NULL;
   const SecretsEngine *engine = engine_for(rules, &error);
   if (!engine) {

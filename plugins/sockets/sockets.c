@@ -29,54 +29,68 @@ static const CkptOption options[] = {
 #define D CKPT_COL_DETAIL
 static const CkptColumn socket_columns[] = {
     /* one line per socket: who holds it, what it is, its endpoints */
-    {"pid", CKPT_T_UINT, "PID", L},
-    {"fd", CKPT_T_INT, "FD", L},
-    {"protocol", CKPT_T_STR, "Proto", L},
-    {"type", CKPT_T_STR, "Type"},
-    {"family", CKPT_T_STR, "Family"},
-    {"state", CKPT_T_STR, "State", L},
-    {"local", CKPT_T_STR, "Local", L},
-    {"remote", CKPT_T_STR, "Remote", L},
-    {"src", CKPT_T_STR, "Src"},
-    {"src_port", CKPT_T_UINT, "Sport"},
-    {"dst", CKPT_T_STR, "Dst"},
-    {"dst_port", CKPT_T_UINT, "Dport"},
-    {"address", CKPT_T_STR, "Address", L},
-    {"peer", CKPT_T_STR, "Peer", D},
-    {"inode", CKPT_T_UINT, "Inode"},
-    {"backlog", CKPT_T_UINT, "Backlog", D},
-    {"send_buf", CKPT_T_SIZE, "Sndbuf"},
-    {"recv_buf", CKPT_T_SIZE, "Rcvbuf"},
-    {"in_queue", CKPT_T_SIZE, "Recv-Q", D},
-    {"out_queue", CKPT_T_SIZE, "Send-Q", D},
-    {"ifindex", CKPT_T_UINT, "Ifindex", D},
-    {"portid", CKPT_T_UINT, "Portid", D},
-    {"description", CKPT_T_STR, "Description", L},
+    {"pid", CKPT_T_UINT, "PID", L,
+     .help = "process holding the socket; empty when none does"},
+    {"fd", CKPT_T_INT, "FD", L, .help = "descriptor number in that process"},
+    {"protocol", CKPT_T_STR, "Proto", L,
+     .help = "TCP, UDP, UNIX, PACKET or NETLINK"},
+    {"type", CKPT_T_STR, "Type", .help = "socket type: STREAM, DGRAM, ..."},
+    {"family", CKPT_T_STR, "Family", .help = "address family"},
+    {"state", CKPT_T_STR, "State", L,
+     .help = "TCP state, or the kernel's socket state"},
+    {"local", CKPT_T_STR, "Local", L,
+     .help = "local endpoint addr:port (IPv6 in brackets)"},
+    {"remote", CKPT_T_STR, "Remote", L,
+     .help = "remote endpoint addr:port, when connected"},
+    {"src", CKPT_T_STR, "Src", .help = "local address"},
+    {"src_port", CKPT_T_UINT, "Sport", .help = "local port"},
+    {"dst", CKPT_T_STR, "Dst", .help = "remote address"},
+    {"dst_port", CKPT_T_UINT, "Dport", .help = "remote port"},
+    {"address", CKPT_T_STR, "Address", L,
+     .help = "bound name of a unix socket (@ for abstract)"},
+    {"peer", CKPT_T_STR, "Peer", D,
+     .help = "peer of a unix socket: its name or socket:[inode]"},
+    {"inode", CKPT_T_UINT, "Inode", .help = "socket inode"},
+    {"backlog", CKPT_T_UINT, "Backlog", D, .help = "listen backlog"},
+    {"send_buf", CKPT_T_SIZE, "Sndbuf", .help = "send buffer size"},
+    {"recv_buf", CKPT_T_SIZE, "Rcvbuf", .help = "receive buffer size"},
+    {"in_queue", CKPT_T_SIZE, "Recv-Q", D, .help = "bytes queued for reading"},
+    {"out_queue", CKPT_T_SIZE, "Send-Q", D, .help = "bytes queued for sending"},
+    {"ifindex", CKPT_T_UINT, "Ifindex", D,
+     .help = "interface index of a packet socket"},
+    {"portid", CKPT_T_UINT, "Portid", D, .help = "port id of a netlink socket"},
+    {"description", CKPT_T_STR, "Description", L,
+     .help = "one line for what the other columns do not cover"},
     {NULL},
 };
 #undef L
 #undef D
 
 static const CkptColumn interface_columns[] = {
-    {"ifindex", CKPT_T_UINT, "INDEX"},      {"name", CKPT_T_STR, "NAME"},
-    {"kind", CKPT_T_STR, "KIND"},           {"mtu", CKPT_T_UINT, "MTU"},
-    {"flags", CKPT_T_STR, "FLAGS"},         {"mac", CKPT_T_STR, "MAC"},
-    {"addresses", CKPT_T_STR, "ADDRESSES"}, {NULL},
+    {"ifindex", CKPT_T_UINT, "INDEX", .help = "interface index"},
+    {"name", CKPT_T_STR, "NAME", .help = "interface name"},
+    {"kind", CKPT_T_STR, "KIND", .help = "loopback, veth, tun, ..."},
+    {"mtu", CKPT_T_UINT, "MTU", .help = "MTU in bytes"},
+    {"flags", CKPT_T_STR, "FLAGS", .help = "interface flags (IFF_*)"},
+    {"mac", CKPT_T_STR, "MAC", .help = "MAC address"},
+    {"addresses", CKPT_T_STR, "ADDRESSES", .help = "addresses with prefixes"},
+    {NULL},
 };
 
 static const CkptColumn address_columns[] = {
-    {"ifindex", CKPT_T_UINT, "INDEX"},
-    {"interface", CKPT_T_STR, "INTERFACE"},
-    {"family", CKPT_T_STR, "FAMILY"},
-    {"address", CKPT_T_STR, "ADDRESS"},
+    {"ifindex", CKPT_T_UINT, "INDEX", .help = "interface index"},
+    {"interface", CKPT_T_STR, "INTERFACE", .help = "interface name"},
+    {"family", CKPT_T_STR, "FAMILY", .help = "inet or inet6"},
+    {"address", CKPT_T_STR, "ADDRESS", .help = "address with prefix"},
     {NULL},
 };
 
 static const CkptColumn route_columns[] = {
-    {"dst", CKPT_T_STR, "DESTINATION"},
-    {"gateway", CKPT_T_STR, "GATEWAY"},
-    {"dev", CKPT_T_STR, "DEVICE"},
-    {"family", CKPT_T_STR, "FAMILY"},
+    {"dst", CKPT_T_STR, "DESTINATION",
+     .help = "destination: default or a prefix"},
+    {"gateway", CKPT_T_STR, "GATEWAY", .help = "next hop, when there is one"},
+    {"dev", CKPT_T_STR, "DEVICE", .help = "outgoing interface"},
+    {"family", CKPT_T_STR, "FAMILY", .help = "inet or inet6"},
     {NULL},
 };
 
@@ -91,10 +105,12 @@ static const CkptTable tables[] = {
     {NULL},
 };
 
-static CkptValue
-str_or_null(const char *s)
+/* An empty string is no value either: CRIU leaves absent names empty.
+ * (CKPT_STR(NULL) is already a NULL cell.) */
+static const char *
+nonempty(const char *s)
 {
-  return s && s[0] ? CKPT_STR(s) : CKPT_NULL;
+  return s && s[0] ? s : NULL;
 }
 
 static const char *
@@ -135,18 +151,6 @@ family_name(int family)
   return NULL;
 }
 
-/* "addr:port", with the address bracketed when it holds a colon (IPv6) */
-static void
-format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
-{
-  if (addr == NULL || addr[0] == '\0')
-    buf[0] = '\0';
-  else if (strchr(addr, ':'))
-    snprintf(buf, len, "[%s]:%u", addr, port);
-  else
-    snprintf(buf, len, "%s:%u", addr, port);
-}
-
 static const char *
 peer_text(const CkptSocketInfo *sk, char *buf, size_t len)
 {
@@ -167,26 +171,26 @@ emit_socket(const CkptApi *api, CkptRun *run, uint32_t pid, int fd,
   char local[96] = "", remote[96] = "", peer[40];
   int inet = sk->kind == CKPT_SK_INET;
   if (inet) {
-    format_endpoint(local, sizeof(local), sk->src_addr, sk->src_port);
+    ckpt_format_endpoint(local, sizeof(local), sk->src_addr, sk->src_port);
     /* an unconnected socket's peer is the any address, port 0 */
     if (sk->dst_port != 0)
-      format_endpoint(remote, sizeof(remote), sk->dst_addr, sk->dst_port);
+      ckpt_format_endpoint(remote, sizeof(remote), sk->dst_addr, sk->dst_port);
   }
   CkptValue v[] = {
       pid ? CKPT_UINT(pid) : CKPT_NULL,
       fd >= 0 ? CKPT_INT(fd) : CKPT_NULL,
-      str_or_null(sk->proto_name),
-      str_or_null(type_name(sk->type)),
-      str_or_null(family_name(sk->family)),
-      str_or_null(sk->state_name),
-      str_or_null(local),
-      str_or_null(remote),
-      inet ? str_or_null(sk->src_addr) : CKPT_NULL,
+      CKPT_STR(nonempty(sk->proto_name)),
+      CKPT_STR(nonempty(type_name(sk->type))),
+      CKPT_STR(nonempty(family_name(sk->family))),
+      CKPT_STR(nonempty(sk->state_name)),
+      CKPT_STR(nonempty(local)),
+      CKPT_STR(nonempty(remote)),
+      inet ? CKPT_STR(nonempty(sk->src_addr)) : CKPT_NULL,
       inet ? CKPT_UINT(sk->src_port) : CKPT_NULL,
-      inet ? str_or_null(sk->dst_addr) : CKPT_NULL,
+      inet ? CKPT_STR(nonempty(sk->dst_addr)) : CKPT_NULL,
       inet ? CKPT_UINT(sk->dst_port) : CKPT_NULL,
-      sk->kind == CKPT_SK_UNIX ? str_or_null(sk->unix_name) : CKPT_NULL,
-      str_or_null(peer_text(sk, peer, sizeof(peer))),
+      sk->kind == CKPT_SK_UNIX ? CKPT_STR(nonempty(sk->unix_name)) : CKPT_NULL,
+      CKPT_STR(nonempty(peer_text(sk, peer, sizeof(peer)))),
       /* CRIU does not record a packet socket's inode */
       sk->kind != CKPT_SK_PACKET ? CKPT_UINT(sk->inode) : CKPT_NULL,
       sk->backlog ? CKPT_UINT(sk->backlog) : CKPT_NULL,
@@ -196,7 +200,7 @@ emit_socket(const CkptApi *api, CkptRun *run, uint32_t pid, int fd,
       sk->has_queues ? CKPT_SIZE(sk->outq_len) : CKPT_NULL,
       sk->kind == CKPT_SK_PACKET ? CKPT_UINT(sk->ifindex) : CKPT_NULL,
       sk->kind == CKPT_SK_NETLINK ? CKPT_UINT(sk->portid) : CKPT_NULL,
-      str_or_null(sk->description),
+      CKPT_STR(nonempty(sk->description)),
   };
   api->emit(run, T_SOCKETS, 0, v, sizeof(v) / sizeof(v[0]));
 }
@@ -276,9 +280,10 @@ emit_links(const CkptApi *api, CkptRun *run, const CkptNamespaceInfo *ns)
     format_flags(flags, sizeof(flags), l->flags);
     char *addrs = join_list(l->addresses);
     CkptValue v[] = {
-        CKPT_UINT(l->ifindex), str_or_null(l->name), str_or_null(l->kind),
-        CKPT_UINT(l->mtu),     str_or_null(flags),   str_or_null(l->mac),
-        str_or_null(addrs),
+        CKPT_UINT(l->ifindex),       CKPT_STR(nonempty(l->name)),
+        CKPT_STR(nonempty(l->kind)), CKPT_UINT(l->mtu),
+        CKPT_STR(nonempty(flags)),   CKPT_STR(nonempty(l->mac)),
+        CKPT_STR(nonempty(addrs)),
     };
     api->emit(run, T_INTERFACES, 0, v, sizeof(v) / sizeof(v[0]));
     free(addrs);
@@ -286,7 +291,7 @@ emit_links(const CkptApi *api, CkptRun *run, const CkptNamespaceInfo *ns)
       const char *a = l->addresses[k];
       CkptValue av[] = {
           CKPT_UINT(l->ifindex),
-          str_or_null(l->name),
+          CKPT_STR(nonempty(l->name)),
           CKPT_STR(strchr(a, ':') ? "inet6" : "inet"),
           CKPT_STR(a),
       };
@@ -301,9 +306,9 @@ emit_routes(const CkptApi *api, CkptRun *run, const CkptNamespaceInfo *ns)
   for (size_t i = 0; i < ns->n_routes; i++) {
     const CkptRouteInfo *r = &ns->routes[i];
     CkptValue v[] = {
-        str_or_null(r->dst),
-        str_or_null(r->gateway),
-        str_or_null(r->dev),
+        CKPT_STR(nonempty(r->dst)),
+        CKPT_STR(nonempty(r->gateway)),
+        CKPT_STR(nonempty(r->dev)),
         r->family == 10 ? CKPT_STR("inet6") : CKPT_STR("inet"),
     };
     api->emit(run, T_ROUTES, 0, v, 4);

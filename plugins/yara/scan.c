@@ -264,8 +264,11 @@ scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
   }
   if (!job->info->has_mm) /* zombies and dead tasks have no memory */
     return;
-  BlockIter bi = {
-      .api = pool->api, .proc = job->proc, .job = job, .progress = progress};
+  BlockIter bi = {.api = pool->api,
+                  .proc = job->proc,
+                  .cur = {.size = sizeof(CkptMemBlock)},
+                  .job = job,
+                  .progress = progress};
   YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,
                                  .first = block_first,
                                  .next = block_next,

@@ -6,50 +6,21 @@
  * in ruleset.c, scanning in scan.c. libyara is initialised once per
  * process in init() and finalised in fini().
  */
-#define _GNU_SOURCE /* dladdr */
-#include <dlfcn.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ckpt/plugin.h"
 #include "ruleset.h"
 #include "scan.h"
 
-#ifndef CKPT_RULESDIR
-#define CKPT_RULESDIR "/usr/local/share/ckpt/rules"
-#endif
-
-/* The default rules: the installed ones, or the source tree's rules/ when
- * this plugin file was loaded from the build tree and nothing is installed
- * (`ckpt run triage` from the build tree). The plugin's own path tells,
- * as in the secrets plugin, so it needs nothing from the host. */
-static const char *
-default_rules(void)
-{
-#if defined(CKPT_YARA_BUILD_DIR) && defined(CKPT_YARA_SOURCE_RULES)
-  Dl_info info;
-  extern const CkptPlugin ckpt_plugin_descriptor;
-  if (!g_file_test(CKPT_RULESDIR, G_FILE_TEST_IS_DIR) &&
-      dladdr(&ckpt_plugin_descriptor, &info) && info.dli_fname) {
-    /* the host loads plugins through /proc/self/fd/N: resolve it */
-    g_autofree char *self = realpath(info.dli_fname, NULL);
-    if (self && g_str_has_prefix(self, CKPT_YARA_BUILD_DIR "/"))
-      return CKPT_YARA_SOURCE_RULES;
-  }
-#endif
-  return CKPT_RULESDIR;
-}
-
 static const CkptOption yara_options[] = {
-    {"rules", CKPT_T_STR, NULL,
+    {"rules", CKPT_T_LIST, NULL,
      "source rule files or directories of .yar/.yara files, several "
      "separated by commas (or newlines); default: the installed rules"},
     {"compiled-rules", CKPT_T_STR, NULL,
      "one rule file compiled by yarac, instead of source rules; trusted: "
      "libyara does not check the bytecode inside"},
-    {"define", CKPT_T_STR, NULL,
+    {"define", CKPT_T_LIST, NULL,
      "external variables NAME=VALUE, separated by commas (or newlines)"},
     {"threads", CKPT_T_INT, "0", "worker threads; 0: one per core"},
     {"fast", CKPT_T_BOOL, "false",
@@ -63,7 +34,8 @@ static const CkptOption yara_options[] = {
      "bytes read of each rootfs file; 0: the host's default"},
     {"strict", CKPT_T_BOOL, "false", "treat rule compiler warnings as errors"},
     {"progress", CKPT_T_BOOL, "true",
-     "draw a progress bar on stderr when it is a terminal"},
+     "report progress to the host, which draws it on stderr when that is a "
+     "terminal"},
     {NULL},
 };
 
@@ -88,22 +60,28 @@ enum {
 };
 
 static const CkptColumn hit_columns[] = {
-    {"checkpoint", CKPT_T_STR, "CHECKPOINT"},
-    {"pid", CKPT_T_UINT, "PID"},
-    {"comm", CKPT_T_STR, "COMM"},
-    {"rule", CKPT_T_STR, "RULE"},
-    {"namespace", CKPT_T_STR, "NAMESPACE"},
-    {"tags", CKPT_T_STR, "TAGS"},
-    {"severity", CKPT_T_STR, "SEVERITY"},
-    {"string", CKPT_T_STR, "STRING"},
-    {"address", CKPT_T_ADDR, "ADDRESS"},
-    {"length", CKPT_T_UINT, "LEN"},
-    {"vma", CKPT_T_STR, "VMA"},
-    {"count", CKPT_T_UINT, "COUNT"},
-    {"data", CKPT_T_BYTES, "DATA"},
-    {"context", CKPT_T_BYTES, "CONTEXT"},
-    {"meta", CKPT_T_STR, "META"},
-    {"file", CKPT_T_STR, "FILE"},
+    {"checkpoint", CKPT_T_STR, "CHECKPOINT", .help = "checkpoint scanned"},
+    {"pid", CKPT_T_UINT, "PID",
+     .help = "process whose memory matched; empty for a rootfs file"},
+    {"comm", CKPT_T_STR, "COMM", .help = "process name"},
+    {"rule", CKPT_T_STR, "RULE", .help = "rule that matched"},
+    {"namespace", CKPT_T_STR, "NAMESPACE", .help = "namespace of the rule"},
+    {"tags", CKPT_T_STR, "TAGS", .help = "tags of the rule"},
+    {"severity", CKPT_T_STR, "SEVERITY",
+     .help = "severity from the rule's meta"},
+    {"string", CKPT_T_STR, "STRING",
+     .help = "identifier of the string that matched"},
+    {"address", CKPT_T_ADDR, "ADDRESS",
+     .help = "address of the match in memory, or offset in the file"},
+    {"length", CKPT_T_UINT, "LEN", .help = "bytes matched"},
+    {"vma", CKPT_T_STR, "VMA", .help = "kind of the mapping the match is in"},
+    {"count", CKPT_T_UINT, "COUNT",
+     .help = "matches of this string in this process"},
+    {"data", CKPT_T_BYTES, "DATA", .help = "the bytes matched"},
+    {"context", CKPT_T_BYTES, "CONTEXT", .help = "bytes around the match"},
+    {"meta", CKPT_T_STR, "META", .help = "the rule's meta, as key=value pairs"},
+    {"file", CKPT_T_STR, "FILE",
+     .help = "rootfs file that matched, for rootfs scans"},
     {NULL},
 };
 
@@ -124,18 +102,25 @@ enum {
 };
 
 static const CkptColumn summary_columns[] = {
-    {"checkpoint", CKPT_T_STR, "checkpoint"},
-    {"rules", CKPT_T_UINT, "rules"},
-    {"processes", CKPT_T_UINT, "processes"},
-    {"processes_scanned", CKPT_T_UINT, "processes scanned"},
-    {"bytes_scanned", CKPT_T_SIZE, "memory scanned"},
-    {"blocks", CKPT_T_UINT, "memory blocks"},
-    {"files_scanned", CKPT_T_UINT, "rootfs files scanned"},
-    {"hits", CKPT_T_UINT, "hits"},
-    {"rules_matched", CKPT_T_UINT, "rules matched"},
-    {"failed", CKPT_T_UINT, "scans failed"},
-    {"threads", CKPT_T_UINT, "threads"},
-    {"seconds", CKPT_T_DOUBLE, "seconds"},
+    {"checkpoint", CKPT_T_STR, "checkpoint", .help = "checkpoint scanned"},
+    {"rules", CKPT_T_UINT, "rules", .help = "rules compiled"},
+    {"processes", CKPT_T_UINT, "processes",
+     .help = "processes in the checkpoint"},
+    {"processes_scanned", CKPT_T_UINT, "processes scanned",
+     .help = "processes whose memory was scanned"},
+    {"bytes_scanned", CKPT_T_SIZE, "memory scanned",
+     .help = "bytes of memory scanned"},
+    {"blocks", CKPT_T_UINT, "memory blocks",
+     .help = "memory blocks handed to libyara"},
+    {"files_scanned", CKPT_T_UINT, "rootfs files scanned",
+     .help = "rootfs files scanned"},
+    {"hits", CKPT_T_UINT, "hits", .help = "matches reported"},
+    {"rules_matched", CKPT_T_UINT, "rules matched",
+     .help = "distinct rules that matched"},
+    {"failed", CKPT_T_UINT, "scans failed",
+     .help = "scans that failed (timeouts, errors)"},
+    {"threads", CKPT_T_UINT, "threads", .help = "worker threads used"},
+    {"seconds", CKPT_T_DOUBLE, "seconds", .help = "time the scan took"},
     {NULL},
 };
 
@@ -237,45 +222,19 @@ emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
 
 /* ---- progress ------------------------------------------------------------ */
 
-/* One checkpoint's bar; a sweep over several (ckpt yara DIR) turns it off
- * and draws its own line of checkpoints done. */
+/* Bytes scanned of the memory of one checkpoint, for api->progress(),
+ * called on the run thread while the workers scan. */
 typedef struct {
+  const CkptApi *api;
+  CkptRun *run;
   uint64_t bytes_total;
 } Progress;
 
 static void
-format_size(char *buf, size_t n, uint64_t bytes)
-{
-  g_autofree char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
-  g_strlcpy(buf, s, n);
-}
-
-static void
-draw_progress(uint64_t bytes, void *user)
+report_progress(uint64_t bytes, void *user)
 {
   const Progress *p = user;
-  enum { WIDTH = 30 };
-  double frac = p->bytes_total ? (double)bytes / (double)p->bytes_total : 1.0;
-  if (frac > 1.0)
-    frac = 1.0;
-  char bar[WIDTH + 1];
-  int full = (int)(frac * WIDTH);
-  for (int i = 0; i < WIDTH; i++)
-    bar[i] = i < full ? '#' : '.';
-  bar[WIDTH] = '\0';
-  char done[32], total[32];
-  format_size(done, sizeof(done), bytes);
-  format_size(total, sizeof(total), p->bytes_total);
-  fprintf(stderr, "\r\033[Kyara [%s] %3d%% %s / %s", bar, (int)(frac * 100.0),
-          done, total);
-  fflush(stderr);
-}
-
-static void
-clear_progress(void)
-{
-  fputs("\r\033[K", stderr);
-  fflush(stderr);
+  p->api->progress(p->run, bytes, p->bytes_total, "memory");
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -305,15 +264,21 @@ read_scan_opts(const CkptApi *api, CkptRun *run, CkptYaraScanOpts *o)
 static const CkptYaraRuleset *
 get_rules(const CkptApi *api, CkptRun *run)
 {
-  const char *sources = api->opt_str(run, "rules");
+  /* list items may still hold newline-separated sources (ckpt yara joins
+   * its -r arguments so); the rule set splits both */
+  g_autofree char *sources =
+      g_strjoinv("\n", (char **)api->opt_list(run, "rules"));
+  g_autofree char *defines =
+      g_strjoinv("\n", (char **)api->opt_list(run, "define"));
   const char *compiled = api->opt_str(run, "compiled-rules");
   gboolean have_compiled = compiled && *compiled;
-  if ((sources == NULL || *sources == '\0') && !have_compiled)
-    sources = default_rules();
   gboolean fresh = FALSE;
   g_autoptr(GError) error = NULL;
   const CkptYaraRuleset *rs =
-      ckpt_yara_ruleset_cached(sources, compiled, api->opt_str(run, "define"),
+      ckpt_yara_ruleset_cached(*sources        ? sources
+                               : have_compiled ? NULL
+                                               : api->rules_dir(),
+                               compiled, *defines ? defines : NULL,
                                api->opt_bool(run, "strict"), &fresh, &error);
   if (rs == NULL) {
     api->error(run, "%s", error->message);
@@ -338,7 +303,7 @@ scan_rootfs(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
   if (it == NULL)
     return 0;
   guint n_files = 0;
-  CkptDiffFile f;
+  CkptDiffFile f = {.size = sizeof f};
   while (api->diff_iter_next(it, &f)) {
     g_autoptr(GPtrArray) hits =
         g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_yara_hit_free);
@@ -385,17 +350,15 @@ yara_run(const CkptApi *api, CkptRun *run)
 
   size_t n = api->process_count(run);
   CkptYaraJob *jobs = g_new0(CkptYaraJob, n ? n : 1);
-  Progress pr = {0};
+  Progress pr = {api, run, 0};
   for (size_t i = 0; i < n; i++) {
     jobs[i].proc = api->process_at(run, i);
     jobs[i].info = api->process_info(jobs[i].proc);
     pr.bytes_total += jobs[i].info->mem_present;
   }
-  gboolean show = api->opt_bool(run, "progress") && isatty(STDERR_FILENO);
-  ckpt_yara_scan_processes(api, rs, &o, jobs, n, show ? draw_progress : NULL,
+  gboolean show = api->opt_bool(run, "progress");
+  ckpt_yara_scan_processes(api, rs, &o, jobs, n, show ? report_progress : NULL,
                            &pr);
-  if (show)
-    clear_progress();
 
   /* emit on the run thread, in pstree order */
   guint n_hits = 0, n_failed = 0, n_scanned = 0;

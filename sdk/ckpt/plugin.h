@@ -24,7 +24,17 @@
  * History: 2.0 gave CkptOption, CkptColumn and CkptTable their reserved
  * slots (their size changed, so 1.x plugins are refused); 2.0 also has
  * CkptContainerInfo.checkpoint_size, which 1.1 had appended. 2.1 appended
- * CkptFdInfo.detail.
+ * CkptFdInfo.detail. 3.0 put a size first in the structs the host fills for
+ * a plugin (CkptMemBlock, CkptDiffFile: the caller sets it, the host fills
+ * only the members that fit), so their members moved and 2.x plugins are
+ * refused; it also appended CKPT_T_LIST, CkptPlugin.run_multi (taking a
+ * reserved slot), CkptColumn.help (its last reserved slot) and, to
+ * CkptApi, opt_list(), progress(), rules_dir(), checkpoint_count() and
+ * checkpoint_at().
+ *
+ * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
+ * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
+ * helper of their own for optional strings.
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
@@ -35,20 +45,22 @@
  * Threads: a plugin's run() is called on one thread; calls on the same
  * CkptRun are not thread-safe, except mem_read(), mem_iter_*() and
  * process/VMA accessors, which may be used from worker threads the plugin
- * creates itself (emit() must stay on the run() thread).
+ * creates itself (emit() and progress() must stay on the run() thread).
  */
 #ifndef CKPT_PLUGIN_H
 #define CKPT_PLUGIN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define CKPT_ABI_MAJOR 2
-#define CKPT_ABI_MINOR 1
+#define CKPT_ABI_MAJOR 3
+#define CKPT_ABI_MINOR 0
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -83,6 +95,7 @@ typedef enum {
   CKPT_T_BYTES = 7, /* raw bytes, shown escaped / base64 in JSON */
   CKPT_T_TIME = 8,  /* int64_t seconds since the epoch, UTC */
   CKPT_T_DOUBLE = 9,
+  CKPT_T_LIST = 10, /* options only: a list of strings (see CkptOption) */
 } CkptType;
 
 typedef struct {
@@ -100,6 +113,7 @@ typedef struct {
 } CkptValue;
 
 #define CKPT_NULL ((CkptValue){.type = CKPT_T_NULL})
+/* CKPT_STR(NULL) is a NULL cell, the same as CKPT_NULL */
 #define CKPT_STR(x) ((CkptValue){.type = CKPT_T_STR, .v.s = (x)})
 #define CKPT_INT(x) ((CkptValue){.type = CKPT_T_INT, .v.i = (int64_t)(x)})
 #define CKPT_UINT(x) ((CkptValue){.type = CKPT_T_UINT, .v.u = (uint64_t)(x)})
@@ -112,9 +126,28 @@ typedef struct {
   ((CkptValue){.type = CKPT_T_BYTES, .v.bytes = {(p), (n)}})
 
 /* ---- declarations: options, columns, tables ---------------------------- */
+/* An option is set, as text checked against its type, from:
+ *  - a flag of `ckpt run` and of every command that runs the plugin:
+ *    --PLUGIN.NAME=VALUE or --PLUGIN.NAME VALUE always; --NAME likewise
+ *    when no other plugin of the chain has an option NAME and NAME is not
+ *    one of ckpt's global flags (--format, --limit, --set, ...); a BOOL
+ *    alone (--NAME) is true, --no-NAME false;
+ *  - the global flag --set PLUGIN.NAME=VALUE (applied last);
+ *  - a chain file's section: "PLUGIN.NAME = VALUE".
+ * Types and the getter that fits each (another getter gets a conversion):
+ *    STR   text                          opt_str()
+ *    INT   decimal, signed               opt_int()
+ *    UINT  decimal, unsigned             opt_int() (never negative)
+ *    SIZE  bytes, suffixes k M G T       opt_int()
+ *    BOOL  true/false, yes/no, 1/0       opt_bool()
+ *    LIST  strings; each assignment adds to the list, split at commas
+ *          (--rules a --rules b,c is {a, b, c}), or at newlines when it
+ *          holds any; the first one replaces the default
+ *                                          opt_list() (opt_str(): "a,b,c")
+ * opt_is_set() tells a value given by the user or a chain from a default. */
 typedef struct {
-  const char *name;          /* [a-z0-9-]+; CLI flag --NAME, chain key */
-  CkptType type;             /* STR, INT, UINT, SIZE or BOOL */
+  const char *name;          /* [a-z0-9-]+ */
+  CkptType type;             /* STR, INT, UINT, SIZE, BOOL or LIST */
   const char *default_value; /* as text, or NULL for none */
   const char *help;
   const void *reserved[4]; /* zero; room to grow inside arrays */
@@ -125,7 +158,10 @@ typedef struct {
   CkptType type;           /* what emitted values must be (or NULL) */
   const char *title;       /* table header in text output; NULL: name */
   uint32_t flags;          /* CKPT_COL_* hints for text renderers */
-  const void *reserved[3]; /* zero; room to grow inside arrays */
+  const void *reserved[2]; /* zero; room to grow inside arrays */
+  /* ABI 3.0, in the last reserved slot: what the column means, shown by
+   * `ckpt plugins NAME`; NULL for none */
+  const char *help;
 } CkptColumn;
 
 /* Column hints, for text output only (JSON always carries every column):
@@ -425,16 +461,21 @@ typedef struct {
   uint32_t pid_ns, net_ns, mnt_ns, uts_ns, ipc_ns, user_ns, cgroup_ns;
 } CkptNamespaceInfo;
 
-/* One contiguous run of dumped bytes inside one VMA. */
+/* One contiguous run of dumped bytes inside one VMA. The caller sets size
+ * (CkptMemBlock b = {.size = sizeof b}); the host fills only the members
+ * that fit in it, so the struct may grow. */
 typedef struct {
+  size_t size;
   uint64_t addr;
   const uint8_t *data;
   size_t len;
   const CkptVmaInfo *vma;
 } CkptMemBlock;
 
-/* One file of the rootfs diff (rootfs-diff.tar). */
+/* One file of the rootfs diff (rootfs-diff.tar). The caller sets size, as
+ * for CkptMemBlock. */
 typedef struct {
+  size_t size;
   const char *path; /* as in the diff, "/"-rooted, untrusted text */
   const uint8_t *data;
   size_t len; /* at most the iterator's limit; a sparse file's trailing
@@ -525,6 +566,32 @@ typedef struct CkptApi {
   int (*result_column)(const CkptResult *r, const char *name); /* or -1 */
   const CkptValue *(*result_row)(const CkptResult *r, size_t row,
                                  unsigned *depth);
+
+  /* ABI 3.0 */
+
+  /* a LIST option's values, NULL-ended, never NULL (maybe empty); for
+   * another type, its text as a one-element list (empty when unset) */
+  const char *const *(*opt_list)(CkptRun *run, const char *name);
+
+  /* how far a long run has got: done of total units (total 0: unknown),
+   * what names the work ("memory"). The host draws one progress line on
+   * stderr when it is a terminal, and nothing otherwise; it clears the
+   * line when the run ends. Call it from the run() thread. */
+  void (*progress)(CkptRun *run, uint64_t done, uint64_t total,
+                   const char *what);
+
+  /* the directory of the rules that ship with ckpt (YARA and secrets
+   * rules): the installed one, or the source tree's rules/ when the host
+   * runs from its build tree. Never NULL; may be called from init(). */
+  const char *(*rules_dir)(void);
+
+  /* multi-checkpoint runs (CkptPlugin.run_multi): how many checkpoints
+   * the run covers, and a handle to the i-th one (NULL past the end),
+   * through which the model accessors and result() read that checkpoint
+   * and the rows its chain produced. Rows are emitted on the run handed
+   * to run_multi(). For a plain run(): 1, and the run itself. */
+  size_t (*checkpoint_count)(CkptRun *run);
+  CkptRun *(*checkpoint_at)(CkptRun *run, size_t i);
 
   /* Append new members here, and only here. */
 } CkptApi;
@@ -627,11 +694,45 @@ typedef struct CkptPlugin {
    * at a reason: a string the plugin keeps alive (e.g. a literal); the host
    * copies it and never frees it */
   int (*init)(const CkptApi *api, char **error);
-  /* run over one checkpoint */
+  /* run over one checkpoint; NULL for a plugin that has run_multi */
   CkptStatus (*run)(const CkptApi *api, CkptRun *run);
   void (*fini)(void);
-  void *reserved[8]; /* room to grow without changing the size */
+  /* ABI 3.0: run once over several checkpoints (ckpt diff A B), after
+   * each went through the plugins this one depends on; see
+   * checkpoint_count(). A plugin has run, run_multi, or both. */
+  CkptStatus (*run_multi)(const CkptApi *api, CkptRun *run);
+  void *reserved[7]; /* room to grow without changing the size */
 } CkptPlugin;
+
+/* ---- shared text forms ------------------------------------------------- */
+/* Header-only, so the host and every plugin name things one way. */
+
+/* "anon", "file", "heap", "stack", "vdso", ... ("other" when unknown) */
+static inline const char *
+ckpt_vma_kind_name(CkptVmaKind kind)
+{
+  static const char *const names[] = {
+      "anon",     "file",   "heap",  "stack",   "vdso",  "vvar",
+      "vsyscall", "shared", "memfd", "sysvipc", "guard", "other",
+  };
+  return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind]
+                                                           : "other";
+}
+
+/* A socket endpoint "addr:port", the address bracketed when it holds a
+ * colon (IPv6): "[::1]:80". Writes "" for a NULL or empty address; returns
+ * buf. len of 64 holds any address. */
+static inline char *
+ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
+{
+  if (addr == NULL || addr[0] == '\0')
+    buf[0] = '\0';
+  else if (strchr(addr, ':'))
+    snprintf(buf, len, "[%s]:%u", addr, (unsigned)port);
+  else
+    snprintf(buf, len, "%s:%u", addr, (unsigned)port);
+  return buf;
+}
 
 #if defined(__GNUC__)
 #define CKPT_EXPORT __attribute__((visibility("default")))
@@ -640,7 +741,9 @@ typedef struct CkptPlugin {
 #endif
 
 /* CKPT_PLUGIN_DEFINE(name, version, description, license, options, depends,
- *                    tables, init, run, fini) */
+ *                    tables, init, run, fini)
+ * A multi-checkpoint plugin defines the descriptor itself with designated
+ * initializers, setting run_multi (see plugins/diff/diff.c). */
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
       .abi_major = CKPT_ABI_MAJOR,                                             \

@@ -22,9 +22,18 @@ static const CkptOption options[] = {
     {.name = NULL}};
 
 static const CkptColumn columns[] = {
-    {.name = "pid", .type = CKPT_T_UINT, .title = "PID"},
-    {.name = "comm", .type = CKPT_T_STR, .title = "Command"},
-    {.name = "fds", .type = CKPT_T_UINT, .title = "Open files"},
+    {.name = "pid",
+     .type = CKPT_T_UINT,
+     .title = "PID",
+     .help = "process id in the container"},
+    {.name = "comm",
+     .type = CKPT_T_STR,
+     .title = "Command",
+     .help = "process name"},
+    {.name = "fds",
+     .type = CKPT_T_UINT,
+     .title = "Open files",
+     .help = "number of open file descriptors"},
     {.name = NULL}};
 
 static const CkptTable tables[] = {{.name = "processes",

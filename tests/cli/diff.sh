@@ -12,7 +12,7 @@ ok() { n=$((n+1)); echo "ok $n - $1"; }
 nok() { n=$((n+1)); echo "not ok $n - $1"; }
 check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/# /' "$T/out.check"; fi; }
 
-echo "1..7"
+echo "1..9"
 A=$FX/podman-none.tar
 B=$FX/podman-none-2.tar
 
@@ -60,3 +60,12 @@ head -c 50000 "$B" > "$T/cut.tar"
 "$CKPT" diff "$A" "$T/cut.tar" > "$T/cut.txt" 2>&1
 rc=$?
 check "a truncated second checkpoint fails with exit 1" test $rc -eq 1
+
+# the diff plugin is an ordinary multi-checkpoint plugin: `ckpt run` runs it
+# like any chain, and with the command lines on it is `ckpt diff` exactly
+"$CKPT" run diff --cmd "$A" "$B" > "$T/run.txt" 2>&1
+rc=$?
+check "run diff --cmd A B is ckpt diff A B" sh -c "test $rc -eq 0 && cmp -s '$T/ab.txt' '$T/run.txt'"
+"$CKPT" run diff "$A" "$B" "$A" > "$T/three.txt" 2>&1
+rc=$?
+check "three checkpoints: the plugin fails, exit 1, and says why" sh -c "test $rc -eq 1 && grep -q 'compares two checkpoints, 3 given' '$T/three.txt'"

@@ -44,6 +44,16 @@ check "plugins NAME: description, license, options, tables" \
   sh -c "grep -q 'test: options and typed rows' '$TMP/out' &&
          grep -q 'Apache-2.0' '$TMP/out' && grep -q 'chunk  *size  *1k' '$TMP/out' &&
          grep -q 'items' '$TMP/out' && grep -q 'ratio' '$TMP/out'"
+# every column of every built-in plugin says what it means
+for p in container pstree files sockets mounts memory yara secrets diff; do
+  run "$CKPT" plugins "$p" --format json
+  check "plugins $p: every column has its help" pyjson "
+t=d['checkpoints'][0]['plugins']['plugins']['tables']['tables']
+cols=[c for tb in t for c in tb['children']]
+assert cols and all(c['help'] for c in cols), [c['name'] for c in cols if not c['help']]"
+done
+run "$CKPT" plugins pstree
+check "plugins NAME shows column help in text" has out "parent process id"
 run "$CKPT" plugins nosuch --plugin-path "$TP"
 check "plugins NAME unknown: exit 2" test "$rc" = 2
 run "$CKPT" plugins --plugin-path "$TP" --format json
@@ -99,7 +109,44 @@ run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json \
   --set tp-source.chunk=2M --set tp-source.flag=true --set tp-source.limit=9
 check "--set: every type applied" pyjson "
 e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
-assert e == {'label':'bye','count':1,'limit':9,'chunk':2097152,'flag':True,'flag_set':True}, e"
+assert e == {'label':'bye','count':1,'limit':9,'chunk':2097152,'flag':True,'flag_set':True,
+  'tags':'x|y','sized':True,'sized_file':1,'rules_dir':'$CKPT_SOURCE_ROOT/rules','checkpoints':1}, e"
+# the same settings as flags of run: --PLUGIN.OPTION, and --OPTION where no
+# other plugin of the chain has it; a LIST option repeated and comma-split
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json \
+  --tp-source.label=bye --count 1 --tp-source.chunk 2M --flag --tp-source.limit=9 \
+  --tags a --tp-source.tags=b,c
+check "run: plugin options as flags (--PLUGIN.OPTION, --OPTION)" pyjson "
+e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
+assert (e['label'],e['count'],e['limit'],e['chunk'],e['flag']) == ('bye',1,9,2097152,True), e
+assert e['tags'] == 'a|b|c', e"
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --format json --flag --no-flag
+check "run: --no-OPTION after --OPTION sets false" pyjson "
+e=d['checkpoints'][0]['plugins']['tp-source']['tables']['echo'][0]
+assert e['flag'] is False and e['flag_set'] is True, e"
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --nosuch=1
+check "run: an unknown flag is a usage error naming it" \
+  sh -c "test $rc = 2 && grep -q 'unknown flag --nosuch' '$TMP/err' && test ! -s '$TMP/out'"
+run "$CKPT" run pstree,files "$TAR" --plugin-path "$TP" --pid=1
+check "run: an option two plugins declare needs --PLUGIN.OPTION" \
+  sh -c "test $rc = 2 && grep -q 'ambiguous' '$TMP/err'"
+run "$CKPT" run pstree,files "$TAR" --plugin-path "$TP" --pstree.pid=1 --format json
+check "run: --PLUGIN.OPTION resolves it" test "$rc" = 0
+run "$CKPT" run tp-source "$TAR" --plugin-path "$TP"
+check "progress: nothing drawn when stderr is not a terminal" \
+  sh -c "! grep -q 'items' '$TMP/err'"
+if command -v script >/dev/null 2>&1; then
+  # on a terminal the host draws one line and clears it when the run ends
+  script -qec "'$CKPT' run tp-source '$TAR' --plugin-path '$TP' >/dev/null" \
+    /dev/null >"$TMP/tty" 2>&1
+  check "progress: one line on a terminal, then cleared" python3 -c "
+d = open('$TMP/tty', 'rb').read()
+i = d.find(b'tp-source [##########..........]  50% items')
+assert i > 0 and d[i - 4:i] == b'\\r\\x1b[K', d
+assert d.find(b'\\r\\x1b[K', i) > i, d"
+else
+  n=$((n + 1)); echo "ok $n # SKIP no script(1) for a terminal"
+fi
 for bad in tp-source.count=many tp-source.limit=-1 tp-source.flag=perhaps \
   tp-source.chunk=3X tp-source.nosuch=1 nodot=1 container.x=1; do
   run "$CKPT" run tp-source "$TAR" --plugin-path "$TP" --set "$bad"

@@ -311,7 +311,11 @@ test_memory(void)
   memset(page, 0x90, sizeof page);
   DetMemState *st = det_memory_begin(&p, &out);
   /* CRIU's parasite page alone: nothing */
-  CkptMemBlock b = {0x401000, page, 4096, &text};
+  CkptMemBlock b = {.size = sizeof b,
+                    .addr = 0x401000,
+                    .data = page,
+                    .len = 4096,
+                    .vma = &text};
   det_memory_block(st, &b);
   det_memory_end(st);
   g_assert_true(has(s, "anon-exec:high:20"));
@@ -334,7 +338,11 @@ test_memory(void)
                                   3,    0,   0x3e, 0,   1, 0, 0, 0};
   memcpy(anon + 4096, hdr, sizeof hdr);
   memcpy(anon + 100, hdr, sizeof hdr);
-  CkptMemBlock ab = {0x7f0000010000, anon, sizeof anon, &rw};
+  CkptMemBlock ab = {.size = sizeof ab,
+                     .addr = 0x7f0000010000,
+                     .data = anon,
+                     .len = sizeof anon,
+                     .vma = &rw};
   det_memory_block(st, &ab);
   det_memory_end(st);
   g_assert_true(has(s, "patched-code:high:20"));
@@ -400,7 +408,8 @@ test_bash_history(void)
   uint64_t e3[2] = {base + 0x7000, base + 0x300};
   memcpy(heap + 0x340, e3, sizeof e3);
   Mem m = {heap, base, sizeof heap};
-  CkptMemBlock b = {base, heap, sizeof heap, NULL};
+  CkptMemBlock b = {
+      .size = sizeof b, .addr = base, .data = heap, .len = sizeof heap};
   DetProcess p = {&info, NULL, 0, NULL, 0};
   Seen *s = seen_new();
   DetSink out = {record, s};

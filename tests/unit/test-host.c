@@ -202,6 +202,39 @@ test_options(void)
   g_assert_nonnull(strstr(error->message, "has no option 'nope'"));
 }
 
+/* the items of a LIST option, NULL-ended, joined as its text */
+static char *
+list_items(GArray *o, const char *name)
+{
+  const CkptOptionValue *v = ckpt_options_get(o, name);
+  g_autofree char *joined = g_strjoinv("|", (char **)v->items->pdata);
+  return g_strdup_printf("%s (%s)", joined, v->text);
+}
+
+/* LIST: the default's items until the first assignment replaces them;
+ * later assignments add; commas split, or newlines when there are any;
+ * empty parts are dropped. */
+static void
+test_list_option(void)
+{
+  g_autoptr(CkptHost) h = test_host();
+  const CkptPlugin *p = ckpt_host_find(h, "tp-source")->desc;
+  g_autoptr(GArray) o = ckpt_options_new(p);
+  char *s;
+  g_assert_cmpstr((s = list_items(o, "tags")), ==, "x|y (x,y)");
+  g_free(s);
+  g_assert_true(ckpt_options_set(o, p, "tags", "a,,b", NULL));
+  g_assert_cmpstr((s = list_items(o, "tags")), ==, "a|b (a,b)");
+  g_free(s);
+  g_assert_true(ckpt_options_set(o, p, "tags", "c,d.yar\ne", NULL));
+  g_assert_cmpstr((s = list_items(o, "tags")), ==,
+                  "a|b|c,d.yar|e (a,b,c,d.yar,e)");
+  g_free(s);
+  /* a non-LIST option is a one-item list of its text */
+  g_assert_cmpstr(ckpt_options_get(o, "label")->items->pdata[0], ==, "hello");
+  g_assert_null(ckpt_options_get(o, "label")->items->pdata[1]);
+}
+
 static void
 test_plan_order(void)
 {
@@ -372,6 +405,7 @@ main(int argc, char **argv)
   g_test_add_func("/host/search-dirs", test_search_dirs);
   g_test_add_func("/host/writable-as-root", test_writable);
   g_test_add_func("/host/options", test_options);
+  g_test_add_func("/host/list-option", test_list_option);
   g_test_add_func("/host/plan-order", test_plan_order);
   g_test_add_func("/host/chain-files", test_chain_files);
   g_test_add_func("/host/run-chain", test_run_chain);

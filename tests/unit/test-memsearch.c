@@ -80,8 +80,8 @@ scan(CkptCheckpoint *c, const MemPattern *pat, gboolean split)
       for (size_t off = 0; off < b.len;) {
         size_t want = sizes[k++ % G_N_ELEMENTS(sizes)];
         size_t n = MIN(want, b.len - off);
-        CkptMemBlock piece = {b.addr + off, g_memdup2(b.data + off, n), n,
-                              b.vma};
+        CkptMemBlock piece = {sizeof piece, b.addr + off,
+                              g_memdup2(b.data + off, n), n, b.vma};
         mem_scanner_feed(s, &piece);
         g_free((void *)piece.data);
         off += n;
@@ -275,8 +275,9 @@ test_regex_seams(void)
   for (size_t cut = 1; cut < sizeof(mem) - 1; cut++) {
     Collect col = {g_array_new(FALSE, FALSE, sizeof(Hit)), 0};
     g_autoptr(MemScanner) s = mem_scanner_new(p, collect, &col);
-    CkptMemBlock a = {0x1000, mem, cut, &vma};
-    CkptMemBlock b = {0x1000 + cut, mem + cut, sizeof(mem) - 1 - cut, &vma};
+    CkptMemBlock a = {sizeof a, 0x1000, mem, cut, &vma};
+    CkptMemBlock b = {sizeof b, 0x1000 + cut, mem + cut, sizeof(mem) - 1 - cut,
+                      &vma};
     mem_scanner_feed(s, &a);
     mem_scanner_feed(s, &b);
     mem_scanner_end(s);
@@ -344,7 +345,7 @@ test_literal_naive(void)
     g_assert_no_error(error);
     Collect col = {g_array_new(FALSE, FALSE, sizeof(Hit)), 0};
     g_autoptr(MemScanner) sc = mem_scanner_new(p, collect, &col);
-    CkptMemBlock b = {vma.start, mem->data, mem->len, &vma};
+    CkptMemBlock b = {sizeof b, vma.start, mem->data, mem->len, &vma};
     mem_scanner_feed(sc, &b);
     mem_scanner_end(sc);
     g_autoptr(GArray) hits = col.hits;
@@ -410,11 +411,11 @@ test_filters(void)
   g_assert_true(mem_filter_vma(&f, &anon, CKPT_VMA_STACK)); /* a thread's */
   g_assert_false(mem_filter_vma(&f, &rx, rx.kind));
   static uint8_t data[0x2000];
-  CkptMemBlock b = {0x1000, data, 0x2000, &heap};
+  CkptMemBlock b = {sizeof b, 0x1000, data, 0x2000, &heap};
   g_assert_true(mem_filter_block(&f, &b, CKPT_VMA_HEAP));
   g_assert_cmphex(b.addr, ==, 0x1000);
   g_assert_cmpuint(b.len, ==, 0x800);
-  CkptMemBlock out = {0x2000, data, 0x1000, &heap};
+  CkptMemBlock out = {sizeof out, 0x2000, data, 0x1000, &heap};
   g_assert_false(mem_filter_block(&f, &out, CKPT_VMA_HEAP));
 }
 
