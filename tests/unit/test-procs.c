@@ -83,9 +83,78 @@ caps(JsonObject *creds, const char *member)
   return v;
 }
 
+static uint32_t
+le32_at(const uint8_t *d)
+{
+  return (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+         (uint32_t)d[3] << 24;
+}
+
+/* Every thread's FXSAVE area and YMM upper halves against crit's fpregs,
+ * and the saved auxv against mm-PID.img's mm_saved_auxv. */
+static void
+compare_fpu_auxv(const char *dir, const CkptProcess *p)
+{
+  for (size_t t = 0; t < p->info.n_threads; t++) {
+    g_autoptr(JsonParser) jp = NULL;
+    g_autofree char *name = g_strdup_printf("core-%u.img", p->threads[t].tid);
+    JsonArray *e = fixture_oracle_entries(&jp, dir, name);
+    JsonObject *c0 = e ? json_array_get_object_element(e, 0) : NULL;
+    JsonObject *ti = c0 && json_object_has_member(c0, "thread_info")
+                         ? json_object_get_object_member(c0, "thread_info")
+                         : NULL;
+    if (ti == NULL || !json_object_has_member(ti, "fpregs")) {
+      g_assert_cmpuint(p->fpu[t].size, ==, 0);
+      continue;
+    }
+    JsonObject *fp = json_object_get_object_member(ti, "fpregs");
+    const CkptThreadFpu *f = &p->fpu[t];
+    g_assert_cmpuint(f->size, ==, sizeof(*f));
+    g_assert_cmphex(f->fxsave[0] | f->fxsave[1] << 8, ==, num(fp, "cwd"));
+    g_assert_cmphex(le32_at(f->fxsave + 24), ==, num(fp, "mxcsr"));
+    g_assert_cmphex(le32_at(f->fxsave + 28), ==, num(fp, "mxcsr_mask"));
+    JsonArray *xmm = json_object_get_array_member(fp, "xmm_space");
+    for (guint i = 0; i < json_array_get_length(xmm) && i < 64; i++)
+      g_assert_cmphex(le32_at(f->fxsave + 160 + 4 * i), ==,
+                      (uint32_t)json_array_get_int_element(xmm, i));
+    JsonArray *st = json_object_get_array_member(fp, "st_space");
+    for (guint i = 0; i < json_array_get_length(st) && i < 32; i++)
+      g_assert_cmphex(le32_at(f->fxsave + 32 + 4 * i), ==,
+                      (uint32_t)json_array_get_int_element(st, i));
+    if (json_object_has_member(fp, "xsave")) {
+      JsonObject *x = json_object_get_object_member(fp, "xsave");
+      g_assert_cmphex(f->xstate_bv, ==, num(x, "xstate_bv"));
+      JsonArray *y = json_object_get_array_member(x, "ymmh_space");
+      g_assert_cmpint(f->has_ymmh, ==, json_array_get_length(y) > 0);
+      for (guint i = 0; i < json_array_get_length(y) && i < 64; i++)
+        g_assert_cmphex(le32_at(f->ymmh + 4 * i), ==,
+                        (uint32_t)json_array_get_int_element(y, i));
+    }
+  }
+  if (!p->info.has_mm)
+    return;
+  g_autoptr(JsonParser) jp = NULL;
+  g_autofree char *mm = g_strdup_printf("mm-%u.img", p->info.pid);
+  JsonArray *e = fixture_oracle_entries(&jp, dir, mm);
+  g_assert_nonnull(e);
+  JsonObject *o = json_array_get_object_element(e, 0);
+  JsonArray *a = json_object_get_array_member(o, "mm_saved_auxv");
+  g_assert_nonnull(a);
+  g_assert_cmpuint(p->n_auxv, ==, json_array_get_length(a) & ~1u);
+  for (guint i = 0; i < p->n_auxv; i++) {
+    JsonNode *n = json_array_get_element(a, i);
+    uint64_t want =
+        JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+            ? g_ascii_strtoull(json_node_get_string(n), NULL, 0)
+            : (uint64_t)json_node_get_int(n);
+    g_assert_cmphex(p->auxv[i], ==, want);
+  }
+}
+
 static void
 compare_core(const char *dir, const CkptProcess *p)
 {
+  compare_fpu_auxv(dir, p);
   g_autoptr(JsonParser) jp = NULL;
   g_autofree char *name = g_strdup_printf("core-%u.img", p->info.pid);
   JsonArray *e = fixture_oracle_entries(&jp, dir, name);
