@@ -247,6 +247,14 @@ describe(CkptFileIter *it, struct archive_entry *e, uint64_t full)
 static gboolean
 hash_entry(CkptFileIter *it, size_t got, uint64_t full)
 {
+  if (full > it->c->limits.max_hash_size) {
+    ckpt_model_warn(it->c,
+                    "rootfs-diff.tar: %s: %" G_GUINT64_FORMAT
+                    " bytes, over the max-hash-size limit of %" G_GUINT64_FORMAT
+                    ": not hashed",
+                    it->path, full, it->c->limits.max_hash_size);
+    return TRUE;
+  }
   g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
   g_checksum_update(sum, it->buf, got);
   uint64_t total = got;

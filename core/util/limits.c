@@ -31,6 +31,7 @@ static const LimitDef defs[] = {
     {"max-vmas", offsetof(CkptLimits, max_vmas), 1000000},
     {"max-fds", offsetof(CkptLimits, max_fds), 1048576},
     {"max-entries", offsetof(CkptLimits, max_entries), 10000000},
+    {"max-hash-size", offsetof(CkptLimits, max_hash_size), 4 * GiB},
 };
 
 void

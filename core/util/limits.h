@@ -24,6 +24,9 @@ typedef struct {
   uint64_t max_vmas;    /* per process */
   uint64_t max_fds;     /* per process */
   uint64_t max_entries; /* entries in one image */
+  /* bytes of one rootfs-diff file hashed (`ckpt rootfs`): hashing reads
+   * what a sparse member expands to, which costs CPU, not disk */
+  uint64_t max_hash_size;
 } CkptLimits;
 
 /* Fills *limits with the defaults. */

@@ -277,6 +277,7 @@ rootfs_run(const CkptApi *api, CkptRun *run)
     }
   }
   c.deleted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  CkptStatus st = CKPT_OK;
 
   CkptFileIter *it = api->diff_iter_new_all(run, SNIFF_BYTES);
   CkptDiffFile f;
@@ -310,6 +311,13 @@ rootfs_run(const CkptApi *api, CkptRun *run)
                            ? content_type(f.data, f.len, e->full_size)
                            : kind_type(e->kind);
     emit_row(&c, change, path, type, e, "rootfs-diff.tar");
+    if (e->kind == CKPT_DIFF_REG && e->sha256 == NULL) {
+      api->log(run, CKPT_LOG_WARNING,
+               "rootfs-diff.tar: %s not hashed (past the max-hash-size "
+               "limit, or unreadable)",
+               path);
+      st = CKPT_WARN;
+    }
   }
   if (it)
     api->diff_iter_free(it);
@@ -329,7 +337,7 @@ rootfs_run(const CkptApi *api, CkptRun *run)
   g_hash_table_destroy(c.deleted);
   if (c.rootfd >= 0)
     close(c.rootfd);
-  return CKPT_OK;
+  return st;
 }
 
 CKPT_PLUGIN_DEFINE("rootfs", "0.1.0",

@@ -46,6 +46,8 @@ def rootfs(path, *args, cwd=None):
     if p.stdout:
         doc = json.loads(p.stdout)
         rows = doc["checkpoints"][0]["plugins"]["rootfs"]["tables"]["changes"]
+        warnings = doc["checkpoints"][0].get("warnings") or []
+        return p.returncode, rows, p.stderr + "\n".join(warnings)
     return p.returncode, rows, p.stderr
 
 
@@ -240,4 +242,10 @@ ok(rc == 0 and r.get("size") == 1 << 28 and r.get("sha256") == h.hexdigest(),
 rc, rows, err = rootfs(sp, "--limit", "max-member-size=128M")
 ok(rc != 0 or not rows or all(x["path"] != "/sparsefile" for x in rows),
    "... and is refused past max-member-size by that size", (rows, err))
+rc, rows, err = rootfs(sp, "--limit", "max-hash-size=64M")
+r = (rows or [{}])[0]
+ok(rc == 0 and r.get("size") == 1 << 28 and r.get("sha256") is None and
+   "max-hash-size" in err,
+   "... and past max-hash-size it is listed, not hashed, with a warning",
+   (r, err))
 print("1..%d" % n)
