@@ -5,6 +5,7 @@
  * clear error.
  */
 #include <glib.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "model/model.h"
 
 #include "core.pb-c.h"
+#include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pstree.pb-c.h"
 
@@ -630,6 +632,108 @@ test_bad_truncated_pages(Scratch *s, gconstpointer data)
                             "only", NULL);
 }
 
+/* Rewrites the one entry of image name (after its head) with edit. */
+static void
+edit_single(Scratch *s, const char *name, const ProtobufCMessageDescriptor *d,
+            void (*edit)(ProtobufCMessage *m))
+{
+  g_autoptr(GByteArray) in = fixture_read_file(s->dir, name);
+  g_autoptr(GByteArray) out = g_byte_array_new();
+  CkptImageReader r;
+  const uint8_t *entry;
+  size_t len;
+  g_assert_true(ckpt_image_open(&r, name, in->data, in->len, 0, 0, 0, NULL));
+  g_byte_array_append(out, in->data, (guint)(r.p - r.base));
+  g_assert_cmpint(ckpt_image_next(&r, &entry, &len, NULL), >, 0);
+  ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, entry);
+  g_assert_nonnull(m);
+  edit(m);
+  fixture_put_msg(out, m);
+  protobuf_c_message_free_unpacked(m, NULL);
+  fixture_write_file(s->dir, name, out->data, out->len);
+}
+
+/* Edits swap in arrays from malloc(), protobuf-c's own allocator, and
+ * free the ones they replace, so free_unpacked() stays right. */
+static void
+auxv_too_long(ProtobufCMessage *m)
+{
+  MmEntry *mm = (MmEntry *)m;
+  uint64_t *a = malloc(1000 * sizeof(*a));
+  for (size_t i = 0; i < 1000; i++)
+    a[i] = i;
+  free(mm->mm_saved_auxv);
+  mm->mm_saved_auxv = a;
+  mm->n_mm_saved_auxv = 1000;
+}
+
+static void
+test_bad_auxv_too_long(Scratch *s, gconstpointer data)
+{
+  edit_single(s, "mm-1.img", &mm_entry__descriptor, auxv_too_long);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &error);
+  g_assert_no_error(error);
+  const CkptProcess *p = ckpt_checkpoint_process(c, 1);
+  g_assert_null(p->auxv);
+  g_assert_cmpuint(p->n_auxv, ==, 0);
+  g_assert_true(fixture_has_warning(c, "mm_saved_auxv has 1000 words"));
+}
+
+static uint32_t *
+long_words(uint32_t *old, size_t *n)
+{
+  uint32_t *w = malloc(10000 * sizeof(*w));
+  for (size_t i = 0; i < 10000; i++)
+    w[i] = 0xa5a5a5a5u;
+  free(old);
+  *n = 10000;
+  return w;
+}
+
+static void
+fpregs_too_long(ProtobufCMessage *m)
+{
+  UserX86FpregsEntry *f = ((CoreEntry *)m)->thread_info->fpregs;
+  f->st_space = long_words(f->st_space, &f->n_st_space);
+  f->xmm_space = long_words(f->xmm_space, &f->n_xmm_space);
+  f->xsave->ymmh_space =
+      long_words(f->xsave->ymmh_space, &f->xsave->n_ymmh_space);
+}
+
+static void
+no_fpregs(ProtobufCMessage *m)
+{
+  ThreadInfoX86 *ti = ((CoreEntry *)m)->thread_info;
+  protobuf_c_message_free_unpacked(&ti->fpregs->base, NULL);
+  ti->fpregs = NULL;
+}
+
+static void
+test_bad_fpregs(Scratch *s, gconstpointer data)
+{
+  /* arrays far longer than their FXSAVE slots are cut at the slot (ASan
+   * sees any write past it); a core without fpregs has no FP state */
+  edit_single(s, "core-1.img", &core_entry__descriptor, fpregs_too_long);
+  edit_single(s, "core-5.img", &core_entry__descriptor, no_fpregs);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &error);
+  g_assert_no_error(error);
+  const CkptProcess *p = ckpt_checkpoint_process(c, 1);
+  for (size_t t = 0; t < p->info.n_threads; t++) {
+    if (p->threads[t].tid != 1)
+      continue;
+    const CkptThreadFpu *f = &p->fpu[t];
+    g_assert_cmpuint(f->size, ==, sizeof(*f));
+    g_assert_cmphex(le32_at(f->fxsave + 32), ==, 0xa5a5a5a5u);
+    g_assert_cmphex(le32_at(f->fxsave + 412), ==, 0xa5a5a5a5u); /* xmm15 */
+    g_assert_cmphex(le32_at(f->fxsave + 416), ==, 0);           /* cut */
+    g_assert_cmphex(le32_at(f->ymmh + 252), ==, 0xa5a5a5a5u);
+  }
+  const CkptProcess *w = ckpt_checkpoint_process(c, 5);
+  g_assert_cmpuint(w->fpu[0].size, ==, 0);
+}
+
 static void
 test_clean_copy_opens(Scratch *s, gconstpointer data)
 {
@@ -664,5 +768,7 @@ main(int argc, char **argv)
   BAD("unsorted-pagemap", test_bad_unsorted_pagemap);
   BAD("truncated-pagemap", test_bad_truncated_pagemap);
   BAD("truncated-pages", test_bad_truncated_pages);
+  BAD("auxv-too-long", test_bad_auxv_too_long);
+  BAD("fpregs", test_bad_fpregs);
   return g_test_run();
 }
