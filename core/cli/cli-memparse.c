@@ -3,8 +3,9 @@
  *
  * Every option the plugin declares is a flag already (--pid, --search,
  * --search-regex, --search-hex, --context, --output, --maps, --vma, --prot,
- * --range, --raw, --core, --max-hits); this file adds checkpointctl's short
- * flags (-p -o -s -r -c) and renders tables by default.
+ * --range, --raw, --core, --core-dir, --root, --force, --max-hits); this
+ * file adds checkpointctl's short flags (-p -o -s -r -c), refuses --core
+ * without --pid as a usage error, and renders tables by default.
  */
 #include <string.h>
 
@@ -48,10 +49,30 @@ expand_short_flags(int argc, char **argv)
   return out;
 }
 
+static gboolean
+has_flag(GPtrArray *args, const char *flag)
+{
+  size_t n = strlen(flag);
+  for (guint i = 0; i + 1 < args->len; i++) {
+    const char *a = args->pdata[i];
+    if (strcmp(a, "--") == 0)
+      break;
+    if (strncmp(a, flag, n) == 0 && (a[n] == '\0' || a[n] == '='))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static int
 memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
   g_autoptr(GPtrArray) args = expand_short_flags(argc, argv);
+  /* one core is of one process: say so before opening anything */
+  if (has_flag(args, "--core") && !has_flag(args, "--pid"))
+    return ckpt_cli_usage_error("memparse: --core needs --pid (--core-dir "
+                                "writes every process)");
+  if (has_flag(args, "--core") && has_flag(args, "--core-dir"))
+    return ckpt_cli_usage_error("memparse: give one of --core and --core-dir");
   return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
 }
 
@@ -60,7 +81,8 @@ const CkptCliCommand ckpt_cmd_memparse = {
     .summary = "analyze the memory of a checkpoint's processes",
     .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
              "--search-hex HEX] [--context N] [--vma KIND] [--prot PERMS] "
-             "[--range A-B] [--output FILE [--raw]] [--core FILE] FILE...",
+             "[--range A-B] [--output FILE [--raw]] [--core FILE | --core-dir "
+             "DIR] [--root DIR] [--force] FILE...",
     .chain = "memory",
     .flags = memparse_flags,
     .format = "table",

@@ -7,11 +7,23 @@
 
 #include "cli/cli.h"
 
+/* clang-format off */
 const CkptCliCommand *const ckpt_cli_commands[] = {
-    &ckpt_cmd_chains,   &ckpt_cmd_diff,    &ckpt_cmd_inspect, &ckpt_cmd_list,
-    &ckpt_cmd_memparse, &ckpt_cmd_plugins, &ckpt_cmd_run,     &ckpt_cmd_secrets,
-    &ckpt_cmd_show,     &ckpt_cmd_triage,  &ckpt_cmd_yara,    NULL,
+    &ckpt_cmd_chains,
+    &ckpt_cmd_diff,
+    &ckpt_cmd_inspect,
+    &ckpt_cmd_list,
+    &ckpt_cmd_memparse,
+    &ckpt_cmd_plugins,
+    &ckpt_cmd_rootfs,
+    &ckpt_cmd_run,
+    &ckpt_cmd_secrets,
+    &ckpt_cmd_show,
+    &ckpt_cmd_triage,
+    &ckpt_cmd_yara,
+    NULL,
 };
+/* clang-format on */
 
 const CkptCliCommand *
 ckpt_cli_find(const char *name)

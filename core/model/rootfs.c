@@ -9,6 +9,12 @@
  * and the walk stops (with a warning in the model) at max-members entries,
  * max-total-size bytes or the max-ratio limit (compressed, or sparse
  * entries whose holes expand a plain tar).
+ *
+ * The "all" walk (ckpt_diff_iter_new_all, for `ckpt rootfs`) yields every
+ * member instead, links and whiteouts included (without data), describes
+ * each (ckpt_diff_iter_entry: owner, mode, mtime, link target) and hashes
+ * regular files to their end in chunks, so a file larger than max_bytes is
+ * hashed whole without being held whole.
  */
 #include "model/model.h"
 
@@ -31,6 +37,11 @@ struct CkptFileIter {
   uint8_t *buf;
   size_t cap;
   char *path;
+  /* the "all" walk */
+  gboolean all;
+  gboolean have_entry;
+  CkptDiffEntryInfo entry;
+  char *link, *uname, *gname, *sha256;
 };
 
 CkptFileIter *
@@ -70,6 +81,21 @@ iter_stop(CkptFileIter *it)
   if (it->a)
     archive_read_free(it->a);
   it->a = NULL;
+}
+
+CkptFileIter *
+ckpt_diff_iter_new_all(CkptCheckpoint *c, uint64_t max_bytes)
+{
+  CkptFileIter *it = ckpt_diff_iter_new(c, max_bytes);
+  if (it)
+    it->all = TRUE;
+  return it;
+}
+
+const CkptDiffEntryInfo *
+ckpt_diff_iter_entry(CkptFileIter *it)
+{
+  return it && it->have_entry ? &it->entry : NULL;
 }
 
 /* A member name as display text: "/"-rooted, valid UTF-8, no control
@@ -119,7 +145,10 @@ within_limits(CkptFileIter *it)
  * its declared size before that happens. Sizes are what entries expand
  * to: a sparse entry's holes are read back as zeros and scanned like
  * data, so 2000 sparse 60 MiB files in a 2.4 MB tar go past max-ratio
- * even though the tar is not compressed. */
+ * even though the tar is not compressed. As zero pages in the image set,
+ * holes count in max-ratio once past ratio-floor: a real sparse file (a
+ * preallocated database) is not a bomb. Data that decompresses is judged
+ * from the first MiB on (within_limits). */
 static gboolean
 entry_within_limits(CkptFileIter *it, uint64_t size)
 {
@@ -129,7 +158,8 @@ entry_within_limits(CkptFileIter *it, uint64_t size)
   end = size > UINT64_MAX - end ? UINT64_MAX : end + size;
   uint64_t in = it->compressed_len ? it->compressed_len : 1;
   if (size > l->max_member_size || end > l->max_total_size ||
-      (end > (UINT64_C(1) << 20) && end / in >= l->max_ratio)) {
+      (end > MAX(UINT64_C(1) << 20, l->ratio_floor) &&
+       end / in >= l->max_ratio)) {
     ckpt_model_warn(it->c,
                     "rootfs-diff.tar: an entry of %" G_GUINT64_FORMAT
                     " bytes goes past the max-member-size, max-total-size "
@@ -140,38 +170,154 @@ entry_within_limits(CkptFileIter *it, uint64_t size)
   return TRUE;
 }
 
+/* Zeros into sum: a sparse entry's hole as its readers see it. */
+static void
+hash_zeros(GChecksum *sum, uint64_t n)
+{
+  static const uint8_t zeros[65536];
+  while (n > 0) {
+    size_t k = (size_t)MIN(n, (uint64_t)sizeof zeros);
+    g_checksum_update(sum, zeros, (gssize)k);
+    n -= k;
+  }
+}
+
 /* Reads up to want bytes of the current entry into the buffer, block by
  * block: a sparse entry's holes between blocks read as zeros, and *got
  * ends with its last data block, so a trailing hole (all of a 60 MiB
- * file but one byte) is not handed to scanners as data. */
+ * file but one byte) is not handed to scanners as data. With sum, every
+ * block of the entry is read (past want too) and hashed, holes as zeros,
+ * up to full bytes; *hashed says how many. */
 static gboolean
-read_data(CkptFileIter *it, size_t want, size_t *got)
+read_data(CkptFileIter *it, size_t want, size_t *got, GChecksum *sum,
+          uint64_t full, uint64_t *hashed)
 {
   if (want > it->cap) {
     it->buf = g_realloc(it->buf, want);
     it->cap = want;
   }
   *got = 0;
-  while (*got < want) {
+  uint64_t pos = 0; /* hashed so far */
+  for (;;) {
+    if (!sum && *got >= want)
+      break;
     const void *block = NULL;
     size_t n = 0;
     la_int64_t at = 0;
     int rc = archive_read_data_block(it->a, &block, &n, &at);
     if (rc == ARCHIVE_EOF)
       break;
-    if (rc < ARCHIVE_WARN || at < 0)
-      return FALSE;
+    if (rc < ARCHIVE_WARN || at < 0 || (uint64_t)at < pos)
+      return FALSE; /* blocks come in order; an overlap is corrupt */
+    if (sum) {
+      uint64_t end = MIN((uint64_t)at + n, full);
+      if ((uint64_t)at < end) {
+        hash_zeros(sum, (uint64_t)at - pos);
+        g_checksum_update(sum, block, (gssize)(end - (uint64_t)at));
+        pos = end;
+      }
+    }
     if ((uint64_t)at >= want)
-      break;
+      continue;
     size_t off = (size_t)at;
-    if (off < *got) /* blocks come in order; an overlap is corrupt */
+    if (off < *got)
       return FALSE;
     size_t k = MIN(n, want - off);
     memset(it->buf + *got, 0, off - *got);
     memcpy(it->buf + off, block, k);
     *got = off + k;
   }
+  if (sum) {
+    hash_zeros(sum, full - pos); /* a trailing hole */
+    *hashed = full;
+  }
   return TRUE;
+}
+
+static CkptDiffKind
+kind_of(struct archive_entry *e)
+{
+  if (archive_entry_hardlink(e) != NULL)
+    return CKPT_DIFF_HARDLINK;
+  switch (archive_entry_filetype(e)) {
+  case AE_IFREG:
+    return CKPT_DIFF_REG;
+  case AE_IFDIR:
+    return CKPT_DIFF_DIR;
+  case AE_IFLNK:
+    return CKPT_DIFF_SYMLINK;
+  case AE_IFCHR:
+    return CKPT_DIFF_CHR;
+  case AE_IFBLK:
+    return CKPT_DIFF_BLK;
+  case AE_IFIFO:
+    return CKPT_DIFF_FIFO;
+  case AE_IFSOCK:
+    return CKPT_DIFF_SOCK;
+  default:
+    return CKPT_DIFF_OTHER;
+  }
+}
+
+/* The description of entry e for the "all" walk; names are display text
+ * ("/"-rooted like paths, which is also how a link target reads). */
+static void
+describe(CkptFileIter *it, struct archive_entry *e, uint64_t full)
+{
+  g_free(it->link);
+  g_free(it->uname);
+  g_free(it->gname);
+  g_clear_pointer(&it->sha256, g_free);
+  const char *target = archive_entry_hardlink(e);
+  if (target == NULL && archive_entry_filetype(e) == AE_IFLNK)
+    target = archive_entry_symlink(e);
+  it->link = target ? g_utf8_make_valid(target,
+                                        (gssize)strnlen(target, MAX_PATH_SHOWN))
+                    : NULL;
+  for (char *p = it->link; p && *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
+  const char *un = archive_entry_uname(e), *gn = archive_entry_gname(e);
+  it->uname =
+      un && *un ? g_utf8_make_valid(un, (gssize)strnlen(un, 256)) : NULL;
+  it->gname =
+      gn && *gn ? g_utf8_make_valid(gn, (gssize)strnlen(gn, 256)) : NULL;
+  la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
+  it->entry = (CkptDiffEntryInfo){
+      .size = sizeof(CkptDiffEntryInfo),
+      .path = it->path,
+      .kind = kind_of(e),
+      .mode = (uint32_t)archive_entry_perm(e) & 07777u,
+      .uid = uid >= 0 && uid <= G_MAXUINT32 ? (uint32_t)uid : UINT32_MAX,
+      .gid = gid >= 0 && gid <= G_MAXUINT32 ? (uint32_t)gid : UINT32_MAX,
+      .uname = it->uname,
+      .gname = it->gname,
+      .mtime =
+          archive_entry_mtime_is_set(e) ? (int64_t)archive_entry_mtime(e) : 0,
+      .link = it->link,
+      .rdev_major = (uint32_t)archive_entry_rdevmajor(e),
+      .rdev_minor = (uint32_t)archive_entry_rdevminor(e),
+      .full_size = full,
+  };
+  it->have_entry = TRUE;
+}
+
+/* Hashes what read_data() took and the rest of the entry, in chunks; the
+ * hash is left out when the member ends early or cannot be read. */
+/* Whether the "all" walk hashes this entry: past max-hash-size it is
+ * listed without a sha256 (hashing reads what a sparse member expands
+ * to: CPU, not disk). */
+static gboolean
+hashes(CkptFileIter *it, uint64_t full)
+{
+  if (full <= it->c->limits.max_hash_size)
+    return TRUE;
+  ckpt_model_warn(it->c,
+                  "rootfs-diff.tar: %s: %" G_GUINT64_FORMAT
+                  " bytes, over the max-hash-size limit of %" G_GUINT64_FORMAT
+                  ": not hashed",
+                  it->path, full, it->c->limits.max_hash_size);
+  return FALSE;
 }
 
 int
@@ -197,25 +343,46 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
       break;
     }
     const char *raw = archive_entry_pathname(e);
-    if (raw == NULL || archive_entry_filetype(e) != AE_IFREG ||
-        archive_entry_hardlink(e) != NULL)
+    gboolean regular = archive_entry_filetype(e) == AE_IFREG &&
+                       archive_entry_hardlink(e) == NULL;
+    if (raw == NULL || (!regular && !it->all))
       continue;
     la_int64_t size = archive_entry_size(e);
-    uint64_t full = size > 0 ? (uint64_t)size : 0;
+    uint64_t full = size > 0 && regular ? (uint64_t)size : 0;
     if (!entry_within_limits(it, full)) {
       iter_stop(it);
       break;
     }
     it->expanded += full;
+    if (!regular) {
+      g_free(it->path);
+      it->path = display_path(raw);
+      describe(it, e, 0);
+      file->path = it->path;
+      file->data = (const uint8_t *)"";
+      file->len = 0;
+      file->full_size = 0;
+      return 1;
+    }
     uint64_t want64 = MIN(full, it->max_bytes);
     size_t got = 0;
     g_free(it->path);
     it->path = display_path(raw);
-    if (!read_data(it, (size_t)want64, &got)) {
+    if (it->all)
+      describe(it, e, full);
+    g_autoptr(GChecksum) sum =
+        it->all && hashes(it, full) ? g_checksum_new(G_CHECKSUM_SHA256) : NULL;
+    uint64_t hashed = 0;
+    if (!read_data(it, (size_t)want64, &got, sum, full, &hashed)) {
       ckpt_model_warn(it->c, "rootfs-diff.tar: reading %s: %s, rest skipped",
                       it->path, archive_error_string(it->a));
       iter_stop(it);
       break;
+    }
+    if (sum && hashed == full) {
+      g_free(it->sha256);
+      it->sha256 = g_strdup(g_checksum_get_string(sum));
+      it->entry.sha256 = it->sha256;
     }
     file->path = it->path;
     file->data = got ? it->buf : (const uint8_t *)"";
@@ -234,5 +401,9 @@ ckpt_diff_iter_free(CkptFileIter *it)
   iter_stop(it);
   g_free(it->buf);
   g_free(it->path);
+  g_free(it->link);
+  g_free(it->uname);
+  g_free(it->gname);
+  g_free(it->sha256);
   g_free(it);
 }

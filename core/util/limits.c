@@ -34,6 +34,7 @@ static const LimitDef defs[] = {
     /* Each image of the fixtures decodes into under 16 KiB; a million
      * VMAs (max-vmas) would take about 130 MiB. */
     {"max-decode-memory", offsetof(CkptLimits, max_decode_memory), 256 * MiB},
+    {"max-hash-size", offsetof(CkptLimits, max_hash_size), 4 * GiB},
 };
 
 void

@@ -26,6 +26,9 @@ typedef struct {
   uint64_t max_entries;       /* entries in one image */
   uint64_t max_decode_memory; /* what decoding one image's entries may
                                  allocate, summed over its entries */
+  /* bytes of one rootfs-diff file hashed (`ckpt rootfs`): hashing reads
+   * what a sparse member expands to, which costs CPU, not disk */
+  uint64_t max_hash_size;
 } CkptLimits;
 
 /* Fills *limits with the defaults. */

@@ -3,36 +3,219 @@
  *
  *   ELF header | PT_NOTE, one PT_LOAD per VMA | notes | page-aligned data
  *
- * Notes: NT_PRSTATUS of the main thread, NT_PRPSINFO, NT_FILE (file-backed
- * mappings), then NT_PRSTATUS of every other thread. Registers are copied
- * from CkptThreadInfo.regs, which is already in user_regs_struct order.
+ * Notes, in the kernel's order: for the main thread NT_PRSTATUS,
+ * NT_PRPSINFO, NT_SIGINFO, NT_AUXV (CRIU's saved auxv, which gdb needs to
+ * find the dynamic linker and so the shared libraries), NT_FILE
+ * (file-backed mappings), NT_FPREGSET and NT_X86_XSTATE; then NT_PRSTATUS,
+ * NT_FPREGSET and NT_X86_XSTATE of every other thread. gdb ties FP notes to
+ * the NT_PRSTATUS before them. Registers are copied from CkptThreadInfo
+ * (user_regs_struct order) and CkptThreadFpu (the FXSAVE area, YMM upper
+ * halves). A checkpoint froze its processes, so the signal recorded is
+ * SIGSTOP, as gdb's gcore records for a process it stopped.
+ *
  * A VMA with dumped bytes gets filesz == memsz; its absent pages are holes
  * in the file (read back as zeros) so a mostly-absent VMA costs no disk.
- * A VMA without any dumped byte gets filesz 0. The structs of the notes are
- * written field by field at the kernel's x86_64 offsets, so the writer does
- * not depend on the machine it runs on.
+ * Pages of a file mapping that CRIU did not dump are the file's own (it
+ * dumps only pages a private mapping changed): they are copied from the
+ * file in the rootfs diff or under the root the user named, then the
+ * dumped pages are written over them. A file found nowhere leaves zeros
+ * and is reported, never an abort (criu-coredump's failing). The structs
+ * of the notes are written field by field at the kernel's x86_64 offsets,
+ * so the writer does not depend on the machine it runs on.
  */
 #include "mem.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CORE_PAGE 4096u
 /* Linux x86_64 sizes of struct elf_prstatus and struct elf_prpsinfo. */
 #define PRSTATUS_SIZE 336
 #define PRSTATUS_REGS 112
+#define PRSTATUS_FPVALID 328
 #define PRPSINFO_SIZE 136
+#define SIGINFO_SIZE 128
+/* NT_X86_XSTATE in the standard (non-compacted) XSAVE layout with x87, SSE
+ * and AVX: the FXSAVE area, whose software bytes at 464 carry XCR0 (where
+ * gdb reads it), the XSAVE header at 512, YMM upper halves at 576. */
+#define XSTATE_SIZE 832
+#define XSTATE_XCR0 464
+#define XSTATE_HEADER 512
+#define XSTATE_YMMH 576
+#define XCR0_X87_SSE_AVX 7u
+#define COPY_CHUNK (1u << 20)
 
 G_STATIC_ASSERT(sizeof(CkptRegsX86_64) == 27 * 8);
 
 typedef struct {
   const CkptVmaInfo *vma;
   uint64_t offset, filesz;
+  /* where absent pages of a file mapping come from */
+  int fd;       /* under the root, or -1 */
+  GBytes *diff; /* from the rootfs diff, or NULL */
+  uint64_t file_size;
 } Segment;
+
+/* ---- file sources ------------------------------------------------------- */
+typedef struct {
+  GBytes *bytes;
+  gboolean complete;
+} DiffFile;
+
+struct MemFileSource {
+  int rootfd;       /* -1 without --root */
+  GHashTable *diff; /* path -> DiffFile* */
+};
+
+static void
+diff_file_free(gpointer p)
+{
+  DiffFile *d = p;
+  g_bytes_unref(d->bytes);
+  g_free(d);
+}
+
+MemFileSource *
+mem_files_new(const char *root, GError **error)
+{
+  int fd = -1;
+  if (root) {
+    fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                  "--root %s: %s", root, g_strerror(e));
+      return NULL;
+    }
+  }
+  MemFileSource *s = g_new0(MemFileSource, 1);
+  s->rootfd = fd;
+  s->diff =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, diff_file_free);
+  return s;
+}
+
+void
+mem_files_free(MemFileSource *s)
+{
+  if (s == NULL)
+    return;
+  if (s->rootfd >= 0)
+    close(s->rootfd);
+  g_hash_table_destroy(s->diff);
+  g_free(s);
+}
+
+void
+mem_files_add_diff(MemFileSource *s, const char *path, const void *data,
+                   size_t len, gboolean complete)
+{
+  DiffFile *d = g_new0(DiffFile, 1);
+  d->bytes = g_bytes_new(data, len);
+  d->complete = complete;
+  g_hash_table_replace(s->diff, g_strdup(path), d);
+}
+
+int
+mem_files_open_under(int rootfd, const char *path)
+{
+  if (path == NULL || path[0] != '/' || strlen(path) >= 4096) {
+    errno = EINVAL;
+    return -1;
+  }
+  g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+  size_t last = 0;
+  for (size_t i = 0; parts[i]; i++)
+    if (parts[i][0] && strcmp(parts[i], ".") != 0)
+      last = i;
+  int cur = rootfd;
+  gboolean owned = FALSE;
+  for (size_t i = 0; parts[i]; i++) {
+    const char *c = parts[i];
+    if (c[0] == '\0' || strcmp(c, ".") == 0)
+      continue;
+    int fd;
+    if (strcmp(c, "..") == 0) {
+      errno = EPERM; /* never climb: the path must stay in the root */
+      fd = -1;
+    } else if (i == last) {
+      /* O_NONBLOCK: a FIFO planted at the path must not hang the open */
+      fd = openat(cur, c,
+                  O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    } else {
+      fd = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    int e = errno;
+    if (owned)
+      close(cur);
+    if (fd < 0) {
+      errno = e;
+      return -1;
+    }
+    cur = fd;
+    owned = TRUE;
+  }
+  struct stat st;
+  if (!owned || fstat(cur, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (owned)
+      close(cur);
+    errno = EINVAL;
+    return -1;
+  }
+  return cur;
+}
+
+/* Finds the bytes behind a file mapping; FALSE when there are none. */
+static gboolean
+segment_source(MemFileSource *s, Segment *seg, GPtrArray *missing)
+{
+  const CkptVmaInfo *v = seg->vma;
+  seg->fd = -1;
+  if (s == NULL || v->kind != CKPT_VMA_FILE || v->path == NULL)
+    return FALSE;
+  DiffFile *d = g_hash_table_lookup(s->diff, v->path);
+  if (d && d->complete) {
+    seg->diff = g_bytes_ref(d->bytes);
+    seg->file_size = g_bytes_get_size(d->bytes);
+    return TRUE;
+  }
+  struct stat st;
+  if (d == NULL && s->rootfd >= 0) {
+    seg->fd = mem_files_open_under(s->rootfd, v->path);
+    if (seg->fd >= 0 && fstat(seg->fd, &st) == 0) {
+      seg->file_size = (uint64_t)st.st_size;
+      return TRUE;
+    }
+    if (seg->fd >= 0)
+      close(seg->fd);
+    seg->fd = -1;
+  }
+  if (missing) {
+    gboolean seen = FALSE;
+    for (guint i = 0; i < missing->len && !seen; i++)
+      seen = strcmp(missing->pdata[i], v->path) == 0;
+    if (!seen)
+      g_ptr_array_add(missing, g_strdup(v->path));
+  }
+  return FALSE;
+}
+
+static void
+segments_release(Segment *segs, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (segs[i].fd >= 0)
+      close(segs[i].fd);
+    if (segs[i].diff)
+      g_bytes_unref(segs[i].diff);
+  }
+}
 
 static void
 put32(uint8_t *p, uint32_t v)
@@ -62,9 +245,11 @@ note_add(GByteArray *notes, uint32_t type, const void *desc, size_t len)
 
 static void
 note_prstatus(GByteArray *notes, const CkptProcessInfo *pi,
-              const CkptThreadInfo *t)
+              const CkptThreadInfo *t, gboolean fpvalid)
 {
   uint8_t d[PRSTATUS_SIZE] = {0};
+  put32(d + 0, SIGSTOP);        /* pr_info.si_signo */
+  d[12] = SIGSTOP;              /* pr_cursig */
   put64(d + 24, t->blk_sigset); /* pr_sighold */
   put32(d + 32, t->tid);        /* pr_pid */
   put32(d + 36, pi->ppid);
@@ -72,7 +257,60 @@ note_prstatus(GByteArray *notes, const CkptProcessInfo *pi,
   put32(d + 44, pi->sid);
   if (t->has_regs)
     memcpy(d + PRSTATUS_REGS, &t->regs, sizeof(t->regs));
+  put32(d + PRSTATUS_FPVALID, fpvalid ? 1 : 0);
   note_add(notes, NT_PRSTATUS, d, sizeof(d));
+}
+
+static void
+note_siginfo(GByteArray *notes)
+{
+  uint8_t d[SIGINFO_SIZE] = {0};
+  put32(d + 0, SIGSTOP); /* si_signo; si_errno and si_code 0 */
+  note_add(notes, NT_SIGINFO, d, sizeof(d));
+}
+
+static void
+note_auxv(GByteArray *notes, const CkptApi *api, const CkptProcess *p)
+{
+  size_t n = 0;
+  const uint64_t *w = CKPT_HAS(api, process_auxv) && api->process_auxv
+                          ? api->process_auxv(p, &n)
+                          : NULL;
+  if (w == NULL || n == 0)
+    return;
+  g_autofree uint8_t *d = g_malloc(n * 8 + 16);
+  for (size_t i = 0; i < n; i++)
+    put64(d + 8 * i, w[i]);
+  size_t len = n * 8;
+  if (n < 2 || w[n - 2] != AT_NULL) { /* the vector ends with AT_NULL */
+    memset(d + len, 0, 16);
+    len += 16;
+  }
+  note_add(notes, NT_AUXV, d, len);
+}
+
+/* NT_FPREGSET and NT_X86_XSTATE of one thread, when the image had them. */
+static void
+note_fpu(GByteArray *notes, const CkptThreadFpu *f)
+{
+  if (f == NULL)
+    return;
+  note_add(notes, NT_FPREGSET, f->fxsave, sizeof(f->fxsave));
+  if (f->xstate_bv == 0 && !f->has_ymmh)
+    return; /* saved without XSAVE: the FXSAVE area is all there is */
+  uint8_t d[XSTATE_SIZE] = {0};
+  memcpy(d, f->fxsave, sizeof(f->fxsave));
+  put64(d + XSTATE_XCR0, XCR0_X87_SSE_AVX);
+  put64(d + XSTATE_HEADER, f->xstate_bv & XCR0_X87_SSE_AVX);
+  memcpy(d + XSTATE_YMMH, f->ymmh, sizeof(f->ymmh));
+  note_add(notes, NT_X86_XSTATE, d, sizeof(d));
+}
+
+static const CkptThreadFpu *
+thread_fpu(const CkptApi *api, const CkptProcess *p, size_t i)
+{
+  return CKPT_HAS(api, thread_fpu) && api->thread_fpu ? api->thread_fpu(p, i)
+                                                      : NULL;
 }
 
 static void
@@ -138,13 +376,21 @@ build_notes(const CkptApi *api, const CkptProcess *p, const Segment *segs,
     if (api->thread_at(p, i)->tid == pi->pid)
       main_i = i;
   /* gdb takes the first NT_PRSTATUS as the current thread */
+  const CkptThreadFpu *f = nt > 0 ? thread_fpu(api, p, main_i) : NULL;
   if (nt > 0)
-    note_prstatus(notes, pi, api->thread_at(p, main_i));
+    note_prstatus(notes, pi, api->thread_at(p, main_i), f != NULL);
   note_prpsinfo(notes, pi);
+  note_siginfo(notes);
+  note_auxv(notes, api, p);
   note_file(notes, segs, n_segs);
-  for (size_t i = 0; i < nt; i++)
-    if (i != main_i)
-      note_prstatus(notes, pi, api->thread_at(p, i));
+  note_fpu(notes, f);
+  for (size_t i = 0; i < nt; i++) {
+    if (i == main_i)
+      continue;
+    f = thread_fpu(api, p, i);
+    note_prstatus(notes, pi, api->thread_at(p, i), f != NULL);
+    note_fpu(notes, f);
+  }
   *threads = nt;
   return notes;
 }
@@ -190,7 +436,8 @@ layout(Segment *segs, size_t n, uint64_t data_start, uint64_t *end,
     const CkptVmaInfo *v = segs[i].vma;
     uint64_t size = v->end - v->start;
     segs[i].offset = off;
-    segs[i].filesz = v->present > 0 ? size : 0;
+    gboolean has_file = segs[i].fd >= 0 || segs[i].diff != NULL;
+    segs[i].filesz = v->present > 0 || has_file ? size : 0;
     if (segs[i].filesz > (uint64_t)INT64_MAX - off) {
       g_set_error(error, MEM_ERROR, 0,
                   "core: VMA %#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER
@@ -262,6 +509,50 @@ segment_of(const Segment *segs, size_t n, const CkptMemBlock *b)
   return &segs[lo];
 }
 
+/* The file's bytes behind segment s: [pgoff, pgoff + size) of the file,
+ * cut at its end (the rest of the mapping reads as zeros, where the
+ * process would have had SIGBUS). */
+static gboolean
+write_file_pages(int fd, const char *path, const Segment *s, uint64_t *bytes,
+                 GError **error)
+{
+  const CkptVmaInfo *v = s->vma;
+  uint64_t size = v->end - v->start;
+  if (v->pgoff >= s->file_size)
+    return TRUE;
+  uint64_t n = MIN(size, s->file_size - v->pgoff);
+  if (s->diff) {
+    const uint8_t *d = g_bytes_get_data(s->diff, NULL);
+    *bytes += n;
+    return write_all(fd, d + v->pgoff, (size_t)n, s->offset, path, error);
+  }
+  g_autofree uint8_t *buf = g_malloc(COPY_CHUNK);
+  for (uint64_t done = 0; done < n;) {
+    size_t want = (size_t)MIN((uint64_t)COPY_CHUNK, n - done);
+    ssize_t r = pread(s->fd, buf, want, (off_t)(v->pgoff + done));
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break; /* the file shrank or cannot be read: zeros from here */
+    if (!write_all(fd, buf, (size_t)r, s->offset + done, path, error))
+      return FALSE;
+    done += (uint64_t)r;
+    *bytes += (uint64_t)r;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_files(int fd, const char *path, const Segment *segs, size_t n,
+            uint64_t *bytes, GError **error)
+{
+  for (size_t i = 0; i < n; i++)
+    if ((segs[i].fd >= 0 || segs[i].diff) &&
+        !write_file_pages(fd, path, &segs[i], bytes, error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 write_memory(const CkptApi *api, const CkptProcess *p, int fd, const char *path,
              const Segment *segs, size_t n, uint64_t *bytes, GError **error)
@@ -282,12 +573,43 @@ write_memory(const CkptApi *api, const CkptProcess *p, int fd, const char *path,
   return ok;
 }
 
+/* Creates the core file: never through a symlink; an existing file only
+ * with force. *created says whether this call made it (and may remove
+ * it on failure). */
+static int
+create_core(const MemCoreOptions *o, const char *path, gboolean *created,
+            GError **error)
+{
+  int dirfd = o && o->dirfd ? o->dirfd : AT_FDCWD;
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+  int fd = openat(dirfd, path, flags | O_EXCL, 0600);
+  *created = fd >= 0;
+  if (fd < 0 && errno == EEXIST && o && o->force)
+    fd = openat(dirfd, path, flags | O_TRUNC, 0600);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                "core: cannot create %s: %s%s", path, g_strerror(e),
+                e == EEXIST ? " (--force replaces it)" : "");
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "core: %s is not a regular file", path);
+    return -1;
+  }
+  return fd;
+}
+
 gboolean
 mem_core_write(const CkptApi *api, const CkptProcess *p,
-               const MemFilter *filter, const char *path, MemCoreStats *stats,
-               GError **error)
+               const MemCoreOptions *opts, const char *path,
+               MemCoreStats *stats, GError **error)
 {
   const CkptProcessInfo *pi = api->process_info(p);
+  const MemFilter *filter = opts ? opts->filter : NULL;
   memset(stats, 0, sizeof(*stats));
   if (!pi->has_mm) {
     g_set_error(error, MEM_ERROR, 0,
@@ -308,7 +630,10 @@ mem_core_write(const CkptApi *api, const CkptProcess *p,
     if (v->end <= v->start || v->kind == CKPT_VMA_GUARD ||
         (filter && !mem_filter_vma(filter, v, mem_vma_kind(api, p, v))))
       continue;
-    segs[n++].vma = v;
+    segs[n].vma = v;
+    segment_source(opts ? opts->files : NULL, &segs[n],
+                   opts ? opts->missing : NULL);
+    n++;
   }
 
   uint64_t threads = 0;
@@ -317,18 +642,15 @@ mem_core_write(const CkptApi *api, const CkptProcess *p,
   uint64_t data_off =
       (notes_off + notes->len + CORE_PAGE - 1) & ~(uint64_t)(CORE_PAGE - 1);
   uint64_t end = 0;
-  if (!layout(segs, n, data_off, &end, error))
-    return FALSE;
-
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
-                "core: cannot create %s: %s", path, g_strerror(e));
-    return FALSE;
-  }
-  gboolean ok = write_headers(fd, path, segs, n, notes, notes_off, error) &&
-                write_memory(api, p, fd, path, segs, n, &stats->bytes, error);
+  gboolean created = FALSE;
+  int fd = -1;
+  gboolean ok = layout(segs, n, data_off, &end, error) &&
+                (fd = create_core(opts, path, &created, error)) >= 0;
+  /* file pages first: the dumped pages, written next, win over them */
+  ok = ok && write_headers(fd, path, segs, n, notes, notes_off, error) &&
+       write_files(fd, path, segs, n, &stats->file_bytes, error) &&
+       write_memory(api, p, fd, path, segs, n, &stats->bytes, error);
+  segments_release(segs, n);
   if (ok && ftruncate(fd, (off_t)end) != 0) {
     int e = errno;
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
@@ -336,12 +658,14 @@ mem_core_write(const CkptApi *api, const CkptProcess *p,
                 end, g_strerror(e));
     ok = FALSE;
   }
-  if (close(fd) != 0 && ok) {
+  if (fd >= 0 && close(fd) != 0 && ok) {
     int e = errno;
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
                 "core: closing %s: %s", path, g_strerror(e));
     ok = FALSE;
   }
+  if (!ok && created)
+    unlinkat(opts && opts->dirfd ? opts->dirfd : AT_FDCWD, path, 0);
   stats->segments = n;
   stats->threads = threads;
   stats->file_size = end;

@@ -120,18 +120,50 @@ gboolean mem_hexdump_write(FILE *out, uint64_t addr, const uint8_t *data,
                            size_t len);
 
 /* ---- elfcore.c --------------------------------------------------------- */
+/* Where the bytes of file-backed pages that are not in the dump come from:
+ * a directory holding the container's root file system (--root), and
+ * files of the rootfs diff (what the container wrote, which wins). */
+typedef struct MemFileSource MemFileSource;
+
+/* root may be NULL (the diff only); FALSE when it cannot be opened as a
+ * directory. */
+MemFileSource *mem_files_new(const char *root, GError **error);
+void mem_files_free(MemFileSource *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MemFileSource, mem_files_free)
+/* The bytes of path in the rootfs diff; complete FALSE when the diff holds
+ * more than was read (the file is then used from nowhere: the root's copy
+ * is older than what the process mapped). */
+void mem_files_add_diff(MemFileSource *s, const char *path, const void *data,
+                        size_t len, gboolean complete);
+/* Opens path ("/"-rooted, as a VMA names it) under the root, one component
+ * at a time with O_NOFOLLOW: a symlink, "..", or anything but a regular
+ * file at the end is refused, so nothing outside the root is read. -1 with
+ * errno set when refused or absent. */
+int mem_files_open_under(int rootfd, const char *path);
+
 typedef struct {
   uint64_t segments; /* PT_LOAD headers */
   uint64_t threads;
-  uint64_t bytes;     /* dumped bytes copied in */
-  uint64_t file_size; /* apparent size; absent pages are holes */
+  uint64_t bytes;      /* dumped bytes copied in */
+  uint64_t file_bytes; /* bytes copied from files (--root, the diff) */
+  uint64_t file_size;  /* apparent size; absent pages are holes */
 } MemCoreStats;
 
-/* Writes process p as an x86_64 ELF core file at path (created, truncated).
- * Only the API members the run needs are used, so a test can pass a small
- * table of its own. */
+typedef struct {
+  const MemFilter *filter; /* NULL: every VMA */
+  MemFileSource *files;    /* NULL: dumped pages only */
+  gboolean force;          /* replace an existing file at path */
+  int dirfd;               /* path is relative to it; 0 means AT_FDCWD */
+  /* when set, paths of mapped files found nowhere are appended (char *) */
+  GPtrArray *missing;
+} MemCoreOptions;
+
+/* Writes process p as an x86_64 ELF core file at path: created, never
+ * through a symlink, and an existing file is refused unless opts->force.
+ * opts may be NULL. Only the API members the run needs are used (the
+ * ABI 2.2 ones when set), so a test can pass a small table of its own. */
 gboolean mem_core_write(const CkptApi *api, const CkptProcess *p,
-                        const MemFilter *filter, const char *path,
+                        const MemCoreOptions *opts, const char *path,
                         MemCoreStats *stats, GError **error);
 
 #endif

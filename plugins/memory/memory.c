@@ -9,15 +9,22 @@
  *   --search*         table "hits": pid, comm, addr, vma, match, context,
  *                     over --pid N or every process
  *   --core FILE       process --pid N as an ELF core file
+ *   --core-dir DIR    every process with memory as DIR/core.PID
  *
  * --vma, --prot and --range narrow the hexdump, search, output and maps.
- * --output and --core write the one file the user named; nothing else is
- * written.
+ * --output and --core write the one file the user named, --core-dir only
+ * into the directory named (created, or empty); nothing else is written,
+ * and an existing file is replaced only with --force. Cores take the pages
+ * CRIU did not dump of file mappings from the rootfs diff and from --root.
  */
 #include "mem.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { T_PROCESSES, T_MAPS, T_HEXDUMP, T_HITS, T_FILE };
 
@@ -45,6 +52,14 @@ static const CkptOption options[] = {
     {"max-hits", CKPT_T_UINT, "100000", "stop after this many hits (0: all)"},
     {"core", CKPT_T_STR, NULL,
      "write process --pid as an ELF core file for gdb"},
+    {"core-dir", CKPT_T_STR, NULL,
+     "write every process as an ELF core DIR/core.PID (DIR created, or "
+     "empty)"},
+    {"root", CKPT_T_STR, NULL,
+     "cores: a directory holding the container's root file system (e.g. "
+     "its image's layers), to fill file-backed pages the dump lacks"},
+    {"force", CKPT_T_BOOL, "false",
+     "replace existing files (--core, --core-dir, --output)"},
     {NULL},
 };
 
@@ -234,9 +249,17 @@ run_output(Ctx *c, const CkptProcess *p, const char *path)
 {
   const CkptApi *api = c->api;
   gboolean raw = api->opt_bool(c->run, "raw");
-  FILE *f = fopen(path, "we");
+  /* never through a symlink; an existing file only with --force */
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+              (api->opt_bool(c->run, "force") ? O_TRUNC : O_EXCL);
+  int fd = open(path, flags, 0600);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (f == NULL) {
-    api->error(c->run, "cannot create %s: %s", path, g_strerror(errno));
+    int e = errno;
+    if (fd >= 0)
+      close(fd);
+    api->error(c->run, "cannot create %s: %s%s", path, g_strerror(e),
+               e == EEXIST ? " (--force replaces it)" : "");
     return CKPT_FAILED;
   }
   /* big writes: the output is as large as the memory or 5x that */
@@ -389,19 +412,170 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
   return st;
 }
 
-/* ---- the run ------------------------------------------------------------ */
+/* ---- cores -------------------------------------------------------------- */
+static gboolean
+wanted_path(const CkptApi *api, const CkptProcess *p, const char *path)
+{
+  for (size_t i = 0; i < api->vma_count(p); i++) {
+    const CkptVmaInfo *v = api->vma_at(p, i);
+    if (v->kind == CKPT_VMA_FILE && v->path && strcmp(v->path, path) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The root the user named, and the rootfs diff's copies of the files the
+ * processes map (what the container wrote wins over the image's). */
+static MemFileSource *
+core_sources(Ctx *c, const CkptProcess *only, GError **error)
+{
+  const CkptApi *api = c->api;
+  g_autoptr(MemFileSource) s = mem_files_new(opt_str(c, "root"), error);
+  if (s == NULL)
+    return NULL;
+  CkptFileIter *it = api->diff_iter_new(c->run, 0);
+  CkptDiffFile f = {.size = sizeof f};
+  while (it && api->diff_iter_next(it, &f)) {
+    size_t n = only ? 1 : api->process_count(c->run);
+    for (size_t i = 0; i < n; i++) {
+      const CkptProcess *p = only ? only : api->process_at(c->run, i);
+      if (wanted_path(api, p, f.path)) {
+        mem_files_add_diff(s, f.path, f.data, f.len, f.len == f.full_size);
+        break;
+      }
+    }
+  }
+  if (it)
+    api->diff_iter_free(it);
+  return g_steal_pointer(&s);
+}
+
+static void
+report_missing(Ctx *c, GPtrArray *missing)
+{
+  if (missing->len == 0)
+    return;
+  g_autoptr(GString) list = g_string_new(NULL);
+  for (guint i = 0; i < missing->len && i < 8; i++)
+    g_string_append_printf(list, "%s%s", i ? ", " : "",
+                           (const char *)missing->pdata[i]);
+  /* a warning when the user named a root and it lacked them; without
+   * --root, file pages absent from the dump are expected */
+  c->api->log(c->run, opt_str(c, "root") ? CKPT_LOG_WARNING : CKPT_LOG_INFO,
+              "core: %u mapped files are neither in the rootfs diff nor "
+              "under --root, their pages not in the dump read as zeros: "
+              "%s%s",
+              missing->len, list->str, missing->len > 8 ? ", ..." : "");
+}
+
 static CkptStatus
 run_core(Ctx *c, const CkptProcess *p, const char *path)
 {
   MemCoreStats st;
   g_autoptr(GError) error = NULL;
-  if (!mem_core_write(c->api, p, NULL, path, &st, &error)) {
+  g_autoptr(MemFileSource) files = core_sources(c, p, &error);
+  if (files == NULL) {
     c->api->error(c->run, "%s", error->message);
     return CKPT_FAILED;
   }
-  emit_file(c, path, c->api->process_info(p)->pid, "elf-core", st.bytes,
-            st.segments, st.threads);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
+  MemCoreOptions o = {.files = files,
+                      .force = c->api->opt_bool(c->run, "force"),
+                      .missing = missing};
+  if (!mem_core_write(c->api, p, &o, path, &st, &error)) {
+    c->api->error(c->run, "%s", error->message);
+    return CKPT_FAILED;
+  }
+  report_missing(c, missing);
+  emit_file(c, path, c->api->process_info(p)->pid, "elf-core",
+            st.bytes + st.file_bytes, st.segments, st.threads);
   return CKPT_OK;
+}
+
+/* DIR for --core-dir: made here, or an empty directory (any directory
+ * with --force); never a symlink. */
+static int
+open_core_dir(Ctx *c, const char *dir)
+{
+  gboolean force = c->api->opt_bool(c->run, "force");
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    c->api->error(c->run, "--core-dir %s: cannot create: %s", dir,
+                  g_strerror(errno));
+    return -1;
+  }
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    c->api->error(c->run, "--core-dir %s: %s", dir,
+                  errno == ELOOP || errno == ENOTDIR ? "not a directory"
+                                                     : g_strerror(errno));
+    return -1;
+  }
+  int dup_fd = dup(fd);
+  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  gboolean empty = TRUE;
+  struct dirent *e;
+  while (d && empty && (e = readdir(d)) != NULL)
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  if (d)
+    closedir(d);
+  else if (dup_fd >= 0)
+    close(dup_fd);
+  if (!empty && !force) {
+    c->api->error(c->run, "--core-dir %s: not empty (--force writes into it)",
+                  dir);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static CkptStatus
+run_core_dir(Ctx *c, const CkptProcess *only, const char *dir)
+{
+  const CkptApi *api = c->api;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MemFileSource) files = core_sources(c, only, &error);
+  if (files == NULL) {
+    api->error(c->run, "%s", error->message);
+    return CKPT_FAILED;
+  }
+  int dfd = open_core_dir(c, dir);
+  if (dfd < 0)
+    return CKPT_FAILED;
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
+  MemCoreOptions o = {.files = files,
+                      .force = api->opt_bool(c->run, "force"),
+                      .dirfd = dfd,
+                      .missing = missing};
+  CkptStatus st = CKPT_OK;
+  for (size_t i = 0; i < api->process_count(c->run); i++) {
+    const CkptProcess *p = api->process_at(c->run, i);
+    const CkptProcessInfo *pi = api->process_info(p);
+    if (only && p != only)
+      continue;
+    if (!pi->has_mm) {
+      api->log(c->run, CKPT_LOG_INFO,
+               "core: process %u has no memory in the checkpoint (%s), no "
+               "core",
+               pi->pid, pi->state == CKPT_PROC_ZOMBIE ? "zombie" : "dead");
+      continue;
+    }
+    char name[32];
+    g_snprintf(name, sizeof(name), "core.%u", pi->pid);
+    MemCoreStats cs;
+    g_clear_error(&error);
+    if (!mem_core_write(api, p, &o, name, &cs, &error)) {
+      api->error(c->run, "%s: %s", dir, error->message);
+      st = CKPT_FAILED;
+      continue;
+    }
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    emit_file(c, path, pi->pid, "elf-core", cs.bytes + cs.file_bytes,
+              cs.segments, cs.threads);
+  }
+  close(dfd);
+  report_missing(c, missing);
+  return st;
 }
 
 static CkptStatus
@@ -433,6 +607,11 @@ memory_run(const CkptApi *api, CkptRun *run)
     }
   }
   const char *core = opt_str(&c, "core"), *output = opt_str(&c, "output");
+  const char *core_dir = opt_str(&c, "core-dir");
+  if (core && core_dir) {
+    api->error(run, "give one of --core and --core-dir");
+    return CKPT_FAILED;
+  }
   gboolean searching = opt_str(&c, "search") || opt_str(&c, "search-regex") ||
                        opt_str(&c, "search-hex");
   gboolean maps = api->opt_bool(run, "maps");
@@ -440,7 +619,8 @@ memory_run(const CkptApi *api, CkptRun *run)
     api->error(run, "--%s needs --pid", core ? "core" : "output");
     return CKPT_FAILED;
   }
-  if (p && !api->process_info(p)->has_mm && (output || core || !maps)) {
+  if (p && !api->process_info(p)->has_mm &&
+      (output || core || core_dir || !maps)) {
     api->error(run, "process %u has no memory in the checkpoint",
                api->process_info(p)->pid);
     return CKPT_FAILED;
@@ -464,11 +644,13 @@ memory_run(const CkptApi *api, CkptRun *run)
   }
   if (core)
     st = worst(st, run_core(&c, p, core));
+  if (core_dir)
+    st = worst(st, run_core_dir(&c, p, core_dir));
   if (output)
     st = worst(st, run_output(&c, p, output));
-  if (p && !maps && !searching && !core && !output)
+  if (p && !maps && !searching && !core && !output && !core_dir)
     run_hexdump(&c, p);
-  if (!p && !maps && !searching)
+  if (!p && !maps && !searching && !core_dir)
     run_processes(&c);
   return st;
 }

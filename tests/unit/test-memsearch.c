@@ -5,7 +5,10 @@
  * pagemaps, hexdump rows, filters, and an ELF core that gdb loads with the
  * registers crit decodes from core-PID.img. */
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
@@ -715,6 +718,56 @@ test_truncated_pages(void)
   g_rmdir(dir);
 }
 
+/* --root's lookup: components one at a time, never a symlink, never "..",
+ * only a regular file at the end, a FIFO without hanging. */
+static void
+test_open_under(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *top = g_dir_make_tmp("memroot-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_autofree char *root = g_build_filename(top, "root", NULL);
+  g_autofree char *lib = g_build_filename(root, "lib", NULL);
+  g_autofree char *out = g_build_filename(top, "outside", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(lib, 0700), ==, 0);
+  g_assert_cmpint(g_mkdir(out, 0700), ==, 0);
+  g_autofree char *libc = g_build_filename(lib, "libc.so", NULL);
+  g_autofree char *secret = g_build_filename(out, "secret", NULL);
+  g_assert_true(g_file_set_contents(libc, "ELF", 3, NULL));
+  g_assert_true(g_file_set_contents(secret, "no", 2, NULL));
+  g_autofree char *l1 = g_build_filename(root, "up", NULL);
+  g_autofree char *l2 = g_build_filename(lib, "link.so", NULL);
+  g_autofree char *fifo = g_build_filename(lib, "fifo", NULL);
+  g_assert_cmpint(symlink(out, l1), ==, 0);
+  g_assert_cmpint(symlink(secret, l2), ==, 0);
+  g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+
+  int rfd = open(root, O_RDONLY | O_DIRECTORY);
+  g_assert_cmpint(rfd, >=, 0);
+  int fd = mem_files_open_under(rfd, "/lib//./libc.so");
+  g_assert_cmpint(fd, >=, 0);
+  close(fd);
+  const char *refused[] = {
+      "/up/secret", "/lib/link.so", "/lib/../up/secret", "/../outside/secret",
+      "/lib/fifo",  "/lib",         "lib/libc.so",       "/",
+      "/lib/none"};
+  for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+    errno = 0;
+    g_assert_cmpint(mem_files_open_under(rfd, refused[i]), ==, -1);
+    g_assert_cmpint(errno, !=, 0);
+  }
+  close(rfd);
+  g_unlink(fifo);
+  g_unlink(l2);
+  g_unlink(l1);
+  g_unlink(libc);
+  g_unlink(secret);
+  g_rmdir(lib);
+  g_rmdir(root);
+  g_rmdir(out);
+  g_rmdir(top);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -736,6 +789,7 @@ main(int argc, char **argv)
   g_test_add_func("/memsearch/hexdump-rows", test_hexdump_rows);
   g_test_add_func("/memsearch/hexdump-fixture", test_hexdump_fixture);
   g_test_add_func("/memsearch/core", test_core);
+  g_test_add_func("/memsearch/open-under", test_open_under);
   g_test_add_func("/memsearch/truncated-pages", test_truncated_pages);
   return g_test_run();
 }

@@ -5,6 +5,7 @@
  * clear error.
  */
 #include <glib.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "model/model.h"
 
 #include "core.pb-c.h"
+#include "mm.pb-c.h"
 #include "pagemap.pb-c.h"
 #include "pstree.pb-c.h"
 
@@ -83,9 +85,78 @@ caps(JsonObject *creds, const char *member)
   return v;
 }
 
+static uint32_t
+le32_at(const uint8_t *d)
+{
+  return (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+         (uint32_t)d[3] << 24;
+}
+
+/* Every thread's FXSAVE area and YMM upper halves against crit's fpregs,
+ * and the saved auxv against mm-PID.img's mm_saved_auxv. */
+static void
+compare_fpu_auxv(const char *dir, const CkptProcess *p)
+{
+  for (size_t t = 0; t < p->info.n_threads; t++) {
+    g_autoptr(JsonParser) jp = NULL;
+    g_autofree char *name = g_strdup_printf("core-%u.img", p->threads[t].tid);
+    JsonArray *e = fixture_oracle_entries(&jp, dir, name);
+    JsonObject *c0 = e ? json_array_get_object_element(e, 0) : NULL;
+    JsonObject *ti = c0 && json_object_has_member(c0, "thread_info")
+                         ? json_object_get_object_member(c0, "thread_info")
+                         : NULL;
+    if (ti == NULL || !json_object_has_member(ti, "fpregs")) {
+      g_assert_cmpuint(p->fpu[t].size, ==, 0);
+      continue;
+    }
+    JsonObject *fp = json_object_get_object_member(ti, "fpregs");
+    const CkptThreadFpu *f = &p->fpu[t];
+    g_assert_cmpuint(f->size, ==, sizeof(*f));
+    g_assert_cmphex(f->fxsave[0] | f->fxsave[1] << 8, ==, num(fp, "cwd"));
+    g_assert_cmphex(le32_at(f->fxsave + 24), ==, num(fp, "mxcsr"));
+    g_assert_cmphex(le32_at(f->fxsave + 28), ==, num(fp, "mxcsr_mask"));
+    JsonArray *xmm = json_object_get_array_member(fp, "xmm_space");
+    for (guint i = 0; i < json_array_get_length(xmm) && i < 64; i++)
+      g_assert_cmphex(le32_at(f->fxsave + 160 + 4 * i), ==,
+                      (uint32_t)json_array_get_int_element(xmm, i));
+    JsonArray *st = json_object_get_array_member(fp, "st_space");
+    for (guint i = 0; i < json_array_get_length(st) && i < 32; i++)
+      g_assert_cmphex(le32_at(f->fxsave + 32 + 4 * i), ==,
+                      (uint32_t)json_array_get_int_element(st, i));
+    if (json_object_has_member(fp, "xsave")) {
+      JsonObject *x = json_object_get_object_member(fp, "xsave");
+      g_assert_cmphex(f->xstate_bv, ==, num(x, "xstate_bv"));
+      JsonArray *y = json_object_get_array_member(x, "ymmh_space");
+      g_assert_cmpint(f->has_ymmh, ==, json_array_get_length(y) > 0);
+      for (guint i = 0; i < json_array_get_length(y) && i < 64; i++)
+        g_assert_cmphex(le32_at(f->ymmh + 4 * i), ==,
+                        (uint32_t)json_array_get_int_element(y, i));
+    }
+  }
+  if (!p->info.has_mm)
+    return;
+  g_autoptr(JsonParser) jp = NULL;
+  g_autofree char *mm = g_strdup_printf("mm-%u.img", p->info.pid);
+  JsonArray *e = fixture_oracle_entries(&jp, dir, mm);
+  g_assert_nonnull(e);
+  JsonObject *o = json_array_get_object_element(e, 0);
+  JsonArray *a = json_object_get_array_member(o, "mm_saved_auxv");
+  g_assert_nonnull(a);
+  g_assert_cmpuint(p->n_auxv, ==, json_array_get_length(a) & ~1u);
+  for (guint i = 0; i < p->n_auxv; i++) {
+    JsonNode *n = json_array_get_element(a, i);
+    uint64_t want =
+        JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+            ? g_ascii_strtoull(json_node_get_string(n), NULL, 0)
+            : (uint64_t)json_node_get_int(n);
+    g_assert_cmphex(p->auxv[i], ==, want);
+  }
+}
+
 static void
 compare_core(const char *dir, const CkptProcess *p)
 {
+  compare_fpu_auxv(dir, p);
   g_autoptr(JsonParser) jp = NULL;
   g_autofree char *name = g_strdup_printf("core-%u.img", p->info.pid);
   JsonArray *e = fixture_oracle_entries(&jp, dir, name);
@@ -561,6 +632,108 @@ test_bad_truncated_pages(Scratch *s, gconstpointer data)
                             "only", NULL);
 }
 
+/* Rewrites the one entry of image name (after its head) with edit. */
+static void
+edit_single(Scratch *s, const char *name, const ProtobufCMessageDescriptor *d,
+            void (*edit)(ProtobufCMessage *m))
+{
+  g_autoptr(GByteArray) in = fixture_read_file(s->dir, name);
+  g_autoptr(GByteArray) out = g_byte_array_new();
+  CkptImageReader r;
+  const uint8_t *entry;
+  size_t len;
+  g_assert_true(ckpt_image_open(&r, name, in->data, in->len, 0, 0, 0, NULL));
+  g_byte_array_append(out, in->data, (guint)(r.p - r.base));
+  g_assert_cmpint(ckpt_image_next(&r, &entry, &len, NULL), >, 0);
+  ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, entry);
+  g_assert_nonnull(m);
+  edit(m);
+  fixture_put_msg(out, m);
+  protobuf_c_message_free_unpacked(m, NULL);
+  fixture_write_file(s->dir, name, out->data, out->len);
+}
+
+/* Edits swap in arrays from malloc(), protobuf-c's own allocator, and
+ * free the ones they replace, so free_unpacked() stays right. */
+static void
+auxv_too_long(ProtobufCMessage *m)
+{
+  MmEntry *mm = (MmEntry *)m;
+  uint64_t *a = malloc(1000 * sizeof(*a));
+  for (size_t i = 0; i < 1000; i++)
+    a[i] = i;
+  free(mm->mm_saved_auxv);
+  mm->mm_saved_auxv = a;
+  mm->n_mm_saved_auxv = 1000;
+}
+
+static void
+test_bad_auxv_too_long(Scratch *s, gconstpointer data)
+{
+  edit_single(s, "mm-1.img", &mm_entry__descriptor, auxv_too_long);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &error);
+  g_assert_no_error(error);
+  const CkptProcess *p = ckpt_checkpoint_process(c, 1);
+  g_assert_null(p->auxv);
+  g_assert_cmpuint(p->n_auxv, ==, 0);
+  g_assert_true(fixture_has_warning(c, "mm_saved_auxv has 1000 words"));
+}
+
+static uint32_t *
+long_words(uint32_t *old, size_t *n)
+{
+  uint32_t *w = malloc(10000 * sizeof(*w));
+  for (size_t i = 0; i < 10000; i++)
+    w[i] = 0xa5a5a5a5u;
+  free(old);
+  *n = 10000;
+  return w;
+}
+
+static void
+fpregs_too_long(ProtobufCMessage *m)
+{
+  UserX86FpregsEntry *f = ((CoreEntry *)m)->thread_info->fpregs;
+  f->st_space = long_words(f->st_space, &f->n_st_space);
+  f->xmm_space = long_words(f->xmm_space, &f->n_xmm_space);
+  f->xsave->ymmh_space =
+      long_words(f->xsave->ymmh_space, &f->xsave->n_ymmh_space);
+}
+
+static void
+no_fpregs(ProtobufCMessage *m)
+{
+  ThreadInfoX86 *ti = ((CoreEntry *)m)->thread_info;
+  protobuf_c_message_free_unpacked(&ti->fpregs->base, NULL);
+  ti->fpregs = NULL;
+}
+
+static void
+test_bad_fpregs(Scratch *s, gconstpointer data)
+{
+  /* arrays far longer than their FXSAVE slots are cut at the slot (ASan
+   * sees any write past it); a core without fpregs has no FP state */
+  edit_single(s, "core-1.img", &core_entry__descriptor, fpregs_too_long);
+  edit_single(s, "core-5.img", &core_entry__descriptor, no_fpregs);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(s->dir, NULL, &error);
+  g_assert_no_error(error);
+  const CkptProcess *p = ckpt_checkpoint_process(c, 1);
+  for (size_t t = 0; t < p->info.n_threads; t++) {
+    if (p->threads[t].tid != 1)
+      continue;
+    const CkptThreadFpu *f = &p->fpu[t];
+    g_assert_cmpuint(f->size, ==, sizeof(*f));
+    g_assert_cmphex(le32_at(f->fxsave + 32), ==, 0xa5a5a5a5u);
+    g_assert_cmphex(le32_at(f->fxsave + 412), ==, 0xa5a5a5a5u); /* xmm15 */
+    g_assert_cmphex(le32_at(f->fxsave + 416), ==, 0);           /* cut */
+    g_assert_cmphex(le32_at(f->ymmh + 252), ==, 0xa5a5a5a5u);
+  }
+  const CkptProcess *w = ckpt_checkpoint_process(c, 5);
+  g_assert_cmpuint(w->fpu[0].size, ==, 0);
+}
+
 static void
 test_clean_copy_opens(Scratch *s, gconstpointer data)
 {
@@ -595,5 +768,7 @@ main(int argc, char **argv)
   BAD("unsorted-pagemap", test_bad_unsorted_pagemap);
   BAD("truncated-pagemap", test_bad_truncated_pagemap);
   BAD("truncated-pages", test_bad_truncated_pages);
+  BAD("auxv-too-long", test_bad_auxv_too_long);
+  BAD("fpregs", test_bad_fpregs);
   return g_test_run();
 }
