@@ -115,7 +115,8 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   c->container.archive_size = ckpt_imageset_archive_size(c->images);
 
   if (!ckpt_meta_load(c, error) || !ckpt_procs_load(c, error) ||
-      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error))
+      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error) ||
+      !ckpt_objects_load(c, error))
     return NULL;
   return g_steal_pointer(&c);
 }
