@@ -3,7 +3,8 @@
  *
  * Every option the plugin declares is a flag already (--pid, --search,
  * --search-regex, --search-hex, --context, --output, --maps, --vma, --prot,
- * --range, --raw, --core, --max-hits); this file adds checkpointctl's short
+ * --range, --raw, --core, --max-hits, --no-objects to leave out what kernel
+ * objects hold); this file adds checkpointctl's short
  * flags (-p -o -s -r -c) and renders tables by default.
  */
 #include <string.h>
@@ -60,7 +61,8 @@ static const CkptCliCommand memparse_cmd = {
     .summary = "analyze the memory of a checkpoint's processes",
     .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
              "--search-hex HEX] [--context N] [--vma KIND] [--prot PERMS] "
-             "[--range A-B] [--output FILE [--raw]] [--core FILE] FILE...",
+             "[--range A-B] [--no-objects] [--output FILE [--raw]] "
+             "[--core FILE] FILE...",
     .chain = "memory",
     .flags = memparse_flags,
     .format = "table",

@@ -534,8 +534,7 @@ load_pipe_data(ObjLoad *l, const char *img, uint32_t magic, gboolean fifo)
     uint32_t id = e->pipe_id, n = e->bytes;
     pipe_data_entry__free_unpacked(e, NULL);
     if (!ckpt_image_take(&r, n, &bytes, &err)) {
-      ckpt_model_warn(c, "%s: entry at offset %zu (pipe %u, %u bytes): %s", img,
-                      off, id, n, err->message);
+      ckpt_model_warn(c, "%s (pipe %u), rest skipped", err->message, id);
       return;
     }
     if (n == 0)
