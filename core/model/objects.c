@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "criu-files.pb-c.h"
+#include "criu-ns.pb-c.h"
 #include "criu-sockets.pb-c.h"
 #include "criu/image.h"
 
@@ -39,6 +40,7 @@
 #define FIFO_DATA_MAGIC 0x59333054u
 #define SK_QUEUES_MAGIC 0x56264026u
 #define TCP_STREAM_MAGIC 0x51465506u
+#define MNTS_MAGIC 0x55563928u
 
 /* CRIU's fd_types used here (images/fdinfo.proto). */
 #define FD_REG 1u
@@ -819,23 +821,62 @@ load_tar_files(ObjLoad *l, const char *image, gboolean meta,
   tar_close(&w);
 }
 
+/* tmpfs-dev-N.tar.gz.img is named by the tmpfs's device (the kernel's
+ * dev_t, as MntEntry.root_dev holds it), not by a mount id: its mount
+ * point is that of a mount of the device, the one of its root when there
+ * are bind mounts of parts of it. ns.c keeps no root_dev, so the mount
+ * image is walked again. */
+typedef struct {
+  uint32_t dev;
+  char *mountpoint;
+  gboolean whole; /* a mount of the file system's root */
+} DevMount;
+
+static int
+on_mount(const ProtobufCMessage *m, size_t off, void *user, GError **error)
+{
+  DevMount *d = user;
+  const MntEntry *e = (const MntEntry *)m;
+  if (!e->has_root_dev || e->root_dev != d->dev || e->mountpoint == NULL)
+    return 1;
+  gboolean whole = g_strcmp0(e->root, "/") == 0;
+  if (d->mountpoint == NULL || (whole && !d->whole)) {
+    g_free(d->mountpoint);
+    d->mountpoint = g_strdup(e->mountpoint);
+    d->whole = whole;
+  }
+  return 1;
+}
+
+static char *
+dev_mountpoint(CkptCheckpoint *c, uint32_t dev)
+{
+  DevMount d = {.dev = dev};
+  g_autofree char *img = g_strdup_printf("mountpoints-%u.img", c->ns.mnt_ns);
+  CkptImageReader r;
+  gboolean present = FALSE;
+  if (c->ns.mnt_ns &&
+      ckpt_model_open_image(c, &r, img, MNTS_MAGIC, &present, NULL) && present)
+    (void)ckpt_image_walk(&r, &mnt_entry__descriptor, on_mount, &d, NULL);
+  if (d.mountpoint && *d.mountpoint)
+    return d.mountpoint;
+  g_free(d.mountpoint);
+  return g_strdup_printf("tmpfs:[dev %u:%u]", dev >> 20, dev & 0xfffff);
+}
+
 static void
 load_tmpfs(ObjLoad *l)
 {
   CkptCheckpoint *c = l->c;
   const char *const *names = ckpt_imageset_image_names(c->images);
   for (size_t i = 0; names && names[i]; i++) {
-    unsigned mnt = 0;
+    unsigned dev = 0;
     char tail[2];
-    if (sscanf(names[i], "tmpfs-dev-%u.tar.gz.im%1[g]", &mnt, tail) != 2 ||
+    if (sscanf(names[i], "tmpfs-dev-%u.tar.gz.im%1[g]", &dev, tail) != 2 ||
         !g_str_has_suffix(names[i], ".tar.gz.img"))
       continue;
-    const char *mp = NULL;
-    for (size_t k = 0; k < c->n_mounts && !mp; k++)
-      if (c->mounts[k].mnt_id == mnt)
-        mp = c->mounts[k].mountpoint;
-    g_autofree char *fallback = g_strdup_printf("tmpfs:[mnt %u]", mnt);
-    load_tar_files(l, names[i], FALSE, mp && *mp ? mp : fallback);
+    g_autofree char *mp = dev_mountpoint(c, dev);
+    load_tar_files(l, names[i], FALSE, mp);
   }
   /* Podman's copy of the container's /dev/shm */
   load_tar_files(l, "devshm-checkpoint.tar", TRUE, "/dev/shm");

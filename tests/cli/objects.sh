@@ -38,7 +38,7 @@ def hits(plugin):
 $1" "$FX" "$2"
 }
 
-echo "1..12"
+echo "1..13"
 
 P=$FX/podman-none.tar
 H=$FX/real-hidden.tar
@@ -163,6 +163,30 @@ check "secrets --no-objects: not found" py "
 t = D['plugins']['secrets']['tables']
 assert not [x for x in t['findings'] if 'object' in x['sources']], t['findings']
 " "$T/sn.json"
+
+# a saved tmpfs (/dev, device 0:45) holding a dropped script: read from
+# the gzip'ed tar in memory, named by its mount point
+python3 - "$T/cd/tmpfs-dev-45.tar.gz.img" <<'EOF'
+import gzip, io, sys, tarfile
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode='w', format=tarfile.GNU_FORMAT) as t:
+    d = tarfile.TarInfo('./.cache')
+    d.type = tarfile.DIRTYPE
+    t.addfile(d)
+    data = b'#!/bin/sh\necho CKPT-TMPFS-DROPPED-FILE\n'
+    f = tarfile.TarInfo('./.cache/drop.sh')
+    f.size = len(data)
+    t.addfile(f, io.BytesIO(data))
+open(sys.argv[1], 'wb').write(gzip.compress(buf.getvalue()))
+EOF
+"$CKPT" --format json memparse --search CKPT-TMPFS-DROPPED --context 32 "$T/cd" >"$T/t.json" 2>>"$T/err"
+check "a file of a saved tmpfs, named by its mount point" py "
+hs = hits('memory')
+assert len(hs) == 1, hs
+assert hs[0]['source'] == 'tmpfs file /dev/.cache/drop.sh', hs
+assert hs[0]['addr'] == '0xf' and hs[0]['pid'] is None, hs
+assert hs[0]['context'] == '#!/bin/sh.echo CKPT-TMPFS-DROPPED-FILE.', hs
+" "$T/t.json"
 
 # the same pipe claiming 4 GiB that the image does not hold
 python3 - "$T/cd/pipes-data.img" <<'EOF'
