@@ -54,6 +54,14 @@
 #define SOURCE_MAX_OWNERS 8
 #define MAX_NAME_SHOWN 4096
 #define TAR_BLOCK (64u * 1024u)
+/* Files of a saved tmpfs up to this size are read once while loading and
+ * kept (at most TAR_INLINE_BUDGET bytes in all); larger ones are read
+ * again from the tar when asked, which walks the tar to them: so at most
+ * TAR_MAX_LAZY of those per tar, or a tar of many files would cost its
+ * size times their number. */
+#define TAR_INLINE_MAX (UINT64_C(1) << 20)
+#define TAR_INLINE_BUDGET (UINT64_C(64) << 20)
+#define TAR_MAX_LAZY 256
 
 /* What objects need of one files.img entry. */
 typedef struct {
@@ -66,9 +74,14 @@ typedef struct {
 
 typedef struct {
   CkptCheckpoint *c;
-  GHashTable *files;  /* uint32 file id -> FileBrief* (g_free) */
-  GHashTable *owners; /* uint32 file id -> GArray of CkptObjectOwner */
-  GArray *objects;    /* CkptObject */
+  uint64_t inline_left; /* of TAR_INLINE_BUDGET */
+  GHashTable *files;    /* uint32 file id -> FileBrief* (g_free) */
+  GHashTable *owners;   /* uint32 file id -> GArray of CkptObjectOwner */
+  /* file ids by what they share, so that no object walks every file:
+   * (type << 32 | pipe_id) of pipes and FIFOs, memfd inode ids; uint64
+   * keys, GArray of uint32 values */
+  GHashTable *by_pipe, *by_inode;
+  GArray *objects; /* CkptObject */
 } ObjLoad;
 
 static void
@@ -76,11 +89,32 @@ obj_load_release(ObjLoad *l)
 {
   g_clear_pointer(&l->files, g_hash_table_unref);
   g_clear_pointer(&l->owners, g_hash_table_unref);
+  g_clear_pointer(&l->by_pipe, g_hash_table_unref);
+  g_clear_pointer(&l->by_inode, g_hash_table_unref);
   if (l->objects)
     g_array_unref(l->objects);
 }
 
 /* ---- the file table and its owners --------------------------------------- */
+
+static void
+group_add(GHashTable *t, uint64_t key, uint32_t file_id)
+{
+  GArray *a = g_hash_table_lookup(t, &key);
+  if (a == NULL) {
+    uint64_t *k = g_new(uint64_t, 1);
+    *k = key;
+    a = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    g_hash_table_insert(t, k, a);
+  }
+  g_array_append_val(a, file_id);
+}
+
+static uint64_t
+pipe_key(uint32_t type, uint32_t pipe_id)
+{
+  return (uint64_t)type << 32 | pipe_id;
+}
 
 static int
 on_file(const ProtobufCMessage *m, size_t off, void *user, GError **error)
@@ -93,13 +127,17 @@ on_file(const ProtobufCMessage *m, size_t off, void *user, GError **error)
   b->type = e->type;
   if (e->type == FD_REG && e->reg)
     b->path = ckpt_model_str(l->c, e->reg->name ? e->reg->name : "");
-  else if (e->type == FD_PIPE && e->pipe)
+  else if (e->type == FD_PIPE && e->pipe) {
     b->pipe_id = e->pipe->pipe_id;
-  else if (e->type == FD_FIFO && e->fifo) {
+    group_add(l->by_pipe, pipe_key(FD_PIPE, b->pipe_id), e->id);
+  } else if (e->type == FD_FIFO && e->fifo) {
     b->pipe_id = e->fifo->pipe_id;
     b->regf_id = e->fifo->regf_id;
-  } else if (e->type == FD_MEMFD && e->memfd)
+    group_add(l->by_pipe, pipe_key(FD_FIFO, b->pipe_id), e->id);
+  } else if (e->type == FD_MEMFD && e->memfd) {
     b->inode_id = e->memfd->inode_id;
+    group_add(l->by_inode, b->inode_id, e->id);
+  }
   g_hash_table_insert(l->files, GUINT_TO_POINTER(e->id), b);
   return 1;
 }
@@ -112,29 +150,32 @@ add_owner(ObjLoad *l, uint32_t file_id, uint32_t pid, int fd, const char *how)
     o = g_array_new(FALSE, FALSE, sizeof(CkptObjectOwner));
     g_hash_table_insert(l->owners, GUINT_TO_POINTER(file_id), o);
   }
-  for (guint i = 0; i < o->len; i++) {
-    const CkptObjectOwner *w = &g_array_index(o, CkptObjectOwner, i);
-    if (w->pid == pid && w->fd == fd && strcmp(w->how, how) == 0)
-      return;
-  }
   CkptObjectOwner w = {.pid = pid, .fd = fd, .how = how};
   g_array_append_val(o, w);
 }
 
-/* Every process's descriptors, executable and file mappings, by file id. */
+/* Every process's descriptors, executable and file mappings, by file id.
+ * A process's fds are distinct (files.c drops repeats), so each
+ * (pid, fd) comes once; a file mapped many times counts once. */
 static void
 collect_owners(ObjLoad *l)
 {
   CkptCheckpoint *c = l->c;
+  g_autoptr(GHashTable) mapped =
+      g_hash_table_new(g_direct_hash, g_direct_equal);
   for (size_t i = 0; i < c->n_procs; i++) {
     const CkptProcess *p = &c->procs[i];
     for (size_t j = 0; j < p->n_fds; j++)
       add_owner(l, p->fds[j].file_id, p->info.pid, p->fds[j].fd, "fd");
     if (p->has_exe_file_id)
       add_owner(l, p->exe_file_id, p->info.pid, -1, "exe");
-    for (size_t j = 0; j < p->n_vmas; j++)
-      if (p->vmas[j].info.kind == CKPT_VMA_FILE)
-        add_owner(l, p->vmas[j].shmid, p->info.pid, -1, "mapped");
+    g_hash_table_remove_all(mapped);
+    for (size_t j = 0; j < p->n_vmas; j++) {
+      uint32_t id = (uint32_t)p->vmas[j].shmid;
+      if (p->vmas[j].info.kind == CKPT_VMA_FILE &&
+          g_hash_table_add(mapped, GUINT_TO_POINTER(id)))
+        add_owner(l, id, p->info.pid, -1, "mapped");
+    }
   }
 }
 
@@ -142,16 +183,8 @@ static void
 append_owners(GArray *out, ObjLoad *l, uint32_t file_id)
 {
   GArray *o = g_hash_table_lookup(l->owners, GUINT_TO_POINTER(file_id));
-  for (guint i = 0; o && i < o->len; i++) {
-    const CkptObjectOwner *w = &g_array_index(o, CkptObjectOwner, i);
-    gboolean dup = FALSE;
-    for (guint k = 0; k < out->len && !dup; k++) {
-      const CkptObjectOwner *x = &g_array_index(out, CkptObjectOwner, k);
-      dup = x->pid == w->pid && x->fd == w->fd && strcmp(x->how, w->how) == 0;
-    }
-    if (!dup)
-      g_array_append_val(out, *w);
-  }
+  if (o && o->len)
+    g_array_append_vals(out, o->data, o->len);
 }
 
 static gint
@@ -168,20 +201,31 @@ cmp_owner(gconstpointer a, gconstpointer b)
   return strcmp(x->how, y->how);
 }
 
-/* Owners of every file id for which match() says yes. */
-typedef gboolean (*FileMatch)(const FileBrief *b, const void *key);
+/* Sorted, each owner once. */
+static void
+owners_finish(GArray *out)
+{
+  g_array_sort(out, cmp_owner);
+  guint kept = 0;
+  for (guint i = 0; i < out->len; i++) {
+    const CkptObjectOwner *w = &g_array_index(out, CkptObjectOwner, i);
+    if (kept &&
+        cmp_owner(&g_array_index(out, CkptObjectOwner, kept - 1), w) == 0)
+      continue;
+    g_array_index(out, CkptObjectOwner, kept++) = *w;
+  }
+  g_array_set_size(out, kept);
+}
 
+/* Owners of the file ids a group index holds under key. */
 static GArray *
-owners_where(ObjLoad *l, FileMatch match, const void *key)
+owners_of_group(ObjLoad *l, GHashTable *index, uint64_t key)
 {
   GArray *out = g_array_new(FALSE, FALSE, sizeof(CkptObjectOwner));
-  GHashTableIter it;
-  gpointer k, v;
-  g_hash_table_iter_init(&it, l->files);
-  while (g_hash_table_iter_next(&it, &k, &v))
-    if (match(v, key))
-      append_owners(out, l, GPOINTER_TO_UINT(k));
-  g_array_sort(out, cmp_owner);
+  GArray *ids = g_hash_table_lookup(index, &key);
+  for (guint i = 0; ids && i < ids->len; i++)
+    append_owners(out, l, g_array_index(ids, uint32_t, i));
+  owners_finish(out);
   return out;
 }
 
@@ -389,7 +433,7 @@ on_remap(const ProtobufCMessage *m, size_t off, void *user, GError **error)
     return 1;
   g_autoptr(GArray) owners = g_array_new(FALSE, FALSE, sizeof(CkptObjectOwner));
   append_owners(owners, l, e->orig_id);
-  g_array_sort(owners, cmp_owner);
+  owners_finish(owners);
   g_autofree char *name = g_strconcat(b->path, " (deleted)", NULL);
   add_object(l, CKPT_OBJ_GHOST_FILE, "ghost file",
              safe_name(l->c, name, strlen(name)), img, length, segs, owners);
@@ -412,12 +456,6 @@ load_ghosts(ObjLoad *l)
 
 /* ---- memfds -------------------------------------------------------------- */
 
-static gboolean
-match_memfd(const FileBrief *b, const void *key)
-{
-  return b->type == FD_MEMFD && b->inode_id == *(const uint64_t *)key;
-}
-
 static int
 on_memfd_inode(const ProtobufCMessage *m, size_t off, void *user,
                GError **error)
@@ -428,7 +466,7 @@ on_memfd_inode(const ProtobufCMessage *m, size_t off, void *user,
   if (!e->has_inode_id)
     return 1;
   uint64_t ino = e->inode_id;
-  g_autoptr(GArray) owners = owners_where(l, match_memfd, &ino);
+  g_autoptr(GArray) owners = owners_of_group(l, l->by_inode, ino);
   /* Only mapped (CRIU 4 writes shared anonymous memory as a memfd
    * "/dev/zero"): the memory search sees it in every mapping already. */
   gboolean by_fd = FALSE;
@@ -478,28 +516,16 @@ load_memfds(ObjLoad *l)
 
 /* ---- pipe and FIFO buffers ----------------------------------------------- */
 
-typedef struct {
-  uint32_t type;
-  uint32_t pipe_id;
-} PipeKey;
-
-static gboolean
-match_pipe(const FileBrief *b, const void *key)
-{
-  const PipeKey *k = key;
-  return b->type == k->type && b->pipe_id == k->pipe_id;
-}
-
 /* A FIFO's path: the regular file entry its descriptors name. */
 static const char *
 fifo_path(ObjLoad *l, uint32_t pipe_id)
 {
-  GHashTableIter it;
-  gpointer k, v;
-  g_hash_table_iter_init(&it, l->files);
-  while (g_hash_table_iter_next(&it, &k, &v)) {
-    const FileBrief *b = v;
-    if (b->type != FD_FIFO || b->pipe_id != pipe_id)
+  uint64_t key = pipe_key(FD_FIFO, pipe_id);
+  GArray *ids = g_hash_table_lookup(l->by_pipe, &key);
+  for (guint i = 0; ids && i < ids->len; i++) {
+    const FileBrief *b = g_hash_table_lookup(
+        l->files, GUINT_TO_POINTER(g_array_index(ids, uint32_t, i)));
+    if (b == NULL)
       continue;
     const FileBrief *reg =
         g_hash_table_lookup(l->files, GUINT_TO_POINTER(b->regf_id));
@@ -541,8 +567,8 @@ load_pipe_data(ObjLoad *l, const char *img, uint32_t magic, gboolean fifo)
     }
     if (n == 0)
       continue;
-    PipeKey key = {fifo ? FD_FIFO : FD_PIPE, id};
-    g_autoptr(GArray) owners = owners_where(l, match_pipe, &key);
+    g_autoptr(GArray) owners =
+        owners_of_group(l, l->by_pipe, pipe_key(fifo ? FD_FIFO : FD_PIPE, id));
     g_autoptr(GArray) segs = g_array_new(FALSE, FALSE, sizeof(CkptObjectSeg));
     seg_push(segs, 0, bytes, n);
     const char *name = NULL;
@@ -565,21 +591,12 @@ load_pipe_data(ObjLoad *l, const char *img, uint32_t magic, gboolean fifo)
 
 /* ---- socket queues ------------------------------------------------------- */
 
-static const CkptSocketInfo *
-socket_by_id(CkptCheckpoint *c, uint32_t id)
-{
-  for (size_t i = 0; i < c->n_sockets; i++)
-    if (c->sockets[i].id == id)
-      return &c->sockets[i];
-  return NULL;
-}
-
 static GArray *
 socket_owners(ObjLoad *l, uint32_t file_id)
 {
   GArray *out = g_array_new(FALSE, FALSE, sizeof(CkptObjectOwner));
   append_owners(out, l, file_id);
-  g_array_sort(out, cmp_owner);
+  owners_finish(out);
   return out;
 }
 
@@ -635,9 +652,15 @@ load_sk_queues(ObjLoad *l)
     seg_push(q->segs, q->len, bytes, n);
     q->len += n;
   }
+  g_autoptr(GHashTable) sockets =
+      g_hash_table_new(g_direct_hash, g_direct_equal);
+  for (size_t i = 0; i < c->n_sockets; i++)
+    g_hash_table_insert(sockets, GUINT_TO_POINTER(c->sockets[i].id),
+                        &c->sockets[i]);
   for (guint i = 0; i < queues->len; i++) {
     Queue *q = queues->pdata[i];
-    const CkptSocketInfo *sk = socket_by_id(c, q->id);
+    const CkptSocketInfo *sk =
+        g_hash_table_lookup(sockets, GUINT_TO_POINTER(q->id));
     if (sk == NULL || q->len == 0)
       continue; /* files.c warned: queued to what is not a socket */
     gboolean unix_sk = sk->kind == CKPT_SK_UNIX;
@@ -798,6 +821,7 @@ load_tar_files(ObjLoad *l, const char *image, gboolean meta,
   if (!tar_open(&w, l->c, image, meta))
     return;
   struct archive_entry *e;
+  unsigned n_lazy = 0;
   for (uint64_t index = 0; (e = tar_next(&w, FALSE)) != NULL; index++) {
     const char *raw = archive_entry_pathname(e);
     if (raw == NULL || archive_entry_filetype(e) != AE_IFREG ||
@@ -810,9 +834,40 @@ load_tar_files(ObjLoad *l, const char *image, gboolean meta,
       raw++;
     g_autofree char *path = g_strconcat(
         mountpoint, g_str_has_suffix(mountpoint, "/") ? "" : "/", raw, NULL);
-    CkptObject *o = add_object(l, CKPT_OBJ_TMPFS_FILE, "tmpfs file",
-                               safe_name(l->c, path, strlen(path)), image,
-                               sz > 0 ? (uint64_t)sz : 0, NULL, NULL);
+    uint64_t size = sz > 0 ? (uint64_t)sz : 0;
+    const char *name = safe_name(l->c, path, strlen(path));
+    if (size <= TAR_INLINE_MAX && size <= l->inline_left) {
+      uint8_t *data = ckpt_model_alloc(l->c, MAX(size, 1), 1);
+      size_t got = 0;
+      while (got < size) {
+        la_ssize_t r = archive_read_data(w.a, data + got, (size_t)size - got);
+        if (r <= 0)
+          break;
+        got += (size_t)r;
+      }
+      if (got < size) {
+        ckpt_model_warn(l->c,
+                        "%s: %s ends after %zu of %" G_GUINT64_FORMAT
+                        " bytes, rest skipped",
+                        image, name, got, size);
+        break;
+      }
+      l->inline_left -= size;
+      g_autoptr(GArray) segs = g_array_new(FALSE, FALSE, sizeof(CkptObjectSeg));
+      seg_push(segs, 0, data, got);
+      add_object(l, CKPT_OBJ_TMPFS_FILE, "tmpfs file", name, image, size, segs,
+                 NULL);
+      continue;
+    }
+    if (++n_lazy > TAR_MAX_LAZY) {
+      ckpt_model_warn(l->c,
+                      "%s: more than %u files too large to keep, the rest "
+                      "are not read",
+                      image, TAR_MAX_LAZY);
+      break;
+    }
+    CkptObject *o = add_object(l, CKPT_OBJ_TMPFS_FILE, "tmpfs file", name,
+                               image, size, NULL, NULL);
     o->tar_name = o->info.image;
     o->tar_is_meta = meta;
     o->tar_index = index;
@@ -887,10 +942,14 @@ load_tmpfs(ObjLoad *l)
 gboolean
 ckpt_objects_load(CkptCheckpoint *c, GError **error)
 {
-  ObjLoad l = {.c = c};
+  ObjLoad l = {.c = c, .inline_left = TAR_INLINE_BUDGET};
   l.files = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   l.owners = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                    (GDestroyNotify)g_array_unref);
+  l.by_pipe = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                    (GDestroyNotify)g_array_unref);
+  l.by_inode = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                     (GDestroyNotify)g_array_unref);
   l.objects = g_array_new(FALSE, TRUE, sizeof(CkptObject));
 
   /* files.c failed the load already if files.img is broken */

@@ -177,12 +177,20 @@ with tarfile.open(fileobj=buf, mode='w', format=tarfile.GNU_FORMAT) as t:
     f = tarfile.TarInfo('./.cache/drop.sh')
     f.size = len(data)
     t.addfile(f, io.BytesIO(data))
+    # over the size kept in memory: read again from the tar when searched
+    big = b'\0' * (3 << 20) + b'CKPT-TMPFS-DROPPED-BIG'
+    f = tarfile.TarInfo('./big.bin')
+    f.size = len(big)
+    t.addfile(f, io.BytesIO(big))
 open(sys.argv[1], 'wb').write(gzip.compress(buf.getvalue()))
 EOF
 "$CKPT" --format json memparse --search CKPT-TMPFS-DROPPED --context 32 "$T/cd" >"$T/t.json" 2>>"$T/err"
-check "a file of a saved tmpfs, named by its mount point" py "
+check "files of a saved tmpfs, named by their mount point" py "
 hs = hits('memory')
-assert len(hs) == 1, hs
+assert len(hs) == 2, hs
+b = hs[1]
+assert b['source'] == 'tmpfs file /dev/big.bin' and b['addr'] == hex(3 << 20), b
+assert b['context'].endswith('CKPT-TMPFS-DROPPED-BIG'), b
 assert hs[0]['source'] == 'tmpfs file /dev/.cache/drop.sh', hs
 assert hs[0]['addr'] == '0xf' and hs[0]['pid'] is None, hs
 assert hs[0]['context'] == '#!/bin/sh.echo CKPT-TMPFS-DROPPED-FILE.', hs
