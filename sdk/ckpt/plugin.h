@@ -457,11 +457,13 @@ typedef enum {
 } CkptObjectKind;
 
 /* A process holding an object: by a descriptor (fd >= 0), as its
- * executable (fd -1, how "exe") or mapped (fd -1, how "mapped"). */
+ * executable (fd -1, how "exe") or mapped (fd -1, how "mapped"). The host
+ * hands these in arrays, so the struct never changes size (rule 3). */
 typedef struct {
   uint32_t pid;
   int fd;
-  const char *how; /* "fd", "exe" or "mapped" */
+  const char *how;         /* "fd", "exe" or "mapped" */
+  const void *reserved[2]; /* zero; room to grow inside arrays */
 } CkptObjectOwner;
 
 typedef struct {
@@ -471,10 +473,10 @@ typedef struct {
   /* a path ("/data/deleted.log (deleted)"), a memfd's name, "pipe:[41301]",
    * "127.0.0.1:55198 -> 127.0.0.1:9090 (recv)"; untrusted text */
   const char *name;
-  const char *image;  /* the image (or member) holding the bytes */
-  uint64_t length;    /* bytes of content, holes included */
-  uint64_t stored;    /* of which stored in the checkpoint */
-  const CkptObjectOwner *owners; /* n_owners, in pstree and fd order */
+  const char *image;             /* the image (or member) holding the bytes */
+  uint64_t length;               /* bytes of content, holes included */
+  uint64_t stored;               /* of which stored in the checkpoint */
+  const CkptObjectOwner *owners; /* n_owners, by pid, then fd */
   size_t n_owners;
   /* one line naming it for a hit: kind, name, then each owner:
    * "ghost file /data/deleted.log (deleted), pid 1 fd 15" */
