@@ -81,6 +81,9 @@ typedef struct {
    * (type << 32 | pipe_id) of pipes and FIFOs, memfd inode ids; uint64
    * keys, GArray of uint32 values */
   GHashTable *by_pipe, *by_inode;
+  /* what was read already, so that a repeated entry adds nothing: ghost
+   * orig and remap ids, memfd inodes and shmids, pipe ids (uint64 keys) */
+  GHashTable *seen;
   GArray *objects; /* CkptObject */
 } ObjLoad;
 
@@ -91,11 +94,36 @@ obj_load_release(ObjLoad *l)
   g_clear_pointer(&l->owners, g_hash_table_unref);
   g_clear_pointer(&l->by_pipe, g_hash_table_unref);
   g_clear_pointer(&l->by_inode, g_hash_table_unref);
+  g_clear_pointer(&l->seen, g_hash_table_unref);
   if (l->objects)
     g_array_unref(l->objects);
 }
 
 /* ---- the file table and its owners --------------------------------------- */
+
+/* TRUE the first time (what, id) is asked about. */
+static gboolean
+first_time(ObjLoad *l, unsigned what, uint64_t id)
+{
+  uint64_t *k = g_new(uint64_t, 2);
+  k[0] = what;
+  k[1] = id;
+  return g_hash_table_add(l->seen, k);
+}
+
+static guint
+pair_hash(gconstpointer p)
+{
+  const uint64_t *k = p;
+  return g_int64_hash(&k[0]) * 31u + g_int64_hash(&k[1]);
+}
+
+static gboolean
+pair_equal(gconstpointer a, gconstpointer b)
+{
+  const uint64_t *x = a, *y = b;
+  return x[0] == y[0] && x[1] == y[1];
+}
 
 static void
 group_add(GHashTable *t, uint64_t key, uint32_t file_id)
@@ -346,7 +374,11 @@ read_ghost(ObjLoad *l, const char *img, GArray *segs, uint64_t *length)
     return FALSE;
   }
   if (ckpt_image_next(&r, &entry, &elen, &err) != 1) {
-    ckpt_model_warn(c, "%s: %s", img, err ? err->message : "no entry");
+    /* the framing's messages name the image already */
+    if (err)
+      ckpt_model_warn(c, "%s", err->message);
+    else
+      ckpt_model_warn(c, "%s: no entry", img);
     return FALSE;
   }
   GhostFileEntry *g = ghost_file_entry__unpack(NULL, elen, entry);
@@ -426,6 +458,8 @@ on_remap(const ProtobufCMessage *m, size_t off, void *user, GError **error)
       g_hash_table_lookup(l->files, GUINT_TO_POINTER(e->orig_id));
   if (b == NULL || b->type != FD_REG)
     return 1; /* files.c warns about files an fd names and no image holds */
+  if (!first_time(l, 1, e->orig_id) || !first_time(l, 2, e->remap_id))
+    return 1;
   g_autofree char *img = g_strdup_printf("ghost-file-%u.img", e->remap_id);
   g_autoptr(GArray) segs = g_array_new(FALSE, FALSE, sizeof(CkptObjectSeg));
   uint64_t length = 0;
@@ -466,6 +500,8 @@ on_memfd_inode(const ProtobufCMessage *m, size_t off, void *user,
   if (!e->has_inode_id)
     return 1;
   uint64_t ino = e->inode_id;
+  if (!first_time(l, 3, ino) || (e->has_shmid && !first_time(l, 4, e->shmid)))
+    return 1;
   g_autoptr(GArray) owners = owners_of_group(l, l->by_inode, ino);
   /* Only mapped (CRIU 4 writes shared anonymous memory as a memfd
    * "/dev/zero"): the memory search sees it in every mapping already. */
@@ -565,7 +601,7 @@ load_pipe_data(ObjLoad *l, const char *img, uint32_t magic, gboolean fifo)
       ckpt_model_warn(c, "%s (pipe %u), rest skipped", err->message, id);
       return;
     }
-    if (n == 0)
+    if (n == 0 || !first_time(l, fifo ? 6 : 5, id))
       continue;
     g_autoptr(GArray) owners =
         owners_of_group(l, l->by_pipe, pipe_key(fifo ? FD_FIFO : FD_PIPE, id));
@@ -950,6 +986,7 @@ ckpt_objects_load(CkptCheckpoint *c, GError **error)
                                     (GDestroyNotify)g_array_unref);
   l.by_inode = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                      (GDestroyNotify)g_array_unref);
+  l.seen = g_hash_table_new_full(pair_hash, pair_equal, g_free, NULL);
   l.objects = g_array_new(FALSE, TRUE, sizeof(CkptObject));
 
   /* files.c failed the load already if files.img is broken */
