@@ -51,6 +51,11 @@ static const ProtobufCMessageDescriptor *const descs[] = {
     &mnt_entry__descriptor,
     &utsns_entry__descriptor,
     &net_device_entry__descriptor,
+    /* appended, so earlier inputs keep their message */
+    &ghost_file_entry__descriptor,
+    &ghost_chunk_entry__descriptor,
+    &pipe_data_entry__descriptor,
+    &sk_packet_entry__descriptor,
 };
 
 int

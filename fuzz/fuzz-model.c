@@ -65,7 +65,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
   /* More of each plugin's code: options that make it show more. One a
    * plugin does not (or no longer) declare is only reported. */
   static const char *const sets[] = {"pstree.cmd=true", "pstree.env=true",
-                                     "memory.maps=true", NULL};
+                                     "memory.maps=true",
+                                     /* walks memory and every kernel
+                                      * object's content (objects.c) */
+                                     "memory.search=CKPT-", NULL};
   for (size_t i = 0; !spec && sets[i]; i++) {
     g_autoptr(GError) e = NULL;
     if (!ckpt_plan_set(plan, sets[i], &e))

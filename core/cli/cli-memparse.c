@@ -3,9 +3,10 @@
  *
  * Every option the plugin declares is a flag already (--pid, --search,
  * --search-regex, --search-hex, --context, --output, --maps, --vma, --prot,
- * --range, --raw, --core, --core-dir, --root, --force, --max-hits); this
- * file adds checkpointctl's short flags (-p -o -s -r -c), refuses --core
- * without --pid as a usage error, and renders tables by default.
+ * --range, --raw, --core, --core-dir, --root, --force, --max-hits,
+ * --no-objects to leave out what kernel objects hold); this file adds
+ * checkpointctl's short flags (-p -o -s -r -c), refuses --core without
+ * --pid as a usage error, and renders tables by default.
  */
 #include <string.h>
 
@@ -81,8 +82,8 @@ const CkptCliCommand ckpt_cmd_memparse = {
     .summary = "analyze the memory of a checkpoint's processes",
     .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
              "--search-hex HEX] [--context N] [--vma KIND] [--prot PERMS] "
-             "[--range A-B] [--output FILE [--raw]] [--core FILE | --core-dir "
-             "DIR] [--root DIR] [--force] FILE...",
+             "[--range A-B] [--no-objects] [--output FILE [--raw]] "
+             "[--core FILE | --core-dir DIR] [--root DIR] [--force] FILE...",
     .chain = "memory",
     .flags = memparse_flags,
     .format = "table",

@@ -5,7 +5,9 @@
  * Sugar over the secrets plugin (plugins/secrets): its three tables
  * (findings, where each was found, configured vs. in-process environment)
  * rendered as a tree by default. Every option of the plugin is also a flag
- * (--max-places, --max-file-size...).
+ * (--max-places, --max-file-size...); --no-memory, --no-files and
+ * --no-objects leave out process memory, the rootfs diff and the content
+ * held by kernel objects.
  *
  * Exit status, for scripts and CI, as `ckpt yara`: 0 nothing found, 1
  * secrets found, 2 an error (a checkpoint that cannot be read, rules that
@@ -31,6 +33,10 @@ static const CkptCliFlag secrets_flags[] = {
      NULL, "secrets.memory=false", FALSE},
     {"no-files", "do not scan the rootfs diff's files", NULL,
      "secrets.files=false", FALSE},
+    {"no-objects",
+     "do not scan what kernel objects hold (ghost files, memfds, pipe "
+     "buffers, socket queues, saved tmpfs files)",
+     NULL, "secrets.objects=false", FALSE},
     {NULL},
 };
 
@@ -47,7 +53,8 @@ const CkptCliCommand ckpt_cmd_secrets = {
     .name = "secrets",
     .summary = "list the credentials a checkpoint holds (redacted), from "
                "environments, command lines, memory and the rootfs diff",
-    .usage = "[--reveal] [--rules=FILES] [--no-memory] [--no-files] FILE...",
+    .usage = "[--reveal] [--rules=FILES] [--no-memory] [--no-files] "
+             "[--no-objects] FILE...",
     .chain = "secrets",
     .flags = secrets_flags,
     .format = "tree",

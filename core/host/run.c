@@ -461,6 +461,50 @@ api_result_row(const CkptResult *r, size_t row, unsigned *depth)
   return rw->values;
 }
 
+/* ---- content held by kernel objects ---------------------------------- */
+
+static size_t
+api_object_count(CkptRun *run)
+{
+  return run->ckpt->n_objects;
+}
+
+static const CkptObjectInfo *
+api_object_at(CkptRun *run, size_t i)
+{
+  return i < run->ckpt->n_objects ? &run->ckpt->objects[i].info : NULL;
+}
+
+/* The view is the first member of the model's object. */
+static size_t
+api_object_read(const CkptObjectInfo *o, uint64_t offset, void *buf, size_t len)
+{
+  return o && buf ? ckpt_object_read((const CkptObject *)o, offset, buf, len)
+                  : 0;
+}
+
+static CkptObjectIter *
+api_object_iter_new(const CkptObjectInfo *o)
+{
+  return o ? ckpt_object_iter_new((const CkptObject *)o) : NULL;
+}
+
+static int
+api_object_iter_next(CkptObjectIter *it, CkptObjectBlock *block)
+{
+  CkptObjectBlock full = {.size = sizeof full};
+  if (it == NULL || block == NULL || block->size < sizeof(size_t) ||
+      !ckpt_object_iter_next(it, &full))
+    return 0;
+  return fill_sized(block, &full, sizeof full);
+}
+
+static void
+api_object_iter_free(CkptObjectIter *it)
+{
+  ckpt_object_iter_free(it);
+}
+
 static const CkptApi api_table = {
     .size = sizeof(CkptApi),
     .abi_major = CKPT_ABI_MAJOR,
@@ -509,6 +553,12 @@ static const CkptApi api_table = {
     .process_auxv = api_process_auxv,
     .diff_iter_new_all = api_diff_iter_new_all,
     .diff_iter_entry = api_diff_iter_entry,
+    .object_count = api_object_count,
+    .object_at = api_object_at,
+    .object_read = api_object_read,
+    .object_iter_new = api_object_iter_new,
+    .object_iter_next = api_object_iter_next,
+    .object_iter_free = api_object_iter_free,
 };
 
 const CkptApi *

@@ -146,7 +146,8 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   if (!has_process_tree(c, path, error))
     return NULL;
   if (!ckpt_meta_load(c, error) || !ckpt_procs_load(c, error) ||
-      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error)) {
+      !ckpt_files_load(c, error) || !ckpt_ns_load(c, error) ||
+      !ckpt_objects_load(c, error)) {
     /* The stages name the image and offset; which input it was goes in
      * front, for sweeps over many. */
     g_prefix_error(error, "%s: ", path);

@@ -57,6 +57,26 @@ struct CkptProcess {
       cgroup_ns_id;
 };
 
+/* One stored run of an object's content. */
+typedef struct {
+  uint64_t off;
+  const uint8_t *data;
+  size_t len;
+} CkptObjectSeg;
+
+/* Content held by a kernel object (objects.c). Bytes are either runs of
+ * the image set (segs, sorted, disjoint) or one member of a tar image
+ * (tmpfs-dev-*.tar.gz.img, devshm-checkpoint.tar), read again on demand. */
+typedef struct {
+  CkptObjectInfo info; /* first: the public view */
+  CkptCheckpoint *ckpt;
+  const CkptObjectSeg *segs;
+  size_t n_segs;
+  const char *tar_name; /* image or metadata member, or NULL */
+  gboolean tar_is_meta;
+  uint64_t tar_index; /* the member's ordinal in the tar */
+} CkptObject;
+
 struct CkptCheckpoint {
   CkptImageSet *images;
   CkptLimits limits;
@@ -72,6 +92,8 @@ struct CkptCheckpoint {
   CkptMountInfo *mounts;
   size_t n_mounts;
   GPtrArray *warnings; /* char*: non-fatal problems met while loading */
+  CkptObject *objects; /* content held by kernel objects */
+  size_t n_objects;
 };
 
 /* Opens path (archive or directory) and builds the model. */
@@ -103,6 +125,21 @@ gboolean ckpt_procs_load(CkptCheckpoint *c, GError **error);
 gboolean ckpt_files_load(CkptCheckpoint *c, GError **error);
 /* ns.c: mountpoints-*, utsns-*, netdev-*, ifaddr-*, route-* */
 gboolean ckpt_ns_load(CkptCheckpoint *c, GError **error);
+
+/* objects.c: ghost files, memfds, pipe/FIFO buffers, socket queues,
+ * saved tmpfs files; after files.c and ns.c */
+gboolean ckpt_objects_load(CkptCheckpoint *c, GError **error);
+size_t ckpt_object_read(const CkptObject *o, uint64_t offset, void *buf,
+                        size_t len);
+CkptObjectIter *ckpt_object_iter_new(const CkptObject *o);
+int ckpt_object_iter_next(CkptObjectIter *it, CkptObjectBlock *block);
+void ckpt_object_iter_free(CkptObjectIter *it);
+
+/* procs.c: a pagemap image into CkptPageRun runs, each checked against
+ * its pages file; *present FALSE when the image is absent */
+gboolean ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name,
+                                 uint32_t *pages_id, GArray *runs,
+                                 gboolean *present, GError **error);
 
 /* memory.c: reading a process's dumped bytes */
 const CkptVmaInfo *ckpt_mem_vma_find(const CkptProcess *p, uint64_t addr);

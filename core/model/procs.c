@@ -834,10 +834,11 @@ check_page_entry(const char *name, size_t index, uint64_t vaddr, uint64_t nr,
   return TRUE;
 }
 
-/* Reads a pagemap image into runs, each checked by check_page_entry(). */
-static gboolean
-read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
-             GArray *runs, gboolean *present, GError **error)
+/* Reads a pagemap image into runs, each checked by check_page_entry();
+ * objects.c reads memfd contents with it too (model.h). */
+gboolean
+ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
+                        GArray *runs, gboolean *present, GError **error)
 {
   CkptImageReader r;
   const uint8_t *entry;
@@ -919,7 +920,7 @@ load_shmem(Loader *l, uint64_t shmid, GError **error)
   g_autoptr(GArray) runs = g_array_new(FALSE, FALSE, sizeof(CkptPageRun));
   uint32_t pages_id = 0;
   gboolean present;
-  if (!read_pagemap(l->c, name, &pages_id, runs, &present, error))
+  if (!ckpt_model_read_pagemap(l->c, name, &pages_id, runs, &present, error))
     return NULL;
   m = g_new0(ShmemMap, 1);
   m->n_runs = runs->len;
@@ -1168,7 +1169,7 @@ load_pages(Loader *l, CkptProcess *p, GError **error)
 
   if (!p->info.has_mm)
     return TRUE;
-  if (!read_pagemap(c, name, &p->pages_id, runs, &present, error))
+  if (!ckpt_model_read_pagemap(c, name, &p->pages_id, runs, &present, error))
     return FALSE;
   if (!present)
     ckpt_model_warn(c, "%s: missing for pid %u with memory", name, p->info.pid);

@@ -161,7 +161,7 @@ typedef struct {
 /* Writes process p as an x86_64 ELF core file at path: created, never
  * through a symlink, and an existing file is refused unless opts->force.
  * opts may be NULL. Only the API members the run needs are used (the
- * ABI 2.2 ones when set), so a test can pass a small table of its own. */
+ * ABI 3.2 ones when set), so a test can pass a small table of its own. */
 gboolean mem_core_write(const CkptApi *api, const CkptProcess *p,
                         const MemCoreOptions *opts, const char *path,
                         MemCoreStats *stats, GError **error);

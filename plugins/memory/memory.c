@@ -7,7 +7,12 @@
  *   --pid N           table "hexdump" of N's memory (repeated rows folded),
  *                     or with --output FILE every row (or --raw bytes) there
  *   --search*         table "hits": pid, comm, addr, vma, match, context,
- *                     over --pid N or every process
+ *                     source, over --pid N or every process, then the
+ *                     content held by kernel objects (ghost files, memfds,
+ *                     pipe buffers, socket queues...; those --pid N holds),
+ *                     addr then being the offset in the object; not with
+ *                     --no-objects, nor when --vma, --prot or --range
+ *                     narrow the search to memory
  *   --core FILE       process --pid N as an ELF core file
  *   --core-dir DIR    every process with memory as DIR/core.PID
  *
@@ -50,6 +55,9 @@ static const CkptOption options[] = {
      "search memory for these bytes, e.g. \"de ad be ef\""},
     {"context", CKPT_T_UINT, "0", "bytes of context around each hit"},
     {"max-hits", CKPT_T_UINT, "100000", "stop after this many hits (0: all)"},
+    {"objects", CKPT_T_BOOL, "true",
+     "also search what kernel objects hold: ghost files, memfds, pipe "
+     "buffers, socket queues, saved tmpfs files (--no-objects: memory only)"},
     {"core", CKPT_T_STR, NULL,
      "write process --pid as an ELF core file for gdb"},
     {"core-dir", CKPT_T_STR, NULL,
@@ -109,6 +117,10 @@ static const CkptColumn hits_cols[] = {
     {"match", CKPT_T_BYTES, "MATCH", .help = "the bytes matched"},
     {"context", CKPT_T_STR, "CONTEXT",
      .help = "bytes around the match, as text"},
+    /* "memory", or the kernel object: "memfd NAME, pid P fd F" */
+    {"source", CKPT_T_STR, "SOURCE",
+     .help = "where the bytes are: memory, or the kernel object holding "
+             "them"},
     {NULL},
 };
 
@@ -293,6 +305,7 @@ typedef struct {
   Ctx *c;
   const CkptProcess *p;
   const CkptProcessInfo *pi;
+  const CkptObjectInfo *obj; /* searching an object's content, or NULL */
   uint64_t context, max_hits, hits;
   gboolean truncated;
 } Search;
@@ -321,6 +334,37 @@ read_around(const Search *s, uint64_t addr, size_t len, uint64_t *lo_out,
   return got;
 }
 
+/* A hit in an object's content: addr is the offset; the context is read
+ * with object_read(), holes as zeros. */
+static void
+emit_object_hit(Search *s, uint64_t off, size_t len)
+{
+  const CkptApi *api = s->c->api;
+  const CkptObjectInfo *o = s->obj;
+  size_t shown = MIN(len, (size_t)MEM_MAX_SHOWN);
+  uint64_t lo = off - MIN(s->context, off);
+  uint64_t hi =
+      off + shown + MIN(s->context, o->length - MIN(o->length, off + shown));
+  uint8_t *buf = g_malloc(hi - lo + 1);
+  size_t got = api->object_read(o, lo, buf, (size_t)(hi - lo));
+  size_t at = (size_t)(off - lo);
+  size_t mlen = got > at ? MIN(shown, got - at) : 0;
+  g_autofree char *ctx = mem_printable(buf, got);
+  CkptValue row[] = {
+      s->pi ? CKPT_UINT(s->pi->pid) : CKPT_NULL,
+      s->pi && s->pi->comm ? CKPT_STR(s->pi->comm) : CKPT_NULL,
+      CKPT_ADDR(off),
+      CKPT_UINT(len),
+      CKPT_NULL,
+      CKPT_NULL,
+      CKPT_BYTES(buf + MIN(at, got), mlen),
+      CKPT_STR(ctx),
+      CKPT_STR(o->source),
+  };
+  api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
+  g_free(buf);
+}
+
 static gboolean
 on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
 {
@@ -331,6 +375,10 @@ on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
     return FALSE;
   }
   s->hits++;
+  if (s->obj) {
+    emit_object_hit(s, addr, len);
+    return TRUE;
+  }
   /* a regex match can be as long as a VMA: show its head only */
   size_t shown = MIN(len, (size_t)MEM_MAX_SHOWN);
   uint64_t lo = 0;
@@ -349,6 +397,7 @@ on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
       vma ? CKPT_ADDR(vma->start) : CKPT_NULL,
       CKPT_BYTES(buf + MIN(at, got), mlen),
       CKPT_STR(ctx),
+      CKPT_STR("memory"),
   };
   api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
   return TRUE;
@@ -369,6 +418,61 @@ pattern_from_options(Ctx *c, GError **error)
   if (hex)
     return mem_pattern_hex(hex, error);
   return mem_pattern_regex(re, error);
+}
+
+/* Objects take part unless --no-objects, or a filter picks memory by VMA,
+ * permission or address, which objects have none of. A host older than
+ * ABI 3.2 has no objects to give. */
+static gboolean
+objects_wanted(const Ctx *c)
+{
+  const MemFilter *f = &c->filter;
+  return CKPT_HAS(c->api, object_iter_free) &&
+         c->api->opt_bool(c->run, "objects") && !f->kinds && !f->prot_want &&
+         !f->prot_deny && !f->has_range;
+}
+
+static gboolean
+object_held_by(const CkptObjectInfo *o, uint32_t pid)
+{
+  for (size_t i = 0; i < o->n_owners; i++)
+    if (o->owners[i].pid == pid)
+      return TRUE;
+  return FALSE;
+}
+
+/* Each object's stored bytes through the same scanner: offsets stand for
+ * addresses, and a hole ends a run as an absent page does. */
+static void
+search_objects(Ctx *c, Search *s, MemScanner *sc, const CkptProcess *only)
+{
+  const CkptApi *api = c->api;
+  uint32_t only_pid = only ? api->process_info(only)->pid : 0;
+  size_t n = api->object_count(c->run);
+  for (size_t i = 0; i < n && !mem_scanner_stopped(sc); i++) {
+    const CkptObjectInfo *o = api->object_at(c->run, i);
+    if (o == NULL || (only && !object_held_by(o, only_pid)))
+      continue;
+    s->obj = o;
+    s->p = NULL;
+    s->pi = NULL;
+    for (size_t k = 0; k < o->n_owners && !s->p; k++) {
+      uint32_t pid = only ? only_pid : o->owners[k].pid;
+      s->p = api->process_by_pid(c->run, pid);
+    }
+    s->pi = s->p ? api->process_info(s->p) : NULL;
+    CkptObjectIter *it = api->object_iter_new(o);
+    CkptObjectBlock ob = {.size = sizeof ob};
+    while (it && !mem_scanner_stopped(sc) && api->object_iter_next(it, &ob)) {
+      CkptMemBlock b = {
+          .addr = ob.offset, .data = ob.data, .len = ob.len, .vma = NULL};
+      mem_scanner_feed(sc, &b);
+    }
+    mem_scanner_end(sc);
+    if (it)
+      api->object_iter_free(it);
+  }
+  s->obj = NULL;
 }
 
 static CkptStatus
@@ -395,6 +499,8 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
     if (it)
       api->mem_iter_free(it);
   }
+  if (objects_wanted(c))
+    search_objects(c, &s, sc, only);
   CkptStatus st = CKPT_OK;
   if (s.truncated) {
     api->log(c->run, CKPT_LOG_WARNING,

@@ -27,6 +27,9 @@ static const CkptOption options[] = {
     {"reveal", CKPT_T_BOOL, "false", "show secret values in full"},
     {"memory", CKPT_T_BOOL, "true", "scan each process's dumped memory"},
     {"files", CKPT_T_BOOL, "true", "scan the rootfs diff's files"},
+    {"objects", CKPT_T_BOOL, "true",
+     "scan what kernel objects hold: ghost files, memfds, pipe buffers, "
+     "socket queues, saved tmpfs files (each up to max-file-size bytes)"},
     {"names", CKPT_T_BOOL, "true",
      "report any value of an environment variable with a secret-like name "
      "(*TOKEN*, *SECRET*, *PASSWORD*, *_KEY...), not only values that look "
@@ -466,6 +469,38 @@ scan_diff(Ctx *ctx, uint64_t max_bytes)
   ctx->api->diff_iter_free(it);
 }
 
+/* ---- content held by kernel objects ------------------------------------ */
+
+/* Each object's first max_bytes (holes as zeros) as text; a place names
+ * the object ("memfd NAME, pid P fd F") and the offset in it, its pid the
+ * first holder's. */
+static void
+scan_objects(Ctx *ctx, uint64_t max_bytes)
+{
+  const CkptApi *api = ctx->api;
+  if (!CKPT_HAS(api, object_iter_free))
+    return;
+  for (size_t i = 0; i < api->object_count(ctx->run); i++) {
+    const CkptObjectInfo *o = api->object_at(ctx->run, i);
+    if (o == NULL || o->stored == 0)
+      continue;
+    size_t len = (size_t)MIN(o->length, max_bytes);
+    g_autofree uint8_t *buf = g_malloc(len ? len : 1);
+    len = api->object_read(o, 0, buf, len);
+    Place tmpl = {
+        .source = "object", .name = (char *)o->source, .has_offset = TRUE};
+    if (o->n_owners) {
+      tmpl.has_pid = TRUE;
+      tmpl.pid = o->owners[0].pid;
+    }
+    scan_text(ctx, buf, len, &tmpl, 0);
+    if (o->length > len)
+      api->log(ctx->run, CKPT_LOG_INFO,
+               "%s: scanned the first %zu of %" G_GUINT64_FORMAT " bytes",
+               o->source, len, o->length);
+  }
+}
+
 /* ---- emitting ---------------------------------------------------------- */
 
 static int
@@ -484,6 +519,11 @@ static char *
 place_text(const Place *p)
 {
   GString *s = g_string_new(NULL);
+  if (strcmp(p->source, "object") == 0) {
+    /* the object's line names its kind, name, pids and fds already */
+    g_string_append_printf(s, "%s +%" G_GUINT64_FORMAT, p->name, p->offset);
+    return g_string_free(s, FALSE);
+  }
   if (p->has_pid)
     g_string_append_printf(s, "pid %u ", p->pid);
   g_string_append(s, p->source);
@@ -694,6 +734,8 @@ secrets_run(const CkptApi *api, CkptRun *run)
   }
   if (api->opt_bool(run, "files"))
     scan_diff(&ctx, (uint64_t)api->opt_int(run, "max-file-size"));
+  if (api->opt_bool(run, "objects"))
+    scan_objects(&ctx, (uint64_t)api->opt_int(run, "max-file-size"));
 
   emit_findings(&ctx);
   emit_environment(&ctx, diff);

@@ -1,6 +1,8 @@
 /* yara.c - the yara plugin: sweeps YARA rules over the memory of every
- * process of a checkpoint (and, when asked, the files of its rootfs diff)
- * and emits one row per matched string instance.
+ * process of a checkpoint, the content held by its kernel objects (ghost
+ * files, memfds, pipe buffers, socket queues, saved tmpfs files; option
+ * objects) and, when asked, the files of its rootfs diff, and emits one
+ * row per matched string instance, naming its source.
  *
  * Declarations (options, tables) and the run() driver live here; rule sets
  * in ruleset.c, scanning in scan.c. libyara is initialised once per
@@ -32,6 +34,11 @@ static const CkptOption yara_options[] = {
     {"rootfs", CKPT_T_BOOL, "false", "also scan the files of the rootfs diff"},
     {"rootfs-max-size", CKPT_T_SIZE, "0",
      "bytes read of each rootfs file; 0: the host's default"},
+    {"objects", CKPT_T_BOOL, "true",
+     "also scan what kernel objects hold: ghost files, memfds, pipe "
+     "buffers, socket queues, saved tmpfs files"},
+    {"objects-max-size", CKPT_T_SIZE, "0",
+     "bytes read of each object; 0: 64 MiB"},
     {"strict", CKPT_T_BOOL, "false", "treat rule compiler warnings as errors"},
     {"progress", CKPT_T_BOOL, "true",
      "report progress to the host, which draws it on stderr when that is a "
@@ -56,6 +63,7 @@ enum {
   COL_CONTEXT,
   COL_META,
   COL_FILE,
+  COL_SOURCE,
   N_HIT_COLS
 };
 
@@ -82,6 +90,11 @@ static const CkptColumn hit_columns[] = {
     {"meta", CKPT_T_STR, "META", .help = "the rule's meta, as key=value pairs"},
     {"file", CKPT_T_STR, "FILE",
      .help = "rootfs file that matched, for rootfs scans"},
+    /* "memory", "rootfs-diff PATH" or the kernel object holding the bytes:
+     * "pipe buffer pipe:[41301], pid 1 fd 10" */
+    {"source", CKPT_T_STR, "SOURCE",
+     .help = "where the bytes are: memory, a rootfs-diff file, or the "
+             "kernel object holding them"},
     {NULL},
 };
 
@@ -93,6 +106,7 @@ enum {
   SUM_BYTES,
   SUM_BLOCKS,
   SUM_FILES,
+  SUM_OBJECTS,
   SUM_HITS,
   SUM_RULES_MATCHED,
   SUM_FAILED,
@@ -114,6 +128,8 @@ static const CkptColumn summary_columns[] = {
      .help = "memory blocks handed to libyara"},
     {"files_scanned", CKPT_T_UINT, "rootfs files scanned",
      .help = "rootfs files scanned"},
+    {"objects_scanned", CKPT_T_UINT, "kernel objects scanned",
+     .help = "kernel objects whose content was scanned"},
     {"hits", CKPT_T_UINT, "hits", .help = "matches reported"},
     {"rules_matched", CKPT_T_UINT, "rules matched",
      .help = "distinct rules that matched"},
@@ -193,7 +209,8 @@ bytes_value(GBytes *b)
 
 static void
 emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
-         const CkptProcessInfo *info, const char *file, const CkptYaraHit *h)
+         const CkptProcessInfo *info, const char *file, const char *source,
+         const CkptYaraHit *h)
 {
   g_autofree char *tags = rule_tags(h->rule);
   g_autofree char *meta = rule_meta(h->rule);
@@ -217,6 +234,8 @@ emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
   v[COL_CONTEXT] = bytes_value(h->context);
   v[COL_META] = CKPT_STR(meta);
   v[COL_FILE] = file ? CKPT_STR(file) : CKPT_NULL;
+  g_autofree char *diff = file ? g_strconcat("rootfs-diff ", file, NULL) : NULL;
+  v[COL_SOURCE] = CKPT_STR(source ? source : diff ? diff : "memory");
   api->emit(run, TABLE_HITS, 0, v, N_HIT_COLS);
 }
 
@@ -316,23 +335,67 @@ scan_rootfs(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
       continue;
     }
     for (guint i = 0; i < hits->len; i++)
-      emit_hit(api, run, checkpoint, NULL, f.path, hits->pdata[i]);
+      emit_hit(api, run, checkpoint, NULL, f.path, NULL, hits->pdata[i]);
     *n_hits += hits->len;
   }
   api->diff_iter_free(it);
   return n_files;
 }
 
+#define OBJECT_MAX_DEFAULT (UINT64_C(64) << 20)
+
+/* Scans what kernel objects hold on the run thread, each object's first
+ * objects-max-size bytes as one buffer (holes as zeros), and emits hits
+ * named by the object; pid and comm are its first holder's. */
 static guint
-count_rules_matched(CkptYaraJob *jobs, size_t n)
+scan_objects(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
+             const CkptYaraScanOpts *o, const char *checkpoint, guint *n_hits,
+             guint *n_failed, GHashTable *matched)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+  if (!CKPT_HAS(api, object_iter_free))
+    return 0;
+  uint64_t max = (uint64_t)MAX(api->opt_int(run, "objects-max-size"), 0);
+  if (max == 0)
+    max = OBJECT_MAX_DEFAULT;
+  guint n_objects = 0;
+  for (size_t i = 0; i < api->object_count(run); i++) {
+    const CkptObjectInfo *obj = api->object_at(run, i);
+    if (obj == NULL || obj->stored == 0)
+      continue;
+    size_t len = (size_t)MIN(obj->length, max);
+    g_autofree uint8_t *buf = g_malloc(len ? len : 1);
+    len = api->object_read(obj, 0, buf, len);
+    g_autoptr(GPtrArray) hits =
+        g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_yara_hit_free);
+    int rc = ckpt_yara_scan_buffer(rs, o, buf, len, hits);
+    n_objects++;
+    if (rc != ERROR_SUCCESS) {
+      api->log(run, CKPT_LOG_WARNING, "%s: %s (libyara %d)", obj->source,
+               ckpt_yara_strerror(rc), rc);
+      (*n_failed)++;
+      continue;
+    }
+    const CkptProcess *p =
+        obj->n_owners ? api->process_by_pid(run, obj->owners[0].pid) : NULL;
+    const CkptProcessInfo *info = p ? api->process_info(p) : NULL;
+    for (guint k = 0; k < hits->len; k++) {
+      const CkptYaraHit *h = hits->pdata[k];
+      emit_hit(api, run, checkpoint, info, NULL, obj->source, h);
+      g_hash_table_add(matched, (gpointer)h->rule);
+    }
+    *n_hits += hits->len;
+  }
+  return n_objects;
+}
+
+static void
+count_rules_matched(CkptYaraJob *jobs, size_t n, GHashTable *seen)
+{
   for (size_t j = 0; j < n; j++)
     for (guint i = 0; jobs[j].hits && i < jobs[j].hits->len; i++) {
       const CkptYaraHit *h = jobs[j].hits->pdata[i];
       g_hash_table_add(seen, (gpointer)h->rule);
     }
-  return g_hash_table_size(seen);
 }
 
 static CkptStatus
@@ -377,14 +440,21 @@ yara_run(const CkptApi *api, CkptRun *run)
     if (job->info->has_mm)
       n_scanned++;
     for (guint i = 0; i < job->hits->len; i++)
-      emit_hit(api, run, checkpoint, job->info, NULL, job->hits->pdata[i]);
+      emit_hit(api, run, checkpoint, job->info, NULL, NULL,
+               job->hits->pdata[i]);
     n_hits += job->hits->len;
   }
-  guint matched = count_rules_matched(jobs, n);
+  g_autoptr(GHashTable) matched =
+      g_hash_table_new(g_direct_hash, g_direct_equal);
+  count_rules_matched(jobs, n, matched);
   for (size_t j = 0; j < n; j++)
     ckpt_yara_job_release(&jobs[j]);
   g_free(jobs);
 
+  guint n_objects = 0;
+  if (api->opt_bool(run, "objects"))
+    n_objects =
+        scan_objects(api, run, rs, &o, checkpoint, &n_hits, &n_failed, matched);
   guint n_files = 0;
   if (api->opt_bool(run, "rootfs"))
     n_files = scan_rootfs(api, run, rs, &o, checkpoint, &n_hits, &n_failed);
@@ -397,8 +467,9 @@ yara_run(const CkptApi *api, CkptRun *run)
   s[SUM_BYTES] = CKPT_SIZE(bytes);
   s[SUM_BLOCKS] = CKPT_UINT(blocks);
   s[SUM_FILES] = CKPT_UINT(n_files);
+  s[SUM_OBJECTS] = CKPT_UINT(n_objects);
   s[SUM_HITS] = CKPT_UINT(n_hits);
-  s[SUM_RULES_MATCHED] = CKPT_UINT(matched);
+  s[SUM_RULES_MATCHED] = CKPT_UINT(g_hash_table_size(matched));
   s[SUM_FAILED] = CKPT_UINT(n_failed);
   s[SUM_THREADS] = CKPT_UINT(MIN(o.threads, MAX(n, 1)));
   s[SUM_SECONDS] =

@@ -32,7 +32,9 @@
  * CkptApi, opt_list(), progress(), rules_dir(), checkpoint_count() and
  * checkpoint_at().
  * 3.1 appended to CkptApi thread_fpu, process_auxv, diff_iter_new_all
- * and diff_iter_entry (with CkptThreadFpu and CkptDiffEntryInfo).
+ * and diff_iter_entry (with CkptThreadFpu and CkptDiffEntryInfo). 3.2
+ * appended the kernel objects' content (CkptObject* and the object_*
+ * calls at the end of CkptApi).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -62,7 +64,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 1
+#define CKPT_ABI_MINOR 2
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -525,6 +527,58 @@ typedef struct {
   const char *sha256;
 } CkptDiffEntryInfo;
 
+/* ---- ABI 3.2: content held by kernel objects --------------------------- */
+/* What CRIU saved of the bytes a kernel object held, where a memory search
+ * does not look. */
+typedef enum {
+  CKPT_OBJ_GHOST_FILE = 0,   /* deleted file still open, or deleted exe */
+  CKPT_OBJ_MEMFD = 1,        /* a memfd's content, mapped or not */
+  CKPT_OBJ_PIPE = 2,         /* a pipe's unread buffer */
+  CKPT_OBJ_FIFO = 3,         /* a FIFO's unread buffer */
+  CKPT_OBJ_SOCKET_QUEUE = 4, /* packets queued to a socket (unix, ...) */
+  CKPT_OBJ_TCP_RECV = 5,     /* a TCP socket's receive queue */
+  CKPT_OBJ_TCP_SEND = 6,     /* a TCP socket's send queue */
+  CKPT_OBJ_TMPFS_FILE = 7,   /* a file of a tmpfs CRIU or the engine saved */
+} CkptObjectKind;
+
+/* A process holding an object: by a descriptor (fd >= 0), as its
+ * executable (fd -1, how "exe") or mapped (fd -1, how "mapped"). The host
+ * hands these in arrays, so the struct never changes size (rule 3). */
+typedef struct {
+  uint32_t pid;
+  int fd;
+  const char *how;         /* "fd", "exe" or "mapped" */
+  const void *reserved[2]; /* zero; room to grow inside arrays */
+} CkptObjectOwner;
+
+typedef struct {
+  size_t size;
+  CkptObjectKind kind;
+  const char *kind_name; /* "ghost file", "memfd", "pipe buffer", ... */
+  /* a path ("/data/deleted.log (deleted)"), a memfd's name, "pipe:[41301]",
+   * "127.0.0.1:55198 -> 127.0.0.1:9090 (recv)"; untrusted text */
+  const char *name;
+  const char *image;             /* the image (or member) holding the bytes */
+  uint64_t length;               /* bytes of content, holes included */
+  uint64_t stored;               /* of which stored in the checkpoint */
+  const CkptObjectOwner *owners; /* n_owners, by pid, then fd */
+  size_t n_owners;
+  /* one line naming it for a hit: kind, name, then each owner:
+   * "ghost file /data/deleted.log (deleted), pid 1 fd 15" */
+  const char *source;
+} CkptObjectInfo;
+
+typedef struct CkptObjectIter CkptObjectIter; /* walks one object's bytes */
+
+/* One contiguous run of an object's stored bytes. The caller sets size
+ * (sizeof), as for CkptMemBlock: the host fills only what fits. */
+typedef struct {
+  size_t size;
+  uint64_t offset; /* in the object's content */
+  const uint8_t *data;
+  size_t len;
+} CkptObjectBlock;
+
 /* ---- the host's function table ----------------------------------------- */
 typedef enum {
   CKPT_LOG_DEBUG = 0,
@@ -648,6 +702,21 @@ typedef struct CkptApi {
   CkptFileIter *(*diff_iter_new_all)(CkptRun *run, uint64_t max_bytes);
   /* the member diff_iter_next returned last, or NULL before the first */
   const CkptDiffEntryInfo *(*diff_iter_entry)(CkptFileIter *it);
+
+  /* ABI 3.2: content held by kernel objects (CkptObjectInfo below): ghost
+   * files, memfds, pipe and FIFO buffers, socket queues, saved tmpfs
+   * files. object_read() copies [offset, offset+len) of the content into
+   * buf, holes as zeros, and returns the bytes copied (fewer only at the
+   * end). The iterator walks one object's stored bytes in offset order,
+   * skipping holes; a block is valid until the next call on the iterator.
+   * Both may be used from worker threads, like the memory calls. */
+  size_t (*object_count)(CkptRun *run);
+  const CkptObjectInfo *(*object_at)(CkptRun *run, size_t i);
+  size_t (*object_read)(const CkptObjectInfo *o, uint64_t offset, void *buf,
+                        size_t len);
+  CkptObjectIter *(*object_iter_new)(const CkptObjectInfo *o);
+  int (*object_iter_next)(CkptObjectIter *it, CkptObjectBlock *block);
+  void (*object_iter_free)(CkptObjectIter *it);
 
   /* Append new members here, and only here. */
 } CkptApi;

@@ -136,7 +136,11 @@ assert len({h['addr'] for h in H}) == 1 and H[0]['vma'] == 'memfd', H
 check "the memfd's text is found where the memfd is mapped; shared sizes count both" py "
 H = json.load(open(sys.argv[1].replace('run.json', 'mfd.json')))
 H = H['checkpoints'][0]['plugins']['memory']['tables']['hits']
+# the memory hit, and the memfd's content as the object fd 17 holds
+O = [h for h in H if h['source'] != 'memory']
+H = [h for h in H if h['source'] == 'memory']
 assert len(H) == 1 and H[0]['pid'] == 1 and H[0]['vma'] == 'memfd', H
+assert len(O) == 1 and O[0]['source'] == 'memfd ckpt-memfd, pid 1 fd 17', O
 M = {r['pid']: r for r in P['memory']['tables']['processes']}
 # pid 1 maps the memfd (1 present page) and the shared page; pid 2 the latter
 assert M[1]['shared'] == 8192 and M[2]['shared'] == 4096, M

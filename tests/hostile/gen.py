@@ -267,6 +267,40 @@ def crafted(fixture, outdir, outside):
                                   io.BytesIO(d) if d is not None else None)
         made[name] = bomb
 
+    # content held by kernel objects, each claiming more than it holds
+    gf = get(base, "ghost-file-1.img")
+    ghead, gents = image_entries(gf[:8 + 4 + struct.unpack_from("<I", gf, 8)[0]])
+    gfields = [f for f in pb_fields(gents[0]) if f[0] != 10]
+    content = gf[8 + 4 + len(gents[0]):]
+    tar("ghost-claims-more.tar", replaced(base, "ghost-file-1.img", image(
+        ghead, [pb_encode(gfields + [(10, 0, 1 << 30)])]) + content))
+    chunk_entry = pb_encode([(1, 0, 16), (2, 0, 20)])  # 16 bytes at 20
+    chunked = image(ghead, [pb_encode(gfields + [(9, 0, 1), (10, 0, 26)]),
+                            chunk_entry]) + content[:16]
+    tar("ghost-chunk-past-size.tar",
+        replaced(base, "ghost-file-1.img", chunked))
+    phead, pents = image_entries(get(base, "pipes-data.img")[:8])
+    pipe = image(phead, [pb_encode([(1, 0, 41301), (2, 0, 0xFFFFFFFF),
+                                    (3, 0, 65536)])]) + b"CKPT-PIPE-DATA"
+    tar("pipe-data-past-end.tar", replaced(base, "pipes-data.img", pipe))
+    qhead = get(base, "sk-queues.img")[:8]
+    queue = image(qhead, [pb_encode([(1, 0, 10), (2, 0, 0xFFFFFFF0)])]) + \
+        b"CKPT-UNIX"
+    tar("sk-queue-overflow.tar", replaced(base, "sk-queues.img", queue))
+    # a saved tmpfs whose tar claims a 2 GiB file in a few bytes of gzip,
+    # and one with names that climb out and a link: read, never extracted
+    big = tarfile.TarInfo("./big")
+    big.size = 2 << 30
+    bomb_tar = big.tobuf(format=tarfile.GNU_FORMAT) + b"\0" * 4096
+    tar("tmpfs-bomb.tar", replaced(base, "tmpfs-dev-45.tar.gz.img",
+                                   gzip.compress(bomb_tar)))
+    evil = tar_bytes([member("../../escaped", b"CKPT-TMPFS-ESCAPE"),
+                      member(os.path.join(outside, "abs"), b"x"),
+                      member("link", kind=tarfile.SYMTYPE,
+                             link=os.path.join(outside, "target"))])
+    tar("tmpfs-names.tar", replaced(base, "tmpfs-dev-45.tar.gz.img",
+                                    gzip.compress(evil)))
+
     # a zstd frame declaring a 2 TiB window (window log 41): frame header
     # by hand, then one raw block with the start of the tar
     frame = b"\x28\xb5\x2f\xfd" + bytes([0x00, (41 - 10) << 3])
