@@ -1,5 +1,6 @@
 /* render.h - the host's renderers: tree, table, JSON and JSON Lines, all
- * from the same rows (CkptReport). Plugins never format; every byte a
+ * from the same rows (CkptReport), one file per format behind one
+ * interface (renderer.h). Plugins never format; every byte a
  * checkpoint controls is escaped here before it reaches a terminal. The
  * JSON shapes are documented in docs/json.md.
  */
@@ -74,14 +75,16 @@ char *ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt);
 
 /* Streaming: the same document as ckpt_render, written while the chain
  * runs, so rows of tables no later plugin reads are never kept (see
- * results.h). new returns NULL for formats that need every row first
- * (tree, merged tables). For each checkpoint: attach the report before
- * its plan runs (it becomes the report's sink; ckpt_plan_run then calls
- * it), report_done after. finish ends the document; FALSE when output or
- * a spool file could not be written. Output is byte-identical to
- * ckpt_render's; what must wait for later rows or for a status (JSON
- * heads, a grid's widths, a plugin's later tables) waits in unlinked
- * temporary files in $TMPDIR, not in memory. */
+ * results.h). For each checkpoint: attach the report before its plan runs
+ * (it becomes the report's sink; ckpt_plan_run then calls it),
+ * report_done after. finish ends the document; FALSE when output or a
+ * spool file could not be written. Kept reports and streamed ones go
+ * through the same renderer calls (renderer.h), so the output is
+ * byte-identical to ckpt_render's. What must wait for later rows or for a
+ * status (JSON heads, a grid's widths, a plugin's later tables) waits in
+ * spools, past 1 MiB in unlinked temporary files in $TMPDIR; a tree is
+ * written when its checkpoint ends, with the rows of nested tables kept
+ * until then. */
 typedef struct CkptRenderStream CkptRenderStream;
 CkptRenderStream *ckpt_render_stream_new(FILE *out,
                                          const CkptRenderOptions *opt);
