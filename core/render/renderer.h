@@ -45,6 +45,22 @@ gboolean ckpt_spool_failed(const CkptSpool *s);
 void ckpt_spool_free(CkptSpool *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptSpool, ckpt_spool_free)
 
+/* Copies of rows, for one checkpoint (store.c). */
+typedef struct CkptRowStore CkptRowStore;
+CkptRowStore *ckpt_row_store_new(void);
+void ckpt_row_store_free(CkptRowStore *st);
+/* An empty copy of table t of pr, to add rows to; pr must outlive it. */
+CkptResult *ckpt_row_store_add_table(CkptRowStore *st,
+                                     const CkptPluginResult *pr, size_t t);
+void ckpt_row_store_add_row(CkptRowStore *st, CkptResult *t,
+                            const CkptRow *row);
+/* As ckpt_report_table: in the first plugin of that name, NULL when it was
+ * skipped or has no such table (copied). */
+const CkptResult *ckpt_row_store_table(const CkptRowStore *st,
+                                       const char *plugin, const char *table);
+/* The same by "plugin.table". */
+const CkptResult *ckpt_row_store_spec(const CkptRowStore *st, const char *spec);
+
 typedef struct CkptRenderer CkptRenderer;
 
 typedef struct {

@@ -395,17 +395,10 @@ table_order(const CkptPluginResult *pr, const CkptRenderOptions *opt)
 
 /* ---- the renderer --------------------------------------------------- */
 
-/* A table a nesting joins: its rows copied, drawn when the checkpoint
- * ends. */
-typedef struct {
-  CkptResult t; /* decl, n_columns, rows: the copies */
-  const CkptPluginResult *pr;
-} Kept;
-
 /* A piece of a checkpoint's tree, in drawing order. */
 typedef struct {
-  GArray *lines; /* Line: made already */
-  Kept *kept;    /* or drawn at the end */
+  GArray *lines;          /* Line: made already */
+  const CkptResult *kept; /* or rows copied, drawn at the end */
   const CkptRenderView *view;
 } Block;
 
@@ -414,15 +407,14 @@ typedef struct {
   const CkptRenderView *view;
   gboolean hidden;
   guint rows;
-  GArray *lines; /* its lines so far, or */
-  Kept *kept;    /* its copied rows */
+  GArray *lines;    /* its lines so far, or */
+  CkptResult *kept; /* its copied rows */
   Walk walk;
 } TreeTable;
 
 typedef struct {
   CkptRenderer base;
-  GStringChunk *chunk; /* strings and bytes of copied rows */
-  GPtrArray *kept;     /* Kept*, of this checkpoint */
+  CkptRowStore *store; /* rows of nested tables, this checkpoint */
   GArray *blocks;      /* Block */
   TreeTable *tables;
   size_t n_tables;
@@ -439,41 +431,6 @@ nested(const CkptRenderOptions *opt, const char *plugin, const char *table)
   return FALSE;
 }
 
-static void
-kept_free(gpointer p)
-{
-  Kept *k = p;
-  for (guint i = 0; i < k->t.rows->len; i++)
-    g_free(g_array_index(k->t.rows, CkptRow, i).values);
-  g_array_unref(k->t.rows);
-  g_free(k);
-}
-
-/* A kept table by "plugin.table", as ckpt_report_table finds it: in the
- * first plugin of that name, none when that plugin was skipped. */
-static const CkptResult *
-kept_table(Tree *tr, const char *spec)
-{
-  const char *dot = spec ? strchr(spec, '.') : NULL;
-  if (dot == NULL)
-    return NULL;
-  const CkptPluginResult *first = NULL;
-  for (guint i = 0; i < tr->kept->len; i++) {
-    const Kept *k = g_ptr_array_index(tr->kept, i);
-    size_t n = strlen(k->pr->name);
-    if (first == NULL && (size_t)(dot - spec) == n &&
-        strncmp(spec, k->pr->name, n) == 0)
-      first = k->pr;
-    if (first == NULL || k->pr != first)
-      continue;
-    if (first->outcome == CKPT_PLUGIN_SKIPPED)
-      return NULL;
-    if (strcmp(dot + 1, k->t.decl->name) == 0)
-      return &k->t;
-  }
-  return NULL;
-}
-
 /* The nestings that apply to this checkpoint: both tables kept. */
 static void
 resolve_nests(Tree *tr, TreeCtx *c)
@@ -487,7 +444,8 @@ resolve_nests(Tree *tr, TreeCtx *c)
         pv = w;
     if (pv && pv->hide)
       continue;
-    Nest *n = nest_new(v, kept_table(tr, v->table), kept_table(tr, v->parent));
+    Nest *n = nest_new(v, ckpt_row_store_spec(tr->store, v->table),
+                       ckpt_row_store_spec(tr->store, v->parent));
     if (n)
       g_ptr_array_add(c->nests, n);
   }
@@ -507,8 +465,7 @@ tree_checkpoint_begin(CkptRenderer *r, const CkptReport *rep)
 {
   (void)rep;
   Tree *tr = (Tree *)r;
-  tr->chunk = g_string_chunk_new(4096);
-  tr->kept = g_ptr_array_new_with_free_func(kept_free);
+  tr->store = ckpt_row_store_new();
   tr->blocks = g_array_new(FALSE, FALSE, sizeof(Block));
 }
 
@@ -527,29 +484,8 @@ tree_plugin_begin(CkptRenderer *r, const CkptPluginResult *pr)
     if (tt->hidden || !ckpt_render_wanted(&r->opt, pr->name, name) ||
         !nested(&r->opt, pr->name, name))
       continue;
-    tt->kept = g_new0(Kept, 1);
-    tt->kept->t.decl = pr->tables[i].decl;
-    tt->kept->t.n_columns = pr->tables[i].n_columns;
-    tt->kept->t.rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
-    tt->kept->pr = pr;
-    g_ptr_array_add(tr->kept, tt->kept);
+    tt->kept = ckpt_row_store_add_table(tr->store, pr, i);
   }
-}
-
-static CkptRow
-row_copy(Tree *tr, const CkptResult *t, const CkptRow *row)
-{
-  CkptRow c = {row->depth, g_new0(CkptValue, t->n_columns ? t->n_columns : 1)};
-  for (size_t i = 0; i < t->n_columns; i++) {
-    CkptValue v = row->values[i];
-    if (v.type == CKPT_T_STR && v.v.s)
-      v.v.s = g_string_chunk_insert(tr->chunk, v.v.s);
-    if (v.type == CKPT_T_BYTES)
-      v.v.bytes.data = g_string_chunk_insert_len(tr->chunk, v.v.bytes.data,
-                                                 (gssize)v.v.bytes.len);
-    c.values[i] = v;
-  }
-  return c;
 }
 
 static void
@@ -563,8 +499,7 @@ tree_row_in(CkptRenderer *r, const CkptPluginResult *pr, size_t ti,
     return;
   tt->rows++;
   if (tt->kept) {
-    CkptRow c = row_copy(tr, t, row);
-    g_array_append_val(tt->kept->t.rows, c);
+    ckpt_row_store_add_row(tr->store, tt->kept, row);
     return;
   }
   /* no nesting: no nests to look up */
@@ -578,7 +513,8 @@ tree_row_in(CkptRenderer *r, const CkptPluginResult *pr, size_t ti,
 }
 
 static void
-add_block(Tree *tr, GArray *lines, Kept *kept, const CkptRenderView *v)
+add_block(Tree *tr, GArray *lines, const CkptResult *kept,
+          const CkptRenderView *v)
 {
   Block b = {lines, kept, v};
   g_array_append_val(tr->blocks, b);
@@ -631,7 +567,7 @@ tree_checkpoint_end(CkptRenderer *r, const CkptReport *rep)
   for (guint i = 0; i < tr->blocks->len; i++) {
     Block *b = &g_array_index(tr->blocks, Block, i);
     if (b->kept) {
-      tree_table(&c, &b->kept->t, b->view);
+      tree_table(&c, b->kept, b->view);
     } else {
       g_array_append_vals(lines, b->lines->data, b->lines->len);
       g_array_set_size(b->lines, 0); /* the texts moved */
@@ -654,8 +590,7 @@ tree_release(CkptRenderer *r)
   for (guint i = 0; tr->blocks && i < tr->blocks->len; i++)
     lines_free(g_array_index(tr->blocks, Block, i).lines);
   g_clear_pointer(&tr->blocks, g_array_unref);
-  g_clear_pointer(&tr->kept, g_ptr_array_unref);
-  g_clear_pointer(&tr->chunk, g_string_chunk_free);
+  g_clear_pointer(&tr->store, ckpt_row_store_free);
 }
 
 const CkptRendererClass ckpt_tree_renderer = {
