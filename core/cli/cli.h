@@ -80,6 +80,10 @@ typedef struct CkptCliCommand {
    * leave the format to ckpt_render (inspect's checkpointctl JSON) */
   gboolean (*render)(CkptCli *cli, GPtrArray *reports,
                      const CkptRenderOptions *ro);
+  /* appended: a look of the renderer (render.h's CkptRenderOptions.look,
+   * inspect's "checkpointctl") and its parts to show */
+  const char *look;
+  const char *const *show;
 } CkptCliCommand;
 
 void ckpt_cli_register(const CkptCliCommand *cmd);

@@ -39,10 +39,22 @@ ckpt_render_wanted(const CkptRenderOptions *opt, const char *plugin,
 
 /* ---- the renderer base -------------------------------------------------- */
 
-static const CkptRendererClass *
-renderer_class(CkptRenderFormat f)
+gboolean
+ckpt_render_shows(const CkptRenderOptions *opt, const char *part)
 {
-  switch (f) {
+  return opt->show && g_strv_contains(opt->show, part);
+}
+
+static const CkptRendererClass *
+renderer_class(const CkptRenderOptions *opt)
+{
+  if (g_strcmp0(opt->look, "checkpointctl") == 0) {
+    if (opt->format == CKPT_RENDER_TREE)
+      return &ckpt_look_tree_renderer;
+    if (opt->format == CKPT_RENDER_JSON)
+      return &ckpt_ctl_json_renderer;
+  }
+  switch (opt->format) {
   case CKPT_RENDER_TABLE:
     return &ckpt_table_renderer;
   case CKPT_RENDER_JSON:
@@ -55,10 +67,10 @@ renderer_class(CkptRenderFormat f)
   return &ckpt_tree_renderer;
 }
 
-static CkptRenderer *
-renderer_new(FILE *out, const CkptRenderOptions *opt)
+CkptRenderer *
+ckpt_renderer_new(FILE *out, const CkptRenderOptions *opt)
 {
-  const CkptRendererClass *k = renderer_class(opt->format);
+  const CkptRendererClass *k = renderer_class(opt);
   CkptRenderer *r = g_malloc0(k->size);
   r->klass = k;
   r->opt = *opt;
@@ -67,8 +79,8 @@ renderer_new(FILE *out, const CkptRenderOptions *opt)
   return r;
 }
 
-static void
-renderer_free(CkptRenderer *r)
+void
+ckpt_renderer_free(CkptRenderer *r)
 {
   if (r == NULL)
     return;
@@ -165,23 +177,27 @@ replay_rows(CkptRenderer *r, const CkptPluginResult *pr, gboolean streamed)
 
 /* ---- kept reports ------------------------------------------------------- */
 
+void
+ckpt_renderer_replay_report(CkptRenderer *r, const CkptReport *rep)
+{
+  checkpoint_begin(r, rep);
+  for (guint p = 0; p < rep->plugins->len; p++) {
+    const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
+    if (!ckpt_render_wanted(&r->opt, pr->name, NULL))
+      continue;
+    plugin_begin(r, pr);
+    replay_rows(r, pr, FALSE);
+    plugin_end(r, pr);
+  }
+  checkpoint_end(r, rep);
+}
+
 static void
 replay(CkptRenderer *r, GPtrArray *reports)
 {
   doc_begin(r);
-  for (guint i = 0; i < reports->len; i++) {
-    const CkptReport *rep = g_ptr_array_index(reports, i);
-    checkpoint_begin(r, rep);
-    for (guint p = 0; p < rep->plugins->len; p++) {
-      const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
-      if (!ckpt_render_wanted(&r->opt, pr->name, NULL))
-        continue;
-      plugin_begin(r, pr);
-      replay_rows(r, pr, FALSE);
-      plugin_end(r, pr);
-    }
-    checkpoint_end(r, rep);
-  }
+  for (guint i = 0; i < reports->len; i++)
+    ckpt_renderer_replay_report(r, g_ptr_array_index(reports, i));
   if (r->klass->end)
     r->klass->end(r);
   ckpt_renderer_flush(r);
@@ -195,9 +211,9 @@ ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt)
   FILE *f = open_memstream(&text, &len);
   if (f == NULL)
     g_error("cannot open a memory stream for rendering");
-  CkptRenderer *r = renderer_new(f, opt);
+  CkptRenderer *r = ckpt_renderer_new(f, opt);
   replay(r, reports);
-  renderer_free(r);
+  ckpt_renderer_free(r);
   fclose(f);
   return text;
 }
@@ -205,9 +221,9 @@ ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt)
 void
 ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt)
 {
-  CkptRenderer *r = renderer_new(out, opt);
+  CkptRenderer *r = ckpt_renderer_new(out, opt);
   replay(r, reports);
-  renderer_free(r);
+  ckpt_renderer_free(r);
   fflush(out);
 }
 
@@ -283,7 +299,7 @@ ckpt_render_stream_new(FILE *out, const CkptRenderOptions *opt)
   s->sink.plugin_begin = sink_plugin_begin;
   s->sink.row = sink_row;
   s->sink.plugin_end = sink_plugin_end;
-  s->r = renderer_new(out, opt);
+  s->r = ckpt_renderer_new(out, opt);
   doc_begin(s->r);
   return s;
 }
@@ -321,6 +337,6 @@ ckpt_render_stream_free(CkptRenderStream *s)
 {
   if (s == NULL)
     return;
-  renderer_free(s->r);
+  ckpt_renderer_free(s->r);
   g_free(s);
 }

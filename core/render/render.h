@@ -64,6 +64,12 @@ typedef struct {
   gboolean utc;
   /* tree format: views of tables, ended by {NULL}; NULL: none */
   const CkptRenderView *views;
+  /* a look: "checkpointctl" draws the tree and JSON formats as
+   * checkpointctl inspect does (docs/json.md); NULL: the host's */
+  const char *look;
+  /* the look's optional parts to show ("stats", "metadata", ...; see
+   * look.c), NULL-ended; NULL: none */
+  const char *const *show;
 } CkptRenderOptions;
 
 gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);

@@ -92,6 +92,15 @@ extern const CkptRendererClass ckpt_tree_renderer;
 extern const CkptRendererClass ckpt_table_renderer;
 extern const CkptRendererClass ckpt_json_renderer;
 extern const CkptRendererClass ckpt_jsonl_renderer;
+/* the "checkpointctl" look's tree and JSON */
+extern const CkptRendererClass ckpt_look_tree_renderer;
+extern const CkptRendererClass ckpt_ctl_json_renderer;
+
+/* A renderer of opt's format (and look) onto out, and the calls for one
+ * kept report, for a renderer that draws through another. */
+CkptRenderer *ckpt_renderer_new(FILE *out, const CkptRenderOptions *opt);
+void ckpt_renderer_free(CkptRenderer *r);
+void ckpt_renderer_replay_report(CkptRenderer *r, const CkptReport *rep);
 
 /* Writes buf to the output and empties it. */
 void ckpt_renderer_flush(CkptRenderer *r);
@@ -103,6 +112,15 @@ void ckpt_renderer_copy_spool(CkptRenderer *r, CkptSpool *s);
 /* Is plugin (and, unless NULL, its table) rendered under opt->only? */
 gboolean ckpt_render_wanted(const CkptRenderOptions *opt, const char *plugin,
                             const char *table);
+
+/* Is part ("stats") in opt->show? */
+gboolean ckpt_render_shows(const CkptRenderOptions *opt, const char *part);
+
+/* A string cell by column name, or NULL (not a string, NULL, no column). */
+const char *ckpt_cell_str(const CkptResult *t, const CkptRow *row,
+                          const char *name);
+/* A table's first row, or NULL. */
+const CkptRow *ckpt_first_row(const CkptResult *t);
 
 /* Shared text pieces (text.c). */
 char *ckpt_column_title(const CkptColumn *c);

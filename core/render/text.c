@@ -290,3 +290,16 @@ ckpt_table_title(const CkptTable *decl)
   ckpt_text_escape(title, decl->title ? decl->title : decl->name, -1);
   return g_string_free(title, FALSE);
 }
+
+const char *
+ckpt_cell_str(const CkptResult *t, const CkptRow *row, const char *name)
+{
+  const CkptValue *v = ckpt_row_cell(t, row, name);
+  return v && v->type == CKPT_T_STR ? v->v.s : NULL;
+}
+
+const CkptRow *
+ckpt_first_row(const CkptResult *t)
+{
+  return t && t->rows->len ? &g_array_index(t->rows, CkptRow, 0) : NULL;
+}

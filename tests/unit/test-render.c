@@ -372,6 +372,54 @@ test_formats(void)
   g_assert_false(ckpt_render_format_parse(NULL, &f));
 }
 
+/* checkpointctl's JSON look is written by the same value writer as every
+ * other JSON document: a size above INT64_MAX is written whole (json-glib
+ * used to clamp it to INT64_MAX), a NULL cell is a member left out, and
+ * strings are escaped as in ckpt's JSON (a control character as \u00NN,
+ * invalid UTF-8 as U+FFFD). */
+static void
+test_checkpointctl_json(void)
+{
+  static const CkptColumn sizes_cols[] = {
+      {"checkpoint_size", CKPT_T_SIZE, "Checkpoint size"},
+      {"memory_pages_size", CKPT_T_SIZE, "Memory pages size"},
+      {NULL}};
+  static const CkptColumn info_cols[] = {{"image", CKPT_T_STR, "Image"},
+                                         {NULL}};
+  static const CkptTable ctl_tables[] = {
+      {"sizes", "Sizes", CKPT_LAYOUT_RECORD, sizes_cols},
+      {"info", "Info", CKPT_LAYOUT_RECORD, info_cols},
+      {NULL}};
+  static const CkptPlugin container = {.name = "container",
+                                       .tables = ctl_tables};
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  CkptReport *r = ckpt_report_new("c.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &container);
+  CkptValue z[] = {CKPT_SIZE(UINT64_MAX), CKPT_NULL};
+  ckpt_report_add_row(r, pr, 0, 0, z);
+  CkptValue im[] = {CKPT_STR("a\nb\xff")};
+  ckpt_report_add_row(r, pr, 1, 0, im);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  CkptRenderOptions o = {
+      .format = CKPT_RENDER_JSON, .look = "checkpointctl", .utc = TRUE};
+  g_autofree char *s = ckpt_render_to_string(reports, &o);
+  g_assert_nonnull(strstr(s, "\"total_size\" : 18446744073709551615"));
+  g_assert_null(strstr(s, "memory_pages_size"));
+  g_assert_nonnull(strstr(s, "\"image\" : \"a\\u000ab\\ufffd\""));
+  g_assert_true(g_str_has_prefix(s, "[\n  {\n    \"container_name\" : "));
+  g_assert_true(g_str_has_suffix(s, "\n  }\n]\n"));
+  /* and it parses */
+  g_autoptr(JsonParser) p = json_parser_new();
+  g_assert_true(json_parser_load_from_data(p, s, -1, NULL));
+  /* no checkpoint: an empty array */
+  g_autoptr(GPtrArray) none = g_ptr_array_new();
+  g_autofree char *e = ckpt_render_to_string(none, &o);
+  g_assert_cmpstr(e, ==, "[]\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -389,5 +437,6 @@ main(int argc, char **argv)
   g_test_add_func("/render/row-check", test_row_check);
   g_test_add_func("/render/formats", test_formats);
   g_test_add_func("/render/column-flags", test_column_flags);
+  g_test_add_func("/render/checkpointctl-json", test_checkpointctl_json);
   return g_test_run();
 }

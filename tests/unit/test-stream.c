@@ -196,6 +196,22 @@ test_identical_tree(void)
   check_identical_opt(&opt);
 }
 
+/* checkpointctl's look (inspect's tree and JSON) copies the rows it draws
+ * as they come: streamed, the same bytes as kept. */
+static void
+test_identical_look(void)
+{
+  static const char *const show[] = {"pstree", "stats", "details", NULL};
+  CkptRenderOptions tree = {.format = CKPT_RENDER_TREE,
+                            .utc = TRUE,
+                            .look = "checkpointctl",
+                            .show = show};
+  check_identical_opt(&tree);
+  CkptRenderOptions json = tree;
+  json.format = CKPT_RENDER_JSON;
+  check_identical_opt(&json);
+}
+
 static void
 test_identical_merged(void)
 {
@@ -315,6 +331,7 @@ main(int argc, char **argv)
   g_test_add_func("/stream/identical-table", test_identical_table);
   g_test_add_func("/stream/identical-tree", test_identical_tree);
   g_test_add_func("/stream/identical-merged", test_identical_merged);
+  g_test_add_func("/stream/identical-look", test_identical_look);
   g_test_add_func("/stream/unwanted-dropped", test_unwanted_dropped);
   return g_test_run();
 }
