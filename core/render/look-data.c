@@ -8,154 +8,38 @@
 
 /* ---- tree text: checkpointctl's labels and nesting ------------------- */
 
-/* Appends a cell's text (escaped), or nothing for NULL. */
-static void
-append_cell(GString *s, const CkptResult *t, const CkptRow *row,
-            const char *name, gboolean utc)
-{
-  const CkptValue *v = ckpt_row_cell(t, row, name);
-  if (v == NULL || v->type == CKPT_T_NULL)
-    return;
-  g_autofree char *text = ckpt_value_text(v, utc);
-  g_string_append(s, text);
-}
-
-/* "[1]  workload", and the state when the process is not alive:
- * "[3]  workload (Zombie, exit 7)". With --ps-tree-cmd the command line
- * replaces the name, as checkpointctl does (a zombie has none: its name
- * stays); JSON keeps both. */
-static char *
-process_text(const CkptResult *t, const CkptRow *row, gboolean utc,
-             gboolean cmd)
-{
-  GString *s = g_string_new("[");
-  append_cell(s, t, row, "pid", utc);
-  g_string_append(s, "]  ");
-  append_cell(s, t, row,
-              cmd && ckpt_cell_str(t, row, "cmdline") ? "cmdline" : "command",
-              utc);
-  const char *state = ckpt_cell_str(t, row, "task_state");
-  if (state && strcmp(state, "Alive") != 0) {
-    g_string_append(s, " (");
-    ckpt_text_escape(s, state, -1);
-    const CkptValue *code = ckpt_row_cell(t, row, "exit_code");
-    if (code && code->type == CKPT_T_INT && strcmp(state, "Stopped") != 0)
-      g_string_append_printf(s, ", exit %" G_GINT64_FORMAT, code->v.i);
-    g_string_append_c(s, ')');
-  }
-  return g_string_free(s, FALSE);
-}
-
-static char *
-process_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  return process_text(t, row, utc, FALSE);
-}
-
-/* with the "cmd" part (--ps-tree-cmd) */
-char *
-ckpt_look_process_cmd_label(const CkptResult *t, const CkptRow *row,
-                            gboolean utc)
-{
-  return process_text(t, row, utc, TRUE);
-}
-
+/* Node labels as templates (sdk/ckpt/plugin.h). A process:
+ * "[1]  workload", and its state when it is not alive:
+ * "[3]  workload (Zombie, exit 7)". With the "cmd" part (--ps-tree-cmd)
+ * the command line replaces the name, as checkpointctl does (a zombie has
+ * none: its name stays); JSON keeps both. */
+#define PROCESS_STATE                                                          \
+  "{!task_state=Alive:{?task_state: ({task_state}"                             \
+  "{!task_state=Stopped:{?exit_code:, exit {exit_code}}})}}"
+static const char process_label[] = "[{pid}]  {command}" PROCESS_STATE;
+const char ckpt_look_process_cmd_label[] =
+    "[{pid}]  {cmdline|command}" PROCESS_STATE;
 /* "NAME=VALUE" */
-static char *
-env_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new(NULL);
-  append_cell(s, t, row, "name", utc);
-  const CkptValue *v = ckpt_row_cell(t, row, "value");
-  if (v && v->type != CKPT_T_NULL) {
-    g_string_append_c(s, '=');
-    append_cell(s, t, row, "value", utc);
-  }
-  return g_string_free(s, FALSE);
-}
-
+static const char env_label[] = "{name}{?value:={value}}";
 /* "[REG 0]  /dev/null", "[cwd]  /" */
-static char *
-file_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new("[");
-  if (ckpt_cell_str(t, row, "type")) {
-    append_cell(s, t, row, "type", utc);
-    g_string_append_c(s, ' ');
-  }
-  append_cell(s, t, row, "fd", utc);
-  g_string_append(s, "]  ");
-  append_cell(s, t, row, "path", utc);
-  return g_string_free(s, FALSE);
-}
-
-/* "addr:port", IPv6 in brackets; FALSE when there is no address */
-static gboolean
-append_endpoint(GString *s, const CkptResult *t, const CkptRow *row,
-                const char *addr, const char *port)
-{
-  const char *a = ckpt_cell_str(t, row, addr);
-  const CkptValue *p = ckpt_row_cell(t, row, port);
-  if (a == NULL)
-    return FALSE;
-  gboolean v6 = strchr(a, ':') != NULL;
-  g_string_append(s, v6 ? "[" : "");
-  ckpt_text_escape(s, a, -1);
-  g_string_append(s, v6 ? "]" : "");
-  g_string_append_printf(s, ":%" G_GUINT64_FORMAT,
-                         p && p->type == CKPT_T_UINT ? p->v.u : 0);
-  return TRUE;
-}
-
+static const char file_label[] = "[{?type:{type} }{fd}]  {path}";
 /* "[TCP (LISTEN)]  0.0.0.0:8080 -> 0.0.0.0:0 (↑ 16.0 KiB ↓ 128.0 KiB)",
- * "[UNIX (STREAM)]  /tmp/ckpt.sock", "[NETLINK]  ..." */
-static char *
-socket_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new("[");
-  const char *proto = ckpt_cell_str(t, row, "protocol");
-  append_cell(s, t, row, "protocol", utc);
-  /* checkpointctl names the state of TCP sockets and the type of unix
-   * ones; a UDP socket is always "CLOSE" */
-  if (g_strcmp0(proto, "TCP") == 0 && ckpt_cell_str(t, row, "state")) {
-    g_string_append(s, " (");
-    append_cell(s, t, row, "state", utc);
-    g_string_append_c(s, ')');
-  } else if (g_strcmp0(proto, "UNIX") == 0 && ckpt_cell_str(t, row, "type")) {
-    g_string_append(s, " (");
-    append_cell(s, t, row, "type", utc);
-    g_string_append_c(s, ')');
-  }
-  g_string_append(s, "]  ");
-  if (append_endpoint(s, t, row, "src", "src_port")) {
-    g_string_append(s, " -> ");
-    append_endpoint(s, t, row, "dst", "dst_port");
-    const CkptValue *snd = ckpt_row_cell(t, row, "send_buf");
-    const CkptValue *rcv = ckpt_row_cell(t, row, "recv_buf");
-    if (snd && rcv && snd->type == CKPT_T_SIZE && rcv->type == CKPT_T_SIZE) {
-      g_autofree char *a = ckpt_format_size(snd->v.u);
-      g_autofree char *b = ckpt_format_size(rcv->v.u);
-      g_string_append_printf(s, " (↑ %s ↓ %s)", a, b);
-    }
-  } else if (ckpt_cell_str(t, row, "address")) {
-    append_cell(s, t, row, "address", utc);
-  } else if (g_strcmp0(proto, "UNIX") != 0) {
-    /* an unbound unix socket has no name to show */
-    append_cell(s, t, row, "description", utc);
-  }
-  while (s->len && s->str[s->len - 1] == ' ')
-    g_string_truncate(s, s->len - 1);
-  return g_string_free(s, FALSE);
-}
-
+ * "[UNIX (STREAM)]  /tmp/ckpt.sock", "[NETLINK]  ...": checkpointctl
+ * names the state of TCP sockets and the type of unix ones (a UDP
+ * socket is always "CLOSE"); an unbound unix socket has no name to show */
+static const char socket_label[] =
+    "[{protocol}{?protocol=TCP:{?state: ({state})}}"
+    "{?protocol=UNIX:{?type: ({type})}}]"
+    "{?src:  {src/host}:{src_port/0} -> {?dst:{dst/host}:{dst_port/0}}"
+    "{?send_buf:{?recv_buf: (↑ {send_buf} ↓ {recv_buf})}}}"
+    "{!src:{?address:  {address}}"
+    "{!address:{!protocol=UNIX:{?description:  {description}}}}}";
 /* "Destination: /proc" */
-static char *
-mount_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new("Destination: ");
-  append_cell(s, t, row, "destination", utc);
-  return g_string_free(s, FALSE);
-}
+static const char mount_label[] = "Destination: {destination}";
+/* "1  workload" */
+static const char thread_label[] = "{tid}{?comm:  {comm}}";
+/* one line of text the look composed (look-text.c) */
+static const char text_label[] = "{text}";
 
 static const char *const info_fields[] = {"image",   "id",     "runtime",
                                           "created", "engine", NULL};
@@ -179,29 +63,6 @@ static const char *const socket_fields[] = {"peer=Peer", "backlog=Backlog",
                                             "out_queue=Queued to send", NULL};
 static const char *const mount_fields[] = {"type=Type", "source=Source", NULL};
 
-/* "1  workload" */
-static char *
-thread_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new(NULL);
-  append_cell(s, t, row, "tid", utc);
-  if (ckpt_cell_str(t, row, "comm")) {
-    g_string_append(s, "  ");
-    append_cell(s, t, row, "comm", utc);
-  }
-  return g_string_free(s, FALSE);
-}
-
-/* One line of text the command composed (already plain text: escaped
- * when drawn). */
-static char *
-text_label(const CkptResult *t, const CkptRow *row, gboolean utc)
-{
-  GString *s = g_string_new(NULL);
-  append_cell(s, t, row, "text", utc);
-  return g_string_free(s, FALSE);
-}
-
 static const char *const no_fields[] = {NULL};
 
 /* checkpointctl inspect's tree: metadata lines straight under the
@@ -214,23 +75,24 @@ const CkptRenderView ckpt_look_views[] = {
     {"container.info", .fields = info_fields, .flat = TRUE},
     {"container.show", .fields = show_fields, .flat = TRUE},
     {"container.sizes", .fields = size_fields, .flat = TRUE},
-    {"container.dump_stats", .label = text_label, .fields = no_fields},
-    {"container.metadata", .label = text_label, .fields = no_fields},
+    {"container.dump_stats", .label_template = text_label, .fields = no_fields},
+    {"container.metadata", .label_template = text_label, .fields = no_fields},
     {"container.stats", .hide = TRUE},
     {"container.annotations", .hide = TRUE},
     {"container.networks", .hide = TRUE},
     /* fields: ckpt_look_process_details with the "details" part (look_begin) */
-    {"pstree.processes", .label = process_label, .fields = process_fields},
-    {"pstree.threads", .label = thread_label, .fields = no_fields,
+    {"pstree.processes", .label_template = process_label,
+     .fields = process_fields},
+    {"pstree.threads", .label_template = thread_label, .fields = no_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
-    {"pstree.environment", .label = env_label, .fields = no_fields,
+    {"pstree.environment", .label_template = env_label, .fields = no_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
-    {"files.files", .label = file_label, .fields = no_fields,
+    {"files.files", .label_template = file_label, .fields = no_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
-    {"sockets.sockets", .label = socket_label, .fields = socket_fields,
+    {"sockets.sockets", .label_template = socket_label, .fields = socket_fields,
      .parent = "pstree.processes", .key = "pid", .parent_key = "pid"},
     {"sockets.addresses", .hide = TRUE},
-    {"mounts.mounts", .label = mount_label, .fields = mount_fields},
+    {"mounts.mounts", .label_template = mount_label, .fields = mount_fields},
     {NULL},
 };
 

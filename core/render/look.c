@@ -128,7 +128,7 @@ look_begin(CkptRenderer *r)
     if (ckpt_render_shows(&r->opt, "details"))
       v->fields = ckpt_look_process_details;
     if (ckpt_render_shows(&r->opt, "cmd"))
-      v->label = ckpt_look_process_cmd_label;
+      v->label_template = ckpt_look_process_cmd_label;
   }
   CkptRenderOptions o = r->opt;
   o.look = NULL;

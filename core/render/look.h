@@ -12,8 +12,7 @@ extern const CkptRenderView ckpt_look_views[];
 /* pstree.processes lines with the "details" part */
 extern const char *const ckpt_look_process_details[];
 /* pstree.processes label with the "cmd" part: the command line */
-char *ckpt_look_process_cmd_label(const CkptResult *t, const CkptRow *row,
-                                  gboolean utc);
+extern const char ckpt_look_process_cmd_label[];
 
 typedef enum { SHOW_MAIN, SHOW_NOT, SHOW_AFTER } Placement;
 /* Where a table goes in the tree: with checkpointctl's branches, left

@@ -51,6 +51,9 @@ typedef struct CkptRenderView {
   const char *parent;
   const char *key;
   const char *parent_key;
+  /* appended: the node text as a label template (sdk/ckpt/plugin.h),
+   * when label is NULL */
+  const char *label_template;
 } CkptRenderView;
 
 typedef struct {

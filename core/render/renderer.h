@@ -122,6 +122,10 @@ const char *ckpt_cell_str(const CkptResult *t, const CkptRow *row,
 /* A table's first row, or NULL. */
 const CkptRow *ckpt_first_row(const CkptResult *t);
 
+/* A row's text from a label template (template.c, sdk/ckpt/plugin.h). */
+char *ckpt_template_text(const char *tpl, const CkptResult *t,
+                         const CkptRow *row, gboolean utc);
+
 /* Shared text pieces (text.c). */
 char *ckpt_column_title(const CkptColumn *c);
 /* A table's title (or name), escaped. */

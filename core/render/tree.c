@@ -245,14 +245,28 @@ nested_rows(TreeCtx *c, const CkptResult *t, const CkptRow *row, int level,
   }
 }
 
+/* A node's text: the view's label, else its template, else the table's
+ * declared template, else its label columns. */
+static char *
+node_text(TreeCtx *c, const CkptResult *t, const CkptRenderView *v,
+          const CkptRow *row)
+{
+  gboolean utc = c->opt->utc;
+  if (v && v->label)
+    return v->label(t, row, utc);
+  if (v && v->label_template)
+    return ckpt_template_text(v->label_template, t, row, utc);
+  if (t->decl->label)
+    return ckpt_template_text(t->decl->label, t, row, utc);
+  return row_text(t, row, utc);
+}
+
 /* A node: its label, its details, then what nests under it. */
 static void
 tree_row(TreeCtx *c, const CkptResult *t, const CkptRenderView *v,
          const CkptRow *row, int level, int nesting)
 {
-  add_line(c->lines, level,
-           v && v->label ? v->label(t, row, c->opt->utc)
-                         : row_text(t, row, c->opt->utc));
+  add_line(c->lines, level, node_text(c, t, v, row));
   if (v && v->fields)
     field_lines(c, t, row, v->fields, level + 1);
   else
@@ -415,20 +429,52 @@ typedef struct {
 typedef struct {
   CkptRenderer base;
   CkptRowStore *store; /* rows of nested tables, this checkpoint */
+  GPtrArray *declared; /* CkptRenderView*: declared nestings */
+  GPtrArray *owned;    /* their strings */
   GArray *blocks;      /* Block */
   TreeTable *tables;
   size_t n_tables;
 } Tree;
 
-/* Does some nesting join this table, as child or parent? */
+/* Does some nesting join this table, as child or parent? A view's, or
+ * the table's declared parent or key (sdk/ckpt/plugin.h). */
 static gboolean
-nested(const CkptRenderOptions *opt, const char *plugin, const char *table)
+nested(const CkptRenderOptions *opt, const char *plugin, const CkptTable *t)
 {
+  if (t->key)
+    return TRUE;
   for (const CkptRenderView *v = opt->views; v && v->table; v++)
     if (v->parent && !v->hide &&
-        (spec_is(v->table, plugin, table) || spec_is(v->parent, plugin, table)))
+        (spec_is(v->table, plugin, t->name) ||
+         spec_is(v->parent, plugin, t->name)))
       return TRUE;
   return FALSE;
+}
+
+/* A declared nesting as a view: the table's own view (labels, lines)
+ * with the declaration's parent and keys; strings owned by tr. */
+static void
+declare_nest(Tree *tr, const CkptRenderOptions *opt, const char *plugin,
+             const CkptTable *t)
+{
+  const CkptRenderView *own = find_view(opt, plugin, t->name);
+  if (t->parent == NULL || (own && own->parent))
+    return; /* a view's nesting comes first */
+  CkptRenderView *dv = g_new0(CkptRenderView, 1);
+  if (own)
+    *dv = *own;
+  char *spec = g_strdup_printf("%s.%s", plugin, t->name);
+  const char *eq = strchr(t->key, '=');
+  char *key = eq ? g_strndup(t->key, eq - t->key) : g_strdup(t->key);
+  char *parent_key = g_strdup(eq ? eq + 1 : t->key);
+  g_ptr_array_add(tr->owned, spec);
+  g_ptr_array_add(tr->owned, key);
+  g_ptr_array_add(tr->owned, parent_key);
+  dv->table = spec;
+  dv->parent = t->parent;
+  dv->key = key;
+  dv->parent_key = parent_key;
+  g_ptr_array_add(tr->declared, dv);
 }
 
 /* The nestings that apply to this checkpoint: both tables kept. */
@@ -438,6 +484,19 @@ resolve_nests(Tree *tr, TreeCtx *c)
   for (const CkptRenderView *v = c->opt->views; v && v->table; v++) {
     if (v->parent == NULL || v->hide)
       continue;
+    const CkptRenderView *pv = NULL;
+    for (const CkptRenderView *w = c->opt->views; w && w->table; w++)
+      if (g_strcmp0(w->table, v->parent) == 0)
+        pv = w;
+    if (pv && pv->hide)
+      continue;
+    Nest *n = nest_new(v, ckpt_row_store_spec(tr->store, v->table),
+                       ckpt_row_store_spec(tr->store, v->parent));
+    if (n)
+      g_ptr_array_add(c->nests, n);
+  }
+  for (guint i = 0; i < tr->declared->len; i++) {
+    const CkptRenderView *v = g_ptr_array_index(tr->declared, i);
     const CkptRenderView *pv = NULL;
     for (const CkptRenderView *w = c->opt->views; w && w->table; w++)
       if (g_strcmp0(w->table, v->parent) == 0)
@@ -466,6 +525,8 @@ tree_checkpoint_begin(CkptRenderer *r, const CkptReport *rep)
   (void)rep;
   Tree *tr = (Tree *)r;
   tr->store = ckpt_row_store_new();
+  tr->declared = g_ptr_array_new_with_free_func(g_free);
+  tr->owned = g_ptr_array_new_with_free_func(g_free);
   tr->blocks = g_array_new(FALSE, FALSE, sizeof(Block));
 }
 
@@ -482,8 +543,9 @@ tree_plugin_begin(CkptRenderer *r, const CkptPluginResult *pr)
     tt->view = find_view(&r->opt, pr->name, name);
     tt->hidden = tt->view && tt->view->hide;
     if (tt->hidden || !ckpt_render_wanted(&r->opt, pr->name, name) ||
-        !nested(&r->opt, pr->name, name))
+        !nested(&r->opt, pr->name, pr->tables[i].decl))
       continue;
+    declare_nest(tr, &r->opt, pr->name, pr->tables[i].decl);
     tt->kept = ckpt_row_store_add_table(tr->store, pr, i);
   }
 }
@@ -591,6 +653,8 @@ tree_release(CkptRenderer *r)
     lines_free(g_array_index(tr->blocks, Block, i).lines);
   g_clear_pointer(&tr->blocks, g_array_unref);
   g_clear_pointer(&tr->store, ckpt_row_store_free);
+  g_clear_pointer(&tr->declared, g_ptr_array_unref);
+  g_clear_pointer(&tr->owned, g_ptr_array_unref);
 }
 
 const CkptRendererClass ckpt_tree_renderer = {

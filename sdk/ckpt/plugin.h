@@ -24,7 +24,8 @@
  * History: 2.0 gave CkptOption, CkptColumn and CkptTable their reserved
  * slots (their size changed, so 1.x plugins are refused); 2.0 also has
  * CkptContainerInfo.checkpoint_size, which 1.1 had appended. 2.1 appended
- * CkptFdInfo.detail.
+ * CkptFdInfo.detail. 2.2 gave three of CkptTable's reserved slots to its
+ * tree look (label, parent, key).
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
@@ -48,7 +49,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 2
-#define CKPT_ABI_MINOR 1
+#define CKPT_ABI_MINOR 2
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -147,8 +148,31 @@ typedef struct {
   const char *title;
   CkptLayout layout;
   const CkptColumn *columns; /* terminated by {NULL} */
-  const void *reserved[4];   /* zero; room to grow inside arrays */
+  /* 2.2: the table's look in tree output (text only; JSON is unchanged).
+   * A host older than 2.2 refuses the plugin, so these are never ignored
+   * silently. NULL: as before. */
+  const char *label;       /* a node's text, a template (below); NULL: the
+                              LABEL columns (CKPT_COL_LABEL) */
+  const char *parent;      /* "plugin.table" whose nodes this table's rows go
+                              under, matched by key */
+  const char *key;         /* with parent: "column" (the same name in both
+                              tables) or "column=parent_column"; without: the
+                              column other tables' rows are matched on, so the
+                              host keeps this table's rows for them */
+  const void *reserved[1]; /* zero; room to grow inside arrays */
 } CkptTable;
+
+/* Label templates (CkptTable.label), text with fields in braces, each
+ * cell's text escaped as everywhere in text output:
+ *   {col}           the cell's text; nothing when NULL
+ *   {a|b}           the first of the cells that is not NULL
+ *   {col/0}         the cell's text, or "0" when NULL
+ *   {col/host}      the text in brackets when it holds a ':' (IPv6)
+ *   {?col:T}        template T when the cell is not NULL, {!col:T} when it is
+ *   {?col=V:T}      T when the cell's text is V, {!col=V:T} when it is not
+ *                   (or the cell is NULL)
+ * e.g. "[{pid}]  {cmdline|command}{?state: ({state})}". A brace that
+ * starts no field is text; fields nest up to 8 deep. */
 
 /* ---- the model, as read-only views ------------------------------------- */
 typedef enum {

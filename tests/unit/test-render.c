@@ -420,6 +420,95 @@ test_checkpointctl_json(void)
   g_assert_cmpstr(e, ==, "[]\n");
 }
 
+/* A table's declared look (sdk/ckpt/plugin.h, ABI 2.2): label templates
+ * and rows nested under another plugin's rows by key, kept and streamed
+ * alike; a template's cells are escaped, its broken braces are text. */
+static const CkptColumn proc_cols[] = {{"pid", CKPT_T_UINT, "PID"},
+                                       {"name", CKPT_T_STR, "Name"},
+                                       {"state", CKPT_T_STR, "State"},
+                                       {"addr", CKPT_T_STR, "Address"},
+                                       {NULL}};
+static const CkptColumn fd_cols[] = {{"owner", CKPT_T_UINT, "Owner"},
+                                     {"fd", CKPT_T_INT, "FD"},
+                                     {"path", CKPT_T_STR, "Path"},
+                                     {NULL}};
+static const CkptTable proc_tables[] = {
+    {"procs", "Processes", CKPT_LAYOUT_TREE, proc_cols,
+     .label = "[{pid}]  {name}{?state: ({state})}{!state=Alive:!}"
+              "{?addr: {addr/host}}{nope",
+     .key = "pid"},
+    {NULL}};
+static const CkptTable fd_tables[] = {
+    {"fds", "Open files", CKPT_LAYOUT_TABLE, fd_cols,
+     .label = "{fd}{?path:  {path}}{!path:  -}", .parent = "procs.procs",
+     .key = "owner=pid"},
+    {NULL}};
+static const CkptPlugin procs_plugin = {.name = "procs", .tables = proc_tables};
+static const CkptPlugin fds_plugin = {.name = "fds", .tables = fd_tables};
+
+static void
+declared_rows(GPtrArray *reports, CkptRenderStream *s)
+{
+  CkptReport *r = ckpt_report_new("d.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  if (s)
+    ckpt_render_stream_attach(s, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &procs_plugin);
+  CkptValue p1[] = {CKPT_UINT(1), CKPT_STR("init\x1b"), CKPT_STR("Alive"),
+                    CKPT_STR("::1")};
+  CkptValue p2[] = {CKPT_UINT(2), CKPT_STR("child"), CKPT_NULL,
+                    CKPT_STR("10.0.0.1")};
+  ckpt_report_add_row(r, pr, 0, 0, p1);
+  ckpt_report_add_row(r, pr, 0, 1, p2);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  ckpt_report_plugin_done(r, pr);
+  pr = ckpt_report_add_plugin(r, &fds_plugin);
+  CkptValue f1[] = {CKPT_UINT(2), CKPT_INT(0), CKPT_STR("/dev/null")};
+  CkptValue f2[] = {CKPT_UINT(1), CKPT_INT(3), CKPT_NULL};
+  CkptValue f3[] = {CKPT_UINT(9), CKPT_INT(4), CKPT_STR("/orphan")};
+  ckpt_report_add_row(r, pr, 0, 0, f1);
+  ckpt_report_add_row(r, pr, 0, 0, f2);
+  ckpt_report_add_row(r, pr, 0, 0, f3);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  ckpt_report_plugin_done(r, pr);
+  if (s)
+    ckpt_render_stream_report_done(s, r);
+}
+
+static void
+test_declared_look(void)
+{
+  CkptRenderOptions o = {.format = CKPT_RENDER_TREE, .utc = TRUE};
+  g_autoptr(GPtrArray) kept =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  declared_rows(kept, NULL);
+  g_autofree char *want = ckpt_render_to_string(kept, &o);
+  g_assert_cmpstr(want, ==,
+                  "d.tar\n"
+                  "├── Processes\n"
+                  "│   └── [1]  init\\x1b (Alive) [::1]{nope\n"
+                  "│       ├── Open files\n"
+                  "│       │   └── 3  -\n"
+                  "│       └── [2]  child! 10.0.0.1{nope\n"
+                  "│           └── Open files\n"
+                  "│               └── 0  /dev/null\n"
+                  "└── Open files\n"
+                  "    └── 4  /orphan\n");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  CkptRenderStream *s = ckpt_render_stream_new(f, &o);
+  g_autoptr(GPtrArray) streamed =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  declared_rows(streamed, s);
+  g_assert_true(ckpt_render_stream_finish(s));
+  ckpt_render_stream_free(s);
+  fclose(f);
+  g_assert_cmpstr(buf, ==, want);
+  free(buf);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -438,5 +527,6 @@ main(int argc, char **argv)
   g_test_add_func("/render/formats", test_formats);
   g_test_add_func("/render/column-flags", test_column_flags);
   g_test_add_func("/render/checkpointctl-json", test_checkpointctl_json);
+  g_test_add_func("/render/declared-look", test_declared_look);
   return g_test_run();
 }
