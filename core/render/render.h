@@ -40,8 +40,10 @@ typedef enum {
  *    under their process). Rows no node takes are shown as a table of
  *    their own, where the table would have been.
  *
- * Views of one plugin are drawn in the order of the views list, before its
- * tables without a view. */
+ * A table's own declared look (CkptTable.label, parent and key, ABI 2.2)
+ * applies where its view, if any, does not say otherwise. Views of one
+ * plugin are drawn in the order of the views list, before its tables
+ * without a view. */
 typedef struct CkptRenderView {
   const char *table; /* "plugin.table"; NULL ends a list */
   char *(*label)(const CkptResult *t, const CkptRow *row, gboolean utc);
