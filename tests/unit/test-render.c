@@ -509,6 +509,31 @@ test_declared_look(void)
   free(buf);
 }
 
+/* Fields nest 8 deep; deeper braces, and braces that close nothing, are
+ * text. */
+static void
+test_template_depth(void)
+{
+  static const CkptTable deep_tables[] = {
+      {"deep", "Deep", CKPT_LAYOUT_TABLE, proc_cols,
+       .label = "{?pid:{?pid:{?pid:{?pid:{?pid:{?pid:{?pid:{?pid:"
+                "{?pid:{name}}}}}}}}}} {?pid:open"},
+      {NULL}};
+  static const CkptPlugin deep = {.name = "deep", .tables = deep_tables};
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  CkptReport *r = ckpt_report_new("d.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &deep);
+  CkptValue v[] = {CKPT_UINT(1), CKPT_STR("n"), CKPT_NULL, CKPT_NULL};
+  ckpt_report_add_row(r, pr, 0, 0, v);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  CkptRenderOptions o = {.format = CKPT_RENDER_TREE, .utc = TRUE};
+  g_autofree char *s = ckpt_render_to_string(reports, &o);
+  g_assert_cmpstr(s, ==, "d.tar\n└── Deep\n    └── {?pid:{name}} {?pid:open\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -528,5 +553,6 @@ main(int argc, char **argv)
   g_test_add_func("/render/column-flags", test_column_flags);
   g_test_add_func("/render/checkpointctl-json", test_checkpointctl_json);
   g_test_add_func("/render/declared-look", test_declared_look);
+  g_test_add_func("/render/template-depth", test_template_depth);
   return g_test_run();
 }
