@@ -615,6 +615,8 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
       .only = cmd->only,
       .merge = cmd->merge,
       .views = cmd->views,
+      .look = cmd->look,
+      .show = cmd->show,
   };
   g_autoptr(GPtrArray) reports = NULL;
   /* a command that renders itself or judges findings from rows needs

@@ -80,6 +80,10 @@ typedef struct CkptCliCommand {
    * leave the format to ckpt_render (inspect's checkpointctl JSON) */
   gboolean (*render)(CkptCli *cli, GPtrArray *reports,
                      const CkptRenderOptions *ro);
+  /* appended: a look of the renderer (render.h's CkptRenderOptions.look,
+   * inspect's "checkpointctl") and its parts to show */
+  const char *look;
+  const char *const *show;
 } CkptCliCommand;
 
 /* The commands, one per cli-*.c file, and their table (commands.c):

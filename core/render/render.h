@@ -1,5 +1,6 @@
 /* render.h - the host's renderers: tree, table, JSON and JSON Lines, all
- * from the same rows (CkptReport). Plugins never format; every byte a
+ * from the same rows (CkptReport), one file per format behind one
+ * interface (renderer.h). Plugins never format; every byte a
  * checkpoint controls is escaped here before it reaches a terminal. The
  * JSON shapes are documented in docs/json.md.
  */
@@ -39,8 +40,10 @@ typedef enum {
  *    under their process). Rows no node takes are shown as a table of
  *    their own, where the table would have been.
  *
- * Views of one plugin are drawn in the order of the views list, before its
- * tables without a view. */
+ * A table's own declared look (CkptTable.label, parent and key, ABI 3.3)
+ * applies where its view, if any, does not say otherwise. Views of one
+ * plugin are drawn in the order of the views list, before its tables
+ * without a view. */
 typedef struct CkptRenderView {
   const char *table; /* "plugin.table"; NULL ends a list */
   char *(*label)(const CkptResult *t, const CkptRow *row, gboolean utc);
@@ -50,6 +53,9 @@ typedef struct CkptRenderView {
   const char *parent;
   const char *key;
   const char *parent_key;
+  /* appended: the node text as a label template (sdk/ckpt/plugin.h),
+   * when label is NULL */
+  const char *label_template;
 } CkptRenderView;
 
 typedef struct {
@@ -63,6 +69,12 @@ typedef struct {
   gboolean utc;
   /* tree format: views of tables, ended by {NULL}; NULL: none */
   const CkptRenderView *views;
+  /* a look: "checkpointctl" draws the tree and JSON formats as
+   * checkpointctl inspect does (docs/json.md); NULL: the host's */
+  const char *look;
+  /* the look's optional parts to show ("stats", "metadata", ...; see
+   * look.c), NULL-ended; NULL: none */
+  const char *const *show;
 } CkptRenderOptions;
 
 gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
@@ -74,14 +86,16 @@ char *ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt);
 
 /* Streaming: the same document as ckpt_render, written while the chain
  * runs, so rows of tables no later plugin reads are never kept (see
- * results.h). new returns NULL for formats that need every row first
- * (tree, merged tables). For each checkpoint: attach the report before
- * its plan runs (it becomes the report's sink; ckpt_plan_run then calls
- * it), report_done after. finish ends the document; FALSE when output or
- * a spool file could not be written. Output is byte-identical to
- * ckpt_render's; what must wait for later rows or for a status (JSON
- * heads, a grid's widths, a plugin's later tables) waits in unlinked
- * temporary files in $TMPDIR, not in memory. */
+ * results.h). For each checkpoint: attach the report before its plan runs
+ * (it becomes the report's sink; ckpt_plan_run then calls it),
+ * report_done after. finish ends the document; FALSE when output or a
+ * spool file could not be written. Kept reports and streamed ones go
+ * through the same renderer calls (renderer.h), so the output is
+ * byte-identical to ckpt_render's. What must wait for later rows or for a
+ * status (JSON heads, a grid's widths, a plugin's later tables) waits in
+ * spools, past 1 MiB in unlinked temporary files in $TMPDIR; a tree is
+ * written when its checkpoint ends, with the rows of nested tables kept
+ * until then. */
 typedef struct CkptRenderStream CkptRenderStream;
 CkptRenderStream *ckpt_render_stream_new(FILE *out,
                                          const CkptRenderOptions *opt);

@@ -34,7 +34,8 @@
  * 3.1 appended to CkptApi thread_fpu, process_auxv, diff_iter_new_all
  * and diff_iter_entry (with CkptThreadFpu and CkptDiffEntryInfo). 3.2
  * appended the kernel objects' content (CkptObject* and the object_*
- * calls at the end of CkptApi).
+ * calls at the end of CkptApi). 3.3 gave three of CkptTable's reserved
+ * slots to its tree look (label, parent, key).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -64,7 +65,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 2
+#define CKPT_ABI_MINOR 3
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -187,8 +188,31 @@ typedef struct {
   const char *title;
   CkptLayout layout;
   const CkptColumn *columns; /* terminated by {NULL} */
-  const void *reserved[4];   /* zero; room to grow inside arrays */
+  /* 3.3: the table's look in tree output (text only; JSON is unchanged).
+   * A host older than 3.3 refuses the plugin, so these are never ignored
+   * silently. NULL: as before. */
+  const char *label;       /* a node's text, a template (below); NULL: the
+                              LABEL columns (CKPT_COL_LABEL) */
+  const char *parent;      /* "plugin.table" whose nodes this table's rows go
+                              under, matched by key */
+  const char *key;         /* with parent: "column" (the same name in both
+                              tables) or "column=parent_column"; without: the
+                              column other tables' rows are matched on, so the
+                              host keeps this table's rows for them */
+  const void *reserved[1]; /* zero; room to grow inside arrays */
 } CkptTable;
+
+/* Label templates (CkptTable.label), text with fields in braces, each
+ * cell's text escaped as everywhere in text output:
+ *   {col}           the cell's text; nothing when NULL
+ *   {a|b}           the first of the cells that is not NULL
+ *   {col/0}         the cell's text, or "0" when NULL
+ *   {col/host}      the text in brackets when it holds a ':' (IPv6)
+ *   {?col:T}        template T when the cell is not NULL, {!col:T} when it is
+ *   {?col=V:T}      T when the cell's text is V, {!col=V:T} when it is not
+ *                   (or the cell is NULL)
+ * e.g. "[{pid}]  {cmdline|command}{?state: ({state})}". A brace that
+ * starts no field is text; fields nest up to 8 deep. */
 
 /* ---- the model, as read-only views ------------------------------------- */
 typedef enum {

@@ -372,6 +372,168 @@ test_formats(void)
   g_assert_false(ckpt_render_format_parse(NULL, &f));
 }
 
+/* checkpointctl's JSON look is written by the same value writer as every
+ * other JSON document: a size above INT64_MAX is written whole (json-glib
+ * used to clamp it to INT64_MAX), a NULL cell is a member left out, and
+ * strings are escaped as in ckpt's JSON (a control character as \u00NN,
+ * invalid UTF-8 as U+FFFD). */
+static void
+test_checkpointctl_json(void)
+{
+  static const CkptColumn sizes_cols[] = {
+      {"checkpoint_size", CKPT_T_SIZE, "Checkpoint size"},
+      {"memory_pages_size", CKPT_T_SIZE, "Memory pages size"},
+      {NULL}};
+  static const CkptColumn info_cols[] = {{"image", CKPT_T_STR, "Image"},
+                                         {NULL}};
+  static const CkptTable ctl_tables[] = {
+      {"sizes", "Sizes", CKPT_LAYOUT_RECORD, sizes_cols},
+      {"info", "Info", CKPT_LAYOUT_RECORD, info_cols},
+      {NULL}};
+  static const CkptPlugin container = {.name = "container",
+                                       .tables = ctl_tables};
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  CkptReport *r = ckpt_report_new("c.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &container);
+  CkptValue z[] = {CKPT_SIZE(UINT64_MAX), CKPT_NULL};
+  ckpt_report_add_row(r, pr, 0, 0, z);
+  CkptValue im[] = {CKPT_STR("a\nb\xff")};
+  ckpt_report_add_row(r, pr, 1, 0, im);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  CkptRenderOptions o = {
+      .format = CKPT_RENDER_JSON, .look = "checkpointctl", .utc = TRUE};
+  g_autofree char *s = ckpt_render_to_string(reports, &o);
+  g_assert_nonnull(strstr(s, "\"total_size\" : 18446744073709551615"));
+  g_assert_null(strstr(s, "memory_pages_size"));
+  g_assert_nonnull(strstr(s, "\"image\" : \"a\\u000ab\\ufffd\""));
+  g_assert_true(g_str_has_prefix(s, "[\n  {\n    \"container_name\" : "));
+  g_assert_true(g_str_has_suffix(s, "\n  }\n]\n"));
+  /* and it parses */
+  g_autoptr(JsonParser) p = json_parser_new();
+  g_assert_true(json_parser_load_from_data(p, s, -1, NULL));
+  /* no checkpoint: an empty array */
+  g_autoptr(GPtrArray) none = g_ptr_array_new();
+  g_autofree char *e = ckpt_render_to_string(none, &o);
+  g_assert_cmpstr(e, ==, "[]\n");
+}
+
+/* A table's declared look (sdk/ckpt/plugin.h, ABI 2.2): label templates
+ * and rows nested under another plugin's rows by key, kept and streamed
+ * alike; a template's cells are escaped, its broken braces are text. */
+static const CkptColumn proc_cols[] = {{"pid", CKPT_T_UINT, "PID"},
+                                       {"name", CKPT_T_STR, "Name"},
+                                       {"state", CKPT_T_STR, "State"},
+                                       {"addr", CKPT_T_STR, "Address"},
+                                       {NULL}};
+static const CkptColumn fd_cols[] = {{"owner", CKPT_T_UINT, "Owner"},
+                                     {"fd", CKPT_T_INT, "FD"},
+                                     {"path", CKPT_T_STR, "Path"},
+                                     {NULL}};
+static const CkptTable proc_tables[] = {
+    {"procs", "Processes", CKPT_LAYOUT_TREE, proc_cols,
+     .label = "[{pid}]  {name}{?state: ({state})}{!state=Alive:!}"
+              "{?addr: {addr/host}}{nope",
+     .key = "pid"},
+    {NULL}};
+static const CkptTable fd_tables[] = {
+    {"fds", "Open files", CKPT_LAYOUT_TABLE, fd_cols,
+     .label = "{fd}{?path:  {path}}{!path:  -}", .parent = "procs.procs",
+     .key = "owner=pid"},
+    {NULL}};
+static const CkptPlugin procs_plugin = {.name = "procs", .tables = proc_tables};
+static const CkptPlugin fds_plugin = {.name = "fds", .tables = fd_tables};
+
+static void
+declared_rows(GPtrArray *reports, CkptRenderStream *s)
+{
+  CkptReport *r = ckpt_report_new("d.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  if (s)
+    ckpt_render_stream_attach(s, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &procs_plugin);
+  CkptValue p1[] = {CKPT_UINT(1), CKPT_STR("init\x1b"), CKPT_STR("Alive"),
+                    CKPT_STR("::1")};
+  CkptValue p2[] = {CKPT_UINT(2), CKPT_STR("child"), CKPT_NULL,
+                    CKPT_STR("10.0.0.1")};
+  ckpt_report_add_row(r, pr, 0, 0, p1);
+  ckpt_report_add_row(r, pr, 0, 1, p2);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  ckpt_report_plugin_done(r, pr);
+  pr = ckpt_report_add_plugin(r, &fds_plugin);
+  CkptValue f1[] = {CKPT_UINT(2), CKPT_INT(0), CKPT_STR("/dev/null")};
+  CkptValue f2[] = {CKPT_UINT(1), CKPT_INT(3), CKPT_NULL};
+  CkptValue f3[] = {CKPT_UINT(9), CKPT_INT(4), CKPT_STR("/orphan")};
+  ckpt_report_add_row(r, pr, 0, 0, f1);
+  ckpt_report_add_row(r, pr, 0, 0, f2);
+  ckpt_report_add_row(r, pr, 0, 0, f3);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  ckpt_report_plugin_done(r, pr);
+  if (s)
+    ckpt_render_stream_report_done(s, r);
+}
+
+static void
+test_declared_look(void)
+{
+  CkptRenderOptions o = {.format = CKPT_RENDER_TREE, .utc = TRUE};
+  g_autoptr(GPtrArray) kept =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  declared_rows(kept, NULL);
+  g_autofree char *want = ckpt_render_to_string(kept, &o);
+  g_assert_cmpstr(want, ==,
+                  "d.tar\n"
+                  "├── Processes\n"
+                  "│   └── [1]  init\\x1b (Alive) [::1]{nope\n"
+                  "│       ├── Open files\n"
+                  "│       │   └── 3  -\n"
+                  "│       └── [2]  child! 10.0.0.1{nope\n"
+                  "│           └── Open files\n"
+                  "│               └── 0  /dev/null\n"
+                  "└── Open files\n"
+                  "    └── 4  /orphan\n");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  CkptRenderStream *s = ckpt_render_stream_new(f, &o);
+  g_autoptr(GPtrArray) streamed =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  declared_rows(streamed, s);
+  g_assert_true(ckpt_render_stream_finish(s));
+  ckpt_render_stream_free(s);
+  fclose(f);
+  g_assert_cmpstr(buf, ==, want);
+  free(buf);
+}
+
+/* Fields nest 8 deep; deeper braces, and braces that close nothing, are
+ * text. */
+static void
+test_template_depth(void)
+{
+  static const CkptTable deep_tables[] = {
+      {"deep", "Deep", CKPT_LAYOUT_TABLE, proc_cols,
+       .label = "{?pid:{?pid:{?pid:{?pid:{?pid:{?pid:{?pid:{?pid:"
+                "{?pid:{name}}}}}}}}}} {?pid:open"},
+      {NULL}};
+  static const CkptPlugin deep = {.name = "deep", .tables = deep_tables};
+  g_autoptr(GPtrArray) reports =
+      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
+  CkptReport *r = ckpt_report_new("d.tar");
+  r->opened = TRUE;
+  g_ptr_array_add(reports, r);
+  CkptPluginResult *pr = ckpt_report_add_plugin(r, &deep);
+  CkptValue v[] = {CKPT_UINT(1), CKPT_STR("n"), CKPT_NULL, CKPT_NULL};
+  ckpt_report_add_row(r, pr, 0, 0, v);
+  pr->outcome = CKPT_PLUGIN_RAN_OK;
+  CkptRenderOptions o = {.format = CKPT_RENDER_TREE, .utc = TRUE};
+  g_autofree char *s = ckpt_render_to_string(reports, &o);
+  g_assert_cmpstr(s, ==, "d.tar\n└── Deep\n    └── {?pid:{name}} {?pid:open\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -389,5 +551,8 @@ main(int argc, char **argv)
   g_test_add_func("/render/row-check", test_row_check);
   g_test_add_func("/render/formats", test_formats);
   g_test_add_func("/render/column-flags", test_column_flags);
+  g_test_add_func("/render/checkpointctl-json", test_checkpointctl_json);
+  g_test_add_func("/render/declared-look", test_declared_look);
+  g_test_add_func("/render/template-depth", test_template_depth);
   return g_test_run();
 }

@@ -116,9 +116,10 @@ streamed(const CkptRenderOptions *opt, GPtrArray **reports_out)
 }
 
 static void
-check_identical(CkptRenderFormat format, const char *const *only)
+check_identical_opt(const CkptRenderOptions *o)
 {
-  CkptRenderOptions opt = {.format = format, .only = only, .utc = TRUE};
+  CkptRenderOptions opt = *o;
+  CkptRenderFormat format = opt.format;
   g_autoptr(GPtrArray) kept = scenario(NULL);
   g_autofree char *want = ckpt_render_to_string(kept, &opt);
   g_autoptr(GPtrArray) reps = NULL;
@@ -140,6 +141,13 @@ check_identical(CkptRenderFormat format, const char *const *only)
   g_assert_true(big->streamed);
   g_assert_cmpuint(big->rows->len, ==, 0);
   g_assert_cmpuint(big->n_rows, ==, BIG_ROWS);
+}
+
+static void
+check_identical(CkptRenderFormat format, const char *const *only)
+{
+  CkptRenderOptions opt = {.format = format, .only = only, .utc = TRUE};
+  check_identical_opt(&opt);
 }
 
 static void
@@ -166,13 +174,54 @@ test_identical_table(void)
   check_identical(CKPT_RENDER_TABLE, only);
 }
 
+/* Tree and merged tables stream too: the same renderer calls, so the
+ * same bytes. */
 static void
-test_not_streamable(void)
+test_identical_tree(void)
 {
-  CkptRenderOptions tree = {.format = CKPT_RENDER_TREE};
-  g_assert_null(ckpt_render_stream_new(stdout, &tree));
-  CkptRenderOptions merged = {.format = CKPT_RENDER_TABLE, .merge = TRUE};
-  g_assert_null(ckpt_render_stream_new(stdout, &merged));
+  check_identical(CKPT_RENDER_TREE, NULL);
+  const char *only[] = {"big.tree", "late", NULL};
+  check_identical(CKPT_RENDER_TREE, only);
+  /* a nesting joins a streamed plugin's rows to a kept one's: the late
+   * tree's rows go under the dependency's nodes of the same name */
+  static const char *const fields[] = {"n=Number", NULL};
+  const CkptRenderView views[] = {
+      {"dep.tree", .fields = fields},
+      {"late.tree", .parent = "dep.tree", .key = "name", .parent_key = "name"},
+      {"big.rec", .flat = TRUE},
+      {"big.grid", .hide = TRUE},
+      {NULL}};
+  CkptRenderOptions opt = {
+      .format = CKPT_RENDER_TREE, .utc = TRUE, .views = views};
+  check_identical_opt(&opt);
+}
+
+/* checkpointctl's look (inspect's tree and JSON) copies the rows it draws
+ * as they come: streamed, the same bytes as kept. */
+static void
+test_identical_look(void)
+{
+  static const char *const show[] = {"pstree", "stats", "details", NULL};
+  CkptRenderOptions tree = {.format = CKPT_RENDER_TREE,
+                            .utc = TRUE,
+                            .look = "checkpointctl",
+                            .show = show};
+  check_identical_opt(&tree);
+  CkptRenderOptions json = tree;
+  json.format = CKPT_RENDER_JSON;
+  check_identical_opt(&json);
+}
+
+static void
+test_identical_merged(void)
+{
+  CkptRenderOptions opt = {
+      .format = CKPT_RENDER_TABLE, .merge = TRUE, .utc = TRUE};
+  g_autoptr(GPtrArray) kept = scenario(NULL);
+  g_autofree char *want = ckpt_render_to_string(kept, &opt);
+  g_autoptr(GPtrArray) reps = NULL;
+  g_autofree char *got = streamed(&opt, &reps);
+  g_assert_cmpstr(want, ==, got);
 }
 
 /* Unwanted tables of a streamed plugin are counted, never kept. */
@@ -280,7 +329,9 @@ main(int argc, char **argv)
   g_test_add_func("/stream/identical-jsonl", test_identical_jsonl);
   g_test_add_func("/stream/identical-json", test_identical_json);
   g_test_add_func("/stream/identical-table", test_identical_table);
-  g_test_add_func("/stream/not-streamable", test_not_streamable);
+  g_test_add_func("/stream/identical-tree", test_identical_tree);
+  g_test_add_func("/stream/identical-merged", test_identical_merged);
+  g_test_add_func("/stream/identical-look", test_identical_look);
   g_test_add_func("/stream/unwanted-dropped", test_unwanted_dropped);
   return g_test_run();
 }
