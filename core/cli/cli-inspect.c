@@ -1009,7 +1009,9 @@ json_processes(JsonBuilder *b, const CkptReport *rep)
   const CkptResult *threads = ckpt_report_table(rep, "pstree", "threads");
   if (t == NULL || t->rows->len == 0)
     return;
+  /* checkpointctl writes cmdline only for --ps-tree-cmd */
   static const char *const except[] = {"pid", "command", NULL};
+  static const char *const except_cmd[] = {"pid", "command", "cmdline", NULL};
   for (int pass = 0; pass < 2; pass++) {
     json_builder_set_member_name(b, pass ? "process_trees" : "process_tree");
     if (pass)
@@ -1033,7 +1035,7 @@ json_processes(JsonBuilder *b, const CkptReport *rep)
       json_builder_begin_object(b);
       json_member(b, t, row, "pid", NULL);
       json_member(b, t, row, "command", NULL);
-      json_rest(b, t, row, except);
+      json_rest(b, t, row, want.cmd ? except : except_cmd);
       json_environment(b, env, ckpt_row_cell(t, row, "pid"));
       json_threads(b, threads, ckpt_row_cell(t, row, "pid"));
       cur = d;

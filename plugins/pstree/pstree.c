@@ -16,7 +16,9 @@
 enum { T_PROCESSES, T_THREADS, T_ENVIRONMENT, T_NAMESPACES };
 
 static const CkptOption options[] = {
-    {"cmd", CKPT_T_BOOL, "false", "show each process's full command line"},
+    /* on by default: a null cmdline in JSON reads as "none recovered" */
+    {"cmd", CKPT_T_BOOL, "true",
+     "include each process's command line (false leaves it null)"},
     {"env", CKPT_T_BOOL, "false", "list each process's environment"},
     {"pid", CKPT_T_INT, "0", "show only the subtree of this pid"},
     {NULL},
