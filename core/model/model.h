@@ -52,6 +52,9 @@ struct CkptProcess {
   /* namespace ids from ids-PID.img (0: not recorded) */
   uint32_t pid_ns_id, net_ns_id, mnt_ns_id, uts_ns_id, ipc_ns_id, user_ns_id,
       cgroup_ns_id;
+  /* mm-PID.img's saved auxv, to confirm the initial stack's layout */
+  uint64_t *saved_auxv;
+  size_t n_saved_auxv;
 };
 
 struct CkptCheckpoint {
@@ -94,6 +97,10 @@ gboolean ckpt_procs_load(CkptCheckpoint *c, GError **error);
 gboolean ckpt_files_load(CkptCheckpoint *c, GError **error);
 /* ns.c: mountpoints-*, utsns-*, netdev-*, ifaddr-*, route-* */
 gboolean ckpt_ns_load(CkptCheckpoint *c, GError **error);
+
+/* environ.c: info.envp and env_source of a process whose memory is
+ * loaded (see CkptEnvSource) */
+void ckpt_environ_load(CkptCheckpoint *c, CkptProcess *p);
 
 /* memory.c: reading a process's dumped bytes */
 const CkptVmaInfo *ckpt_mem_vma_find(const CkptProcess *p, uint64_t addr);

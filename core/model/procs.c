@@ -2,8 +2,9 @@
  * creds-<pid>.img (old CRIU), cgroup.img, mm-<pid>.img, fs-<pid>.img,
  * pagemap-<pid>.img and pagemap-shmem-<shmid>.img, turned into the model's
  * process table: processes in pstree order, their threads, VMAs and page
- * runs resolved into the pages images' bytes, and argv/envp read back
- * through the memory reader. Everything lands in the checkpoint's arena.
+ * runs resolved into the pages images' bytes, and argv read back through
+ * the memory reader (envp: environ.c). Everything lands in the
+ * checkpoint's arena.
  */
 #include "model/model.h"
 
@@ -689,6 +690,13 @@ load_mm(CkptCheckpoint *c, CkptProcess *p, GError **error)
   in->mm_env_end = mm->mm_env_end;
   p->exe_file_id = mm->exe_file_id;
   p->has_exe_file_id = TRUE;
+  if (mm->n_mm_saved_auxv > 0) {
+    /* the kernel's AT_VECTOR_SIZE is far below this; more is not auxv */
+    size_t n = MIN(mm->n_mm_saved_auxv, (size_t)512);
+    p->saved_auxv = ckpt_model_alloc(c, n, sizeof(uint64_t));
+    memcpy(p->saved_auxv, mm->mm_saved_auxv, n * sizeof(uint64_t));
+    p->n_saved_auxv = n;
+  }
 
   p->vmas = ckpt_model_alloc(c, mm->n_vmas, sizeof(CkptVma));
   gboolean seen_guard = FALSE;
@@ -1193,7 +1201,9 @@ load_args(CkptCheckpoint *c, CkptProcess *p)
 
   g_autofree char *args = read_area(p, in->mm_arg_start, in->mm_arg_end, &alen);
   g_autofree char *env = read_area(p, in->mm_env_start, in->mm_env_end, &elen);
-  in->envp = split_strings(c, env, elen);
+  /* the title's overrun into the env area is read from env below; the
+   * environment itself from wherever the process keeps it (environ.c) */
+  ckpt_environ_load(c, p);
 
   if (alen > 0 && args[alen - 1] != '\0' &&
       alen == in->mm_arg_end - in->mm_arg_start &&

@@ -24,7 +24,7 @@
  * History: 2.0 gave CkptOption, CkptColumn and CkptTable their reserved
  * slots (their size changed, so 1.x plugins are refused); 2.0 also has
  * CkptContainerInfo.checkpoint_size, which 1.1 had appended. 2.1 appended
- * CkptFdInfo.detail.
+ * CkptFdInfo.detail. 2.2 appended CkptProcessInfo.env_source and env_array.
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 2
-#define CKPT_ABI_MINOR 1
+#define CKPT_ABI_MINOR 2
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -241,6 +241,15 @@ typedef struct {
   uint64_t blk_sigset;
 } CkptThreadInfo;
 
+/* Where a process's envp was read (CkptProcessInfo.env_source). */
+typedef enum {
+  CKPT_ENV_NONE = 0,      /* nothing trustworthy found: envp is empty */
+  CKPT_ENV_ORIGINAL = 1,  /* the mm env area, where exec put it */
+  CKPT_ENV_RELOCATED = 2, /* strings the process moved elsewhere (a
+                           * process-title rewriter), reached through
+                           * env_array */
+} CkptEnvSource;
+
 typedef struct {
   size_t size;
   uint32_t pid, ppid, pgid, sid;
@@ -259,7 +268,8 @@ typedef struct {
   size_t n_threads;
   int personality;
   /* the command line and environment, read from memory (mm arg/env
-   * ranges) and split at NULs; NULL-ended; never NULL (may be empty) */
+   * ranges, or where the process moved its environment: env_source) and
+   * split at NULs; NULL-ended; never NULL (may be empty) */
   const char *const *argv;
   const char *const *envp;
   /* argv as one string with spaces, sensible even when the process
@@ -271,6 +281,13 @@ typedef struct {
   uint64_t mem_present; /* bytes of this process's pages in the dump */
   uint64_t mem_shared;  /* of which in shared mappings */
   int has_mm;           /* 0 for zombies and dead tasks */
+  /* ABI 2.2: where envp came from; a process that wrote its title over
+   * its env area (nginx, redis, sshd) has its environment read where it
+   * moved it, never the title text. env_array is the address of the
+   * pointer array that led there (the stack's envp, or the heap array
+   * that replaced it); 0 for the env area itself or none. */
+  CkptEnvSource env_source;
+  uint64_t env_array;
 } CkptProcessInfo;
 
 typedef enum {
