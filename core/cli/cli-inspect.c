@@ -127,7 +127,8 @@ expand_inspect_args(int argc, char **argv, GError **error)
  * command decides what its tree and JSON show, as checkpointctl does with
  * the same flags. Set once per run, before rendering. */
 typedef struct {
-  gboolean pstree, cmd, stats, metadata, mounts, namespaces, network, details;
+  gboolean pstree, cmd, env, stats, metadata, mounts, namespaces, network,
+      details;
 } InspectShow;
 
 static InspectShow want;
@@ -144,6 +145,7 @@ inspect_show_parse(int argc, char **argv)
   for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
     want.pstree |= g_str_has_prefix(argv[i], "--pstree-pid=");
   want.cmd = has_arg(argc, argv, "--ps-tree-cmd");
+  want.env = has_arg(argc, argv, "--ps-tree-env");
   want.stats = has_arg(argc, argv, "--stats");
   want.metadata = has_arg(argc, argv, "--metadata");
   want.mounts = has_arg(argc, argv, "--mounts");
@@ -328,6 +330,20 @@ static const char *const process_details[] = {"exe=Executable",
                                               "seccomp=Seccomp",
                                               "cgroup=Cgroup",
                                               NULL};
+/* --ps-tree-env: where each environment was read (original area,
+ * relocated by a title rewriter, the spec, none) */
+#define ENV_SOURCE_FIELD "env_source=Environment source"
+static const char *const process_env[] = {ENV_SOURCE_FIELD, NULL};
+static const char *const process_details_env[] = {
+    "exe=Executable",
+    "memory=Memory",
+    "uid=UID",
+    "gid=GID",
+    "cap_eff=Effective capabilities",
+    "seccomp=Seccomp",
+    "cgroup=Cgroup",
+    ENV_SOURCE_FIELD,
+    NULL};
 static const char *const socket_fields[] = {"peer=Peer", "backlog=Backlog",
                                             "in_queue=Queued to read",
                                             "out_queue=Queued to send", NULL};
@@ -767,8 +783,10 @@ inspect_render_tree(GPtrArray *reports, const CkptRenderOptions *ro)
   CkptRenderView views[G_N_ELEMENTS(inspect_views)];
   memcpy(views, inspect_views, sizeof(views));
   for (CkptRenderView *v = views; v->table; v++)
-    if (want.details && strcmp(v->table, "pstree.processes") == 0)
-      v->fields = process_details;
+    if (strcmp(v->table, "pstree.processes") == 0 && (want.details || want.env))
+      v->fields = want.details
+                      ? (want.env ? process_details_env : process_details)
+                      : process_env;
   CkptRenderOptions opt = *ro;
   opt.views = views;
   ckpt_render(stdout, shells, &opt);
@@ -1009,9 +1027,16 @@ json_processes(JsonBuilder *b, const CkptReport *rep)
   const CkptResult *threads = ckpt_report_table(rep, "pstree", "threads");
   if (t == NULL || t->rows->len == 0)
     return;
-  /* checkpointctl writes cmdline only for --ps-tree-cmd */
-  static const char *const except[] = {"pid", "command", NULL};
-  static const char *const except_cmd[] = {"pid", "command", "cmdline", NULL};
+  /* checkpointctl writes cmdline only for --ps-tree-cmd; the environment's
+   * source goes with the environment */
+  const char *except[6] = {"pid", "command"};
+  size_t n_except = 2;
+  if (!want.cmd)
+    except[n_except++] = "cmdline";
+  if (!want.env) {
+    except[n_except++] = "env_source";
+    except[n_except++] = "env_array";
+  }
   for (int pass = 0; pass < 2; pass++) {
     json_builder_set_member_name(b, pass ? "process_trees" : "process_tree");
     if (pass)
@@ -1035,7 +1060,7 @@ json_processes(JsonBuilder *b, const CkptReport *rep)
       json_builder_begin_object(b);
       json_member(b, t, row, "pid", NULL);
       json_member(b, t, row, "command", NULL);
-      json_rest(b, t, row, want.cmd ? except : except_cmd);
+      json_rest(b, t, row, except);
       json_environment(b, env, ckpt_row_cell(t, row, "pid"));
       json_threads(b, threads, ckpt_row_cell(t, row, "pid"));
       cur = d;

@@ -56,6 +56,12 @@ static const CkptColumn process_columns[] = {
     {"cwd", CKPT_T_STR, "CWD"},
     {"root", CKPT_T_STR, "Root"},
     {"exe", CKPT_T_STR, "Executable", D},
+    /* where the environment was read: "original" (the env area),
+     * "relocated" (where a title rewriter moved it), "spec" (nothing in
+     * memory; the spec's configured one, for the container's first
+     * process), "none" (nothing trustworthy); null for zombies */
+    {"env_source", CKPT_T_STR, "Environment source"},
+    {"env_array", CKPT_T_ADDR, "Environment array"},
     {NULL},
 };
 
@@ -69,6 +75,7 @@ static const CkptColumn env_columns[] = {
     {"pid", CKPT_T_UINT, "PID", L},
     {"name", CKPT_T_STR, "Name", L},
     {"value", CKPT_T_STR, "Value", L},
+    {"source", CKPT_T_STR, "Source"}, /* as the process's env_source */
     {NULL},
 };
 #undef L
@@ -294,6 +301,33 @@ has_state(const CkptProcessInfo *pi)
   return pi->state == CKPT_PROC_ALIVE || pi->state == CKPT_PROC_STOPPED;
 }
 
+/* The container's first process: the one the spec's process.env is for. */
+static int
+is_first(const CkptProcessInfo *pi)
+{
+  return pi->ppid == 0;
+}
+
+/* env_source's text, "spec" when the spec stands in (see env_columns) */
+static const char *
+env_source_name(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
+{
+  if (!CKPT_HAS(pi, env_source))
+    return NULL;
+  switch (pi->env_source) {
+  case CKPT_ENV_ORIGINAL:
+    return "original";
+  case CKPT_ENV_RELOCATED:
+    return "relocated";
+  case CKPT_ENV_NONE:
+    break;
+  }
+  const CkptContainerInfo *ci = api->container(run);
+  if (pi->has_mm && is_first(pi) && ci && ci->n_spec_env > 0)
+    return "spec";
+  return "none";
+}
+
 static const char *
 cmdline_of(const CkptProcessInfo *pi)
 {
@@ -333,6 +367,10 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
       str_or_null(pi->cwd),
       str_or_null(pi->root),
       str_or_null(pi->exe),
+      live ? str_or_null(env_source_name(api, run, pi)) : CKPT_NULL,
+      live && CKPT_HAS(pi, env_array) && pi->env_array
+          ? CKPT_ADDR(pi->env_array)
+          : CKPT_NULL,
   };
   api->emit(run, T_PROCESSES, depth, v, sizeof(v) / sizeof(v[0]));
 }
@@ -358,10 +396,25 @@ emit_threads(const CkptApi *api, CkptRun *run, const CkptProcess *p,
 }
 
 /* One row per NAME=VALUE; an entry without '=' keeps its text as the name
- * and has no value, rather than failing the whole listing. */
+ * and has no value, rather than failing the whole listing. With nothing
+ * in memory, the first process shows the spec's configured variables,
+ * each row saying so (source "spec"). */
 static void
 emit_environment(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
 {
+  const char *source = env_source_name(api, run, pi);
+  if (source && strcmp(source, "spec") == 0) {
+    const CkptContainerInfo *ci = api->container(run);
+    for (size_t i = 0; i < ci->n_spec_env; i++) {
+      const CkptKeyValue *kv = &ci->spec_env[i];
+      if (kv->key == NULL)
+        continue;
+      CkptValue v[] = {CKPT_UINT(pi->pid), CKPT_STR(kv->key),
+                       str_or_null(kv->value), CKPT_STR(source)};
+      api->emit(run, T_ENVIRONMENT, 0, v, 4);
+    }
+    return;
+  }
   if (pi->envp == NULL)
     return;
   for (size_t i = 0; pi->envp[i]; i++) {
@@ -372,8 +425,9 @@ emit_environment(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
         CKPT_UINT(pi->pid),
         CKPT_STR(name ? name : e),
         eq ? CKPT_STR(eq + 1) : CKPT_NULL,
+        str_or_null(source),
     };
-    api->emit(run, T_ENVIRONMENT, 0, v, 3);
+    api->emit(run, T_ENVIRONMENT, 0, v, 4);
     free(name);
   }
 }
