@@ -28,6 +28,10 @@
 #define ENV_ENTRIES_MAX 65536u
 #define ENV_STRING_MAX (128u * 1024u) /* the kernel's MAX_ARG_STRLEN */
 #define ENV_SCAN_MAX (256ull << 20)
+/* bytes of strings read per process past the first small read of each:
+ * a hostile heap whose every word points at one long NUL-less assignment
+ * must not cost a long copy each */
+#define ENV_READ_MAX (64u << 20)
 /* auxv words compared with mm's saved copy to confirm the stack layout */
 #define AUXV_CHECK_WORDS 8u
 
@@ -53,6 +57,18 @@ is_assignment(const char *s, size_t len)
   return FALSE;
 }
 
+/* Could s begin a NAME=VALUE whose '=' comes later? */
+static gboolean
+is_name_prefix(const char *s, size_t len)
+{
+  if (len == 0 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
+    return FALSE;
+  for (size_t i = 1; i < len; i++)
+    if (!(g_ascii_isalnum(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+      return FALSE;
+  return TRUE;
+}
+
 /* Text a person could have configured: valid UTF-8 without control
  * characters but tab. Strings reached through pointers found in memory
  * must also pass this; random heap words rarely do. */
@@ -74,18 +90,38 @@ read_word(const CkptProcess *p, uint64_t addr, uint64_t *w)
   return ckpt_mem_read(p, addr, w, WORD) == WORD;
 }
 
+/* String reads of one process: the buffer (ENV_STRING_MAX bytes) and
+ * what is left of ENV_READ_MAX. */
+typedef struct {
+  char *buf;
+  uint64_t budget;
+} Reader;
+
 /* The NUL-ended NAME=VALUE text at addr, as a new string, or NULL when
- * there is none; strict also wants is_text(). buf holds ENV_STRING_MAX
- * bytes. */
+ * there is none (or the read budget is spent); strict also wants
+ * is_text(). */
 static char *
-read_assignment(const CkptProcess *p, uint64_t addr, gboolean strict, char *buf)
+read_assignment(const CkptProcess *p, uint64_t addr, gboolean strict, Reader *r)
 {
-  /* a short read first: heaps full of pointers must stay cheap */
-  size_t got = ckpt_mem_read(p, addr, buf, 128);
-  const char *nul = memchr(buf, 0, got);
-  if (!nul && got == 128 && is_assignment(buf, got)) {
-    got = ckpt_mem_read(p, addr, buf, ENV_STRING_MAX);
+  char *buf = r->buf;
+  size_t want = 32, got = 0;
+  const char *nul = NULL;
+  /* growing reads: heaps full of pointers stay cheap, and a string costs
+   * about twice its length, not ENV_STRING_MAX. The first small read is
+   * bounded by the words scanned; the budget pays for the longer ones. */
+  for (;;) {
+    if (want > 32 && r->budget < want)
+      return NULL;
+    got = ckpt_mem_read(p, addr, buf, want);
+    if (want > 32)
+      r->budget -= got;
     nul = memchr(buf, 0, got);
+    if (nul || got < want || want >= ENV_STRING_MAX)
+      break;
+    /* no '=' yet may still be a long name; a bad character is not */
+    if (!is_assignment(buf, got) && !is_name_prefix(buf, got))
+      return NULL;
+    want = MIN(want * 4, (size_t)ENV_STRING_MAX);
   }
   if (!nul)
     return NULL;
@@ -219,7 +255,7 @@ better(const Candidate *a, const Candidate *b, size_t expect)
  * match at all, when it has exactly as many entries as exec's array. */
 static Candidate *
 find_moved_array(const CkptProcess *p, GHashTable *spec, size_t expect,
-                 uint64_t skip_at, char *buf)
+                 uint64_t skip_at, Reader *r)
 {
   CkptMemIter *it = ckpt_mem_iter_new(p);
   Candidate *best = NULL;
@@ -243,7 +279,7 @@ find_moved_array(const CkptProcess *p, GHashTable *spec, size_t expect,
         memcpy(&w, b.data + j * WORD, WORD);
         if (w == 0 || !usable_target(p, w))
           break;
-        char *s = read_assignment(p, w, TRUE, buf);
+        char *s = read_assignment(p, w, TRUE, r);
         if (s == NULL)
           break;
         g_ptr_array_add(strs, s);
@@ -345,6 +381,7 @@ ckpt_environ_load(CkptCheckpoint *c, CkptProcess *p)
     return;
 
   g_autofree char *buf = g_malloc(ENV_STRING_MAX);
+  Reader r = {buf, ENV_READ_MAX};
   g_autofree uint64_t *ptrs = NULL;
   gboolean stack = stack_envp(p, &ptrs, &n, &at);
   g_autoptr(GPtrArray) area = split_area(p);
@@ -357,7 +394,7 @@ ckpt_environ_load(CkptCheckpoint *c, CkptProcess *p)
     char *s = NULL;
     if (!in_range(ptrs[i], in->mm_arg_start, in->mm_arg_end) &&
         (!in_area || starts_string(p, ptrs[i], in->mm_env_start)))
-      s = read_assignment(p, ptrs[i], !in_area, buf);
+      s = read_assignment(p, ptrs[i], !in_area, &r);
     if (s == NULL) {
       broken = TRUE;
       continue;
@@ -390,7 +427,7 @@ ckpt_environ_load(CkptCheckpoint *c, CkptProcess *p)
   /* The area was written over (a title): find the array that replaced
    * exec's, confirmed by the configured environment or exec's count. */
   g_autoptr(GHashTable) spec = spec_set(c);
-  Candidate *best = find_moved_array(p, spec, stack ? n : 0, at, buf);
+  Candidate *best = find_moved_array(p, spec, stack ? n : 0, at, &r);
   if (best) {
     in->envp = to_envp(c, best->strs);
     in->env_source = CKPT_ENV_RELOCATED;

@@ -215,6 +215,50 @@ try:
         ok(rows and not wrong, "%s (broken): secrets compares nothing it "
            "could not read (configured, never removed)" % fixture,
            "\n".join(wrong) or r.stderr)
+
+    # every writable page of redis pointing at one NUL-less 136 KiB
+    # "A=BBB..." string: bounded reads, nothing of it shown, the spec's
+    # variables for pid 1 (its own were broken as above)
+    src = os.path.join(tmp, "broken-real-redis.tar")
+    dst = os.path.join(tmp, "pointers-real-redis.tar")
+    shutil.copyfile(src, dst)
+    oracle = os.path.join(FX, "oracle", "real-redis")
+    with open(os.path.join(oracle, "mm-1.img.json")) as f:
+        vmas = [(int(v["start"], 16), int(v["end"], 16), v["prot"])
+                for v in json.load(f)["entries"][0]["vmas"]]
+    with open(os.path.join(oracle, "pagemap-1.img.json")) as f:
+        pm = json.load(f)["entries"]
+    runs, off = [], 0
+    for e in pm[1:]:
+        va, npg = int(e["vaddr"], 16), e["nr_pages"]
+        if "PE_PRESENT" not in e["flags"]:
+            continue
+        prot = [v[2] for v in vmas if v[0] <= va < v[1]]
+        if prot and "PROT_WRITE" in prot[0]:
+            runs.append((va, off, npg * 4096))
+        off += npg * 4096
+    with tarfile.open(dst) as t:
+        pages = t.getmember("checkpoint/pages-%d.img" % pm[0]["pages_id"])
+    big = max(runs, key=lambda r: r[2])
+    long_len = min(136 * 1024, big[2] // 2)
+    with open(dst, "r+b") as f:
+        for va, o, size in runs:
+            if (va, o, size) == big:
+                body = b"A=" + b"B" * (long_len - 2)
+                ptrs = (big[0]).to_bytes(8, "little") * \
+                    ((size - long_len) // 8)
+                data = body + ptrs
+            else:
+                data = big[0].to_bytes(8, "little") * (size // 8)
+            f.seek(pages.offset_data + o)
+            f.write(data)
+    procs, env, err = pstree(dst)
+    rows = env.get(1, []) if procs else []
+    ok(procs is not None and procs[0].get("env_source") == "spec" and
+       all(r["source"] == "spec" and r["name"] != "A"
+           for r in rows) and no_title_text(procs[0], rows) is None,
+       "real-redis (heap of pointers to one long string): ends, the spec's "
+       "variables, none of the string", err or rows)
 finally:
     shutil.rmtree(tmp)
 
