@@ -128,10 +128,10 @@ inspect_parts(int argc, char **argv)
                                            "--ps-tree-env", "--files",
                                            "--sockets",     "--details"};
   static const char *const parts[][2] = {
-      {"--ps-tree-cmd", "cmd"},       {"--stats", "stats"},
-      {"--metadata", "metadata"},     {"--mounts", "mounts"},
-      {"--namespaces", "namespaces"}, {"--network", "network"},
-      {"--details", "details"}};
+      {"--ps-tree-cmd", "cmd"}, {"--ps-tree-env", "env"},
+      {"--stats", "stats"},     {"--metadata", "metadata"},
+      {"--mounts", "mounts"},   {"--namespaces", "namespaces"},
+      {"--network", "network"}, {"--details", "details"}};
   GPtrArray *show = g_ptr_array_new();
   gboolean pstree = FALSE;
   for (size_t i = 0; i < G_N_ELEMENTS(tree_flags); i++)

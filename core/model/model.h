@@ -140,6 +140,9 @@ void ckpt_object_iter_free(CkptObjectIter *it);
 gboolean ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name,
                                  uint32_t *pages_id, GArray *runs,
                                  gboolean *present, GError **error);
+/* environ.c: info.envp and env_source of a process whose memory is
+ * loaded (see CkptEnvSource) */
+void ckpt_environ_load(CkptCheckpoint *c, CkptProcess *p);
 
 /* memory.c: reading a process's dumped bytes */
 const CkptVmaInfo *ckpt_mem_vma_find(const CkptProcess *p, uint64_t addr);

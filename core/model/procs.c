@@ -2,8 +2,9 @@
  * creds-<pid>.img (old CRIU), cgroup.img, mm-<pid>.img, fs-<pid>.img,
  * pagemap-<pid>.img and pagemap-shmem-<shmid>.img, turned into the model's
  * process table: processes in pstree order, their threads, VMAs and page
- * runs resolved into the pages images' bytes, and argv/envp read back
- * through the memory reader. Everything lands in the checkpoint's arena.
+ * runs resolved into the pages images' bytes, and argv read back through
+ * the memory reader (envp: environ.c). Everything lands in the
+ * checkpoint's arena.
  */
 #include "model/model.h"
 
@@ -1238,7 +1239,9 @@ load_args(CkptCheckpoint *c, CkptProcess *p)
 
   g_autofree char *args = read_area(p, in->mm_arg_start, in->mm_arg_end, &alen);
   g_autofree char *env = read_area(p, in->mm_env_start, in->mm_env_end, &elen);
-  in->envp = split_strings(c, env, elen);
+  /* the title's overrun into the env area is read from env below; the
+   * environment itself from wherever the process keeps it (environ.c) */
+  ckpt_environ_load(c, p);
 
   if (alen > 0 && args[alen - 1] != '\0' &&
       alen == in->mm_arg_end - in->mm_arg_start &&

@@ -298,7 +298,16 @@ json_processes(Pj *b, const Ctl *rep)
       ckpt_row_store_table(rep->st, "pstree", "threads");
   if (t == NULL || t->rows->len == 0)
     return;
-  static const char *const except[] = {"pid", "command", NULL};
+  /* checkpointctl writes cmdline only for --ps-tree-cmd; the
+   * environment's source goes with the environment (--ps-tree-env) */
+  const char *except[6] = {"pid", "command"};
+  size_t n_except = 2;
+  if (!shown(rep->opt, "cmd"))
+    except[n_except++] = "cmdline";
+  if (!shown(rep->opt, "env")) {
+    except[n_except++] = "env_source";
+    except[n_except++] = "env_array";
+  }
   for (int pass = 0; pass < 2; pass++) {
     pj_key(b, pass ? "process_trees" : "process_tree");
     if (pass)

@@ -58,6 +58,20 @@ const char *const ckpt_look_process_details[] = {
     "seccomp=Seccomp",
     "cgroup=Cgroup",
     NULL};
+/* --ps-tree-env: where each environment was read (original area,
+ * relocated by a title rewriter, the spec, none) */
+const char *const ckpt_look_process_env[] = {"env_source=Environment source",
+                                             NULL};
+const char *const ckpt_look_process_details_env[] = {
+    "exe=Executable",
+    "memory=Memory",
+    "uid=UID",
+    "gid=GID",
+    "cap_eff=Effective capabilities",
+    "seccomp=Seccomp",
+    "cgroup=Cgroup",
+    "env_source=Environment source",
+    NULL};
 static const char *const socket_fields[] = {"peer=Peer", "backlog=Backlog",
                                             "in_queue=Queued to read",
                                             "out_queue=Queued to send", NULL};

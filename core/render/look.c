@@ -125,8 +125,12 @@ look_begin(CkptRenderer *r)
   for (CkptRenderView *v = l->views; v->table; v++) {
     if (strcmp(v->table, "pstree.processes") != 0)
       continue;
-    if (ckpt_render_shows(&r->opt, "details"))
-      v->fields = ckpt_look_process_details;
+    gboolean details = ckpt_render_shows(&r->opt, "details");
+    gboolean env = ckpt_render_shows(&r->opt, "env");
+    if (details || env)
+      v->fields = details ? (env ? ckpt_look_process_details_env
+                                 : ckpt_look_process_details)
+                          : ckpt_look_process_env;
     if (ckpt_render_shows(&r->opt, "cmd"))
       v->label_template = ckpt_look_process_cmd_label;
   }

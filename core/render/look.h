@@ -11,6 +11,9 @@
 extern const CkptRenderView ckpt_look_views[];
 /* pstree.processes lines with the "details" part */
 extern const char *const ckpt_look_process_details[];
+/* the same with the environment's source, and that alone (--ps-tree-env) */
+extern const char *const ckpt_look_process_details_env[];
+extern const char *const ckpt_look_process_env[];
 /* pstree.processes label with the "cmd" part: the command line */
 extern const char ckpt_look_process_cmd_label[];
 

@@ -16,7 +16,9 @@
 enum { T_PROCESSES, T_THREADS, T_ENVIRONMENT, T_NAMESPACES };
 
 static const CkptOption options[] = {
-    {"cmd", CKPT_T_BOOL, "false", "show each process's full command line"},
+    /* on by default: a null cmdline in JSON reads as "none recovered" */
+    {"cmd", CKPT_T_BOOL, "true",
+     "include each process's command line (false leaves it null)"},
     {"env", CKPT_T_BOOL, "false", "list each process's environment"},
     {"pid", CKPT_T_INT, "0", "show only the subtree of this pid"},
     {NULL},
@@ -67,6 +69,15 @@ static const CkptColumn process_columns[] = {
     {"cwd", CKPT_T_STR, "CWD", .help = "working directory"},
     {"root", CKPT_T_STR, "Root", .help = "root directory (chroot)"},
     {"exe", CKPT_T_STR, "Executable", D, .help = "executable file"},
+    /* where the environment was read: "original" (the env area),
+     * "relocated" (where a title rewriter moved it), "spec" (nothing in
+     * memory; the spec's configured one, for the container's first
+     * process), "none" (nothing trustworthy); null for zombies */
+    {"env_source", CKPT_T_STR, "Environment source",
+     .help = "where the environment was read: original, relocated, spec or "
+             "none"},
+    {"env_array", CKPT_T_ADDR, "Environment array",
+     .help = "address of the environ array it was read from"},
     {NULL},
 };
 
@@ -85,6 +96,8 @@ static const CkptColumn env_columns[] = {
     {"name", CKPT_T_STR, "Name", L, .help = "variable name"},
     {"value", CKPT_T_STR, "Value", L,
      .help = "its value, read from the process memory"},
+    {"source", CKPT_T_STR, "Source",
+     .help = "where it was read, as the process's env_source"},
     {NULL},
 };
 #undef L
@@ -313,6 +326,33 @@ has_state(const CkptProcessInfo *pi)
   return pi->state == CKPT_PROC_ALIVE || pi->state == CKPT_PROC_STOPPED;
 }
 
+/* The container's first process: the one the spec's process.env is for. */
+static int
+is_first(const CkptProcessInfo *pi)
+{
+  return pi->ppid == 0;
+}
+
+/* env_source's text, "spec" when the spec stands in (see env_columns) */
+static const char *
+env_source_name(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
+{
+  if (!CKPT_HAS(pi, env_source))
+    return NULL;
+  switch (pi->env_source) {
+  case CKPT_ENV_ORIGINAL:
+    return "original";
+  case CKPT_ENV_RELOCATED:
+    return "relocated";
+  case CKPT_ENV_NONE:
+    break;
+  }
+  const CkptContainerInfo *ci = api->container(run);
+  if (pi->has_mm && is_first(pi) && ci && ci->n_spec_env > 0)
+    return "spec";
+  return "none";
+}
+
 static const char *
 cmdline_of(const CkptProcessInfo *pi)
 {
@@ -352,6 +392,10 @@ emit_process(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi,
       CKPT_STR(pi->cwd),
       CKPT_STR(pi->root),
       CKPT_STR(pi->exe),
+      live ? CKPT_STR(env_source_name(api, run, pi)) : CKPT_NULL,
+      live && CKPT_HAS(pi, env_array) && pi->env_array
+          ? CKPT_ADDR(pi->env_array)
+          : CKPT_NULL,
   };
   api->emit(run, T_PROCESSES, depth, v, sizeof(v) / sizeof(v[0]));
 }
@@ -377,10 +421,25 @@ emit_threads(const CkptApi *api, CkptRun *run, const CkptProcess *p,
 }
 
 /* One row per NAME=VALUE; an entry without '=' keeps its text as the name
- * and has no value, rather than failing the whole listing. */
+ * and has no value, rather than failing the whole listing. With nothing
+ * in memory, the first process shows the spec's configured variables,
+ * each row saying so (source "spec"). */
 static void
 emit_environment(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
 {
+  const char *source = env_source_name(api, run, pi);
+  if (source && strcmp(source, "spec") == 0) {
+    const CkptContainerInfo *ci = api->container(run);
+    for (size_t i = 0; i < ci->n_spec_env; i++) {
+      const CkptKeyValue *kv = &ci->spec_env[i];
+      if (kv->key == NULL)
+        continue;
+      CkptValue v[] = {CKPT_UINT(pi->pid), CKPT_STR(kv->key),
+                       CKPT_STR(kv->value), CKPT_STR(source)};
+      api->emit(run, T_ENVIRONMENT, 0, v, 4);
+    }
+    return;
+  }
   if (pi->envp == NULL)
     return;
   for (size_t i = 0; pi->envp[i]; i++) {
@@ -391,8 +450,9 @@ emit_environment(const CkptApi *api, CkptRun *run, const CkptProcessInfo *pi)
         CKPT_UINT(pi->pid),
         CKPT_STR(name ? name : e),
         eq ? CKPT_STR(eq + 1) : CKPT_NULL,
+        CKPT_STR(source),
     };
-    api->emit(run, T_ENVIRONMENT, 0, v, 3);
+    api->emit(run, T_ENVIRONMENT, 0, v, 4);
     free(name);
   }
 }

@@ -191,7 +191,11 @@ envdiff_build(const CkptApi *api, CkptRun *run, gboolean live)
   for (size_t i = 0; i < n; i++) {
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
-    if (!pi->has_mm)
+    /* no memory, or nothing of the environment recoverable from it (a
+     * title written over it, no copy found): nothing to compare, rather
+     * than every configured variable "removed" */
+    if (!pi->has_mm ||
+        (CKPT_HAS(pi, env_source) && pi->env_source == CKPT_ENV_NONE))
       continue;
     ProcEnv pe = {pi->pid, env_map(pi->envp), NULL};
     add_names(names, seen, pi->envp);

@@ -35,7 +35,8 @@
  * and diff_iter_entry (with CkptThreadFpu and CkptDiffEntryInfo). 3.2
  * appended the kernel objects' content (CkptObject* and the object_*
  * calls at the end of CkptApi). 3.3 gave three of CkptTable's reserved
- * slots to its tree look (label, parent, key).
+ * slots to its tree look (label, parent, key). 3.4 appended
+ * CkptProcessInfo.env_source and env_array.
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -65,7 +66,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 3
+#define CKPT_ABI_MINOR 4
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -305,6 +306,15 @@ typedef struct {
   uint64_t blk_sigset;
 } CkptThreadInfo;
 
+/* Where a process's envp was read (CkptProcessInfo.env_source). */
+typedef enum {
+  CKPT_ENV_NONE = 0,      /* nothing trustworthy found: envp is empty */
+  CKPT_ENV_ORIGINAL = 1,  /* the mm env area, where exec put it */
+  CKPT_ENV_RELOCATED = 2, /* strings the process moved elsewhere (a
+                           * process-title rewriter), reached through
+                           * env_array */
+} CkptEnvSource;
+
 typedef struct {
   size_t size;
   uint32_t pid, ppid, pgid, sid;
@@ -323,7 +333,8 @@ typedef struct {
   size_t n_threads;
   int personality;
   /* the command line and environment, read from memory (mm arg/env
-   * ranges) and split at NULs; NULL-ended; never NULL (may be empty) */
+   * ranges, or where the process moved its environment: env_source) and
+   * split at NULs; NULL-ended; never NULL (may be empty) */
   const char *const *argv;
   const char *const *envp;
   /* argv as one string with spaces, sensible even when the process
@@ -335,6 +346,13 @@ typedef struct {
   uint64_t mem_present; /* bytes of this process's pages in the dump */
   uint64_t mem_shared;  /* of which in shared mappings */
   int has_mm;           /* 0 for zombies and dead tasks */
+  /* ABI 3.4: where envp came from; a process that wrote its title over
+   * its env area (nginx, redis, sshd) has its environment read where it
+   * moved it, never the title text. env_array is the address of the
+   * pointer array that led there (the stack's envp, or the heap array
+   * that replaced it); 0 for the env area itself or none. */
+  CkptEnvSource env_source;
+  uint64_t env_array;
 } CkptProcessInfo;
 
 typedef enum {

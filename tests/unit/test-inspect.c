@@ -262,6 +262,36 @@ test_pstree_oracle(gconstpointer data)
   }
 }
 
+/* Without options every live process has its title as `ps` shows it:
+ * the cmdline column is data, not an opt-in (a null reads as "none") */
+static void
+test_pstree_cmdline_default(void)
+{
+  static const struct {
+    const char *fixture;
+    uint64_t pid;
+    const char *cmdline;
+  } cases[] = {
+      {"podman-fdzoo.tar", 1, "/app/fdzoo"},
+      {"podman-fdzoo.tar", 2, "/app/fdzoo"},
+      {"real-nginx.tar", 1,
+       "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf"},
+      {"real-nginx.tar", 2, "nginx: worker process"},
+      {"real-nginx.tar", 3, "nginx: worker process"},
+      {"real-redis.tar", 1, "/usr/bin/redis-server 127.0.0.1:6379"},
+      {"real-sshd.tar", 1,
+       "sshd: /usr/sbin/sshd -D -e [listener] 0 of 10-100 startups"},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    g_autoptr(CkptReport) r =
+        run_plugin(cases[k].fixture, "pstree", NULL, NULL);
+    const CkptResult *t = table(r, "pstree", "processes");
+    long i = find_u(t, "pid", cases[k].pid);
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpstr(cell_str(t, i, "cmdline"), ==, cases[k].cmdline);
+  }
+}
+
 static void
 test_pstree_cmdline_env(void)
 {
@@ -723,6 +753,8 @@ main(int argc, char **argv)
     g_test_add_data_func(name, &fixtures[i], test_pstree_oracle);
   }
   g_test_add_func("/inspect/pstree/cmdline-env", test_pstree_cmdline_env);
+  g_test_add_func("/inspect/pstree/cmdline-default",
+                  test_pstree_cmdline_default);
   g_test_add_func("/inspect/pstree/pid", test_pstree_pid);
   g_test_add_func("/inspect/files/oracle", test_files_oracle);
   g_test_add_func("/inspect/sockets/planted", test_sockets);

@@ -742,6 +742,59 @@ test_clean_copy_opens(Scratch *s, gconstpointer data)
   g_assert_cmpuint(c->n_procs, ==, 4);
 }
 
+/* ---- environments of process-title rewriters ---------------------------- */
+
+/* Every line of env-real-NAME.txt is in every process's envp, read where
+ * the process moved it (the title overwrote the env area), and no entry
+ * is a piece of the title. */
+static void
+test_relocated_env(gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *tar = g_strdup_printf("%s.tar", name);
+  g_autofree char *txt = g_strdup_printf("env-%s.txt", name);
+  g_autoptr(CkptCheckpoint) c = fixture_open(tar);
+  g_autofree char *env_path = fixture_path(txt);
+  g_autofree char *env_txt = NULL;
+  g_assert_true(g_file_get_contents(env_path, &env_txt, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(env_txt, "\n", -1);
+  g_assert_cmpuint(c->n_procs, >, 0);
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcessInfo *in = &c->procs[i].info;
+    g_assert_cmpint(in->env_source, ==, CKPT_ENV_RELOCATED);
+    g_assert_cmphex(in->env_array, !=, 0);
+    for (char **l = lines; *l; l++)
+      if (**l)
+        g_assert_true(g_strv_contains(in->envp, *l));
+    for (const char *const *e = in->envp; *e; e++) {
+      g_assert_nonnull(strchr(*e, '='));
+      g_assert_null(strstr(in->cmdline, *e));
+      /* the strings are not in the area the title took over */
+      g_assert_false(*e[0] == '-' || *e[0] == '/' || *e[0] == ' ');
+    }
+  }
+}
+
+/* The old fixtures' environment is where exec put it, unchanged. */
+static void
+test_original_env(void)
+{
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcessInfo *in = &c->procs[i].info;
+    if (!in->has_mm) {
+      g_assert_cmpint(in->env_source, ==, CKPT_ENV_NONE);
+      g_assert_null(in->envp[0]);
+      continue;
+    }
+    g_assert_cmpint(in->env_source, ==, CKPT_ENV_ORIGINAL);
+    g_assert_cmphex(in->env_array, ==, 0);
+    g_assert_nonnull(in->envp[0]);
+    for (const char *const *e = in->envp; *e; e++)
+      g_assert_true(g_str_has_prefix(*e, "PATH=") || strchr(*e, '=') != NULL);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -753,6 +806,13 @@ main(int argc, char **argv)
   }
   g_test_add_func("/procs/workload-tree", test_workload_tree);
   g_test_add_func("/procs/criu3-same-memory", test_criu3_same_memory);
+  g_test_add_data_func("/procs/env/relocated/nginx", "real-nginx",
+                       test_relocated_env);
+  g_test_add_data_func("/procs/env/relocated/redis", "real-redis",
+                       test_relocated_env);
+  g_test_add_data_func("/procs/env/relocated/sshd", "real-sshd",
+                       test_relocated_env);
+  g_test_add_func("/procs/env/original", test_original_env);
 #define BAD(path, fn)                                                          \
   g_test_add("/procs/bad/" path, Scratch, NULL, scratch_setup, fn,             \
              scratch_teardown)
