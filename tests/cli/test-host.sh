@@ -326,16 +326,18 @@ if [ "$(id -u)" = 0 ]; then
   mk "$TMP/sticky/sub" && chmod 1777 "$TMP/sticky"
   CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/sticky/sub"
   refused "sticky parent" "$TMP/sticky/sub: refused: $TMP/sticky is writable by group or others"
-  # symlinks into /tmp: the file, and the whole directory
-  INTMP=$(mktemp -d /tmp/ckpt-host-XXXXXX)
+  # symlinks into a world-writable directory (as /tmp, but not one the
+  # ckpt under test itself runs from, which is trusted as ckpt is): the
+  # file, and the whole directory
+  INTMP=$TMP/ww/plugins
+  mk "$INTMP" && chmod 1777 "$TMP/ww"
   cp "$TP/tp-marker.so" "$INTMP/" && chmod 0644 "$INTMP/tp-marker.so"
   mkdir -p "$TMP/lnfile" && ln -s "$INTMP/tp-marker.so" "$TMP/lnfile/tp-marker.so"
   CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/lnfile"
-  refused "file symlinked into /tmp" "$TMP/lnfile/tp-marker.so: refused: /tmp is writable by group or others"
+  refused "file symlinked into a world-writable directory" "$TMP/lnfile/tp-marker.so: refused: $TMP/ww is writable by group or others"
   ln -s "$INTMP" "$TMP/lndir"
   CKPT_TEST_MARKER=$M run "$CKPT" plugins --plugin-path "$TMP/lndir"
-  refused "directory symlinked into /tmp" "$TMP/lndir: refused: /tmp is writable by group or others"
-  rm -rf "$INTMP"
+  refused "directory symlinked into a world-writable directory" "$TMP/lndir: refused: $TMP/ww is writable by group or others"
   # sudo -E: HOME or XDG_DATA_HOME still pointing at another user's tree
   mk "$TMP/alice/.local/lib/ckpt/plugins" && chown -R 65534 "$TMP/alice"
   HOME=$TMP/alice CKPT_TEST_MARKER=$M run env -u XDG_DATA_HOME "$CKPT" plugins
