@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -448,6 +449,10 @@ on_own_path(const char *dir)
   static gsize done;
   if (g_once_init_enter(&done)) {
     exe = realpath("/proc/self/exe", NULL);
+    /* without /proc: the name the kernel executed (before any chdir) */
+    const char *fn = (const char *)getauxval(AT_EXECFN);
+    if (exe == NULL && fn)
+      exe = realpath(fn, NULL);
     g_once_init_leave(&done, 1);
   }
   if (exe == NULL)

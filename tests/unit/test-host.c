@@ -154,14 +154,21 @@ test_writable(void)
   g_unlink(dst);
   g_rmdir(tmpl);
 
-  g_autofree char *tmp = g_strdup("/tmp/ckpt-host-XXXXXX");
-  g_assert_nonnull(g_mkdtemp(tmp));
+  /* a world-writable sticky directory, as /tmp (but not one this test
+   * binary runs from: those are trusted as the binary is) */
+  g_autofree char *ww = g_build_filename(fixture_env("CKPT_BUILD_ROOT"),
+                                         "ckpt-host-ww-XXXXXX", NULL);
+  g_assert_nonnull(g_mkdtemp_full(ww, 0755));
+  g_assert_cmpint(g_chmod(ww, 01777), ==, 0);
+  g_autofree char *tmp = g_build_filename(ww, "p", NULL);
+  g_assert_cmpint(g_mkdir(tmp, 0755), ==, 0);
   g_autofree char *intmp = copy_plugin(tmp, "tp-reader");
   g_clear_error(&error);
   g_assert_false(ckpt_host_load_file(h, intmp, &error));
   g_assert_nonnull(strstr(error->message, "is writable by group or others"));
   g_unlink(intmp);
   g_rmdir(tmp);
+  g_rmdir(ww);
 }
 
 static CkptHost *
