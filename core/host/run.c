@@ -243,6 +243,38 @@ api_diff_iter_free(CkptFileIter *it)
     ckpt_diff_iter_free(it);
 }
 
+/* ---- ABI 2.2: FP state, auxv, every member of the diff ----------------- */
+
+static const CkptThreadFpu *
+api_thread_fpu(const CkptProcess *p, size_t i)
+{
+  if (p == NULL || p->fpu == NULL || i >= p->info.n_threads ||
+      p->fpu[i].size == 0)
+    return NULL;
+  return &p->fpu[i];
+}
+
+static const uint64_t *
+api_process_auxv(const CkptProcess *p, size_t *n_words)
+{
+  size_t n = p && p->auxv ? p->n_auxv : 0;
+  if (n_words)
+    *n_words = n;
+  return n ? p->auxv : NULL;
+}
+
+static CkptFileIter *
+api_diff_iter_new_all(CkptRun *run, uint64_t max_bytes)
+{
+  return ckpt_diff_iter_new_all(run->ckpt, max_bytes);
+}
+
+static const CkptDiffEntryInfo *
+api_diff_iter_entry(CkptFileIter *it)
+{
+  return it ? ckpt_diff_iter_entry(it) : NULL;
+}
+
 /* ---- rows -------------------------------------------------------------- */
 
 static void
@@ -373,6 +405,10 @@ static const CkptApi api_table = {
     .result_rows = api_result_rows,
     .result_column = api_result_column,
     .result_row = api_result_row,
+    .thread_fpu = api_thread_fpu,
+    .process_auxv = api_process_auxv,
+    .diff_iter_new_all = api_diff_iter_new_all,
+    .diff_iter_entry = api_diff_iter_entry,
 };
 
 const CkptApi *

@@ -38,7 +38,10 @@ struct CkptProcess {
   CkptProcessInfo info; /* first: the public view */
   CkptCheckpoint *ckpt;
   CkptThreadInfo *threads; /* info.n_threads */
-  CkptVma *vmas;           /* sorted by start, non-overlapping */
+  CkptThreadFpu *fpu;      /* info.n_threads; size 0: none in the image */
+  uint64_t *auxv;          /* mm's saved auxv, n_auxv words, or NULL */
+  size_t n_auxv;
+  CkptVma *vmas; /* sorted by start, non-overlapping */
   size_t n_vmas;
   CkptPageRun *pages; /* sorted by vaddr, non-overlapping */
   size_t n_pages;
@@ -107,6 +110,10 @@ void ckpt_mem_iter_free(CkptMemIter *it);
 CkptFileIter *ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes);
 int ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file);
 void ckpt_diff_iter_free(CkptFileIter *it);
+/* every member (not only regular files), each regular file hashed to its
+ * end; ckpt_diff_iter_entry() describes the one returned last */
+CkptFileIter *ckpt_diff_iter_new_all(CkptCheckpoint *c, uint64_t max_bytes);
+const CkptDiffEntryInfo *ckpt_diff_iter_entry(CkptFileIter *it);
 
 const CkptProcess *ckpt_checkpoint_process(const CkptCheckpoint *c,
                                            uint32_t pid);

@@ -204,6 +204,7 @@ add_pstree_entry(CkptCheckpoint *c, const PstreeEntry *e, size_t index,
   /* A task without a thread list is its own only thread. */
   size_t n = e->n_threads ? e->n_threads : 1;
   p->threads = ckpt_model_alloc(c, n, sizeof(CkptThreadInfo));
+  p->fpu = ckpt_model_alloc(c, n, sizeof(CkptThreadFpu));
   p->info.n_threads = n;
   for (size_t i = 0; i < n; i++) {
     p->threads[i].size = sizeof(CkptThreadInfo);
@@ -395,12 +396,66 @@ copy_regs(CkptRegsX86_64 *d, const UserX86RegsEntry *s)
 }
 
 static void
-fill_thread(CkptCheckpoint *c, CkptThreadInfo *t, const CoreEntry *core)
+put_le32(uint8_t *d, uint32_t v)
+{
+  for (int i = 0; i < 4; i++)
+    d[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put_le16(uint8_t *d, uint32_t v)
+{
+  d[0] = (uint8_t)v;
+  d[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put_le64(uint8_t *d, uint64_t v)
+{
+  put_le32(d, (uint32_t)v);
+  put_le32(d + 4, (uint32_t)(v >> 32));
+}
+
+/* CRIU keeps the FXSAVE area field by field; this lays it out again as
+ * the hardware (and user_fpregs_struct) does. Arrays longer than their
+ * slot in the image are cut, shorter ones leave zeros: the counts come
+ * from the image. */
+static void
+fill_fpu(CkptThreadFpu *f, const UserX86FpregsEntry *s)
+{
+  memset(f, 0, sizeof(*f));
+  f->size = sizeof(*f);
+  put_le16(f->fxsave + 0, s->cwd);
+  put_le16(f->fxsave + 2, s->swd);
+  f->fxsave[4] = (uint8_t)s->twd; /* the abridged tag byte */
+  put_le16(f->fxsave + 6, s->fop);
+  put_le64(f->fxsave + 8, s->rip);
+  put_le64(f->fxsave + 16, s->rdp);
+  put_le32(f->fxsave + 24, s->mxcsr);
+  put_le32(f->fxsave + 28, s->mxcsr_mask);
+  for (size_t i = 0; i < MIN(s->n_st_space, (size_t)32); i++)
+    put_le32(f->fxsave + 32 + 4 * i, s->st_space[i]);
+  for (size_t i = 0; i < MIN(s->n_xmm_space, (size_t)64); i++)
+    put_le32(f->fxsave + 160 + 4 * i, s->xmm_space[i]);
+  const UserX86XsaveEntry *x = s->xsave;
+  if (x) {
+    f->xstate_bv = x->xstate_bv;
+    f->has_ymmh = x->n_ymmh_space > 0;
+    for (size_t i = 0; i < MIN(x->n_ymmh_space, (size_t)64); i++)
+      put_le32(f->ymmh + 4 * i, x->ymmh_space[i]);
+  }
+}
+
+static void
+fill_thread(CkptCheckpoint *c, CkptThreadInfo *t, CkptThreadFpu *fpu,
+            const CoreEntry *core)
 {
   if (core->mtype == MARCH_X86_64 && core->thread_info &&
       core->thread_info->gpregs) {
     copy_regs(&t->regs, core->thread_info->gpregs);
     t->has_regs = 1;
+    if (core->thread_info->fpregs)
+      fill_fpu(fpu, core->thread_info->fpregs);
   }
   const ThreadCoreEntry *th = core->thread_core;
   if (th && th->comm)
@@ -471,7 +526,7 @@ load_leader_core(Loader *l, CkptProcess *p, gboolean *have_creds,
   } else {
     for (size_t i = 0; i < p->info.n_threads; i++)
       if (p->threads[i].tid == p->info.pid)
-        fill_thread(c, &p->threads[i], core);
+        fill_thread(c, &p->threads[i], &p->fpu[i], core);
   }
   core_entry__free_unpacked(core, NULL);
   return TRUE;
@@ -492,7 +547,7 @@ load_thread_core(CkptCheckpoint *c, CkptProcess *p, CkptThreadInfo *t,
                     t->tid, p->info.pid);
     return TRUE;
   }
-  fill_thread(c, t, core);
+  fill_thread(c, t, &p->fpu[t - p->threads], core);
   core_entry__free_unpacked(core, NULL);
   return TRUE;
 }
@@ -689,6 +744,18 @@ load_mm(CkptCheckpoint *c, CkptProcess *p, GError **error)
   in->mm_env_end = mm->mm_env_end;
   p->exe_file_id = mm->exe_file_id;
   p->has_exe_file_id = TRUE;
+  /* the kernel's auxv holds at most a few dozen pairs (AT_VECTOR_SIZE);
+   * more is not an auxv, and is left out rather than trusted */
+  if (mm->n_mm_saved_auxv > 0 && mm->n_mm_saved_auxv <= 2 * 64) {
+    p->auxv = ckpt_model_alloc(c, mm->n_mm_saved_auxv, sizeof(uint64_t));
+    memcpy(p->auxv, mm->mm_saved_auxv, mm->n_mm_saved_auxv * sizeof(uint64_t));
+    p->n_auxv = mm->n_mm_saved_auxv & ~(size_t)1;
+  } else if (mm->n_mm_saved_auxv > 0) {
+    ckpt_model_warn(c,
+                    "%s: mm_saved_auxv has %zu words, more than an auxv "
+                    "holds; left out",
+                    name, mm->n_mm_saved_auxv);
+  }
 
   p->vmas = ckpt_model_alloc(c, mm->n_vmas, sizeof(CkptVma));
   gboolean seen_guard = FALSE;

@@ -8,6 +8,12 @@
  * special files are skipped, each file is read up to the caller's limit,
  * and the walk stops (with a warning in the model) at max-members entries,
  * max-total-size bytes or, for a compressed diff, the max-ratio limit.
+ *
+ * The "all" walk (ckpt_diff_iter_new_all, for `ckpt rootfs`) yields every
+ * member instead, links and whiteouts included (without data), describes
+ * each (ckpt_diff_iter_entry: owner, mode, mtime, link target) and hashes
+ * regular files to their end in chunks, so a file larger than max_bytes is
+ * hashed whole without being held whole.
  */
 #include "model/model.h"
 
@@ -27,6 +33,11 @@ struct CkptFileIter {
   uint8_t *buf;
   size_t cap;
   char *path;
+  /* the "all" walk */
+  gboolean all;
+  gboolean have_entry;
+  CkptDiffEntryInfo entry;
+  char *link, *uname, *gname, *sha256;
 };
 
 CkptFileIter *
@@ -61,6 +72,21 @@ iter_stop(CkptFileIter *it)
   if (it->a)
     archive_read_free(it->a);
   it->a = NULL;
+}
+
+CkptFileIter *
+ckpt_diff_iter_new_all(CkptCheckpoint *c, uint64_t max_bytes)
+{
+  CkptFileIter *it = ckpt_diff_iter_new(c, max_bytes);
+  if (it)
+    it->all = TRUE;
+  return it;
+}
+
+const CkptDiffEntryInfo *
+ckpt_diff_iter_entry(CkptFileIter *it)
+{
+  return it && it->have_entry ? &it->entry : NULL;
 }
 
 /* A member name as display text: "/"-rooted, valid UTF-8, no control
@@ -148,6 +174,99 @@ read_data(CkptFileIter *it, size_t want, size_t *got)
   return TRUE;
 }
 
+static CkptDiffKind
+kind_of(struct archive_entry *e)
+{
+  if (archive_entry_hardlink(e) != NULL)
+    return CKPT_DIFF_HARDLINK;
+  switch (archive_entry_filetype(e)) {
+  case AE_IFREG:
+    return CKPT_DIFF_REG;
+  case AE_IFDIR:
+    return CKPT_DIFF_DIR;
+  case AE_IFLNK:
+    return CKPT_DIFF_SYMLINK;
+  case AE_IFCHR:
+    return CKPT_DIFF_CHR;
+  case AE_IFBLK:
+    return CKPT_DIFF_BLK;
+  case AE_IFIFO:
+    return CKPT_DIFF_FIFO;
+  case AE_IFSOCK:
+    return CKPT_DIFF_SOCK;
+  default:
+    return CKPT_DIFF_OTHER;
+  }
+}
+
+/* The description of entry e for the "all" walk; names are display text
+ * ("/"-rooted like paths, which is also how a link target reads). */
+static void
+describe(CkptFileIter *it, struct archive_entry *e, uint64_t full)
+{
+  g_free(it->link);
+  g_free(it->uname);
+  g_free(it->gname);
+  g_clear_pointer(&it->sha256, g_free);
+  const char *target = archive_entry_hardlink(e);
+  if (target == NULL && archive_entry_filetype(e) == AE_IFLNK)
+    target = archive_entry_symlink(e);
+  it->link = target ? g_utf8_make_valid(target,
+                                        (gssize)strnlen(target, MAX_PATH_SHOWN))
+                    : NULL;
+  for (char *p = it->link; p && *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
+  const char *un = archive_entry_uname(e), *gn = archive_entry_gname(e);
+  it->uname =
+      un && *un ? g_utf8_make_valid(un, (gssize)strnlen(un, 256)) : NULL;
+  it->gname =
+      gn && *gn ? g_utf8_make_valid(gn, (gssize)strnlen(gn, 256)) : NULL;
+  la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
+  it->entry = (CkptDiffEntryInfo){
+      .size = sizeof(CkptDiffEntryInfo),
+      .path = it->path,
+      .kind = kind_of(e),
+      .mode = (uint32_t)archive_entry_perm(e) & 07777u,
+      .uid = uid >= 0 && uid <= G_MAXUINT32 ? (uint32_t)uid : UINT32_MAX,
+      .gid = gid >= 0 && gid <= G_MAXUINT32 ? (uint32_t)gid : UINT32_MAX,
+      .uname = it->uname,
+      .gname = it->gname,
+      .mtime =
+          archive_entry_mtime_is_set(e) ? (int64_t)archive_entry_mtime(e) : 0,
+      .link = it->link,
+      .rdev_major = (uint32_t)archive_entry_rdevmajor(e),
+      .rdev_minor = (uint32_t)archive_entry_rdevminor(e),
+      .full_size = full,
+  };
+  it->have_entry = TRUE;
+}
+
+/* Hashes what read_data() took and the rest of the entry, in chunks; the
+ * hash is left out when the member ends early or cannot be read. */
+static gboolean
+hash_entry(CkptFileIter *it, size_t got, uint64_t full)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_checksum_update(sum, it->buf, got);
+  uint64_t total = got;
+  uint8_t chunk[65536];
+  for (;;) {
+    la_ssize_t r = archive_read_data(it->a, chunk, sizeof(chunk));
+    if (r < 0)
+      return FALSE;
+    if (r == 0)
+      break;
+    g_checksum_update(sum, chunk, (gssize)r);
+    total += (uint64_t)r;
+  }
+  if (total == full) {
+    it->sha256 = g_strdup(g_checksum_get_string(sum));
+    it->entry.sha256 = it->sha256;
+  }
+  return TRUE;
+}
+
 int
 ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
 {
@@ -171,14 +290,22 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
       break;
     }
     const char *raw = archive_entry_pathname(e);
-    if (raw == NULL || archive_entry_filetype(e) != AE_IFREG ||
-        archive_entry_hardlink(e) != NULL)
+    gboolean regular = archive_entry_filetype(e) == AE_IFREG &&
+                       archive_entry_hardlink(e) == NULL;
+    if (raw == NULL || (!regular && !it->all))
       continue;
     la_int64_t size = archive_entry_size(e);
-    uint64_t full = size > 0 ? (uint64_t)size : 0;
+    uint64_t full = size > 0 && regular ? (uint64_t)size : 0;
     if (!entry_within_limits(it, full)) {
       iter_stop(it);
       break;
+    }
+    if (!regular) {
+      g_free(it->path);
+      it->path = display_path(raw);
+      describe(it, e, 0);
+      *file = (CkptDiffFile){.path = it->path, .data = (const uint8_t *)""};
+      return 1;
     }
     uint64_t want64 = MIN(full, it->max_bytes);
     size_t got = 0;
@@ -189,6 +316,14 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
                       it->path, archive_error_string(it->a));
       iter_stop(it);
       break;
+    }
+    if (it->all) {
+      describe(it, e, full);
+      if (!hash_entry(it, got, full)) {
+        ckpt_model_warn(it->c, "rootfs-diff.tar: reading %s: %s, rest skipped",
+                        it->path, archive_error_string(it->a));
+        iter_stop(it);
+      }
     }
     file->path = it->path;
     file->data = got ? it->buf : (const uint8_t *)"";
@@ -207,5 +342,9 @@ ckpt_diff_iter_free(CkptFileIter *it)
   iter_stop(it);
   g_free(it->buf);
   g_free(it->path);
+  g_free(it->link);
+  g_free(it->uname);
+  g_free(it->gname);
+  g_free(it->sha256);
   g_free(it);
 }

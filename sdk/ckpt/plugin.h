@@ -24,7 +24,9 @@
  * History: 2.0 gave CkptOption, CkptColumn and CkptTable their reserved
  * slots (their size changed, so 1.x plugins are refused); 2.0 also has
  * CkptContainerInfo.checkpoint_size, which 1.1 had appended. 2.1 appended
- * CkptFdInfo.detail.
+ * CkptFdInfo.detail. 2.2 appended to CkptApi thread_fpu, process_auxv,
+ * diff_iter_new_all and diff_iter_entry (with CkptThreadFpu and
+ * CkptDiffEntryInfo).
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
@@ -48,7 +50,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 2
-#define CKPT_ABI_MINOR 1
+#define CKPT_ABI_MINOR 2
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -441,6 +443,46 @@ typedef struct {
   uint64_t full_size;
 } CkptDiffFile;
 
+/* ABI 2.2: a thread's x87/SSE/AVX state as CRIU saved it (thread_fpu). */
+typedef struct {
+  size_t size;
+  /* the FXSAVE area, in the layout of Linux's user_fpregs_struct (what an
+   * ELF core's NT_FPREGSET holds) */
+  uint8_t fxsave[512];
+  uint64_t xstate_bv; /* XSAVE header: which components hold state */
+  int has_ymmh;       /* ymmh below is set */
+  uint8_t ymmh[256];  /* upper 128 bits of YMM0-15 */
+} CkptThreadFpu;
+
+/* ABI 2.2: what a member of the rootfs diff is (diff_iter_entry). */
+typedef enum {
+  CKPT_DIFF_REG = 0,
+  CKPT_DIFF_DIR = 1,
+  CKPT_DIFF_SYMLINK = 2,
+  CKPT_DIFF_HARDLINK = 3,
+  CKPT_DIFF_CHR = 4,
+  CKPT_DIFF_BLK = 5,
+  CKPT_DIFF_FIFO = 6,
+  CKPT_DIFF_SOCK = 7,
+  CKPT_DIFF_OTHER = 8,
+} CkptDiffKind;
+
+typedef struct {
+  size_t size;
+  const char *path; /* display text, as CkptDiffFile.path */
+  CkptDiffKind kind;
+  uint32_t mode; /* permission bits with setuid/setgid/sticky */
+  uint32_t uid, gid;
+  const char *uname, *gname; /* names the tar carries, or NULL */
+  int64_t mtime;             /* seconds since the epoch */
+  const char *link;          /* symlink or hard link target text, or NULL */
+  uint32_t rdev_major, rdev_minor; /* devices */
+  uint64_t full_size; /* what the member expands to (sparse: its holes too) */
+  /* hex sha256 of every byte of a regular file (not only the first
+   * max_bytes), or NULL: not a regular file, or not read to its end */
+  const char *sha256;
+} CkptDiffEntryInfo;
+
 /* ---- the host's function table ----------------------------------------- */
 typedef enum {
   CKPT_LOG_DEBUG = 0,
@@ -524,6 +566,20 @@ typedef struct CkptApi {
   int (*result_column)(const CkptResult *r, const char *name); /* or -1 */
   const CkptValue *(*result_row)(const CkptResult *r, size_t row,
                                  unsigned *depth);
+
+  /* ABI 2.2: FP state, auxv, every member of the rootfs diff.
+   * thread i's FPU state (as thread_at's i), or NULL when the image has
+   * none */
+  const CkptThreadFpu *(*thread_fpu)(const CkptProcess *p, size_t i);
+  /* the saved auxiliary vector: *n_words uint64 values, (type, value)
+   * pairs, ending with AT_NULL when the image had it; NULL when none */
+  const uint64_t *(*process_auxv)(const CkptProcess *p, size_t *n_words);
+  /* like diff_iter_new, but the walk yields every member (directories,
+   * links, devices and whiteouts with no data) and hashes regular files
+   * to their end */
+  CkptFileIter *(*diff_iter_new_all)(CkptRun *run, uint64_t max_bytes);
+  /* the member diff_iter_next returned last, or NULL before the first */
+  const CkptDiffEntryInfo *(*diff_iter_entry)(CkptFileIter *it);
 
   /* Append new members here, and only here. */
 } CkptApi;
