@@ -88,18 +88,29 @@ scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
   det_posture_process(info, once);
   if (memory && info->has_mm) {
     DetMemState *st = det_memory_begin(&dp, out);
-    int bash = det_is_bash(info);
+    DetBashState *bash = det_is_bash(info) ? det_bash_begin(&dp) : NULL;
     ReadCtx rc = {api, proc};
     CkptMemIter *it = api->mem_iter_new(proc);
     CkptMemBlock b;
     while (it && api->mem_iter_next(it, &b)) {
       det_memory_block(st, &b);
       if (bash && b.vma && b.vma->kind == CKPT_VMA_HEAP)
-        det_bash_history(&dp, &b, read_mem, &rc, out);
+        det_bash_stamps(bash, &b);
     }
     if (it)
       api->mem_iter_free(it);
     det_memory_end(st);
+    /* a history entry and its timestamp may lie in different dumped runs
+     * of the heap: a second walk, once every timestamp is known */
+    if (bash && det_bash_has_stamps(bash)) {
+      it = api->mem_iter_new(proc);
+      while (it && api->mem_iter_next(it, &b))
+        if (b.vma && b.vma->kind == CKPT_VMA_HEAP)
+          det_bash_entries(bash, &b, read_mem, &rc);
+      if (it)
+        api->mem_iter_free(it);
+    }
+    det_bash_end(bash, out);
   } else {
     /* anon-exec needs no pages */
     det_memory_end(det_memory_begin(&dp, out));

@@ -40,11 +40,21 @@ DetMemState *det_memory_begin(const DetProcess *p, const DetSink *out);
 void det_memory_block(DetMemState *st, const CkptMemBlock *b);
 void det_memory_end(DetMemState *st);
 
-/* shell-history: bash history entries in a bash process's heap. The
- * caller hands the heap's blocks; the detector reads pointers back
- * through read(). */
+/* shell-history: bash history entries in a bash process's heap, in two
+ * passes over the heap's dumped blocks: det_bash_stamps() with every
+ * block, then (when det_bash_has_stamps()) det_bash_entries() with every
+ * block again; det_bash_end() emits the entries in history order. The
+ * detector reads command lines back through read(). det_bash_history()
+ * is both passes over one block. */
 typedef size_t (*DetRead)(void *ctx, uint64_t addr, void *buf, size_t len);
 int det_is_bash(const CkptProcessInfo *info);
+typedef struct DetBashState DetBashState;
+DetBashState *det_bash_begin(const DetProcess *p);
+void det_bash_stamps(DetBashState *st, const CkptMemBlock *heap);
+int det_bash_has_stamps(const DetBashState *st);
+void det_bash_entries(DetBashState *st, const CkptMemBlock *heap, DetRead read,
+                      void *read_ctx);
+void det_bash_end(DetBashState *st, const DetSink *out);
 void det_bash_history(const DetProcess *p, const CkptMemBlock *heap,
                       DetRead read, void *read_ctx, const DetSink *out);
 

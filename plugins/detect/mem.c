@@ -284,57 +284,135 @@ cmp_stamp_addr(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-void
-det_bash_history(const DetProcess *p, const CkptMemBlock *heap, DetRead read,
-                 void *read_ctx, const DetSink *out)
+typedef struct {
+  int64_t seconds;
+  uint64_t addr; /* of the entry */
+  char *line;
+} Entry;
+
+struct DetBashState {
+  const DetProcess *p;
+  GArray *stamps;  /* Stamp, sorted once the first pass is over */
+  GArray *entries; /* Entry */
+  int sorted;
+};
+
+DetBashState *
+det_bash_begin(const DetProcess *p)
 {
-  GArray *stamps = g_array_new(FALSE, FALSE, sizeof(Stamp));
+  DetBashState *st = g_new0(DetBashState, 1);
+  st->p = p;
+  st->stamps = g_array_new(FALSE, FALSE, sizeof(Stamp));
+  st->entries = g_array_new(FALSE, FALSE, sizeof(Entry));
+  return st;
+}
+
+void
+det_bash_stamps(DetBashState *st, const CkptMemBlock *heap)
+{
   for (size_t off = (16 - (size_t)(heap->addr % 16)) % 16;
        off + 12 <= heap->len; off += 16) {
     int64_t s;
     if (stamp_at(heap->data + off, heap->len - off, &s)) {
-      Stamp st = {heap->addr + off, s};
-      g_array_append_val(stamps, st);
+      Stamp x = {heap->addr + off, s};
+      g_array_append_val(st->stamps, x);
     }
   }
-  if (stamps->len == 0) {
-    g_array_unref(stamps);
+}
+
+int
+det_bash_has_stamps(const DetBashState *st)
+{
+  return st->stamps->len > 0;
+}
+
+/* struct _hist_entry { char *line; char *timestamp; void *data; }: an
+ * aligned word equal to a timestamp's address, the word before it a
+ * pointer to the command line. The entry, its line and its timestamp are
+ * separate allocations, often in different dumped runs of the heap: the
+ * stamps come from every run first (det_bash_stamps), then every run is
+ * searched for entries, and the line is read wherever it is. */
+void
+det_bash_entries(DetBashState *st, const CkptMemBlock *heap, DetRead read,
+                 void *read_ctx)
+{
+  if (st->stamps->len == 0)
     return;
+  if (!st->sorted) {
+    g_array_sort(st->stamps, cmp_stamp_addr);
+    st->sorted = 1;
   }
-  g_array_sort(stamps, cmp_stamp_addr);
-  /* struct _hist_entry { char *line; char *timestamp; void *data; }: an
-   * aligned word equal to a timestamp's address, the word before it a
-   * pointer to the command line */
-  for (size_t off = (8 - (size_t)(heap->addr % 8)) % 8 + 8;
-       off + 8 <= heap->len; off += 8) {
+  for (size_t off = (8 - (size_t)(heap->addr % 8)) % 8; off + 8 <= heap->len;
+       off += 8) {
     uint64_t ptr;
     memcpy(&ptr, heap->data + off, 8);
     Stamp key = {ptr, 0};
-    Stamp *hit =
-        bsearch(&key, stamps->data, stamps->len, sizeof(Stamp), cmp_stamp_addr);
+    Stamp *hit = bsearch(&key, st->stamps->data, st->stamps->len, sizeof(Stamp),
+                         cmp_stamp_addr);
     if (!hit)
       continue;
-    uint64_t line_ptr;
-    memcpy(&line_ptr, heap->data + off - 8, 8);
+    uint64_t line_ptr = 0, at = heap->addr + off - 8;
+    if (off >= 8)
+      memcpy(&line_ptr, heap->data + off - 8, 8);
+    else if (read(read_ctx, at, &line_ptr, 8) != 8)
+      continue;
     char line[1024];
     size_t got = line_ptr ? read(read_ctx, line_ptr, line, sizeof line - 1) : 0;
     line[got] = '\0';
     size_t n = strnlen(line, got);
     if (n == 0 || n == got || !printable_line(line, n))
       continue; /* not a NUL-terminated line of text */
-    GDateTime *dt = g_date_time_new_from_unix_utc(hit->seconds);
+    Entry e = {hit->seconds, at, g_strndup(line, n)};
+    g_array_append_val(st->entries, e);
+  }
+}
+
+/* history order: by time, then by where the entry lies (malloc hands out
+ * increasing addresses to a session's successive entries more often than
+ * not; entries typed within one second keep that order) */
+static int
+cmp_entry(const void *a, const void *b)
+{
+  const Entry *x = a, *y = b;
+  if (x->seconds != y->seconds)
+    return x->seconds < y->seconds ? -1 : 1;
+  return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+void
+det_bash_end(DetBashState *st, const DetSink *out)
+{
+  if (!st)
+    return;
+  g_array_sort(st->entries, cmp_entry);
+  for (guint i = 0; i < st->entries->len; i++) {
+    Entry *e = &g_array_index(st->entries, Entry, i);
+    GDateTime *dt = g_date_time_new_from_unix_utc(e->seconds);
     g_autofree char *when =
         dt ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
     if (dt)
       g_date_time_unref(dt);
-    g_autofree char *ev = g_strdup_printf("%s  %s", when ? when : "?", line);
+    g_autofree char *ev = g_strdup_printf("%s  %s", when ? when : "?", e->line);
     char more[64];
     snprintf(more, sizeof more,
              "ckpt memparse --pid %u --search-regex '#1[0-9]{9}'",
-             p->info->pid);
+             st->p->info->pid);
     det_emit(out, "shell-history", CKPT_SEV_INFO, "bash history entry",
-             p->info->pid, -1, heap->addr + off - 8, NULL, ev, "T1059.004",
+             st->p->info->pid, -1, e->addr, NULL, ev, "T1059.004",
              "the commands typed into this shell, with their times", more);
+    g_free(e->line);
   }
-  g_array_unref(stamps);
+  g_array_unref(st->entries);
+  g_array_unref(st->stamps);
+  g_free(st);
+}
+
+void
+det_bash_history(const DetProcess *p, const CkptMemBlock *heap, DetRead read,
+                 void *read_ctx, const DetSink *out)
+{
+  DetBashState *st = det_bash_begin(p);
+  det_bash_stamps(st, heap);
+  det_bash_entries(st, heap, read, read_ctx);
+  det_bash_end(st, out);
 }

@@ -412,6 +412,48 @@ test_bash_history(void)
                   "2025-11-26T21:06:00Z  chmod +x /tmp/x");
   seen_free(s);
 
+  /* the heap dumped as two runs with a hole between them: the timestamp
+   * and the line in the first, the entry pointing at them in the second
+   * (as in real-attack.tar's bash); read in one pass per run, nothing
+   * would be found. Entries come out in time order. */
+  static uint8_t run[3 * 4096];
+  memset(run, 0, sizeof run);
+  memcpy(run + 0x10, "#1764191300", 12);
+  memcpy(run + 0x40, "echo toor:x:0:0::/root:/bin/sh >> /etc/passwd", 46);
+  memcpy(run + 0x80, "#1764191200", 12);
+  memcpy(run + 0x2000 + 0x800, "id", 3);
+  uint64_t late[3] = {base + 0x40, base + 0x10, 0};
+  uint64_t early[3] = {base + 0x2800, base + 0x80, 0};
+  memcpy(run + 0x2000 + 0x100, late, sizeof late);
+  memcpy(run + 0x2000 + 0x200, early, sizeof early);
+  Mem whole = {run, base, sizeof run};
+  CkptMemBlock first = {base, run, 4096, NULL};
+  CkptMemBlock second = {base + 0x2000, run + 0x2000, 4096, NULL};
+  s = seen_new();
+  out.ctx = s;
+  DetBashState *st = det_bash_begin(&p);
+  det_bash_stamps(st, &first);
+  det_bash_stamps(st, &second);
+  g_assert_true(det_bash_has_stamps(st));
+  det_bash_entries(st, &first, mem_read, &whole);
+  det_bash_entries(st, &second, mem_read, &whole);
+  det_bash_end(st, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  g_assert_true(has(s, "shell-history:info:30"));
+  g_assert_cmpstr(g_ptr_array_index(s->evidence, 0), ==,
+                  "2025-11-26T21:06:40Z  id");
+  g_assert_cmpstr(g_ptr_array_index(s->evidence, 1), ==,
+                  "2025-11-26T21:08:20Z  echo toor:x:0:0::/root:/bin/sh >> "
+                  "/etc/passwd");
+  seen_free(s);
+  /* one run at a time (the old walk) misses both */
+  s = seen_new();
+  out.ctx = s;
+  det_bash_history(&p, &first, mem_read, &whole, &out);
+  det_bash_history(&p, &second, mem_read, &whole, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  seen_free(s);
+
   CkptProcessInfo sh = proc(31, "sh", "/bin/busybox", a);
   g_assert_false(det_is_bash(&sh));
 }
