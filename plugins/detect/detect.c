@@ -151,11 +151,23 @@ detect_run(const CkptApi *api, CkptRun *run)
 
   if (api->opt_bool(run, "rootfs") && ci && ci->has_rootfs_diff) {
     DetRootfsState st = {0};
-    CkptFileIter *it = api->diff_iter_new(run, 1 << 20);
+    /* the walk of every member gives modes (setuid-file); a host older
+     * than ABI 2.2 has only the regular files */
+    int all = CKPT_HAS(api, diff_iter_entry) && api->diff_iter_new_all &&
+              api->diff_iter_entry;
+    CkptFileIter *it = all ? api->diff_iter_new_all(run, 1 << 20)
+                           : api->diff_iter_new(run, 1 << 20);
     CkptDiffFile f;
-    while (it && api->diff_iter_next(it, &f))
+    while (it && api->diff_iter_next(it, &f)) {
+      const CkptDiffEntryInfo *e = all ? api->diff_iter_entry(it) : NULL;
+      if (e && e->kind != CKPT_DIFF_REG) {
+        det_rootfs_entry(e, f.data, f.len, &out);
+        continue;
+      }
       det_rootfs_file_st(&st, f.path ? f.path : "", f.data, f.len, f.full_size,
                          &out);
+      det_rootfs_entry(e, f.data, f.len, &out);
+    }
     if (it)
       api->diff_iter_free(it);
     det_rootfs_end(&st, &out);

@@ -72,6 +72,10 @@ void det_rootfs_file_st(DetRootfsState *st, const char *path,
                         const uint8_t *data, size_t len, uint64_t full_size,
                         const DetSink *out);
 void det_rootfs_end(DetRootfsState *st, const DetSink *out);
+/* a member of the rootfs diff with its mode (the "all" walk, ABI 2.2):
+ * setuid-file; data/len are its first bytes (regular files) */
+void det_rootfs_entry(const CkptDiffEntryInfo *e, const uint8_t *data,
+                      size_t len, const DetSink *out);
 
 /* the container against its spec: privileged, added-capabilities,
  * seccomp-disabled, no-new-privs-off, runs-as-root, sensitive-mount */

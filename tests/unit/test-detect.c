@@ -516,6 +516,75 @@ test_rootfs(void)
   seen_free(s);
 }
 
+static CkptDiffEntryInfo
+entry(const char *path, CkptDiffKind kind, uint32_t mode, uint32_t uid)
+{
+  CkptDiffEntryInfo e = {0};
+  e.size = sizeof e;
+  e.path = path;
+  e.kind = kind;
+  e.mode = mode;
+  e.uid = e.gid = uid;
+  e.full_size = 4;
+  return e;
+}
+
+static void
+test_setuid(void)
+{
+  Seen *s = seen_new();
+  DetSink out = {record, s};
+  const uint8_t *elf = (const uint8_t *)"\177ELF";
+  /* a root shell made setuid outside the system directories: high */
+  CkptDiffEntryInfo e = entry("/var/tmp/.x/.rootsh", CKPT_DIFF_REG, 04755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  g_assert_true(has(s, "setuid-file:high:0"));
+  g_assert_cmpstr(g_ptr_array_index(s->evidence, 0), ==,
+                  "/var/tmp/.x/.rootsh: mode 04755, owner 0:0, 4 bytes, ELF");
+  /* a hard link to one is one too */
+  e = entry("/tmp/x", CKPT_DIFF_HARDLINK, 04755, 0);
+  e.link = "/var/tmp/.x/.rootsh";
+  det_rootfs_entry(&e, (const uint8_t *)"", 0, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  g_assert_nonnull(
+      strstr(g_ptr_array_index(s->evidence, 1), "hard link to /var/tmp"));
+  seen_free(s);
+
+  /* what a package brings (sudo under /usr/bin), setgid only, or setuid
+   * to someone other than root: medium */
+  s = seen_new();
+  out.ctx = s;
+  e = entry("/usr/bin/sudo", CKPT_DIFF_REG, 04755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/tool", CKPT_DIFF_REG, 02755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/tool2", CKPT_DIFF_REG, 04755, 1000);
+  det_rootfs_entry(&e, elf, 4, &out);
+  g_assert_cmpuint(s->ids->len, ==, 3);
+  for (guint i = 0; i < s->ids->len; i++)
+    g_assert_cmpstr(g_ptr_array_index(s->ids, i), ==, "setuid-file:medium:0");
+  seen_free(s);
+
+  /* nothing: plain modes, set-id bits nobody can execute, setgid without
+   * group execute (mandatory locking), directories (setgid dirs are
+   * common), symlinks, no entry at all */
+  s = seen_new();
+  out.ctx = s;
+  e = entry("/srv/a", CKPT_DIFF_REG, 0755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/b", CKPT_DIFF_REG, 04644, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/c", CKPT_DIFF_REG, 02644, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/d", CKPT_DIFF_DIR, 02775, 0);
+  det_rootfs_entry(&e, NULL, 0, &out);
+  e = entry("/srv/e", CKPT_DIFF_SYMLINK, 04777, 0);
+  det_rootfs_entry(&e, NULL, 0, &out);
+  det_rootfs_entry(NULL, NULL, 0, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  seen_free(s);
+}
+
 static void
 test_posture(void)
 {
@@ -639,6 +708,7 @@ main(int argc, char **argv)
   g_test_add_func("/detect/memory", test_memory);
   g_test_add_func("/detect/bash-history", test_bash_history);
   g_test_add_func("/detect/rootfs", test_rootfs);
+  g_test_add_func("/detect/setuid-file", test_setuid);
   g_test_add_func("/detect/posture", test_posture);
   g_test_add_func("/detect/network", test_network);
   return g_test_run();
