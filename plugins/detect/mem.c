@@ -20,9 +20,12 @@ struct DetMemState {
   const DetProcess *p;
   const DetSink *out;
   uint64_t parasite; /* the page CRIU's parasite went through, or 0 */
+  GPtrArray *defer;  /* DetPatch, when the caller compares with files */
+  void *read_ctx;
   /* per VMA, while its blocks come: */
   const CkptVmaInfo *vma;
   uint64_t patched_first, patched_bytes;
+  GArray *ranges; /* uint64_t pairs: the dumped runs, less the parasite */
   uint64_t elf_first;
   unsigned elf_count;
 };
@@ -111,26 +114,23 @@ flush_vma(DetMemState *st)
   char pr[5], ev[320], more[96];
   perms(v, pr);
   if (st->patched_bytes) {
-    int writable = (v->prot & PROT_WRITE) != 0;
-    snprintf(ev, sizeof ev,
-             "%" G_GUINT64_FORMAT
-             " bytes of %s (%s, offset %#" G_GINT64_MODIFIER
-             "x) differ from the file, first at %#" G_GINT64_MODIFIER "x",
-             st->patched_bytes, v->path ? v->path : "?", pr, v->pgoff,
-             st->patched_first);
-    snprintf(more, sizeof more,
-             "ckpt memparse --pid %u --range %#" G_GINT64_MODIFIER
-             "x-%#" G_GINT64_MODIFIER "x",
-             pid, st->patched_first, st->patched_first + PAGE);
-    det_emit(st->out, "patched-code",
-             writable ? CKPT_SEV_MEDIUM : CKPT_SEV_HIGH,
-             writable ? "writable code mapping changed in memory"
-                      : "program code changed in memory",
-             pid, -1, st->patched_first, v->path, ev, "T1055",
-             "a read-only code page is dumped only when it was written: "
-             "hooks, inline patches and injected code",
-             more);
+    DetPatch *pt = g_new0(DetPatch, 1);
+    pt->pid = pid;
+    pt->vma = v;
+    pt->first = st->patched_first;
+    pt->bytes = st->patched_bytes;
+    pt->ranges = st->ranges;
+    pt->read_ctx = st->read_ctx;
+    st->ranges = NULL;
+    if (st->defer) {
+      g_ptr_array_add(st->defer, pt);
+    } else {
+      det_patch_emit(pt, -1, 0, st->out);
+      det_patch_free(pt);
+    }
   }
+  if (st->ranges)
+    g_array_set_size(st->ranges, 0);
   if (st->elf_count) {
     snprintf(ev, sizeof ev,
              "ELF header at %#" G_GINT64_MODIFIER "x in %s memory (%s)%s",
@@ -186,6 +186,106 @@ patched_range(DetMemState *st, uint64_t s, uint64_t e)
   if (!st->patched_bytes)
     st->patched_first = s;
   st->patched_bytes += e - s;
+  if (!st->ranges)
+    st->ranges = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+  g_array_append_val(st->ranges, s);
+  g_array_append_val(st->ranges, e);
+}
+
+void
+det_memory_defer_patches(DetMemState *st, GPtrArray *patches, void *read_ctx)
+{
+  st->defer = patches;
+  st->read_ctx = read_ctx;
+}
+
+void
+det_patch_free(DetPatch *pt)
+{
+  if (!pt)
+    return;
+  if (pt->ranges)
+    g_array_unref(pt->ranges);
+  g_free(pt);
+}
+
+/* differ: bytes that differ from the file, -1 when the file is not at
+ * hand, -2 when it was read only in part; first: where the first
+ * differing byte is */
+void
+det_patch_emit(const DetPatch *pt, int64_t differ, uint64_t first,
+               const DetSink *out)
+{
+  const CkptVmaInfo *v = pt->vma;
+  char pr[5], ev[400], more[96];
+  perms(v, pr);
+  int writable = (v->prot & PROT_WRITE) != 0;
+  uint64_t at = differ > 0 ? first : pt->first;
+  if (differ < 0)
+    snprintf(ev, sizeof ev,
+             "%" G_GUINT64_FORMAT
+             " bytes of %s (%s, offset %#" G_GINT64_MODIFIER
+             "x) dumped, so written since mapped, first at %#" G_GINT64_MODIFIER
+             "x (%s)",
+             pt->bytes, v->path ? v->path : "?", pr, v->pgoff, pt->first,
+             differ == -1 ? "the file is not in the rootfs diff to compare"
+                          : "the rootfs diff's copy was read only in part");
+  else
+    snprintf(ev, sizeof ev,
+             "%" G_GINT64_FORMAT " of %" G_GUINT64_FORMAT
+             " dumped bytes of %s (%s, offset %#" G_GINT64_MODIFIER
+             "x) differ from the rootfs diff's copy, first at "
+             "%#" G_GINT64_MODIFIER "x",
+             differ, pt->bytes, v->path ? v->path : "?", pr, v->pgoff, at);
+  snprintf(more, sizeof more,
+           "ckpt memparse --pid %u --range %#" G_GINT64_MODIFIER
+           "x-%#" G_GINT64_MODIFIER "x",
+           pt->pid, at & ~(uint64_t)(PAGE - 1),
+           (at & ~(uint64_t)(PAGE - 1)) + PAGE);
+  det_emit(out, "patched-code", writable ? CKPT_SEV_MEDIUM : CKPT_SEV_HIGH,
+           writable ? "writable code mapping changed in memory"
+                    : "program code changed in memory",
+           pt->pid, -1, at, v->path, ev, "T1055",
+           "a read-only code page is dumped only when it was written: "
+           "hooks, inline patches and injected code",
+           more);
+}
+
+/* The dumped runs against the file's bytes at the mapping's offsets
+ * (past the file's end a page holds zeros). When a byte falls past what
+ * the caller read of the file (len < full_size) the mapping is reported
+ * uncompared, so a partial read never hides a patch. Pages identical to
+ * the file were written back as they were: nothing to report. */
+void
+det_patch_judge(const DetPatch *pt, const uint8_t *file, size_t len,
+                uint64_t full_size, DetRead read, const DetSink *out)
+{
+  int64_t differ = 0;
+  uint64_t first = 0;
+  uint8_t buf[PAGE];
+  for (guint i = 0; pt->ranges && i + 1 < pt->ranges->len; i += 2) {
+    uint64_t s = g_array_index(pt->ranges, uint64_t, i);
+    uint64_t e = g_array_index(pt->ranges, uint64_t, i + 1);
+    for (uint64_t a = s; a < e;) {
+      size_t n = (size_t)MIN((uint64_t)PAGE, e - a);
+      size_t got = read ? read(pt->read_ctx, a, buf, n) : 0;
+      for (size_t k = 0; k < n; k++) {
+        uint64_t fo = pt->vma->pgoff + (a + k - pt->vma->start);
+        int same;
+        if (k >= got || (fo >= len && fo < full_size)) {
+          /* not read (the dump or the file): no verdict by comparison */
+          det_patch_emit(pt, -2, 0, out);
+          return;
+        }
+        same = fo < len ? buf[k] == file[fo] : buf[k] == 0;
+        if (!same && differ++ == 0)
+          first = a + k;
+      }
+      a += n;
+    }
+  }
+  if (differ)
+    det_patch_emit(pt, differ, first, out);
 }
 
 void
@@ -228,6 +328,8 @@ det_memory_end(DetMemState *st)
   if (!st)
     return;
   flush_vma(st);
+  if (st->ranges)
+    g_array_unref(st->ranges);
   g_free(st);
 }
 

@@ -516,6 +516,73 @@ test_rootfs(void)
   seen_free(s);
 }
 
+/* patched-code against the rootfs diff's copy of the file */
+static void
+test_patch_judge(void)
+{
+  static const char *const a[] = {"/app/x", NULL};
+  CkptProcessInfo info = proc(21, "x", "/app/x", a);
+  /* text at file offset 0x1000, two pages mapped, the second dumped */
+  CkptVmaInfo text =
+      vma(0x401000, 0x403000, PROT_READ | PROT_EXEC, CKPT_VMA_FILE, "/app/x");
+  text.pgoff = 0x1000;
+  const CkptVmaInfo *vmas[] = {&text};
+  DetProcess p = {&info, NULL, 0, vmas, 1};
+  static uint8_t file[0x3000], mem[0x2000];
+  for (size_t i = 0; i < sizeof file; i++)
+    file[i] = (uint8_t)(i * 7);
+  memcpy(mem, file + 0x1000, sizeof mem);
+  Mem m = {mem, 0x401000, sizeof mem};
+  GPtrArray *patches =
+      g_ptr_array_new_with_free_func((GDestroyNotify)det_patch_free);
+  Seen *s = seen_new();
+  DetSink out = {record, s};
+  DetMemState *st = det_memory_begin(&p, &out);
+  det_memory_defer_patches(st, patches, &m);
+  CkptMemBlock b = {0x401000, mem, sizeof mem, &text};
+  det_memory_block(st, &b);
+  det_memory_end(st);
+  /* deferred: nothing reported yet, the parasite's page left out */
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  g_assert_cmpuint(patches->len, ==, 1);
+  DetPatch *pt = g_ptr_array_index(patches, 0);
+  g_assert_cmpuint(pt->first, ==, 0x402000);
+  g_assert_cmpuint(pt->bytes, ==, 4096);
+
+  /* the same bytes as the file: written back unchanged, nothing */
+  det_patch_judge(pt, file, sizeof file, sizeof file, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  /* three bytes patched (xor eax,eax; ret) */
+  memcpy(mem + 0x1010, "\x31\xc0\xc3", 3);
+  det_patch_judge(pt, file, sizeof file, sizeof file, mem_read, &out);
+  g_assert_true(has(s, "patched-code:high:21"));
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 0),
+                          "3 of 4096 dumped bytes of /app/x (r-xp, offset "
+                          "0x1000) differ from the rootfs diff's copy, first "
+                          "at 0x402010"));
+  /* the file read only in part: reported, but not as compared */
+  det_patch_judge(pt, file, 0x2008, sizeof file, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  g_assert_nonnull(
+      strstr(g_ptr_array_index(s->evidence, 1), "read only in part"));
+  /* past the file's end the page is zeros: a file that ends at 0x2010
+   * matches a page whose tail is zero, and not one whose tail is not */
+  memset(mem + 0x1010, 0, 0x1000 - 0x10);
+  memcpy(mem + 0x1000, file + 0x2000, 0x10);
+  det_patch_judge(pt, file, 0x2010, 0x2010, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  mem[0x1fff] = 0xcc;
+  det_patch_judge(pt, file, 0x2010, 0x2010, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 3);
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 2), "1 of 4096"));
+  /* no file at hand: said so */
+  det_patch_emit(pt, -1, 0, &out);
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 3),
+                          "not in the rootfs diff to compare"));
+  g_ptr_array_unref(patches);
+  seen_free(s);
+}
+
 static CkptDiffEntryInfo
 entry(const char *path, CkptDiffKind kind, uint32_t mode, uint32_t uid)
 {
@@ -707,6 +774,7 @@ main(int argc, char **argv)
   g_test_add_func("/detect/env-miner", test_env_and_miner);
   g_test_add_func("/detect/memory", test_memory);
   g_test_add_func("/detect/bash-history", test_bash_history);
+  g_test_add_func("/detect/patched-code-file", test_patch_judge);
   g_test_add_func("/detect/rootfs", test_rootfs);
   g_test_add_func("/detect/setuid-file", test_setuid);
   g_test_add_func("/detect/posture", test_posture);
