@@ -171,6 +171,7 @@ detect_run(const CkptApi *api, CkptRun *run)
 
   for (size_t i = 0; ci && i < ci->n_mounts; i++)
     det_posture_mount(&ci->mounts[i], &once);
+  det_posture_namespaces(ci, &once);
 
   if (rootfs) {
     DetRootfsState st = {0};

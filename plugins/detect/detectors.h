@@ -102,9 +102,12 @@ void det_rootfs_entry(const CkptDiffEntryInfo *e, const uint8_t *data,
                       size_t len, const DetSink *out);
 
 /* the container against its spec: privileged, added-capabilities,
- * seccomp-disabled, no-new-privs-off, runs-as-root, sensitive-mount */
+ * seccomp-disabled, no-new-privs-off, runs-as-root, sensitive-mount,
+ * host-namespace */
 void det_posture_process(const CkptProcessInfo *info, const DetSink *out);
 void det_posture_mount(const CkptSpecMount *m, const DetSink *out);
+/* host-namespace, from the spec's linux.namespaces (ABI 2.2) */
+void det_posture_namespaces(const CkptContainerInfo *ci, const DetSink *out);
 
 /* network: unexpected-listener, outbound-connection, raw-socket.
  * declared: ports the container declares (0-ended), or NULL when none are

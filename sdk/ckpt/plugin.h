@@ -26,7 +26,8 @@
  * CkptContainerInfo.checkpoint_size, which 1.1 had appended. 2.1 appended
  * CkptFdInfo.detail. 2.2 appended to CkptApi thread_fpu, process_auxv,
  * diff_iter_new_all and diff_iter_entry (with CkptThreadFpu and
- * CkptDiffEntryInfo).
+ * CkptDiffEntryInfo), and to CkptContainerInfo spec_namespaces (with
+ * CkptSpecNamespace).
  *
  * Lifetimes: every pointer the host hands a plugin (strings, info structs,
  * handles, result rows) is borrowed and stays valid until the run of the
@@ -173,6 +174,13 @@ typedef struct {
   const char *options; /* comma-separated */
 } CkptSpecMount;
 
+/* ABI 2.2: one entry of the spec's linux.namespaces */
+typedef struct {
+  const char *type; /* "pid", "network", "mount", "ipc", "uts", "user",
+                       "cgroup", "time", as the spec writes it */
+  const char *path; /* the namespace joined instead of a new one, or NULL */
+} CkptSpecNamespace;
+
 typedef struct {
   const char *name; /* network or interface name, may be NULL */
   const char *ip;   /* address with prefix, e.g. "10.88.0.5/16" */
@@ -218,6 +226,13 @@ typedef struct {
   /* ABI 1.1: bytes of the CRIU images alone (checkpoint/ in an archive),
    * what checkpointctl shows as CHKPT SIZE */
   uint64_t checkpoint_size;
+  /* ABI 2.2: the spec's linux.namespaces, n_spec_namespaces entries;
+   * has_spec_namespaces is 0 when the spec has no such list (then
+   * nothing is known, which is not the same as an empty list: an empty
+   * list shares every namespace with the host) */
+  const CkptSpecNamespace *spec_namespaces;
+  size_t n_spec_namespaces;
+  int has_spec_namespaces;
 } CkptContainerInfo;
 
 typedef enum {

@@ -87,6 +87,31 @@ assert x[0]['severity']=='critical' and 'toor' in x[0]['evidence'], x
 x=[x for x in fs if x['id']=='setuid-file']
 assert len(x)==1 and x[0]['severity']=='high' and '04755' in x[0]['evidence'], x"
 
+# host-namespace end to end: podman-none.tar with a spec that shares the
+# host's network and joins the host's pid namespace
+python3 - "$FX/podman-none.tar" "$T/hostns.tar" <<'EOF'
+import io, json, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+with tarfile.open(src) as i, tarfile.open(dst, "w") as o:
+    for m in i.getmembers():
+        data = i.extractfile(m).read() if m.isfile() else None
+        if m.name == "spec.dump":
+            spec = json.loads(data)
+            ns = [n for n in spec["linux"]["namespaces"] if n["type"] != "network"]
+            for n in ns:
+                if n["type"] == "pid":
+                    n["path"] = "/proc/1/ns/pid"
+            spec["linux"]["namespaces"] = ns
+            data = json.dumps(spec).encode()
+            m.size = len(data)
+        o.addfile(m, io.BytesIO(data) if data is not None else None)
+EOF
+tj "$T/hostns.tar" --only host-namespace
+check "host-namespace: no network namespace and the host's pid one, high" py "
+x=sorted(x['evidence'] for x in fs if x['id']=='host-namespace' and x['severity']=='high')
+assert len(x)==2 and any('no network namespace' in e for e in x), fs
+assert any('/proc/1/ns/pid' in e for e in x), fs"
+
 tj "$FX/podman-none.tar"
 check "podman-none: exit 1, its secrets are high" test "$(cat "$T/t.rc")" = 1
 check "podman-none: verdict counts add up, every finding in the schema" py "

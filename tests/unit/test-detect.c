@@ -653,6 +653,53 @@ test_setuid(void)
 }
 
 static void
+test_host_namespace(void)
+{
+  CkptSpecNamespace full[] = {{"pid", NULL},   {"network", NULL},
+                              {"ipc", NULL},   {"uts", NULL},
+                              {"mount", NULL}, {"cgroup", NULL}};
+  CkptContainerInfo ci = {0};
+  ci.size = sizeof ci;
+  Seen *s = seen_new();
+  DetSink out = {record, s};
+  /* no list in the spec: nothing known, nothing said */
+  det_posture_namespaces(&ci, &out);
+  det_posture_namespaces(NULL, &out);
+  /* every namespace its own, no user namespace: the default */
+  ci.spec_namespaces = full;
+  ci.n_spec_namespaces = G_N_ELEMENTS(full);
+  ci.has_spec_namespaces = 1;
+  det_posture_namespaces(&ci, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  /* network left out (hostNetwork), pid joining the host's init's, ipc a
+   * pod sandbox's: high, high, info */
+  CkptSpecNamespace shared[] = {{"pid", "/proc/1/ns/pid"},
+                                {"ipc", "/var/run/ipcns/abc"},
+                                {"uts", NULL},
+                                {"mount", NULL}};
+  ci.spec_namespaces = shared;
+  ci.n_spec_namespaces = G_N_ELEMENTS(shared);
+  det_posture_namespaces(&ci, &out);
+  g_assert_cmpuint(s->ids->len, ==, 3);
+  g_assert_cmpstr(g_ptr_array_index(s->ids, 0), ==, "host-namespace:high:0");
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 0), "/proc/1/ns/pid"));
+  g_assert_cmpstr(g_ptr_array_index(s->ids, 1), ==, "host-namespace:high:0");
+  g_assert_nonnull(
+      strstr(g_ptr_array_index(s->evidence, 1), "no network namespace"));
+  g_assert_cmpstr(g_ptr_array_index(s->ids, 2), ==, "host-namespace:info:0");
+  seen_free(s);
+  /* an empty list shares all five */
+  s = seen_new();
+  out.ctx = s;
+  ci.n_spec_namespaces = 0;
+  det_posture_namespaces(&ci, &out);
+  g_assert_cmpuint(s->ids->len, ==, 5);
+  g_assert_true(has(s, "host-namespace:critical:0")); /* mount */
+  g_assert_true(has(s, "host-namespace:medium:0"));   /* uts */
+  seen_free(s);
+}
+
+static void
 test_posture(void)
 {
   static const char *const a[] = {"x", NULL};
@@ -778,6 +825,7 @@ main(int argc, char **argv)
   g_test_add_func("/detect/rootfs", test_rootfs);
   g_test_add_func("/detect/setuid-file", test_setuid);
   g_test_add_func("/detect/posture", test_posture);
+  g_test_add_func("/detect/host-namespace", test_host_namespace);
   g_test_add_func("/detect/network", test_network);
   return g_test_run();
 }
