@@ -427,8 +427,9 @@ test_bash_history(void)
   memcpy(run + 0x2000 + 0x100, late, sizeof late);
   memcpy(run + 0x2000 + 0x200, early, sizeof early);
   Mem whole = {run, base, sizeof run};
-  CkptMemBlock first = {base, run, 4096, NULL};
-  CkptMemBlock second = {base + 0x2000, run + 0x2000, 4096, NULL};
+  CkptMemBlock first = {.addr = base, .data = run, .len = 4096};
+  CkptMemBlock second = {
+      .addr = base + 0x2000, .data = run + 0x2000, .len = 4096};
   s = seen_new();
   out.ctx = s;
   DetBashState *st = det_bash_begin(&p);
@@ -539,7 +540,8 @@ test_patch_judge(void)
   DetSink out = {record, s};
   DetMemState *st = det_memory_begin(&p, &out);
   det_memory_defer_patches(st, patches, &m);
-  CkptMemBlock b = {0x401000, mem, sizeof mem, &text};
+  CkptMemBlock b = {
+      .addr = 0x401000, .data = mem, .len = sizeof mem, .vma = &text};
   det_memory_block(st, &b);
   det_memory_end(st);
   /* deferred: nothing reported yet, the parasite's page left out */
