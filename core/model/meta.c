@@ -264,6 +264,37 @@ load_spec_mounts(CkptCheckpoint *c, JsonObject *spec)
   c->container.n_mounts = k;
 }
 
+/* linux.namespaces: which namespaces the container got, and which it
+ * joined by path; a type missing from the list is the host's. */
+static void
+load_spec_namespaces(CkptCheckpoint *c, JsonObject *spec)
+{
+  JsonArray *ns = member_arr(member_obj(spec, "linux"), "namespaces");
+  if (ns == NULL)
+    return;
+  guint n = json_array_get_length(ns);
+  CkptSpecNamespace *out = ckpt_model_alloc(c, n, sizeof(*out));
+  size_t k = 0;
+  for (guint i = 0; i < n; i++) {
+    JsonObject *o = obj_of(json_array_get_element(ns, i));
+    const char *type = member_str(o, "type");
+    if (type == NULL) {
+      ckpt_model_warn(c,
+                      "spec.dump: linux.namespaces[%u] has no type, "
+                      "ignored",
+                      i);
+      continue;
+    }
+    out[k].type = ckpt_model_str(c, type);
+    const char *path = member_str(o, "path");
+    out[k].path = path && *path ? ckpt_model_str(c, path) : NULL;
+    k++;
+  }
+  c->container.spec_namespaces = out;
+  c->container.n_spec_namespaces = k;
+  c->container.has_spec_namespaces = 1;
+}
+
 /* process.env: "KEY=value" strings, split at the first '='. */
 static void
 load_spec_env(CkptCheckpoint *c, JsonObject *process)
@@ -308,6 +339,7 @@ load_spec(CkptCheckpoint *c, JsonNode *node)
   load_annotations(c, spec);
   c->container.hostname = ckpt_model_str(c, member_str(spec, "hostname"));
   load_spec_mounts(c, spec);
+  load_spec_namespaces(c, spec);
   JsonObject *process = member_obj(spec, "process");
   load_spec_env(c, process);
   load_spec_args(c, process);

@@ -32,6 +32,10 @@ static const CkptTable tables[] = {
     {.name = NULL},
 };
 
+/* bytes of each diff file read: enough for the text of most programs,
+ * which patched-code compares with; bytes past it count as differing */
+#define DIFF_READ (16u << 20)
+
 typedef struct {
   const CkptApi *api;
   CkptRun *run;
@@ -71,9 +75,16 @@ read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
   return r->api->mem_read(r->p, addr, buf, len);
 }
 
+/* file mappings changed in memory, judged against the rootfs diff's copy
+ * of their file once the diff is read */
+typedef struct {
+  GPtrArray *patches; /* DetPatch */
+  GPtrArray *readers; /* ReadCtx, one per process with patches */
+} Deferred;
+
 static void
 scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
-             const DetSink *out, const DetSink *once, int memory)
+             const DetSink *out, const DetSink *once, int memory, Deferred *dfr)
 {
   const CkptProcessInfo *info = api->process_info(proc);
   size_t n_fds = api->fd_count(proc), n_vmas = api->vma_count(proc);
@@ -88,18 +99,36 @@ scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
   det_posture_process(info, once);
   if (memory && info->has_mm) {
     DetMemState *st = det_memory_begin(&dp, out);
-    int bash = det_is_bash(info);
+    ReadCtx *keep = NULL;
+    if (dfr) {
+      keep = g_new(ReadCtx, 1);
+      *keep = (ReadCtx){api, proc};
+      g_ptr_array_add(dfr->readers, keep);
+      det_memory_defer_patches(st, dfr->patches, keep);
+    }
+    DetBashState *bash = det_is_bash(info) ? det_bash_begin(&dp) : NULL;
     ReadCtx rc = {api, proc};
     CkptMemIter *it = api->mem_iter_new(proc);
     CkptMemBlock b = {.size = sizeof b};
     while (it && api->mem_iter_next(it, &b)) {
       det_memory_block(st, &b);
       if (bash && b.vma && b.vma->kind == CKPT_VMA_HEAP)
-        det_bash_history(&dp, &b, read_mem, &rc, out);
+        det_bash_stamps(bash, &b);
     }
     if (it)
       api->mem_iter_free(it);
     det_memory_end(st);
+    /* a history entry and its timestamp may lie in different dumped runs
+     * of the heap: a second walk, once every timestamp is known */
+    if (bash && det_bash_has_stamps(bash)) {
+      it = api->mem_iter_new(proc);
+      while (it && api->mem_iter_next(it, &b))
+        if (b.vma && b.vma->kind == CKPT_VMA_HEAP)
+          det_bash_entries(bash, &b, read_mem, &rc);
+      if (it)
+        api->mem_iter_free(it);
+    }
+    det_bash_end(bash, out);
   } else {
     /* anon-exec needs no pages */
     det_memory_end(det_memory_begin(&dp, out));
@@ -117,9 +146,15 @@ detect_run(const CkptApi *api, CkptRun *run)
   DetSink out = {emit_row, &c}, once = {emit_once, &c};
   int memory = api->opt_bool(run, "memory");
 
+  const CkptContainerInfo *ci = api->container(run);
+  int rootfs = api->opt_bool(run, "rootfs") && ci && ci->has_rootfs_diff;
+  Deferred dfr = {
+      g_ptr_array_new_with_free_func((GDestroyNotify)det_patch_free),
+      g_ptr_array_new_with_free_func(g_free)};
   size_t n = api->process_count(run);
   for (size_t i = 0; i < n; i++)
-    scan_process(api, run, api->process_at(run, i), &out, &once, memory);
+    scan_process(api, run, api->process_at(run, i), &out, &once, memory,
+                 rootfs ? &dfr : NULL);
 
   /* sockets: what listens tells accepted connections from opened ones */
   size_t n_sk = api->socket_count(run);
@@ -134,21 +169,47 @@ detect_run(const CkptApi *api, CkptRun *run)
     det_socket(api->socket_at(run, i), NULL, (uint32_t *)listening->data, &out);
   g_array_unref(listening);
 
-  const CkptContainerInfo *ci = api->container(run);
   for (size_t i = 0; ci && i < ci->n_mounts; i++)
     det_posture_mount(&ci->mounts[i], &once);
+  det_posture_namespaces(ci, &once);
 
-  if (api->opt_bool(run, "rootfs") && ci && ci->has_rootfs_diff) {
+  if (rootfs) {
     DetRootfsState st = {0};
-    CkptFileIter *it = api->diff_iter_new(run, 1 << 20);
+    /* the walk of every member gives modes (setuid-file); a host older
+     * than ABI 3.1 has only the regular files */
+    int all = CKPT_HAS(api, diff_iter_entry) && api->diff_iter_new_all &&
+              api->diff_iter_entry;
+    CkptFileIter *it = all ? api->diff_iter_new_all(run, DIFF_READ)
+                           : api->diff_iter_new(run, DIFF_READ);
     CkptDiffFile f = {.size = sizeof f};
-    while (it && api->diff_iter_next(it, &f))
+    while (it && api->diff_iter_next(it, &f)) {
+      const CkptDiffEntryInfo *e = all ? api->diff_iter_entry(it) : NULL;
+      if (e && e->kind != CKPT_DIFF_REG) {
+        det_rootfs_entry(e, f.data, f.len, &out);
+        continue;
+      }
       det_rootfs_file_st(&st, f.path ? f.path : "", f.data, f.len, f.full_size,
                          &out);
+      det_rootfs_entry(e, f.data, f.len, &out);
+      for (guint k = 0; f.path && k < dfr.patches->len;) {
+        DetPatch *pt = g_ptr_array_index(dfr.patches, k);
+        if (pt->vma->path && strcmp(pt->vma->path, f.path) == 0) {
+          det_patch_judge(pt, f.data, f.len, f.full_size, read_mem, &out);
+          g_ptr_array_remove_index_fast(dfr.patches, k);
+        } else {
+          k++;
+        }
+      }
+    }
     if (it)
       api->diff_iter_free(it);
     det_rootfs_end(&st, &out);
   }
+  /* what the diff does not hold stays uncompared */
+  for (guint k = 0; k < dfr.patches->len; k++)
+    det_patch_emit(g_ptr_array_index(dfr.patches, k), -1, 0, &out);
+  g_ptr_array_unref(dfr.patches);
+  g_ptr_array_unref(dfr.readers);
   g_hash_table_unref(c.seen);
   return CKPT_OK;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "ckpt/plugin.h"
 
 typedef struct {
@@ -40,11 +42,43 @@ DetMemState *det_memory_begin(const DetProcess *p, const DetSink *out);
 void det_memory_block(DetMemState *st, const CkptMemBlock *b);
 void det_memory_end(DetMemState *st);
 
-/* shell-history: bash history entries in a bash process's heap. The
- * caller hands the heap's blocks; the detector reads pointers back
- * through read(). */
+/* patched-code compared with the file: after det_memory_defer_patches()
+ * the state hands each changed file mapping to patches (a GPtrArray the
+ * caller frees with det_patch_free) instead of reporting it. The caller
+ * then judges each against the file's bytes when the rootfs diff holds
+ * the file (det_patch_judge, reading the dumped bytes back through read
+ * with read_ctx), and reports the rest uncompared (det_patch_emit with
+ * differ -1). */
 typedef size_t (*DetRead)(void *ctx, uint64_t addr, void *buf, size_t len);
+typedef struct {
+  uint32_t pid;
+  const CkptVmaInfo *vma;
+  uint64_t first, bytes; /* the first dumped byte, how many */
+  GArray *ranges;        /* uint64_t pairs [start, end) */
+  void *read_ctx;
+} DetPatch;
+void det_memory_defer_patches(DetMemState *st, GPtrArray *patches,
+                              void *read_ctx);
+void det_patch_judge(const DetPatch *pt, const uint8_t *file, size_t len,
+                     uint64_t full_size, DetRead read, const DetSink *out);
+void det_patch_emit(const DetPatch *pt, int64_t differ, uint64_t first,
+                    const DetSink *out);
+void det_patch_free(DetPatch *pt);
+
+/* shell-history: bash history entries in a bash process's heap, in two
+ * passes over the heap's dumped blocks: det_bash_stamps() with every
+ * block, then (when det_bash_has_stamps()) det_bash_entries() with every
+ * block again; det_bash_end() emits the entries in history order. The
+ * detector reads command lines back through read(). det_bash_history()
+ * is both passes over one block. */
 int det_is_bash(const CkptProcessInfo *info);
+typedef struct DetBashState DetBashState;
+DetBashState *det_bash_begin(const DetProcess *p);
+void det_bash_stamps(DetBashState *st, const CkptMemBlock *heap);
+int det_bash_has_stamps(const DetBashState *st);
+void det_bash_entries(DetBashState *st, const CkptMemBlock *heap, DetRead read,
+                      void *read_ctx);
+void det_bash_end(DetBashState *st, const DetSink *out);
 void det_bash_history(const DetProcess *p, const CkptMemBlock *heap,
                       DetRead read, void *read_ctx, const DetSink *out);
 
@@ -62,11 +96,18 @@ void det_rootfs_file_st(DetRootfsState *st, const char *path,
                         const uint8_t *data, size_t len, uint64_t full_size,
                         const DetSink *out);
 void det_rootfs_end(DetRootfsState *st, const DetSink *out);
+/* a member of the rootfs diff with its mode (the "all" walk, ABI 3.1):
+ * setuid-file; data/len are its first bytes (regular files) */
+void det_rootfs_entry(const CkptDiffEntryInfo *e, const uint8_t *data,
+                      size_t len, const DetSink *out);
 
 /* the container against its spec: privileged, added-capabilities,
- * seccomp-disabled, no-new-privs-off, runs-as-root, sensitive-mount */
+ * seccomp-disabled, no-new-privs-off, runs-as-root, sensitive-mount,
+ * host-namespace */
 void det_posture_process(const CkptProcessInfo *info, const DetSink *out);
 void det_posture_mount(const CkptSpecMount *m, const DetSink *out);
+/* host-namespace, from the spec's linux.namespaces (ABI 3.5) */
+void det_posture_namespaces(const CkptContainerInfo *ci, const DetSink *out);
 
 /* network: unexpected-listener, outbound-connection, raw-socket.
  * declared: ports the container declares (0-ended), or NULL when none are

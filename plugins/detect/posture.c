@@ -1,7 +1,9 @@
 /* posture.c - the container's posture as its processes really hold it
  * (capabilities, seccomp, no_new_privs, uid) and the mounts its spec gives
  * it: privileged, added-capabilities, seccomp-disabled, no-new-privs-off,
- * runs-as-root, sensitive-mount. */
+ * runs-as-root, sensitive-mount, and the namespaces its spec gives it:
+ * host-namespace. */
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -209,4 +211,58 @@ det_posture_mount(const CkptSpecMount *m, const DetSink *out)
              "a writable /sys lets the container change the host kernel's "
              "settings",
              "ckpt inspect --mounts");
+}
+
+/* The spec's linux.namespaces: a type left out of the list is shared with
+ * the host (podman --pid=host, hostNetwork: true), and a path to
+ * /proc/1/ns/ joins the host's init's. A path anywhere else joins some
+ * other process's namespace: a pod's sandbox (CRI-O's /var/run/netns/...,
+ * containerd's /proc/<pause>/ns/...) does that for every container of a
+ * pod, so it is only noted. The user namespace is left out: most
+ * containers run without one and that is the engines' default, not a
+ * choice to share; cgroup and time too (cgroup v1 hosts go without). */
+void
+det_posture_namespaces(const CkptContainerInfo *ci, const DetSink *out)
+{
+  if (!ci || !CKPT_HAS(ci, has_spec_namespaces) || !ci->has_spec_namespaces)
+    return;
+  static const struct {
+    const char *type;
+    CkptSeverity sev;
+    const char *what;
+  } kinds[] = {
+      {"mount", CKPT_SEV_CRITICAL, "the host's mounts and root file system"},
+      {"pid", CKPT_SEV_HIGH, "the host's processes (signal, ptrace, /proc)"},
+      {"network", CKPT_SEV_HIGH,
+       "the host's network stack, its listeners and loopback services"},
+      {"ipc", CKPT_SEV_HIGH, "the host's shared memory and semaphores"},
+      {"uts", CKPT_SEV_MEDIUM, "the host's hostname"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+    const CkptSpecNamespace *found = NULL;
+    for (size_t k = 0; k < ci->n_spec_namespaces; k++)
+      if (ci->spec_namespaces[k].type &&
+          strcmp(ci->spec_namespaces[k].type, kinds[i].type) == 0)
+        found = &ci->spec_namespaces[k];
+    char ev[600];
+    const char *path = found ? found->path : NULL;
+    int host = !found || (path && strncmp(path, "/proc/1/ns/", 11) == 0);
+    if (found && !path)
+      continue;
+    if (!found)
+      snprintf(ev, sizeof ev,
+               "spec.dump linux.namespaces has no %s namespace: the "
+               "container shares %s",
+               kinds[i].type, kinds[i].what);
+    else
+      snprintf(ev, sizeof ev, "spec.dump linux.namespaces: %s joins %s%s",
+               kinds[i].type, path, host ? ", the host's init's" : "");
+    det_emit(out, "host-namespace", host ? kinds[i].sev : CKPT_SEV_INFO,
+             host ? "container shares a namespace with the host"
+                  : "container joins an existing namespace",
+             0, -1, 0, NULL, ev, "T1611",
+             "a namespace shared with the host takes away the wall between "
+             "the container and the node",
+             "ckpt inspect --details");
+  }
 }

@@ -1,6 +1,7 @@
 /* rootfs.c - detectors over the files the container added or changed in
  * its root file system (rootfs-diff.tar): ld-so-preload, uid0-account,
- * authorized-keys, cron-change, system-binary-changed. */
+ * authorized-keys, cron-change, system-binary-changed, and from each
+ * member's mode setuid-file. */
 #include <stdio.h>
 #include <string.h>
 
@@ -153,4 +154,49 @@ det_rootfs_file(const char *path, const uint8_t *data, size_t len,
 {
   DetRootfsState st = {0};
   det_rootfs_file_st(&st, path, data, len, full_size, out);
+}
+
+/* A setuid or setgid program among the members. The diff holds what the
+ * container added or changed, so a set-id bit here was set at run time (or
+ * the file was replaced). Programs under the system directories are what
+ * a package installed at run time would bring (sudo, passwd, mount), so
+ * they are medium; a setuid-root program anywhere else is the classic way
+ * back to root after a foothold, high. A set-id bit on a file nobody may
+ * execute grants nothing (and setgid without group execute is mandatory
+ * locking), so those are left out. */
+void
+det_rootfs_entry(const CkptDiffEntryInfo *e, const uint8_t *data, size_t len,
+                 const DetSink *out)
+{
+  if (!e || !e->path ||
+      (e->kind != CKPT_DIFF_REG && e->kind != CKPT_DIFF_HARDLINK))
+    return;
+  int suid = (e->mode & 04000) && (e->mode & 0111);
+  int sgid = (e->mode & 02000) && (e->mode & 0010);
+  if (!suid && !sgid)
+    return;
+  static const char *const system_dirs[] = {
+      "/bin/",     "/sbin/",        "/usr/bin/",   "/usr/sbin/",
+      "/usr/lib/", "/usr/libexec/", "/lib/",       "/lib32/",
+      "/lib64/",   "/usr/lib32/",   "/usr/lib64/", NULL};
+  int system = 0;
+  for (size_t i = 0; system_dirs[i]; i++)
+    system |= has_prefix(e->path, system_dirs[i]);
+  int root = suid && e->uid == 0;
+  CkptSeverity sev = root && !system ? CKPT_SEV_HIGH : CKPT_SEV_MEDIUM;
+  int elf = len >= 4 && memcmp(data, "\177ELF", 4) == 0;
+  char ev[600];
+  snprintf(ev, sizeof ev, "%s: mode %#o, owner %u:%u%s%s%s, %llu bytes%s%s%s",
+           e->path, (unsigned)(e->mode & 07777), (unsigned)e->uid,
+           (unsigned)e->gid, e->uname ? " (" : "", e->uname ? e->uname : "",
+           e->uname ? ")" : "", (unsigned long long)e->full_size,
+           elf ? ", ELF" : "", e->link ? ", hard link to " : "",
+           e->link ? e->link : "");
+  det_emit(out, "setuid-file", sev,
+           suid ? "setuid program added or changed"
+                : "setgid program added or changed",
+           0, -1, 0, e->path, ev, "T1548.001",
+           "a set-id program runs with its owner's rights whoever starts it: "
+           "a root shell copied and made setuid is a way back to root",
+           "ckpt rootfs FILE");
 }

@@ -36,7 +36,8 @@
  * appended the kernel objects' content (CkptObject* and the object_*
  * calls at the end of CkptApi). 3.3 gave three of CkptTable's reserved
  * slots to its tree look (label, parent, key). 3.4 appended
- * CkptProcessInfo.env_source and env_array.
+ * CkptProcessInfo.env_source and env_array. 3.5 appended to
+ * CkptContainerInfo spec_namespaces (with CkptSpecNamespace).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -66,7 +67,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 4
+#define CKPT_ABI_MINOR 5
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -236,6 +237,13 @@ typedef struct {
   const char *options; /* comma-separated */
 } CkptSpecMount;
 
+/* ABI 3.5: one entry of the spec's linux.namespaces */
+typedef struct {
+  const char *type; /* "pid", "network", "mount", "ipc", "uts", "user",
+                       "cgroup", "time", as the spec writes it */
+  const char *path; /* the namespace joined instead of a new one, or NULL */
+} CkptSpecNamespace;
+
 typedef struct {
   const char *name; /* network or interface name, may be NULL */
   const char *ip;   /* address with prefix, e.g. "10.88.0.5/16" */
@@ -281,6 +289,13 @@ typedef struct {
   /* ABI 1.1: bytes of the CRIU images alone (checkpoint/ in an archive),
    * what checkpointctl shows as CHKPT SIZE */
   uint64_t checkpoint_size;
+  /* ABI 3.5: the spec's linux.namespaces, n_spec_namespaces entries;
+   * has_spec_namespaces is 0 when the spec has no such list (then
+   * nothing is known, which is not the same as an empty list: an empty
+   * list shares every namespace with the host) */
+  const CkptSpecNamespace *spec_namespaces;
+  size_t n_spec_namespaces;
+  int has_spec_namespaces;
 } CkptContainerInfo;
 
 typedef enum {

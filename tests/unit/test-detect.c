@@ -421,6 +421,49 @@ test_bash_history(void)
                   "2025-11-26T21:06:00Z  chmod +x /tmp/x");
   seen_free(s);
 
+  /* the heap dumped as two runs with a hole between them: the timestamp
+   * and the line in the first, the entry pointing at them in the second
+   * (as in real-attack.tar's bash); read in one pass per run, nothing
+   * would be found. Entries come out in time order. */
+  static uint8_t run[3 * 4096];
+  memset(run, 0, sizeof run);
+  memcpy(run + 0x10, "#1764191300", 12);
+  memcpy(run + 0x40, "echo toor:x:0:0::/root:/bin/sh >> /etc/passwd", 46);
+  memcpy(run + 0x80, "#1764191200", 12);
+  memcpy(run + 0x2000 + 0x800, "id", 3);
+  uint64_t late[3] = {base + 0x40, base + 0x10, 0};
+  uint64_t early[3] = {base + 0x2800, base + 0x80, 0};
+  memcpy(run + 0x2000 + 0x100, late, sizeof late);
+  memcpy(run + 0x2000 + 0x200, early, sizeof early);
+  Mem whole = {run, base, sizeof run};
+  CkptMemBlock first = {.addr = base, .data = run, .len = 4096};
+  CkptMemBlock second = {
+      .addr = base + 0x2000, .data = run + 0x2000, .len = 4096};
+  s = seen_new();
+  out.ctx = s;
+  DetBashState *st = det_bash_begin(&p);
+  det_bash_stamps(st, &first);
+  det_bash_stamps(st, &second);
+  g_assert_true(det_bash_has_stamps(st));
+  det_bash_entries(st, &first, mem_read, &whole);
+  det_bash_entries(st, &second, mem_read, &whole);
+  det_bash_end(st, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  g_assert_true(has(s, "shell-history:info:30"));
+  g_assert_cmpstr(g_ptr_array_index(s->evidence, 0), ==,
+                  "2025-11-26T21:06:40Z  id");
+  g_assert_cmpstr(g_ptr_array_index(s->evidence, 1), ==,
+                  "2025-11-26T21:08:20Z  echo toor:x:0:0::/root:/bin/sh >> "
+                  "/etc/passwd");
+  seen_free(s);
+  /* one run at a time (the old walk) misses both */
+  s = seen_new();
+  out.ctx = s;
+  det_bash_history(&p, &first, mem_read, &whole, &out);
+  det_bash_history(&p, &second, mem_read, &whole, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  seen_free(s);
+
   CkptProcessInfo sh = proc(31, "sh", "/bin/busybox", a);
   g_assert_false(det_is_bash(&sh));
 }
@@ -480,6 +523,190 @@ test_rootfs(void)
   g_assert_cmpuint(s->ids->len, ==, DET_MAX_SYSTEM_FILES + 1);
   g_assert_nonnull(
       strstr(g_ptr_array_index(s->evidence, s->ids->len - 1), "30 more"));
+  seen_free(s);
+}
+
+/* patched-code against the rootfs diff's copy of the file */
+static void
+test_patch_judge(void)
+{
+  static const char *const a[] = {"/app/x", NULL};
+  CkptProcessInfo info = proc(21, "x", "/app/x", a);
+  /* text at file offset 0x1000, two pages mapped, the second dumped */
+  CkptVmaInfo text =
+      vma(0x401000, 0x403000, PROT_READ | PROT_EXEC, CKPT_VMA_FILE, "/app/x");
+  text.pgoff = 0x1000;
+  const CkptVmaInfo *vmas[] = {&text};
+  DetProcess p = {&info, NULL, 0, vmas, 1};
+  static uint8_t file[0x3000], mem[0x2000];
+  for (size_t i = 0; i < sizeof file; i++)
+    file[i] = (uint8_t)(i * 7);
+  memcpy(mem, file + 0x1000, sizeof mem);
+  Mem m = {mem, 0x401000, sizeof mem};
+  GPtrArray *patches =
+      g_ptr_array_new_with_free_func((GDestroyNotify)det_patch_free);
+  Seen *s = seen_new();
+  DetSink out = {record, s};
+  DetMemState *st = det_memory_begin(&p, &out);
+  det_memory_defer_patches(st, patches, &m);
+  CkptMemBlock b = {
+      .addr = 0x401000, .data = mem, .len = sizeof mem, .vma = &text};
+  det_memory_block(st, &b);
+  det_memory_end(st);
+  /* deferred: nothing reported yet, the parasite's page left out */
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  g_assert_cmpuint(patches->len, ==, 1);
+  DetPatch *pt = g_ptr_array_index(patches, 0);
+  g_assert_cmpuint(pt->first, ==, 0x402000);
+  g_assert_cmpuint(pt->bytes, ==, 4096);
+
+  /* the same bytes as the file: written back unchanged, nothing */
+  det_patch_judge(pt, file, sizeof file, sizeof file, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  /* three bytes patched (xor eax,eax; ret) */
+  memcpy(mem + 0x1010, "\x31\xc0\xc3", 3);
+  det_patch_judge(pt, file, sizeof file, sizeof file, mem_read, &out);
+  g_assert_true(has(s, "patched-code:high:21"));
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 0),
+                          "3 of 4096 dumped bytes of /app/x (r-xp, offset "
+                          "0x1000) differ from the rootfs diff's copy, first "
+                          "at 0x402010"));
+  /* the file read only in part: reported, but not as compared */
+  det_patch_judge(pt, file, 0x2008, sizeof file, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  g_assert_nonnull(
+      strstr(g_ptr_array_index(s->evidence, 1), "read only in part"));
+  /* past the file's end the page is zeros: a file that ends at 0x2010
+   * matches a page whose tail is zero, and not one whose tail is not */
+  memset(mem + 0x1010, 0, 0x1000 - 0x10);
+  memcpy(mem + 0x1000, file + 0x2000, 0x10);
+  det_patch_judge(pt, file, 0x2010, 0x2010, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  mem[0x1fff] = 0xcc;
+  det_patch_judge(pt, file, 0x2010, 0x2010, mem_read, &out);
+  g_assert_cmpuint(s->ids->len, ==, 3);
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 2), "1 of 4096"));
+  /* no file at hand: said so */
+  det_patch_emit(pt, -1, 0, &out);
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 3),
+                          "not in the rootfs diff to compare"));
+  g_ptr_array_unref(patches);
+  seen_free(s);
+}
+
+static CkptDiffEntryInfo
+entry(const char *path, CkptDiffKind kind, uint32_t mode, uint32_t uid)
+{
+  CkptDiffEntryInfo e = {0};
+  e.size = sizeof e;
+  e.path = path;
+  e.kind = kind;
+  e.mode = mode;
+  e.uid = e.gid = uid;
+  e.full_size = 4;
+  return e;
+}
+
+static void
+test_setuid(void)
+{
+  Seen *s = seen_new();
+  DetSink out = {record, s};
+  const uint8_t *elf = (const uint8_t *)"\177ELF";
+  /* a root shell made setuid outside the system directories: high */
+  CkptDiffEntryInfo e = entry("/var/tmp/.x/.rootsh", CKPT_DIFF_REG, 04755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  g_assert_true(has(s, "setuid-file:high:0"));
+  g_assert_cmpstr(g_ptr_array_index(s->evidence, 0), ==,
+                  "/var/tmp/.x/.rootsh: mode 04755, owner 0:0, 4 bytes, ELF");
+  /* a hard link to one is one too */
+  e = entry("/tmp/x", CKPT_DIFF_HARDLINK, 04755, 0);
+  e.link = "/var/tmp/.x/.rootsh";
+  det_rootfs_entry(&e, (const uint8_t *)"", 0, &out);
+  g_assert_cmpuint(s->ids->len, ==, 2);
+  g_assert_nonnull(
+      strstr(g_ptr_array_index(s->evidence, 1), "hard link to /var/tmp"));
+  seen_free(s);
+
+  /* what a package brings (sudo under /usr/bin), setgid only, or setuid
+   * to someone other than root: medium */
+  s = seen_new();
+  out.ctx = s;
+  e = entry("/usr/bin/sudo", CKPT_DIFF_REG, 04755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/tool", CKPT_DIFF_REG, 02755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/tool2", CKPT_DIFF_REG, 04755, 1000);
+  det_rootfs_entry(&e, elf, 4, &out);
+  g_assert_cmpuint(s->ids->len, ==, 3);
+  for (guint i = 0; i < s->ids->len; i++)
+    g_assert_cmpstr(g_ptr_array_index(s->ids, i), ==, "setuid-file:medium:0");
+  seen_free(s);
+
+  /* nothing: plain modes, set-id bits nobody can execute, setgid without
+   * group execute (mandatory locking), directories (setgid dirs are
+   * common), symlinks, no entry at all */
+  s = seen_new();
+  out.ctx = s;
+  e = entry("/srv/a", CKPT_DIFF_REG, 0755, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/b", CKPT_DIFF_REG, 04644, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/c", CKPT_DIFF_REG, 02644, 0);
+  det_rootfs_entry(&e, elf, 4, &out);
+  e = entry("/srv/d", CKPT_DIFF_DIR, 02775, 0);
+  det_rootfs_entry(&e, NULL, 0, &out);
+  e = entry("/srv/e", CKPT_DIFF_SYMLINK, 04777, 0);
+  det_rootfs_entry(&e, NULL, 0, &out);
+  det_rootfs_entry(NULL, NULL, 0, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  seen_free(s);
+}
+
+static void
+test_host_namespace(void)
+{
+  CkptSpecNamespace full[] = {{"pid", NULL},   {"network", NULL},
+                              {"ipc", NULL},   {"uts", NULL},
+                              {"mount", NULL}, {"cgroup", NULL}};
+  CkptContainerInfo ci = {0};
+  ci.size = sizeof ci;
+  Seen *s = seen_new();
+  DetSink out = {record, s};
+  /* no list in the spec: nothing known, nothing said */
+  det_posture_namespaces(&ci, &out);
+  det_posture_namespaces(NULL, &out);
+  /* every namespace its own, no user namespace: the default */
+  ci.spec_namespaces = full;
+  ci.n_spec_namespaces = G_N_ELEMENTS(full);
+  ci.has_spec_namespaces = 1;
+  det_posture_namespaces(&ci, &out);
+  g_assert_cmpuint(s->ids->len, ==, 0);
+  /* network left out (hostNetwork), pid joining the host's init's, ipc a
+   * pod sandbox's: high, high, info */
+  CkptSpecNamespace shared[] = {{"pid", "/proc/1/ns/pid"},
+                                {"ipc", "/var/run/ipcns/abc"},
+                                {"uts", NULL},
+                                {"mount", NULL}};
+  ci.spec_namespaces = shared;
+  ci.n_spec_namespaces = G_N_ELEMENTS(shared);
+  det_posture_namespaces(&ci, &out);
+  g_assert_cmpuint(s->ids->len, ==, 3);
+  g_assert_cmpstr(g_ptr_array_index(s->ids, 0), ==, "host-namespace:high:0");
+  g_assert_nonnull(strstr(g_ptr_array_index(s->evidence, 0), "/proc/1/ns/pid"));
+  g_assert_cmpstr(g_ptr_array_index(s->ids, 1), ==, "host-namespace:high:0");
+  g_assert_nonnull(
+      strstr(g_ptr_array_index(s->evidence, 1), "no network namespace"));
+  g_assert_cmpstr(g_ptr_array_index(s->ids, 2), ==, "host-namespace:info:0");
+  seen_free(s);
+  /* an empty list shares all five */
+  s = seen_new();
+  out.ctx = s;
+  ci.n_spec_namespaces = 0;
+  det_posture_namespaces(&ci, &out);
+  g_assert_cmpuint(s->ids->len, ==, 5);
+  g_assert_true(has(s, "host-namespace:critical:0")); /* mount */
+  g_assert_true(has(s, "host-namespace:medium:0"));   /* uts */
   seen_free(s);
 }
 
@@ -605,8 +832,11 @@ main(int argc, char **argv)
   g_test_add_func("/detect/env-miner", test_env_and_miner);
   g_test_add_func("/detect/memory", test_memory);
   g_test_add_func("/detect/bash-history", test_bash_history);
+  g_test_add_func("/detect/patched-code-file", test_patch_judge);
   g_test_add_func("/detect/rootfs", test_rootfs);
+  g_test_add_func("/detect/setuid-file", test_setuid);
   g_test_add_func("/detect/posture", test_posture);
+  g_test_add_func("/detect/host-namespace", test_host_namespace);
   g_test_add_func("/detect/network", test_network);
   return g_test_run();
 }
