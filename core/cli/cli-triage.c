@@ -6,9 +6,9 @@
  * the triage plugin's verdict and findings are shown. --with adds
  * third-party detectors, whose findings join the same list.
  *
- * Exit status: 0 nothing reached --fail-on (default high), 1 something did
- * (or a checkpoint could not be read: the triage is then incomplete), 2 a
- * usage error. */
+ * Exit status: 0 nothing reached --fail-on (default high), 1 something did,
+ * 2 an error (a checkpoint that could not be read, a plugin that failed:
+ * the triage is then incomplete) or a usage error. */
 #include "cli/cli.h"
 
 static const CkptCliFlag triage_flags[] = {
@@ -30,8 +30,9 @@ static const char *const triage_only[] = {"triage.verdict", "triage.findings",
 static int
 triage_exit_status(CkptCli *cli, GPtrArray *reports)
 {
+  /* an error wins over findings: the triage is then incomplete */
   if (ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK)
-    return CKPT_EXIT_FAILED;
+    return CKPT_EXIT_USAGE;
   return ckpt_cli_count_rows(reports, "triage", "gate") ? CKPT_EXIT_FAILED
                                                         : CKPT_EXIT_OK;
 }

@@ -140,8 +140,12 @@ tj "$FX/podman-fdzoo.tar" --only raw-socket
 check "--only raw-socket on fdzoo: the packet socket, pid 1" py "
 assert [(x['id'],x['pid']) for x in fs]==[('raw-socket',1)], fs"
 tj "$FX/podman-none.tar" --min-severity severe
-check "a severity that does not exist: exit 1 and said" sh -c \
-  "test \"\$(cat '$T/t.rc')\" = 1 && grep -q 'severe' '$T/t.err'"
+check "a severity that does not exist: exit 2 and said" sh -c \
+  "test \"\$(cat '$T/t.rc')\" = 2 && grep -q 'severe' '$T/t.err'"
+head -c 4000 "$FX/podman-none.tar" >"$T/cut.tar"
+tj "$T/cut.tar"
+check "a checkpoint that cannot be read: exit 2 (the triage is incomplete)" \
+  test "$(cat "$T/t.rc")" = 2
 
 "$CKPT" triage "$FX/podman-fdzoo.tar" >"$T/text" 2>&1
 check "text: verdict and findings tables only" sh -c \
