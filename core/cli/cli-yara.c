@@ -21,6 +21,7 @@
 
 #include "ckpt-config.h"
 #include "cli/cli.h"
+#include "host/isolate.h"
 #include "model/model.h"
 #include "render/render.h"
 
@@ -413,6 +414,11 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   /* threads in all, split between checkpoints scanned at once */
   guint cores = a.threads > 0 ? (guint)a.threads : g_get_num_processors();
   guint workers = MIN(cores, a.targets->len);
+  /* --isolate forks a child per plugin run: a fork from a process whose
+   * other threads may hold locks (malloc's, GLib's) can leave the child
+   * waiting forever, so isolated sweeps take one checkpoint at a time */
+  if (ckpt_isolate_enabled())
+    workers = 1;
   workers = MAX(workers, 1);
   guint per_run = MAX(cores / workers, 1);
   gboolean tty = a.progress && isatty(STDERR_FILENO);
