@@ -35,7 +35,7 @@ truncate_run(const CkptApi *api, CkptRun *run)
        (read == NULL || strcmp(read, "0") != 0) && i < api->process_count(run);
        i++) {
     CkptMemIter *it = api->mem_iter_new(api->process_at(run, i));
-    CkptMemBlock b;
+    CkptMemBlock b = {.size = sizeof b};
     while (it && api->mem_iter_next(it, &b)) {
       for (size_t k = 0; k < b.len; k++)
         nonzero += b.data[k] != 0;
