@@ -2,7 +2,6 @@
  * runner that turns a subcommand into a chain run (see cli.h). */
 #include "cli/cli.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +9,6 @@
 
 #include "ckpt-config.h"
 #include "util/error.h"
-#include "archive/imageset.h"
 #include "host/isolate.h"
 #include "host/run.h"
 
@@ -175,155 +173,56 @@ ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error)
   return c;
 }
 
-/* ---- running ----------------------------------------------------------- */
+/* ---- running: the host's sweep engine (host/sweep.h) ------------------ */
 
-static gint
-compare_strings(gconstpointer a, gconstpointer b)
+static void
+print_problem(void *user, const char *line)
 {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+  ckpt_cli_print_error("%s", line);
 }
 
-/* TRUE for a directory the image set takes as a checkpoint */
-static gboolean
-is_checkpoint_dir(const char *path)
+void
+ckpt_cli_sweep_init(CkptCli *cli, CkptSweep *sw)
 {
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  CkptSetFormat fmt;
-  gboolean yes = ckpt_imageset_sniff_fd(fd, &fmt);
-  close(fd);
-  return yes;
+  *sw = (CkptSweep){.host = ckpt_cli_host(cli),
+                    .limits = &cli->limits,
+                    .threads = -1,
+                    .warnings = cli->verbose,
+                    .problem = print_problem};
 }
 
 void
 ckpt_cli_expand_target(const char *path, GPtrArray *out)
 {
-  if (!g_file_test(path, G_FILE_TEST_IS_DIR) || is_checkpoint_dir(path)) {
-    g_ptr_array_add(out, g_strdup(path));
-    return;
-  }
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  if (dir == NULL) {
-    g_ptr_array_add(out, g_strdup(path)); /* the open reports why */
-    return;
-  }
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
-  const char *name;
-  while ((name = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *p = g_build_filename(path, name, NULL);
-    if (g_file_test(p, G_FILE_TEST_IS_REGULAR) ||
-        (g_file_test(p, G_FILE_TEST_IS_DIR) && is_checkpoint_dir(p)))
-      g_ptr_array_add(found, g_steal_pointer(&p));
-  }
-  /* a directory holding no checkpoint is itself the target: opening it
-   * says what is missing (no inventory.img or pstree.img) */
-  if (found->len == 0) {
-    g_ptr_array_add(out, g_strdup(path));
-    return;
-  }
-  g_ptr_array_sort(found, compare_strings);
-  for (guint i = 0; i < found->len; i++)
-    g_ptr_array_add(out, g_strdup(found->pdata[i]));
-}
-
-static void
-report_problems(const CkptReport *rep)
-{
-  for (guint p = 0; p < rep->plugins->len; p++) {
-    const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
-    if (pr->outcome <= CKPT_PLUGIN_RAN_WARN && pr->messages->len == 0)
-      continue;
-    for (guint m = 0; m < pr->messages->len; m++)
-      ckpt_cli_print_error("%s: plugin %s %s: %s", rep->path, pr->name,
-                           ckpt_outcome_name(pr->outcome),
-                           (char *)g_ptr_array_index(pr->messages, m));
-    if (pr->messages->len == 0)
-      ckpt_cli_print_error("%s: plugin %s %s", rep->path, pr->name,
-                           ckpt_outcome_name(pr->outcome));
-  }
-}
-
-/* Copies the model's warnings from the from-th on into rep. */
-static void
-take_warnings(CkptCli *cli, CkptCheckpoint *c, guint from, CkptReport *rep)
-{
-  for (guint w = from; w < c->warnings->len; w++) {
-    g_ptr_array_add(rep->warnings, g_strdup(g_ptr_array_index(c->warnings, w)));
-    if (cli->verbose)
-      ckpt_cli_print_error("%s: warning: %s", rep->path,
-                           (char *)g_ptr_array_index(c->warnings, w));
-  }
-}
-
-/* Opens one file for rep: its label, warnings and open errors. */
-static CkptCheckpoint *
-open_one(CkptCli *cli, const char *file, CkptReport *rep)
-{
-  g_autoptr(GError) error = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(file, &cli->limits, &error);
-  if (c == NULL) {
-    /* loader messages name the file already */
-    g_ptr_array_add(rep->errors, g_strdup(error->message));
-    ckpt_cli_print_error("%s", error->message);
-    return NULL;
-  }
-  rep->opened = TRUE;
-  if (c->container.name && *c->container.name) {
-    g_free(rep->label);
-    rep->label = g_strdup(c->container.name);
-  }
-  take_warnings(cli, c, 0, rep);
-  return c;
-}
-
-/* Opens one file and runs plan over it into rep. */
-static void
-run_one(CkptCli *cli, const CkptPlan *plan, const char *file, CkptReport *rep)
-{
-  g_autoptr(CkptCheckpoint) c = open_one(cli, file, rep);
-  if (c == NULL)
-    return;
-  guint loaded = c->warnings->len;
-  ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
-  /* readers plugins call lazily (the rootfs diff) warn while they run */
-  take_warnings(cli, c, loaded, rep);
-  report_problems(rep);
+  ckpt_sweep_expand(path, out);
 }
 
 GPtrArray *
 ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files, int n_files)
 {
-  GPtrArray *reports =
-      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
-  for (int i = 0; i < n_files; i++) {
-    CkptReport *rep = ckpt_report_new(files[i]);
-    g_ptr_array_add(reports, rep);
-    run_one(cli, plan, files[i], rep);
-  }
-  return reports;
+  CkptSweep sw;
+  ckpt_cli_sweep_init(cli, &sw);
+  return ckpt_sweep_run(&sw, plan, files, (guint)n_files);
 }
 
 GPtrArray *
 ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
                     int n_files, const CkptRenderOptions *ro)
 {
-  g_autoptr(CkptRenderStream) s = ckpt_render_stream_new(stdout, ro);
-  if (s == NULL) {
-    GPtrArray *reports = ckpt_cli_run_plan(cli, plan, files, n_files);
-    ckpt_render(stdout, reports, ro);
-    return reports;
-  }
-  GPtrArray *reports =
-      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
-  for (int i = 0; i < n_files; i++) {
-    CkptReport *rep = ckpt_report_new(files[i]);
-    g_ptr_array_add(reports, rep);
-    ckpt_render_stream_attach(s, rep);
-    run_one(cli, plan, files[i], rep);
-    ckpt_render_stream_report_done(s, rep);
-  }
-  if (!ckpt_render_stream_finish(s))
+  CkptSweep sw;
+  ckpt_cli_sweep_init(cli, &sw);
+  return ckpt_cli_sweep_render(cli, &sw, plan, files, n_files, ro, FALSE);
+}
+
+GPtrArray *
+ckpt_cli_sweep_render(CkptCli *cli, const CkptSweep *sw, const CkptPlan *plan,
+                      char **files, int n_files, const CkptRenderOptions *ro,
+                      gboolean keep)
+{
+  gboolean written;
+  GPtrArray *reports = ckpt_render_sweep(stdout, sw, plan, files,
+                                         (guint)n_files, ro, keep, &written);
+  if (!written)
     ckpt_cli_print_error("output or temporary spool file could not be "
                          "written: output is incomplete");
   return reports;
@@ -333,65 +232,31 @@ int
 ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
                    int n_files, const CkptRenderOptions *ro)
 {
-  g_autoptr(GPtrArray) cs =
-      g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_checkpoint_free);
+  CkptSweep sw;
+  ckpt_cli_sweep_init(cli, &sw);
   g_autoptr(GPtrArray) reports =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
-  int status = CKPT_EXIT_OK;
-  for (int i = 0; i < n_files; i++) {
-    CkptReport *rep = ckpt_report_new(files[i]);
-    g_ptr_array_add(reports, rep);
-    CkptCheckpoint *c = open_one(cli, files[i], rep);
-    if (c == NULL) {
-      status = CKPT_EXIT_FAILED;
-      continue;
-    }
-    g_ptr_array_add(cs, c);
-    ckpt_plan_run(ckpt_cli_host(cli), plan, c, rep);
-    report_problems(rep);
-    if (ckpt_report_status(rep) != 0)
-      status = CKPT_EXIT_FAILED;
-  }
-  /* a comparison of checkpoints that did not all load would mislead */
-  if (status != CKPT_EXIT_OK)
-    return status;
-
-  g_autoptr(GString) label = g_string_new(NULL);
-  for (int i = 0; i < n_files; i++)
-    g_string_append_printf(label, "%s%s", i ? " -> " : "", files[i]);
-  CkptReport *out = ckpt_report_new(label->str);
-  out->opened = TRUE;
+  CkptReport *out =
+      ckpt_sweep_run_multi(&sw, plan, files, (guint)n_files, reports);
+  if (out == NULL)
+    return CKPT_EXIT_FAILED;
   g_autoptr(GPtrArray) shown =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
   g_ptr_array_add(shown, out);
-  ckpt_plan_run_multi(ckpt_cli_host(cli), plan,
-                      (CkptCheckpoint *const *)cs->pdata,
-                      (CkptReport *const *)reports->pdata, reports->len, out);
-  report_problems(out);
   ckpt_render(stdout, shown, ro);
-  return ckpt_cli_default_status(cli, shown);
+  return ckpt_sweep_status(shown);
 }
 
 int
 ckpt_cli_default_status(CkptCli *cli, GPtrArray *reports)
 {
-  int st = CKPT_EXIT_OK;
-  for (guint i = 0; i < reports->len; i++)
-    if (ckpt_report_status(g_ptr_array_index(reports, i)) != 0)
-      st = CKPT_EXIT_FAILED;
-  return st;
+  return ckpt_sweep_status(reports);
 }
 
 size_t
 ckpt_cli_count_rows(GPtrArray *reports, const char *plugin, const char *table)
 {
-  size_t n = 0;
-  for (guint i = 0; i < reports->len; i++) {
-    const CkptResult *t =
-        ckpt_report_table(g_ptr_array_index(reports, i), plugin, table);
-    n += t == NULL ? 0 : t->streamed ? t->n_rows : t->rows->len;
-  }
-  return n;
+  return ckpt_sweep_count_rows(reports, plugin, table);
 }
 
 /* ---- the generic sugar runner ----------------------------------------- */

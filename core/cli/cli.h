@@ -41,6 +41,7 @@
 
 #include "host/chain.h"
 #include "host/host.h"
+#include "host/sweep.h"
 #include "render/render.h"
 
 #define CKPT_EXIT_OK 0
@@ -117,6 +118,15 @@ CkptChain *ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error);
  * directories, sorted, not recursive (ckpt list walks deeper). Appends
  * char* to out; an empty directory adds nothing. */
 void ckpt_cli_expand_target(const char *path, GPtrArray *out);
+/* A sweep over the CLI's host and limits: one checkpoint at a time,
+ * problems printed to stderr, model warnings too with -v. */
+void ckpt_cli_sweep_init(CkptCli *cli, CkptSweep *sw);
+/* The sweep rendered with ro onto stdout (render.h's ckpt_render_sweep):
+ * streamed unless keep or several checkpoints run at once. */
+GPtrArray *ckpt_cli_sweep_render(CkptCli *cli, const CkptSweep *sw,
+                                 const CkptPlan *plan, char **files,
+                                 int n_files, const CkptRenderOptions *ro,
+                                 gboolean keep);
 /* Opens each file and runs plan; errors go to stderr and into the
  * reports. Returns CkptReport*, one per file. */
 GPtrArray *ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files,

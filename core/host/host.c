@@ -45,6 +45,13 @@ ckpt_host_set_progress(CkptHost *h, CkptProgressFn fn, void *user)
   h->progress_user = user;
 }
 
+CkptProgressFn
+ckpt_host_get_progress(const CkptHost *h, void **user)
+{
+  *user = h->progress_user;
+  return h->progress;
+}
+
 void
 ckpt_host_progress(const CkptHost *h, const char *plugin, uint64_t done,
                    uint64_t total, const char *what)

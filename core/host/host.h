@@ -56,6 +56,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptHost, ckpt_host_free)
 typedef void (*CkptProgressFn)(void *user, const char *plugin, uint64_t done,
                                uint64_t total, const char *what);
 void ckpt_host_set_progress(CkptHost *h, CkptProgressFn fn, void *user);
+/* The sink set, or NULL; *user gets its data. */
+CkptProgressFn ckpt_host_get_progress(const CkptHost *h, void **user);
 /* Calls the progress sink, if any. */
 void ckpt_host_progress(const CkptHost *h, const char *plugin, uint64_t done,
                         uint64_t total, const char *what);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "host/results.h"
+#include "host/sweep.h"
 
 typedef enum {
   CKPT_RENDER_TREE = 0,
@@ -104,6 +105,18 @@ void ckpt_render_stream_report_done(CkptRenderStream *s, CkptReport *rep);
 gboolean ckpt_render_stream_finish(CkptRenderStream *s);
 void ckpt_render_stream_free(CkptRenderStream *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptRenderStream, ckpt_render_stream_free)
+
+/* A sweep (host/sweep.h) rendered onto out with opt (render/sweep.c): when
+ * it takes one checkpoint at a time, keep is FALSE and the format
+ * streams, rows are written as they come and only those of tables a later
+ * plugin reads are kept; else every row is kept and the document written
+ * at the end. sw's start and done callbacks are this function's own.
+ * *written is FALSE when output or a spool file could not be written.
+ * Returns the reports. */
+GPtrArray *ckpt_render_sweep(FILE *out, const CkptSweep *sw,
+                             const CkptPlan *plan, char **files, guint n,
+                             const CkptRenderOptions *opt, gboolean keep,
+                             gboolean *written);
 
 /* Index of a table's column by name, or -1. */
 int ckpt_result_column_index(const CkptResult *t, const char *name);

@@ -1,0 +1,37 @@
+/* sweep.c - the render side of a sweep (render.h's ckpt_render_sweep):
+ * the host's engine runs the checkpoints, this file hands each report to
+ * a stream while it runs, or renders the kept reports at the end. */
+#include "render/render.h"
+
+static void
+stream_start(void *user, CkptReport *rep)
+{
+  ckpt_render_stream_attach(user, rep);
+}
+
+static void
+stream_done(void *user, CkptReport *rep)
+{
+  ckpt_render_stream_report_done(user, rep);
+}
+
+GPtrArray *
+ckpt_render_sweep(FILE *out, const CkptSweep *sw, const CkptPlan *plan,
+                  char **files, guint n, const CkptRenderOptions *opt,
+                  gboolean keep, gboolean *written)
+{
+  *written = TRUE;
+  g_autoptr(CkptRenderStream) s = NULL;
+  if (!keep && ckpt_sweep_workers(sw, n) == 1)
+    s = ckpt_render_stream_new(out, opt);
+  CkptSweep run = *sw;
+  run.start = s ? stream_start : NULL;
+  run.done = s ? stream_done : NULL;
+  run.report_user = s;
+  GPtrArray *reports = ckpt_sweep_run(&run, plan, files, n);
+  if (s)
+    *written = ckpt_render_stream_finish(s);
+  else
+    ckpt_render(out, reports, opt);
+  return reports;
+}
