@@ -261,13 +261,23 @@ ckpt_cli_count_rows(GPtrArray *reports, const char *plugin, const char *table)
 
 /* ---- the generic sugar runner ----------------------------------------- */
 
+/* The command's flag a names: --FLAG, --FLAG=VALUE (*eq at the '=') or its
+ * alias (-r); NULL when none. */
 static const CkptCliFlag *
-find_flag(const CkptCliCommand *cmd, const char *name, size_t n)
+match_flag(const CkptCliCommand *cmd, const char *a, const char **eq)
 {
-  for (size_t i = 0; cmd && cmd->flags && cmd->flags[i].flag; i++)
-    if (strlen(cmd->flags[i].flag) == n &&
-        strncmp(cmd->flags[i].flag, name, n) == 0)
-      return &cmd->flags[i];
+  *eq = NULL;
+  for (size_t i = 0; cmd && cmd->flags && cmd->flags[i].flag; i++) {
+    const CkptCliFlag *f = &cmd->flags[i];
+    size_t n = strlen(f->flag);
+    if (f->alias && strcmp(a, f->alias) == 0)
+      return f;
+    if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, f->flag, n) != 0 ||
+        (a[2 + n] != '\0' && a[2 + n] != '='))
+      continue;
+    *eq = a[2 + n] == '=' ? a + 2 + n : NULL;
+    return f;
+  }
   return NULL;
 }
 
@@ -317,14 +327,10 @@ apply_command_flags(const CkptCliCommand *cmd, int argc, char **argv,
                     GPtrArray *plugins, GPtrArray *sets)
 {
   for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
+    const char *a = argv[i], *eq;
     if (strcmp(a, "--") == 0)
       break;
-    if (!g_str_has_prefix(a, "--"))
-      continue;
-    const char *eq = strchr(a, '=');
-    size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-    const CkptCliFlag *f = find_flag(cmd, a + 2, n);
+    const CkptCliFlag *f = a[0] == '-' ? match_flag(cmd, a, &eq) : NULL;
     if (f == NULL)
       continue;
     if (f->plugins)
@@ -335,7 +341,9 @@ apply_command_flags(const CkptCliCommand *cmd, int argc, char **argv,
         ckpt_cli_usage_error("--%s needs a value", f->flag);
         return FALSE;
       }
-      g_ptr_array_add(sets, g_strdup_printf("%s=%s", f->set, v));
+      /* an item ends in a newline: a LIST then keeps its commas */
+      g_ptr_array_add(
+          sets, g_strdup_printf("%s=%s%s", f->set, v, f->item ? "\n" : ""));
     } else if (f->set) {
       g_ptr_array_add(sets, g_strdup(f->set));
     } else if (eq) {
@@ -362,19 +370,20 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
       flags_done = TRUE;
       continue;
     }
-    if (!g_str_has_prefix(a, "--")) {
-      ckpt_cli_usage_error("unknown flag %s", a);
-      return FALSE;
-    }
-    const char *eq = strchr(a, '=');
-    g_autofree char *name =
-        eq ? g_strndup(a + 2, (gsize)(eq - a - 2)) : g_strdup(a + 2);
-    const CkptCliFlag *f = find_flag(cmd, name, strlen(name));
+    const char *eq;
+    const CkptCliFlag *f = match_flag(cmd, a, &eq);
     if (f) {
       if (f->takes_value && !eq)
         i++; /* consumed in pass one */
       continue;
     }
+    if (!g_str_has_prefix(a, "--")) {
+      ckpt_cli_usage_error("unknown flag %s", a);
+      return FALSE;
+    }
+    eq = strchr(a, '=');
+    g_autofree char *name =
+        eq ? g_strndup(a + 2, (gsize)(eq - a - 2)) : g_strdup(a + 2);
     gboolean negated = g_str_has_prefix(name, "no-") && !eq;
     g_autofree char *setting = NULL;
     const CkptOption *decl = NULL;
@@ -403,19 +412,46 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
   return TRUE;
 }
 
-/* Applies sets to plan, then the global --set values: the most explicit
- * wins. FALSE after printing a usage error. */
+/* "sweep.threads=N", "sweep.progress=false", "sweep.once=true": settings
+ * of the sweep engine (host/sweep.h) rather than of a plugin. */
 static gboolean
-apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets)
+set_sweep(CkptSweep *sw, const char *name, const char *v)
+{
+  guint64 n = 0;
+  if (strcmp(name, "threads") == 0 &&
+      g_ascii_string_to_unsigned(v, 10, 0, 100000, &n, NULL))
+    sw->threads = (int)n;
+  else if (strcmp(name, "progress") == 0 && strcmp(v, "false") == 0)
+    sw->no_progress = TRUE;
+  else if (strcmp(name, "once") == 0 && strcmp(v, "true") == 0)
+    sw->once = TRUE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Applies sets to plan (and sw, when not NULL), then the global --set
+ * values: the most explicit wins. FALSE after printing a usage error. */
+static gboolean
+apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets, CkptSweep *sw)
 {
   g_autoptr(GError) error = NULL;
   for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
     g_ptr_array_add(sets, g_strdup(*s));
-  for (guint i = 0; i < sets->len; i++)
-    if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error)) {
+  for (guint i = 0; i < sets->len; i++) {
+    const char *a = g_ptr_array_index(sets, i), *eq = strchr(a, '=');
+    if (sw && eq && g_str_has_prefix(a, "sweep.")) {
+      g_autofree char *name = g_strndup(a + 6, (gsize)(eq - a - 6));
+      if (!set_sweep(sw, name, eq + 1)) {
+        ckpt_cli_usage_error("--%s: '%s' is not a value it takes", name,
+                             eq + 1);
+        return FALSE;
+      }
+    } else if (!ckpt_plan_set(plan, a, &error)) {
       ckpt_cli_usage_error("%s", error->message);
       return FALSE;
     }
+  }
   return TRUE;
 }
 
@@ -425,7 +461,7 @@ ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc, char **argv,
 {
   g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
   return parse_rest(NULL, plan, argc, argv, sets, positional) &&
-         apply_sets(cli, plan, sets);
+         apply_sets(cli, plan, sets, NULL);
 }
 
 int
@@ -434,6 +470,8 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
 {
   g_autoptr(GPtrArray) plugins = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
+  for (const char *const *d = cmd->defaults; d && *d; d++)
+    g_ptr_array_add(sets, g_strdup(*d));
   if (!apply_command_flags(cmd, argc, argv, plugins, sets))
     return CKPT_EXIT_USAGE;
 
@@ -460,9 +498,11 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   if (plan == NULL)
     return ckpt_cli_usage_error("%s", error->message);
 
+  CkptSweep sw;
+  ckpt_cli_sweep_init(cli, &sw);
   g_autoptr(GPtrArray) files = g_ptr_array_new();
   if (!parse_rest(cmd, plan, argc, argv, sets, files) ||
-      !apply_sets(cli, plan, sets))
+      !apply_sets(cli, plan, sets, &sw))
     return CKPT_EXIT_USAGE;
   if (files->len == 0)
     return ckpt_cli_usage_error("%s: no checkpoint given (usage: ckpt %s %s)",
@@ -475,26 +515,22 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
     return ckpt_cli_usage_error("%s: no checkpoints found in %s", cmd->name,
                                 (char *)files->pdata[0]);
 
+  ckpt_sweep_prepare(&sw, plan, targets->len);
+  CkptRenderFormat format =
+      ckpt_cli_format(cli, cmd->format ? cmd->format : "tree");
+  gboolean text = format == CKPT_RENDER_TREE || format == CKPT_RENDER_TABLE;
   CkptRenderOptions ro = {
-      .format = ckpt_cli_format(cli, cmd->format ? cmd->format : "tree"),
-      .only = cmd->only,
+      .format = format,
+      .only = cmd->only_text && !text ? NULL : cmd->only,
       .merge = cmd->merge,
-      .views = cmd->views,
       .look = cmd->look,
       .show = cmd->show,
   };
-  g_autoptr(GPtrArray) reports = NULL;
-  /* a command that renders itself or judges findings from rows needs
-   * every row kept; the others stream */
-  if (cmd->render == NULL && cmd->exit_status == NULL) {
-    reports = ckpt_cli_run_render(cli, plan, (char **)targets->pdata,
-                                  (int)targets->len, &ro);
-  } else {
-    reports = ckpt_cli_run_plan(cli, plan, (char **)targets->pdata,
-                                (int)targets->len);
-    if (cmd->render == NULL || !cmd->render(cli, reports, &ro))
-      ckpt_render(stdout, reports, &ro);
-  }
+  /* a command that judges findings from rows needs every row kept; the
+   * others stream */
+  g_autoptr(GPtrArray) reports =
+      ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
+                            (int)targets->len, &ro, cmd->exit_status != NULL);
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);
 }

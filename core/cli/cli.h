@@ -57,6 +57,9 @@ typedef struct {
   const char *set;      /* "PLUGIN.OPTION" (takes_value) or
                            "PLUGIN.OPTION=VALUE", or NULL */
   gboolean takes_value; /* --FLAG=VALUE or --FLAG VALUE */
+  const char *alias;    /* a short form ("-r"), or NULL */
+  gboolean item;        /* each value one item of a LIST option, commas
+                           and all (repeatable) */
 } CkptCliFlag;
 
 typedef struct CkptCliCommand {
@@ -75,16 +78,16 @@ typedef struct CkptCliCommand {
    * flags already removed */
   int (*run)(CkptCli *cli, const struct CkptCliCommand *cmd, int argc,
              char **argv);
-  /* appended: text views of tables for the tree format (render.h) */
-  const CkptRenderView *views;
-  /* appended: a command's own rendering of the reports; returns FALSE to
-   * leave the format to ckpt_render (inspect's checkpointctl JSON) */
-  gboolean (*render)(CkptCli *cli, GPtrArray *reports,
-                     const CkptRenderOptions *ro);
   /* appended: a look of the renderer (render.h's CkptRenderOptions.look,
    * inspect's "checkpointctl") and its parts to show */
   const char *look;
   const char *const *show;
+  /* appended: settings applied before the flags, NULL-ended: plugin
+   * options ("PLUGIN.OPTION=VALUE") or the sweep engine's (host/sweep.h):
+   * "sweep.threads=N" (0: the cores), "sweep.progress=false",
+   * "sweep.once=true" (each plugin message once) */
+  const char *const *defaults;
+  gboolean only_text; /* .only applies to tree and table only */
 } CkptCliCommand;
 
 /* The commands, one per cli-*.c file, and their table (commands.c):

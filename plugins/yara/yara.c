@@ -291,6 +291,11 @@ get_rules(const CkptApi *api, CkptRun *run)
       g_strjoinv("\n", (char **)api->opt_list(run, "define"));
   const char *compiled = api->opt_str(run, "compiled-rules");
   gboolean have_compiled = compiled && *compiled;
+  if (*sources && have_compiled) {
+    api->error(run, "--rules and --compiled-rules cannot be mixed: give "
+                    "either");
+    return NULL;
+  }
   gboolean fresh = FALSE;
   g_autoptr(GError) error = NULL;
   const CkptYaraRuleset *rs =
