@@ -194,7 +194,7 @@ ckpt_cli_sweep_init(CkptCli *cli, CkptSweep *sw)
 void
 ckpt_cli_expand_target(const char *path, GPtrArray *out)
 {
-  ckpt_sweep_expand(path, out);
+  ckpt_targets_expand(path, out);
 }
 
 GPtrArray *

@@ -2,79 +2,9 @@
  * worker pool, problems as lines, progress and the exit status. */
 #include "host/sweep.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "archive/imageset.h"
 #include "host/isolate.h"
-
-/* ---- targets ------------------------------------------------------------ */
-
-gboolean
-ckpt_sweep_is_checkpoint_dir(const char *path)
-{
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  CkptSetFormat fmt;
-  gboolean yes = ckpt_imageset_sniff_fd(fd, &fmt);
-  close(fd);
-  return yes;
-}
-
-static gint
-compare_strings(gconstpointer a, gconstpointer b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* An entry of a swept directory: a regular file (a symlink to one is the
- * user's own pointer, as a shell glob would take it) or a checkpoint
- * directory, never reached through a symlink. */
-static gboolean
-is_target_entry(const char *path)
-{
-  struct stat st;
-  if (lstat(path, &st) != 0)
-    return FALSE;
-  if (S_ISDIR(st.st_mode))
-    return ckpt_sweep_is_checkpoint_dir(path);
-  return (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
-         g_file_test(path, G_FILE_TEST_IS_REGULAR);
-}
-
-void
-ckpt_sweep_expand(const char *path, GPtrArray *out)
-{
-  if (!g_file_test(path, G_FILE_TEST_IS_DIR) ||
-      ckpt_sweep_is_checkpoint_dir(path)) {
-    g_ptr_array_add(out, g_strdup(path));
-    return;
-  }
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  if (dir == NULL) {
-    g_ptr_array_add(out, g_strdup(path)); /* the open reports why */
-    return;
-  }
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
-  const char *name;
-  while ((name = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *p = g_build_filename(path, name, NULL);
-    if (is_target_entry(p))
-      g_ptr_array_add(found, g_steal_pointer(&p));
-  }
-  /* a directory holding no checkpoint is itself the target: opening it
-   * says what is missing (no inventory.img or pstree.img) */
-  if (found->len == 0) {
-    g_ptr_array_add(out, g_strdup(path));
-    return;
-  }
-  g_ptr_array_sort(found, compare_strings);
-  for (guint i = 0; i < found->len; i++)
-    g_ptr_array_add(out, g_strdup(found->pdata[i]));
-}
 
 /* ---- one checkpoint ----------------------------------------------------- */
 

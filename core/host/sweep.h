@@ -17,8 +17,8 @@
 
 #include "host/chain.h"
 #include "host/host.h"
+#include "host/targets.h"
 
-typedef void (*CkptSweepProblemFn)(void *user, const char *line);
 typedef void (*CkptSweepReportFn)(void *user, CkptReport *rep);
 
 typedef struct {
@@ -42,17 +42,6 @@ typedef struct {
   CkptSweepReportFn start, done;
   void *report_user;
 } CkptSweep;
-
-/* Appends path's targets to out (char*): path itself, or when path is a
- * directory the image set does not take as a checkpoint, its regular
- * files (also through a symlink) and checkpoint directories (never
- * through a symlink), sorted, not recursive. A directory holding none of
- * them, or one that cannot be read, is itself the target: opening it says
- * what is wrong. */
-void ckpt_sweep_expand(const char *path, GPtrArray *out);
-/* TRUE for a directory (not a symlink to one) the image set takes as a
- * checkpoint. */
-gboolean ckpt_sweep_is_checkpoint_dir(const char *path);
 
 /* How many checkpoints run at once over n targets. */
 guint ckpt_sweep_workers(const CkptSweep *sw, guint n);
