@@ -15,7 +15,7 @@ rank() {
   done
   echo 99
 }
-echo "1..$(($(echo $order | wc -w) - 1))"
+echo "1..$(($(echo $order | wc -w) + 1))"
 for layer in $(echo $order | sed "s/ ckpt / /"); do
   mine=$(rank "$layer")
   bad=""
@@ -31,3 +31,25 @@ for layer in $(echo $order | sed "s/ ckpt / /"); do
   if [ -z "$bad" ]; then ok "$layer includes only its own layer and those below"
   else nok "$layer includes a layer above it:$bad"; fi
 done
+
+# The CLI is sugar: it neither opens a checkpoint nor reads the model or
+# the image set, and it adds no rows of its own (the host's sweep engine,
+# targets and catalog do). Checked on what its objects call, so an include
+# through another header does not hide a call.
+cli_bad=""
+for f in "$core/cli"/*.c; do
+  inc=$(sed -n 's/^#include "\(model\|archive\|criu\)\/.*/\1/p' "$f")
+  [ -n "$inc" ] && cli_bad="$cli_bad ${f#$core/}:$inc"
+done
+if [ -z "$cli_bad" ]; then ok "cli includes no model, archive or criu header"
+else nok "cli includes a header below the host:$cli_bad"; fi
+lib=${CKPT_BUILD_ROOT:-}/core/libckpt-cli.a
+if ! command -v nm >/dev/null 2>&1 || [ ! -f "$lib" ]; then
+  ok "# SKIP no nm or no $lib"
+else
+  calls=$(nm -u "$lib" | awk '{print $2}' | grep -E \
+    '^ckpt_(checkpoint|model|imageset|image|mem|diff|object|objects|procs|files|ns|meta|environ)_|^ckpt_report_add_row$' |
+    sort -u | tr '\n' ' ')
+  if [ -z "$calls" ]; then ok "cli objects open no checkpoint, read no model, add no rows"
+  else nok "cli objects call: $calls"; fi
+fi
