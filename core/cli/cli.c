@@ -10,6 +10,7 @@
 #include "ckpt-config.h"
 #include "util/error.h"
 #include "host/isolate.h"
+#include "host/flags.h"
 #include "host/run.h"
 
 struct CkptCli {
@@ -150,27 +151,10 @@ ckpt_cli_format(CkptCli *cli, const char *def)
   return f;
 }
 
-static gpointer
-copy_str(gconstpointer src, gpointer data)
-{
-  return g_strdup(src);
-}
-
 CkptChain *
 ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error)
 {
-  const CkptChain *named = ckpt_chainset_find(ckpt_cli_chains(cli), spec);
-  if (named == NULL)
-    return ckpt_chain_from_list(spec, error);
-  CkptChain *c = g_new0(CkptChain, 1);
-  c->name = g_strdup(named->name);
-  c->description = g_strdup(named->description);
-  c->file = g_strdup(named->file);
-  c->plugins = g_ptr_array_copy(named->plugins, copy_str, NULL);
-  g_ptr_array_set_free_func(c->plugins, g_free);
-  c->settings = g_ptr_array_copy(named->settings, copy_str, NULL);
-  g_ptr_array_set_free_func(c->settings, g_free);
-  return c;
+  return ckpt_chainset_resolve(ckpt_cli_chains(cli), spec, error);
 }
 
 /* ---- running: the host's sweep engine (host/sweep.h) ------------------ */
@@ -281,46 +265,6 @@ match_flag(const CkptCliCommand *cmd, const char *a, const char **eq)
   return NULL;
 }
 
-/* Finds a plugin option named by a flag: "PLUGIN.OPTION", or "OPTION" when
- * exactly one plugin of the plan declares it. */
-static gboolean
-find_option(const CkptPlan *plan, const char *name, char **setting,
-            const CkptOption **decl, GError **error)
-{
-  const char *dot = strchr(name, '.');
-  int found = 0;
-  for (guint i = 0; i < plan->steps->len; i++) {
-    const CkptStep *st = g_ptr_array_index(plan->steps, i);
-    const char *pname = st->plugin->desc->name;
-    const char *oname = name;
-    if (dot) {
-      if (strncmp(name, pname, (size_t)(dot - name)) != 0 ||
-          pname[dot - name] != '\0')
-        continue;
-      oname = dot + 1;
-    }
-    const CkptOptionValue *v = ckpt_options_get(st->opts, oname);
-    if (v == NULL)
-      continue;
-    if (found++ == 0) {
-      *setting = g_strdup_printf("%s.%s", pname, oname);
-      *decl = v->decl;
-    }
-  }
-  if (found > 1) {
-    g_free(*setting);
-    *setting = NULL;
-    g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE,
-                "--%s is ambiguous: use --PLUGIN.%s", name, name);
-    return FALSE;
-  }
-  if (found == 0) {
-    g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE, "unknown flag --%s", name);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 /* Pass one: the command's own flags, which may add plugins. */
 static gboolean
 apply_command_flags(const CkptCliCommand *cmd, int argc, char **argv,
@@ -381,76 +325,29 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
       ckpt_cli_usage_error("unknown flag %s", a);
       return FALSE;
     }
-    eq = strchr(a, '=');
-    g_autofree char *name =
-        eq ? g_strndup(a + 2, (gsize)(eq - a - 2)) : g_strdup(a + 2);
-    gboolean negated = g_str_has_prefix(name, "no-") && !eq;
-    g_autofree char *setting = NULL;
-    const CkptOption *decl = NULL;
     g_autoptr(GError) error = NULL;
-    if (!find_option(plan, name, &setting, &decl, &error)) {
-      g_autoptr(GError) e2 = NULL;
-      if (!negated || !find_option(plan, name + 3, &setting, &decl, &e2) ||
-          decl->type != CKPT_T_BOOL) {
-        ckpt_cli_usage_error("%s", error->message);
-        return FALSE;
-      }
-      g_ptr_array_add(sets, g_strdup_printf("%s=false", setting));
-      continue;
-    }
-    const char *v = eq ? eq + 1 : NULL;
-    if (v == NULL && decl->type == CKPT_T_BOOL)
-      v = "true";
-    else if (v == NULL && i + 1 < argc)
-      v = argv[++i];
-    if (v == NULL) {
-      ckpt_cli_usage_error("--%s needs a value", name);
+    gboolean used_next = FALSE;
+    if (!ckpt_plan_flag(plan, a, i + 1 < argc ? argv[i + 1] : NULL, sets,
+                        &used_next, &error)) {
+      ckpt_cli_usage_error("%s", error->message);
       return FALSE;
     }
-    g_ptr_array_add(sets, g_strdup_printf("%s=%s", setting, v));
+    i += used_next;
   }
   return TRUE;
 }
 
-/* "sweep.threads=N", "sweep.progress=false", "sweep.once=true": settings
- * of the sweep engine (host/sweep.h) rather than of a plugin. */
-static gboolean
-set_sweep(CkptSweep *sw, const char *name, const char *v)
-{
-  guint64 n = 0;
-  if (strcmp(name, "threads") == 0 &&
-      g_ascii_string_to_unsigned(v, 10, 0, 100000, &n, NULL))
-    sw->threads = (int)n;
-  else if (strcmp(name, "progress") == 0 && strcmp(v, "false") == 0)
-    sw->no_progress = TRUE;
-  else if (strcmp(name, "once") == 0 && strcmp(v, "true") == 0)
-    sw->once = TRUE;
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* Applies sets to plan (and sw, when not NULL), then the global --set
- * values: the most explicit wins. FALSE after printing a usage error. */
+/* Applies sets, then the global --set values (the most explicit wins), to
+ * plan and sw (host/flags.h). FALSE after printing a usage error. */
 static gboolean
 apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets, CkptSweep *sw)
 {
   g_autoptr(GError) error = NULL;
   for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
     g_ptr_array_add(sets, g_strdup(*s));
-  for (guint i = 0; i < sets->len; i++) {
-    const char *a = g_ptr_array_index(sets, i), *eq = strchr(a, '=');
-    if (sw && eq && g_str_has_prefix(a, "sweep.")) {
-      g_autofree char *name = g_strndup(a + 6, (gsize)(eq - a - 6));
-      if (!set_sweep(sw, name, eq + 1)) {
-        ckpt_cli_usage_error("--%s: '%s' is not a value it takes", name,
-                             eq + 1);
-        return FALSE;
-      }
-    } else if (!ckpt_plan_set(plan, a, &error)) {
-      ckpt_cli_usage_error("%s", error->message);
-      return FALSE;
-    }
+  if (!ckpt_sweep_apply(sw, plan, sets, &error)) {
+    ckpt_cli_usage_error("%s", error->message);
+    return FALSE;
   }
   return TRUE;
 }
