@@ -305,6 +305,33 @@ def main():
         ok(a.replace(TAR.encode(), b"X") == b.replace(plain.encode(), b"X"),
            "rootfs-diff.tar reads the same gzip-compressed and plain")
 
+    # ---- kubelet's file name, and the archive compressed ----
+    with tempfile.TemporaryDirectory() as tmp:
+        kub = os.path.join(tmp, "checkpoint-%s_%s-%s-%s.tar" % (
+            POD, POD_NS, NAME, rfc3339_seconds(cfg["checkpointedTime"])))
+        with open(TAR, "rb") as f, open(kub, "wb") as o:
+            o.write(f.read())
+        d, r = ckpt_json("list", "--format", "json", tmp)
+        rows = d["checkpoints"][0]["plugins"]["list"]["tables"][
+            "checkpoints"] if d else []
+        ok(len(rows) == 1 and rows[0]["namespace"] == POD_NS and
+           rows[0]["pod"] == POD and rows[0]["container"] == NAME and
+           rows[0]["engine"] == "containerd" and
+           rows[0]["time_checkpointed"] ==
+           rfc3339_seconds(cfg["checkpointedTime"]),
+           "list: the kubelet-named copy with its pod, namespace, container "
+           "and checkpoint time", (rows, r.stderr))
+        gz = os.path.join(tmp, "real.tar.gz")
+        with open(TAR, "rb") as f, gzip.open(gz, "wb") as o:
+            o.write(f.read())
+        want = ckpt("inspect", "--all", TAR)
+        got = ckpt("inspect", "--all", gz)
+        ok(want.returncode == got.returncode == 0 and want.stdout and
+           want.stdout.replace(TAR.encode(), b"X") ==
+           got.stdout.replace(gz.encode(), b"X"),
+           "a gzip-compressed copy inspects the same",
+           got.stderr[:500])
+
     print("1..%d" % n)
     return 1 if failed else 0
 
