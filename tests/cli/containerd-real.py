@@ -297,6 +297,18 @@ def main():
         ok(r.returncode != 0 and cut in err and "rootfs-diff.tar" in err,
            "a cut rootfs-diff.tar: rootfs fails naming archive and member",
            (r.returncode, err))
+        # the scanners of the diff say they saw only part of it
+        for plugin, sets in (("secrets", []), ("detect", []),
+                             ("yara", ["--set", "yara.rootfs=true"])):
+            d, r = ckpt_json(*(["run", plugin] + sets +
+                               ["--format", "json", cut]))
+            st = d["checkpoints"][0]["plugins"].get(plugin, {}).get(
+                "status") if d else None
+            err = r.stderr.decode()
+            ok(st == "warn" and cut in err and "rootfs-diff.tar" in err and
+               "only in part" in err,
+               "a cut rootfs-diff.tar: %s warns that it saw only part of it"
+               % plugin, (st, err))
         # the gzip layer blob unpacked to a plain tar reads the same
         plain = os.path.join(tmp, "plain-diff.tar")
         repack(plain, replace={"rootfs-diff.tar": gzip.decompress(raw)})
