@@ -369,6 +369,12 @@ api_diff_iter_entry(CkptFileIter *it)
   return it ? ckpt_diff_iter_entry(it) : NULL;
 }
 
+static const char *
+api_diff_iter_error(CkptFileIter *it)
+{
+  return ckpt_diff_iter_error(it);
+}
+
 /* ---- rows -------------------------------------------------------------- */
 
 static void
@@ -553,6 +559,7 @@ static const CkptApi api_table = {
     .process_auxv = api_process_auxv,
     .diff_iter_new_all = api_diff_iter_new_all,
     .diff_iter_entry = api_diff_iter_entry,
+    .diff_iter_error = api_diff_iter_error,
     .object_count = api_object_count,
     .object_at = api_object_at,
     .object_read = api_object_read,

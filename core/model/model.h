@@ -160,6 +160,9 @@ void ckpt_diff_iter_free(CkptFileIter *it);
  * end; ckpt_diff_iter_entry() describes the one returned last */
 CkptFileIter *ckpt_diff_iter_new_all(CkptCheckpoint *c, uint64_t max_bytes);
 const CkptDiffEntryInfo *ckpt_diff_iter_entry(CkptFileIter *it);
+/* why the walk stopped before the diff's end (unreadable, cut, over a
+ * limit), or NULL when it read the whole diff (or there is none) */
+const char *ckpt_diff_iter_error(CkptFileIter *it);
 
 const CkptProcess *ckpt_checkpoint_process(const CkptCheckpoint *c,
                                            uint32_t pid);

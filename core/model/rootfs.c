@@ -20,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "archive/filters.h"
@@ -42,7 +43,26 @@ struct CkptFileIter {
   gboolean have_entry;
   CkptDiffEntryInfo entry;
   char *link, *uname, *gname, *sha256;
+  /* why the walk stopped before the diff's end, or NULL */
+  char *error;
 };
+
+/* Stops counting on the rest of the diff: warns and keeps the first
+ * reason, which ckpt_diff_iter_error() tells the caller (a listing that
+ * ends early must not read as a whole one). */
+static void iter_fail(CkptFileIter *it, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+static void
+iter_fail(CkptFileIter *it, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  ckpt_model_warn(it->c, "%s", msg);
+  if (it->error == NULL)
+    it->error = g_steal_pointer(&msg);
+}
 
 CkptFileIter *
 ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes)
@@ -59,7 +79,7 @@ ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes)
   it->compressed_len = len;
   const char *inside = ckpt_filters_refused_inside(data, len);
   if (inside != NULL) {
-    ckpt_model_warn(c, "rootfs-diff.tar: %s, which ckpt does not read", inside);
+    iter_fail(it, "rootfs-diff.tar: %s, which ckpt does not read", inside);
     return it;
   }
   it->a = archive_read_new();
@@ -67,8 +87,8 @@ ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes)
   archive_read_support_format_gnutar(it->a);
   ckpt_filters_enable(it->a);
   if (archive_read_open_memory(it->a, data, len) != ARCHIVE_OK) {
-    ckpt_model_warn(c, "rootfs-diff.tar: cannot open: %s",
-                    archive_error_string(it->a));
+    iter_fail(it, "rootfs-diff.tar: cannot open: %s",
+              archive_error_string(it->a));
     archive_read_free(it->a);
     it->a = NULL;
   }
@@ -122,20 +142,20 @@ within_limits(CkptFileIter *it)
   int64_t out = archive_filter_bytes(it->a, 0);
   uint64_t out_u = out > 0 ? (uint64_t)out : 0;
   if (++it->n_entries > l->max_members) {
-    ckpt_model_warn(it->c,
-                    "rootfs-diff.tar: more than %" G_GUINT64_FORMAT
-                    " entries (max-members limit), rest skipped",
-                    l->max_members);
+    iter_fail(it,
+              "rootfs-diff.tar: more than %" G_GUINT64_FORMAT
+              " entries (max-members limit), rest skipped",
+              l->max_members);
     return FALSE;
   }
   if (out_u > l->max_total_size ||
       (archive_filter_count(it->a) > 1 && out_u > (UINT64_C(1) << 20) &&
        out_u / (it->compressed_len ? it->compressed_len : 1) >= l->max_ratio)) {
-    ckpt_model_warn(it->c,
-                    "rootfs-diff.tar: %" G_GUINT64_FORMAT
-                    " bytes decompressed from %zu (max-total-size or "
-                    "max-ratio limit), rest skipped",
-                    out_u, it->compressed_len);
+    iter_fail(it,
+              "rootfs-diff.tar: %" G_GUINT64_FORMAT
+              " bytes decompressed from %zu (max-total-size or "
+              "max-ratio limit), rest skipped",
+              out_u, it->compressed_len);
     return FALSE;
   }
   return TRUE;
@@ -160,11 +180,11 @@ entry_within_limits(CkptFileIter *it, uint64_t size)
   if (size > l->max_member_size || end > l->max_total_size ||
       (end > MAX(UINT64_C(1) << 20, l->ratio_floor) &&
        end / in >= l->max_ratio)) {
-    ckpt_model_warn(it->c,
-                    "rootfs-diff.tar: an entry of %" G_GUINT64_FORMAT
-                    " bytes goes past the max-member-size, max-total-size "
-                    "or max-ratio limit, rest skipped",
-                    size);
+    iter_fail(it,
+              "rootfs-diff.tar: an entry of %" G_GUINT64_FORMAT
+              " bytes goes past the max-member-size, max-total-size "
+              "or max-ratio limit, rest skipped",
+              size);
     return FALSE;
   }
   return TRUE;
@@ -333,8 +353,8 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
       break;
     }
     if (rc < ARCHIVE_WARN) {
-      ckpt_model_warn(it->c, "rootfs-diff.tar: %s, rest skipped",
-                      archive_error_string(it->a));
+      iter_fail(it, "rootfs-diff.tar: %s, rest skipped",
+                archive_error_string(it->a));
       iter_stop(it);
       break;
     }
@@ -374,8 +394,8 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
         it->all && hashes(it, full) ? g_checksum_new(G_CHECKSUM_SHA256) : NULL;
     uint64_t hashed = 0;
     if (!read_data(it, (size_t)want64, &got, sum, full, &hashed)) {
-      ckpt_model_warn(it->c, "rootfs-diff.tar: reading %s: %s, rest skipped",
-                      it->path, archive_error_string(it->a));
+      iter_fail(it, "rootfs-diff.tar: reading %s: %s, rest skipped", it->path,
+                archive_error_string(it->a));
       iter_stop(it);
       break;
     }
@@ -405,5 +425,12 @@ ckpt_diff_iter_free(CkptFileIter *it)
   g_free(it->uname);
   g_free(it->gname);
   g_free(it->sha256);
+  g_free(it->error);
   g_free(it);
+}
+
+const char *
+ckpt_diff_iter_error(CkptFileIter *it)
+{
+  return it ? it->error : NULL;
 }

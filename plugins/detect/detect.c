@@ -144,6 +144,7 @@ detect_run(const CkptApi *api, CkptRun *run)
   Ctx c = {api, run,
            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
   DetSink out = {emit_row, &c}, once = {emit_once, &c};
+  CkptStatus status = CKPT_OK;
   int memory = api->opt_bool(run, "memory");
 
   const CkptContainerInfo *ci = api->container(run);
@@ -201,6 +202,17 @@ detect_run(const CkptApi *api, CkptRun *run)
         }
       }
     }
+    /* a diff read only in part: the checks past the break were not
+     * made, so "nothing found" would not be the truth */
+    const char *why =
+        it && CKPT_HAS(api, diff_iter_error) && api->diff_iter_error
+            ? api->diff_iter_error(it)
+            : NULL;
+    if (why) {
+      api->log(run, CKPT_LOG_WARNING,
+               "%s: the rootfs diff was checked only in part", why);
+      status = CKPT_WARN;
+    }
     if (it)
       api->diff_iter_free(it);
     det_rootfs_end(&st, &out);
@@ -211,7 +223,7 @@ detect_run(const CkptApi *api, CkptRun *run)
   g_ptr_array_unref(dfr.patches);
   g_ptr_array_unref(dfr.readers);
   g_hash_table_unref(c.seen);
-  return CKPT_OK;
+  return status;
 }
 
 static const char *const depends[] = {NULL};

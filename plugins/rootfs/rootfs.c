@@ -319,6 +319,15 @@ rootfs_run(const CkptApi *api, CkptRun *run)
       st = CKPT_WARN;
     }
   }
+  /* a diff read only in part lists fewer changes than the container
+   * made: that is a failure to say, never a shorter listing (ABI 3.6) */
+  const char *why = it && CKPT_HAS(api, diff_iter_error) && api->diff_iter_error
+                        ? api->diff_iter_error(it)
+                        : NULL;
+  if (why) {
+    api->error(run, "%s: the changes listed are incomplete", why);
+    st = CKPT_FAILED;
+  }
   if (it)
     api->diff_iter_free(it);
 

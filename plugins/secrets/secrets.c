@@ -466,6 +466,16 @@ scan_diff(Ctx *ctx, uint64_t max_bytes)
                     "%s: scanned the first %zu of %" G_GUINT64_FORMAT " bytes",
                     f.path, f.len, f.full_size);
   }
+  /* a diff read only in part: what is past the break was not scanned */
+  const char *why =
+      CKPT_HAS(ctx->api, diff_iter_error) && ctx->api->diff_iter_error
+          ? ctx->api->diff_iter_error(it)
+          : NULL;
+  if (why) {
+    ctx->api->log(ctx->run, CKPT_LOG_WARNING,
+                  "%s: the rootfs diff was scanned only in part", why);
+    ctx->partial = TRUE;
+  }
   ctx->api->diff_iter_free(it);
 }
 

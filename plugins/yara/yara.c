@@ -343,6 +343,15 @@ scan_rootfs(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
       emit_hit(api, run, checkpoint, NULL, f.path, NULL, hits->pdata[i]);
     *n_hits += hits->len;
   }
+  /* a diff read only in part: what is past the break was not scanned */
+  const char *why = CKPT_HAS(api, diff_iter_error) && api->diff_iter_error
+                        ? api->diff_iter_error(it)
+                        : NULL;
+  if (why) {
+    api->log(run, CKPT_LOG_WARNING,
+             "%s: the rootfs diff was scanned only in part", why);
+    (*n_failed)++;
+  }
   api->diff_iter_free(it);
   return n_files;
 }

@@ -37,7 +37,8 @@
  * calls at the end of CkptApi). 3.3 gave three of CkptTable's reserved
  * slots to its tree look (label, parent, key). 3.4 appended
  * CkptProcessInfo.env_source and env_array. 3.5 appended to
- * CkptContainerInfo spec_namespaces (with CkptSpecNamespace).
+ * CkptContainerInfo spec_namespaces (with CkptSpecNamespace). 3.6
+ * appended CkptApi.diff_iter_error.
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -67,7 +68,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 5
+#define CKPT_ABI_MINOR 6
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -774,6 +775,12 @@ typedef struct CkptApi {
   CkptObjectIter *(*object_iter_new)(const CkptObjectInfo *o);
   int (*object_iter_next)(CkptObjectIter *it, CkptObjectBlock *block);
   void (*object_iter_free)(CkptObjectIter *it);
+
+  /* ABI 3.6: why a rootfs diff walk (diff_iter_new, diff_iter_new_all)
+   * stopped before the diff's end (rootfs-diff.tar unreadable or cut, or
+   * past a limit), or NULL when it read the whole diff or there is none;
+   * call it once diff_iter_next returned 0 */
+  const char *(*diff_iter_error)(CkptFileIter *it);
 
   /* Append new members here, and only here. */
 } CkptApi;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The real-program fixtures (tests/fixtures/make-real.sh) are sound: each
+# The real-program fixtures (tests/fixtures/make-real.sh, and the real
+# containerd one of make-containerd.sh) are sound: each
 # opens with today's ckpt (`ckpt show` exits 0) and its process tree has the
 # processes the workload left running, and every pid that
 # ready-real-attack.txt names is one of them. Catches a broken, truncated or
@@ -21,7 +22,7 @@ walk(c[\"plugins\"][\"pstree\"][\"tables\"][\"processes\"])
 }
 
 # FIXTURE:PROCESSES (every pid of the container, children included)
-set -- real-nginx.tar:3 real-redis.tar:1 real-sshd.tar:1 real-hidden.tar:2 real-attack.tar:11 real-python.tar:1
+set -- real-nginx.tar:3 real-redis.tar:1 real-sshd.tar:1 real-hidden.tar:2 real-attack.tar:11 real-python.tar:1 containerd-real.tar:3
 
 echo "1..$(($# * 2 + 1))"
 for x in "$@"; do
