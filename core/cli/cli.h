@@ -162,6 +162,10 @@ size_t ckpt_cli_count_rows(GPtrArray *reports, const char *plugin,
 int ckpt_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void ckpt_cli_print_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
+/* ckpt --help, and ckpt COMMAND --help (sugar.c). */
+void ckpt_cli_print_help(FILE *out);
+void ckpt_cli_print_command_help(const CkptCliCommand *c);
+
 /* The whole command line; main() calls it. */
 int ckpt_cli_main(int argc, char **argv);
 
