@@ -9,16 +9,21 @@
 /* ---- the generic sugar runner ----------------------------------------- */
 
 /* The command's flag a names: --FLAG, --FLAG=VALUE (*eq at the '=') or its
- * alias (-r); NULL when none. */
+ * alias (-r, -rVALUE); NULL when none. */
 static const CkptCliFlag *
 match_flag(const CkptCliCommand *cmd, const char *a, const char **eq)
 {
   *eq = NULL;
   for (size_t i = 0; cmd && cmd->flags && cmd->flags[i].flag; i++) {
     const CkptCliFlag *f = &cmd->flags[i];
-    size_t n = strlen(f->flag);
-    if (f->alias && strcmp(a, f->alias) == 0)
+    size_t n = strlen(f->flag), an = f->alias ? strlen(f->alias) : 0;
+    if (an && strcmp(a, f->alias) == 0)
       return f;
+    /* "-p5" and "-p=5", as getopt takes them: *eq just before the value */
+    if (an && f->takes_value && strncmp(a, f->alias, an) == 0) {
+      *eq = a[an] == '=' ? a + an : a + an - 1;
+      return f;
+    }
     if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, f->flag, n) != 0 ||
         (a[2 + n] != '\0' && a[2 + n] != '='))
       continue;
@@ -238,13 +243,12 @@ ckpt_cli_print_command_help(const CkptCliCommand *c)
          c->summary ? c->summary : "");
   if (c->chain)
     printf("\nruns: %s\n", c->chain);
-  if (c->flags && c->flags[0].flag) {
-    printf("\nflags:\n");
-    for (size_t i = 0; c->flags[i].flag; i++)
-      printf("  --%s%s  %s\n", c->flags[i].flag,
-             c->flags[i].takes_value ? "=VALUE" : "",
-             c->flags[i].help ? c->flags[i].help : "");
-  }
+  /* a flag without help is a short form of a plugin option's flag, which
+   * ckpt plugins NAME describes */
+  for (size_t i = 0, shown = 0; c->flags && c->flags[i].flag; i++)
+    if (c->flags[i].help)
+      printf("%s  --%s%s  %s\n", shown++ ? "" : "\nflags:\n", c->flags[i].flag,
+             c->flags[i].takes_value ? "=VALUE" : "", c->flags[i].help);
   if (c->run == NULL || c == &ckpt_cmd_run)
     printf("\nEvery option of the plugins run is also a flag: --OPTION or "
            "--PLUGIN.OPTION\n(see ckpt plugins NAME).\n");
