@@ -60,6 +60,7 @@ typedef struct {
   const char *alias;    /* a short form ("-r"), or NULL */
   gboolean item;        /* each value one item of a LIST option, commas
                            and all (repeatable) */
+  const char *show;     /* comma list of the look's parts it shows */
 } CkptCliFlag;
 
 typedef struct CkptCliCommand {

@@ -36,7 +36,7 @@ match_flag(const CkptCliCommand *cmd, const char *a, const char **eq)
 /* Pass one: the command's own flags, which may add plugins. */
 static gboolean
 apply_command_flags(const CkptCliCommand *cmd, int argc, char **argv,
-                    GPtrArray *plugins, GPtrArray *sets)
+                    GPtrArray *plugins, GPtrArray *sets, GPtrArray *show)
 {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *eq;
@@ -47,6 +47,10 @@ apply_command_flags(const CkptCliCommand *cmd, int argc, char **argv,
       continue;
     if (f->plugins)
       g_ptr_array_add(plugins, g_strdup(f->plugins));
+    g_auto(GStrv) parts = g_strsplit(f->show ? f->show : "", ",", -1);
+    for (size_t k = 0; parts[k]; k++)
+      if (*parts[k])
+        g_ptr_array_add(show, g_strdup(parts[k]));
     if (f->set && f->takes_value) {
       const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
       if (v == NULL) {
@@ -137,7 +141,8 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
   for (const char *const *d = cmd->defaults; d && *d; d++)
     g_ptr_array_add(sets, g_strdup(*d));
-  if (!apply_command_flags(cmd, argc, argv, plugins, sets))
+  g_autoptr(GPtrArray) show = g_ptr_array_new_with_free_func(g_free);
+  if (!apply_command_flags(cmd, argc, argv, plugins, sets, show))
     return CKPT_EXIT_USAGE;
 
   g_autoptr(GError) error = NULL;
@@ -181,6 +186,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
                                 (char *)files->pdata[0]);
 
   ckpt_sweep_prepare(&sw, plan, targets->len);
+  g_ptr_array_add(show, NULL);
   CkptRenderFormat format =
       ckpt_cli_format(cli, cmd->format ? cmd->format : "tree");
   gboolean text = format == CKPT_RENDER_TREE || format == CKPT_RENDER_TABLE;
@@ -189,7 +195,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
       .only = cmd->only_text && !text ? NULL : cmd->only,
       .merge = cmd->merge,
       .look = cmd->look,
-      .show = cmd->show,
+      .show = cmd->show ? cmd->show : (const char *const *)show->pdata,
   };
   /* a command that judges findings from rows needs every row kept; the
    * others stream */
