@@ -24,9 +24,12 @@
  * The generic runner then: applies the command's flags (adding plugins,
  * setting options), resolves the chain (dependencies added), accepts each
  * option the chain's plugins declare as a flag (--OPTION, --PLUGIN.OPTION,
- * booleans also --no-OPTION), applies global --set last, runs the chain
- * over every FILE and renders with the command's format unless --format is
- * given.
+ * booleans also --no-OPTION; host/flags.h), applies global --set last,
+ * expands every FILE-OR-DIR into targets and runs the chain over them on
+ * the host's sweep engine (host/sweep.h: worker pool, progress, problems)
+ * and renders with the command's format unless --format is given.
+ * Nothing here opens a checkpoint or reads the model (tests/cli/layers.sh
+ * checks the objects).
  *
  * Exit status: 0 everything ran and succeeded; 1 a checkpoint could not be
  * opened or a plugin failed (FAILED, FATAL or skipped); 2 usage error
