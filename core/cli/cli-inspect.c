@@ -4,6 +4,9 @@
  * inspect is sugar over the chain container + pstree, files, sockets,
  * mounts, with checkpointctl's flags mapped to plugins and options; --all
  * and --pid are expanded here because each stands for several settings.
+ * Each flag also names the parts of checkpointctl's look
+ * (core/render/look.c) it shows: the plugins emit everything they know,
+ * the look draws what the flags asked for, as checkpointctl does.
  */
 #include <string.h>
 
@@ -11,33 +14,35 @@
 #include "util/error.h"
 
 static const CkptCliFlag inspect_flags[] = {
-    {"ps-tree", "display an overview of processes", "pstree", NULL, FALSE},
+    {"ps-tree", "display an overview of processes", "pstree", NULL, FALSE, NULL,
+     FALSE, "pstree"},
     {"ps-tree-cmd", "display processes with their full command lines", "pstree",
-     "pstree.cmd=true", FALSE},
+     "pstree.cmd=true", FALSE, NULL, FALSE, "pstree,cmd"},
     {"ps-tree-env", "display processes with their environment variables",
-     "pstree", "pstree.env=true", FALSE},
+     "pstree", "pstree.env=true", FALSE, NULL, FALSE, "pstree,env"},
     {"files", "display the open files of each process", "pstree,files", NULL,
-     FALSE},
+     FALSE, NULL, FALSE, "pstree"},
     {"sockets", "display the open sockets of each process", "pstree,sockets",
-     NULL, FALSE},
+     NULL, FALSE, NULL, FALSE, "pstree"},
     {"mounts", "display the mounts of the container's spec", "mounts", NULL,
-     FALSE},
-    {"stats", "display the CRIU dump statistics", "container", NULL, FALSE},
+     FALSE, NULL, FALSE, "mounts"},
+    {"stats", "display the CRIU dump statistics", "container", NULL, FALSE,
+     NULL, FALSE, "stats"},
     {"metadata", "display the pod, namespace and annotations of the container",
-     "container", "container.annotations=true", FALSE},
+     "container", "container.annotations=true", FALSE, NULL, FALSE, "metadata"},
     /* ckpt's own branches, drawn after checkpointctl's */
     {"namespaces",
      "display the namespaces and the mount namespace's mounts as CRIU saved "
      "them (not in checkpointctl)",
-     "pstree,mounts", NULL, FALSE},
+     "pstree,mounts", NULL, FALSE, NULL, FALSE, "namespaces"},
     {"network",
      "display the network namespace's interfaces, addresses and routes "
      "(not in checkpointctl)",
-     "sockets", NULL, FALSE},
+     "sockets", NULL, FALSE, NULL, FALSE, "network"},
     {"details",
      "display each process's state, credentials, capabilities, seccomp "
      "mode, cgroup and threads (not in checkpointctl)",
-     "pstree", NULL, FALSE},
+     "pstree", NULL, FALSE, NULL, FALSE, "pstree,details"},
     /* --all and --pid are expanded before the generic runner sees them;
      * declared here for --help */
     {"all", "show all information about the checkpoints (all the flags above)",
@@ -45,7 +50,7 @@ static const CkptCliFlag inspect_flags[] = {
     {"pid", "display the process tree of this pid", "pstree", "pstree.pid",
      TRUE},
     {"pstree-pid", "only this pid's subtree (use --pid)", "pstree",
-     "pstree.pid", TRUE},
+     "pstree.pid", TRUE, NULL, FALSE, "pstree"},
     {"files-pid", "only this pid's files (use --pid)", "files", "files.pid",
      TRUE},
     {"sockets-pid", "only this pid's sockets (use --pid)", "sockets",
@@ -117,36 +122,6 @@ expand_inspect_args(int argc, char **argv, GError **error)
   return out;
 }
 
-/* What the user asked to see: the parts of checkpointctl's look
- * (core/render/look.c) that checkpointctl's flags show. The plugins emit
- * everything they know; the look decides what its tree and JSON show, as
- * checkpointctl does with the same flags. */
-static GPtrArray *
-inspect_parts(int argc, char **argv)
-{
-  static const char *const tree_flags[] = {"--ps-tree",     "--ps-tree-cmd",
-                                           "--ps-tree-env", "--files",
-                                           "--sockets",     "--details"};
-  static const char *const parts[][2] = {
-      {"--ps-tree-cmd", "cmd"}, {"--ps-tree-env", "env"},
-      {"--stats", "stats"},     {"--metadata", "metadata"},
-      {"--mounts", "mounts"},   {"--namespaces", "namespaces"},
-      {"--network", "network"}, {"--details", "details"}};
-  GPtrArray *show = g_ptr_array_new();
-  gboolean pstree = FALSE;
-  for (size_t i = 0; i < G_N_ELEMENTS(tree_flags); i++)
-    pstree |= has_arg(argc, argv, tree_flags[i]);
-  for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
-    pstree |= g_str_has_prefix(argv[i], "--pstree-pid=");
-  if (pstree)
-    g_ptr_array_add(show, (gpointer) "pstree");
-  for (size_t i = 0; i < G_N_ELEMENTS(parts); i++)
-    if (has_arg(argc, argv, parts[i][0]))
-      g_ptr_array_add(show, (gpointer)parts[i][1]);
-  g_ptr_array_add(show, NULL);
-  return show;
-}
-
 static int
 inspect_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
@@ -154,11 +129,7 @@ inspect_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   g_autoptr(GPtrArray) args = expand_inspect_args(argc, argv, &error);
   if (args == NULL)
     return ckpt_cli_usage_error("%s", error->message);
-  int n = (int)args->len - 1;
-  g_autoptr(GPtrArray) show = inspect_parts(n, (char **)args->pdata);
-  CkptCliCommand shown = *cmd;
-  shown.show = (const char *const *)show->pdata;
-  return ckpt_cli_run_sugar(cli, &shown, n, (char **)args->pdata);
+  return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
 }
 
 const CkptCliCommand ckpt_cmd_inspect = {

@@ -5,76 +5,49 @@
  * --search-regex, --search-hex, --context, --output, --maps, --vma, --prot,
  * --range, --raw, --core, --core-dir, --root, --force, --max-hits,
  * --no-objects to leave out what kernel objects hold); this file adds
- * checkpointctl's short flags (-p -o -s -r -c), refuses --core without
- * --pid as a usage error, and renders tables by default.
+ * checkpointctl's short flags (-p -o -s -r -c) to the flag table, refuses
+ * --core without --pid as a usage error, and renders tables by default.
  */
 #include <string.h>
 
 #include "cli/cli.h"
 
-static const CkptCliFlag memparse_flags[] = {{NULL}};
-
-static const struct {
-  const char *short_flag, *long_flag;
-} short_flags[] = {
-    {"-p", "--pid"},          {"-o", "--output"},  {"-s", "--search"},
-    {"-r", "--search-regex"}, {"-c", "--context"},
+/* checkpointctl's short flags of plugin options (no help: they are
+ * described as the options' own flags) */
+static const CkptCliFlag memparse_flags[] = {
+    {"pid", NULL, NULL, "memory.pid", TRUE, "-p"},
+    {"output", NULL, NULL, "memory.output", TRUE, "-o"},
+    {"search", NULL, NULL, "memory.search", TRUE, "-s"},
+    {"search-regex", NULL, NULL, "memory.search-regex", TRUE, "-r"},
+    {"context", NULL, NULL, "memory.context", TRUE, "-c"},
+    {NULL},
 };
 
-/* "-p 5" and "-p5" become "--pid 5"; everything else passes as it is. */
-static GPtrArray *
-expand_short_flags(int argc, char **argv)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-  gboolean done = FALSE;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    gboolean mapped = FALSE;
-    if (strcmp(a, "--") == 0)
-      done = TRUE;
-    for (size_t k = 0; !done && !mapped && k < G_N_ELEMENTS(short_flags); k++) {
-      const char *s = short_flags[k].short_flag;
-      if (strncmp(a, s, 2) != 0)
-        continue;
-      mapped = TRUE;
-      if (a[2] == '\0')
-        g_ptr_array_add(out, g_strdup(short_flags[k].long_flag));
-      else
-        g_ptr_array_add(out, g_strdup_printf("%s=%s", short_flags[k].long_flag,
-                                             a[2] == '=' ? a + 3 : a + 2));
-    }
-    if (!mapped)
-      g_ptr_array_add(out, g_strdup(a));
-  }
-  g_ptr_array_add(out, NULL);
-  return out;
-}
-
+/* Is flag (--NAME, --NAME=V) or its short form (-X, -XV) among the
+ * arguments before "--"? */
 static gboolean
-has_flag(GPtrArray *args, const char *flag)
+has_flag(int argc, char **argv, const char *flag, const char *alias)
 {
   size_t n = strlen(flag);
-  for (guint i = 0; i + 1 < args->len; i++) {
-    const char *a = args->pdata[i];
-    if (strcmp(a, "--") == 0)
-      break;
-    if (strncmp(a, flag, n) == 0 && (a[n] == '\0' || a[n] == '='))
+  for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if ((strncmp(argv[i], flag, n) == 0 &&
+         (argv[i][n] == '\0' || argv[i][n] == '=')) ||
+        (alias && strncmp(argv[i], alias, 2) == 0))
       return TRUE;
-  }
   return FALSE;
 }
 
 static int
 memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
-  g_autoptr(GPtrArray) args = expand_short_flags(argc, argv);
   /* one core is of one process: say so before opening anything */
-  if (has_flag(args, "--core") && !has_flag(args, "--pid"))
+  gboolean core = has_flag(argc, argv, "--core", NULL);
+  if (core && !has_flag(argc, argv, "--pid", "-p"))
     return ckpt_cli_usage_error("memparse: --core needs --pid (--core-dir "
                                 "writes every process)");
-  if (has_flag(args, "--core") && has_flag(args, "--core-dir"))
+  if (core && has_flag(argc, argv, "--core-dir", NULL))
     return ckpt_cli_usage_error("memparse: give one of --core and --core-dir");
-  return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
+  return ckpt_cli_run_sugar(cli, cmd, argc, argv);
 }
 
 const CkptCliCommand ckpt_cmd_memparse = {

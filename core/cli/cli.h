@@ -24,9 +24,12 @@
  * The generic runner then: applies the command's flags (adding plugins,
  * setting options), resolves the chain (dependencies added), accepts each
  * option the chain's plugins declare as a flag (--OPTION, --PLUGIN.OPTION,
- * booleans also --no-OPTION), applies global --set last, runs the chain
- * over every FILE and renders with the command's format unless --format is
- * given.
+ * booleans also --no-OPTION; host/flags.h), applies global --set last,
+ * expands every FILE-OR-DIR into targets and runs the chain over them on
+ * the host's sweep engine (host/sweep.h: worker pool, progress, problems)
+ * and renders with the command's format unless --format is given.
+ * Nothing here opens a checkpoint or reads the model (tests/cli/layers.sh
+ * checks the objects).
  *
  * Exit status: 0 everything ran and succeeded; 1 a checkpoint could not be
  * opened or a plugin failed (FAILED, FATAL or skipped); 2 usage error
@@ -60,6 +63,7 @@ typedef struct {
   const char *alias;    /* a short form ("-r"), or NULL */
   gboolean item;        /* each value one item of a LIST option, commas
                            and all (repeatable) */
+  const char *show;     /* comma list of the look's parts it shows */
 } CkptCliFlag;
 
 typedef struct CkptCliCommand {
@@ -161,6 +165,10 @@ size_t ckpt_cli_count_rows(GPtrArray *reports, const char *plugin,
 /* Prints "ckpt: message" to stderr, escaped; returns CKPT_EXIT_USAGE. */
 int ckpt_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void ckpt_cli_print_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* ckpt --help, and ckpt COMMAND --help (sugar.c). */
+void ckpt_cli_print_help(FILE *out);
+void ckpt_cli_print_command_help(const CkptCliCommand *c);
 
 /* The whole command line; main() calls it. */
 int ckpt_cli_main(int argc, char **argv);

@@ -51,19 +51,8 @@ run_one(const CkptSweep *sw, const CkptPlan *plan, const char *file,
 
 /* ---- problems ----------------------------------------------------------- */
 
-static void say(const CkptSweep *sw, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void
-say(const CkptSweep *sw, const char *fmt, ...)
-{
-  if (sw->problem == NULL)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *line = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  sw->problem(sw->problem_user, line);
-}
+#define say(sw, ...)                                                           \
+  ckpt_problem_say((sw)->problem, (sw)->problem_user, __VA_ARGS__)
 
 /* Hands on rep's errors, warnings (when asked for) and plugin problems;
  * seen, when not NULL, keeps messages said already. */

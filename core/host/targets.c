@@ -13,6 +13,18 @@
 #include "archive/imageset.h"
 #include "model/model.h"
 
+void
+ckpt_problem_say(CkptSweepProblemFn fn, void *user, const char *fmt, ...)
+{
+  if (fn == NULL)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *line = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  fn(user, line);
+}
+
 /* ---- targets ------------------------------------------------------------ */
 
 gboolean
@@ -194,19 +206,8 @@ typedef struct {
   guint found;
 } Lister;
 
-static void say(const Lister *l, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void
-say(const Lister *l, const char *fmt, ...)
-{
-  if (l->o->problem == NULL)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *line = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  l->o->problem(l->o->problem_user, line);
-}
+#define say(l, ...)                                                            \
+  ckpt_problem_say((l)->o->problem, (l)->o->problem_user, __VA_ARGS__)
 
 typedef struct {
   int fd;

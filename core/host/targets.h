@@ -13,6 +13,9 @@
 
 /* A problem, as one line (no "ckpt: " in front); the caller prints it. */
 typedef void (*CkptSweepProblemFn)(void *user, const char *line);
+/* Formats one problem line and hands it to fn, when there is one. */
+void ckpt_problem_say(CkptSweepProblemFn fn, void *user, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 
 /* Appends path's targets to out (char*): path itself, or when path is a
  * directory the image set does not take as a checkpoint, its regular

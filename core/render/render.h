@@ -118,6 +118,12 @@ GPtrArray *ckpt_render_sweep(FILE *out, const CkptSweep *sw,
                              const CkptRenderOptions *opt, gboolean keep,
                              gboolean *written);
 
+/* A progress sink (host.h's CkptProgressFn) for a terminal: user is the
+ * FILE* (stderr) it draws on, as one line redrawn in place, "yara
+ * [##########..........]  50% memory"; what NULL clears it. */
+void ckpt_render_progress(void *user, const char *plugin, uint64_t done,
+                          uint64_t total, const char *what);
+
 /* Index of a table's column by name, or -1. */
 int ckpt_result_column_index(const CkptResult *t, const char *name);
 /* The cell of a column by name, or NULL when there is no such column. */

@@ -14,7 +14,7 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
 export ASAN_OPTIONS
 crashdir=$CKPT_BUILD_ROOT/tests/hostile
 
-echo "1..12"
+echo "1..16"
 mkdir "$T/s"
 cp "$FX/podman-none.tar" "$T/s/a.tar"
 cp "$FX/podman-none-2.tar" "$T/s/b-bad.tar"
@@ -75,3 +75,27 @@ rc=$?
 check "run: a truncated checkpoint fails alone (exit 1, named, others ok)" sh -c "
   test $rc -eq 1 && grep -q d-cut.tar '$T/cut.err' &&
   python3 -c 'import json; cs=json.load(open(\"$T/cut.json\"))[\"checkpoints\"]; assert sum(c[\"status\"]==\"ok\" for c in cs)==3, [c[\"status\"] for c in cs]'"
+# the sweep engine's targets: a checkpoint directory is taken, a symlink to
+# one is never entered (a symlinked file is, as a glob would name it)
+mkdir "$T/t"
+cp -r "$FX/criu-dir" "$T/t/real-dir"
+ln -s "$FX/criu-dir" "$T/t/link-dir"
+ln -s "$FX/crio-none.tar" "$T/t/link.tar"
+"$CKPT" --format json run pstree "$T/t" >"$T/t.json" 2>"$T/t.err"
+rc=$?
+check "run over a directory: exit 0, the checkpoint dir and the symlinked file" sh -c "
+  test $rc -eq 0 && python3 -c 'import json; cs=json.load(open(\"$T/t.json\"))[\"checkpoints\"]; n=sorted(c[\"path\"].rsplit(\"/\",1)[1] for c in cs); assert n==[\"link.tar\",\"real-dir\"], n'"
+# a parallel sweep names a rule that does not compile once, not per
+# checkpoint, and still exits 2
+printf 'rule broken { condition: $a }\n' >"$T/bad.yar"
+"$CKPT" yara -p 2 -r "$T/bad.yar" "$FX/podman-none.tar" "$FX/crio-none.tar" \
+  "$FX/containerd-none.tar" >/dev/null 2>"$T/once.err"
+rc=$?
+check "yara -p 2 with a broken rule: exit 2" test $rc -eq 2
+check "yara -p 2: the compile error is said once" sh -c \
+  "test \$(grep -c 'bad.yar:1' '$T/once.err') -eq 1"
+# --threads takes a number
+"$CKPT" yara --threads lots "$FX/podman-none.tar" >/dev/null 2>"$T/th.err"
+rc=$?
+check "yara --threads lots: usage error 2, named" sh -c \
+  "test $rc -eq 2 && grep -q \"threads: 'lots'\" '$T/th.err'"
