@@ -7,6 +7,10 @@
  * --no-objects to leave out what kernel objects hold); this file adds
  * checkpointctl's short flags (-p -o -s -r -c), refuses --core without
  * --pid as a usage error, and renders tables by default.
+ *
+ * Exit status: 0 success, 1 a checkpoint or plugin failed, 2 usage error;
+ * with --search, --search-regex or --search-hex as grep(1): 0 a hit,
+ * 1 no hit, 2 an error.
  */
 #include <string.h>
 
@@ -64,6 +68,16 @@ has_flag(GPtrArray *args, const char *flag)
   return FALSE;
 }
 
+/* grep's statuses: 0 a hit, 1 none, 2 an error (the search is then
+ * incomplete, so a hit elsewhere does not make it a success) */
+static int
+search_status(CkptCli *cli, GPtrArray *reports)
+{
+  if (ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK)
+    return 2;
+  return ckpt_cli_count_rows(reports, "memory", "hits") ? 0 : 1;
+}
+
 static int
 memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
@@ -74,7 +88,13 @@ memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
                                 "writes every process)");
   if (has_flag(args, "--core") && has_flag(args, "--core-dir"))
     return ckpt_cli_usage_error("memparse: give one of --core and --core-dir");
-  return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
+  /* a search answers like grep(1): its status is judged on the hits */
+  CkptCliCommand searching = *cmd;
+  if (has_flag(args, "--search") || has_flag(args, "--search-regex") ||
+      has_flag(args, "--search-hex"))
+    searching.exit_status = search_status;
+  return ckpt_cli_run_sugar(cli, &searching, (int)args->len - 1,
+                            (char **)args->pdata);
 }
 
 const CkptCliCommand ckpt_cmd_memparse = {

@@ -12,8 +12,10 @@
  * checkpoints keeps the cores as busy as one big one.
  *
  * Exit status, for scripts and CI: 0 no hits, 1 hits, 2 an error (a rule
- * that does not compile, a checkpoint that cannot be read, a usage error);
- * an error wins over hits, since the sweep is then incomplete.
+ * that does not compile, a checkpoint that cannot be read, a usage error)
+ * when there is no hit. Hits win over an error: one stray or unreadable
+ * file in a swept directory must not hide what the others hold; its error
+ * is printed on stderr and kept in JSON.
  */
 #include <stdio.h>
 #include <string.h>
@@ -472,9 +474,14 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 
   size_t hits = ckpt_cli_count_rows(reports, "yara", "hits");
   yara_args_release(&a);
-  if (failed || ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK)
-    return EXIT_ERROR;
-  return hits > 0 ? EXIT_HITS : EXIT_NO_HITS;
+  /* a hit is never masked by a stray file in a sweep that is not a
+   * checkpoint or cannot be read: the problems went to stderr (and into
+   * JSON), the status says found */
+  if (hits > 0)
+    return EXIT_HITS;
+  return failed || ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK
+             ? EXIT_ERROR
+             : EXIT_NO_HITS;
 }
 
 const CkptCliCommand ckpt_cmd_yara = {

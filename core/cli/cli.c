@@ -331,7 +331,8 @@ ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
 
 int
 ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
-                   int n_files, const CkptRenderOptions *ro)
+                   int n_files, const CkptRenderOptions *ro,
+                   int (*exit_status)(CkptCli *cli, GPtrArray *reports))
 {
   g_autoptr(GPtrArray) cs =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_checkpoint_free);
@@ -354,7 +355,7 @@ ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
   }
   /* a comparison of checkpoints that did not all load would mislead */
   if (status != CKPT_EXIT_OK)
-    return status;
+    return exit_status ? CKPT_EXIT_ERROR : status;
 
   g_autoptr(GString) label = g_string_new(NULL);
   for (int i = 0; i < n_files; i++)
@@ -369,7 +370,11 @@ ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
                       (CkptReport *const *)reports->pdata, reports->len, out);
   report_problems(out);
   ckpt_render(stdout, shown, ro);
-  return ckpt_cli_default_status(cli, shown);
+  if (exit_status == NULL)
+    return ckpt_cli_default_status(cli, shown);
+  return ckpt_cli_default_status(cli, shown) != CKPT_EXIT_OK
+             ? CKPT_EXIT_ERROR
+             : exit_status(cli, shown);
 }
 
 int
