@@ -359,7 +359,7 @@ run_sweep(CkptCli *cli, const CkptPlan *plan, GPtrArray *files, guint n_workers,
 /* Each distinct problem once: a rule that does not compile fails the
  * plugin on every checkpoint of a sweep with the same words. */
 static gboolean
-print_problems(GPtrArray *reports)
+print_problems(GPtrArray *reports, gboolean quiet)
 {
   g_autoptr(GHashTable) seen =
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -370,6 +370,9 @@ print_problems(GPtrArray *reports)
       ckpt_cli_print_error("%s", (char *)rep->errors->pdata[e]);
       any = TRUE;
     }
+    for (guint w = 0; !quiet && w < rep->warnings->len; w++)
+      ckpt_cli_print_error("%s: warning: %s", rep->path,
+                           (char *)rep->warnings->pdata[w]);
     for (guint p = 0; p < rep->plugins->len; p++) {
       const CkptPluginResult *pr = rep->plugins->pdata[p];
       if (pr->outcome > CKPT_PLUGIN_RAN_WARN)
@@ -459,7 +462,7 @@ yara_command(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
     g_ptr_array_add(reports, reps[i]);
   g_free(reps);
 
-  gboolean failed = print_problems(reports);
+  gboolean failed = print_problems(reports, ckpt_cli_quiet(cli));
   CkptRenderFormat fmt = ckpt_cli_format(cli, "table");
   static const char *const hits_only[] = {"yara.hits", NULL};
   CkptRenderOptions ro = {

@@ -21,6 +21,7 @@ struct CkptCli {
   const char *format;
   CkptLimits limits;
   gboolean verbose;
+  gboolean quiet; /* -q: no loader warnings on stderr */
   CkptHost *host;
   CkptChainSet *chains;
 };
@@ -144,6 +145,12 @@ ckpt_cli_verbose(CkptCli *cli)
   return cli->verbose;
 }
 
+gboolean
+ckpt_cli_quiet(CkptCli *cli)
+{
+  return cli->quiet;
+}
+
 CkptRenderFormat
 ckpt_cli_format(CkptCli *cli, const char *def)
 {
@@ -244,13 +251,16 @@ report_problems(const CkptReport *rep)
   }
 }
 
-/* Copies the model's warnings from the from-th on into rep. */
+/* Copies the model's warnings from the from-th on into rep, and prints
+ * them: a loader that understood less than it read (a spec.dump that is
+ * not JSON, a missing image) must be seen, not only in JSON; -q keeps
+ * them off stderr. */
 static void
 take_warnings(CkptCli *cli, CkptCheckpoint *c, guint from, CkptReport *rep)
 {
   for (guint w = from; w < c->warnings->len; w++) {
     g_ptr_array_add(rep->warnings, g_strdup(g_ptr_array_index(c->warnings, w)));
-    if (cli->verbose)
+    if (!cli->quiet)
       ckpt_cli_print_error("%s: warning: %s", rep->path,
                            (char *)g_ptr_array_index(c->warnings, w));
   }
@@ -669,6 +679,8 @@ print_help(FILE *out)
           "  --isolate-timeout S   isolate, and fail a plugin still running "
           "after\n                        S seconds\n"
           "  -v, --verbose         log plugin loading and debug messages\n"
+          "  -q, --quiet           no loader warnings on stderr (still in "
+          "JSON)\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
           "\nexit status: 0 success, 1 a checkpoint or plugin failed "
@@ -766,6 +778,10 @@ ckpt_cli_main(int argc, char **argv)
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
+      continue;
+    }
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      cli.quiet = TRUE;
       continue;
     }
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
