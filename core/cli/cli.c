@@ -632,6 +632,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
       .views = cmd->views,
       .look = cmd->look,
       .show = cmd->show,
+      .file_column = cmd->file_column,
   };
   g_autoptr(GPtrArray) reports = NULL;
   /* a command that renders itself or judges findings from rows needs
@@ -681,6 +682,8 @@ print_help(FILE *out)
           "  -v, --verbose         log plugin loading and debug messages\n"
           "  -q, --quiet           no loader warnings on stderr (still in "
           "JSON)\n"
+          "  --ascii               draw trees in ASCII (the default when "
+          "the locale\n                        is not UTF-8)\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
           "\nexit status: 0 success, 1 a checkpoint or plugin failed "
@@ -738,6 +741,8 @@ ckpt_cli_main(int argc, char **argv)
   cli.chain_files = g_ptr_array_new_with_free_func(g_free);
   cli.sets = g_ptr_array_new_with_free_func(g_free);
   ckpt_limits_init(&cli.limits);
+  /* box-drawn trees only where the locale's character set is UTF-8 */
+  ckpt_render_set_ascii(!g_get_charset(NULL));
   g_autoptr(GPtrArray) rest = g_ptr_array_new();
   const char *command = NULL;
   gboolean help = FALSE, dashdash = FALSE;
@@ -778,6 +783,10 @@ ckpt_cli_main(int argc, char **argv)
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
+      continue;
+    }
+    if (strcmp(a, "--ascii") == 0) {
+      ckpt_render_set_ascii(TRUE);
       continue;
     }
     if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {

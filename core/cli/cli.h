@@ -87,6 +87,9 @@ typedef struct CkptCliCommand {
    * inspect's "checkpointctl") and its parts to show */
   const char *look;
   const char *const *show;
+  /* appended: merged tables name each row's checkpoint in a first
+   * column of this title when there are several (render.h) */
+  const char *file_column;
 } CkptCliCommand;
 
 /* The commands, one per cli-*.c file, and their table (commands.c):

@@ -23,6 +23,9 @@ def change(name, data):
         return data[:12] + b"\xff" * 16 + data[28:]
     if rule == "nul-name" and base == "config.dump":
         return data.replace(b'"ckpt-fixture"', b'"ckpt\\u0000fixture"', 1)
+    if rule == "wide-name" and base == "config.dump":
+        return data.replace(b'"ckpt-fixture"',
+                            "\"w\u00f6rk-\u65e5\u672c-\U0001f642\"".encode(), 1)
     if rule == "no-mm" and base == "mm-1.img":
         return None
     return data
@@ -38,7 +41,7 @@ with tarfile.open(src) as t, tarfile.open(out, "w") as o:
         o.addfile(m, io.BytesIO(d))
 PY
 craft() { python3 "$T/craft.py" "$A" "$T/$1.tar" "$1"; }
-for r in spec-not-json core-corrupt nul-name no-mm; do craft $r; done
+for r in spec-not-json core-corrupt nul-name no-mm wide-name; do craft $r; done
 
 # ---- warnings: seen by default, -q silences them, JSON keeps them --------
 "$CKPT" show "$T/spec-not-json.tar" > /dev/null 2> "$T/w.err"; rc=$?
@@ -85,5 +88,54 @@ head -c 200000 "$A" > "$T/cut.tar"
 "$CKPT" secrets "$T/cut.tar" > /dev/null 2> "$T/e.err"; rc=$?
 check "a truncated tar: exit 2, archive and member named" sh -c \
   "test $rc -eq 2 && grep -q 'cut.tar: reading member checkpoint/[a-z0-9-]*.img: ' '$T/e.err'"
+
+# ---- output details ----------------------------------------------------------
+"$CKPT" inspect --ps-tree "$A" > "$T/utf8.txt" 2>/dev/null
+check "a UTF-8 locale: box-drawn tree" grep -q '^├── ' "$T/utf8.txt"
+LC_ALL=C "$CKPT" inspect --ps-tree "$A" > "$T/c.txt" 2>/dev/null
+check "LC_ALL=C: the tree in ASCII, nothing else changed" sh -c \
+  "grep -q '^|-- ' '$T/c.txt' && grep -q '^\`-- ' '$T/c.txt' && ! LC_ALL=C grep -q '[^ -~]' '$T/c.txt' &&
+   sed -e 's/├── /|-- /g' -e 's/└── /\`-- /g' -e 's/│   /|   /g' '$T/utf8.txt' | cmp -s - '$T/c.txt'"
+env -u LC_ALL -u LANG -u LC_CTYPE "$CKPT" diff "$A" "$A" > "$T/nolang.txt" 2>/dev/null
+check "LANG unset: ASCII tree" sh -c "grep -q '^|-- ' '$T/nolang.txt' && grep -q '^    \`-- ' '$T/nolang.txt'"
+"$CKPT" --ascii inspect --ps-tree "$A" > "$T/a.txt" 2>/dev/null
+check "--ascii under a UTF-8 locale: ASCII tree" cmp -s "$T/c.txt" "$T/a.txt"
+
+"$CKPT" show "$T/wide-name.tar" "$A" > "$T/show.txt" 2>/dev/null
+check "show with several files: a FILE column naming each" python3 -c '
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert lines[0].startswith("FILE "), lines
+assert lines[1].startswith(sys.argv[2] + " ") and lines[2].startswith(sys.argv[3] + " "), lines
+' "$T/show.txt" "$T/wide-name.tar" "$A"
+check "table columns align by display width (umlaut, CJK, emoji)" python3 -c '
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(ch) else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert "wörk-日本-🙂" in lines[1], lines
+cols = [width(l[:l.index(key)]) for l, key in
+        zip(lines, ["IMAGE", "localhost/", "localhost/"])]
+assert len(set(cols)) == 1, (cols, lines)
+' "$T/show.txt"
+"$CKPT" show "$A" > "$T/show1.txt" 2>/dev/null
+check "show with one file: no FILE column (checkpointctl's table)" \
+  grep -q '^CONTAINER ' "$T/show1.txt"
+
+"$CKPT" memparse --pid 1 "$A" > "$T/hex.txt" 2>/dev/null
+check "hexdump: a backslash byte is one backslash in the ASCII column" python3 -c '
+import re, sys
+row = re.compile(r"^0x[0-9a-f]+ +((?:[0-9a-f]{2} ){0,15}[0-9a-f]{2})  (.*)$")
+seen = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = row.match(line.rstrip("\n"))
+    if not m:
+        continue
+    n = m.group(1).split().count("5c")
+    assert m.group(2).count("\\") == n, line
+    seen += n
+assert seen > 0, "no backslash byte in the dump"
+' "$T/hex.txt"
 
 echo "1..$n"
