@@ -69,7 +69,7 @@ diff_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 const CkptCliCommand ckpt_cmd_diff = {
     .name = "diff",
     .summary = "show processes, files, sockets and memory that changed "
-               "between two checkpoints",
+               "between two checkpoints (exit 0 equal, 1 different, 2 error)",
     .usage = "A B",
     .run = diff_run,
 };

@@ -99,7 +99,8 @@ memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 
 const CkptCliCommand ckpt_cmd_memparse = {
     .name = "memparse",
-    .summary = "analyze the memory of a checkpoint's processes",
+    .summary = "analyze the memory of a checkpoint's processes (--search: "
+               "exit 0 a hit, 1 none, 2 error)",
     .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
              "--search-hex HEX] [--context N] [--vma KIND] [--prot PERMS] "
              "[--range A-B] [--no-objects] [--output FILE [--raw]] "

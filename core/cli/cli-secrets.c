@@ -56,7 +56,8 @@ secrets_exit_status(CkptCli *cli, GPtrArray *reports)
 const CkptCliCommand ckpt_cmd_secrets = {
     .name = "secrets",
     .summary = "list the credentials a checkpoint holds (redacted), from "
-               "environments, command lines, memory and the rootfs diff",
+               "environments, command lines, memory and the rootfs diff "
+               "(exit 0 none, 1 found, 2 error)",
     .usage = "[--reveal] [--rules=FILES] [--no-memory] [--no-files] "
              "[--no-objects] FILE...",
     .chain = "secrets",

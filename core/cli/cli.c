@@ -686,8 +686,12 @@ print_help(FILE *out)
           "the locale\n                        is not UTF-8)\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
-          "\nexit status: 0 success, 1 a checkpoint or plugin failed "
-          "(or a\ncommand's findings), 2 usage error\n");
+          "\nexit status: 0 success, 1 a checkpoint or plugin failed, 2 "
+          "usage error;\n  memparse --search: 0 a hit, 1 none, 2 error; "
+          "diff: 0 equal, 1 different,\n  2 error; yara, secrets: 0 "
+          "nothing, 1 found (even if a file failed), 2 error;\n  triage: "
+          "1 a finding reaches --fail-on, 2 error (see README, Exit "
+          "status)\n");
 }
 
 static void
