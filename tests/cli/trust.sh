@@ -89,6 +89,18 @@ head -c 200000 "$A" > "$T/cut.tar"
 check "a truncated tar: exit 2, archive and member named" sh -c \
   "test $rc -eq 2 && grep -q 'cut.tar: reading member checkpoint/[a-z0-9-]*.img: ' '$T/e.err'"
 
+# ---- files written: never over an existing one without --force ------------
+printf 'keep\n' > "$T/exists.txt"
+"$CKPT" memparse --pid 1 --output "$T/exists.txt" "$A" > /dev/null 2> "$T/o.err"; rc=$?
+check "--output over an existing file: refused, exit 1, file kept" sh -c \
+  "test $rc -eq 1 && grep -q 'exists.txt: File exists (--force replaces it)' '$T/o.err' && test \"\$(cat '$T/exists.txt')\" = keep"
+"$CKPT" memparse --pid 1 --output "$T/exists.txt" --force "$A" > /dev/null 2>&1; rc=$?
+check "--output --force replaces it with the hexdump" sh -c \
+  "test $rc -eq 0 && grep -q '^0000000000401000  ' '$T/exists.txt'"
+"$CKPT" memparse --core "$T/nopid.core" "$A" > /dev/null 2> "$T/u.err"; rc=$?
+check "--core without --pid: usage error, exit 2, nothing written" sh -c \
+  "test $rc -eq 2 && grep -q 'needs --pid' '$T/u.err' && test ! -e '$T/nopid.core'"
+
 # ---- output details ----------------------------------------------------------
 "$CKPT" inspect --ps-tree "$A" > "$T/utf8.txt" 2>/dev/null
 check "a UTF-8 locale: box-drawn tree" grep -q '^├── ' "$T/utf8.txt"
