@@ -21,7 +21,7 @@ struct CkptCli {
   const char *format;
   CkptLimits limits;
   gboolean verbose;
-  gboolean quiet; /* -q: no loader warnings on stderr */
+  gboolean quiet; /* -q: no warnings on stderr */
   CkptHost *host;
   CkptChainSet *chains;
 };
@@ -95,6 +95,7 @@ ckpt_cli_host(CkptCli *cli)
     return cli->host;
   cli->host = ckpt_host_new();
   ckpt_host_set_verbose(cli->host, cli->verbose);
+  ckpt_host_set_quiet(cli->host, cli->quiet);
   /* progress is for a person watching; logs and pipes get none */
   if (isatty(STDERR_FILENO))
     ckpt_host_set_progress(cli->host, draw_progress, NULL);
@@ -680,8 +681,8 @@ print_help(FILE *out)
           "  --isolate-timeout S   isolate, and fail a plugin still running "
           "after\n                        S seconds\n"
           "  -v, --verbose         log plugin loading and debug messages\n"
-          "  -q, --quiet           no loader warnings on stderr (still in "
-          "JSON)\n"
+          "  -q, --quiet           no warnings on stderr (the loader's stay "
+          "in JSON)\n"
           "  --ascii               draw trees in ASCII (the default when "
           "the locale\n                        is not UTF-8)\n"
           "  --version             print the version and plugin ABI\n"

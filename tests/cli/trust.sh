@@ -67,6 +67,10 @@ check "yara shows loader warnings too" \
 "$CKPT" -q yara "$T/no-mm.tar" > /dev/null 2> "$T/y.err"
 check "yara -q: none" sh -c "! grep -q warning '$T/y.err'"
 
+"$CKPT" -q diff "$A" "$FX/real-redis.tar" > /dev/null 2> "$T/dq.err"; rc=$?
+check "-q also silences plugins' warnings (diff of two containers)" sh -c \
+  "test $rc -eq 1 && ! test -s '$T/dq.err'"
+
 # ---- errors name the archive and the member -------------------------------
 "$CKPT" show "$T/core-corrupt.tar" > /dev/null 2> "$T/e.err"; rc=$?
 check "corrupt image in a tar: exit 1, archive and member named" sh -c \
