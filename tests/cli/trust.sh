@@ -26,6 +26,8 @@ def change(name, data):
     if rule == "wide-name" and base == "config.dump":
         return data.replace(b'"ckpt-fixture"',
                             "\"w\u00f6rk-\u65e5\u672c-\U0001f642\"".encode(), 1)
+    if rule == "bad-rootfs" and name == "rootfs-diff.tar":
+        return data[:148] + b"XXXXXXXX" + data[156:]  # header checksum
     if rule == "no-mm" and base == "mm-1.img":
         return None
     return data
@@ -41,7 +43,9 @@ with tarfile.open(src) as t, tarfile.open(out, "w") as o:
         o.addfile(m, io.BytesIO(d))
 PY
 craft() { python3 "$T/craft.py" "$A" "$T/$1.tar" "$1"; }
-for r in spec-not-json core-corrupt nul-name no-mm wide-name; do craft $r; done
+for r in spec-not-json core-corrupt nul-name no-mm wide-name bad-rootfs; do
+  craft $r
+done
 
 # ---- warnings: seen by default, -q silences them, JSON keeps them --------
 "$CKPT" show "$T/spec-not-json.tar" > /dev/null 2> "$T/w.err"; rc=$?
@@ -67,6 +71,9 @@ check "yara shows loader warnings too" \
 "$CKPT" -q yara "$T/no-mm.tar" > /dev/null 2> "$T/y.err"
 check "yara -q: none" sh -c "! grep -q warning '$T/y.err'"
 
+"$CKPT" rootfs "$T/bad-rootfs.tar" > /dev/null 2> "$T/r.err"
+check "an unreadable rootfs-diff.tar: rootfs says so on stderr" \
+  grep -q "bad-rootfs.tar: warning: rootfs-diff.tar: cannot open" "$T/r.err"
 "$CKPT" -q diff "$A" "$FX/real-redis.tar" > /dev/null 2> "$T/dq.err"; rc=$?
 check "-q also silences plugins' warnings (diff of two containers)" sh -c \
   "test $rc -eq 1 && ! test -s '$T/dq.err'"
