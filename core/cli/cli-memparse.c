@@ -5,8 +5,12 @@
  * --search-regex, --search-hex, --context, --output, --maps, --vma, --prot,
  * --range, --raw, --core, --core-dir, --root, --force, --max-hits,
  * --no-objects to leave out what kernel objects hold); this file adds
- * checkpointctl's short flags (-p -o -s -r -c) to the flag table, refuses
- * --core without --pid as a usage error, and renders tables by default.
+ * checkpointctl's short flags (-p -o -s -r -c), refuses --core without
+ * --pid as a usage error, and renders tables by default.
+ *
+ * Exit status: 0 success, 1 a checkpoint or plugin failed, 2 usage error;
+ * with --search, --search-regex or --search-hex as grep(1): 0 a hit,
+ * 1 no hit, 2 an error.
  */
 #include <string.h>
 
@@ -37,6 +41,16 @@ has_flag(int argc, char **argv, const char *flag, const char *alias)
   return FALSE;
 }
 
+/* grep's statuses: 0 a hit, 1 none, 2 an error (the search is then
+ * incomplete, so a hit elsewhere does not make it a success) */
+static int
+search_status(CkptCli *cli, GPtrArray *reports)
+{
+  if (ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK)
+    return 2;
+  return ckpt_cli_count_rows(reports, "memory", "hits") ? 0 : 1;
+}
+
 static int
 memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
@@ -47,12 +61,19 @@ memparse_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
                                 "writes every process)");
   if (core && has_flag(argc, argv, "--core-dir", NULL))
     return ckpt_cli_usage_error("memparse: give one of --core and --core-dir");
-  return ckpt_cli_run_sugar(cli, cmd, argc, argv);
+  /* a search answers like grep(1): its status is judged on the hits */
+  CkptCliCommand searching = *cmd;
+  if (has_flag(argc, argv, "--search", "-s") ||
+      has_flag(argc, argv, "--search-regex", "-r") ||
+      has_flag(argc, argv, "--search-hex", NULL))
+    searching.exit_status = search_status;
+  return ckpt_cli_run_sugar(cli, &searching, argc, argv);
 }
 
 const CkptCliCommand ckpt_cmd_memparse = {
     .name = "memparse",
-    .summary = "analyze the memory of a checkpoint's processes",
+    .summary = "analyze the memory of a checkpoint's processes (--search: "
+               "exit 0 a hit, 1 none, 2 error)",
     .usage = "[--pid PID] [--maps] [--search STR | --search-regex RE | "
              "--search-hex HEX] [--context N] [--vma KIND] [--prot PERMS] "
              "[--range A-B] [--no-objects] [--output FILE [--raw]] "

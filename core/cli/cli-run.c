@@ -51,7 +51,7 @@ run_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   CkptRenderOptions ro = {.format = ckpt_cli_format(cli, "tree")};
   if (ckpt_plan_is_multi(plan))
     return ckpt_cli_run_multi(cli, plan, (char **)targets->pdata,
-                              (int)targets->len, &ro);
+                              (int)targets->len, &ro, NULL);
   g_autoptr(GPtrArray) reports = ckpt_cli_run_render(
       cli, plan, (char **)targets->pdata, (int)targets->len, &ro);
   return ckpt_cli_default_status(cli, reports);

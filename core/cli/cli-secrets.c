@@ -11,8 +11,10 @@
  *
  * Exit status, for scripts and CI, as `ckpt yara`: 0 nothing found, 1
  * secrets found, 2 an error (a checkpoint that cannot be read, rules that
- * do not compile, a usage error); an error wins over findings, since the
- * search is then incomplete.
+ * do not compile, a usage error) when nothing was found. Findings win over
+ * an error: over a directory, one unreadable or stray file must not hide
+ * the secrets the other checkpoints hold; its error is printed on stderr
+ * and kept in JSON.
  */
 #include "cli/cli.h"
 
@@ -43,16 +45,19 @@ static const CkptCliFlag secrets_flags[] = {
 static int
 secrets_exit_status(CkptCli *cli, GPtrArray *reports)
 {
-  if (ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK)
-    return EXIT_ERROR;
-  return ckpt_cli_count_rows(reports, "secrets", "findings") ? EXIT_FOUND
-                                                             : EXIT_NONE;
+  /* found wins: a stray unreadable file in a sweep must not mask what
+   * the others hold (its error is on stderr and in JSON) */
+  if (ckpt_cli_count_rows(reports, "secrets", "findings"))
+    return EXIT_FOUND;
+  return ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK ? EXIT_ERROR
+                                                               : EXIT_NONE;
 }
 
 const CkptCliCommand ckpt_cmd_secrets = {
     .name = "secrets",
     .summary = "list the credentials a checkpoint holds (redacted), from "
-               "environments, command lines, memory and the rootfs diff",
+               "environments, command lines, memory and the rootfs diff "
+               "(exit 0 none, 1 found, 2 error)",
     .usage = "[--reveal] [--rules=FILES] [--no-memory] [--no-files] "
              "[--no-objects] FILE...",
     .chain = "secrets",

@@ -1,5 +1,6 @@
 /* cli-show.c - `ckpt show FILE...`: checkpointctl's show table, one line
- * per checkpoint, as sugar over the container plugin. */
+ * per checkpoint, as sugar over the container plugin; with several
+ * files, a first column names the file of each line. */
 #include "cli/cli.h"
 
 static const char *const show_tables[] = {"container.show", NULL};
@@ -12,4 +13,5 @@ const CkptCliCommand ckpt_cmd_show = {
     .format = "table",
     .only = show_tables,
     .merge = TRUE,
+    .file_column = "FILE",
 };

@@ -13,8 +13,10 @@
  * cores as busy as one big one.
  *
  * Exit status, for scripts and CI: 0 no hits, 1 hits, 2 an error (a rule
- * that does not compile, a checkpoint that cannot be read, a usage error);
- * an error wins over hits, since the sweep is then incomplete.
+ * that does not compile, a checkpoint that cannot be read, a usage error)
+ * when there is no hit. Hits win over an error: one stray or unreadable
+ * file in a swept directory must not hide what the others hold; its error
+ * is printed on stderr and kept in JSON.
  */
 #include "cli/cli.h"
 
@@ -50,10 +52,13 @@ static const CkptCliFlag yara_flags[] = {
 static int
 yara_exit_status(CkptCli *cli, GPtrArray *reports)
 {
-  if (ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK)
-    return CKPT_EXIT_USAGE;
-  return ckpt_cli_count_rows(reports, "yara", "hits") ? CKPT_EXIT_FAILED
-                                                      : CKPT_EXIT_OK;
+  /* a hit is never masked by a stray file in a sweep that is not a
+   * checkpoint or cannot be read: the problems went to stderr (and into
+   * JSON), the status says found */
+  if (ckpt_cli_count_rows(reports, "yara", "hits"))
+    return CKPT_EXIT_FAILED;
+  return ckpt_cli_default_status(cli, reports) != CKPT_EXIT_OK ? CKPT_EXIT_USAGE
+                                                               : CKPT_EXIT_OK;
 }
 
 /* a sweep over the cores; a rule that does not compile said once */

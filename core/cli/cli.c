@@ -20,6 +20,7 @@ struct CkptCli {
   const char *format;
   CkptLimits limits;
   gboolean verbose;
+  gboolean quiet; /* -q: no warnings on stderr */
   CkptHost *host;
   CkptChainSet *chains;
 };
@@ -63,6 +64,7 @@ ckpt_cli_host(CkptCli *cli)
     return cli->host;
   cli->host = ckpt_host_new();
   ckpt_host_set_verbose(cli->host, cli->verbose);
+  ckpt_host_set_quiet(cli->host, cli->quiet);
   /* progress is for a person watching; logs and pipes get none */
   if (isatty(STDERR_FILENO))
     ckpt_host_set_progress(cli->host, ckpt_render_progress, stderr);
@@ -113,6 +115,12 @@ ckpt_cli_verbose(CkptCli *cli)
   return cli->verbose;
 }
 
+gboolean
+ckpt_cli_quiet(CkptCli *cli)
+{
+  return cli->quiet;
+}
+
 CkptRenderFormat
 ckpt_cli_format(CkptCli *cli, const char *def)
 {
@@ -141,7 +149,7 @@ ckpt_cli_sweep_init(CkptCli *cli, CkptSweep *sw)
   *sw = (CkptSweep){.host = ckpt_cli_host(cli),
                     .limits = &cli->limits,
                     .threads = -1,
-                    .warnings = cli->verbose,
+                    .warnings = !cli->quiet,
                     .problem = print_problem};
 }
 
@@ -184,7 +192,8 @@ ckpt_cli_sweep_render(CkptCli *cli, const CkptSweep *sw, const CkptPlan *plan,
 
 int
 ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
-                   int n_files, const CkptRenderOptions *ro)
+                   int n_files, const CkptRenderOptions *ro,
+                   int (*exit_status)(CkptCli *cli, GPtrArray *reports))
 {
   CkptSweep sw;
   ckpt_cli_sweep_init(cli, &sw);
@@ -193,12 +202,15 @@ ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
   CkptReport *out =
       ckpt_sweep_run_multi(&sw, plan, files, (guint)n_files, reports);
   if (out == NULL)
-    return CKPT_EXIT_FAILED;
+    return exit_status ? CKPT_EXIT_ERROR : CKPT_EXIT_FAILED;
   g_autoptr(GPtrArray) shown =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
   g_ptr_array_add(shown, out);
   ckpt_render(stdout, shown, ro);
-  return ckpt_sweep_status(shown);
+  if (exit_status == NULL)
+    return ckpt_sweep_status(shown);
+  return ckpt_sweep_status(shown) != CKPT_EXIT_OK ? CKPT_EXIT_ERROR
+                                                  : exit_status(cli, shown);
 }
 
 int
@@ -247,6 +259,8 @@ ckpt_cli_main(int argc, char **argv)
   cli.chain_files = g_ptr_array_new_with_free_func(g_free);
   cli.sets = g_ptr_array_new_with_free_func(g_free);
   ckpt_limits_init(&cli.limits);
+  /* box-drawn trees only where the locale's character set is UTF-8 */
+  ckpt_render_set_ascii(!g_get_charset(NULL));
   g_autoptr(GPtrArray) rest = g_ptr_array_new();
   const char *command = NULL;
   gboolean help = FALSE, dashdash = FALSE;
@@ -287,6 +301,14 @@ ckpt_cli_main(int argc, char **argv)
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
+      continue;
+    }
+    if (strcmp(a, "--ascii") == 0) {
+      ckpt_render_set_ascii(TRUE);
+      continue;
+    }
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      cli.quiet = TRUE;
       continue;
     }
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

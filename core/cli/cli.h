@@ -50,6 +50,9 @@
 #define CKPT_EXIT_OK 0
 #define CKPT_EXIT_FAILED 1
 #define CKPT_EXIT_USAGE 2
+/* commands whose 1 means found or different (yara, secrets, diff,
+ * memparse --search) exit 2 on any error */
+#define CKPT_EXIT_ERROR 2
 
 typedef struct CkptCli CkptCli;
 
@@ -92,6 +95,9 @@ typedef struct CkptCliCommand {
    * "sweep.once=true" (each plugin message once) */
   const char *const *defaults;
   gboolean only_text; /* .only applies to tree and table only */
+  /* appended: merged tables name each row's checkpoint in a first
+   * column of this title when there are several (render.h) */
+  const char *file_column;
 } CkptCliCommand;
 
 /* The commands, one per cli-*.c file, and their table (commands.c):
@@ -115,6 +121,7 @@ CkptChainSet *ckpt_cli_chains(CkptCli *cli);    /* loads chain files once */
 const char *const *ckpt_cli_sets(CkptCli *cli); /* --set values */
 const CkptLimits *ckpt_cli_limits(CkptCli *cli);
 gboolean ckpt_cli_verbose(CkptCli *cli); /* -v, --verbose */
+gboolean ckpt_cli_quiet(CkptCli *cli);   /* -q, --quiet: no warnings */
 /* the --format given, or def when none */
 CkptRenderFormat ckpt_cli_format(CkptCli *cli, const char *def);
 
@@ -148,9 +155,12 @@ GPtrArray *ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
  * then its multi-checkpoint steps (ckpt_plan_run_multi) over all of them
  * into one report, labelled "A -> B", rendered with ro. Nothing is
  * rendered when a checkpoint fails to open or its chain fails. Returns the
- * exit status. */
+ * exit status: with exit_status NULL, ckpt_cli_default_status's; else
+ * CKPT_EXIT_ERROR on any failure and exit_status(cli, the one report)
+ * when everything ran (diff: 0 equal, 1 different). */
 int ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
-                       int n_files, const CkptRenderOptions *ro);
+                       int n_files, const CkptRenderOptions *ro,
+                       int (*exit_status)(CkptCli *cli, GPtrArray *reports));
 /* The flags of the plan's plugin options in argv (--OPTION,
  * --PLUGIN.OPTION, --no-OPTION for booleans; "=VALUE" or the next
  * argument) are set on plan, then the global --set values; the other

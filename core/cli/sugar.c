@@ -196,6 +196,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
       .merge = cmd->merge,
       .look = cmd->look,
       .show = cmd->show ? cmd->show : (const char *const *)show->pdata,
+      .file_column = cmd->file_column,
   };
   /* a command that judges findings from rows needs every row kept; the
    * others stream */
@@ -236,10 +237,18 @@ ckpt_cli_print_help(FILE *out)
           "  --isolate-timeout S   isolate, and fail a plugin still running "
           "after\n                        S seconds\n"
           "  -v, --verbose         log plugin loading and debug messages\n"
+          "  -q, --quiet           no warnings on stderr (the loader's stay "
+          "in JSON)\n"
+          "  --ascii               draw trees in ASCII (the default when "
+          "the locale\n                        is not UTF-8)\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
-          "\nexit status: 0 success, 1 a checkpoint or plugin failed "
-          "(or a\ncommand's findings), 2 usage error\n");
+          "\nexit status: 0 success, 1 a checkpoint or plugin failed, 2 "
+          "usage error;\n  memparse --search: 0 a hit, 1 none, 2 error; "
+          "diff: 0 equal, 1 different,\n  2 error; yara, secrets: 0 "
+          "nothing, 1 found (even if a file failed), 2 error;\n  triage: "
+          "1 a finding reaches --fail-on, 2 error (see README, Exit "
+          "status)\n");
 }
 
 void

@@ -34,6 +34,7 @@ struct CkptHost {
   GPtrArray *refusals; /* char* */
   GArray *fds;         /* int: descriptors plugins were dlopen()ed through */
   gboolean verbose;
+  gboolean quiet; /* plugins' warnings kept off stderr */
   CkptProgressFn progress;
   void *progress_user;
 };
@@ -111,6 +112,18 @@ gboolean
 ckpt_host_verbose(const CkptHost *h)
 {
   return h->verbose;
+}
+
+void
+ckpt_host_set_quiet(CkptHost *h, gboolean quiet)
+{
+  h->quiet = quiet;
+}
+
+gboolean
+ckpt_host_quiet(const CkptHost *h)
+{
+  return h->quiet;
 }
 
 GPtrArray *

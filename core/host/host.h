@@ -69,6 +69,10 @@ const char *ckpt_host_rules_dir(void);
 /* verbose: log debug messages of plugins and discovery to stderr */
 void ckpt_host_set_verbose(CkptHost *h, gboolean verbose);
 gboolean ckpt_host_verbose(const CkptHost *h);
+/* quiet: plugins' log warnings not printed (errors still are; what a
+ * plugin reports with error() stays in the results) */
+void ckpt_host_set_quiet(CkptHost *h, gboolean quiet);
+gboolean ckpt_host_quiet(const CkptHost *h);
 
 /* Directories searched, in order; built from the explicit paths (may be
  * NULL), the environment and the installed defaults. */

@@ -47,6 +47,8 @@ api_log(CkptRun *run, CkptLogLevel level, const char *fmt, ...)
 {
   if (level < CKPT_LOG_WARNING && !ckpt_host_verbose(run->host))
     return;
+  if (level == CKPT_LOG_WARNING && ckpt_host_quiet(run->host))
+    return;
   va_list ap;
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);

@@ -76,9 +76,17 @@ typedef struct {
   /* the look's optional parts to show ("stats", "metadata", ...; see
    * look.c), NULL-ended; NULL: none */
   const char *const *show;
+  /* appended: table format, merged: the title of a first column naming
+   * each row's checkpoint (its path), shown when there are several
+   * (ckpt show A B); NULL: none */
+  const char *file_column;
 } CkptRenderOptions;
 
 gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
+/* Trees drawn with ASCII branches ("|-- ", "`-- ") instead of box drawing,
+ * for the whole process: the CLI sets it for --ascii and for a locale
+ * whose character set is not UTF-8. */
+void ckpt_render_set_ascii(gboolean ascii);
 
 /* Renders all reports as one document onto out. */
 void ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt);
@@ -140,6 +148,10 @@ char *ckpt_format_size(uint64_t bytes);
 char *ckpt_format_time(int64_t t, gboolean utc);
 /* A value as text for tree and table output, escaped. */
 char *ckpt_value_text(const CkptValue *v, gboolean utc);
+/* ckpt_value_text of column c of t, with its text hints (a VERBATIM
+ * column's backslash is one) */
+char *ckpt_cell_text(const CkptResult *t, size_t c, const CkptValue *v,
+                     gboolean utc);
 /* Appends a JSON string literal; invalid UTF-8 becomes U+FFFD. */
 void ckpt_json_string(GString *out, const char *s, gssize len);
 

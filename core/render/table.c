@@ -18,6 +18,7 @@ typedef struct {
   GPtrArray *cells;      /* buffered, n_vis per line, header first */
   CkptSpool *cell_spool; /* cells past GRID_SAMPLE rows */
   guint n_rows;
+  gboolean file_col; /* cells[0] of each line is the checkpoint's path */
 } Grid;
 
 /* One table of the running plugin. */
@@ -34,6 +35,7 @@ typedef struct {
   size_t n_tables;
   GPtrArray *merged;     /* Grid*, in order of first appearance */
   GHashTable *merged_by; /* const CkptTable* -> Grid* */
+  char *path;            /* the current checkpoint's, escaped */
 } Table;
 
 static uint32_t
@@ -51,13 +53,16 @@ pad(GString *out, const char *s, size_t width)
 }
 
 /* Writes cells (n_columns per row) padded to width[]; a cell wider than
- * its column pushes the rest of its line right. */
+ * its column pushes the rest of its line right. The first skip columns
+ * are left out. */
 static void
 grid_lines(GString *out, GPtrArray *cells, size_t n_columns,
-           const size_t *width)
+           const size_t *width, size_t skip)
 {
   for (guint i = 0; i < cells->len; i++) {
     size_t c = i % n_columns;
+    if (c < skip)
+      continue;
     if (c + 1 == n_columns) {
       g_string_append(out, g_ptr_array_index(cells, i));
       /* no trailing blanks */
@@ -70,16 +75,23 @@ grid_lines(GString *out, GPtrArray *cells, size_t n_columns,
   }
 }
 
+/* file_title: a first column naming each row's checkpoint, or NULL */
 static Grid *
-grid_new(const CkptResult *t)
+grid_new(const CkptResult *t, const char *file_title)
 {
   Grid *g = g_new0(Grid, 1);
   g->shape.decl = t->decl;
   g->shape.n_columns = t->n_columns;
   for (size_t c = 0; c < t->n_columns; c++)
     g->n_vis += !(col_flags(t, c) & CKPT_COL_HIDDEN);
+  g->file_col = file_title != NULL && g->n_vis > 0;
+  g->n_vis += g->file_col;
   g->width = g_new0(size_t, g->n_vis ? g->n_vis : 1);
   g->cells = g_ptr_array_new_with_free_func(g_free);
+  if (g->file_col) {
+    g->width[0] = ckpt_text_width(file_title);
+    g_ptr_array_add(g->cells, g_strdup(file_title));
+  }
   for (size_t c = 0; c < t->n_columns; c++) {
     if (col_flags(t, c) & CKPT_COL_HIDDEN)
       continue;
@@ -145,11 +157,16 @@ grid_add(CkptRenderer *r, Grid *g, TableState *ts, const CkptRow *row)
   ts->rows++;
   if (g->n_vis == 0)
     return;
+  if (g->file_col) {
+    const char *path = ((Table *)r)->path;
+    g->width[0] = MAX(g->width[0], ckpt_text_width(path ? path : ""));
+    g_ptr_array_add(g->cells, g_strdup(path ? path : ""));
+  }
   gboolean first = TRUE;
   for (size_t c = 0; c < t->n_columns; c++) {
     if (col_flags(t, c) & CKPT_COL_HIDDEN)
       continue;
-    char *v = ckpt_value_text(&row->values[c], r->opt.utc);
+    char *v = ckpt_cell_text(t, c, &row->values[c], r->opt.utc);
     if (first && t->decl->layout == CKPT_LAYOUT_TREE && d) {
       d = MIN(d, 64);
       char *indented = g_strdup_printf("%*s%s", (int)(2 * d), "", v);
@@ -168,12 +185,14 @@ grid_add(CkptRenderer *r, Grid *g, TableState *ts, const CkptRow *row)
   g->n_rows++;
 }
 
-/* Draws a grid from its spool, then what is still buffered. */
+/* Draws a grid from its spool, then what is still buffered. The file
+ * column is shown only over several checkpoints. */
 static void
 grid_draw(CkptRenderer *r, Grid *g)
 {
   if (g->n_vis == 0)
     return;
+  size_t skip = g->file_col && r->n_reports < 2 ? 1 : 0;
   if (g->cell_spool) {
     g_autoptr(GPtrArray) line = g_ptr_array_new_with_free_func(g_free);
     ckpt_spool_rewind(g->cell_spool);
@@ -182,7 +201,7 @@ grid_draw(CkptRenderer *r, Grid *g)
       g_ptr_array_add(line, c);
       if (line->len < g->n_vis)
         continue;
-      grid_lines(r->buf, line, g->n_vis, g->width);
+      grid_lines(r->buf, line, g->n_vis, g->width, skip);
       g_ptr_array_set_size(line, 0);
       if (r->buf->len >= 65536)
         ckpt_renderer_flush(r);
@@ -191,7 +210,7 @@ grid_draw(CkptRenderer *r, Grid *g)
       r->failed = TRUE;
     g_clear_pointer(&g->cell_spool, ckpt_spool_free);
   }
-  grid_lines(r->buf, g->cells, g->n_vis, g->width);
+  grid_lines(r->buf, g->cells, g->n_vis, g->width, skip);
 }
 
 /* The width of a RECORD's "Title:" column. */
@@ -219,7 +238,7 @@ record_row(GString *out, const CkptResult *t, const CkptRow *row,
         (col_flags(t, c) & CKPT_COL_HIDDEN))
       continue;
     g_autofree char *k = ckpt_column_title(&t->decl->columns[c]);
-    g_autofree char *v = ckpt_value_text(&row->values[c], utc);
+    g_autofree char *v = ckpt_cell_text(t, c, &row->values[c], utc);
     g_autofree char *kc = g_strconcat(k, ":", NULL);
     pad(out, kc, w + 3);
     g_string_append_printf(out, "%s\n", v);
@@ -248,8 +267,14 @@ tables_free(Table *tb)
 static void
 table_checkpoint_begin(CkptRenderer *r, const CkptReport *rep)
 {
-  if (((Table *)r)->merged)
+  Table *tb = (Table *)r;
+  if (tb->merged) {
+    g_autoptr(GString) p = g_string_new(NULL);
+    ckpt_text_escape(p, rep->path, -1);
+    g_free(tb->path);
+    tb->path = g_string_free(g_steal_pointer(&p), FALSE);
     return;
+  }
   if (r->n_reports)
     g_string_append_c(r->buf, '\n');
   g_string_append(r->buf, "# ");
@@ -279,7 +304,7 @@ table_plugin_begin(CkptRenderer *r, const CkptPluginResult *pr)
       continue;
     Grid *g = g_hash_table_lookup(tb->merged_by, t->decl);
     if (g == NULL) {
-      g = grid_new(t);
+      g = grid_new(t, r->opt.file_column);
       g_ptr_array_add(tb->merged, g);
       g_hash_table_insert(tb->merged_by, (gpointer)t->decl, g);
     }
@@ -305,7 +330,7 @@ table_row(CkptRenderer *r, const CkptPluginResult *pr, size_t ti,
     return;
   }
   if (ts->grid == NULL)
-    ts->grid = grid_new(t);
+    ts->grid = grid_new(t, NULL);
   grid_add(r, ts->grid, ts, row);
 }
 
@@ -358,6 +383,7 @@ table_release(CkptRenderer *r)
 {
   Table *tb = (Table *)r;
   tables_free(tb);
+  g_free(tb->path);
   if (tb->merged) {
     g_ptr_array_unref(tb->merged);
     g_hash_table_unref(tb->merged_by);

@@ -272,11 +272,47 @@ ckpt_row_cell(const CkptResult *t, const CkptRow *row, const char *name)
   return c < 0 ? NULL : &row->values[c];
 }
 
+/* Terminal columns, not bytes or characters: CJK and emoji take two,
+ * combining marks and zero-width characters none. Cells reach here
+ * escaped (valid UTF-8); a byte that is not UTF-8 all the same counts
+ * as the one column a terminal's replacement character takes. */
+char *
+ckpt_cell_text(const CkptResult *t, size_t c, const CkptValue *v, gboolean utc)
+{
+  if (v->type != CKPT_T_STR || v->v.s == NULL || c >= t->n_columns ||
+      !(t->decl->columns[c].flags & CKPT_COL_VERBATIM))
+    return ckpt_value_text(v, utc);
+  /* printable ASCII as it is; whatever else a plugin let through is
+   * escaped all the same */
+  GString *s = g_string_new(NULL);
+  for (const char *p = v->v.s; *p; p++) {
+    if (*p >= 0x20 && *p < 0x7f)
+      g_string_append_c(s, *p);
+    else
+      ckpt_text_escape(s, p, 1);
+  }
+  return g_string_free(s, FALSE);
+}
+
 size_t
 ckpt_text_width(const char *s)
 {
-  return g_utf8_validate(s, -1, NULL) ? (size_t)g_utf8_strlen(s, -1)
-                                      : strlen(s);
+  size_t w = 0;
+  const char *end = s + strlen(s);
+  while (s < end) {
+    gunichar u = g_utf8_get_char_validated(s, end - s);
+    if (u == (gunichar)-1 || u == (gunichar)-2) {
+      w++;
+      s++;
+      continue;
+    }
+    if (g_unichar_iswide(u))
+      w += 2;
+    else if (!g_unichar_iszerowidth(u))
+      w++;
+    s = g_utf8_next_char(s);
+  }
+  return w;
 }
 
 char *

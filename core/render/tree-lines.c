@@ -59,7 +59,7 @@ row_text(const CkptResult *t, const CkptRow *row, gboolean utc)
   for (size_t c = 0; c < t->n_columns; c++) {
     if (row->values[c].type == CKPT_T_NULL || !in_label(t, c, labels))
       continue;
-    g_autofree char *v = ckpt_value_text(&row->values[c], utc);
+    g_autofree char *v = ckpt_cell_text(t, c, &row->values[c], utc);
     if (s->len)
       g_string_append(s, "  ");
     g_string_append(s, v);
@@ -165,7 +165,7 @@ field_lines(TreeCtx *c, const CkptResult *t, const CkptRow *row,
         eq ? g_strdup(eq + 1) : ckpt_column_title(&t->decl->columns[col]);
     GString *k = g_string_new(NULL);
     ckpt_text_escape(k, title, -1);
-    g_autofree char *v = ckpt_value_text(&row->values[col], c->opt->utc);
+    g_autofree char *v = ckpt_cell_text(t, col, &row->values[col], c->opt->utc);
     ckpt_tree_add_line(c->lines, under && prev_shown ? level + 1 : level,
                        g_strdup_printf("%s: %s", k->str, v));
     g_string_free(k, TRUE);
@@ -185,7 +185,7 @@ hinted_lines(TreeCtx *c, const CkptResult *t, const CkptRow *row, int level,
         (details_only && !(f & CKPT_COL_DETAIL)))
       continue;
     g_autofree char *k = ckpt_column_title(&t->decl->columns[col]);
-    g_autofree char *v = ckpt_value_text(&row->values[col], c->opt->utc);
+    g_autofree char *v = ckpt_cell_text(t, col, &row->values[col], c->opt->utc);
     ckpt_tree_add_line(c->lines, level, g_strdup_printf("%s: %s", k, v));
   }
 }
@@ -319,11 +319,24 @@ ckpt_tree_table(TreeCtx *c, const CkptResult *t, const CkptRenderView *v)
   ckpt_tree_walk_end(c, &w);
 }
 
+static gboolean tree_ascii;
+
+void
+ckpt_render_set_ascii(gboolean ascii)
+{
+  tree_ascii = ascii;
+}
+
 /* Draws lines as a tree: a line is the last of its siblings when no later
  * line of the same level comes before one of a lower level. */
 void
 ckpt_tree_draw(GString *out, GArray *lines)
 {
+  /* box drawing needs a UTF-8 terminal; without one (LC_ALL=C, --ascii)
+   * the branches are ASCII, of the same width */
+  const char *pipe = tree_ascii ? "|   " : "│   ";
+  const char *tee = tree_ascii ? "|-- " : "├── ";
+  const char *elbow = tree_ascii ? "`-- " : "└── ";
   guint n = lines->len;
   g_autofree gboolean *last = g_new0(gboolean, n ? n : 1);
   int maxl = 0;
@@ -345,8 +358,8 @@ ckpt_tree_draw(GString *out, GArray *lines)
       continue;
     }
     for (int k = 1; k < ln->level; k++)
-      g_string_append(out, open[k] ? "│   " : "    ");
-    g_string_append(out, last[i] ? "└── " : "├── ");
+      g_string_append(out, open[k] ? pipe : "    ");
+    g_string_append(out, last[i] ? elbow : tee);
     g_string_append_printf(out, "%s\n", ln->text);
     open[ln->level] = !last[i];
   }

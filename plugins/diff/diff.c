@@ -14,7 +14,7 @@
 
 #include "ckpt/plugin.h"
 
-enum { D_PROCESSES, D_FILES, D_SOCKETS, D_MEMORY };
+enum { D_PROCESSES, D_FILES, D_SOCKETS, D_MEMORY, D_CONTAINER };
 
 static const CkptColumn diff_process_columns[] = {
     {.name = "change",
@@ -89,6 +89,24 @@ static const CkptColumn diff_memory_columns[] = {
     {.name = NULL},
 };
 
+static const CkptColumn diff_container_columns[] = {
+    {.name = "same_container",
+     .type = CKPT_T_BOOL,
+     .title = "SAME CONTAINER",
+     .help = "true when both checkpoints are of one container (same id, "
+             "or same name when an id is missing); null when neither "
+             "says"},
+    {.name = "before",
+     .type = CKPT_T_STR,
+     .title = "BEFORE",
+     .help = "the first checkpoint's container: name and id"},
+    {.name = "after",
+     .type = CKPT_T_STR,
+     .title = "AFTER",
+     .help = "the second checkpoint's container: name and id"},
+    {.name = NULL},
+};
+
 static const CkptTable diff_tables[] = {
     [D_PROCESSES] = {.name = "processes",
                      .title = "Processes",
@@ -106,6 +124,11 @@ static const CkptTable diff_tables[] = {
                   .title = "Memory size",
                   .layout = CKPT_LAYOUT_TABLE,
                   .columns = diff_memory_columns},
+    /* appended, so the table numbers above stay */
+    [D_CONTAINER] = {.name = "container",
+                     .title = "Container",
+                     .layout = CKPT_LAYOUT_RECORD,
+                     .columns = diff_container_columns},
     {.name = NULL},
 };
 
@@ -336,6 +359,49 @@ diff_processes(const Out *o, const Side *a, const Side *b)
   emit_memory_change(o, NULL, 0, total_a, total_b);
 }
 
+/* ---- which container ---------------------------------------------------- */
+
+static gboolean
+known(const char *s)
+{
+  return s != NULL && *s != '\0';
+}
+
+static char *
+container_label(const CkptContainerInfo *ci)
+{
+  if (!known(ci->name) && !known(ci->id))
+    return g_strdup("(no container metadata)");
+  if (!known(ci->id))
+    return g_strdup(ci->name);
+  if (!known(ci->name))
+    return g_strdup(ci->id);
+  return g_strdup_printf("%s (%.12s)", ci->name, ci->id);
+}
+
+/* Two checkpoints of different containers are compared all the same (a
+ * rebuilt container, a suspect against a known-good one), but the result
+ * says so: by id when both have one, else by name, else it cannot tell. */
+static void
+diff_container(const Out *o, CkptRun *a, CkptRun *b)
+{
+  const CkptContainerInfo *ca = o->api->container(a);
+  const CkptContainerInfo *cb = o->api->container(b);
+  CkptValue same = CKPT_NULL;
+  if (known(ca->id) && known(cb->id))
+    same = CKPT_BOOL(strcmp(ca->id, cb->id) == 0);
+  else if (known(ca->name) && known(cb->name))
+    same = CKPT_BOOL(strcmp(ca->name, cb->name) == 0);
+  g_autofree char *before = container_label(ca);
+  g_autofree char *after = container_label(cb);
+  CkptValue v[] = {same, CKPT_STR(before), CKPT_STR(after)};
+  o->api->emit(o->run, D_CONTAINER, 0, v, G_N_ELEMENTS(v));
+  if (same.type == CKPT_T_BOOL && !same.v.i)
+    o->api->log(o->run, CKPT_LOG_WARNING,
+                "the checkpoints are of different containers: %s and %s",
+                before, after);
+}
+
 static Side
 side(const CkptApi *api, CkptRun *view, const char *plugin, const char *table)
 {
@@ -355,6 +421,7 @@ diff_run_multi(const CkptApi *api, CkptRun *run)
   }
   CkptRun *a = api->checkpoint_at(run, 0), *b = api->checkpoint_at(run, 1);
   Out o = {api, run};
+  diff_container(&o, a, b);
   Side pa = side(api, a, "pstree", "processes");
   Side pb = side(api, b, "pstree", "processes");
   diff_processes(&o, &pa, &pb);

@@ -102,7 +102,7 @@ static const CkptColumn hexdump_cols[] = {
     {"address", CKPT_T_ADDR, "ADDRESS",
      .help = "address of the line's first byte"},
     {"hex", CKPT_T_STR, "HEX", .help = "the bytes in hex"},
-    {"ascii", CKPT_T_STR, "ASCII",
+    {"ascii", CKPT_T_STR, "ASCII", CKPT_COL_VERBATIM,
      .help = "the bytes as text, dots for the unprintable"},
     {NULL},
 };

@@ -38,7 +38,7 @@
  * slots to its tree look (label, parent, key). 3.4 appended
  * CkptProcessInfo.env_source and env_array. 3.5 appended to
  * CkptContainerInfo spec_namespaces (with CkptSpecNamespace). 3.6
- * appended CkptApi.diff_iter_error.
+ * appended CkptApi.diff_iter_error and the column hint CKPT_COL_VERBATIM.
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -179,6 +179,10 @@ typedef struct {
 #define CKPT_COL_LABEL 0x1u
 #define CKPT_COL_DETAIL 0x2u
 #define CKPT_COL_HIDDEN 0x4u
+/* ABI 3.6: a STR column of printable ASCII by construction (a hexdump's
+ * text column, dots for the rest): text renderers write its bytes as they
+ * are, a backslash as one, and still escape any other byte. */
+#define CKPT_COL_VERBATIM 0x8u
 
 typedef enum {
   CKPT_LAYOUT_TABLE = 0,  /* rows and columns */

@@ -12,13 +12,13 @@ ok() { n=$((n+1)); echo "ok $n - $1"; }
 nok() { n=$((n+1)); echo "not ok $n - $1"; }
 check() { d=$1; shift; if "$@" >"$T/out.check" 2>&1; then ok "$d"; else nok "$d"; sed 's/^/# /' "$T/out.check"; fi; }
 
-echo "1..9"
+echo "1..15"
 A=$FX/podman-none.tar
 B=$FX/podman-none-2.tar
 
 "$CKPT" --format json diff "$A" "$B" > "$T/ab.json" 2> "$T/ab.err"
 rc=$?
-check "diff exits 0" test $rc -eq 0
+check "different checkpoints: exit 1, like diff(1)" test $rc -eq 1
 check "json: exactly the new file and the new listener" python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["diff"]["tables"]
@@ -59,7 +59,34 @@ check "one argument is a usage error" test $rc -eq 2
 head -c 50000 "$B" > "$T/cut.tar"
 "$CKPT" diff "$A" "$T/cut.tar" > "$T/cut.txt" 2>&1
 rc=$?
-check "a truncated second checkpoint fails with exit 1" test $rc -eq 1
+check "a truncated second checkpoint is an error: exit 2" test $rc -eq 2
+
+# exit status as diff(1): 0 equal; and which container each side is of
+"$CKPT" diff "$A" "$A" > /dev/null 2>&1
+rc=$?
+check "a checkpoint against itself: exit 0" test $rc -eq 0
+"$CKPT" --format json diff "$A" "$A" > "$T/aa2.json" 2>/dev/null
+check "same container: same_container is true" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["diff"]["tables"]["container"]
+assert len(c) == 1 and c[0]["same_container"] is True, c
+' "$T/aa2.json"
+R=$FX/real-redis.tar
+"$CKPT" --format json diff "$A" "$R" > "$T/ar.json" 2> "$T/ar.err"
+rc=$?
+check "two different containers: exit 1, a warning on stderr" sh -c \
+  "test $rc -eq 1 && grep -q 'different containers' '$T/ar.err'"
+check "two different containers: same_container false, both named" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["diff"]["tables"]["container"]
+assert c[0]["same_container"] is False, c
+assert "ckpt-fixture" in c[0]["before"] and "ckpt-real-redis" in c[0]["after"], c
+' "$T/ar.json"
+"$CKPT" diff "$A" "$R" 2>/dev/null > "$T/ar.txt"
+check "two different containers: the tree says so" grep -q "SAME CONTAINER: false" "$T/ar.txt"
+"$CKPT" diff "$A" "$T/missing.tar" > /dev/null 2>&1
+rc=$?
+check "a missing checkpoint: exit 2" test $rc -eq 2
 
 # the diff plugin is an ordinary multi-checkpoint plugin: `ckpt run` runs it
 # like any chain, and with the command lines on it is `ckpt diff` exactly

@@ -38,7 +38,7 @@ $1" "$FX" "$2"
 }
 mp() { "$CKPT" --format json memparse "$@"; }
 
-echo "1..22"
+echo "1..27"
 
 NZ3=$FX/podman-nozombie-criu3.tar
 NZ=$FX/podman-nozombie.tar
@@ -215,6 +215,17 @@ check "an unknown pid fails with a message naming it" sh -c "[ $s1 -ne 0 ] && gr
 check "a bad hex pattern fails with a message" sh -c "[ $s2 -ne 0 ] && grep -q 'search-hex' '$T/e2.err'"
 "$CKPT" memparse "$P4" --pid 1 --vma bogus > "$T/e3.out" 2> "$T/e3.err"; s3=$?
 check "an unknown --vma kind fails with a message" sh -c "[ $s3 -ne 0 ] && grep -q \"unknown kind 'bogus'\" '$T/e3.err'"
+
+# a search answers like grep(1): 0 a hit, 1 none, 2 an error
+"$CKPT" memparse "$P4" --pid 1 --search CKPT-MARKER-HEAP-7f3a > /dev/null 2>&1; s=$?
+check "--search with a hit: exit 0" test $s -eq 0
+"$CKPT" memparse "$P4" --search CKPT-MARKER-NOT-IN-ANY-PROCESS-42 > /dev/null 2>&1; s=$?
+check "--search without a hit: exit 1" test $s -eq 1
+"$CKPT" memparse "$P4" --search-regex 'CKPT-MARKER-[Q]{9}' > /dev/null 2>&1; s=$?
+check "--search-regex without a hit: exit 1" test $s -eq 1
+check "a bad search pattern: exit 2" test $s2 -eq 2
+"$CKPT" memparse "$T/missing.tar" --search CKPT-MARKER-HEAP-7f3a > /dev/null 2>&1; s=$?
+check "--search over a missing checkpoint: exit 2" test $s -eq 2
 
 mp "$P4" --maps --pid 1 --prot r-x > "$T/rx.json" 2>> "$T/err"
 check "--prot r-x keeps only executable, read-only mappings" py "

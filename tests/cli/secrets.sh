@@ -25,7 +25,7 @@ cp "$T/planted" "$T/plain"
 sed 's|/|\\/|g' "$T/plain" | grep '\\/' >> "$T/planted"
 
 FIXTURES="podman-none.tar podman-gzip.tar.gz crio-none.tar containerd-none.tar"
-echo "1..21"
+echo "1..23"
 
 # leaks: no planted value in any format's default output
 for f in $FIXTURES; do
@@ -111,11 +111,29 @@ assert t["environment"], "the environment is still shown"
 ' "$T/none.json"
 check "nothing found: exit status 0" test "$rc" = 0
 
-# errors: exit status 2, and an error beats findings
+# errors: exit status 2 when nothing was found; findings are never masked
+# by a stray or unreadable file (issue 13): exit 1, the error on stderr and
+# in JSON
 "$CKPT" secrets "$T/nonexistent.tar" > /dev/null 2> "$T/err"; rc=$?
 check "a checkpoint that cannot be opened: exit 2" test "$rc" = 2
 "$CKPT" secrets "$FX/podman-none.tar" "$T/nonexistent.tar" > /dev/null 2> "$T/err"; rc=$?
-check "an error among findings: exit 2" test "$rc" = 2
+check "an error among findings: findings win, exit 1, error named" sh -c \
+  'test "$1" = 1 && grep -q nonexistent.tar "$2"' sh "$rc" "$T/err"
+mkdir "$T/sweep"
+ln -s "$FX/podman-none.tar" "$T/sweep/a.tar"
+printf 'stray\n' > "$T/sweep/notes.txt"
+mkfifo "$T/sweep/z-fifo" 2>/dev/null || :
+"$CKPT" --format json secrets "$T/sweep" > "$T/sweep.json" 2> "$T/err"; rc=$?
+check "a directory with a stray file: exit 1, stray named on stderr" sh -c \
+  'test "$1" = 1 && grep -q "notes.txt: not a checkpoint" "$2"' sh "$rc" "$T/err"
+check "a directory with a stray file: its error in JSON, findings kept" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["checkpoints"]
+bad = [c for c in d if c["path"].endswith("notes.txt")]
+assert bad and bad[0]["errors"], d
+good = [c for c in d if c["path"].endswith("a.tar")][0]
+assert good["plugins"]["secrets"]["tables"]["findings"], good
+' "$T/sweep.json"
 "$CKPT" secrets --rules="$T/none.yar" "$FX/podman-none.tar" > /dev/null 2> "$T/err"; rc=$?
 check "missing rules: exit 2, the file named" sh -c 'test "$1" = 2 && grep -q none.yar "$2"' sh "$rc" "$T/err"
 head -c 100000 "$FX/podman-none.tar" > "$T/cut.tar"

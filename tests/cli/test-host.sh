@@ -261,8 +261,10 @@ for c in d['checkpoints']:
   assert list(c['plugins']['container']['tables']) == ['show']
   assert len(c['plugins']['container']['tables']['show'][0]['id']) == 12"
 run "$CKPT" show "$FX/podman-none.tar" "$FX/crio-none.tar"
-check "show: one header for several checkpoints" sh -c "test \$(grep -c '^CONTAINER' '$TMP/out') = 1 && test \$(wc -l <'$TMP/out') = 3"
-check "show header as checkpointctl" sh -c "head -1 '$TMP/out' | grep -q '^CONTAINER  *IMAGE  *ID  *RUNTIME  *CREATED  *ENGINE  *IP  *CHKPT SIZE  *ROOT FS DIFF SIZE$'"
+check "show: one header for several checkpoints" sh -c "test \$(grep -c '^FILE  *CONTAINER' '$TMP/out') = 1 && test \$(wc -l <'$TMP/out') = 3"
+check "show header as checkpointctl, after the FILE column of several" sh -c "head -1 '$TMP/out' | grep -q '^FILE  *CONTAINER  *IMAGE  *ID  *RUNTIME  *CREATED  *ENGINE  *IP  *CHKPT SIZE  *ROOT FS DIFF SIZE$'"
+run "$CKPT" show "$FX/podman-none.tar"
+check "show of one file: checkpointctl's header" sh -c "head -1 '$TMP/out' | grep -q '^CONTAINER  *IMAGE  *ID  *RUNTIME  *CREATED  *ENGINE  *IP  *CHKPT SIZE  *ROOT FS DIFF SIZE$'"
 
 # sugar: the chain's plugin options are flags of the subcommand
 for good in --annotations --container.spec --no-spec --annotations=false; do

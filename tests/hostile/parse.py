@@ -51,8 +51,9 @@ COMMANDS = [
     ("secrets", ["secrets"], {0, 1}),
 ]
 # the commands that refuse a non-checkpoint, with their error status
-REFUSING = COMMANDS + [("diff", ["diff", "@FIXTURE@"], {1})]
-ERROR_RC = {"yara": 2, "secrets": 2}
+REFUSING = COMMANDS + [("diff", ["diff", "@FIXTURE@"], {2})]
+# commands whose 1 means found/no hit/different exit 2 on an error
+ERROR_RC = {"yara": 2, "secrets": 2, "memparse": 2, "diff": 2}
 
 n = 0
 failed = 0

@@ -50,9 +50,11 @@ assert b["status"] == "failed" and b["plugins"]["crash"]["status"] == "failed", 
 
 sweep run 1 run crash,pstree "$T/s"
 check "run: the good checkpoints' results are all there" good run pstree processes
-sweep secrets 2 secrets "$T/s"
+# found wins over the crash: the good checkpoints' findings are not
+# masked by the bad one (issue 13); its failure is on stderr and in JSON
+sweep secrets 1 secrets "$T/s"
 check "secrets: the good checkpoints' findings are all there" good secrets secrets findings
-sweep yara 2 yara "$T/s"
+sweep yara 1 yara "$T/s"
 check "yara: the good checkpoints' hits are all there" good yara yara hits
 
 # streamed output keeps what came before and after the bad checkpoint

@@ -7,6 +7,7 @@
 #include "fixture.h"
 #include "util/error.h"
 #include "render/render.h"
+#include "render/renderer.h"
 #include "host/results.h"
 
 static const CkptColumn tree_cols[] = {
@@ -123,6 +124,27 @@ test_escape(void)
   g_autoptr(GString) s = g_string_new(NULL);
   ckpt_text_escape(s, "a\0b", 3);
   g_assert_cmpstr(s->str, ==, "a\\x00b");
+}
+
+/* terminal columns: wide CJK and emoji take two, combining marks none,
+ * a stray byte one */
+static void
+test_width(void)
+{
+  static const struct {
+    const char *in;
+    size_t width;
+  } cases[] = {
+      {"", 0},
+      {"work", 4},
+      {"w\xc3\xb6rk", 4},              /* wörk */
+      {"\xe6\x97\xa5\xe6\x9c\xac", 4}, /* 日本 */
+      {"\xf0\x9f\x99\x82", 2},         /* an emoji */
+      {"e\xcc\x81", 1},                /* e and a combining acute */
+      {"bad\xff\xc3", 5},              /* not UTF-8 */
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+    g_assert_cmpuint(ckpt_text_width(cases[i].in), ==, cases[i].width);
 }
 
 static void
@@ -541,6 +563,7 @@ main(int argc, char **argv)
   g_test_add_func("/render/size", test_size);
   g_test_add_func("/render/time", test_time);
   g_test_add_func("/render/escape", test_escape);
+  g_test_add_func("/render/width", test_width);
   g_test_add_func("/render/tree", test_tree);
   g_test_add_func("/render/tree-escapes", test_tree_escapes);
   g_test_add_func("/render/table", test_table);
