@@ -518,7 +518,8 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
       g_autoptr(GError) e2 = NULL;
       if (!negated || !find_option(plan, name + 3, &setting, &decl, &e2) ||
           decl->type != CKPT_T_BOOL) {
-        ckpt_cli_usage_error("%s", error->message);
+        g_autofree char *hint = ckpt_cli_flag_hint(cmd, plan, name);
+        ckpt_cli_usage_error("%s%s", error->message, hint);
         return FALSE;
       }
       g_ptr_array_add(sets, g_strdup_printf("%s=false", setting));
@@ -636,59 +637,6 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
 
 /* ---- help and global flags -------------------------------------------- */
 
-static void
-print_help(FILE *out)
-{
-  fprintf(out, "usage: ckpt [GLOBAL FLAGS] COMMAND [ARGS]\n\n"
-               "commands:\n");
-  for (size_t i = 0; ckpt_cli_commands[i]; i++) {
-    const CkptCliCommand *c = ckpt_cli_commands[i];
-    fprintf(out, "  %-10s %s\n", c->name, c->summary ? c->summary : "");
-  }
-  fprintf(out,
-          "\nglobal flags:\n"
-          "  --plugin-path DIR     search DIR for plugins first "
-          "(repeatable)\n"
-          "  --chains FILE         read chain definitions from FILE "
-          "(repeatable)\n"
-          "  --set P.OPTION=VALUE  set an option of plugin P (repeatable)\n"
-          "  --format FORMAT       tree, table, json or jsonl\n"
-          "  --limit NAME=VALUE    raise or lower a bound on input; "
-          "names:\n                       ");
-  const char *const *names = ckpt_limits_names();
-  for (size_t i = 0; names[i]; i++)
-    fprintf(out, "%s%s", i ? ", " : "", names[i]);
-  fprintf(out,
-          "\n  --isolate             run each plugin in its own process: one "
-          "that\n                        crashes fails alone\n"
-          "  --isolate-timeout S   isolate, and fail a plugin still running "
-          "after\n                        S seconds\n"
-          "  -v, --verbose         log plugin loading and debug messages\n"
-          "  --version             print the version and plugin ABI\n"
-          "  -h, --help            this help; ckpt COMMAND --help for one\n"
-          "\nexit status: 0 success, 1 a checkpoint or plugin failed "
-          "(or a\ncommand's findings), 2 usage error\n");
-}
-
-static void
-print_command_help(const CkptCliCommand *c)
-{
-  printf("usage: ckpt %s %s\n\n%s\n", c->name, c->usage ? c->usage : "FILE...",
-         c->summary ? c->summary : "");
-  if (c->chain)
-    printf("\nruns: %s\n", c->chain);
-  if (c->flags && c->flags[0].flag) {
-    printf("\nflags:\n");
-    for (size_t i = 0; c->flags[i].flag; i++)
-      printf("  --%s%s  %s\n", c->flags[i].flag,
-             c->flags[i].takes_value ? "=VALUE" : "",
-             c->flags[i].help ? c->flags[i].help : "");
-  }
-  if (c->run == NULL || c == &ckpt_cmd_run)
-    printf("\nEvery option of the plugins run is also a flag: --OPTION or "
-           "--PLUGIN.OPTION\n(see ckpt plugins NAME).\n");
-}
-
 /* Takes the value of a global flag: "--flag=value" or "--flag value". */
 static const char *
 flag_value(const char *flag, int argc, char **argv, int *i)
@@ -759,6 +707,14 @@ ckpt_cli_main(int argc, char **argv)
       ckpt_isolate_set_timeout((unsigned)secs);
       continue;
     }
+    if (strcmp(a, "--color") == 0 || g_str_has_prefix(a, "--color=")) {
+      if (!ckpt_render_color_parse(a[7] ? a + 8 : "always")) {
+        status = ckpt_cli_usage_error(
+            "--color: '%s' is not auto, always or never", a + 8);
+        goto out;
+      }
+      continue;
+    }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
       continue;
@@ -768,8 +724,10 @@ ckpt_cli_main(int argc, char **argv)
       continue;
     }
     if (strcmp(a, "--version") == 0) {
-      printf("ckpt %s (plugin ABI %d.%d)\n", CKPT_VERSION, CKPT_ABI_MAJOR,
-             CKPT_ABI_MINOR);
+      printf("ckpt %s (plugin ABI %d.%d: loads plugins built for %d.0 to "
+             "%d.%d)\n",
+             CKPT_VERSION, CKPT_ABI_MAJOR, CKPT_ABI_MINOR, CKPT_ABI_MAJOR,
+             CKPT_ABI_MAJOR, CKPT_ABI_MINOR);
       goto out;
     }
     size_t k;
@@ -818,18 +776,20 @@ ckpt_cli_main(int argc, char **argv)
   g_ptr_array_add(cli.sets, NULL);
 
   if (command == NULL) {
-    print_help(help ? stdout : stderr);
+    ckpt_cli_print_help(&cli, help ? stdout : stderr, NULL);
     status = help ? CKPT_EXIT_OK : CKPT_EXIT_USAGE;
     goto out;
   }
   const CkptCliCommand *cmd = ckpt_cli_find(command);
   if (cmd == NULL) {
-    status =
-        ckpt_cli_usage_error("unknown command '%s' (see ckpt --help)", command);
+    const char *s = ckpt_cli_suggest_command(command);
+    status = ckpt_cli_usage_error("unknown command '%s' (%s%s%s)", command,
+                                  s ? "did you mean " : "see ckpt help",
+                                  s ? s : "", s ? "?" : "");
     goto out;
   }
   if (help) {
-    print_command_help(cmd);
+    ckpt_cli_print_help(&cli, stdout, cmd);
     goto out;
   }
   /* chain files named on the command line come after the defaults */

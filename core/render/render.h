@@ -75,7 +75,23 @@ typedef struct {
   /* the look's optional parts to show ("stats", "metadata", ...; see
    * look.c), NULL-ended; NULL: none */
   const char *const *show;
+  /* appended: tree and table text in colour (severities, states); the
+   * renderer turns it on by itself when ckpt_render_color_for(out) */
+  gboolean color;
 } CkptRenderOptions;
+
+/* Colour (color.c), process-wide, set once by the CLI's --color. */
+typedef enum {
+  CKPT_COLOR_AUTO = 0, /* on a terminal, unless NO_COLOR is set */
+  CKPT_COLOR_ALWAYS = 1,
+  CKPT_COLOR_NEVER = 2,
+} CkptColorMode;
+void ckpt_render_set_color(CkptColorMode mode);
+/* "auto", "always" or "never" -> ckpt_render_set_color; FALSE otherwise. */
+gboolean ckpt_render_color_parse(const char *when);
+/* Is text written to out coloured? ALWAYS and NEVER say so; AUTO when out
+ * is a terminal, NO_COLOR is unset or empty and TERM is not "dumb". */
+gboolean ckpt_render_color_for(FILE *out);
 
 gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
 

@@ -42,30 +42,44 @@ col_flags(const CkptResult *t, size_t c)
   return t->decl->columns[c].flags;
 }
 
+/* Appends s, painted as a cell of col when on, then blanks up to width:
+ * the width is the plain text's (color.c). */
 static void
-pad(GString *out, const char *s, size_t width)
+pad(GString *out, gboolean on, const CkptColumn *col, const char *s,
+    size_t width)
 {
-  g_string_append(out, s);
+  ckpt_paint(out, on, col, s);
   for (size_t w = ckpt_text_width(s); w < width; w++)
     g_string_append_c(out, ' ');
+}
+
+/* The declaration of the k-th shown column of t. */
+static const CkptColumn *
+shown_column(const CkptResult *t, size_t k)
+{
+  for (size_t c = 0; c < t->n_columns; c++)
+    if (!(col_flags(t, c) & CKPT_COL_HIDDEN) && k-- == 0)
+      return &t->decl->columns[c];
+  return NULL;
 }
 
 /* Writes cells (n_columns per row) padded to width[]; a cell wider than
  * its column pushes the rest of its line right. */
 static void
-grid_lines(GString *out, GPtrArray *cells, size_t n_columns,
-           const size_t *width)
+grid_lines(GString *out, GPtrArray *cells, const CkptResult *shape,
+           size_t n_columns, const size_t *width, gboolean color)
 {
   for (guint i = 0; i < cells->len; i++) {
     size_t c = i % n_columns;
+    const CkptColumn *col = color ? shown_column(shape, c) : NULL;
     if (c + 1 == n_columns) {
-      g_string_append(out, g_ptr_array_index(cells, i));
       /* no trailing blanks */
+      ckpt_paint(out, color, col, g_ptr_array_index(cells, i));
       while (out->len && out->str[out->len - 1] == ' ')
         g_string_truncate(out, out->len - 1);
       g_string_append_c(out, '\n');
     } else {
-      pad(out, g_ptr_array_index(cells, i), width[c] + 2);
+      pad(out, color, col, g_ptr_array_index(cells, i), width[c] + 2);
     }
   }
 }
@@ -182,7 +196,7 @@ grid_draw(CkptRenderer *r, Grid *g)
       g_ptr_array_add(line, c);
       if (line->len < g->n_vis)
         continue;
-      grid_lines(r->buf, line, g->n_vis, g->width);
+      grid_lines(r->buf, line, &g->shape, g->n_vis, g->width, r->opt.color);
       g_ptr_array_set_size(line, 0);
       if (r->buf->len >= 65536)
         ckpt_renderer_flush(r);
@@ -191,7 +205,7 @@ grid_draw(CkptRenderer *r, Grid *g)
       r->failed = TRUE;
     g_clear_pointer(&g->cell_spool, ckpt_spool_free);
   }
-  grid_lines(r->buf, g->cells, g->n_vis, g->width);
+  grid_lines(r->buf, g->cells, &g->shape, g->n_vis, g->width, r->opt.color);
 }
 
 /* The width of a RECORD's "Title:" column. */
@@ -209,7 +223,7 @@ record_width(const CkptResult *t)
 
 static void
 record_row(GString *out, const CkptResult *t, const CkptRow *row,
-           gboolean first_row, gboolean utc)
+           gboolean first_row, gboolean utc, gboolean color)
 {
   size_t w = record_width(t);
   if (!first_row)
@@ -221,8 +235,9 @@ record_row(GString *out, const CkptResult *t, const CkptRow *row,
     g_autofree char *k = ckpt_column_title(&t->decl->columns[c]);
     g_autofree char *v = ckpt_value_text(&row->values[c], utc);
     g_autofree char *kc = g_strconcat(k, ":", NULL);
-    pad(out, kc, w + 3);
-    g_string_append_printf(out, "%s\n", v);
+    pad(out, FALSE, NULL, kc, w + 3);
+    ckpt_paint(out, color, &t->decl->columns[c], v);
+    g_string_append_c(out, '\n');
   }
 }
 
@@ -297,7 +312,7 @@ table_row(CkptRenderer *r, const CkptPluginResult *pr, size_t ti,
   if (tb->merged == NULL && t->decl->layout == CKPT_LAYOUT_RECORD) {
     if (ts->rows == 0)
       table_heading(r->buf, t);
-    record_row(r->buf, t, row, ts->rows == 0, r->opt.utc);
+    record_row(r->buf, t, row, ts->rows == 0, r->opt.utc, r->opt.color);
     ts->rows++;
     if (ts->text == NULL)
       ts->text = ckpt_spool_new();
