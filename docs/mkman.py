@@ -302,13 +302,51 @@ def sdk_page(header):
     return "\n".join(out) + "\n"
 
 
+def page_date():
+    """The date on the pages: SOURCE_DATE_EPOCH's, else the newest entry
+    of debian/changelog, so that a build of the same source is the same."""
+    import datetime
+    import email.utils
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        when = datetime.datetime.fromtimestamp(int(epoch),
+                                               datetime.timezone.utc)
+        return when.strftime("%Y-%m-%d")
+    log = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                       "debian", "changelog")
+    try:
+        for line in open(log, encoding="utf-8"):
+            if line.startswith(" -- ") and "  " in line[4:]:
+                when = email.utils.parsedate_to_datetime(
+                    line[4:].split("  ", 1)[1].strip())
+                return when.strftime("%Y-%m-%d")
+    except (OSError, ValueError, TypeError):
+        pass
+    return "unknown"
+
+
+def tidy(page):
+    """No paragraph macro right after a heading or another one (mandoc
+    -Tlint warns of them)."""
+    out = []
+    for line in page.split("\n"):
+        if line == ".PP" and out and (out[-1].startswith((".SH", ".SS")) or
+                                      out[-1] == ".PP"):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("ckpt", "sdk"):
         sys.exit(__doc__)
     page = ckpt_page(sys.argv[2]) if sys.argv[1] == "ckpt" else sdk_page(
         sys.argv[2])
+    page = page.replace('.TH CKPT 1 ""', '.TH CKPT 1 "%s"' % page_date(), 1)
+    page = page.replace('.TH CKPT\\-PLUGIN 3 ""',
+                        '.TH CKPT\\-PLUGIN 3 "%s"' % page_date(), 1)
     with open(sys.argv[3], "w", encoding="utf-8") as f:
-        f.write(page)
+        f.write(tidy(page))
 
 
 if __name__ == "__main__":
