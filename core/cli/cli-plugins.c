@@ -108,8 +108,12 @@ plugins_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   const char *only[] = {NULL, NULL, NULL, NULL};
   if (argc == 1) {
     const CkptLoadedPlugin *lp = ckpt_host_find(h, argv[0]);
-    if (lp == NULL)
-      return ckpt_cli_usage_error("plugin %s is not installed", argv[0]);
+    if (lp == NULL) {
+      const char *near = ckpt_host_nearest(h, argv[0]);
+      return ckpt_cli_usage_error("plugin %s is not installed%s%s%s", argv[0],
+                                  near ? " (did you mean " : "",
+                                  near ? near : "", near ? "?)" : "");
+    }
     describe(rep, pr, lp);
     only[0] = "plugins.plugin";
     only[1] = "plugins.options";

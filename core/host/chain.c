@@ -6,7 +6,6 @@
 
 #include "ckpt-config.h"
 #include "util/error.h"
-#include "util/suggest.h"
 #include "host/isolate.h"
 #include "host/run.h"
 
@@ -296,19 +295,6 @@ ckpt_plan_set(CkptPlan *plan, const char *assignment, GError **error)
   return ckpt_options_set(st->opts, st->plugin->desc, option, eq + 1, error);
 }
 
-/* The loaded plugin whose name is nearest a mistyped one, or NULL. */
-static const char *
-nearest_plugin(const CkptHost *h, const char *name)
-{
-  GPtrArray *all = ckpt_host_plugins(h);
-  g_autoptr(GPtrArray) names = g_ptr_array_new();
-  for (guint i = 0; i < all->len; i++)
-    g_ptr_array_add(names,
-                    (gpointer)((CkptLoadedPlugin *)all->pdata[i])->desc->name);
-  g_ptr_array_add(names, NULL);
-  return ckpt_suggest(name, (const char *const *)names->pdata);
-}
-
 /* Adds dependencies breadth-first; no recursion on plugin-declared depth. */
 static gboolean
 expand(const CkptHost *h, const CkptChain *chain, GPtrArray *out,
@@ -323,7 +309,7 @@ expand(const CkptHost *h, const CkptChain *chain, GPtrArray *out,
                     "chain %s (%s): plugin %s is not installed", chain->name,
                     chain->file, name);
       else {
-        const char *near = nearest_plugin(h, name);
+        const char *near = ckpt_host_nearest(h, name);
         g_set_error(error, CKPT_ERROR, CKPT_ERROR_MISSING,
                     "plugin %s is not installed (%s%s%s)", name,
                     near ? "did you mean " : "see 'ckpt plugins'",

@@ -125,6 +125,18 @@ ckpt_host_find(const CkptHost *h, const char *name)
   return g_hash_table_lookup(h->by_name, name);
 }
 
+const char *
+ckpt_host_nearest(const CkptHost *h, const char *name)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  for (guint i = 0; i < h->plugins->len; i++) {
+    const CkptLoadedPlugin *lp = g_ptr_array_index(h->plugins, i);
+    g_ptr_array_add(names, (gpointer)lp->desc->name);
+  }
+  g_ptr_array_add(names, NULL);
+  return ckpt_suggest(name, (const char *const *)names->pdata);
+}
+
 /* ---- search path ------------------------------------------------------ */
 
 /* TRUE when the running executable sits inside the build tree, so the

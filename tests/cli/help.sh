@@ -87,6 +87,8 @@ expect_err "a mistyped command flag" 2 "(did you mean --min-severity?)" \
   "$CKPT" triage --min-severty high "$NGINX"
 expect_err "a mistyped plugin name" 2 "plugin pstre is not installed (did you mean pstree?)" \
   "$CKPT" run pstre "$NGINX"
+expect_err "a mistyped plugin for ckpt plugins" 2 "plugin memroy is not installed (did you mean memory?)" \
+  "$CKPT" plugins memroy
 expect_err "a mistyped option in --set" 2 "has no option 'cmdd' (did you mean cmd?)" \
   "$CKPT" --set pstree.cmdd=true run pstree "$NGINX"
 expect_err "--color takes auto, always or never" 2 "not auto, always or never" \
