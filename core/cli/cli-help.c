@@ -218,6 +218,22 @@ print_plan_options(FILE *out, const CkptCliCommand *cmd, const CkptPlan *plan)
   }
 }
 
+/* run's help: what it can run */
+static void
+print_run_names(CkptCli *cli, FILE *out)
+{
+  g_autoptr(GPtrArray) chains = ckpt_chainset_list(ckpt_cli_chains(cli));
+  fprintf(out, "\nchains (ckpt chains):");
+  for (guint i = 0; i < chains->len; i++)
+    fprintf(out, " %s", ((const CkptChain *)chains->pdata[i])->name);
+  GPtrArray *all = ckpt_host_plugins(ckpt_cli_host(cli));
+  fprintf(out, "\nplugins (ckpt plugins NAME):");
+  for (guint i = 0; i < all->len; i++)
+    fprintf(out, " %s", ((const CkptLoadedPlugin *)all->pdata[i])->desc->name);
+  fprintf(out, "\n\nEvery option of the plugins run is a flag: --OPTION or "
+               "--PLUGIN.OPTION.\n");
+}
+
 void
 ckpt_cli_print_help(CkptCli *cli, FILE *out, const CkptCliCommand *c)
 {
@@ -239,9 +255,7 @@ ckpt_cli_print_help(CkptCli *cli, FILE *out, const CkptCliCommand *c)
   if (plan)
     print_plan_options(out, c, plan);
   if (c == &ckpt_cmd_run)
-    fprintf(out, "\nEvery option of the plugins run is a flag: --OPTION or "
-                 "--PLUGIN.OPTION\n(see ckpt plugins NAME; ckpt chains lists "
-                 "the chains).\n");
+    print_run_names(cli, out);
   fprintf(out, "\nGlobal flags (ckpt --help) go before or after the "
                "command.\n");
 }

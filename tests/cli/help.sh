@@ -54,6 +54,11 @@ check "memparse --help shows a boolean as --[no-]maps" grep -q -- "--\[no-\]maps
 check "inspect --help spells an option two plugins share --PLUGIN.OPTION" \
   grep -q -- "--files.pid=int" "$T/in"
 
+"$CKPT" help run >"$T/run" 2>&1
+check "help run names the chains and the loaded plugins" sh -c \
+  'grep -q "^chains (ckpt chains):.* inspect" "$1" &&
+   grep -q "^plugins (ckpt plugins NAME):.* pstree" "$1"' - "$T/run"
+
 "$CKPT" --help >"$T/top" 2>&1
 check "--help lists every command" sh -c \
   'for c in $1; do grep -q "^  $c " "$2" || exit 1; done' - "$cmds" "$T/top"
