@@ -27,8 +27,12 @@ plugins_main(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
     return ckpt_cli_usage_error("usage: ckpt plugins %s", cmd->usage);
   CkptReport *rep =
       ckpt_catalog_plugins(ckpt_cli_host(cli), argc == 1 ? argv[0] : NULL);
-  if (rep == NULL)
-    return ckpt_cli_usage_error("plugin %s is not installed", argv[0]);
+  if (rep == NULL) {
+    const char *near = ckpt_host_nearest(ckpt_cli_host(cli), argv[0]);
+    return ckpt_cli_usage_error("plugin %s is not installed%s%s%s", argv[0],
+                                near ? " (did you mean " : "", near ? near : "",
+                                near ? "?)" : "");
+  }
   return show(cli, rep, argc == 1 ? one : all, argc == 0);
 }
 

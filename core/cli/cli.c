@@ -299,6 +299,14 @@ ckpt_cli_main(int argc, char **argv)
       ckpt_isolate_set_timeout((unsigned)secs);
       continue;
     }
+    if (strcmp(a, "--color") == 0 || g_str_has_prefix(a, "--color=")) {
+      if (!ckpt_render_color_parse(a[7] ? a + 8 : "always")) {
+        status = ckpt_cli_usage_error(
+            "--color: '%s' is not auto, always or never", a + 8);
+        goto out;
+      }
+      continue;
+    }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
       continue;
@@ -316,8 +324,10 @@ ckpt_cli_main(int argc, char **argv)
       continue;
     }
     if (strcmp(a, "--version") == 0) {
-      printf("ckpt %s (plugin ABI %d.%d)\n", CKPT_VERSION, CKPT_ABI_MAJOR,
-             CKPT_ABI_MINOR);
+      printf("ckpt %s (plugin ABI %d.%d: loads plugins built for %d.0 to "
+             "%d.%d)\n",
+             CKPT_VERSION, CKPT_ABI_MAJOR, CKPT_ABI_MINOR, CKPT_ABI_MAJOR,
+             CKPT_ABI_MAJOR, CKPT_ABI_MINOR);
       goto out;
     }
     size_t k;
@@ -366,18 +376,20 @@ ckpt_cli_main(int argc, char **argv)
   g_ptr_array_add(cli.sets, NULL);
 
   if (command == NULL) {
-    ckpt_cli_print_help(help ? stdout : stderr);
+    ckpt_cli_print_help(&cli, help ? stdout : stderr, NULL);
     status = help ? CKPT_EXIT_OK : CKPT_EXIT_USAGE;
     goto out;
   }
   const CkptCliCommand *cmd = ckpt_cli_find(command);
   if (cmd == NULL) {
-    status =
-        ckpt_cli_usage_error("unknown command '%s' (see ckpt --help)", command);
+    const char *s = ckpt_cli_suggest_command(command);
+    status = ckpt_cli_usage_error("unknown command '%s' (%s%s%s)", command,
+                                  s ? "did you mean " : "see ckpt help",
+                                  s ? s : "", s ? "?" : "");
     goto out;
   }
   if (help) {
-    ckpt_cli_print_command_help(cmd);
+    ckpt_cli_print_help(&cli, stdout, cmd);
     goto out;
   }
   /* chain files named on the command line come after the defaults */

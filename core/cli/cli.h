@@ -102,10 +102,10 @@ typedef struct CkptCliCommand {
 
 /* The commands, one per cli-*.c file, and their table (commands.c):
  * sorted by name, NULL-ended. */
-extern const CkptCliCommand ckpt_cmd_chains, ckpt_cmd_diff, ckpt_cmd_inspect,
-    ckpt_cmd_list, ckpt_cmd_memparse, ckpt_cmd_plugins, ckpt_cmd_rootfs,
-    ckpt_cmd_run, ckpt_cmd_secrets, ckpt_cmd_show, ckpt_cmd_triage,
-    ckpt_cmd_yara;
+extern const CkptCliCommand ckpt_cmd_chains, ckpt_cmd_diff, ckpt_cmd_help,
+    ckpt_cmd_inspect, ckpt_cmd_list, ckpt_cmd_memparse, ckpt_cmd_plugins,
+    ckpt_cmd_rootfs, ckpt_cmd_run, ckpt_cmd_secrets, ckpt_cmd_show,
+    ckpt_cmd_triage, ckpt_cmd_yara;
 extern const CkptCliCommand *const ckpt_cli_commands[];
 /* The command called name, or NULL. */
 const CkptCliCommand *ckpt_cli_find(const char *name);
@@ -176,9 +176,15 @@ size_t ckpt_cli_count_rows(GPtrArray *reports, const char *plugin,
 int ckpt_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void ckpt_cli_print_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
-/* ckpt --help, and ckpt COMMAND --help (sugar.c). */
-void ckpt_cli_print_help(FILE *out);
-void ckpt_cli_print_command_help(const CkptCliCommand *c);
+/* Help (cli-help.c): the whole tool's when cmd is NULL, else cmd's with
+ * the options of the plugins it runs. */
+void ckpt_cli_print_help(CkptCli *cli, FILE *out, const CkptCliCommand *cmd);
+/* "Did you mean": the command nearest word, or NULL; for a flag, " (did
+ * you mean --X?)" or "" (free it), from cmd's flags, plan's options and
+ * the global flags. */
+const char *ckpt_cli_suggest_command(const char *word);
+char *ckpt_cli_flag_hint(const CkptCliCommand *cmd, const CkptPlan *plan,
+                         const char *word);
 
 /* The whole command line; main() calls it. */
 int ckpt_cli_main(int argc, char **argv);

@@ -101,7 +101,9 @@ parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
     gboolean used_next = FALSE;
     if (!ckpt_plan_flag(plan, a, i + 1 < argc ? argv[i + 1] : NULL, sets,
                         &used_next, &error)) {
-      ckpt_cli_usage_error("%s", error->message);
+      g_autofree char *name = g_strndup(a + 2, strcspn(a + 2, "="));
+      g_autofree char *hint = ckpt_cli_flag_hint(cmd, plan, name);
+      ckpt_cli_usage_error("%s%s", error->message, hint);
       return FALSE;
     }
     i += used_next;
@@ -205,66 +207,4 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
                             (int)targets->len, &ro, cmd->exit_status != NULL);
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);
-}
-
-/* ---- help ------------------------------------------------------------- */
-
-void
-ckpt_cli_print_help(FILE *out)
-{
-  fprintf(out, "usage: ckpt [GLOBAL FLAGS] COMMAND [ARGS]\n\n"
-               "commands:\n");
-  for (size_t i = 0; ckpt_cli_commands[i]; i++) {
-    const CkptCliCommand *c = ckpt_cli_commands[i];
-    fprintf(out, "  %-10s %s\n", c->name, c->summary ? c->summary : "");
-  }
-  fprintf(out,
-          "\nglobal flags:\n"
-          "  --plugin-path DIR     search DIR for plugins first "
-          "(repeatable)\n"
-          "  --chains FILE         read chain definitions from FILE "
-          "(repeatable)\n"
-          "  --set P.OPTION=VALUE  set an option of plugin P (repeatable)\n"
-          "  --format FORMAT       tree, table, json or jsonl\n"
-          "  --limit NAME=VALUE    raise or lower a bound on input; "
-          "names:\n                       ");
-  const char *const *names = ckpt_limits_names();
-  for (size_t i = 0; names[i]; i++)
-    fprintf(out, "%s%s", i ? ", " : "", names[i]);
-  fprintf(out,
-          "\n  --isolate             run each plugin in its own process: one "
-          "that\n                        crashes fails alone\n"
-          "  --isolate-timeout S   isolate, and fail a plugin still running "
-          "after\n                        S seconds\n"
-          "  -v, --verbose         log plugin loading and debug messages\n"
-          "  -q, --quiet           no warnings on stderr (the loader's stay "
-          "in JSON)\n"
-          "  --ascii               draw trees in ASCII (the default when "
-          "the locale\n                        is not UTF-8)\n"
-          "  --version             print the version and plugin ABI\n"
-          "  -h, --help            this help; ckpt COMMAND --help for one\n"
-          "\nexit status: 0 success, 1 a checkpoint or plugin failed, 2 "
-          "usage error;\n  memparse --search: 0 a hit, 1 none, 2 error; "
-          "diff: 0 equal, 1 different,\n  2 error; yara, secrets: 0 "
-          "nothing, 1 found (even if a file failed), 2 error;\n  triage: "
-          "1 a finding reaches --fail-on, 2 error (see README, Exit "
-          "status)\n");
-}
-
-void
-ckpt_cli_print_command_help(const CkptCliCommand *c)
-{
-  printf("usage: ckpt %s %s\n\n%s\n", c->name, c->usage ? c->usage : "FILE...",
-         c->summary ? c->summary : "");
-  if (c->chain)
-    printf("\nruns: %s\n", c->chain);
-  /* a flag without help is a short form of a plugin option's flag, which
-   * ckpt plugins NAME describes */
-  for (size_t i = 0, shown = 0; c->flags && c->flags[i].flag; i++)
-    if (c->flags[i].help)
-      printf("%s  --%s%s  %s\n", shown++ ? "" : "\nflags:\n", c->flags[i].flag,
-             c->flags[i].takes_value ? "=VALUE" : "", c->flags[i].help);
-  if (c->run == NULL || c == &ckpt_cmd_run)
-    printf("\nEvery option of the plugins run is also a flag: --OPTION or "
-           "--PLUGIN.OPTION\n(see ckpt plugins NAME).\n");
 }

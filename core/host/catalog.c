@@ -1,6 +1,7 @@
 /* catalog.c - what the host has (catalog.h): the loaded plugins and the
  * defined chains, as rows of descriptors of the host's own. */
 #include "host/catalog.h"
+#include "util/limits.h"
 
 #include <string.h>
 
@@ -151,4 +152,85 @@ ckpt_catalog_chains(const CkptChainSet *set)
     ckpt_report_add_row(rep, pr, 0, 0, v);
   }
   return rep;
+}
+
+/* ---- the tool's declarations (ckpt help --dump) ------------------------ */
+
+/* clang-format off */
+static const CkptColumn cmd_cols[] = {
+    {"name", CKPT_T_STR, "Command"}, {"summary", CKPT_T_STR, "Summary"},
+    {"usage", CKPT_T_STR, "Usage"}, {"chain", CKPT_T_STR, "Chain"},
+    {NULL}};
+static const CkptColumn flag_cols[] = {
+    {"command", CKPT_T_STR, "Command"}, {"flag", CKPT_T_STR, "Flag"},
+    {"value", CKPT_T_STR, "Value"}, {"help", CKPT_T_STR, "Help"},
+    {"plugin", CKPT_T_STR, "Plugin"}, {"type", CKPT_T_STR, "Type"},
+    {"default", CKPT_T_STR, "Default"}, {NULL}};
+static const CkptColumn note_cols[] = {
+    {"kind", CKPT_T_STR, "Kind"}, {"name", CKPT_T_STR, "Name"},
+    {"help", CKPT_T_STR, "Help"}, {NULL}};
+static const CkptTable decl_tables[] = {
+    {"commands", "Commands", CKPT_LAYOUT_TABLE, cmd_cols},
+    {"flags", "Flags", CKPT_LAYOUT_TABLE, flag_cols},
+    {"notes", "Exit status, environment, files, limits, chains",
+     CKPT_LAYOUT_TABLE, note_cols},
+    {NULL}};
+/* clang-format on */
+static const CkptPlugin decl_self = {.name = "help", .tables = decl_tables};
+enum { T_DECL_CMD, T_DECL_FLAG, T_DECL_NOTE };
+
+static CkptPluginResult *
+decl_result(CkptReport *rep)
+{
+  return g_ptr_array_index(rep->plugins, 0);
+}
+
+CkptReport *
+ckpt_catalog_decls_new(void)
+{
+  CkptReport *rep = ckpt_report_new("help");
+  rep->opened = TRUE;
+  ckpt_report_add_plugin(rep, &decl_self);
+  return rep;
+}
+
+void
+ckpt_catalog_decl_command(CkptReport *rep, const char *name,
+                          const char *summary, const char *usage,
+                          const char *chain)
+{
+  CkptValue v[] = {CKPT_STR(name), CKPT_STR(summary), CKPT_STR(usage),
+                   CKPT_STR(chain)};
+  ckpt_report_add_row(rep, decl_result(rep), T_DECL_CMD, 0, v);
+}
+
+void
+ckpt_catalog_decl_flag(CkptReport *rep, const char *cmd, const char *flag,
+                       const char *value, const char *help, const char *plugin,
+                       const char *type, const char *def)
+{
+  CkptValue v[] = {CKPT_STR(cmd),  CKPT_STR(flag),   CKPT_STR(value),
+                   CKPT_STR(help), CKPT_STR(plugin), CKPT_STR(type),
+                   CKPT_STR(def)};
+  ckpt_report_add_row(rep, decl_result(rep), T_DECL_FLAG, 0, v);
+}
+
+void
+ckpt_catalog_decl_note(CkptReport *rep, const char *kind, const char *name,
+                       const char *help)
+{
+  CkptValue v[] = {CKPT_STR(kind), CKPT_STR(name), CKPT_STR(help)};
+  ckpt_report_add_row(rep, decl_result(rep), T_DECL_NOTE, 0, v);
+}
+
+void
+ckpt_catalog_decl_host_notes(CkptReport *rep, const CkptChainSet *set)
+{
+  for (const char *const *l = ckpt_limits_names(); *l; l++)
+    ckpt_catalog_decl_note(rep, "limit", *l, NULL);
+  g_autoptr(GPtrArray) chains = ckpt_chainset_list(set);
+  for (guint i = 0; i < chains->len; i++) {
+    const CkptChain *ch = g_ptr_array_index(chains, i);
+    ckpt_catalog_decl_note(rep, "chain", ch->name, ch->description);
+  }
 }

@@ -16,4 +16,22 @@ CkptReport *ckpt_catalog_plugins(const CkptHost *h, const char *name);
 /* Every chain of set, sorted by name. */
 CkptReport *ckpt_catalog_chains(const CkptChainSet *set);
 
+/* The declarations of the tool itself, for man pages and completion
+ * (`ckpt help --dump`): a report of the tables "commands", "flags" and
+ * "notes" (exit status, environment, files, limits, chains), filled by
+ * the calls below; limits and chains' notes come from the host. */
+CkptReport *ckpt_catalog_decls_new(void);
+void ckpt_catalog_decl_command(CkptReport *rep, const char *name,
+                               const char *summary, const char *usage,
+                               const char *chain);
+/* cmd "" for a global flag; plugin, type and def for a plugin option */
+void ckpt_catalog_decl_flag(CkptReport *rep, const char *cmd, const char *flag,
+                            const char *value, const char *help,
+                            const char *plugin, const char *type,
+                            const char *def);
+void ckpt_catalog_decl_note(CkptReport *rep, const char *kind, const char *name,
+                            const char *help);
+/* The limits' names and set's chains, as notes. */
+void ckpt_catalog_decl_host_notes(CkptReport *rep, const CkptChainSet *set);
+
 #endif

@@ -308,9 +308,13 @@ expand(const CkptHost *h, const CkptChain *chain, GPtrArray *out,
         g_set_error(error, CKPT_ERROR, CKPT_ERROR_MISSING,
                     "chain %s (%s): plugin %s is not installed", chain->name,
                     chain->file, name);
-      else
+      else {
+        const char *near = ckpt_host_nearest(h, name);
         g_set_error(error, CKPT_ERROR, CKPT_ERROR_MISSING,
-                    "plugin %s is not installed (see 'ckpt plugins')", name);
+                    "plugin %s is not installed (%s%s%s)", name,
+                    near ? "did you mean " : "see 'ckpt plugins'",
+                    near ? near : "", near ? "?" : "");
+      }
       return FALSE;
     }
     g_ptr_array_add(out, (gpointer)lp);

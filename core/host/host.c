@@ -18,6 +18,7 @@
 
 #include "ckpt-config.h"
 #include "util/error.h"
+#include "util/suggest.h"
 
 #define MAX_DECLS 256
 
@@ -142,6 +143,18 @@ const CkptLoadedPlugin *
 ckpt_host_find(const CkptHost *h, const char *name)
 {
   return g_hash_table_lookup(h->by_name, name);
+}
+
+const char *
+ckpt_host_nearest(const CkptHost *h, const char *name)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  for (guint i = 0; i < h->plugins->len; i++) {
+    const CkptLoadedPlugin *lp = g_ptr_array_index(h->plugins, i);
+    g_ptr_array_add(names, (gpointer)lp->desc->name);
+  }
+  g_ptr_array_add(names, NULL);
+  return ckpt_suggest(name, (const char *const *)names->pdata);
 }
 
 /* ---- search path ------------------------------------------------------ */
@@ -796,8 +809,15 @@ ckpt_options_set(GArray *opts, const CkptPlugin *p, const char *name,
 {
   CkptOptionValue *v = (CkptOptionValue *)ckpt_options_get(opts, name);
   if (v == NULL) {
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (size_t i = 0; p->options && p->options[i].name; i++)
+      g_ptr_array_add(names, (gpointer)p->options[i].name);
+    g_ptr_array_add(names, NULL);
+    const char *near = ckpt_suggest(name, (const char *const *)names->pdata);
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE,
-                "plugin %s has no option '%s'", p->name, name);
+                "plugin %s has no option '%s'%s%s%s", p->name, name,
+                near ? " (did you mean " : "", near ? near : "",
+                near ? "?)" : "");
     return FALSE;
   }
   int64_t n = 0;

@@ -92,6 +92,8 @@ GPtrArray *ckpt_host_refusals(const CkptHost *h);
 /* CkptLoadedPlugin*, in discovery order */
 GPtrArray *ckpt_host_plugins(const CkptHost *h);
 const CkptLoadedPlugin *ckpt_host_find(const CkptHost *h, const char *name);
+/* The loaded plugin name nearest a mistyped one (did you mean), or NULL. */
+const char *ckpt_host_nearest(const CkptHost *h, const char *name);
 
 /* Checks a descriptor's declarations; used at load time. */
 gboolean ckpt_plugin_validate(const CkptPlugin *p, GError **error);

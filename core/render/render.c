@@ -74,6 +74,7 @@ ckpt_renderer_new(FILE *out, const CkptRenderOptions *opt)
   CkptRenderer *r = g_malloc0(k->size);
   r->klass = k;
   r->opt = *opt;
+  r->opt.color = opt->color || ckpt_render_color_for(out);
   r->out = out;
   r->buf = g_string_new(NULL);
   return r;

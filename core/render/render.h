@@ -80,7 +80,23 @@ typedef struct {
    * each row's checkpoint (its path), shown when there are several
    * (ckpt show A B); NULL: none */
   const char *file_column;
+  /* appended: tree and table text in colour (severities, states); the
+   * renderer turns it on by itself when ckpt_render_color_for(out) */
+  gboolean color;
 } CkptRenderOptions;
+
+/* Colour (color.c), process-wide, set once by the CLI's --color. */
+typedef enum {
+  CKPT_COLOR_AUTO = 0, /* on a terminal, unless NO_COLOR is set */
+  CKPT_COLOR_ALWAYS = 1,
+  CKPT_COLOR_NEVER = 2,
+} CkptColorMode;
+void ckpt_render_set_color(CkptColorMode mode);
+/* "auto", "always" or "never" -> ckpt_render_set_color; FALSE otherwise. */
+gboolean ckpt_render_color_parse(const char *when);
+/* Is text written to out coloured? ALWAYS and NEVER say so; AUTO when out
+ * is a terminal, NO_COLOR is unset or empty and TERM is not "dumb". */
+gboolean ckpt_render_color_for(FILE *out);
 
 gboolean ckpt_render_format_parse(const char *name, CkptRenderFormat *out);
 /* Trees drawn with ASCII branches ("|-- ", "`-- ") instead of box drawing,

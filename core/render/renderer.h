@@ -126,6 +126,13 @@ const CkptRow *ckpt_first_row(const CkptResult *t);
 char *ckpt_template_text(const char *tpl, const CkptResult *t,
                          const CkptRow *row, gboolean utc);
 
+/* Colour (color.c): the SGR code of a cell of col holding text ("31"), or
+ * NULL; ckpt_paint appends text, wrapped in it when on. Renderers measure
+ * and pad the plain text and paint only where they append it. */
+const char *ckpt_color_of(const CkptColumn *col, const char *text);
+void ckpt_paint(GString *out, gboolean on, const CkptColumn *col,
+                const char *text);
+
 /* Shared text pieces (text.c). */
 char *ckpt_column_title(const CkptColumn *c);
 /* A table's title (or name), escaped. */

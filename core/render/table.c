@@ -44,33 +44,51 @@ col_flags(const CkptResult *t, size_t c)
   return t->decl->columns[c].flags;
 }
 
+/* Appends s, painted as a cell of col when on, then blanks up to width:
+ * the width is the plain text's (color.c). */
 static void
-pad(GString *out, const char *s, size_t width)
+pad(GString *out, gboolean on, const CkptColumn *col, const char *s,
+    size_t width)
 {
-  g_string_append(out, s);
+  ckpt_paint(out, on, col, s);
   for (size_t w = ckpt_text_width(s); w < width; w++)
     g_string_append_c(out, ' ');
+}
+
+/* The declaration of the k-th shown column of t. */
+static const CkptColumn *
+shown_column(const CkptResult *t, size_t k)
+{
+  for (size_t c = 0; c < t->n_columns; c++)
+    if (!(col_flags(t, c) & CKPT_COL_HIDDEN) && k-- == 0)
+      return &t->decl->columns[c];
+  return NULL;
 }
 
 /* Writes cells (n_columns per row) padded to width[]; a cell wider than
  * its column pushes the rest of its line right. The first skip columns
  * are left out. */
 static void
-grid_lines(GString *out, GPtrArray *cells, size_t n_columns,
-           const size_t *width, size_t skip)
+grid_lines(GString *out, GPtrArray *cells, const Grid *g, size_t skip,
+           gboolean color)
 {
+  size_t n_columns = g->n_vis, lead = g->file_col ? 1 : 0;
+  const size_t *width = g->width;
   for (guint i = 0; i < cells->len; i++) {
     size_t c = i % n_columns;
     if (c < skip)
       continue;
+    /* the file column is not one of the table's own */
+    const CkptColumn *col =
+        color && c >= lead ? shown_column(&g->shape, c - lead) : NULL;
     if (c + 1 == n_columns) {
-      g_string_append(out, g_ptr_array_index(cells, i));
       /* no trailing blanks */
+      ckpt_paint(out, color, col, g_ptr_array_index(cells, i));
       while (out->len && out->str[out->len - 1] == ' ')
         g_string_truncate(out, out->len - 1);
       g_string_append_c(out, '\n');
     } else {
-      pad(out, g_ptr_array_index(cells, i), width[c] + 2);
+      pad(out, color, col, g_ptr_array_index(cells, i), width[c] + 2);
     }
   }
 }
@@ -201,7 +219,7 @@ grid_draw(CkptRenderer *r, Grid *g)
       g_ptr_array_add(line, c);
       if (line->len < g->n_vis)
         continue;
-      grid_lines(r->buf, line, g->n_vis, g->width, skip);
+      grid_lines(r->buf, line, g, skip, r->opt.color);
       g_ptr_array_set_size(line, 0);
       if (r->buf->len >= 65536)
         ckpt_renderer_flush(r);
@@ -210,7 +228,7 @@ grid_draw(CkptRenderer *r, Grid *g)
       r->failed = TRUE;
     g_clear_pointer(&g->cell_spool, ckpt_spool_free);
   }
-  grid_lines(r->buf, g->cells, g->n_vis, g->width, skip);
+  grid_lines(r->buf, g->cells, g, skip, r->opt.color);
 }
 
 /* The width of a RECORD's "Title:" column. */
@@ -228,7 +246,7 @@ record_width(const CkptResult *t)
 
 static void
 record_row(GString *out, const CkptResult *t, const CkptRow *row,
-           gboolean first_row, gboolean utc)
+           gboolean first_row, gboolean utc, gboolean color)
 {
   size_t w = record_width(t);
   if (!first_row)
@@ -240,8 +258,9 @@ record_row(GString *out, const CkptResult *t, const CkptRow *row,
     g_autofree char *k = ckpt_column_title(&t->decl->columns[c]);
     g_autofree char *v = ckpt_cell_text(t, c, &row->values[c], utc);
     g_autofree char *kc = g_strconcat(k, ":", NULL);
-    pad(out, kc, w + 3);
-    g_string_append_printf(out, "%s\n", v);
+    pad(out, FALSE, NULL, kc, w + 3);
+    ckpt_paint(out, color, &t->decl->columns[c], v);
+    g_string_append_c(out, '\n');
   }
 }
 
@@ -322,7 +341,7 @@ table_row(CkptRenderer *r, const CkptPluginResult *pr, size_t ti,
   if (tb->merged == NULL && t->decl->layout == CKPT_LAYOUT_RECORD) {
     if (ts->rows == 0)
       table_heading(r->buf, t);
-    record_row(r->buf, t, row, ts->rows == 0, r->opt.utc);
+    record_row(r->buf, t, row, ts->rows == 0, r->opt.utc, r->opt.color);
     ts->rows++;
     if (ts->text == NULL)
       ts->text = ckpt_spool_new();

@@ -52,7 +52,7 @@ in_label(const CkptResult *t, size_t c, gboolean labels)
 
 /* A row as one line: non-empty label cells separated by two spaces. */
 static char *
-row_text(const CkptResult *t, const CkptRow *row, gboolean utc)
+row_text(const CkptResult *t, const CkptRow *row, gboolean utc, gboolean color)
 {
   GString *s = g_string_new(NULL);
   gboolean labels = has_label_columns(t);
@@ -62,7 +62,7 @@ row_text(const CkptResult *t, const CkptRow *row, gboolean utc)
     g_autofree char *v = ckpt_cell_text(t, c, &row->values[c], utc);
     if (s->len)
       g_string_append(s, "  ");
-    g_string_append(s, v);
+    ckpt_paint(s, color, &t->decl->columns[c], v);
   }
   return g_string_free(s, FALSE);
 }
@@ -166,8 +166,10 @@ field_lines(TreeCtx *c, const CkptResult *t, const CkptRow *row,
     GString *k = g_string_new(NULL);
     ckpt_text_escape(k, title, -1);
     g_autofree char *v = ckpt_cell_text(t, col, &row->values[col], c->opt->utc);
+    g_string_append(k, ": ");
+    ckpt_paint(k, c->opt->color, &t->decl->columns[col], v);
     ckpt_tree_add_line(c->lines, under && prev_shown ? level + 1 : level,
-                       g_strdup_printf("%s: %s", k->str, v));
+                       g_strdup(k->str));
     g_string_free(k, TRUE);
     if (!under)
       prev_shown = TRUE;
@@ -186,7 +188,10 @@ hinted_lines(TreeCtx *c, const CkptResult *t, const CkptRow *row, int level,
       continue;
     g_autofree char *k = ckpt_column_title(&t->decl->columns[col]);
     g_autofree char *v = ckpt_cell_text(t, col, &row->values[col], c->opt->utc);
-    ckpt_tree_add_line(c->lines, level, g_strdup_printf("%s: %s", k, v));
+    GString *line = g_string_new(k);
+    g_string_append(line, ": ");
+    ckpt_paint(line, c->opt->color, &t->decl->columns[col], v);
+    ckpt_tree_add_line(c->lines, level, g_string_free(line, FALSE));
   }
 }
 
@@ -231,7 +236,7 @@ node_text(TreeCtx *c, const CkptResult *t, const CkptRenderView *v,
     return ckpt_template_text(v->label_template, t, row, utc);
   if (t->decl->label)
     return ckpt_template_text(t->decl->label, t, row, utc);
-  return row_text(t, row, utc);
+  return row_text(t, row, utc, c->opt->color);
 }
 
 /* A node: its label, its details, then what nests under it. */

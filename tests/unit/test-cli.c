@@ -9,8 +9,8 @@ static void
 test_find(void)
 {
   static const char *const names[] = {
-      "chains", "diff",    "inspect", "list",   "memparse", "plugins", "rootfs",
-      "run",    "secrets", "show",    "triage", "yara",     NULL};
+      "chains", "diff", "help",    "inspect", "list",   "memparse", "plugins",
+      "rootfs", "run",  "secrets", "show",    "triage", "yara",     NULL};
   for (size_t i = 0; names[i]; i++) {
     const CkptCliCommand *c = ckpt_cli_find(names[i]);
     g_assert_nonnull(c);
@@ -35,7 +35,32 @@ test_table_sorted(void)
     if (n > 0)
       g_assert_cmpint(strcmp(ckpt_cli_commands[n - 1]->name, c->name), <, 0);
   }
-  g_assert_cmpuint(n, ==, 12);
+  g_assert_cmpuint(n, ==, 13);
+}
+
+/* --help, the man page and the completions show every flag with its
+ * description: none may lack one */
+static void
+test_flag_help(void)
+{
+  for (size_t i = 0; ckpt_cli_commands[i]; i++) {
+    const CkptCliCommand *c = ckpt_cli_commands[i];
+    g_assert_nonnull(c->usage);
+    g_assert_cmpuint(strlen(c->summary), >, 0);
+    for (size_t f = 0; c->flags && c->flags[f].flag; f++) {
+      if (c->flags[f].help == NULL || c->flags[f].help[0] == '\0')
+        g_error("ckpt %s --%s has no description", c->name, c->flags[f].flag);
+    }
+  }
+}
+
+/* did you mean, for commands */
+static void
+test_suggest_command(void)
+{
+  g_assert_cmpstr(ckpt_cli_suggest_command("insepct"), ==, "inspect");
+  g_assert_cmpstr(ckpt_cli_suggest_command("hlep"), ==, "help");
+  g_assert_null(ckpt_cli_suggest_command("completely-different"));
 }
 
 /* a command is sugar (chain and flags) or runs itself, and a sugar
@@ -71,5 +96,7 @@ main(int argc, char **argv)
   g_test_add_func("/cli/find", test_find);
   g_test_add_func("/cli/table-sorted", test_table_sorted);
   g_test_add_func("/cli/flags", test_flags);
+  g_test_add_func("/cli/flag-help", test_flag_help);
+  g_test_add_func("/cli/suggest-command", test_suggest_command);
   return g_test_run();
 }
