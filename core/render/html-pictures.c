@@ -33,6 +33,20 @@ kind_class(const char *k)
   return "other";
 }
 
+static gboolean
+kernel_kind(const CkptHtmlMapPicture *pic, const char *k)
+{
+  size_t n = strlen(k);
+  for (const char *p = pic->kernel; p && *p;) {
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == n && strncmp(p, k, n) == 0)
+      return TRUE;
+    p = e ? e + 1 : p + len;
+  }
+  return FALSE;
+}
+
 typedef struct {
   const CkptRow *row;
   uint64_t start, end, present;
@@ -154,7 +168,7 @@ draw_bar(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
   g_string_append(out, "</g>");
   /* a label where it fits: the file's name, else the kind */
   size_t room = (size_t)(b->w / 6.2);
-  if (room >= 4) {
+  if (room >= 7) {
     const char *text = path && path->type == CKPT_T_STR ? base_name(path->v.s)
                        : kind                           ? kind
                                                         : "";
@@ -319,7 +333,9 @@ ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
         b.end = b.start;
       const CkptValue *pv = cell(t, r, pic->perms);
       b.exec = pv && pv->type == CKPT_T_STR && strchr(pv->v.s, 'x');
-      b.anon = cell(t, r, pic->path) == NULL;
+      const CkptValue *kv = cell(t, r, pic->kind);
+      b.anon = cell(t, r, pic->path) == NULL &&
+               !(kv && kv->type == CKPT_T_STR && kernel_kind(pic, kv->v.s));
       mapped += b.end - b.start;
       present += b.present;
       n_exec += b.exec;
@@ -390,6 +406,23 @@ leading_time(const char *s, int64_t *out)
   return TRUE;
 }
 
+/* The time a text cell starts with is the event's column already: take
+ * it, and the spaces after it, out of the event's text. */
+static void
+strip_time(char *what, const char *cell_text)
+{
+  char stamp[21];
+  memcpy(stamp, cell_text, 20);
+  stamp[20] = '\0';
+  char *at = strstr(what, stamp);
+  if (at == NULL)
+    return;
+  char *rest = at + 20;
+  while (*rest == ' ')
+    rest++;
+  memmove(at, rest, strlen(rest) + 1);
+}
+
 static void
 escaped_html(GString *out, const char *s)
 {
@@ -451,6 +484,8 @@ ckpt_html_timeline(GString *out, const CkptHtmlTimeSource *src,
       }
       Event e = {when, order++, s->kind,
                  ckpt_template_text(s->what, t, r, TRUE)};
+      if (s->text_time)
+        strip_time(e.what, v->v.s);
       g_array_append_val(ev, e);
     }
   }

@@ -108,14 +108,31 @@ typedef struct {
   const char *title;
   SectionKind kind;
   const char *tables[4]; /* "plugin.table", NULL-ended */
+  /* the first table's columns to show, comma-separated; NULL: all but
+   * the HIDDEN ones. Every column is still in JSON. */
+  const char *columns;
 } Section;
 
 static const Section sections[] = {
     {"findings", "Findings", SEC_FINDINGS, {"triage.findings"}},
-    {"processes", "Process tree", SEC_TABLES, {"pstree.processes"}},
+    {"processes",
+     "Process tree",
+     SEC_TABLES,
+     {"pstree.processes"},
+     "pid,command,cmdline,task_state,exit_code,uid,gid,threads,memory,"
+     "seccomp,exe,env_source"},
     {"memory", "Memory maps", SEC_MAPS, {"memory.maps"}},
-    {"sockets", "Sockets", SEC_TABLES, {"sockets.sockets"}},
-    {"files", "Open files", SEC_TABLES, {"files.files"}},
+    {"sockets",
+     "Sockets",
+     SEC_TABLES,
+     {"sockets.sockets"},
+     "pid,fd,protocol,type,state,local,remote,address,peer,in_queue,"
+     "out_queue,inode"},
+    {"files",
+     "Open files",
+     SEC_TABLES,
+     {"files.files"},
+     "pid,fd,type,path,kind,pos,size,detail"},
     {"rootfs",
      "Root file system changes",
      SEC_TABLES,
@@ -139,6 +156,7 @@ static const CkptHtmlMapPicture maps_picture = {
     .path = "path",
     .names = "pstree.processes",
     .name = "command",
+    .kernel = "vdso,vvar,vsyscall",
 };
 
 static const CkptHtmlTimeSource time_sources[] = {
@@ -214,7 +232,9 @@ static const char css[] =
     "th{text-align:left;background:#eef1f5;color:#333b4d;font-weight:600;"
     "padding:4px 8px;border-bottom:1px solid var(--line);white-space:nowrap}\n"
     "td{padding:3px 8px;border-bottom:1px solid #eceff4;vertical-align:top;"
-    "font-family:monospace;word-break:break-word;max-width:520px}\n"
+    "font-family:monospace;white-space:nowrap}\n"
+    "td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:240px;"
+    "max-width:560px}\n"
     "tr:nth-child(even) td{background:#fafbfc}\n"
     "td.tree{white-space:pre}\n"
     ".badge{display:inline-block;min-width:64px;text-align:center;"
@@ -350,6 +370,21 @@ shown_column(const CkptColumn *c)
   return !(c->flags & CKPT_COL_HIDDEN);
 }
 
+/* Is column c in a comma-separated list? */
+static gboolean
+listed(const char *list, const char *c)
+{
+  size_t n = strlen(c);
+  for (const char *p = list; p && *p;) {
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == n && strncmp(p, c, n) == 0)
+      return TRUE;
+    p = e ? e + 1 : p + len;
+  }
+  return FALSE;
+}
+
 static void
 cell_html(GString *out, const CkptResult *t, size_t c, const CkptRow *row)
 {
@@ -399,15 +434,28 @@ tree_column(const CkptResult *t, size_t c)
   return !hinted || (col->flags & (CKPT_COL_LABEL | CKPT_COL_DETAIL));
 }
 
+/* A grid's columns: the section's list, else a tree's LABEL and DETAIL
+ * ones, else all but the HIDDEN ones. */
+static gboolean
+grid_column(const CkptResult *t, size_t c, const char *columns)
+{
+  if (columns)
+    return listed(columns, t->decl->columns[c].name);
+  if (t->decl->layout == CKPT_LAYOUT_TREE)
+    return tree_column(t, c);
+  return shown_column(&t->decl->columns[c]);
+}
+
 static void
-grid_html(GString *out, const CkptResult *t, const char *id)
+grid_html(GString *out, const CkptResult *t, const char *id,
+          const char *columns)
 {
   gboolean tree = t->decl->layout == CKPT_LAYOUT_TREE;
   g_string_append(out, "<div class=\"scroll\"><table id=\"");
   html_special(out, id);
   g_string_append(out, "\"><thead><tr>");
   for (size_t c = 0; c < t->n_columns; c++) {
-    if (tree ? !tree_column(t, c) : !shown_column(&t->decl->columns[c]))
+    if (!grid_column(t, c, columns))
       continue;
     g_autofree char *title = ckpt_column_title(&t->decl->columns[c]);
     g_string_append(out, "<th>");
@@ -420,15 +468,19 @@ grid_html(GString *out, const CkptResult *t, const char *id)
     g_string_append(out, "<tr>");
     gboolean first = TRUE;
     for (size_t c = 0; c < t->n_columns; c++) {
-      if (tree ? !tree_column(t, c) : !shown_column(&t->decl->columns[c]))
+      if (!grid_column(t, c, columns))
         continue;
+      g_autofree char *text = ckpt_value_text(&row->values[c], TRUE);
+      /* long text wraps anywhere; short text never */
+      const char *td =
+          g_utf8_strlen(text, -1) > 40 ? "<td class=\"wrap\">" : "<td>";
       if (tree && first) {
         /* the depth as indentation: a number of ours, not input text */
         g_string_append(out, "<td class=\"tree\">");
         for (unsigned d = 0; d < MIN(row->depth, 64u); d++)
           g_string_append(out, d + 1 == row->depth ? "\u2514\u2500 " : "   ");
       } else {
-        g_string_append(out, "<td>");
+        g_string_append(out, td);
       }
       first = FALSE;
       cell_html(out, t, c, row);
@@ -442,7 +494,7 @@ grid_html(GString *out, const CkptResult *t, const char *id)
 /* One table, headed by its title and row count. */
 static void
 table_html(GString *out, const CkptResult *t, const char *spec, guint doc,
-           gboolean heading)
+           gboolean heading, const char *columns)
 {
   g_autofree char *id = g_strdup_printf("c%u-%s", doc, spec);
   g_strdelimit(id, ".", '-');
@@ -460,7 +512,7 @@ table_html(GString *out, const CkptResult *t, const char *spec, guint doc,
   if (t->decl->layout == CKPT_LAYOUT_RECORD)
     record_html(out, t);
   else
-    grid_html(out, t, id);
+    grid_html(out, t, id, columns);
 }
 
 /* ---- sections ------------------------------------------------------------
@@ -562,12 +614,28 @@ findings_html(GString *out, const CkptResult *t, guint doc)
     g_string_append(out, "<p class=\"none\">no findings</p>\n");
     return;
   }
+  guint n_info = 0;
+  for (guint i = 0; i < t->rows->len; i++) {
+    const char *sev =
+        str_cell(t, &g_array_index(t->rows, CkptRow, i), "severity");
+    n_info += ckpt_html_class(sev) == NULL || g_strcmp0(sev, "info") == 0;
+  }
   g_string_append_printf(out, "<div id=\"c%u-findings-list\">\n", doc);
+  gboolean folded = FALSE;
   for (guint i = 0; i < t->rows->len; i++) {
     const CkptRow *row = &g_array_index(t->rows, CkptRow, i);
     const char *cls = ckpt_html_class(str_cell(t, row, "severity"));
     if (cls == NULL)
       cls = "info";
+    /* what is only informative (shell history, ...) is folded, to keep
+     * what matters on the first screen */
+    if (strcmp(cls, "info") == 0 && !folded && n_info < t->rows->len) {
+      g_string_append_printf(out,
+                             "<details class=\"info\"><summary>%u "
+                             "informative findings</summary>\n",
+                             n_info);
+      folded = TRUE;
+    }
     g_string_append_printf(out,
                            "<div class=\"finding %s\"><div class=\"fhead\">"
                            "<span class=\"badge %s\">%s</span>"
@@ -616,6 +684,8 @@ findings_html(GString *out, const CkptResult *t, guint doc)
     }
     g_string_append(out, "</div>\n");
   }
+  if (folded)
+    g_string_append(out, "</details>\n");
   g_string_append(out, "</div>\n");
 }
 
@@ -673,7 +743,7 @@ section_html(Html *h, GString *out, const Section *s, guint doc)
         continue;
       }
       /* the first table is the section's; the others have headings */
-      table_html(out, t, s->tables[i], doc, i > 0);
+      table_html(out, t, s->tables[i], doc, i > 0, i == 0 ? s->columns : NULL);
     }
     break;
   }
@@ -708,7 +778,7 @@ others_html(Html *h, GString *out, guint doc)
     g_string_append(out, " <span class=\"count\">(");
     html_special(out, spec);
     g_string_append_printf(out, ", %u)</span></summary>\n", c->t->rows->len);
-    table_html(out, c->t, spec, doc, FALSE);
+    table_html(out, c->t, spec, doc, FALSE, NULL);
     g_string_append(out, "</details>\n");
   }
   g_string_append(out, "</section>\n");

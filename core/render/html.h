@@ -38,6 +38,9 @@ typedef struct {
   const char *path;    /* NULL cell: anonymous */
   const char *names;   /* "plugin.table" with group and name columns */
   const char *name;
+  /* kinds the kernel maps (vdso, ...): no path, yet not anonymous memory
+   * a program made; comma-separated */
+  const char *kernel;
 } CkptHtmlMapPicture;
 void ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
                     const CkptRowStore *st, guint doc_index);
