@@ -254,9 +254,16 @@ def craft_hostile(src, dst):
                 if m.name.startswith("checkpoint/"):
                     data = data.replace(path_old, path_new)
                     data = data.replace(env_old, env_new)
-                if m.name in ("config.dump", "spec.dump"):
+                if m.name == "config.dump":
                     data = data.replace(b'"ckpt-real-attack"',
                                         json.dumps(name_new).encode())
+                if m.name == "spec.dump":
+                    spec = json.loads(data)
+                    spec["process"]["env"].append(
+                        "EVIL=</td></tr></table><script>alert(9)</script>")
+                    spec.setdefault("annotations", {})[
+                        "x\"><img src=x onerror=alert(10)>"] = "</style>"
+                    data = json.dumps(spec).encode()
                 if m.name == "rootfs-diff.tar":
                     data = hostile_diff(data)
                 if data != before:
@@ -288,7 +295,9 @@ def hostile_diff(data):
 HOSTILE_TEXT = ["<svg/>", "<svg/onload=alert(1)>", "</style><script>alert(2)",
                 '"><img src=x onerror=z>', "<script>alert(4)</script>",
                 'etc/"><img src=x onerror=alert(6)>',
-                "tmp/<script>alert(7)</script>"]
+                "tmp/<script>alert(7)</script>",
+                "</td></tr></table><script>alert(9)</script>",
+                'x"><img src=x onerror=alert(10)>']
 
 
 def check_hostile(p, name):
