@@ -652,7 +652,7 @@ print_help(FILE *out)
           "  --chains FILE         read chain definitions from FILE "
           "(repeatable)\n"
           "  --set P.OPTION=VALUE  set an option of plugin P (repeatable)\n"
-          "  --format FORMAT       tree, table, json or jsonl\n"
+          "  --format FORMAT       tree, table, json, jsonl or html\n"
           "  --limit NAME=VALUE    raise or lower a bound on input; "
           "names:\n                       ");
   const char *const *names = ckpt_limits_names();
@@ -800,7 +800,7 @@ ckpt_cli_main(int argc, char **argv)
       CkptRenderFormat f;
       if (!ckpt_render_format_parse(v, &f)) {
         status = ckpt_cli_usage_error(
-            "unknown format '%s' (tree, table, json, jsonl)", v);
+            "unknown format '%s' (tree, table, json, jsonl, html)", v);
         goto out;
       }
       cli.format = v;
