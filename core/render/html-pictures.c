@@ -166,16 +166,44 @@ draw_bar(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
                            "width=\"%.2f\" height=\"34\"/>",
                            b->x, b->w);
   g_string_append(out, "</g>");
-  /* a label where it fits: the file's name, else the kind */
-  size_t room = (size_t)(b->w / 6.2);
-  if (room >= 7) {
-    const char *text = path && path->type == CKPT_T_STR ? base_name(path->v.s)
-                       : kind                           ? kind
-                                                        : "";
-    g_string_append_printf(out, "<text class=\"lbl\" x=\"%.2f\" y=\"60\">",
-                           b->x + 1);
-    fitted(out, text, room);
-    g_string_append(out, "</text>");
+}
+
+/* What a bar is called under the strip: its file's name, else its kind. */
+static const char *
+bar_label(const CkptResult *t, const CkptHtmlMapPicture *pic, const Bar *b)
+{
+  const CkptValue *path = cell(t, b->row, pic->path);
+  if (path && path->type == CKPT_T_STR)
+    return base_name(path->v.s);
+  const CkptValue *kv = cell(t, b->row, pic->kind);
+  return kv && kv->type == CKPT_T_STR ? kv->v.s : "";
+}
+
+/* Labels under the strip: one per run of adjacent bars of one name (a
+ * library's text, data and bss read as one), where it fits. */
+static void
+draw_labels(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
+            GArray *bars)
+{
+  for (guint i = 0; i < bars->len;) {
+    const Bar *b = &g_array_index(bars, Bar, i);
+    const char *text = bar_label(t, pic, b);
+    double w = b->w;
+    guint j = i + 1;
+    for (; j < bars->len; j++) {
+      const Bar *c = &g_array_index(bars, Bar, j);
+      if (c->gap_before || strcmp(bar_label(t, pic, c), text) != 0)
+        break;
+      w += c->w;
+    }
+    size_t room = (size_t)(w / 6.2);
+    if (room >= 6 && *text) {
+      g_string_append_printf(out, "<text class=\"lbl\" x=\"%.2f\" y=\"60\">",
+                             b->x + 1);
+      fitted(out, text, room);
+      g_string_append(out, "</text>");
+    }
+    i = j;
   }
 }
 
@@ -194,7 +222,9 @@ draw_strip(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
     b->gap_before = i > 0 && b->start != g_array_index(bars, Bar, i - 1).end;
     gaps += b->gap_before;
   }
-  double unit = (MAP_W - gaps * GAP_W) / (weight > 0 ? weight : 1);
+  /* holes take at most a third of the strip, however many there are */
+  double gap_w = gaps ? MIN(GAP_W, MAP_W / 3 / gaps) : GAP_W;
+  double unit = (MAP_W - gaps * gap_w) / (weight > 0 ? weight : 1);
   double x = 0;
   g_string_append_printf(
       out,
@@ -211,8 +241,8 @@ draw_strip(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
       g_string_append_printf(out,
                              "<path class=\"gap\" d=\"M%.2f 14 l3 6 l-3 6 l3 "
                              "6 l-3 6 l3 6\"/>",
-                             x + GAP_W / 2 - 1.5);
-      x += GAP_W;
+                             x + gap_w / 2 - 1.5);
+      x += gap_w;
       region_x = x;
     }
     b->x = x;
@@ -235,6 +265,7 @@ draw_strip(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
     draw_bar(out, t, pic, b, id);
     x += b->w;
   }
+  draw_labels(out, t, pic, bars);
   g_string_append(out, "</svg>\n");
 }
 
