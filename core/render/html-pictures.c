@@ -334,7 +334,7 @@ ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
                   "<span class=\"sw hatch\"></span>anonymous (hatched) "
                   "<span class=\"sw xmk\"></span>executable "
                   "<span class=\"sw alarmk\"></span>executable and anonymous "
-                  "&#8195; widths grow with the log of the size; "
+                  "<br>widths grow with the log of the size; "
                   "<span class=\"gapk\">\u2307</span> a hole</p>\n");
   /* groups in order of first appearance */
   g_autoptr(GArray) groups = g_array_new(FALSE, FALSE, sizeof(uint64_t));

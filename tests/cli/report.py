@@ -254,6 +254,10 @@ def craft_hostile(src, dst):
                 if m.name.startswith("checkpoint/"):
                     data = data.replace(path_old, path_new)
                     data = data.replace(env_old, env_new)
+                    # a bash history entry: a finding's evidence and an
+                    # event of the timeline
+                    data = data.replace(b"cat /etc/passwd",
+                                        b"<i onclick=x>zz")
                 if m.name == "config.dump":
                     data = data.replace(b'"ckpt-real-attack"',
                                         json.dumps(name_new).encode())
@@ -292,7 +296,7 @@ def hostile_diff(data):
     return out.getvalue()
 
 
-HOSTILE_TEXT = ["<svg/>", "<svg/onload=alert(1)>", "</style><script>alert(2)",
+HOSTILE_TEXT = ["<svg/>", "pid 12: <i onclick=x>zz", "<svg/onload=alert(1)>", "</style><script>alert(2)",
                 '"><img src=x onerror=z>', "<script>alert(4)</script>",
                 'etc/"><img src=x onerror=alert(6)>',
                 "tmp/<script>alert(7)</script>",
