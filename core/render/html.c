@@ -632,8 +632,8 @@ findings_html(GString *out, const CkptResult *t, guint doc)
     if (strcmp(cls, "info") == 0 && !folded && n_info < t->rows->len) {
       g_string_append_printf(out,
                              "<details class=\"info\"><summary>%u "
-                             "informative findings</summary>\n",
-                             n_info);
+                             "informative finding%s</summary>\n",
+                             n_info, n_info == 1 ? "" : "s");
       folded = TRUE;
     }
     g_string_append_printf(out,
