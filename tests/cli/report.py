@@ -137,6 +137,10 @@ def json_tables(path):
 
 
 def chromium():
+    # CKPT_CHROMIUM: the browser to use, or "none" to test without one
+    forced = os.environ.get("CKPT_CHROMIUM")
+    if forced:
+        return None if forced == "none" else forced
     for name in ("chromium", "chromium-browser"):
         exe = shutil.which(name)
         if exe:
@@ -349,6 +353,20 @@ def main():
         os.umask(mask)
         ok(mode == 0o666 & ~mask,
            "the page's mode is what the umask gives", oct(mode))
+
+        # several checkpoints: a part of the page each, in order
+        both = os.path.join(tmp, "both.html")
+        p = run("report", "-o", both, fdzoo,
+                os.path.join(FX, "real-attack.tar"))
+        page = parse(open(both, encoding="utf-8").read()) \
+            if os.path.exists(both) else None
+        ok(p.returncode == 0 and page is not None and
+           {"c0", "c1", "c0-memory", "c1-timeline"} <= page.ids and
+           "c2" not in page.ids and
+           page.findings == len(json_tables(fdzoo)["triage"]["tables"][
+               "findings"]) + len(json_tables(os.path.join(
+                   FX, "real-attack.tar"))["triage"]["tables"]["findings"]),
+           "two checkpoints: two parts, every finding of both", p.stderr)
 
         # usage and refusal
         p = run("report", fdzoo)
