@@ -109,9 +109,64 @@ fitted(GString *out, const char *s, size_t n)
     }
 }
 
+typedef struct {
+  uint64_t start, end;
+} Run;
+
+static void
+present_rect(GString *out, double x, double w)
+{
+  g_string_append_printf(out,
+                         "<rect class=\"pr\" x=\"%.2f\" y=\"12\" "
+                         "width=\"%.2f\" height=\"34\"/>",
+                         x, MAX(w, 0.6));
+}
+
+/* The dumped runs inside a bar, where they lie in it; runs closer than
+ * half a unit are drawn as one, so a bar has at most about twice its
+ * width in rectangles however its pages are scattered. */
+static void
+draw_runs(GString *out, const Bar *b, const GArray *runs)
+{
+  uint64_t size = b->end - b->start;
+  if (size == 0 || runs->len == 0)
+    return;
+  /* the first run ending after the bar's start */
+  guint lo = 0, hi = runs->len;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (g_array_index(runs, Run, mid).end <= b->start)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  double scale = b->w / (double)size;
+  double cur_x = -1, cur_end = -1;
+  for (guint i = lo; i < runs->len; i++) {
+    const Run *r = &g_array_index(runs, Run, i);
+    if (r->start >= b->end)
+      break;
+    uint64_t rs = MAX(r->start, b->start), re = MIN(r->end, b->end);
+    if (re <= rs)
+      continue;
+    double x = b->x + (double)(rs - b->start) * scale;
+    double e = b->x + (double)(re - b->start) * scale;
+    if (cur_x >= 0 && x - cur_end < 0.5) {
+      cur_end = MAX(cur_end, e);
+      continue;
+    }
+    if (cur_x >= 0)
+      present_rect(out, cur_x, cur_end - cur_x);
+    cur_x = x;
+    cur_end = e;
+  }
+  if (cur_x >= 0)
+    present_rect(out, cur_x, cur_end - cur_x);
+}
+
 static void
 draw_bar(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
-         const Bar *b, guint id)
+         const Bar *b, const GArray *runs, guint id)
 {
   const CkptValue *kv = cell(t, b->row, pic->kind);
   const char *kind = kv && kv->type == CKPT_T_STR ? kv->v.s : NULL;
@@ -145,7 +200,9 @@ draw_bar(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
       "<rect class=\"bg\" x=\"%.2f\" y=\"12\" width=\"%.2f\" "
       "height=\"34\"/>",
       b->x, b->w);
-  if (frac > 0)
+  if (runs)
+    draw_runs(out, b, runs);
+  else if (frac > 0)
     g_string_append_printf(out,
                            "<rect class=\"pr\" x=\"%.2f\" y=\"12\" "
                            "width=\"%.2f\" height=\"34\"/>",
@@ -210,7 +267,7 @@ draw_labels(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
 /* One process's strip. */
 static void
 draw_strip(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
-           GArray *bars, guint id)
+           GArray *bars, const GArray *runs, guint id)
 {
   double weight = 0;
   guint gaps = 0;
@@ -262,7 +319,7 @@ draw_strip(GString *out, const CkptResult *t, const CkptHtmlMapPicture *pic,
                                region_x + 1, b->start);
     }
     b->w *= unit;
-    draw_bar(out, t, pic, b, id);
+    draw_bar(out, t, pic, b, runs, id);
     x += b->w;
   }
   draw_labels(out, t, pic, bars);
@@ -313,11 +370,19 @@ group_name(GString *out, const CkptHtmlMapPicture *pic, const CkptRowStore *st,
   }
 }
 
+static int
+cmp_run(const void *a, const void *b)
+{
+  const Run *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
 void
 ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
                const CkptRowStore *st, guint doc_index)
 {
   const CkptResult *t = ckpt_row_store_spec(st, pic->table);
+  const CkptResult *rt = pic->runs ? ckpt_row_store_spec(st, pic->runs) : NULL;
   if (t == NULL || t->rows->len == 0) {
     g_string_append(out, "<p class=\"none\">no memory mappings</p>\n");
     return;
@@ -330,7 +395,8 @@ ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
                   "<span class=\"sw k-memfd\"></span>memfd/shared "
                   "<span class=\"sw k-vdso\"></span>vdso/vvar "
                   "<span class=\"sw k-other\"></span>other &#8195; "
-                  "<span class=\"sw dim\"></span>not dumped "
+                  "<span class=\"sw dim\"></span>not dumped (solid: the dumped "
+                  "pages, where they lie) "
                   "<span class=\"sw hatch\"></span>anonymous (hatched) "
                   "<span class=\"sw xmk\"></span>executable "
                   "<span class=\"sw alarmk\"></span>executable and anonymous "
@@ -391,7 +457,23 @@ ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
                              "and anonymous</strong>",
                              n_alarm);
     g_string_append(out, "</p>\n");
-    draw_strip(out, t, pic, bars, doc_index * 100000u + gi);
+    /* where the dumped pages lie, when the chain says (else each bar
+     * shows how much of it was dumped) */
+    g_autoptr(GArray) runs = NULL;
+    if (rt) {
+      runs = g_array_new(FALSE, FALSE, sizeof(Run));
+      for (guint i = 0; i < rt->rows->len; i++) {
+        const CkptRow *r = &g_array_index(rt->rows, CkptRow, i);
+        if (ckpt_html_u64(rt, r, pic->runs_group) != g)
+          continue;
+        Run run = {ckpt_html_u64(rt, r, pic->runs_start),
+                   ckpt_html_u64(rt, r, pic->runs_end)};
+        if (run.end > run.start)
+          g_array_append_val(runs, run);
+      }
+      g_array_sort(runs, cmp_run);
+    }
+    draw_strip(out, t, pic, bars, runs, doc_index * 100000u + gi);
     maps_table(out, t, bars);
     g_string_append(out, "</div>\n");
   }

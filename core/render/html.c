@@ -121,7 +121,7 @@ static const Section sections[] = {
      {"pstree.processes"},
      "pid,command,cmdline,task_state,exit_code,uid,gid,threads,memory,"
      "seccomp,exe,env_source"},
-    {"memory", "Memory maps", SEC_MAPS, {"memory.maps"}},
+    {"memory", "Memory maps", SEC_MAPS, {"memory.maps", "pages.runs"}},
     {"sockets",
      "Sockets",
      SEC_TABLES,
@@ -157,6 +157,10 @@ static const CkptHtmlMapPicture maps_picture = {
     .names = "pstree.processes",
     .name = "command",
     .kernel = "vdso,vvar,vsyscall",
+    .runs = "pages.runs",
+    .runs_group = "pid",
+    .runs_start = "start",
+    .runs_end = "end",
 };
 
 static const CkptHtmlTimeSource time_sources[] = {

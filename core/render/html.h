@@ -41,6 +41,10 @@ typedef struct {
   /* kinds the kernel maps (vdso, ...): no path, yet not anonymous memory
    * a program made; comma-separated */
   const char *kernel;
+  /* where dumped pages lie: a table of runs (group, start, end); NULL or
+   * absent from the report: each bar shows how much was dumped */
+  const char *runs;
+  const char *runs_group, *runs_start, *runs_end;
 } CkptHtmlMapPicture;
 void ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
                     const CkptRowStore *st, guint doc_index);
