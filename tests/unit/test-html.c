@@ -21,6 +21,14 @@ static const CkptTable memory_tables[] = {
     {"maps", "Memory mappings", CKPT_LAYOUT_TABLE, maps_cols}, {NULL}};
 static const CkptPlugin memory = {.name = "memory", .tables = memory_tables};
 
+static const CkptColumn run_cols[] = {{"pid", CKPT_T_UINT, "PID"},
+                                      {"start", CKPT_T_ADDR, "START"},
+                                      {"end", CKPT_T_ADDR, "END"},
+                                      {NULL}};
+static const CkptTable pages_tables[] = {
+    {"runs", "Dumped page runs", CKPT_LAYOUT_TABLE, run_cols}, {NULL}};
+static const CkptPlugin pages = {.name = "pages", .tables = pages_tables};
+
 static const CkptColumn finding_cols[] = {CKPT_FINDING_COLUMNS, {NULL}};
 static const CkptColumn verdict_cols[] = {
     {"verdict", CKPT_T_STR, "VERDICT"}, {"findings", CKPT_T_UINT, "N"}, {NULL}};
@@ -94,6 +102,13 @@ fill(CkptReport *r)
   }
   m->outcome = CKPT_PLUGIN_RAN_OK;
   ckpt_report_plugin_done(r, m);
+
+  /* where pid 7's pages lie: in the middle of its second mapping only */
+  CkptPluginResult *pg = ckpt_report_add_plugin(r, &pages);
+  CkptValue run[] = {CKPT_UINT(7), CKPT_ADDR(0x480000), CKPT_ADDR(0x490000)};
+  ckpt_report_add_row(r, pg, 0, 0, run);
+  pg->outcome = CKPT_PLUGIN_RAN_OK;
+  ckpt_report_plugin_done(r, pg);
 
   CkptPluginResult *t = ckpt_report_add_plugin(r, &triage);
   CkptValue verdict[] = {CKPT_STR("compromised"), CKPT_UINT(2)};
@@ -183,6 +198,43 @@ test_map_inside(void)
   g_assert_nonnull(strstr(page, "<g class=\"vma k-other exec anon\">"));
 }
 
+static double
+attr(const char *p, const char *name)
+{
+  const char *a = strstr(p, name);
+  g_assert_nonnull(a);
+  return g_ascii_strtod(a + strlen(name), NULL);
+}
+
+/* the dumped run is drawn where it lies in its mapping, and pid 7's other
+ * mappings, which have no run, show nothing dumped */
+static void
+test_runs_placed(void)
+{
+  g_autoptr(GPtrArray) reps = kept();
+  g_autofree char *page = ckpt_render_to_string(reps, &html);
+  const char *map = strstr(page, "id=\"c0-map-7\"");
+  const char *end = strstr(page, "id=\"c0-map-8\"");
+  g_assert_nonnull(map);
+  g_assert_nonnull(end);
+  int n = 0;
+  for (const char *p = strstr(map, "<rect class=\"pr\""); p && p < end;
+       p = strstr(p + 1, "<rect class=\"pr\""))
+    n++;
+  /* in the second mapping and in the huge one that overlaps it */
+  g_assert_cmpint(n, ==, 2);
+  const char *g = strstr(map, "<g class=\"vma k-other exec anon\">");
+  g_assert_nonnull(g);
+  const char *bg = strstr(g, "<rect class=\"bg\"");
+  const char *pr = strstr(g, "<rect class=\"pr\"");
+  g_assert_true(pr && pr < strstr(g, "</g>"));
+  double bx = attr(bg, "x=\""), bw = attr(bg, "width=\"");
+  double px = attr(pr, "x=\""), pw = attr(pr, "width=\"");
+  /* 0x480000 is half way into 0x401000-0x500000 */
+  g_assert_cmpfloat(px, >, bx + bw * 0.4);
+  g_assert_cmpfloat(px + pw, <, bx + bw * 0.6);
+}
+
 static void
 test_timeline_order(void)
 {
@@ -239,6 +291,7 @@ main(int argc, char **argv)
   g_test_add_func("/html/escaped", test_escaped);
   g_test_add_func("/html/map-inside", test_map_inside);
   g_test_add_func("/html/timeline-order", test_timeline_order);
+  g_test_add_func("/html/runs-placed", test_runs_placed);
   g_test_add_func("/html/streamed-same", test_streamed_same);
   g_test_add_func("/html/format-name", test_format_name);
   return g_test_run();
