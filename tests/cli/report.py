@@ -348,6 +348,10 @@ def main():
         run("--format", "json", "report", "-o" + b, fdzoo)
         ok(open(a, "rb").read() == open(b, "rb").read(),
            "the same checkpoint gives the same bytes")
+        c = os.path.join(tmp, "c.html")
+        p = run("--isolate", "report", "-o", c, fdzoo)
+        ok(p.returncode == 0 and open(a, "rb").read() == open(c, "rb").read(),
+           "with --isolate too", p.stderr)
         mode = os.stat(a).st_mode & 0o777
         mask = os.umask(0)
         os.umask(mask)
