@@ -26,7 +26,7 @@ static const GlobalFlag globals[] = {
     {"plugin-path", "DIR", "search DIR for plugins first (repeatable)"},
     {"chains", "FILE", "read chain definitions from FILE (repeatable)"},
     {"set", "PLUGIN.OPTION=VALUE", "set an option of a plugin (repeatable)"},
-    {"format", "FORMAT", "output format: tree, table, json or jsonl"},
+    {"format", "FORMAT", "output format: tree, table, json, jsonl or html"},
     {"limit", "NAME=VALUE",
      "raise or lower a bound on untrusted input (suffixes k, M, G, T)"},
     {"color", "WHEN",

@@ -358,7 +358,7 @@ ckpt_cli_main(int argc, char **argv)
       CkptRenderFormat f;
       if (!ckpt_render_format_parse(v, &f)) {
         status = ckpt_cli_usage_error(
-            "unknown format '%s' (tree, table, json, jsonl)", v);
+            "unknown format '%s' (tree, table, json, jsonl, html)", v);
         goto out;
       }
       cli.format = v;

@@ -16,6 +16,7 @@ const CkptCliCommand *const ckpt_cli_commands[] = {
     &ckpt_cmd_list,
     &ckpt_cmd_memparse,
     &ckpt_cmd_plugins,
+    &ckpt_cmd_report,
     &ckpt_cmd_rootfs,
     &ckpt_cmd_run,
     &ckpt_cmd_secrets,

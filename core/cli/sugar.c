@@ -202,9 +202,15 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   };
   /* a command that judges findings from rows needs every row kept; the
    * others stream */
-  g_autoptr(GPtrArray) reports =
-      ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
-                            (int)targets->len, &ro, cmd->exit_status != NULL);
+  g_autoptr(GPtrArray) reports = NULL;
+  if (cmd->write) {
+    reports = ckpt_sweep_run(&sw, plan, (char **)targets->pdata, targets->len);
+    cmd->write(cli, reports, &ro);
+  } else {
+    reports =
+        ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
+                              (int)targets->len, &ro, cmd->exit_status != NULL);
+  }
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);
 }

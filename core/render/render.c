@@ -12,7 +12,8 @@
 gboolean
 ckpt_render_format_parse(const char *name, CkptRenderFormat *out)
 {
-  static const char *const names[] = {"tree", "table", "json", "jsonl"};
+  static const char *const names[] = {"tree", "table", "json", "jsonl",
+                                       "html"};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
     if (g_strcmp0(name, names[i]) == 0) {
       *out = (CkptRenderFormat)i;
@@ -61,6 +62,8 @@ renderer_class(const CkptRenderOptions *opt)
     return &ckpt_json_renderer;
   case CKPT_RENDER_JSONL:
     return &ckpt_jsonl_renderer;
+  case CKPT_RENDER_HTML:
+    return &ckpt_html_renderer;
   case CKPT_RENDER_TREE:
     break;
   }

@@ -18,6 +18,7 @@ typedef enum {
   CKPT_RENDER_TABLE = 1,
   CKPT_RENDER_JSON = 2,
   CKPT_RENDER_JSONL = 3,
+  CKPT_RENDER_HTML = 4, /* one self-contained page (html.c) */
 } CkptRenderFormat;
 
 /* A text view of one table, for the tree format only (JSON and table
@@ -106,6 +107,14 @@ void ckpt_render_set_ascii(gboolean ascii);
 
 /* Renders all reports as one document onto out. */
 void ckpt_render(FILE *out, GPtrArray *reports, const CkptRenderOptions *opt);
+/* Renders all reports into a new file at path, written whole or not at
+ * all: into a temporary file beside it, then moved in place. An existing
+ * path is refused unless force, which replaces it (never through a
+ * symlink: the name itself is replaced). FALSE with error set when the
+ * file exists or cannot be written. */
+gboolean ckpt_render_to_path(const char *path, gboolean force,
+                             GPtrArray *reports, const CkptRenderOptions *opt,
+                             GError **error);
 /* The same into a string (for tests). */
 char *ckpt_render_to_string(GPtrArray *reports, const CkptRenderOptions *opt);
 

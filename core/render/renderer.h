@@ -92,6 +92,7 @@ extern const CkptRendererClass ckpt_tree_renderer;
 extern const CkptRendererClass ckpt_table_renderer;
 extern const CkptRendererClass ckpt_json_renderer;
 extern const CkptRendererClass ckpt_jsonl_renderer;
+extern const CkptRendererClass ckpt_html_renderer;
 /* the "checkpointctl" look's tree and JSON */
 extern const CkptRendererClass ckpt_look_tree_renderer;
 extern const CkptRendererClass ckpt_ctl_json_renderer;
