@@ -21,6 +21,7 @@ struct CkptCli {
   const char *format;
   CkptLimits limits;
   gboolean verbose;
+  gboolean reveal; /* --reveal: the host's redaction policy is off */
   CkptHost *host;
   CkptChainSet *chains;
 };
@@ -94,6 +95,7 @@ ckpt_cli_host(CkptCli *cli)
     return cli->host;
   cli->host = ckpt_host_new();
   ckpt_host_set_verbose(cli->host, cli->verbose);
+  ckpt_host_set_reveal(cli->host, cli->reveal);
   /* progress is for a person watching; logs and pipes get none */
   if (isatty(STDERR_FILENO))
     ckpt_host_set_progress(cli->host, draw_progress, NULL);
@@ -546,11 +548,20 @@ apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets)
   g_autoptr(GError) error = NULL;
   for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
     g_ptr_array_add(sets, g_strdup(*s));
-  for (guint i = 0; i < sets->len; i++)
+  /* one switch for both: the global --reveal shows the secrets plugin's
+   * values too, and `ckpt secrets --reveal` turns the host's policy off */
+  if (cli->reveal && ckpt_plan_step(plan, "secrets"))
+    g_ptr_array_add(sets, g_strdup("secrets.reveal=true"));
+  for (guint i = 0; i < sets->len; i++) {
     if (!ckpt_plan_set(plan, g_ptr_array_index(sets, i), &error)) {
       ckpt_cli_usage_error("%s", error->message);
       return FALSE;
     }
+    if (strcmp(g_ptr_array_index(sets, i), "secrets.reveal=true") == 0)
+      cli->reveal = TRUE;
+  }
+  if (cli->host)
+    ckpt_host_set_reveal(cli->host, cli->reveal);
   return TRUE;
 }
 
@@ -664,6 +675,9 @@ print_help(FILE *out)
           "  --isolate-timeout S   isolate, and fail a plugin still running "
           "after\n                        S seconds\n"
           "  -v, --verbose         log plugin loading and debug messages\n"
+          "  --reveal              show secrets in full; by default every\n"
+          "                        value the secrets engine recognises is\n"
+          "                        redacted in every plugin's output\n"
           "  --version             print the version and plugin ABI\n"
           "  -h, --help            this help; ckpt COMMAND --help for one\n"
           "\nexit status: 0 success, 1 a checkpoint or plugin failed "
@@ -761,6 +775,10 @@ ckpt_cli_main(int argc, char **argv)
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
+      continue;
+    }
+    if (strcmp(a, "--reveal") == 0) {
+      cli.reveal = TRUE;
       continue;
     }
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

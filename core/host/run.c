@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "host/redact.h"
 
 struct CkptRun {
   const CkptHost *host;
@@ -31,6 +32,11 @@ struct CkptRun {
   CkptRun *parent;
   CkptRun *views;
   size_t n_views;
+  /* the redaction policy's secrets (redact.h): the model's set, or for a
+   * multi-checkpoint run the union of its checkpoints' sets (owned) */
+  const CkptSecretSet *secrets;
+  CkptSecretSet *secrets_union;
+  gboolean secrets_done;
 };
 
 /* The run rows and messages belong to. */
@@ -38,6 +44,57 @@ static CkptRun *
 owner(CkptRun *run)
 {
   return run->parent ? run->parent : run;
+}
+
+/* ---- redaction --------------------------------------------------------- */
+
+static const CkptSecretSet *
+checkpoint_secrets(CkptRun *run, CkptCheckpoint *c)
+{
+  g_autofree char *rules = ckpt_host_secret_rules();
+  g_autofree char *warning = NULL;
+  const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, &warning);
+  if (warning && run->report)
+    g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  return s;
+}
+
+/* The secrets rows and messages of run are redacted with, computed on the
+ * first row; NULL with --reveal. */
+static const CkptSecretSet *
+run_secrets(CkptRun *run)
+{
+  run = owner(run);
+  if (ckpt_host_reveal(run->host))
+    return NULL;
+  if (run->secrets_done)
+    return run->secrets;
+  run->secrets_done = TRUE;
+  if (run->n_views == 0) {
+    run->secrets = run->ckpt ? checkpoint_secrets(run, run->ckpt) : NULL;
+    return run->secrets;
+  }
+  run->secrets_union = ckpt_secret_set_new();
+  for (size_t i = 0; i < run->n_views; i++)
+    if (run->views[i].ckpt)
+      ckpt_secret_set_merge(
+          run->secrets_union,
+          checkpoint_secrets(&run->views[i], run->views[i].ckpt));
+  ckpt_secret_set_sort(run->secrets_union);
+  run->secrets = run->secrets_union;
+  return run->secrets;
+}
+
+/* msg redacted, taking it. */
+static char *
+redact_message(CkptRun *run, char *msg)
+{
+  size_t len;
+  char *r = ckpt_redact_bytes(run_secrets(run), msg, strlen(msg), &len);
+  if (!r)
+    return msg;
+  g_free(msg);
+  return r;
 }
 
 /* ---- logging ----------------------------------------------------------- */
@@ -49,7 +106,7 @@ api_log(CkptRun *run, CkptLogLevel level, const char *fmt, ...)
     return;
   va_list ap;
   va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  g_autofree char *msg = redact_message(run, g_strdup_vprintf(fmt, ap));
   va_end(ap);
   static const char *const names[] = {"debug", "info", "warning", "error"};
   const char *lv = (unsigned)level < 4 ? names[level] : "log";
@@ -64,7 +121,8 @@ api_error(CkptRun *run, const char *fmt, ...)
   run = owner(run);
   va_list ap;
   va_start(ap, fmt);
-  g_ptr_array_add(run->result->messages, g_strdup_vprintf(fmt, ap));
+  g_ptr_array_add(run->result->messages,
+                  redact_message(run, g_strdup_vprintf(fmt, ap)));
   va_end(ap);
 }
 
@@ -398,6 +456,15 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
       run->first_bad = g_strdup(error->message);
     return;
   }
+  const CkptSecretSet *secrets = run_secrets(run);
+  if (secrets && secrets->items->len) {
+    g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+    g_autofree CkptValue *red = g_new(CkptValue, n_values ? n_values : 1);
+    if (ckpt_redact_row(secrets, values, n_values, red, scratch)) {
+      ckpt_report_add_row(run->report, pr, table, depth, red);
+      return;
+    }
+  }
   ckpt_report_add_row(run->report, pr, table, depth, values);
 }
 
@@ -670,6 +737,7 @@ ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
         .parent = &run,
     };
   CkptPluginOutcome o = finish_run(&run, p->desc->run_multi(&api_table, &run));
+  ckpt_secret_set_free(run.secrets_union);
   g_free(run.views);
   return o;
 }

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "detect.h"
+#include "secrets-detect.h"
 #include "fixture.h"
 #include "liveenv.h"
 #include "host/host.h"

@@ -1,0 +1,166 @@
+/* redact.c - the host's redaction policy over cells (redact.h). */
+#define _GNU_SOURCE /* memmem */
+#include <string.h>
+
+#include "host/redact.h"
+
+/* One form of a secret looked for: its value, or its hexdump bytes. */
+typedef struct {
+  const char *p;
+  size_t len;
+  const char *shown; /* what replaces a whole occurrence */
+  gboolean hex;
+} Form;
+
+static Form
+form_of(const CkptSecret *e, gboolean hex)
+{
+  Form f = {hex ? e->hex : e->value, hex ? strlen(e->hex) : e->len, e->shown,
+            hex};
+  return f;
+}
+
+static void
+append_masked(GString *out, const char *p, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    g_string_append_c(out, p[i] == ' ' ? ' ' : '*');
+}
+
+/* The shortest fragment worth masking: a value's CKPT_SECRET_MIN_LEN
+ * bytes, as text or as "xx xx xx xx". */
+static size_t
+min_fragment(const Form *f)
+{
+  return f->hex ? CKPT_SECRET_MIN_LEN * 3 - 1 : CKPT_SECRET_MIN_LEN;
+}
+
+/* Length of the longest head of in that is a proper tail of f (a secret
+ * cut at the start of a row), 0 for none. */
+static size_t
+head_fragment(const Form *f, const char *in, size_t len)
+{
+  size_t max = MIN(len, f->len - 1);
+  for (size_t k = max; k >= min_fragment(f) && k > 0; k--) {
+    size_t j = f->len - k;
+    if (f->hex && (j % 3 != 0 || (k < len && in[k] != ' ')))
+      continue;
+    if (memcmp(in, f->p + j, k) == 0)
+      return k;
+  }
+  return 0;
+}
+
+/* Length of the longest tail of in that is a proper head of f. */
+static size_t
+tail_fragment(const Form *f, const char *in, size_t len)
+{
+  size_t max = MIN(len, f->len - 1);
+  for (size_t k = max; k >= min_fragment(f) && k > 0; k--) {
+    if (f->hex && ((k + 1) % 3 != 0 || (k < len && in[len - k - 1] != ' ')))
+      continue;
+    if (memcmp(in + len - k, f->p, k) == 0)
+      return k;
+  }
+  return 0;
+}
+
+static gboolean
+inside(const Form *f, const char *in, size_t len)
+{
+  return len < f->len && memmem(f->p, f->len, in, len) != NULL;
+}
+
+char *
+ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
+                  size_t *out_len)
+{
+  if (!s || !in || s->items->len == 0 || len < CKPT_SECRET_MIN_LEN)
+    return NULL;
+  guint n = s->items->len * 2;
+  g_autofree Form *forms = g_new(Form, n);
+  guint8 first[256] = {0};
+  for (guint i = 0; i < s->items->len; i++) {
+    forms[2 * i] = form_of(s->items->pdata[i], FALSE);
+    forms[2 * i + 1] = form_of(s->items->pdata[i], TRUE);
+    first[(guint8)forms[2 * i].p[0]] = first[(guint8)forms[2 * i + 1].p[0]] = 1;
+  }
+
+  /* fragments at the edges of a long cell, judged on the cell as given */
+  size_t head = 0, tail = 0;
+  if (len >= CKPT_REDACT_FRAGMENT_CELL) {
+    for (guint i = 0; i < n; i++) {
+      if (inside(&forms[i], in, len)) {
+        head = len;
+        break;
+      }
+      head = MAX(head, head_fragment(&forms[i], in, len));
+      tail = MAX(tail, tail_fragment(&forms[i], in, len));
+    }
+    if (head + tail > len)
+      head = len, tail = 0;
+  }
+
+  GString *out = NULL;
+  size_t done = 0; /* bytes of in already copied or replaced */
+  if (head || tail) {
+    out = g_string_sized_new(len + 16);
+    append_masked(out, in, head);
+    done = head;
+  }
+  size_t end = len - tail;
+  for (size_t i = done; i < end;) {
+    const Form *hit = NULL;
+    if (first[(guint8)in[i]])
+      for (guint k = 0; k < n && !hit; k++)
+        if (forms[k].len <= end - i && in[i] == forms[k].p[0] &&
+            memcmp(in + i, forms[k].p, forms[k].len) == 0)
+          hit = &forms[k];
+    if (!hit) {
+      i++;
+      continue;
+    }
+    if (!out)
+      out = g_string_sized_new(len + 16);
+    g_string_append_len(out, in + done, (gssize)(i - done));
+    if (hit->hex)
+      append_masked(out, hit->p, hit->len);
+    else
+      g_string_append(out, hit->shown);
+    i += hit->len;
+    done = i;
+  }
+  if (!out)
+    return NULL;
+  g_string_append_len(out, in + done, (gssize)(end - done));
+  append_masked(out, in + end, tail);
+  *out_len = out->len;
+  return g_string_free(out, FALSE);
+}
+
+gboolean
+ckpt_redact_row(const CkptSecretSet *s, const CkptValue *in, size_t n,
+                CkptValue *out, GPtrArray *scratch)
+{
+  gboolean changed = FALSE;
+  for (size_t i = 0; i < n; i++) {
+    out[i] = in[i];
+    size_t len = 0;
+    char *r = NULL;
+    if (in[i].type == CKPT_T_STR && in[i].v.s)
+      r = ckpt_redact_bytes(s, in[i].v.s, strlen(in[i].v.s), &len);
+    else if (in[i].type == CKPT_T_BYTES && in[i].v.bytes.data)
+      r = ckpt_redact_bytes(s, in[i].v.bytes.data, in[i].v.bytes.len, &len);
+    if (!r)
+      continue;
+    g_ptr_array_add(scratch, r);
+    if (in[i].type == CKPT_T_STR)
+      out[i].v.s = r;
+    else {
+      out[i].v.bytes.data = r;
+      out[i].v.bytes.len = len;
+    }
+    changed = TRUE;
+  }
+  return changed;
+}
