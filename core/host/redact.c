@@ -10,14 +10,30 @@ typedef struct {
   size_t len;
   const char *shown; /* what replaces a whole occurrence */
   gboolean hex;
+  const char *value;
 } Form;
 
 static Form
 form_of(const CkptSecret *e, gboolean hex)
 {
   Form f = {hex ? e->hex : e->value, hex ? strlen(e->hex) : e->len, e->shown,
-            hex};
+            hex, e->value};
   return f;
+}
+
+/* Is the fragment [j, j+k) of f something the redaction shows anyway (a
+ * PEM block's BEGIN line, a token's family prefix)? Then it is no secret
+ * and stays as it is. */
+static gboolean
+fragment_shown(const Form *f, size_t j, size_t k)
+{
+  const char *v = f->p + j;
+  size_t n = k;
+  if (f->hex) {
+    v = f->value + j / 3;
+    n = (k + 1) / 3;
+  }
+  return n == 0 || memmem(f->shown, strlen(f->shown), v, n) != NULL;
 }
 
 static void
@@ -35,6 +51,19 @@ min_fragment(const Form *f)
   return f->hex ? CKPT_SECRET_MIN_LEN * 3 - 1 : CKPT_SECRET_MIN_LEN;
 }
 
+/* How many bytes of p, a fragment that starts where the secret does, the
+ * redaction shows too ("AKIA" of "AKIA…(20)", a PEM block's BEGIN line). */
+static size_t
+shown_prefix(const Form *f, const char *p, size_t n)
+{
+  size_t i = 0;
+  if (f->hex)
+    return 0;
+  while (i < n && f->shown[i] && f->shown[i] == p[i])
+    i++;
+  return i;
+}
+
 /* Length of the longest head of in that is a proper tail of f (a secret
  * cut at the start of a row), 0 for none. */
 static size_t
@@ -46,7 +75,7 @@ head_fragment(const Form *f, const char *in, size_t len)
     if (f->hex && (j % 3 != 0 || (k < len && in[k] != ' ')))
       continue;
     if (memcmp(in, f->p + j, k) == 0)
-      return k;
+      return fragment_shown(f, j, k) ? 0 : k;
   }
   return 0;
 }
@@ -60,15 +89,23 @@ tail_fragment(const Form *f, const char *in, size_t len)
     if (f->hex && ((k + 1) % 3 != 0 || (k < len && in[len - k - 1] != ' ')))
       continue;
     if (memcmp(in + len - k, f->p, k) == 0)
-      return k;
+      return fragment_shown(f, 0, k) ? 0 : k;
   }
   return 0;
 }
 
+/* Is all of in a proper part of f? *keep: how much of its start may
+ * stay, when it starts where f does (what the redaction shows of it). */
 static gboolean
-inside(const Form *f, const char *in, size_t len)
+inside(const Form *f, const char *in, size_t len, size_t *keep)
 {
-  return len < f->len && memmem(f->p, f->len, in, len) != NULL;
+  if (len >= f->len)
+    return FALSE;
+  const char *at = memmem(f->p, f->len, in, len);
+  if (!at || fragment_shown(f, (size_t)(at - f->p), len))
+    return FALSE;
+  *keep = at == f->p ? shown_prefix(f, in, len) : 0;
+  return TRUE;
 }
 
 char *
@@ -86,16 +123,22 @@ ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
     first[(guint8)forms[2 * i].p[0]] = first[(guint8)forms[2 * i + 1].p[0]] = 1;
   }
 
-  /* fragments at the edges of a long cell, judged on the cell as given */
-  size_t head = 0, tail = 0;
+  /* fragments at the edges of a long cell, judged on the cell as given;
+   * keep: the start of a fragment the redaction shows anyway */
+  size_t head = 0, tail = 0, head_keep = 0, tail_keep = 0;
   if (len >= CKPT_REDACT_FRAGMENT_CELL) {
     for (guint i = 0; i < n; i++) {
-      if (inside(&forms[i], in, len)) {
-        head = len;
+      size_t keep = 0;
+      if (inside(&forms[i], in, len, &keep)) {
+        head = len, head_keep = keep, tail = 0;
         break;
       }
       head = MAX(head, head_fragment(&forms[i], in, len));
-      tail = MAX(tail, tail_fragment(&forms[i], in, len));
+      size_t t = tail_fragment(&forms[i], in, len);
+      if (t > tail) {
+        tail = t;
+        tail_keep = shown_prefix(&forms[i], in + len - t, t);
+      }
     }
     if (head + tail > len)
       head = len, tail = 0;
@@ -105,7 +148,8 @@ ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
   size_t done = 0; /* bytes of in already copied or replaced */
   if (head || tail) {
     out = g_string_sized_new(len + 16);
-    append_masked(out, in, head);
+    g_string_append_len(out, in, (gssize)head_keep);
+    append_masked(out, in + head_keep, head - head_keep);
     done = head;
   }
   size_t end = len - tail;
@@ -133,7 +177,8 @@ ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
   if (!out)
     return NULL;
   g_string_append_len(out, in + done, (gssize)(end - done));
-  append_masked(out, in + end, tail);
+  g_string_append_len(out, in + end, (gssize)tail_keep);
+  append_masked(out, in + end + tail_keep, tail - tail_keep);
   *out_len = out->len;
   return g_string_free(out, FALSE);
 }
