@@ -72,7 +72,8 @@ head_fragment(const Form *f, const char *in, size_t len)
   size_t max = MIN(len, f->len - 1);
   for (size_t k = max; k >= min_fragment(f) && k > 0; k--) {
     size_t j = f->len - k;
-    if (f->hex && (j % 3 != 0 || (k < len && in[k] != ' ')))
+    if (f->p[j] != in[0] ||
+        (f->hex && (j % 3 != 0 || (k < len && in[k] != ' '))))
       continue;
     if (memcmp(in, f->p + j, k) == 0)
       return fragment_shown(f, j, k) ? 0 : k;
@@ -86,7 +87,8 @@ tail_fragment(const Form *f, const char *in, size_t len)
 {
   size_t max = MIN(len, f->len - 1);
   for (size_t k = max; k >= min_fragment(f) && k > 0; k--) {
-    if (f->hex && ((k + 1) % 3 != 0 || (k < len && in[len - k - 1] != ' ')))
+    if (in[len - k] != f->p[0] ||
+        (f->hex && ((k + 1) % 3 != 0 || (k < len && in[len - k - 1] != ' '))))
       continue;
     if (memcmp(in + len - k, f->p, k) == 0)
       return fragment_shown(f, 0, k) ? 0 : k;
@@ -99,7 +101,7 @@ tail_fragment(const Form *f, const char *in, size_t len)
 static gboolean
 inside(const Form *f, const char *in, size_t len, size_t *keep)
 {
-  if (len >= f->len)
+  if (len >= f->len || !memchr(f->p, in[0], f->len - len + 1))
     return FALSE;
   const char *at = memmem(f->p, f->len, in, len);
   if (!at || fragment_shown(f, (size_t)(at - f->p), len))

@@ -37,6 +37,7 @@ struct CkptRun {
   const CkptSecretSet *secrets;
   CkptSecretSet *secrets_union;
   gboolean secrets_done;
+  gboolean secrets_memory; /* secrets holds those found in memory */
 };
 
 /* The run rows and messages belong to. */
@@ -49,37 +50,63 @@ owner(CkptRun *run)
 /* ---- redaction --------------------------------------------------------- */
 
 static const CkptSecretSet *
-checkpoint_secrets(CkptRun *run, CkptCheckpoint *c)
+checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
 {
-  g_autofree char *rules = ckpt_host_secret_rules();
+  static gsize once;
+  static char *rules;
+  if (g_once_init_enter(&once)) {
+    rules = ckpt_host_secret_rules();
+    g_once_init_leave(&once, 1);
+  }
   g_autofree char *warning = NULL;
-  const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, &warning);
+  const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, memory, &warning);
   if (warning && run->report)
     g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  if (ckpt_host_verbose(run->host))
+    g_printerr("ckpt: %s: %s: redaction: %u secrets%s, computed in %.1f ms\n",
+               run->report->path, run->plugin->desc->name, s->items->len,
+               memory ? " (memory scanned)" : "", s->compute_ms);
   return s;
 }
 
+/* Has a plugin been shown the memory of run's checkpoints? */
+static gboolean
+memory_shown(const CkptRun *run)
+{
+  if (run->ckpt && run->ckpt->memory_shown)
+    return TRUE;
+  for (size_t i = 0; i < run->n_views; i++)
+    if (run->views[i].ckpt && run->views[i].ckpt->memory_shown)
+      return TRUE;
+  return FALSE;
+}
+
 /* The secrets rows and messages of run are redacted with, computed on the
- * first row; NULL with --reveal. */
+ * first row, and again with memory's once the plugin read memory; NULL
+ * with --reveal. */
 static const CkptSecretSet *
 run_secrets(CkptRun *run)
 {
   run = owner(run);
   if (ckpt_host_reveal(run->host))
     return NULL;
-  if (run->secrets_done)
+  gboolean memory = memory_shown(run);
+  if (run->secrets_done && run->secrets_memory == memory)
     return run->secrets;
   run->secrets_done = TRUE;
+  run->secrets_memory = memory;
   if (run->n_views == 0) {
-    run->secrets = run->ckpt ? checkpoint_secrets(run, run->ckpt) : NULL;
+    run->secrets =
+        run->ckpt ? checkpoint_secrets(run, run->ckpt, memory) : NULL;
     return run->secrets;
   }
+  g_clear_pointer(&run->secrets_union, ckpt_secret_set_free);
   run->secrets_union = ckpt_secret_set_new();
   for (size_t i = 0; i < run->n_views; i++)
     if (run->views[i].ckpt)
       ckpt_secret_set_merge(
           run->secrets_union,
-          checkpoint_secrets(&run->views[i], run->views[i].ckpt));
+          checkpoint_secrets(&run->views[i], run->views[i].ckpt, memory));
   ckpt_secret_set_sort(run->secrets_union);
   run->secrets = run->secrets_union;
   return run->secrets;
@@ -294,15 +321,28 @@ api_vma_find(const CkptProcess *p, uint64_t addr)
   return p ? ckpt_mem_vma_find(p, addr) : NULL;
 }
 
+/* A plugin reading memory may show what is only there: the redaction
+ * policy then takes the secrets found in memory too (run_secrets). */
+static void
+mark_memory(CkptCheckpoint *c)
+{
+  if (c)
+    c->memory_shown = TRUE;
+}
+
 static size_t
 api_mem_read(const CkptProcess *p, uint64_t addr, void *buf, size_t len)
 {
+  if (p)
+    mark_memory(p->ckpt);
   return p && buf ? ckpt_mem_read(p, addr, buf, len) : 0;
 }
 
 static CkptMemIter *
 api_mem_iter_new(const CkptProcess *p)
 {
+  if (p)
+    mark_memory(p->ckpt);
   return p ? ckpt_mem_iter_new(p) : NULL;
 }
 

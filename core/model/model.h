@@ -94,8 +94,11 @@ struct CkptCheckpoint {
   GPtrArray *warnings; /* char*: non-fatal problems met while loading */
   CkptObject *objects; /* content held by kernel objects */
   size_t n_objects;
-  /* the secret set (secretset.h), computed on first use */
+  /* the secret sets (secretset.h), computed on first use */
   struct CkptSecretSetCache *secrets;
+  /* set by the host once a plugin read memory or objects' content: the
+   * redaction policy then needs the secrets found in memory too */
+  gboolean memory_shown;
 };
 
 /* Opens path (archive or directory) and builds the model. */

@@ -2,11 +2,12 @@
  * engine over the spec, each process's environment, command line and
  * dumped memory, computed once per checkpoint and kept with the model.
  *
- * The memory scan is what the secrets plugin does too; it is cheap (the
- * whole set of real-redis.tar, the largest real fixture's memory, takes
- * about 10 ms; bench/ and NEWS give the figure), so the policy redacts
- * tokens that are only in memory as well: a hexdump or a YARA hit shows
- * them otherwise.
+ * Two sets: the strings' (spec, environments, command lines), which is
+ * all a plugin that never reads memory can show, and with each process's
+ * dumped memory scanned too, for plugins that read memory (memparse,
+ * yara, secrets, detect): a hexdump or a YARA hit would show a token that
+ * is only in the heap. The memory scan is the secrets plugin's; its cost
+ * is in bench/redact.sh.
  */
 #include <string.h>
 
@@ -14,7 +15,8 @@
 #include "secrets-detect.h"
 
 struct CkptSecretSetCache {
-  CkptSecretSet *set;
+  CkptSecretSet *strings; /* spec, environments, command lines */
+  CkptSecretSet *full;    /* and dumped memory */
 };
 
 static void
@@ -213,7 +215,7 @@ scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
 }
 
 static CkptSecretSet *
-compute(CkptCheckpoint *c, const SecretsEngine *e)
+compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory)
 {
   CkptSecretSet *s = ckpt_secret_set_new();
   const CkptContainerInfo *ci = &c->container;
@@ -241,7 +243,7 @@ compute(CkptCheckpoint *c, const SecretsEngine *e)
     for (size_t k = 0; pi->argv && pi->argv[k]; k++)
       scan_text(s, e, pi->argv[k], 0);
     scan_text(s, e, pi->cmdline, 0);
-    if (e && pi->has_mm)
+    if (e && memory && pi->has_mm)
       scan_memory(s, e, p);
   }
   ckpt_secret_set_sort(s);
@@ -249,18 +251,21 @@ compute(CkptCheckpoint *c, const SecretsEngine *e)
 }
 
 const CkptSecretSet *
-ckpt_checkpoint_secrets(CkptCheckpoint *c, const char *rules, char **warning)
+ckpt_checkpoint_secrets(CkptCheckpoint *c, const char *rules, gboolean memory,
+                        char **warning)
 {
   g_mutex_lock(&lock);
-  if (!c->secrets) {
-    gint64 t0 = g_get_monotonic_time();
-    const SecretsEngine *e = engine_for(rules, warning);
+  if (!c->secrets)
     c->secrets = g_new0(struct CkptSecretSetCache, 1);
-    c->secrets->set = compute(c, e);
-    g_debug("secret set: %u values in %.1f ms", c->secrets->set->items->len,
-            (double)(g_get_monotonic_time() - t0) / 1000.0);
+  CkptSecretSet **slot = memory ? &c->secrets->full : &c->secrets->strings;
+  if (!*slot) {
+    /* the rules compile once per process; the figure is the scan's */
+    const SecretsEngine *e = engine_for(rules, warning);
+    gint64 t0 = g_get_monotonic_time();
+    *slot = compute(c, e, memory);
+    (*slot)->compute_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
   }
-  const CkptSecretSet *s = c->secrets->set;
+  const CkptSecretSet *s = *slot;
   g_mutex_unlock(&lock);
   return s;
 }
@@ -270,6 +275,7 @@ ckpt_secretset_cache_free(struct CkptSecretSetCache *cache)
 {
   if (!cache)
     return;
-  ckpt_secret_set_free(cache->set);
+  ckpt_secret_set_free(cache->strings);
+  ckpt_secret_set_free(cache->full);
   g_free(cache);
 }

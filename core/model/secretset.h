@@ -28,8 +28,9 @@ typedef struct {
 } CkptSecret;
 
 typedef struct {
-  GPtrArray *items; /* CkptSecret*, longest value first */
-  GHashTable *seen; /* value -> CkptSecret* */
+  GPtrArray *items;  /* CkptSecret*, longest value first */
+  GHashTable *seen;  /* value -> CkptSecret* */
+  double compute_ms; /* how long computing it took (ckpt_checkpoint_secrets) */
 } CkptSecretSet;
 
 CkptSecretSet *ckpt_secret_set_new(void);
@@ -45,10 +46,13 @@ void ckpt_secret_set_sort(CkptSecretSet *s);
 
 /* The set of c, computed on the first call with the engine compiled from
  * rules (comma-separated files and directories, as the secrets plugin's
- * `rules` option); later calls return the same set. When the rules cannot
- * be compiled the set holds what the name table finds and *warning says
- * why (owned by the caller, NULL otherwise). Thread-safe. */
+ * `rules` option); later calls return the same set. With memory, what the
+ * engine finds in each process's dumped memory is in it too (a second
+ * set, computed on its first call). When the rules cannot be compiled the
+ * set holds what the name table finds and *warning says why (owned by the
+ * caller, NULL otherwise). Thread-safe. */
 const CkptSecretSet *ckpt_checkpoint_secrets(CkptCheckpoint *c,
-                                             const char *rules, char **warning);
+                                             const char *rules, gboolean memory,
+                                             char **warning);
 
 #endif

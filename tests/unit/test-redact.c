@@ -124,8 +124,8 @@ test_row(void)
 }
 
 /* The model's set: real-nginx.tar's configured secrets; podman-none.tar's
- * environment and the tokens that are only in its heap (slack, gitlab),
- * found by the engine's memory scan; one set per checkpoint. */
+ * environment and the tokens that are only in its heap (slack), found by
+ * the engine's memory scan; one set per checkpoint and kind. */
 static void
 test_checkpoint_set(void)
 {
@@ -147,7 +147,7 @@ test_checkpoint_set(void)
     g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(path, NULL, &error);
     g_assert_no_error(error);
     g_autofree char *warning = NULL;
-    const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, &warning);
+    const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, TRUE, &warning);
     g_assert_null(warning);
     for (size_t i = 0; i < G_N_ELEMENTS(cases[k].values); i++)
       if (cases[k].values[i] &&
@@ -158,14 +158,20 @@ test_checkpoint_set(void)
     g_assert_false(g_hash_table_contains(
         s->seen,
         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-    g_assert_true(ckpt_checkpoint_secrets(c, rules, NULL) == s);
+    g_assert_true(ckpt_checkpoint_secrets(c, rules, TRUE, NULL) == s);
+    /* without memory: the strings' secrets only, a set of its own */
+    const CkptSecretSet *t = ckpt_checkpoint_secrets(c, rules, FALSE, NULL);
+    g_assert_true(t != s);
+    g_assert_true(g_hash_table_contains(t->seen, cases[k].values[0]));
+    g_assert_false(g_hash_table_contains(
+        t->seen, "xoxb-2718281828-3141592653589-Zq8fK2mWc7TnR4vYpL1sXe9B"));
   }
   /* rules that do not compile: the name table still applies, and says so */
   g_autofree char *path = fixture_path("real-nginx.tar");
   g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(path, NULL, NULL);
   g_autofree char *warning = NULL;
   const CkptSecretSet *s =
-      ckpt_checkpoint_secrets(c, "/nonexistent/rules.yar", &warning);
+      ckpt_checkpoint_secrets(c, "/nonexistent/rules.yar", FALSE, &warning);
   g_assert_nonnull(warning);
   g_assert_true(g_hash_table_contains(s->seen, "Ngx-Db-Pa55w0rd-7c41e9"));
 }
