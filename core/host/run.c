@@ -38,6 +38,7 @@ struct CkptRun {
   CkptSecretSet *secrets_union;
   gboolean secrets_done;
   gboolean secrets_memory; /* secrets holds those found in memory */
+  gboolean secrets_warned; /* the set's overflow was reported */
 };
 
 /* The run rows and messages belong to. */
@@ -62,6 +63,17 @@ checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
   const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, memory, &warning);
   if (warning && run->report)
     g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  if (s->dropped && run->report && !run->secrets_warned) {
+    /* once per report, whichever plugin met it first */
+    run->secrets_warned = TRUE;
+    g_autofree char *w = g_strdup_printf("redaction: %" G_GUINT64_FORMAT
+                                         " secrets past the first %d are not "
+                                         "redacted",
+                                         s->dropped, CKPT_SECRET_SET_MAX);
+    if (!g_ptr_array_find_with_equal_func(run->report->warnings, w, g_str_equal,
+                                          NULL))
+      g_ptr_array_add(run->report->warnings, g_steal_pointer(&w));
+  }
   if (ckpt_host_verbose(run->host))
     g_printerr("ckpt: %s: %s: redaction: %u secrets%s, computed in %.1f ms\n",
                run->report->path, run->plugin->desc->name, s->items->len,

@@ -64,6 +64,11 @@ add_shown(CkptSecretSet *s, const char *value, char *shown)
     g_free(shown);
     return;
   }
+  if (s->items->len >= CKPT_SECRET_SET_MAX) {
+    s->dropped++;
+    g_free(shown);
+    return;
+  }
   CkptSecret *e = g_new0(CkptSecret, 1);
   e->value = g_strdup(value);
   e->len = len;

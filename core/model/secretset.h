@@ -19,6 +19,11 @@
 /* A value shorter than this is not looked for inside other text: four
  * characters would match too much that is no secret. */
 #define CKPT_SECRET_MIN_LEN 4
+/* At most this many values in a set: every cell is compared with each, so
+ * a hostile checkpoint whose memory is full of distinct tokens must not
+ * make each row cost thousands of compares. Past it, the set says so
+ * (CkptSecretSet.dropped) and the host warns. */
+#define CKPT_SECRET_SET_MAX 256
 
 typedef struct {
   char *value; /* as found */
@@ -31,6 +36,7 @@ typedef struct {
   GPtrArray *items;  /* CkptSecret*, longest value first */
   GHashTable *seen;  /* value -> CkptSecret* */
   double compute_ms; /* how long computing it took (ckpt_checkpoint_secrets) */
+  guint64 dropped;   /* values left out past CKPT_SECRET_SET_MAX */
 } CkptSecretSet;
 
 CkptSecretSet *ckpt_secret_set_new(void);

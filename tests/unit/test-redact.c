@@ -54,6 +54,20 @@ test_set(void)
   g_assert_cmpuint(u->items->len, ==, 4);
 }
 
+/* a hostile checkpoint full of distinct tokens: the set stays bounded and
+ * counts what it left out */
+static void
+test_set_bound(void)
+{
+  g_autoptr(CkptSecretSet) s = ckpt_secret_set_new();
+  for (int i = 0; i < CKPT_SECRET_SET_MAX + 10; i++) {
+    g_autofree char *v = g_strdup_printf("tok-%08d", i);
+    ckpt_secret_set_add(s, "secret-env", v);
+  }
+  g_assert_cmpuint(s->items->len, ==, CKPT_SECRET_SET_MAX);
+  g_assert_cmpuint(s->dropped, ==, 10);
+}
+
 static void
 test_whole_and_substring(void)
 {
@@ -181,6 +195,7 @@ main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/redact/set", test_set);
+  g_test_add_func("/redact/set-bound", test_set_bound);
   g_test_add_func("/redact/whole-and-substring", test_whole_and_substring);
   g_test_add_func("/redact/hexdump-rows", test_hexdump_rows);
   g_test_add_func("/redact/row", test_row);
