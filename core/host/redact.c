@@ -110,11 +110,63 @@ inside(const Form *f, const char *in, size_t len, size_t *keep)
   return TRUE;
 }
 
+void
+ckpt_redact_carry_clear(CkptRedactCarry *c)
+{
+  g_clear_pointer(&c->rest, g_free);
+  c->len = 0;
+}
+
+/* The carry after a cell that ends with k bytes of f. */
+static void
+carry_set(CkptRedactCarry *c, const Form *f, size_t k)
+{
+  const char *rest = f->p + k;
+  size_t n = f->len - k;
+  if (f->hex && n && rest[0] == ' ') /* the next row starts at a byte */
+    rest++, n--;
+  ckpt_redact_carry_clear(c);
+  if (n) {
+    c->rest = g_strndup(rest, n);
+    c->len = n;
+  }
+}
+
 char *
 ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
                   size_t *out_len)
 {
-  if (!s || !in || s->items->len == 0 || len < CKPT_SECRET_MIN_LEN)
+  return ckpt_redact_bytes_carry(s, in, len, out_len, NULL);
+}
+
+char *
+ckpt_redact_bytes_carry(const CkptSecretSet *s, const char *in, size_t len,
+                        size_t *out_len, CkptRedactCarry *carry)
+{
+  if (!s || !in || s->items->len == 0) {
+    if (carry)
+      ckpt_redact_carry_clear(carry);
+    return NULL;
+  }
+  /* the rest of a secret the cell before cut: masked however short */
+  size_t carried = 0;
+  gboolean carry_on = FALSE;
+  if (carry && carry->rest) {
+    size_t m = MIN(carry->len, len);
+    if (m && memcmp(in, carry->rest, m) == 0) {
+      carried = m;
+      if (m == len && m < carry->len) { /* the secret goes on past it */
+        char *rest = g_strndup(carry->rest + m, carry->len - m);
+        g_free(carry->rest);
+        carry->rest = rest;
+        carry->len -= m;
+        carry_on = TRUE;
+      }
+    }
+    if (!carry_on)
+      ckpt_redact_carry_clear(carry);
+  }
+  if (len < CKPT_SECRET_MIN_LEN && !carried)
     return NULL;
   guint n = s->items->len * 2;
   g_autofree Form *forms = g_new(Form, n);
@@ -127,8 +179,9 @@ ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
 
   /* fragments at the edges of a long cell, judged on the cell as given;
    * keep: the start of a fragment the redaction shows anyway */
-  size_t head = 0, tail = 0, head_keep = 0, tail_keep = 0;
-  if (len >= CKPT_REDACT_FRAGMENT_CELL) {
+  size_t head = carried, tail = 0, head_keep = 0, tail_keep = 0;
+  const Form *tail_form = NULL;
+  if (len >= CKPT_REDACT_FRAGMENT_CELL && !carry_on) {
     for (guint i = 0; i < n; i++) {
       size_t keep = 0;
       if (inside(&forms[i], in, len, &keep)) {
@@ -140,11 +193,14 @@ ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
       if (t > tail) {
         tail = t;
         tail_keep = shown_prefix(&forms[i], in + len - t, t);
+        tail_form = &forms[i];
       }
     }
     if (head + tail > len)
-      head = len, tail = 0;
+      head = len, tail = 0, tail_form = NULL;
   }
+  if (carry && tail_form)
+    carry_set(carry, tail_form, tail);
 
   GString *out = NULL;
   size_t done = 0; /* bytes of in already copied or replaced */
@@ -187,17 +243,21 @@ ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
 
 gboolean
 ckpt_redact_row(const CkptSecretSet *s, const CkptValue *in, size_t n,
-                CkptValue *out, GPtrArray *scratch)
+                CkptValue *out, GPtrArray *scratch, CkptRedactCarry *carries)
 {
   gboolean changed = FALSE;
   for (size_t i = 0; i < n; i++) {
     out[i] = in[i];
     size_t len = 0;
     char *r = NULL;
+    CkptRedactCarry *carry = carries ? &carries[i] : NULL;
     if (in[i].type == CKPT_T_STR && in[i].v.s)
-      r = ckpt_redact_bytes(s, in[i].v.s, strlen(in[i].v.s), &len);
+      r = ckpt_redact_bytes_carry(s, in[i].v.s, strlen(in[i].v.s), &len, carry);
     else if (in[i].type == CKPT_T_BYTES && in[i].v.bytes.data)
-      r = ckpt_redact_bytes(s, in[i].v.bytes.data, in[i].v.bytes.len, &len);
+      r = ckpt_redact_bytes_carry(s, in[i].v.bytes.data, in[i].v.bytes.len,
+                                  &len, carry);
+    else if (carry)
+      ckpt_redact_carry_clear(carry);
     if (!r)
       continue;
     g_ptr_array_add(scratch, r);

@@ -11,7 +11,11 @@
  *  - in cells of at least CKPT_REDACT_FRAGMENT_CELL bytes (a hexdump row,
  *    a context line), a head that ends a secret, a tail that starts one
  *    (at least CKPT_SECRET_MIN_LEN bytes of it) or a whole cell inside one
- *    is masked with '*': rows cut a secret across lines.
+ *    is masked with '*': rows cut a secret across lines; and the start
+ *    of a cell that goes on with a secret the same column of the row
+ *    before ended with (CkptRedactCarry), however short.
+ *  What the redaction shows of a value anyway (a token's first characters,
+ *  a PEM block's BEGIN line) is kept in a fragment.
  * Numbers, addresses and booleans are never changed.
  */
 #ifndef CKPT_REDACT_H
@@ -29,9 +33,24 @@
 char *ckpt_redact_bytes(const CkptSecretSet *s, const char *in, size_t len,
                         size_t *out_len);
 
+/* What the end of a cell left of a secret for the same column of the next
+ * row (a hexdump cuts a secret across rows): the rest of it, which the
+ * next cell has masked if it starts with it, however short. */
+typedef struct {
+  char *rest; /* owned, or NULL */
+  size_t len;
+} CkptRedactCarry;
+void ckpt_redact_carry_clear(CkptRedactCarry *c);
+/* As ckpt_redact_bytes, reading and updating carry (NULL: none). */
+char *ckpt_redact_bytes_carry(const CkptSecretSet *s, const char *in,
+                              size_t len, size_t *out_len,
+                              CkptRedactCarry *carry);
+
 /* Copies the n values into out, redacting text and bytes cells; the
- * strings made are added to scratch (g_free). TRUE when any changed. */
+ * strings made are added to scratch (g_free). carries: one per column, the
+ * table's from its row before, or NULL. TRUE when any changed. */
 gboolean ckpt_redact_row(const CkptSecretSet *s, const CkptValue *in, size_t n,
-                         CkptValue *out, GPtrArray *scratch);
+                         CkptValue *out, GPtrArray *scratch,
+                         CkptRedactCarry *carries);
 
 #endif

@@ -39,6 +39,7 @@ struct CkptRun {
   gboolean secrets_done;
   gboolean secrets_memory; /* secrets holds those found in memory */
   gboolean secrets_warned; /* the set's overflow was reported */
+  GHashTable *carries;     /* table index -> CkptRedactCarry[n_columns] */
 };
 
 /* The run rows and messages belong to. */
@@ -512,7 +513,15 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
   if (secrets && secrets->items->len) {
     g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
     g_autofree CkptValue *red = g_new(CkptValue, n_values ? n_values : 1);
-    if (ckpt_redact_row(secrets, values, n_values, red, scratch)) {
+    if (!run->carries)
+      run->carries = g_hash_table_new(NULL, NULL);
+    CkptRedactCarry *carries =
+        g_hash_table_lookup(run->carries, GSIZE_TO_POINTER(table + 1));
+    if (!carries) {
+      carries = g_new0(CkptRedactCarry, pr->tables[table].n_columns);
+      g_hash_table_insert(run->carries, GSIZE_TO_POINTER(table + 1), carries);
+    }
+    if (ckpt_redact_row(secrets, values, n_values, red, scratch, carries)) {
       ckpt_report_add_row(run->report, pr, table, depth, red);
       return;
     }
@@ -731,6 +740,19 @@ finish_run(CkptRun *run, CkptStatus st)
       g_ptr_array_add(run->result->messages, g_strdup(cut->message));
       o = CKPT_PLUGIN_RAN_FATAL;
     }
+  }
+  if (run->carries) {
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, run->carries);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+      CkptRedactCarry *c = v;
+      for (size_t i = 0;
+           i < run->result->tables[GPOINTER_TO_SIZE(k) - 1].n_columns; i++)
+        ckpt_redact_carry_clear(&c[i]);
+      g_free(c);
+    }
+    g_hash_table_destroy(run->carries);
   }
   run->result->outcome = o;
   return o;

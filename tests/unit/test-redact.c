@@ -107,6 +107,48 @@ test_hexdump_rows(void)
         "** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **");
 }
 
+/* A hexdump over a secret, row by row with the table's carries: the 2
+ * bytes of it left for the last row are masked too, in both columns. */
+static void
+test_hexdump_carry(void)
+{
+  g_autoptr(CkptSecretSet) s = crafted();
+  static const char *const rows[][2] = {
+      {"69 6e 00 44 42 5f 50 41 53 53 57 4f 52 44 3d 4e", "in.DB_PASSWORD=N"},
+      {"67 78 2d 44 62 2d 50 61 35 35 77 30 72 64 2d 37", "gx-Db-Pa55w0rd-7"},
+      {"63 34 31 65 39 00 53 45 53 53 49 4f 4e 5f 4b 45", "c41e9.SESSION_KE"},
+  };
+  static const char *const want[][2] = {
+      {"69 6e 00 44 42 5f 50 41 53 53 57 4f 52 44 3d 4e", "in.DB_PASSWORD=N"},
+      {"** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **", "****************"},
+      {"** ** ** ** ** 00 53 45 53 53 49 4f 4e 5f 4b 45", "*****.SESSION_KE"},
+  };
+  CkptRedactCarry carries[2] = {{0}};
+  for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
+    CkptValue in[] = {CKPT_STR(rows[r][0]), CKPT_STR(rows[r][1])};
+    CkptValue out[2];
+    g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+    ckpt_redact_row(s, in, 2, out, scratch, carries);
+    g_assert_cmpstr(out[0].v.s, ==, want[r][0]);
+    g_assert_cmpstr(out[1].v.s, ==, want[r][1]);
+  }
+  /* a secret cut 19 | 3: the last row's 3 bytes only by the carry */
+  const char *a = "......AKIAQ4ZQ7V3XKM2PL", *b = "R5T.....";
+  CkptValue in[] = {CKPT_STR(a)}, in2[] = {CKPT_STR(b)}, out[1];
+  CkptRedactCarry c[1] = {{0}};
+  g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+  ckpt_redact_row(s, in, 1, out, scratch, c);
+  g_assert_cmpstr(out[0].v.s, ==, "......AKIA*************");
+  ckpt_redact_row(s, in2, 1, out, scratch, c);
+  g_assert_cmpstr(out[0].v.s, ==, "***.....");
+  /* without the carry the short head stays: what the carry is for */
+  g_autofree char *alone = red(s, b);
+  g_assert_cmpstr(alone, ==, b);
+  ckpt_redact_carry_clear(&c[0]);
+  ckpt_redact_carry_clear(&carries[0]);
+  ckpt_redact_carry_clear(&carries[1]);
+}
+
 static void
 test_row(void)
 {
@@ -121,7 +163,7 @@ test_row(void)
   };
   CkptValue out[G_N_ELEMENTS(in)];
   g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
-  g_assert_true(ckpt_redact_row(s, in, G_N_ELEMENTS(in), out, scratch));
+  g_assert_true(ckpt_redact_row(s, in, G_N_ELEMENTS(in), out, scratch, NULL));
   g_assert_true(out[0].v.s == in[0].v.s); /* untouched: the same pointer */
   g_assert_cmpstr(out[1].v.s, ==, "Ngx-\u2026(22)");
   g_assert_cmpuint(out[2].v.u, ==, 22);
@@ -133,8 +175,9 @@ test_row(void)
   g_assert_true(memcmp(out[4].v.bytes.data, want, want_len) == 0);
   /* a row with nothing secret is not copied */
   CkptValue plain[] = {CKPT_STR("PATH"), CKPT_STR("/usr/bin")};
-  g_assert_false(ckpt_redact_row(s, plain, 2, out, scratch));
-  g_assert_false(ckpt_redact_row(NULL, in, G_N_ELEMENTS(in), out, scratch));
+  g_assert_false(ckpt_redact_row(s, plain, 2, out, scratch, NULL));
+  g_assert_false(
+      ckpt_redact_row(NULL, in, G_N_ELEMENTS(in), out, scratch, NULL));
 }
 
 /* The model's set: real-nginx.tar's configured secrets; podman-none.tar's
@@ -199,6 +242,7 @@ main(int argc, char **argv)
   g_test_add_func("/redact/whole-and-substring", test_whole_and_substring);
   g_test_add_func("/redact/hexdump-rows", test_hexdump_rows);
   g_test_add_func("/redact/row", test_row);
+  g_test_add_func("/redact/hexdump-carry", test_hexdump_carry);
   g_test_add_func("/redact/checkpoint-set", test_checkpoint_set);
   return g_test_run();
 }
