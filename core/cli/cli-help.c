@@ -38,6 +38,9 @@ static const GlobalFlag globals[] = {
      "isolate, and fail a plugin still running after SECONDS"},
     {"verbose", NULL, "log plugin loading and debug messages (also -v)"},
     {"quiet", NULL, "no warnings on stderr (also -q); JSON output keeps them"},
+    {"reveal", NULL,
+     "show secrets in full; by default every value the secrets engine "
+     "recognises is redacted in every plugin's output"},
     {"ascii", NULL,
      "draw trees in ASCII (the default when the locale is not UTF-8)"},
     {"version", NULL, "print the version and the plugin ABI"},

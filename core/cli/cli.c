@@ -20,7 +20,8 @@ struct CkptCli {
   const char *format;
   CkptLimits limits;
   gboolean verbose;
-  gboolean quiet; /* -q: no warnings on stderr */
+  gboolean quiet;  /* -q: no warnings on stderr */
+  gboolean reveal; /* --reveal: the host's redaction policy is off */
   CkptHost *host;
   CkptChainSet *chains;
 };
@@ -65,6 +66,7 @@ ckpt_cli_host(CkptCli *cli)
   cli->host = ckpt_host_new();
   ckpt_host_set_verbose(cli->host, cli->verbose);
   ckpt_host_set_quiet(cli->host, cli->quiet);
+  ckpt_host_set_reveal(cli->host, cli->reveal);
   /* progress is for a person watching; logs and pipes get none */
   if (isatty(STDERR_FILENO))
     ckpt_host_set_progress(cli->host, ckpt_render_progress, stderr);
@@ -119,6 +121,20 @@ gboolean
 ckpt_cli_quiet(CkptCli *cli)
 {
   return cli->quiet;
+}
+
+gboolean
+ckpt_cli_reveal(CkptCli *cli)
+{
+  return cli->reveal;
+}
+
+void
+ckpt_cli_set_reveal(CkptCli *cli)
+{
+  cli->reveal = TRUE;
+  if (cli->host)
+    ckpt_host_set_reveal(cli->host, TRUE);
 }
 
 CkptRenderFormat
@@ -309,6 +325,10 @@ ckpt_cli_main(int argc, char **argv)
     }
     if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       cli.verbose = TRUE;
+      continue;
+    }
+    if (strcmp(a, "--reveal") == 0) {
+      cli.reveal = TRUE;
       continue;
     }
     if (strcmp(a, "--ascii") == 0) {

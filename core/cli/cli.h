@@ -125,7 +125,11 @@ CkptChainSet *ckpt_cli_chains(CkptCli *cli);    /* loads chain files once */
 const char *const *ckpt_cli_sets(CkptCli *cli); /* --set values */
 const CkptLimits *ckpt_cli_limits(CkptCli *cli);
 gboolean ckpt_cli_verbose(CkptCli *cli); /* -v, --verbose */
-gboolean ckpt_cli_quiet(CkptCli *cli);   /* -q, --quiet: no warnings */
+gboolean ckpt_cli_quiet(CkptCli *cli);
+/* --reveal: the host's redaction policy is off (also set by a
+ * secrets.reveal=true setting, so `ckpt secrets --reveal` reveals all) */
+gboolean ckpt_cli_reveal(CkptCli *cli);
+void ckpt_cli_set_reveal(CkptCli *cli); /* -q, --quiet: no warnings */
 /* the --format given, or def when none */
 CkptRenderFormat ckpt_cli_format(CkptCli *cli, const char *def);
 

@@ -119,6 +119,13 @@ apply_sets(CkptCli *cli, CkptPlan *plan, GPtrArray *sets, CkptSweep *sw)
   g_autoptr(GError) error = NULL;
   for (const char *const *s = ckpt_cli_sets(cli); *s; s++)
     g_ptr_array_add(sets, g_strdup(*s));
+  /* one switch for both: the global --reveal shows the secrets plugin's
+   * values too, and `ckpt secrets --reveal` turns the host's policy off */
+  if (ckpt_cli_reveal(cli) && ckpt_plan_step(plan, "secrets"))
+    g_ptr_array_add(sets, g_strdup("secrets.reveal=true"));
+  for (guint i = 0; i < sets->len; i++)
+    if (strcmp(g_ptr_array_index(sets, i), "secrets.reveal=true") == 0)
+      ckpt_cli_set_reveal(cli);
   if (!ckpt_sweep_apply(sw, plan, sets, &error)) {
     ckpt_cli_usage_error("%s", error->message);
     return FALSE;

@@ -38,7 +38,20 @@ struct CkptHost {
   gboolean quiet; /* plugins' warnings kept off stderr */
   CkptProgressFn progress;
   void *progress_user;
+  gboolean reveal; /* the redaction policy is off (--reveal) */
 };
+
+void
+ckpt_host_set_reveal(CkptHost *h, gboolean reveal)
+{
+  h->reveal = reveal;
+}
+
+gboolean
+ckpt_host_reveal(const CkptHost *h)
+{
+  return h->reveal;
+}
 
 void
 ckpt_host_set_progress(CkptHost *h, CkptProgressFn fn, void *user)
@@ -183,6 +196,13 @@ ckpt_host_rules_dir(void)
     g_once_init_leave(&once, 1);
   }
   return dir;
+}
+
+char *
+ckpt_host_secret_rules(void)
+{
+  const char *d = ckpt_host_rules_dir();
+  return g_strdup_printf("%s/credentials.yar,%s/keys.yar,%s/secrets", d, d, d);
 }
 
 static void

@@ -74,6 +74,14 @@ gboolean ckpt_host_verbose(const CkptHost *h);
 void ckpt_host_set_quiet(CkptHost *h, gboolean quiet);
 gboolean ckpt_host_quiet(const CkptHost *h);
 
+/* The redaction policy (redact.h) applies to every row plugins emit
+ * unless reveal is set (--reveal). */
+void ckpt_host_set_reveal(CkptHost *h, gboolean reveal);
+gboolean ckpt_host_reveal(const CkptHost *h);
+/* The rules the policy's secret set is computed with: the shipped
+ * credentials.yar, keys.yar and secrets/ (as the secrets plugin's default). */
+char *ckpt_host_secret_rules(void);
+
 /* Directories searched, in order; built from the explicit paths (may be
  * NULL), the environment and the installed defaults. */
 GPtrArray *ckpt_host_search_dirs(const char *const *explicit_paths);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "host/redact.h"
 
 struct CkptRun {
   const CkptHost *host;
@@ -31,6 +32,14 @@ struct CkptRun {
   CkptRun *parent;
   CkptRun *views;
   size_t n_views;
+  /* the redaction policy's secrets (redact.h): the model's set, or for a
+   * multi-checkpoint run the union of its checkpoints' sets (owned) */
+  const CkptSecretSet *secrets;
+  CkptSecretSet *secrets_union;
+  gboolean secrets_done;
+  gboolean secrets_memory; /* secrets holds those found in memory */
+  gboolean secrets_warned; /* the set's overflow was reported */
+  GHashTable *carries;     /* table index -> CkptRedactCarry[n_columns] */
 };
 
 /* The run rows and messages belong to. */
@@ -38,6 +47,94 @@ static CkptRun *
 owner(CkptRun *run)
 {
   return run->parent ? run->parent : run;
+}
+
+/* ---- redaction --------------------------------------------------------- */
+
+static const CkptSecretSet *
+checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
+{
+  static gsize once;
+  static char *rules;
+  if (g_once_init_enter(&once)) {
+    rules = ckpt_host_secret_rules();
+    g_once_init_leave(&once, 1);
+  }
+  g_autofree char *warning = NULL;
+  const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, memory, &warning);
+  if (warning && run->report)
+    g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  if (s->dropped && run->report && !run->secrets_warned) {
+    /* once per report, whichever plugin met it first */
+    run->secrets_warned = TRUE;
+    g_autofree char *w = g_strdup_printf("redaction: %" G_GUINT64_FORMAT
+                                         " secrets past the first %d are not "
+                                         "redacted",
+                                         s->dropped, CKPT_SECRET_SET_MAX);
+    if (!g_ptr_array_find_with_equal_func(run->report->warnings, w, g_str_equal,
+                                          NULL))
+      g_ptr_array_add(run->report->warnings, g_steal_pointer(&w));
+  }
+  if (ckpt_host_verbose(run->host))
+    g_printerr("ckpt: %s: %s: redaction: %u secrets%s, computed in %.1f ms\n",
+               run->report->path, run->plugin->desc->name, s->items->len,
+               memory ? " (memory scanned)" : "", s->compute_ms);
+  return s;
+}
+
+/* Has a plugin been shown the memory of run's checkpoints? */
+static gboolean
+memory_shown(const CkptRun *run)
+{
+  if (run->ckpt && run->ckpt->memory_shown)
+    return TRUE;
+  for (size_t i = 0; i < run->n_views; i++)
+    if (run->views[i].ckpt && run->views[i].ckpt->memory_shown)
+      return TRUE;
+  return FALSE;
+}
+
+/* The secrets rows and messages of run are redacted with, computed on the
+ * first row, and again with memory's once the plugin read memory; NULL
+ * with --reveal. */
+static const CkptSecretSet *
+run_secrets(CkptRun *run)
+{
+  run = owner(run);
+  if (ckpt_host_reveal(run->host))
+    return NULL;
+  gboolean memory = memory_shown(run);
+  if (run->secrets_done && run->secrets_memory == memory)
+    return run->secrets;
+  run->secrets_done = TRUE;
+  run->secrets_memory = memory;
+  if (run->n_views == 0) {
+    run->secrets =
+        run->ckpt ? checkpoint_secrets(run, run->ckpt, memory) : NULL;
+    return run->secrets;
+  }
+  g_clear_pointer(&run->secrets_union, ckpt_secret_set_free);
+  run->secrets_union = ckpt_secret_set_new();
+  for (size_t i = 0; i < run->n_views; i++)
+    if (run->views[i].ckpt)
+      ckpt_secret_set_merge(
+          run->secrets_union,
+          checkpoint_secrets(&run->views[i], run->views[i].ckpt, memory));
+  ckpt_secret_set_sort(run->secrets_union);
+  run->secrets = run->secrets_union;
+  return run->secrets;
+}
+
+/* msg redacted, taking it. */
+static char *
+redact_message(CkptRun *run, char *msg)
+{
+  size_t len;
+  char *r = ckpt_redact_bytes(run_secrets(run), msg, strlen(msg), &len);
+  if (!r)
+    return msg;
+  g_free(msg);
+  return r;
 }
 
 /* ---- logging ----------------------------------------------------------- */
@@ -51,7 +148,7 @@ api_log(CkptRun *run, CkptLogLevel level, const char *fmt, ...)
     return;
   va_list ap;
   va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  g_autofree char *msg = redact_message(run, g_strdup_vprintf(fmt, ap));
   va_end(ap);
   static const char *const names[] = {"debug", "info", "warning", "error"};
   const char *lv = (unsigned)level < 4 ? names[level] : "log";
@@ -66,7 +163,8 @@ api_error(CkptRun *run, const char *fmt, ...)
   run = owner(run);
   va_list ap;
   va_start(ap, fmt);
-  g_ptr_array_add(run->result->messages, g_strdup_vprintf(fmt, ap));
+  g_ptr_array_add(run->result->messages,
+                  redact_message(run, g_strdup_vprintf(fmt, ap)));
   va_end(ap);
 }
 
@@ -238,15 +336,28 @@ api_vma_find(const CkptProcess *p, uint64_t addr)
   return p ? ckpt_mem_vma_find(p, addr) : NULL;
 }
 
+/* A plugin reading memory may show what is only there: the redaction
+ * policy then takes the secrets found in memory too (run_secrets). */
+static void
+mark_memory(CkptCheckpoint *c)
+{
+  if (c)
+    c->memory_shown = TRUE;
+}
+
 static size_t
 api_mem_read(const CkptProcess *p, uint64_t addr, void *buf, size_t len)
 {
+  if (p)
+    mark_memory(p->ckpt);
   return p && buf ? ckpt_mem_read(p, addr, buf, len) : 0;
 }
 
 static CkptMemIter *
 api_mem_iter_new(const CkptProcess *p)
 {
+  if (p)
+    mark_memory(p->ckpt);
   return p ? ckpt_mem_iter_new(p) : NULL;
 }
 
@@ -405,6 +516,23 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
     if (run->bad_rows++ == 0)
       run->first_bad = g_strdup(error->message);
     return;
+  }
+  const CkptSecretSet *secrets = run_secrets(run);
+  if (secrets && secrets->items->len) {
+    g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+    g_autofree CkptValue *red = g_new(CkptValue, n_values ? n_values : 1);
+    if (!run->carries)
+      run->carries = g_hash_table_new(NULL, NULL);
+    CkptRedactCarry *carries =
+        g_hash_table_lookup(run->carries, GSIZE_TO_POINTER(table + 1));
+    if (!carries) {
+      carries = g_new0(CkptRedactCarry, pr->tables[table].n_columns);
+      g_hash_table_insert(run->carries, GSIZE_TO_POINTER(table + 1), carries);
+    }
+    if (ckpt_redact_row(secrets, values, n_values, red, scratch, carries)) {
+      ckpt_report_add_row(run->report, pr, table, depth, red);
+      return;
+    }
   }
   ckpt_report_add_row(run->report, pr, table, depth, values);
 }
@@ -622,6 +750,19 @@ finish_run(CkptRun *run, CkptStatus st)
       o = CKPT_PLUGIN_RAN_FATAL;
     }
   }
+  if (run->carries) {
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, run->carries);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+      CkptRedactCarry *c = v;
+      for (size_t i = 0;
+           i < run->result->tables[GPOINTER_TO_SIZE(k) - 1].n_columns; i++)
+        ckpt_redact_carry_clear(&c[i]);
+      g_free(c);
+    }
+    g_hash_table_destroy(run->carries);
+  }
   run->result->outcome = o;
   return o;
 }
@@ -679,6 +820,7 @@ ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
         .parent = &run,
     };
   CkptPluginOutcome o = finish_run(&run, p->desc->run_multi(&api_table, &run));
+  ckpt_secret_set_free(run.secrets_union);
   g_free(run.views);
   return o;
 }

@@ -59,6 +59,7 @@ ckpt_checkpoint_free(CkptCheckpoint *c)
     g_ptr_array_unref(c->warnings);
   if (c->strings)
     g_string_chunk_free(c->strings);
+  ckpt_secretset_cache_free(c->secrets);
   ckpt_imageset_free(c->images);
   g_free(c);
 }

@@ -94,6 +94,11 @@ struct CkptCheckpoint {
   GPtrArray *warnings; /* char*: non-fatal problems met while loading */
   CkptObject *objects; /* content held by kernel objects */
   size_t n_objects;
+  /* the secret sets (secretset.h), computed on first use */
+  struct CkptSecretSetCache *secrets;
+  /* set by the host once a plugin read memory or objects' content: the
+   * redaction policy then needs the secrets found in memory too */
+  gboolean memory_shown;
 };
 
 /* Opens path (archive or directory) and builds the model. */
@@ -143,6 +148,9 @@ gboolean ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name,
 /* environ.c: info.envp and env_source of a process whose memory is
  * loaded (see CkptEnvSource) */
 void ckpt_environ_load(CkptCheckpoint *c, CkptProcess *p);
+/* secretset.c: frees the cached secret set (NULL ok) */
+struct CkptSecretSetCache;
+void ckpt_secretset_cache_free(struct CkptSecretSetCache *cache);
 
 /* memory.c: reading a process's dumped bytes */
 const CkptVmaInfo *ckpt_mem_vma_find(const CkptProcess *p, uint64_t addr);

@@ -4,15 +4,15 @@
  * Sources, in order: the spec's configured environment and args, each
  * process's environment and command line (read from its memory), each
  * process's dumped memory, and the rootfs diff's files. Every source goes
- * through the same detectors (detect.h); one value found in several places
- * is one finding with a list of places. Values are redacted unless the
- * `reveal` option is set. A second table sets the configured environment
- * beside each process's, with the differences.
+ * through the same detectors (core/model/secrets-detect.h); one value found in
+ * several places is one finding with a list of places. Values are redacted
+ * unless the `reveal` option is set. A second table sets the configured
+ * environment beside each process's, with the differences.
  */
 #include <string.h>
 
 #include "ckpt/plugin.h"
-#include "detect.h"
+#include "secrets-detect.h"
 #include "envdiff.h"
 #include "liveenv.h"
 

@@ -175,7 +175,7 @@ def main():
        "inspect --all names the pod and its namespace", out[:2000])
 
     # ---- processes, compared with crit ----
-    d, r = ckpt_json("run", "pstree", "--set", "pstree.env=true",
+    d, r = ckpt_json("--reveal", "run", "pstree", "--set", "pstree.env=true",
                      "--format", "json", TAR)
     t = d["checkpoints"][0]["plugins"]["pstree"]["tables"] if d else {}
     procs = walk(t.get("processes", []), [])

@@ -58,8 +58,9 @@ def env_txt(name):
 
 
 def pstree(path):
-    d, r = ckpt_json("run", "pstree", path, "--set", "pstree.env=true",
-                     "--format", "json")
+    # --reveal: the values are compared with the ones given to podman run -e
+    d, r = ckpt_json("--reveal", "run", "pstree", path, "--set",
+                     "pstree.env=true", "--format", "json")
     if d is None:
         return None, None, r.stderr.decode(errors="replace")
     t = d["checkpoints"][0]["plugins"]["pstree"]["tables"]

@@ -103,7 +103,8 @@ assert a == b, "\n".join("%r %r" % x for x in zip(a, b) if x[0] != x[1]) or (len
 assert (1, "[1]  workload") in b and (2, "Open files") in b
 ' "$T/fs.txt"
 
-"$CKPT" inspect --all "$FX/podman-nozombie-criu3.tar" > "$T/all.txt" 2> "$T/all.err"
+# --reveal: checkpointctl, the oracle, shows environment values in full
+"$CKPT" --reveal inspect --all "$FX/podman-nozombie-criu3.tar" > "$T/all.txt" 2> "$T/all.err"
 check "inspect --all: checkpointctl's top-level branches in its order, then only ckpt's own" py '
 want = [t for d, t in tree(oracle("podman-nozombie-criu3.inspect-all.txt")) if d == 1]
 got = [t for d, t in tree(open(sys.argv[2]).read()) if d == 1]
@@ -213,7 +214,7 @@ assert a == b, (a, b)
 ' "$T/all.txt"
 
 # ---- JSON against checkpointctl's --format json -------------------------
-"$CKPT" --format json inspect --all "$FX/podman-nozombie-criu3.tar" > "$T/c3.json" 2> "$T/c3.err"
+"$CKPT" --reveal --format json inspect --all "$FX/podman-nozombie-criu3.tar" > "$T/c3.json" 2> "$T/c3.err"
 check "inspect --all --format json is checkpointctl's array" py '
 d = json.load(open(sys.argv[2]))
 assert isinstance(d, list) and len(d) == 1, type(d)

@@ -44,13 +44,20 @@ s = t["summary"][0]
 assert s["processes_scanned"] == 3 and s["bytes_scanned"] > 0, s
 assert s["hits"] == len(t["hits"]), s
 ' "$T/a.json" "$(marker pem 1)" "$(marker jwt 1)" "$(marker slack 1)"
-check "heap hit sits in the heap VMA with context" python3 -c '
+# the context holds the token: redacted by the host's policy, in full with
+# --reveal
+"$CKPT" --reveal --format json yara "$A" > "$T/a-reveal.json" 2>> "$T/a.err"
+check "heap hit sits in the heap VMA with context (redacted unless --reveal)" python3 -c '
 import json, sys, base64
-t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
-h = [h for h in t["hits"] if h["rule"] == "slack_token" and h["pid"] == 1][0]
+def hit(path):
+    t = json.load(open(path))["checkpoints"][0]["plugins"]["yara"]["tables"]
+    return [h for h in t["hits"] if h["rule"] == "slack_token" and h["pid"] == 1][0]
+h, r = hit(sys.argv[1]), hit(sys.argv[2])
 assert h["vma"] == "heap", h
-assert b"xoxb-2718281828" in base64.b64decode(h["context"]), h
-' "$T/a.json"
+ctx = base64.b64decode(h["context"])
+assert b"xoxb-2718281828" not in ctx and "xoxb\u2026".encode() in ctx, h
+assert b"xoxb-2718281828" in base64.b64decode(r["context"]), r
+' "$T/a.json" "$T/a-reveal.json"
 
 # 5-8: own rules: markers, the page-straddling string, the file-only page
 cat > "$T/markers.yar" <<'YAR'

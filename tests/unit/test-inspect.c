@@ -64,6 +64,9 @@ load_plugins(void)
       g_error("loading %s: %s", path, error->message);
   }
   ckpt_host_finish(host, ckpt_api_table());
+  /* these tests compare what the plugins read with the fixtures' planted
+   * values; the redaction policy is tested on its own (/inspect/redact) */
+  ckpt_host_set_reveal(host, TRUE);
 }
 
 /* Runs one plugin with "name=value" options over a fixture. */
@@ -290,6 +293,42 @@ test_pstree_cmdline_default(void)
     g_assert_cmpint(i, >=, 0);
     g_assert_cmpstr(cell_str(t, i, "cmdline"), ==, cases[k].cmdline);
   }
+}
+
+/* The host's redaction policy over the pstree plugin's rows: each planted
+ * value of env.txt is shown as the secrets engine redacts it, never in
+ * full, and names, pids and other variables are untouched. */
+static void
+test_redact_env(void)
+{
+  static const char *const sets[] = {"cmd=true", "env=true", NULL};
+  static const struct {
+    const char *name, *shown;
+  } want[] = {
+      {"API_TOKEN", "tok_\u2026(33)"},
+      {"AWS_ACCESS_KEY_ID", "AKIA\u2026(20)"},
+      {"AWS_SECRET_ACCESS_KEY", "wJal\u2026(40)"},
+      {"DATABASE_URL", "postgres://app:***@db:5432/app"},
+      {"GITHUB_TOKEN", "ghp_\u2026(40)"},
+  };
+  ckpt_host_set_reveal(host, FALSE);
+  g_autoptr(CkptReport) r = run_plugin("podman-none.tar", "pstree", sets, NULL);
+  ckpt_host_set_reveal(host, TRUE);
+  const CkptResult *env = table(r, "pstree", "environment");
+  for (size_t k = 0; k < G_N_ELEMENTS(want); k++) {
+    gboolean found = FALSE;
+    for (size_t i = 0; i < env->rows->len; i++)
+      if (cell_u(env, i, "pid") == 1 &&
+          g_strcmp0(cell_str(env, i, "name"), want[k].name) == 0) {
+        g_assert_cmpstr(cell_str(env, i, "value"), ==, want[k].shown);
+        found = TRUE;
+      }
+    g_assert_true(found);
+  }
+  const CkptResult *t = table(r, "pstree", "processes");
+  g_assert_cmpstr(cell_str(t, find_u(t, "pid", 1), "cmdline"), ==,
+                  "/app/workload --config=/app/config.env "
+                  "--listen=0.0.0.0:8080");
 }
 
 static void
@@ -753,6 +792,7 @@ main(int argc, char **argv)
     g_test_add_data_func(name, &fixtures[i], test_pstree_oracle);
   }
   g_test_add_func("/inspect/pstree/cmdline-env", test_pstree_cmdline_env);
+  g_test_add_func("/inspect/redact", test_redact_env);
   g_test_add_func("/inspect/pstree/cmdline-default",
                   test_pstree_cmdline_default);
   g_test_add_func("/inspect/pstree/pid", test_pstree_pid);

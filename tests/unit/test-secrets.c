@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "detect.h"
+#include "secrets-detect.h"
 #include "fixture.h"
 #include "liveenv.h"
 #include "host/host.h"
@@ -470,6 +470,8 @@ run_secrets(const char *fixture, gboolean reveal)
                                  reveal ? "true" : "false", &error));
   g_assert_no_error(error);
   CkptReport *r = ckpt_report_new(path);
+  /* as the CLI does: secrets.reveal turns the host's redaction off too */
+  ckpt_host_set_reveal(host, reveal);
   CkptPluginOutcome o = ckpt_host_run_plugin(host, lp, c, opts, r);
   g_assert_cmpint(o, ==, CKPT_PLUGIN_RAN_OK);
   g_array_unref(opts);

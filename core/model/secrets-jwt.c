@@ -1,4 +1,4 @@
-/* jwt.c - decoding a JSON Web Token's header and claims for the secrets
+/* secrets-jwt.c - decoding a JSON Web Token's header and claims for the secrets
  * plugin: a match of the jwt rule only counts when both decode to JSON
  * objects and the header names an algorithm, and the summary shown in
  * reports comes from the decoded claims (never from the signature), with
@@ -7,7 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "detect.h"
+#include "secrets-detect.h"
 
 /* Parts longer than this are not tokens anyone issues. */
 #define JWT_PART_MAX 8192

@@ -1,12 +1,12 @@
-/* detect.c - compiling the secret rules, scanning with them, and turning
+/* secrets-detect.c - compiling the secret rules, scanning with them, and turning
  * raw matches into validated candidates. The "what" of each detector is in
  * the .yar files of rules/secrets; this file only holds the few checks YARA
- * cannot do (see detect.h) and the meta conventions those rules follow.
+ * cannot do (see secrets-detect.h) and the meta conventions those rules follow.
  */
 #include <math.h>
 #include <string.h>
 
-#include "detect.h"
+#include "secrets-detect.h"
 
 /* A scan stops collecting after this many raw matches: memory full of one
  * token must not grow the hit list without bound. */

@@ -1,4 +1,4 @@
-/* detect.h - the secrets plugin's detectors: the compiled YARA rules of
+/* secrets-detect.h - the secrets engine: the compiled YARA rules of
  * rules/secrets (what a secret looks like), the data table of secret-like
  * environment names, and the checks YARA cannot express (JWT decoding,
  * entropy, URL passwords, PEM extents). Also redaction, so no caller ever
@@ -7,6 +7,12 @@
  * Nothing here knows the checkpoint: callers hand in bytes (a buffer, or
  * candidates found in memory) and get candidates back. This is what the
  * unit tests feed false-positive shapes through.
+ *
+ * It lives in the model layer, not in plugins/secrets, because two users
+ * share it: the secrets plugin (which links it as a library of its own)
+ * and the model's secret set (secretset.h), which the host's redaction
+ * policy applies to every plugin's rows. Both then agree on what a secret
+ * is and on how it is shown.
  */
 #ifndef CKPT_SECRETS_DETECT_H
 #define CKPT_SECRETS_DETECT_H

@@ -1,0 +1,286 @@
+/* secretset.c - the secret set of a checkpoint (secretset.h): the secrets
+ * engine over the spec, each process's environment, command line and
+ * dumped memory, computed once per checkpoint and kept with the model.
+ *
+ * Two sets: the strings' (spec, environments, command lines), which is
+ * all a plugin that never reads memory can show, and with each process's
+ * dumped memory scanned too, for plugins that read memory (memparse,
+ * yara, secrets, detect): a hexdump or a YARA hit would show a token that
+ * is only in the heap. The memory scan is the secrets plugin's; its cost
+ * is in bench/redact.sh.
+ */
+#include <string.h>
+
+#include "model/secretset.h"
+#include "secrets-detect.h"
+
+struct CkptSecretSetCache {
+  CkptSecretSet *strings; /* spec, environments, command lines */
+  CkptSecretSet *full;    /* and dumped memory */
+};
+
+static void
+secret_free(CkptSecret *s)
+{
+  g_free(s->value);
+  g_free(s->shown);
+  g_free(s->hex);
+  g_free(s);
+}
+
+CkptSecretSet *
+ckpt_secret_set_new(void)
+{
+  CkptSecretSet *s = g_new0(CkptSecretSet, 1);
+  s->items = g_ptr_array_new_with_free_func((GDestroyNotify)secret_free);
+  s->seen = g_hash_table_new(g_str_hash, g_str_equal);
+  return s;
+}
+
+void
+ckpt_secret_set_free(CkptSecretSet *s)
+{
+  if (!s)
+    return;
+  g_hash_table_destroy(s->seen);
+  g_ptr_array_free(s->items, TRUE);
+  g_free(s);
+}
+
+static char *
+hex_of(const char *v, size_t len)
+{
+  GString *h = g_string_sized_new(len * 3);
+  for (size_t i = 0; i < len; i++)
+    g_string_append_printf(h, "%s%02x", i ? " " : "", (guint8)v[i]);
+  return g_string_free(h, FALSE);
+}
+
+static void
+add_shown(CkptSecretSet *s, const char *value, char *shown)
+{
+  size_t len = strlen(value);
+  if (len < CKPT_SECRET_MIN_LEN || g_hash_table_contains(s->seen, value)) {
+    g_free(shown);
+    return;
+  }
+  if (s->items->len >= CKPT_SECRET_SET_MAX) {
+    s->dropped++;
+    g_free(shown);
+    return;
+  }
+  CkptSecret *e = g_new0(CkptSecret, 1);
+  e->value = g_strdup(value);
+  e->len = len;
+  e->shown = shown;
+  e->hex = hex_of(value, len);
+  g_ptr_array_add(s->items, e);
+  g_hash_table_insert(s->seen, e->value, e);
+}
+
+void
+ckpt_secret_set_add(CkptSecretSet *s, const char *kind, const char *value)
+{
+  if (!value)
+    return;
+  add_shown(s, value, secrets_redact(kind, value));
+  /* a URL's password is shown as *** in the URL; alone (a hexdump row, a
+   * config line) it is a secret of its own */
+  if (g_strcmp0(kind, "url-password") == 0) {
+    const char *scheme = strstr(value, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon =
+        at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (colon) {
+      g_autofree char *pw = g_strndup(colon + 1, (size_t)(at - colon - 1));
+      add_shown(s, pw, secrets_redact(NULL, pw));
+    }
+  }
+}
+
+void
+ckpt_secret_set_merge(CkptSecretSet *s, const CkptSecretSet *from)
+{
+  for (guint i = 0; from && i < from->items->len; i++) {
+    const CkptSecret *e = from->items->pdata[i];
+    add_shown(s, e->value, g_strdup(e->shown));
+  }
+}
+
+static gint
+cmp_longest(gconstpointer a, gconstpointer b)
+{
+  const CkptSecret *x = *(CkptSecret *const *)a, *y = *(CkptSecret *const *)b;
+  if (x->len != y->len)
+    return x->len > y->len ? -1 : 1;
+  return strcmp(x->value, y->value);
+}
+
+void
+ckpt_secret_set_sort(CkptSecretSet *s)
+{
+  g_ptr_array_sort(s->items, cmp_longest);
+}
+
+/* ---- computing --------------------------------------------------------- */
+
+/* One engine per process, compiled on first use; a set is computed under
+ * the same lock (checkpoints of a worker pool may ask at once). */
+static GMutex lock;
+static SecretsEngine *engine;
+static char *engine_rules;
+
+static const SecretsEngine *
+engine_for(const char *rules, char **warning)
+{
+  if (!rules || !*rules)
+    return NULL;
+  if (engine && g_strcmp0(engine_rules, rules) == 0)
+    return engine;
+  g_autoptr(GError) error = NULL;
+  SecretsEngine *e = secrets_engine_new(rules, &error);
+  if (!e) {
+    if (warning)
+      *warning = g_strdup_printf("redaction: only secret-like names apply: %s",
+                                 error->message);
+    return NULL;
+  }
+  g_clear_pointer(&engine, secrets_engine_free);
+  g_free(engine_rules);
+  engine_rules = g_strdup(rules);
+  engine = e;
+  return engine;
+}
+
+/* The engine's findings in one buffer; value_base: matches that start
+ * before it (the NAME of NAME=VALUE) are not values. */
+static void
+scan_text(CkptSecretSet *s, const SecretsEngine *e, const char *text,
+          size_t value_base)
+{
+  if (!e || !text || !*text)
+    return;
+  size_t len = strlen(text);
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  if (!secrets_scan_buffer(e, (const uint8_t *)text, len, hits, NULL))
+    return;
+  for (guint i = 0; i < hits->len; i++) {
+    const SecretsHit *h = &g_array_index(hits, SecretsHit, i);
+    if (h->offset >= len || h->len > len - h->offset)
+      continue;
+    SecretsCandidate *c = secrets_validate(h, (const uint8_t *)text + h->offset,
+                                           len - (size_t)h->offset);
+    if (c && c->value_offset >= value_base)
+      ckpt_secret_set_add(s, c->kind, c->value);
+    secrets_candidate_free(c);
+  }
+}
+
+static void
+scan_assignment(CkptSecretSet *s, const SecretsEngine *e, const char *name,
+                const char *value, const char *whole)
+{
+  SecretsCandidate *c = secrets_check_env_name(name, value);
+  if (c)
+    ckpt_secret_set_add(s, c->kind, c->value);
+  secrets_candidate_free(c);
+  scan_text(s, e, whole, strlen(name));
+}
+
+static void
+scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
+{
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  if (!it)
+    return;
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  CkptMemBlock b = {.size = sizeof b};
+  while (ckpt_mem_iter_next(it, &b)) {
+    if (!b.data || b.len == 0)
+      continue;
+    guint from = hits->len;
+    if (!secrets_scan_buffer(e, b.data, b.len, hits, NULL))
+      continue;
+    for (guint i = from; i < hits->len; i++)
+      g_array_index(hits, SecretsHit, i).offset += b.addr;
+  }
+  ckpt_mem_iter_free(it);
+  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
+  for (guint i = 0; i < hits->len; i++) {
+    const SecretsHit *h = &g_array_index(hits, SecretsHit, i);
+    size_t want = secrets_hit_wants_extent(h) ? SECRETS_EXTENT_MAX : h->len;
+    size_t got = ckpt_mem_read(p, h->offset, buf, want);
+    if (got < h->len)
+      continue;
+    SecretsCandidate *c = secrets_validate(h, buf, got);
+    if (c)
+      ckpt_secret_set_add(s, c->kind, c->value);
+    secrets_candidate_free(c);
+  }
+}
+
+static CkptSecretSet *
+compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory)
+{
+  CkptSecretSet *s = ckpt_secret_set_new();
+  const CkptContainerInfo *ci = &c->container;
+  for (size_t i = 0; i < ci->n_spec_env; i++) {
+    const CkptKeyValue *kv = &ci->spec_env[i];
+    if (!kv->key)
+      continue;
+    g_autofree char *whole =
+        g_strdup_printf("%s=%s", kv->key, kv->value ? kv->value : "");
+    scan_assignment(s, e, kv->key, kv->value ? kv->value : "", whole);
+  }
+  for (size_t i = 0; ci->spec_args && ci->spec_args[i]; i++)
+    scan_text(s, e, ci->spec_args[i], 0);
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *p = &c->procs[i];
+    const CkptProcessInfo *pi = &p->info;
+    for (size_t k = 0; pi->envp && pi->envp[k]; k++) {
+      const char *eq = strchr(pi->envp[k], '=');
+      if (!eq)
+        continue;
+      g_autofree char *name =
+          g_strndup(pi->envp[k], (size_t)(eq - pi->envp[k]));
+      scan_assignment(s, e, name, eq + 1, pi->envp[k]);
+    }
+    for (size_t k = 0; pi->argv && pi->argv[k]; k++)
+      scan_text(s, e, pi->argv[k], 0);
+    scan_text(s, e, pi->cmdline, 0);
+    if (e && memory && pi->has_mm)
+      scan_memory(s, e, p);
+  }
+  ckpt_secret_set_sort(s);
+  return s;
+}
+
+const CkptSecretSet *
+ckpt_checkpoint_secrets(CkptCheckpoint *c, const char *rules, gboolean memory,
+                        char **warning)
+{
+  g_mutex_lock(&lock);
+  if (!c->secrets)
+    c->secrets = g_new0(struct CkptSecretSetCache, 1);
+  CkptSecretSet **slot = memory ? &c->secrets->full : &c->secrets->strings;
+  if (!*slot) {
+    /* the rules compile once per process; the figure is the scan's */
+    const SecretsEngine *e = engine_for(rules, warning);
+    gint64 t0 = g_get_monotonic_time();
+    *slot = compute(c, e, memory);
+    (*slot)->compute_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+  }
+  const CkptSecretSet *s = *slot;
+  g_mutex_unlock(&lock);
+  return s;
+}
+
+void
+ckpt_secretset_cache_free(struct CkptSecretSetCache *cache)
+{
+  if (!cache)
+    return;
+  ckpt_secret_set_free(cache->strings);
+  ckpt_secret_set_free(cache->full);
+  g_free(cache);
+}

@@ -1,0 +1,64 @@
+/* secretset.h - the values a checkpoint holds that are secrets, as the
+ * secrets engine (secrets-detect.h) recognises them: values of
+ * secret-like environment variables (spec and each process), and what the
+ * engine's rules find in the spec, the command lines, the environments and
+ * each process's dumped memory. Each comes with the text shown instead of
+ * it (the engine's redaction, as `ckpt secrets` shows it).
+ *
+ * The host's redaction policy (host/redact.h) applies the set to every
+ * row a plugin emits. It is computed once per checkpoint, on first use,
+ * and lives as long as the model.
+ */
+#ifndef CKPT_SECRETSET_H
+#define CKPT_SECRETSET_H
+
+#include <glib.h>
+
+#include "model/model.h"
+
+/* A value shorter than this is not looked for inside other text: four
+ * characters would match too much that is no secret. */
+#define CKPT_SECRET_MIN_LEN 4
+/* At most this many values in a set: every cell is compared with each, so
+ * a hostile checkpoint whose memory is full of distinct tokens must not
+ * make each row cost thousands of compares. Past it, the set says so
+ * (CkptSecretSet.dropped) and the host warns. */
+#define CKPT_SECRET_SET_MAX 256
+
+typedef struct {
+  char *value; /* as found */
+  size_t len;
+  char *shown; /* the redaction, e.g. "Ngx-…(22)" */
+  char *hex;   /* value as "4e 67 78" (a hexdump's bytes), lower case */
+} CkptSecret;
+
+typedef struct {
+  GPtrArray *items;  /* CkptSecret*, longest value first */
+  GHashTable *seen;  /* value -> CkptSecret* */
+  double compute_ms; /* how long computing it took (ckpt_checkpoint_secrets) */
+  guint64 dropped;   /* values left out past CKPT_SECRET_SET_MAX */
+} CkptSecretSet;
+
+CkptSecretSet *ckpt_secret_set_new(void);
+void ckpt_secret_set_free(CkptSecretSet *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptSecretSet, ckpt_secret_set_free)
+/* Adds value (kind as the engine names it, for its redaction); values
+ * shorter than CKPT_SECRET_MIN_LEN and duplicates are ignored. */
+void ckpt_secret_set_add(CkptSecretSet *s, const char *kind, const char *value);
+/* Adds every value of from. */
+void ckpt_secret_set_merge(CkptSecretSet *s, const CkptSecretSet *from);
+/* Orders the values longest first (after adding). */
+void ckpt_secret_set_sort(CkptSecretSet *s);
+
+/* The set of c, computed on the first call with the engine compiled from
+ * rules (comma-separated files and directories, as the secrets plugin's
+ * `rules` option); later calls return the same set. With memory, what the
+ * engine finds in each process's dumped memory is in it too (a second
+ * set, computed on its first call). When the rules cannot be compiled the
+ * set holds what the name table finds and *warning says why (owned by the
+ * caller, NULL otherwise). Thread-safe. */
+const CkptSecretSet *ckpt_checkpoint_secrets(CkptCheckpoint *c,
+                                             const char *rules, gboolean memory,
+                                             char **warning);
+
+#endif

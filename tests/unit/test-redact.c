@@ -1,0 +1,248 @@
+/* test-redact.c - the host's redaction policy (core/host/redact.h) on
+ * crafted cells, and the model's secret set (core/model/secretset.h) on
+ * the real fixtures.
+ */
+#include <string.h>
+
+#include "fixture.h"
+#include "host/host.h"
+#include "host/redact.h"
+#include "model/secretset.h"
+
+static CkptSecretSet *
+crafted(void)
+{
+  CkptSecretSet *s = ckpt_secret_set_new();
+  ckpt_secret_set_add(s, "secret-env", "Ngx-Db-Pa55w0rd-7c41e9");
+  ckpt_secret_set_add(s, "aws-access-key-id", "AKIAQ4ZQ7V3XKM2PLR5T");
+  ckpt_secret_set_add(s, "url-password", "postgres://app:S3cretPass@db:5432");
+  ckpt_secret_set_add(s, "secret-env", "abc"); /* too short: ignored */
+  ckpt_secret_set_sort(s);
+  return s;
+}
+
+/* the redaction of in, or in itself when nothing changed */
+static char *
+red(const CkptSecretSet *s, const char *in)
+{
+  size_t len;
+  char *r = ckpt_redact_bytes(s, in, strlen(in), &len);
+  if (r)
+    g_assert_cmpuint(strlen(r), ==, len);
+  return r ? r : g_strdup(in);
+}
+
+#define CHECK(s, in, want)                                                     \
+  do {                                                                         \
+    g_autofree char *got_ = red(s, in);                                        \
+    g_assert_cmpstr(got_, ==, want);                                           \
+  } while (0)
+
+static void
+test_set(void)
+{
+  g_autoptr(CkptSecretSet) s = crafted();
+  /* the URL, its password alone, the two others; "abc" left out */
+  g_assert_cmpuint(s->items->len, ==, 4);
+  const CkptSecret *first = s->items->pdata[0];
+  g_assert_cmpstr(first->value, ==, "postgres://app:S3cretPass@db:5432");
+  g_assert_cmpstr(first->shown, ==, "postgres://app:***@db:5432");
+  g_assert_true(g_hash_table_contains(s->seen, "S3cretPass"));
+  g_autoptr(CkptSecretSet) u = ckpt_secret_set_new();
+  ckpt_secret_set_merge(u, s);
+  ckpt_secret_set_merge(u, s);
+  g_assert_cmpuint(u->items->len, ==, 4);
+}
+
+/* a hostile checkpoint full of distinct tokens: the set stays bounded and
+ * counts what it left out */
+static void
+test_set_bound(void)
+{
+  g_autoptr(CkptSecretSet) s = ckpt_secret_set_new();
+  for (int i = 0; i < CKPT_SECRET_SET_MAX + 10; i++) {
+    g_autofree char *v = g_strdup_printf("tok-%08d", i);
+    ckpt_secret_set_add(s, "secret-env", v);
+  }
+  g_assert_cmpuint(s->items->len, ==, CKPT_SECRET_SET_MAX);
+  g_assert_cmpuint(s->dropped, ==, 10);
+}
+
+static void
+test_whole_and_substring(void)
+{
+  g_autoptr(CkptSecretSet) s = crafted();
+  CHECK(s, "Ngx-Db-Pa55w0rd-7c41e9", "Ngx-\u2026(22)");
+  CHECK(s, "DB_PASSWORD=Ngx-Db-Pa55w0rd-7c41e9 x",
+        "DB_PASSWORD=Ngx-\u2026(22) x");
+  CHECK(s, "-k AKIAQ4ZQ7V3XKM2PLR5T; -k AKIAQ4ZQ7V3XKM2PLR5T",
+        "-k AKIA\u2026(20); -k AKIA\u2026(20)");
+  CHECK(s, "url postgres://app:S3cretPass@db:5432/app",
+        "url postgres://app:***@db:5432/app");
+  CHECK(s, "pass=S3cretPass", "pass=\u2026(10)");
+  /* nothing secret: untouched, short cells too */
+  CHECK(s, "nginx: worker process", "nginx: worker process");
+  CHECK(s, "abc", "abc");
+  CHECK(s, "", "");
+}
+
+static void
+test_hexdump_rows(void)
+{
+  g_autoptr(CkptSecretSet) s = crafted();
+  /* a hexdump of "in.DB_PASSWORD=Ngx-Db-Pa55w0rd-7c41e9.SESSION_KE":
+   * the secret's bytes, as hex and as ASCII, across three rows */
+  CHECK(s, "in.DB_PASSWORD=N", "in.DB_PASSWORD=N"); /* 1 byte: kept */
+  CHECK(s, "gx-Db-Pa55w0rd-7", "****************");
+  CHECK(s, "67 78 2d 44 62 2d 50 61 35 35 77 30 72 64 2d 37",
+        "** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **");
+  CHECK(s, "c41e9.SESSION_KE", "*****.SESSION_KE");
+  CHECK(s, "63 34 31 65 39 00 53 45 53 53 49 4f 4e 5f 4b 45",
+        "** ** ** ** ** 00 53 45 53 53 49 4f 4e 5f 4b 45");
+  /* a row ending with the start of a secret: masked past what the
+   * redaction shows ("AKIA") */
+  CHECK(s, "..........AKIAQ4Z", "..........AKIA***");
+  /* the whole value's bytes in one cell */
+  CHECK(s, "41 4b 49 41 51 34 5a 51 37 56 33 58 4b 4d 32 50 4c 52 35 54",
+        "** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **");
+}
+
+/* A hexdump over a secret, row by row with the table's carries: the 2
+ * bytes of it left for the last row are masked too, in both columns. */
+static void
+test_hexdump_carry(void)
+{
+  g_autoptr(CkptSecretSet) s = crafted();
+  static const char *const rows[][2] = {
+      {"69 6e 00 44 42 5f 50 41 53 53 57 4f 52 44 3d 4e", "in.DB_PASSWORD=N"},
+      {"67 78 2d 44 62 2d 50 61 35 35 77 30 72 64 2d 37", "gx-Db-Pa55w0rd-7"},
+      {"63 34 31 65 39 00 53 45 53 53 49 4f 4e 5f 4b 45", "c41e9.SESSION_KE"},
+  };
+  static const char *const want[][2] = {
+      {"69 6e 00 44 42 5f 50 41 53 53 57 4f 52 44 3d 4e", "in.DB_PASSWORD=N"},
+      {"** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **", "****************"},
+      {"** ** ** ** ** 00 53 45 53 53 49 4f 4e 5f 4b 45", "*****.SESSION_KE"},
+  };
+  CkptRedactCarry carries[2] = {{0}};
+  for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
+    CkptValue in[] = {CKPT_STR(rows[r][0]), CKPT_STR(rows[r][1])};
+    CkptValue out[2];
+    g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+    ckpt_redact_row(s, in, 2, out, scratch, carries);
+    g_assert_cmpstr(out[0].v.s, ==, want[r][0]);
+    g_assert_cmpstr(out[1].v.s, ==, want[r][1]);
+  }
+  /* a secret cut 19 | 3: the last row's 3 bytes only by the carry */
+  const char *a = "......AKIAQ4ZQ7V3XKM2PL", *b = "R5T.....";
+  CkptValue in[] = {CKPT_STR(a)}, in2[] = {CKPT_STR(b)}, out[1];
+  CkptRedactCarry c[1] = {{0}};
+  g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+  ckpt_redact_row(s, in, 1, out, scratch, c);
+  g_assert_cmpstr(out[0].v.s, ==, "......AKIA*************");
+  ckpt_redact_row(s, in2, 1, out, scratch, c);
+  g_assert_cmpstr(out[0].v.s, ==, "***.....");
+  /* without the carry the short head stays: what the carry is for */
+  g_autofree char *alone = red(s, b);
+  g_assert_cmpstr(alone, ==, b);
+  ckpt_redact_carry_clear(&c[0]);
+  ckpt_redact_carry_clear(&carries[0]);
+  ckpt_redact_carry_clear(&carries[1]);
+}
+
+static void
+test_row(void)
+{
+  g_autoptr(CkptSecretSet) s = crafted();
+  const char bytes[] = "xxAKIAQ4ZQ7V3XKM2PLR5T\0yy";
+  CkptValue in[] = {
+      CKPT_STR("DB_PASSWORD"),
+      CKPT_STR("Ngx-Db-Pa55w0rd-7c41e9"),
+      CKPT_UINT(22),
+      CKPT_NULL,
+      {.type = CKPT_T_BYTES, .v.bytes = {bytes, sizeof bytes - 1}},
+  };
+  CkptValue out[G_N_ELEMENTS(in)];
+  g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
+  g_assert_true(ckpt_redact_row(s, in, G_N_ELEMENTS(in), out, scratch, NULL));
+  g_assert_true(out[0].v.s == in[0].v.s); /* untouched: the same pointer */
+  g_assert_cmpstr(out[1].v.s, ==, "Ngx-\u2026(22)");
+  g_assert_cmpuint(out[2].v.u, ==, 22);
+  g_assert_cmpint(out[3].type, ==, CKPT_T_NULL);
+  /* bytes after the NUL are kept */
+  const char *want = "xxAKIA\u2026(20)\0yy";
+  size_t want_len = strlen("xxAKIA\u2026(20)") + 3;
+  g_assert_cmpuint(out[4].v.bytes.len, ==, want_len);
+  g_assert_true(memcmp(out[4].v.bytes.data, want, want_len) == 0);
+  /* a row with nothing secret is not copied */
+  CkptValue plain[] = {CKPT_STR("PATH"), CKPT_STR("/usr/bin")};
+  g_assert_false(ckpt_redact_row(s, plain, 2, out, scratch, NULL));
+  g_assert_false(
+      ckpt_redact_row(NULL, in, G_N_ELEMENTS(in), out, scratch, NULL));
+}
+
+/* The model's set: real-nginx.tar's configured secrets; podman-none.tar's
+ * environment and the tokens that are only in its heap (slack), found by
+ * the engine's memory scan; one set per checkpoint and kind. */
+static void
+test_checkpoint_set(void)
+{
+  g_autofree char *rules = ckpt_host_secret_rules();
+  static const struct {
+    const char *fixture;
+    const char *values[4];
+  } cases[] = {
+      {"real-nginx.tar",
+       {"Ngx-Db-Pa55w0rd-7c41e9", "sk_nginx_4f9d2b7e61a8c03d", NULL}},
+      {"podman-none.tar",
+       {"AKIAZDOC9IS0J8HT9LGM",
+        "xoxb-2718281828-3141592653589-Zq8fK2mWc7TnR4vYpL1sXe9B",
+        "glpat-Xk3vQ9mT2rLp7WnB4yZc", "S3cretPass"}},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    g_autofree char *path = fixture_path(cases[k].fixture);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(path, NULL, &error);
+    g_assert_no_error(error);
+    g_autofree char *warning = NULL;
+    const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, TRUE, &warning);
+    g_assert_null(warning);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases[k].values); i++)
+      if (cases[k].values[i] &&
+          !g_hash_table_contains(s->seen, cases[k].values[i]))
+        g_error("%s: %s not in the set", cases[k].fixture, cases[k].values[i]);
+    /* no harmless value of the environment */
+    g_assert_false(g_hash_table_contains(s->seen, "podman"));
+    g_assert_false(g_hash_table_contains(
+        s->seen,
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    g_assert_true(ckpt_checkpoint_secrets(c, rules, TRUE, NULL) == s);
+    /* without memory: the strings' secrets only, a set of its own */
+    const CkptSecretSet *t = ckpt_checkpoint_secrets(c, rules, FALSE, NULL);
+    g_assert_true(t != s);
+    g_assert_true(g_hash_table_contains(t->seen, cases[k].values[0]));
+    g_assert_false(g_hash_table_contains(
+        t->seen, "xoxb-2718281828-3141592653589-Zq8fK2mWc7TnR4vYpL1sXe9B"));
+  }
+  /* rules that do not compile: the name table still applies, and says so */
+  g_autofree char *path = fixture_path("real-nginx.tar");
+  g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_open(path, NULL, NULL);
+  g_autofree char *warning = NULL;
+  const CkptSecretSet *s =
+      ckpt_checkpoint_secrets(c, "/nonexistent/rules.yar", FALSE, &warning);
+  g_assert_nonnull(warning);
+  g_assert_true(g_hash_table_contains(s->seen, "Ngx-Db-Pa55w0rd-7c41e9"));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/redact/set", test_set);
+  g_test_add_func("/redact/set-bound", test_set_bound);
+  g_test_add_func("/redact/whole-and-substring", test_whole_and_substring);
+  g_test_add_func("/redact/hexdump-rows", test_hexdump_rows);
+  g_test_add_func("/redact/row", test_row);
+  g_test_add_func("/redact/hexdump-carry", test_hexdump_carry);
+  g_test_add_func("/redact/checkpoint-set", test_checkpoint_set);
+  return g_test_run();
+}
