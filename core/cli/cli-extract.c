@@ -1,0 +1,42 @@
+/* cli-extract.c - `ckpt extract FILE -o DIR [SELECTORS]`: writes the
+ * evidence a checkpoint holds out into DIR, with manifest.json and
+ * SHA256SUMS, as sugar over the extract plugin (plugins/extract), which
+ * declares every flag (--output, --force, --pid, --exe, --fd, --path,
+ * --range, --vma, --max-file-size, --max-total-size). This file adds -o.
+ */
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const CkptCliFlag extract_flags[] = {{NULL}};
+
+static int
+extract_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+  gboolean done = FALSE;
+  for (int i = 0; i < argc; i++) {
+    done = done || strcmp(argv[i], "--") == 0;
+    if (!done && strcmp(argv[i], "-o") == 0)
+      g_ptr_array_add(args, g_strdup("--output"));
+    else if (!done && strncmp(argv[i], "-o", 2) == 0)
+      g_ptr_array_add(args, g_strdup_printf("--output=%s", argv[i] + 2));
+    else
+      g_ptr_array_add(args, g_strdup(argv[i]));
+  }
+  g_ptr_array_add(args, NULL);
+  return ckpt_cli_run_sugar(cli, cmd, (int)args->len - 1, (char **)args->pdata);
+}
+
+const CkptCliCommand ckpt_cmd_extract = {
+    .name = "extract",
+    .summary = "write a checkpoint's evidence (root FS changes, ghost files, "
+               "memfds, buffers, queues, memory) into a directory, with a "
+               "manifest and SHA256SUMS",
+    .usage = "FILE -o DIR [--force] [--pid N [--exe] [--fd F] [--range A-B] "
+             "[--vma ADDR]] [--path P]",
+    .chain = "extract",
+    .flags = extract_flags,
+    .format = "table",
+    .run = extract_run,
+};
