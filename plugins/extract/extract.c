@@ -112,6 +112,7 @@ typedef struct {
   GString *files;   /* the manifest's "files" array items */
   GString *sums;    /* SHA256SUMS */
   size_t n_files;
+  size_t n_failed; /* files that could not be written */
   CkptStatus st;
 } Ctx;
 
@@ -474,7 +475,7 @@ extract_one(Ctx *c, const char *rel_wanted, const Origin *from, FillFn fill,
   Out o = {.fd = -1};
   if (!out_open(c, &o, rel, &error) || !fill(c, &o, data, &error)) {
     c->api->log(c->run, CKPT_LOG_ERROR, "%s", error->message);
-    c->st = MAX(c->st, CKPT_WARN);
+    c->n_failed++;
     /* a file cut short is removed, never left looking whole */
     if (o.fd >= 0) {
       const char *leaf;
@@ -843,12 +844,15 @@ write_small(Ctx *c, const char *name, const GString *text)
   g_autoptr(GError) error = NULL;
   Out o = {.fd = -1};
   g_autofree char *rel = g_strdup(name);
-  uint64_t saved = c->max_total;
-  c->max_total = G_MAXUINT64; /* the manifest is always written */
+  uint64_t saved = c->max_total, saved_file = c->max_file;
+  /* the manifest is always written whole */
+  c->max_total = G_MAXUINT64;
+  c->max_file = G_MAXUINT64;
   gboolean ok = out_open(c, &o, rel, &error) &&
                 out_at(&o, 0, (const uint8_t *)text->str, text->len, &error) &&
                 out_close(&o, text->len, &error);
   c->max_total = saved;
+  c->max_file = saved_file;
   out_abort(c, &o);
   if (!ok)
     c->api->error(c->run, "%s", error->message);
@@ -1007,6 +1011,11 @@ extract_run(const CkptApi *api, CkptRun *run)
       !write_small(&c, "SHA256SUMS", c.sums))
     st = CKPT_FAILED;
   g_string_free(m, TRUE);
+  if (c.n_failed > 0) {
+    api->error(run, "%zu file%s could not be written into %s (see above)",
+               c.n_failed, c.n_failed == 1 ? "" : "s", dir);
+    st = CKPT_FAILED;
+  }
 
   g_string_free(c.files, TRUE);
   g_string_free(c.sums, TRUE);
