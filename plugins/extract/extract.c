@@ -1004,6 +1004,12 @@ extract_run(const CkptApi *api, CkptRun *run)
   json_str(m, ci ? ci->name : NULL);
   g_string_append(m, ", \"id\": ");
   json_str(m, ci ? ci->id : NULL);
+  /* chain of custody: the checkpoint these files came from */
+  gboolean custody = ci && CKPT_HAS(ci, archive_sha256_of);
+  g_string_append(m, ", \"sha256\": ");
+  json_str(m, custody ? ci->archive_sha256 : NULL);
+  g_string_append(m, ", \"sha256_of\": ");
+  json_str(m, custody ? ci->archive_sha256_of : NULL);
   g_string_append(m, "},\n  \"files\": [");
   g_string_append(m, c.files->str);
   g_string_append(m, c.n_files ? "\n  ]\n}\n" : "]\n}\n");

@@ -127,7 +127,12 @@ def run(tmp):
     bad = manifest_true(out, man)
     ok(not bad, "real-hidden: manifest sizes and sha256 are the files', no "
        "symlink, nothing unlisted", bad)
-    ok(man["checkpoint"]["path"].endswith(H), "manifest names the checkpoint",
+    with open(os.path.join(FX, H), "rb") as f:
+        whole = hashlib.sha256(f.read()).hexdigest()
+    ok(man["checkpoint"]["path"].endswith(H) and
+       man["checkpoint"]["sha256"] == whole and
+       man["checkpoint"]["sha256_of"] == "file",
+       "manifest names the checkpoint and its sha256 (chain of custody)",
        man["checkpoint"])
 
     kinds = {"deleted-file": "ghost file", "memfd": "memfd", "pipe":
