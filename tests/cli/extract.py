@@ -105,7 +105,7 @@ def tar_files(data):
 
 
 def main():
-    print("1..28")
+    print("1..33")
     tmp = tempfile.mkdtemp(prefix="ckpt-extract-")
     try:
         run(tmp)
@@ -114,7 +114,40 @@ def main():
     return 1 if failed else 0
 
 
+def custody():
+    """Every JSON report carries the checkpoint's sha256: hashlib's of
+    the file (plain, gzip, zstd), of sha256sum's sorted listing for a
+    directory."""
+    for fx in ("podman-none.tar", "podman-gzip.tar.gz", "podman-zstd.tar.zst",
+               "containerd-none.tar"):
+        with open(os.path.join(FX, fx), "rb") as f:
+            want = hashlib.sha256(f.read()).hexdigest()
+        p = subprocess.run([CKPT, "--format", "json", "run", "container",
+                            os.path.join(FX, fx)], capture_output=True,
+                           text=True)
+        d = json.loads(p.stdout)["checkpoints"][0] if p.stdout else {}
+        ok(d.get("sha256") == want and d.get("sha256_of") == "file",
+           "%s: the JSON report's sha256 is the file's" % fx, (want, d.get(
+               "sha256")))
+    top = os.path.join(FX, "criu-dir")
+    lines = ""
+    for name in sorted(os.listdir(top)):
+        path = os.path.join(top, name)
+        if os.path.isfile(path) and not os.path.islink(path):
+            with open(path, "rb") as f:
+                lines += "%s  %s\n" % (hashlib.sha256(f.read()).hexdigest(),
+                                       name)
+    p = subprocess.run([CKPT, "--format", "jsonl", "run", "container", top],
+                       capture_output=True, text=True)
+    last = json.loads(p.stdout.splitlines()[-1]) if p.stdout else {}
+    ok(last.get("sha256") == hashlib.sha256(lines.encode()).hexdigest() and
+       last.get("sha256_of") == "directory listing",
+       "criu-dir: the JSONL report's sha256 is that of its sorted sha256sum "
+       "listing", last)
+
+
 def run(tmp):
+    custody()
     H = "real-hidden.tar"
     out = os.path.join(tmp, "all")
     rc, man, log = extract(H, out)
