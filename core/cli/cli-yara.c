@@ -49,7 +49,8 @@ static const CkptCliFlag yara_flags[] = {
      NULL, NULL, TRUE},
     {"context", "bytes of context around a match (default 16)", NULL, NULL,
      TRUE},
-    {"rootfs", "also scan the files of the rootfs diff", NULL, NULL, FALSE},
+    {"no-rootfs", "skip the files of the rootfs diff (scanned by default)",
+     NULL, NULL, FALSE},
     {"strict", "rule compiler warnings are errors", NULL, NULL, FALSE},
     {"no-progress", "no progress bar (it is only drawn on a terminal)", NULL,
      NULL, FALSE},
@@ -158,6 +159,10 @@ parse_args(int argc, char **argv, YaraArgs *a)
     }
     if (strcmp(arg, "--no-progress") == 0) {
       a->progress = FALSE;
+      continue;
+    }
+    if (strcmp(arg, "--no-rootfs") == 0) {
+      g_ptr_array_add(a->sets, g_strdup("yara.rootfs=false"));
       continue;
     }
     gboolean known = FALSE;
