@@ -35,7 +35,7 @@ test_table_sorted(void)
     if (n > 0)
       g_assert_cmpint(strcmp(ckpt_cli_commands[n - 1]->name, c->name), <, 0);
   }
-  g_assert_cmpuint(n, ==, 12);
+  g_assert_cmpuint(n, ==, 13);
 }
 
 /* a command is sugar (chain and flags) or runs itself, and a sugar
