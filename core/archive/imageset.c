@@ -91,6 +91,7 @@ struct CkptImageSet {
    * hashed (ckpt_imageset_sha256) */
   char *sha256;
   const char *sha256_of;
+  gboolean hash_dir; /* a directory: sha256 of its listing, when asked */
 };
 
 static const uint8_t empty_bytes[1];
@@ -802,14 +803,8 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
   else
     ok = read_archive(set, a, FALSE, error);
   archive_read_free(a);
-  if (ok) {
-    /* served in place, the members' bytes are not read at open: hashing
-     * is the one full read of the file (a file cut short meanwhile reads
-     * as zeros past its end, and ckpt_imageset_check() says so) */
-    set->sha256 =
-        g_compute_checksum_for_data(G_CHECKSUM_SHA256, set->map, set->map_len);
-    set->sha256_of = "file";
-  }
+  /* hashed when first asked (ckpt_imageset_sha256): served in place, the
+   * members' bytes are not read at open, and `ckpt list` never asks */
   return ok;
 }
 
@@ -1037,7 +1032,7 @@ open_dir(CkptImageSet *set, int fd, GError **error)
   if (!read_dir_level(set, fd, NULL, error))
     return FALSE;
   set->archive_size = set->total;
-  hash_dir(set);
+  set->hash_dir = TRUE; /* when first asked, as for a plain tar */
   return TRUE;
 }
 
@@ -1314,8 +1309,17 @@ ckpt_imageset_archive_size(const CkptImageSet *set)
 }
 
 const char *
-ckpt_imageset_sha256(const CkptImageSet *set, const char **of)
+ckpt_imageset_sha256(CkptImageSet *set, const char **of)
 {
+  if (set->sha256 == NULL && set->map != NULL) {
+    /* the one full read of a plain tar (a file cut short meanwhile reads
+     * as zeros past its end, and ckpt_imageset_check() says so) */
+    set->sha256 =
+        g_compute_checksum_for_data(G_CHECKSUM_SHA256, set->map, set->map_len);
+    set->sha256_of = "file";
+  } else if (set->sha256 == NULL && set->hash_dir) {
+    hash_dir(set);
+  }
   if (of)
     *of = set->sha256 ? set->sha256_of : NULL;
   return set->sha256;

@@ -174,8 +174,6 @@ ckpt_checkpoint_open_meta(int fd, const char *path, const CkptLimits *limits,
   c->container.path = ckpt_model_str(c, path);
   c->container.format = (CkptFormat)ckpt_imageset_format(c->images);
   c->container.archive_size = ckpt_imageset_archive_size(c->images);
-  c->container.archive_sha256 =
-      ckpt_imageset_sha256(c->images, &c->container.archive_sha256_of);
   if (!ckpt_meta_load(c, error))
     return NULL;
   return g_steal_pointer(&c);
