@@ -105,7 +105,7 @@ def tar_files(data):
 
 
 def main():
-    print("1..33")
+    print("1..34")
     tmp = tempfile.mkdtemp(prefix="ckpt-extract-")
     try:
         run(tmp)
@@ -278,6 +278,10 @@ def run(tmp):
     rc, m, log = extract(H, out)
     ok(rc == 1 and "not empty" in log and "real-hidden.tar" in log,
        "a non-empty DIR is refused without --force, naming the archive", log)
+    p = subprocess.run([CKPT, "extract", os.path.join(FX, H)],
+                       capture_output=True, text=True)
+    ok(p.returncode == 2 and "-o DIR is needed" in p.stderr,
+       "no -o DIR: a usage error, exit 2", p.stderr)
     rc, m, log = extract(H, os.path.join(tmp, "none"), "--path", "/no/such")
     ok(rc == 1 and "no file /no/such" in log, "--path naming nothing fails",
        log)
