@@ -87,6 +87,11 @@ struct CkptImageSet {
   uint64_t total;      /* bytes of all members */
   uint64_t heap;       /* bytes of members held in memory */
   uint64_t zeros;      /* spooled bytes left as holes: whole zero pages */
+  /* chain of custody: hex sha256 of the checkpoint as read, and what was
+   * hashed (ckpt_imageset_sha256) */
+  char *sha256;
+  const char *sha256_of;
+  gboolean hash_dir; /* a directory: sha256 of its listing, when asked */
 };
 
 static const uint8_t empty_bytes[1];
@@ -798,7 +803,59 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
   else
     ok = read_archive(set, a, FALSE, error);
   archive_read_free(a);
+  /* hashed when first asked (ckpt_imageset_sha256): served in place, the
+   * members' bytes are not read at open, and `ckpt list` never asks */
   return ok;
+}
+
+/* The compressed file's bytes as libarchive reads them, hashed on the
+ * way: the checkpoint is hashed in the same single pass that decodes it. */
+typedef struct {
+  int fd;
+  off_t at;
+  GChecksum *sum;
+  uint8_t buf[256 * 1024];
+} HashSource;
+
+static la_ssize_t
+hash_read(struct archive *a, void *client, const void **out)
+{
+  HashSource *s = client;
+  for (;;) {
+    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      archive_set_error(a, errno, "read failed");
+      return -1;
+    }
+    s->at += r;
+    g_checksum_update(s->sum, s->buf, r);
+    *out = s->buf;
+    return r;
+  }
+}
+
+/* Hashes what libarchive left unread after the end of the tar (padding,
+ * trailing bytes), so the sum is of the whole file. */
+static gboolean
+hash_rest(CkptImageSet *set, HashSource *s, GError **error)
+{
+  for (;;) {
+    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      int e = errno;
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot read: %s",
+                  set->path, g_strerror(e));
+      return FALSE;
+    }
+    if (r == 0)
+      return TRUE;
+    s->at += r;
+    g_checksum_update(s->sum, s->buf, r);
+  }
 }
 
 static gboolean
@@ -821,7 +878,12 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   struct archive *a = new_tar_reader(TRUE);
   gboolean ok;
   int code = 0;
-  if (archive_read_open_fd(a, fd, 256 * 1024) != ARCHIVE_OK)
+  off_t start = lseek(fd, 0, SEEK_CUR);
+  g_autofree HashSource *src = g_new0(HashSource, 1);
+  src->fd = fd;
+  src->at = start > 0 ? start : 0;
+  src->sum = g_checksum_new(G_CHECKSUM_SHA256);
+  if (archive_read_open(a, src, NULL, hash_read, NULL) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
   else if (!ckpt_filters_chain_ok(a, &code)) {
     g_autofree char *what = g_strdup_printf("compressed with filter %d", code);
@@ -829,6 +891,12 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   } else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
+  /* from offset 0 only: a descriptor handed in part-read is not hashed */
+  if (ok && src->at >= 0 && start == 0 && hash_rest(set, src, error)) {
+    set->sha256 = g_strdup(g_checksum_get_string(src->sum));
+    set->sha256_of = "file";
+  }
+  g_checksum_free(src->sum);
   return ok;
 }
 
@@ -928,12 +996,43 @@ read_dir_level(CkptImageSet *set, int dfd, const char *prefix, GError **error)
   return ok;
 }
 
+static int
+member_name_cmp(gconstpointer a, gconstpointer b)
+{
+  const Member *x = *(const Member *const *)a, *y = *(const Member *const *)b;
+  return strcmp(x->name, y->name);
+}
+
+/* A directory has no one file to hash: its sum is that of the listing
+ * `sha256sum` would print of the files read (the top level and
+ * checkpoint/, names sorted bytewise), "HEX  NAME" lines. */
+static void
+hash_dir(CkptImageSet *set)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+  for (guint i = 0; i < set->members->len; i++)
+    g_ptr_array_add(sorted, g_ptr_array_index(set->members, i));
+  g_ptr_array_sort(sorted, member_name_cmp);
+  GChecksum *list = g_checksum_new(G_CHECKSUM_SHA256);
+  for (guint i = 0; i < sorted->len; i++) {
+    const Member *m = g_ptr_array_index(sorted, i);
+    g_autofree char *hex = g_compute_checksum_for_data(
+        G_CHECKSUM_SHA256, m->own ? m->own : empty_bytes, m->own ? m->len : 0);
+    g_autofree char *line = g_strdup_printf("%s  %s\n", hex, m->name);
+    g_checksum_update(list, (const guchar *)line, (gssize)strlen(line));
+  }
+  set->sha256 = g_strdup(g_checksum_get_string(list));
+  set->sha256_of = "directory listing";
+  g_checksum_free(list);
+}
+
 static gboolean
 open_dir(CkptImageSet *set, int fd, GError **error)
 {
   if (!read_dir_level(set, fd, NULL, error))
     return FALSE;
   set->archive_size = set->total;
+  set->hash_dir = TRUE; /* when first asked, as for a plain tar */
   return TRUE;
 }
 
@@ -1187,6 +1286,7 @@ ckpt_imageset_free(CkptImageSet *set)
   if (set->spool_fd >= 0)
     close(set->spool_fd);
   g_free(set->path);
+  g_free(set->sha256);
   g_free(set);
 }
 
@@ -1206,6 +1306,23 @@ uint64_t
 ckpt_imageset_archive_size(const CkptImageSet *set)
 {
   return set->archive_size;
+}
+
+const char *
+ckpt_imageset_sha256(CkptImageSet *set, const char **of)
+{
+  if (set->sha256 == NULL && set->map != NULL) {
+    /* the one full read of a plain tar (a file cut short meanwhile reads
+     * as zeros past its end, and ckpt_imageset_check() says so) */
+    set->sha256 =
+        g_compute_checksum_for_data(G_CHECKSUM_SHA256, set->map, set->map_len);
+    set->sha256_of = "file";
+  } else if (set->sha256 == NULL && set->hash_dir) {
+    hash_dir(set);
+  }
+  if (of)
+    *of = set->sha256 ? set->sha256_of : NULL;
+  return set->sha256;
 }
 
 static gboolean

@@ -11,6 +11,7 @@
 const CkptCliCommand *const ckpt_cli_commands[] = {
     &ckpt_cmd_chains,
     &ckpt_cmd_diff,
+    &ckpt_cmd_extract,
     &ckpt_cmd_help,
     &ckpt_cmd_inspect,
     &ckpt_cmd_list,

@@ -525,6 +525,10 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
 {
   const char *fatal = NULL;
   fill_checkpoint_size(c);
+  if (report->sha256 == NULL && c->container.archive_sha256) {
+    report->sha256 = g_strdup(c->container.archive_sha256);
+    report->sha256_of = g_strdup(c->container.archive_sha256_of);
+  }
   if (report->sink)
     mark_kept(plan, report);
   for (guint i = 0; i < plan->steps->len; i++) {

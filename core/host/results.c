@@ -89,6 +89,8 @@ ckpt_report_free(CkptReport *r)
     g_hash_table_unref(r->keep);
   g_free(r->path);
   g_free(r->label);
+  g_free(r->sha256);
+  g_free(r->sha256_of);
   g_free(r);
 }
 

@@ -78,6 +78,11 @@ struct CkptReport {
   /* appended for streaming: NULL sink keeps every row */
   CkptRowSink *sink; /* borrowed */
   GHashTable *keep;  /* plugin names whose rows a later plugin reads */
+  /* appended, chain of custody: the checkpoint's sha256 and what was
+   * hashed (CkptContainerInfo.archive_sha256), set by ckpt_plan_run;
+   * NULL when it did not open */
+  char *sha256;
+  char *sha256_of;
 };
 
 CkptReport *ckpt_report_new(const char *path);

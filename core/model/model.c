@@ -143,6 +143,8 @@ ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
   c->container.path = ckpt_model_str(c, path);
   c->container.format = (CkptFormat)ckpt_imageset_format(c->images);
   c->container.archive_size = ckpt_imageset_archive_size(c->images);
+  c->container.archive_sha256 =
+      ckpt_imageset_sha256(c->images, &c->container.archive_sha256_of);
 
   if (!has_process_tree(c, path, error))
     return NULL;

@@ -246,6 +246,17 @@ ckpt_json_report_fields(GString *out, const CkptReport *rep)
 {
   g_string_append(out, ",\"name\":");
   ckpt_json_string(out, rep->label, -1);
+  /* chain of custody: what was analysed, by its sha256 */
+  g_string_append(out, ",\"sha256\":");
+  if (rep->sha256)
+    ckpt_json_string(out, rep->sha256, -1);
+  else
+    g_string_append(out, "null");
+  g_string_append(out, ",\"sha256_of\":");
+  if (rep->sha256_of)
+    ckpt_json_string(out, rep->sha256_of, -1);
+  else
+    g_string_append(out, "null");
   g_string_append(out, ",\"status\":");
   ckpt_json_string(out, ckpt_report_status_name(rep), -1);
   g_string_append(out, ",\"errors\":");

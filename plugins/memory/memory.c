@@ -20,7 +20,8 @@
  * --output and --core write the one file the user named, --core-dir only
  * into the directory named (created, or empty); nothing else is written,
  * and an existing file is replaced only with --force. Cores take the pages
- * CRIU did not dump of file mappings from the rootfs diff and from --root.
+ * CRIU did not dump of file mappings from the rootfs diff, from --root and,
+ * for a deleted file CRIU saved, from its ghost file.
  */
 #include "mem.h"
 
@@ -530,8 +531,12 @@ wanted_path(const CkptApi *api, const CkptProcess *p, const char *path)
   return FALSE;
 }
 
-/* The root the user named, and the rootfs diff's copies of the files the
- * processes map (what the container wrote wins over the image's). */
+/* bytes of a ghost file read whole to fill a core's pages */
+#define GHOST_FILL_MAX (UINT64_C(256) << 20)
+
+/* The root the user named, the rootfs diff's copies of the files the
+ * processes map (what the container wrote wins over the image's) and the
+ * ghost files of deleted ones. */
 static MemFileSource *
 core_sources(Ctx *c, const CkptProcess *only, GError **error)
 {
@@ -553,6 +558,26 @@ core_sources(Ctx *c, const CkptProcess *only, GError **error)
   }
   if (it)
     api->diff_iter_free(it);
+  /* a deleted file CRIU saved (a ghost file) fills the pages of its
+   * mappings, named "PATH (deleted)": the one copy of a deleted
+   * executable, which neither --root nor the diff holds */
+  size_t n_obj = CKPT_HAS(api, object_read) ? api->object_count(c->run) : 0;
+  for (size_t k = 0; k < n_obj; k++) {
+    const CkptObjectInfo *o = api->object_at(c->run, k);
+    if (o->kind != CKPT_OBJ_GHOST_FILE || o->name == NULL ||
+        o->length > GHOST_FILL_MAX)
+      continue;
+    gboolean mapped = FALSE;
+    size_t n = only ? 1 : api->process_count(c->run);
+    for (size_t i = 0; i < n && !mapped; i++)
+      mapped =
+          wanted_path(api, only ? only : api->process_at(c->run, i), o->name);
+    if (!mapped)
+      continue;
+    g_autofree uint8_t *buf = g_malloc(o->length ? (size_t)o->length : 1);
+    size_t got = api->object_read(o, 0, buf, (size_t)o->length);
+    mem_files_add_diff(s, o->name, buf, got, got == o->length);
+  }
   return g_steal_pointer(&s);
 }
 

@@ -26,7 +26,9 @@ static const CkptOption options[] = {
      "tree)"},
     {"reveal", CKPT_T_BOOL, "false", "show secret values in full"},
     {"memory", CKPT_T_BOOL, "true", "scan each process's dumped memory"},
-    {"files", CKPT_T_BOOL, "true", "scan the rootfs diff's files"},
+    {"rootfs", CKPT_T_BOOL, "true",
+     "scan the files of the rootfs diff (--no-rootfs skips them)"},
+    {"files", CKPT_T_BOOL, "true", "the older name of --rootfs"},
     {"objects", CKPT_T_BOOL, "true",
      "scan what kernel objects hold: ghost files, memfds, pipe buffers, "
      "socket queues, saved tmpfs files (each up to max-file-size bytes)"},
@@ -59,7 +61,8 @@ static const CkptColumn finding_columns[] = {
     {"count", CKPT_T_UINT, "Places", D, .help = "places it was found"},
     {"pids", CKPT_T_STR, "PIDs", D, .help = "processes it was found in"},
     {"sources", CKPT_T_STR, "Sources", D,
-     .help = "where it was found: environment, cmdline, memory, rootfs"},
+     .help = "where it was found: environment, cmdline, memory, rootfs-diff, "
+             "object"},
     {"first", CKPT_T_STR, "First seen", D,
      .help = "the first place it was found"},
     {"detail", CKPT_T_STR, "Detail", D,
@@ -71,7 +74,7 @@ static const CkptColumn location_columns[] = {
     {"finding", CKPT_T_UINT, "ID", .help = "id of the finding"},
     {"kind", CKPT_T_STR, "KIND", .help = "kind of the credential"},
     {"source", CKPT_T_STR, "SOURCE",
-     .help = "environment, cmdline, memory or rootfs"},
+     .help = "environment, cmdline, memory, rootfs-diff or object"},
     {"pid", CKPT_T_UINT, "PID", .help = "process it was found in"},
     {"name", CKPT_T_STR, "NAME",
      .help = "variable or argument name, when there is one"},
@@ -459,7 +462,8 @@ scan_diff(Ctx *ctx, uint64_t max_bytes)
   while (ctx->api->diff_iter_next(it, &f)) {
     if (!f.data || f.len == 0 || !f.path)
       continue;
-    Place tmpl = {.source = "file", .path = (char *)f.path, .has_offset = TRUE};
+    Place tmpl = {
+        .source = "rootfs-diff", .path = (char *)f.path, .has_offset = TRUE};
     scan_text(ctx, f.data, f.len, &tmpl, 0);
     if (f.full_size > f.len)
       ctx->api->log(ctx->run, CKPT_LOG_INFO,
@@ -742,7 +746,7 @@ secrets_run(const CkptApi *api, CkptRun *run)
     if (pi->has_mm && memory)
       scan_process_memory(&ctx, p, pi);
   }
-  if (api->opt_bool(run, "files"))
+  if (api->opt_bool(run, "rootfs") && api->opt_bool(run, "files"))
     scan_diff(&ctx, (uint64_t)api->opt_int(run, "max-file-size"));
   if (api->opt_bool(run, "objects"))
     scan_objects(&ctx, (uint64_t)api->opt_int(run, "max-file-size"));

@@ -302,7 +302,10 @@ gather_yara(Ctx *c)
       f->severity = CKPT_SEV_MEDIUM;
     int miner = n && strcmp(n, "miners") == 0;
     f->id = g_strdup(miner ? "miner" : "yara-match");
-    f->title = miner ? g_strdup("cryptocurrency miner strings in memory")
+    f->title = miner ? g_strdup(cell_str(row, file)
+                                    ? "cryptocurrency miner strings in a "
+                                      "root FS file"
+                                    : "cryptocurrency miner strings in memory")
                      : g_strdup_printf("YARA rule %s matched", rl);
     f->pid = (uint32_t)p;
     f->fd = -1;

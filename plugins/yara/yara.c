@@ -1,7 +1,7 @@
 /* yara.c - the yara plugin: sweeps YARA rules over the memory of every
  * process of a checkpoint, the content held by its kernel objects (ghost
  * files, memfds, pipe buffers, socket queues, saved tmpfs files; option
- * objects) and, when asked, the files of its rootfs diff, and emits one
+ * objects) and, unless --no-rootfs, the files of its rootfs diff, and emits one
  * row per matched string instance, naming its source.
  *
  * Declarations (options, tables) and the run() driver live here; rule sets
@@ -31,7 +31,8 @@ static const CkptOption yara_options[] = {
     {"max-matches", CKPT_T_INT, "16",
      "matches reported per string and process; 0: all"},
     {"context", CKPT_T_INT, "16", "bytes of context on each side of a match"},
-    {"rootfs", CKPT_T_BOOL, "false", "also scan the files of the rootfs diff"},
+    {"rootfs", CKPT_T_BOOL, "true",
+     "scan the files of the rootfs diff too (--no-rootfs skips them)"},
     {"rootfs-max-size", CKPT_T_SIZE, "0",
      "bytes read of each rootfs file; 0: the host's default"},
     {"objects", CKPT_T_BOOL, "true",

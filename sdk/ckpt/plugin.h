@@ -38,7 +38,8 @@
  * slots to its tree look (label, parent, key). 3.4 appended
  * CkptProcessInfo.env_source and env_array. 3.5 appended to
  * CkptContainerInfo spec_namespaces (with CkptSpecNamespace). 3.6
- * appended CkptApi.diff_iter_error and the column hint CKPT_COL_VERBATIM.
+ * appended CkptApi.diff_iter_error, the column hint CKPT_COL_VERBATIM and
+ * CkptContainerInfo.archive_sha256 and archive_sha256_of (custody).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -301,6 +302,13 @@ typedef struct {
   const CkptSpecNamespace *spec_namespaces;
   size_t n_spec_namespaces;
   int has_spec_namespaces;
+  /* ABI 3.6: chain of custody: the hex sha256 of the checkpoint as it was
+   * read, or NULL; archive_sha256_of says what was hashed: "file" (the
+   * archive file itself) or "directory listing" (a bare directory: the
+   * sha256 of the "HEX  NAME" lines sha256sum prints of the files read,
+   * the top level and checkpoint/, sorted by name) */
+  const char *archive_sha256;
+  const char *archive_sha256_of;
 } CkptContainerInfo;
 
 typedef enum {

@@ -160,11 +160,13 @@ assert any(h["file"].endswith("root/.aws/credentials") and
            h["rule"] == "aws_access_key_id" and h["pid"] is None for h in f), f
 assert t["summary"][0]["files_scanned"] > 0
 ' "$T/rootfs.json"
-check "without --rootfs no file is scanned" python3 -c '
+"$CKPT" --format json yara --no-rootfs "$A" > "$T/norootfs.json" 2>&1
+check "with --no-rootfs no file is scanned" python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
 assert not any(h["file"] for h in t["hits"])
-' "$T/a.json"
+assert t["summary"][0]["files_scanned"] == 0
+' "$T/norootfs.json"
 
 # 22: the yara plugin in a chain, with the shipped rules named as a directory
 "$CKPT" --format json run yara --set "yara.rules=$CKPT_SOURCE_ROOT/rules" "$A" > "$T/chain.json" 2> "$T/chain.err"

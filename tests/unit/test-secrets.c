@@ -623,15 +623,16 @@ check_planted(const char *fixture, const char *markers, gboolean has_spec)
 
   /* files of the rootfs diff (a bare CRIU directory has none) */
   if (has_spec) {
-    g_assert_true(has_place(l, id_of(f, finding_by_value(f, GITLAB)), "file", 0,
-                            NULL, 0, NULL, "/app/config.env"));
+    g_assert_true(has_place(l, id_of(f, finding_by_value(f, GITLAB)),
+                            "rootfs-diff", 0, NULL, 0, NULL,
+                            "/app/config.env"));
     g_assert_true(has_place(
         l,
         id_of(f, finding_by_value(f, env_value(env, "AWS_SECRET_ACCESS_KEY"))),
-        "file", 0, NULL, 0, NULL, "/root/.aws/credentials"));
+        "rootfs-diff", 0, NULL, 0, NULL, "/root/.aws/credentials"));
     g_assert_true(has_place(
         l, id_of(f, finding_by_value(f, env_value(env, "AWS_ACCESS_KEY_ID"))),
-        "file", 0, NULL, 0, NULL, "/root/.aws/credentials"));
+        "rootfs-diff", 0, NULL, 0, NULL, "/root/.aws/credentials"));
   }
 
   /* the environment table: configured beside in-process; SESSION_SECRET
