@@ -10,7 +10,7 @@ test_find(void)
 {
   static const char *const names[] = {
       "chains", "diff",    "inspect", "list",   "memparse", "plugins", "rootfs",
-      "run",    "secrets", "show",    "triage", "yara",     NULL};
+      "run",    "secrets", "show",    "triage", "watch",    "yara",    NULL};
   for (size_t i = 0; names[i]; i++) {
     const CkptCliCommand *c = ckpt_cli_find(names[i]);
     g_assert_nonnull(c);
@@ -35,7 +35,7 @@ test_table_sorted(void)
     if (n > 0)
       g_assert_cmpint(strcmp(ckpt_cli_commands[n - 1]->name, c->name), <, 0);
   }
-  g_assert_cmpuint(n, ==, 12);
+  g_assert_cmpuint(n, ==, 13);
 }
 
 /* a command is sugar (chain and flags) or runs itself, and a sugar
