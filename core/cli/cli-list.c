@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "host/shard.h"
 #include "model/model.h"
 
 /* bounds --recursive; checkpoints sit one or two levels down in practice */
@@ -164,6 +165,8 @@ static void
 list_checkpoint(Lister *l, int fd, const char *path, const char *rel,
                 const char *name)
 {
+  if (!ckpt_shard_keep(path)) /* --shard: another worker's */
+    return;
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptCheckpoint) c =
       ckpt_checkpoint_open_meta(fd, path, ckpt_cli_limits(l->cli), &error);

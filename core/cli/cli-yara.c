@@ -21,6 +21,7 @@
 
 #include "ckpt-config.h"
 #include "cli/cli.h"
+#include "host/shard.h"
 #include "host/isolate.h"
 #include "model/model.h"
 #include "render/render.h"
@@ -219,7 +220,8 @@ parse_args(int argc, char **argv, YaraArgs *a)
                          "[-r RULES]... [-C COMPILED] FILE-OR-DIR...)");
     return FALSE;
   }
-  if (a->targets->len == 0) {
+  /* a --shard worker may rightly get none of them */
+  if (a->targets->len == 0 && ckpt_shard_get()->count == 0) {
     ckpt_cli_usage_error("yara: no checkpoints found in %s",
                          (char *)positional->pdata[0]);
     return FALSE;

@@ -12,6 +12,7 @@
 #include "util/error.h"
 #include "archive/imageset.h"
 #include "host/isolate.h"
+#include "host/shard.h"
 #include "host/run.h"
 
 struct CkptCli {
@@ -196,8 +197,19 @@ is_checkpoint_dir(const char *path)
   return yes;
 }
 
+static void expand_target(const char *path, GPtrArray *out);
+
+/* --shard keeps this worker's part of what a path expands to */
 void
 ckpt_cli_expand_target(const char *path, GPtrArray *out)
+{
+  guint from = out->len;
+  expand_target(path, out);
+  ckpt_shard_filter(out, from);
+}
+
+static void
+expand_target(const char *path, GPtrArray *out)
 {
   if (!g_file_test(path, G_FILE_TEST_IS_DIR) || is_checkpoint_dir(path)) {
     g_ptr_array_add(out, g_strdup(path));
@@ -606,6 +618,8 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < files->len; i++)
     ckpt_cli_expand_target(files->pdata[i], targets);
+  if (targets->len == 0 && ckpt_shard_get()->count)
+    return CKPT_EXIT_OK; /* this --shard worker's part is empty */
   if (targets->len == 0)
     return ckpt_cli_usage_error("%s: no checkpoints found in %s", cmd->name,
                                 (char *)files->pdata[0]);
@@ -714,8 +728,10 @@ is_global_with_value(const char *a, const char *flag)
 int
 ckpt_cli_main(int argc, char **argv)
 {
+  static const char *const shardable[] = {"triage", "yara", "secrets", "list",
+                                          NULL};
   static const char *const valued[] = {"--plugin-path", "--chains", "--set",
-                                       "--format", "--limit"};
+                                       "--format",      "--limit",  "--shard"};
   struct CkptCli cli = {0};
   cli.plugin_paths = g_ptr_array_new_with_free_func(g_free);
   cli.chain_files = g_ptr_array_new_with_free_func(g_free);
@@ -812,6 +828,15 @@ ckpt_cli_main(int argc, char **argv)
         goto out;
       }
       break;
+    case 5: {
+      CkptShard sh;
+      if (!ckpt_shard_parse(v, &sh, &error)) {
+        status = ckpt_cli_usage_error("%s", error->message);
+        goto out;
+      }
+      ckpt_shard_set(&sh);
+      break;
+    }
     }
   }
   g_ptr_array_add(cli.plugin_paths, NULL);
@@ -830,6 +855,12 @@ ckpt_cli_main(int argc, char **argv)
   }
   if (help) {
     print_command_help(cmd);
+    goto out;
+  }
+  /* a partition only means something for a sweep */
+  if (ckpt_shard_get()->count && !g_strv_contains(shardable, cmd->name)) {
+    status = ckpt_cli_usage_error("--shard: only for %s, not %s",
+                                  "triage, yara, secrets and list", cmd->name);
     goto out;
   }
   /* chain files named on the command line come after the defaults */
