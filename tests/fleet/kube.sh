@@ -15,7 +15,8 @@
 # the hostPath of the node's checkpoints points at the test's directory,
 # the Job's claim is a hostPath of the fixtures, and the two shards are
 # played as two pods with JOB_COMPLETION_INDEX set (podman kube play runs
-# a Job's pod once, without indexes). The lab has only the hugetlb cgroup
+# a Job's pod once, without indexes), and the node name, which podman
+# cannot give (fieldPath spec.nodeName), is a fixed "lab-node". The lab has only the hugetlb cgroup
 # controller, so resource limits cannot be applied there: they are
 # removed before playing (CKPT_KUBE_KEEP_LIMITS=1 keeps them).
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,6 +30,17 @@ skip() { echo "1..0 # SKIP $1"; exit 0; }
 # in meson test only when asked: it takes minutes and the shared lab
 [ -n "${CKPT_FROM_MESON:-}" ] && [ "${CKPT_LAB_TESTS:-0}" != 1 ] &&
   skip "lab test: CKPT_LAB_TESTS=1 meson test -C build fleet-kube, or sh tests/fleet/kube.sh"
+BASE=localhost/debian:bookworm
+if [ "${1:-}" = --inside ]; then
+  # in the lab, from the host's run below: $W is the lab's copy
+  W=$2
+  LW=$2
+  n=$3
+  SRC=$W/src
+  FX=$SRC/tests/fixtures
+  L() { "$@"; }
+  trap 'for y in "$W"/*.yaml; do podman kube down "$y" >/dev/null 2>&1; done' EXIT
+else
 [ -x "$RIG/enter" ] || skip "no lab at $RIG (see /work/shared/rig/README.md)"
 [ "$(id -u)" -eq 0 ] || skip "needs root (the lab and debootstrap)"
 "$RIG/enter" podman --version >/dev/null 2>&1 || skip "no podman in the lab"
@@ -42,16 +54,9 @@ LW=/work/fleet-kube.$$
 CACHE=$RIG/work/fleet-cache
 mkdir -p "$W" "$CACHE"
 L() { "$RIG/enter" "$@"; }
-cleanup() {
-  for y in "$W"/*.yaml; do
-    [ -f "$y" ] && L podman kube down "$LW/$(basename "$y")" >/dev/null 2>&1
-  done
-  rm -rf "$W"
-}
-trap cleanup EXIT
+trap 'rm -rf "$W"' EXIT
 
 # ---- the base image: debootstrap, then podman import -------------------
-BASE=localhost/debian:bookworm
 if ! L podman image exists "$BASE"; then
   if [ ! -f "$CACHE/bookworm.tar" ]; then
     command -v debootstrap >/dev/null ||
@@ -78,10 +83,16 @@ fi
 L podman image exists "$BASE" && ok "base image $BASE from debootstrap + podman import" ||
   { nok "base image"; echo "1..$n"; exit 1; }
 
-# ---- the Containerfile, unchanged ----------------------------------------
 mkdir -p "$W/src"
 (cd "$SRC" && git ls-files -z --cached --others --exclude-standard |
   xargs -0 tar -cf - 2>/dev/null) | tar -C "$W/src" -xf -
+# the rest in one lab session: each `enter` has a fresh /run, and the
+# pods played must outlive the commands that look at them
+L sh "$LW/src/tests/fleet/kube.sh" --inside "$LW" "$n"
+exit $?
+fi
+
+# ---- the Containerfile, unchanged ----------------------------------------
 # the lab lacks CAP_SYS_RESOURCE: buildah's default open-files and
 # process limits (above the lab's hard limits) cannot be set, so the
 # lab's own are passed
@@ -110,7 +121,9 @@ L podman run --rm --network none localhost/ckpt:dev plugins 2>&1 |
 # manifests for the lab: paths only (see the header)
 lab_yaml() { # SRC DEST: copy a manifest, with the lab's substitutions
   sed -e "s|path: /var/lib/kubelet/checkpoints|path: $LW/node/checkpoints|" \
-    -e "s|path: /var/lib/ckpt-watch|path: $LW/node/state|" "$1" |
+    -e "s|path: /var/lib/ckpt-watch|path: $LW/node/state|" \
+    -e 's|^              valueFrom:|              value: lab-node|' \
+    -e '/^                fieldRef:/d' -e '/^                  fieldPath: spec.nodeName/d' "$1" |
     if [ "${CKPT_KUBE_KEEP_LIMITS:-0}" = 1 ]; then cat; else
       awk '/^          resources:/ {skip=1; next}
            skip && /^          [a-z]/ {skip=0}
