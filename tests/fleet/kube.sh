@@ -16,9 +16,10 @@
 # the Job's claim is a hostPath of the fixtures, and the two shards are
 # played as two pods with JOB_COMPLETION_INDEX set (podman kube play runs
 # a Job's pod once, without indexes), and the node name, which podman
-# cannot give (fieldPath spec.nodeName), is a fixed "lab-node". The lab has only the hugetlb cgroup
-# controller, so resource limits cannot be applied there: they are
-# removed before playing (CKPT_KUBE_KEEP_LIMITS=1 keeps them).
+# cannot give (fieldPath spec.nodeName), is a fixed "lab-node". The lab
+# has only the hugetlb cgroup controller, so resource limits cannot be
+# applied there: they are removed before playing (CKPT_KUBE_KEEP_LIMITS=1
+# keeps them).
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 RIG=${CKPT_RIG:-/var/tmp/ckpt-rig}
 FX=$SRC/tests/fixtures
