@@ -29,6 +29,10 @@ static const GlobalFlag globals[] = {
     {"format", "FORMAT", "output format: tree, table, json, jsonl or html"},
     {"limit", "NAME=VALUE",
      "raise or lower a bound on untrusted input (suffixes k, M, G, T)"},
+    {"shard", "INDEX/COUNT",
+     "take only this worker's part of the targets (triage, yara, secrets, "
+     "list): a stable split by path hash; auto/COUNT reads "
+     "JOB_COMPLETION_INDEX"},
     {"color", "WHEN",
      "colour severities and states: auto (on a terminal unless NO_COLOR "
      "is set; the default), always or never; --color alone is always"},

@@ -11,6 +11,7 @@
 #include "util/error.h"
 #include "host/isolate.h"
 #include "host/flags.h"
+#include "host/shard.h"
 #include "host/run.h"
 
 struct CkptCli {
@@ -172,7 +173,10 @@ ckpt_cli_sweep_init(CkptCli *cli, CkptSweep *sw)
 void
 ckpt_cli_expand_target(const char *path, GPtrArray *out)
 {
+  guint from = out->len;
   ckpt_targets_expand(path, out);
+  /* --shard keeps this worker's part of what a path expands to */
+  ckpt_shard_filter(out, from);
 }
 
 GPtrArray *
@@ -268,8 +272,10 @@ is_global_with_value(const char *a, const char *flag)
 int
 ckpt_cli_main(int argc, char **argv)
 {
+  static const char *const shardable[] = {"triage", "yara", "secrets", "list",
+                                          NULL};
   static const char *const valued[] = {"--plugin-path", "--chains", "--set",
-                                       "--format", "--limit"};
+                                       "--format",      "--limit",  "--shard"};
   struct CkptCli cli = {0};
   cli.plugin_paths = g_ptr_array_new_with_free_func(g_free);
   cli.chain_files = g_ptr_array_new_with_free_func(g_free);
@@ -390,6 +396,15 @@ ckpt_cli_main(int argc, char **argv)
         goto out;
       }
       break;
+    case 5: {
+      CkptShard sh;
+      if (!ckpt_shard_parse(v, &sh, &error)) {
+        status = ckpt_cli_usage_error("%s", error->message);
+        goto out;
+      }
+      ckpt_shard_set(&sh);
+      break;
+    }
     }
   }
   g_ptr_array_add(cli.plugin_paths, NULL);
@@ -410,6 +425,12 @@ ckpt_cli_main(int argc, char **argv)
   }
   if (help) {
     ckpt_cli_print_help(&cli, stdout, cmd);
+    goto out;
+  }
+  /* a partition only means something for a sweep */
+  if (ckpt_shard_get()->count && !g_strv_contains(shardable, cmd->name)) {
+    status = ckpt_cli_usage_error("--shard: only for %s, not %s",
+                                  "triage, yara, secrets and list", cmd->name);
     goto out;
   }
   /* chain files named on the command line come after the defaults */

@@ -109,7 +109,8 @@ typedef struct CkptCliCommand {
 extern const CkptCliCommand ckpt_cmd_chains, ckpt_cmd_diff, ckpt_cmd_extract,
     ckpt_cmd_help, ckpt_cmd_inspect, ckpt_cmd_list, ckpt_cmd_memparse,
     ckpt_cmd_plugins, ckpt_cmd_report, ckpt_cmd_rootfs, ckpt_cmd_run,
-    ckpt_cmd_secrets, ckpt_cmd_show, ckpt_cmd_triage, ckpt_cmd_yara;
+    ckpt_cmd_secrets, ckpt_cmd_show, ckpt_cmd_triage, ckpt_cmd_watch,
+    ckpt_cmd_yara;
 extern const CkptCliCommand *const ckpt_cli_commands[];
 /* The command called name, or NULL. */
 const CkptCliCommand *ckpt_cli_find(const char *name);

@@ -23,6 +23,7 @@ const CkptCliCommand *const ckpt_cli_commands[] = {
     &ckpt_cmd_secrets,
     &ckpt_cmd_show,
     &ckpt_cmd_triage,
+    &ckpt_cmd_watch,
     &ckpt_cmd_yara,
     NULL,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "host/shard.h"
 #include "host/flags.h"
 
 /* ---- the generic sugar runner ----------------------------------------- */
@@ -190,6 +191,8 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < files->len; i++)
     ckpt_cli_expand_target(files->pdata[i], targets);
+  if (targets->len == 0 && ckpt_shard_get()->count)
+    return CKPT_EXIT_OK; /* this --shard worker's part is empty */
   if (targets->len == 0)
     return ckpt_cli_usage_error("%s: no checkpoints found in %s", cmd->name,
                                 (char *)files->pdata[0]);

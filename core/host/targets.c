@@ -2,6 +2,8 @@
  * the checkpoints ckpt list finds under directories. */
 #include "host/targets.h"
 
+#include "host/shard.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -233,6 +235,8 @@ static void
 list_checkpoint(Lister *l, int fd, const char *path, const char *rel,
                 const char *name)
 {
+  if (!ckpt_shard_keep(path)) /* --shard: another worker's */
+    return;
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptCheckpoint) c =
       ckpt_checkpoint_open_meta(fd, path, l->o->limits, &error);

@@ -11,7 +11,7 @@ test_find(void)
   static const char *const names[] = {
       "chains",   "diff",    "extract", "help",   "inspect", "list",
       "memparse", "plugins", "report",  "rootfs", "run",     "secrets",
-      "show",     "triage",  "yara",    NULL};
+      "show",     "triage",  "watch",   "yara",   NULL};
   for (size_t i = 0; names[i]; i++) {
     const CkptCliCommand *c = ckpt_cli_find(names[i]);
     g_assert_nonnull(c);
@@ -36,7 +36,7 @@ test_table_sorted(void)
     if (n > 0)
       g_assert_cmpint(strcmp(ckpt_cli_commands[n - 1]->name, c->name), <, 0);
   }
-  g_assert_cmpuint(n, ==, 15);
+  g_assert_cmpuint(n, ==, 16);
 }
 
 /* --help, the man page and the completions show every flag with its
