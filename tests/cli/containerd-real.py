@@ -312,10 +312,14 @@ def main():
         # the gzip layer blob unpacked to a plain tar reads the same
         plain = os.path.join(tmp, "plain-diff.tar")
         repack(plain, replace={"rootfs-diff.tar": gzip.decompress(raw)})
-        a = ckpt("rootfs", "--format", "json", TAR).stdout
-        b = ckpt("rootfs", "--format", "json", plain).stdout
-        ok(a.replace(TAR.encode(), b"X") == b.replace(plain.encode(), b"X"),
-           "rootfs-diff.tar reads the same gzip-compressed and plain")
+        a = json.loads(ckpt("rootfs", "--format", "json", TAR).stdout)
+        b = json.loads(ckpt("rootfs", "--format", "json", plain).stdout)
+        # the two archives differ, so do their custody hashes and paths
+        for d in (a, b):
+            for c in d["checkpoints"]:
+                c.pop("path", None)
+                c.pop("sha256", None)
+        ok(a == b, "rootfs-diff.tar reads the same gzip-compressed and plain")
 
     # ---- kubelet's file name, and the archive compressed ----
     with tempfile.TemporaryDirectory() as tmp:

@@ -49,6 +49,12 @@ test_flag_help(void)
     g_assert_nonnull(c->usage);
     g_assert_cmpuint(strlen(c->summary), >, 0);
     for (size_t f = 0; c->flags && c->flags[f].flag; f++) {
+      /* a flag without help is a short alias of a plugin option's flag,
+       * which help lists with that option's own description */
+      const CkptCliFlag *fl = &c->flags[f];
+      if (fl->help == NULL && fl->alias && fl->set && strchr(fl->set, '.') &&
+          !strchr(fl->set, '='))
+        continue;
       if (c->flags[f].help == NULL || c->flags[f].help[0] == '\0')
         g_error("ckpt %s --%s has no description", c->name, c->flags[f].flag);
     }
