@@ -244,6 +244,18 @@ ckpt_sweep_run_multi(const CkptSweep *sw, const CkptPlan *plan, char **files,
     g_string_append_printf(label, "%s%s", i ? " -> " : "", files[i]);
   CkptReport *out = ckpt_report_new(label->str);
   out->opened = TRUE;
+  /* chain of custody: the comparison names each checkpoint's sha256, in
+   * the label's order */
+  g_autoptr(GString) sha = g_string_new(NULL), of = g_string_new(NULL);
+  for (guint i = 0; i < n; i++) {
+    const CkptReport *r = g_ptr_array_index(reports, first + i);
+    g_string_append_printf(sha, "%s%s", i ? " -> " : "",
+                           r->sha256 ? r->sha256 : "?");
+    g_string_append_printf(of, "%s%s", i ? " -> " : "",
+                           r->sha256_of ? r->sha256_of : "?");
+  }
+  out->sha256 = g_strdup(sha->str);
+  out->sha256_of = g_strdup(of->str);
   ckpt_plan_run_multi(sw->host, plan, (CkptCheckpoint *const *)cs->pdata,
                       (CkptReport *const *)reports->pdata + first, n, out);
   report_problems(sw, out, NULL);

@@ -187,6 +187,13 @@ json_header(Pj *b, const Ctl *rep)
   json_member(b, info, ir, "checkpointed", NULL);
   json_member(b, info, ir, "engine", NULL);
   json_member(b, show, sr, "ip", NULL);
+  /* chain of custody (not in checkpointctl's output): what was analysed */
+  if (rep->r->sha256) {
+    pj_key(b, "sha256");
+    pj_str(b, rep->r->sha256);
+    pj_key(b, "sha256_of");
+    pj_str(b, rep->r->sha256_of);
+  }
   if (zr) {
     pj_key(b, "checkpoint_size");
     pj_open(b, '{');

@@ -105,7 +105,7 @@ def tar_files(data):
 
 
 def main():
-    print("1..34")
+    print("1..36")
     tmp = tempfile.mkdtemp(prefix="ckpt-extract-")
     try:
         run(tmp)
@@ -129,6 +129,25 @@ def custody():
         ok(d.get("sha256") == want and d.get("sha256_of") == "file",
            "%s: the JSON report's sha256 is the file's" % fx, (want, d.get(
                "sha256")))
+    # checkpointctl's inspect JSON and a comparison carry it too
+    a, b = (os.path.join(FX, x) for x in ("podman-none.tar",
+                                          "podman-none-2.tar"))
+    sums = []
+    for x in (a, b):
+        with open(x, "rb") as f:
+            sums.append(hashlib.sha256(f.read()).hexdigest())
+    p = subprocess.run([CKPT, "inspect", "--format", "json", a],
+                       capture_output=True, text=True)
+    d = json.loads(p.stdout)[0] if p.stdout else {}
+    ok(d.get("sha256") == sums[0] and d.get("sha256_of") == "file",
+       "inspect --format json: the checkpoint's sha256", d.get("sha256"))
+    p = subprocess.run([CKPT, "diff", "--format", "json", a, b],
+                       capture_output=True, text=True)
+    d = json.loads(p.stdout)["checkpoints"][-1] if p.stdout else {}
+    ok(d.get("sha256") == "%s -> %s" % tuple(sums) and
+       d.get("sha256_of") == "file -> file",
+       "diff --format json: both checkpoints' sha256, in order",
+       d.get("sha256"))
     top = os.path.join(FX, "criu-dir")
     lines = ""
     for name in sorted(os.listdir(top)):
