@@ -494,7 +494,7 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
     CkptMemBlock b = {.size = sizeof b};
     while (it && !mem_scanner_stopped(sc) && api->mem_iter_next(it, &b))
       if (keep_block(c, s.p, &b))
-        mem_scanner_feed(sc, &b);
+        mem_scanner_feed_sparse(sc, api, s.p, &b);
     mem_scanner_end(sc);
     if (it)
       api->mem_iter_free(it);
