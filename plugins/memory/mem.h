@@ -119,6 +119,9 @@ void mem_hexdump_init(MemHexDumper *d, gboolean fold, MemRowFunc fn,
                       void *user);
 void mem_hexdump_feed(MemHexDumper *d, uint64_t addr, const uint8_t *data,
                       size_t len);
+/* As mem_hexdump_feed of len zero bytes at addr, without reading them:
+ * a folded run of zero rows costs nothing. */
+void mem_hexdump_zeros(MemHexDumper *d, uint64_t addr, size_t len);
 void mem_hexdump_end(MemHexDumper *d);
 
 /* A hexdump written straight to a stream: "%016lx  hex  |ascii|" lines,
