@@ -94,7 +94,7 @@ def hits(doc):
 
 
 def main():
-    print("1..12")
+    print("1..13")
     with tempfile.TemporaryDirectory(prefix="ckpt-zeropages-") as tmp:
         f = craft(tmp)
         res = {}
@@ -170,6 +170,21 @@ def main():
             sec[kind] = text.replace(f[kind], "FILE")
         ok(sec["tar"] == sec["zst"], "secrets: the same findings",
            (sec["tar"][:400], sec["zst"][:400]))
+
+        # the attack workload (ELF images in anonymous memory, secrets):
+        # triage of a zstd copy finds what it finds in the plain tar
+        atk = os.path.join(tmp, "attack.tar.zst")
+        subprocess.run(["zstd", "-q", "-3", "-T1", "-f",
+                        f"{FX}/real-attack.tar", "-o", atk], check=True)
+        tri = {}
+        for path in (f"{FX}/real-attack.tar", atk):
+            doc = run("triage", path)
+            tri[path] = json.dumps(doc["checkpoints"][0]["plugins"]).replace(
+                path, "FILE")
+        a, b = tri.values()
+        ok(a == b and "elf-in-anon" in a,
+           "triage of real-attack: zstd copy and plain tar alike (ELF in "
+           "anonymous memory found)", (a[:300], b[:300]))
     return 1 if failed else 0
 
 
