@@ -92,7 +92,13 @@ struct CkptImageSet {
   char *sha256;
   const char *sha256_of;
   gboolean hash_dir; /* a directory: sha256 of its listing, when asked */
+  GArray *zero_runs;   /* ZeroRun: those holes, sorted, merged, disjoint */
 };
+
+/* A run of whole zero pages the spool left as a hole, in spool offsets. */
+typedef struct {
+  uint64_t off, len;
+} ZeroRun;
 
 static const uint8_t empty_bytes[1];
 
@@ -305,6 +311,53 @@ page_is_zero(const uint8_t *p)
   return p[0] == 0 && memcmp(p, p + 1, SPOOL_ALIGN - 1) == 0;
 }
 
+/* Records the zero page at spool offset pos. The spool is written in
+ * order, so a page usually extends the last run; anything else is sorted
+ * in by ckpt_imageset_zero_seal(). */
+static void
+zero_note(CkptImageSet *set, uint64_t pos)
+{
+  if (set->zero_runs == NULL)
+    set->zero_runs = g_array_new(FALSE, FALSE, sizeof(ZeroRun));
+  GArray *a = set->zero_runs;
+  if (a->len > 0) {
+    ZeroRun *last = &g_array_index(a, ZeroRun, a->len - 1);
+    if (last->off + last->len == pos) {
+      last->len += SPOOL_ALIGN;
+      return;
+    }
+  }
+  ZeroRun r = {pos, SPOOL_ALIGN};
+  g_array_append_val(a, r);
+}
+
+static gint
+zero_run_cmp(gconstpointer a, gconstpointer b)
+{
+  const ZeroRun *x = a, *y = b;
+  return x->off < y->off ? -1 : x->off > y->off ? 1 : 0;
+}
+
+/* Sorts and merges the zero runs once the spool is complete. */
+static void
+zero_seal(CkptImageSet *set)
+{
+  GArray *a = set->zero_runs;
+  if (a == NULL || a->len < 2)
+    return;
+  g_array_sort(a, zero_run_cmp);
+  guint k = 0;
+  for (guint i = 1; i < a->len; i++) {
+    ZeroRun *last = &g_array_index(a, ZeroRun, k);
+    const ZeroRun *r = &g_array_index(a, ZeroRun, i);
+    if (r->off <= last->off + last->len)
+      last->len = MAX(last->len, r->off + r->len - last->off);
+    else
+      g_array_index(a, ZeroRun, ++k) = *r;
+  }
+  g_array_set_size(a, k + 1);
+}
+
 /* Writes buf at off, leaving whole zero pages (aligned in the spool) as
  * holes: the spool is new and each byte is written at most once, so a
  * hole reads back as zeros. Memory full of zeros then costs no disk, and
@@ -329,6 +382,7 @@ spool_store(CkptImageSet *set, uint64_t off, const uint8_t *buf, size_t n,
     }
     if (i > from && !spool_write(set, off + from, buf + from, i - from, error))
       return FALSE;
+    zero_note(set, pos);
     i += SPOOL_ALIGN;
     from = i;
     set->zeros += SPOOL_ALIGN;
@@ -414,6 +468,7 @@ spool_map(CkptImageSet *set, GError **error)
     return FALSE;
   }
   set->spool_map = p;
+  zero_seal(set);
   cover_holes(set);
   set->spool_guard =
       ckpt_mapguard_add(set->spool_map, set->spool_len, CKPT_GUARD_HOLES);
@@ -1277,6 +1332,8 @@ ckpt_imageset_free(CkptImageSet *set)
   if (set->warnings)
     g_ptr_array_unref(set->warnings);
   g_free(set->image_names);
+  if (set->zero_runs)
+    g_array_unref(set->zero_runs);
   ckpt_mapguard_remove(set->map_guard);
   ckpt_mapguard_remove(set->spool_guard);
   if (set->map)
@@ -1288,6 +1345,51 @@ ckpt_imageset_free(CkptImageSet *set)
   g_free(set->path);
   g_free(set->sha256);
   g_free(set);
+}
+
+gboolean
+ckpt_imageset_data_next(const CkptImageSet *set, const uint8_t *data,
+                        size_t len, size_t *off, size_t *n)
+{
+  g_return_val_if_fail(set != NULL && off != NULL && n != NULL, FALSE);
+  if (*off >= len)
+    return FALSE;
+  GArray *a = set->zero_runs;
+  const uint8_t *sp = set->spool_map;
+  if (a == NULL || a->len == 0 || sp == NULL || data < sp ||
+      data >= sp + set->spool_len || len > set->spool_len ||
+      (uint64_t)(data - sp) > set->spool_len - len) {
+    *n = len - *off; /* not in the spool, or no zero run there */
+    return TRUE;
+  }
+  uint64_t at = (uint64_t)(data - sp) + *off, end = (uint64_t)(data - sp) + len;
+  /* first run ending after at */
+  guint lo = 0, hi = a->len;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    const ZeroRun *r = &g_array_index(a, ZeroRun, mid);
+    if (r->off + r->len <= at)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < a->len) {
+    const ZeroRun *r = &g_array_index(a, ZeroRun, lo);
+    if (r->off <= at) { /* at is inside a zero run: skip it */
+      at = r->off + r->len;
+      if (at >= end) {
+        *off = len;
+        return FALSE;
+      }
+      lo++;
+    }
+  }
+  uint64_t stop = end;
+  if (lo < a->len)
+    stop = MIN(stop, g_array_index(a, ZeroRun, lo).off);
+  *off = (size_t)(at - (uint64_t)(data - sp));
+  *n = (size_t)(stop - at);
+  return TRUE;
 }
 
 CkptSetFormat

@@ -81,6 +81,16 @@ const char *const *ckpt_imageset_warnings(const CkptImageSet *set);
  * prefix (e.g. "checkpoint/": the images and any other file there). */
 uint64_t ckpt_imageset_size_under(const CkptImageSet *set, const char *prefix);
 
+/* Zero pages cost nothing: bytes of a member the spool took (a compressed
+ * archive's pages-*.img) whose whole zero pages it left as holes. Given
+ * data[0, len) inside a member and *off, finds the first stretch at or
+ * after *off not known to be zero pages: sets *off to its start and *n to
+ * its length and returns TRUE, or returns FALSE when the rest is zeros.
+ * Bytes outside the spool (a plain tar, a directory, the heap) are never
+ * known zero: the whole rest is one stretch. */
+gboolean ckpt_imageset_data_next(const CkptImageSet *set, const uint8_t *data,
+                                 size_t len, size_t *off, size_t *n);
+
 /* Whether every mapped file kept its size: a plain tar or a directory's
  * file cut short while mapped reads as zeros past its new end (see
  * mapguard.h) and fails here, naming it. Call after reading. */

@@ -482,6 +482,13 @@ api_diff_iter_entry(CkptFileIter *it)
   return it ? ckpt_diff_iter_entry(it) : NULL;
 }
 
+static int
+api_mem_data_next(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
+                  size_t *len)
+{
+  return b && off && len ? ckpt_mem_data_next(p, b, off, len) : 0;
+}
+
 static const char *
 api_diff_iter_error(CkptFileIter *it)
 {
@@ -690,6 +697,7 @@ static const CkptApi api_table = {
     .diff_iter_new_all = api_diff_iter_new_all,
     .diff_iter_entry = api_diff_iter_entry,
     .diff_iter_error = api_diff_iter_error,
+    .mem_data_next = api_mem_data_next,
     .object_count = api_object_count,
     .object_at = api_object_at,
     .object_read = api_object_read,

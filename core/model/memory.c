@@ -176,6 +176,21 @@ ckpt_mem_iter_next(CkptMemIter *it, CkptMemBlock *block)
   return 0;
 }
 
+int
+ckpt_mem_data_next(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
+                   size_t *len)
+{
+  g_return_val_if_fail(b != NULL && off != NULL && len != NULL, 0);
+  if (*off >= b->len || b->data == NULL)
+    return 0;
+  const CkptImageSet *set = p && p->ckpt ? p->ckpt->images : NULL;
+  if (set == NULL) {
+    *len = b->len - *off;
+    return 1;
+  }
+  return ckpt_imageset_data_next(set, b->data, b->len, off, len) ? 1 : 0;
+}
+
 void
 ckpt_mem_iter_free(CkptMemIter *it)
 {

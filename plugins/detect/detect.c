@@ -4,9 +4,34 @@
  * yara, secrets and any other plugin. */
 #include <glib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ckpt/plugin.h"
 #include "detectors.h"
+#include "../zeropad.h"
+
+/* A block to the memory detectors. Private executable file mappings are
+ * compared with their file whole; elsewhere they only look at page starts
+ * (an ELF header), so zero pages are left out (zeropad.h, no padding: a
+ * zero page holds no header). */
+static void
+memory_block(const CkptApi *api, const CkptProcess *proc, DetMemState *st,
+             const CkptMemBlock *b)
+{
+  if (b->vma && b->vma->kind == CKPT_VMA_FILE && (b->vma->prot & PROT_EXEC)) {
+    det_memory_block(st, b);
+    return;
+  }
+  ZeroPad z = {.api = api, .proc = proc, .pad = 0};
+  size_t from, to;
+  while (zeropad_next(&z, b, &from, &to)) {
+    CkptMemBlock piece = *b;
+    piece.addr = b->addr + from;
+    piece.data = b->data + from;
+    piece.len = to - from;
+    det_memory_block(st, &piece);
+  }
+}
 
 static const CkptOption options[] = {
     {.name = "memory",
@@ -111,7 +136,7 @@ scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
     CkptMemIter *it = api->mem_iter_new(proc);
     CkptMemBlock b = {.size = sizeof b};
     while (it && api->mem_iter_next(it, &b)) {
-      det_memory_block(st, &b);
+      memory_block(api, proc, st, &b);
       if (bash && b.vma && b.vma->kind == CKPT_VMA_HEAP)
         det_bash_stamps(bash, &b);
     }

@@ -137,6 +137,41 @@ mem_hexdump_feed(MemHexDumper *d, uint64_t addr, const uint8_t *data,
 }
 
 void
+mem_hexdump_zeros(MemHexDumper *d, uint64_t addr, size_t len)
+{
+  static const uint8_t zero[2 * MEM_ROW];
+  if (len == 0)
+    return;
+  if (addr != d->next)
+    run_end(d);
+  /* the row begun before, and two whole rows, as bytes */
+  size_t head = d->row_len > 0 ? MIN(len, MEM_ROW - d->row_len) : 0;
+  head += MIN(len - head, (size_t)2 * MEM_ROW);
+  for (size_t done = 0; done < head;) {
+    size_t n = MIN(head - done, sizeof zero);
+    mem_hexdump_feed(d, addr + done, zero, n);
+    done += n;
+  }
+  addr += head;
+  len -= head;
+  /* Folding, whole zero rows after a zero row only move the folded run's
+   * last address; without folding every row is shown. */
+  size_t rows = len / MEM_ROW;
+  if (rows > 0 && d->fold && d->row_len == 0 && d->in_repeat) {
+    d->last_addr = addr + (rows - 1) * MEM_ROW;
+    addr += rows * MEM_ROW;
+    len -= rows * MEM_ROW;
+    d->next = addr;
+  }
+  while (len > 0) {
+    size_t n = MIN(len, sizeof zero);
+    mem_hexdump_feed(d, addr, zero, n);
+    addr += n;
+    len -= n;
+  }
+}
+
+void
 mem_hexdump_end(MemHexDumper *d)
 {
   run_end(d);

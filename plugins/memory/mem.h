@@ -73,6 +73,13 @@ MemScanner *mem_scanner_new(const MemPattern *p, MemHitFunc fn, void *user);
 /* Feeds the next block of one process, in address order. The block's data
  * need not outlive the call. */
 void mem_scanner_feed(MemScanner *s, const CkptMemBlock *b);
+/* Like mem_scanner_feed, but steps over the block's zero pages
+ * (api->mem_data_next) where no match can lie: each non-zero stretch goes
+ * in widened by the pattern's reach, so a match straddling the edge of a
+ * zero run is still found, at its true address. A pattern that matches
+ * zeros alone gets the whole block. */
+void mem_scanner_feed_sparse(MemScanner *s, const CkptApi *api,
+                             const CkptProcess *p, const CkptMemBlock *b);
 /* Ends one process: reports a match held back at the last block's end and
  * forgets the seam, so the scanner can take the next process. */
 void mem_scanner_end(MemScanner *s);
@@ -112,6 +119,9 @@ void mem_hexdump_init(MemHexDumper *d, gboolean fold, MemRowFunc fn,
                       void *user);
 void mem_hexdump_feed(MemHexDumper *d, uint64_t addr, const uint8_t *data,
                       size_t len);
+/* As mem_hexdump_feed of len zero bytes at addr, without reading them:
+ * a folded run of zero rows costs nothing. */
+void mem_hexdump_zeros(MemHexDumper *d, uint64_t addr, size_t len);
 void mem_hexdump_end(MemHexDumper *d);
 
 /* A hexdump written straight to a stream: "%016lx  hex  |ascii|" lines,

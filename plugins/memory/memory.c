@@ -240,9 +240,22 @@ run_hexdump(Ctx *c, const CkptProcess *p)
   mem_hexdump_init(&d, TRUE, emit_hex_row, c);
   CkptMemIter *it = api->mem_iter_new(p);
   CkptMemBlock b = {.size = sizeof b};
-  while (it && api->mem_iter_next(it, &b))
-    if (keep_block(c, p, &b))
+  while (it && api->mem_iter_next(it, &b)) {
+    if (!keep_block(c, p, &b))
+      continue;
+    /* zero pages are rows of zeros, folded without being read */
+    if (!CKPT_HAS(api, mem_data_next) || api->mem_data_next == NULL) {
       mem_hexdump_feed(&d, b.addr, b.data, b.len);
+      continue;
+    }
+    size_t at = 0, off = 0, n = 0;
+    while (api->mem_data_next(p, &b, &off, &n) && n > 0) {
+      mem_hexdump_zeros(&d, b.addr + at, off - at);
+      mem_hexdump_feed(&d, b.addr + off, b.data + off, n);
+      at = off += n;
+    }
+    mem_hexdump_zeros(&d, b.addr + at, b.len - at);
+  }
   mem_hexdump_end(&d);
   if (it)
     api->mem_iter_free(it);
@@ -495,7 +508,7 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
     CkptMemBlock b = {.size = sizeof b};
     while (it && !mem_scanner_stopped(sc) && api->mem_iter_next(it, &b))
       if (keep_block(c, s.p, &b))
-        mem_scanner_feed(sc, &b);
+        mem_scanner_feed_sparse(sc, api, s.p, &b);
     mem_scanner_end(sc);
     if (it)
       api->mem_iter_free(it);

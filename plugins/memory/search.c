@@ -214,6 +214,9 @@ struct MemScanner {
   pcre2_match_data *md;
   pcre2_match_context *mctx;
   pcre2_jit_stack *jit_stack;
+  /* zero pages: how far a match reaches around non-zero bytes */
+  gboolean reach_known;
+  size_t reach;
 };
 
 MemScanner *
@@ -509,6 +512,77 @@ mem_scanner_feed(MemScanner *s, const CkptMemBlock *b)
     regex_feed(s, b);
   else
     literal_feed(s, b);
+}
+
+/* How far a match reaches from a byte that is not zero: SIZE_MAX when a
+ * match may be zeros alone (a literal of zero bytes, a regex that matches
+ * in a page of zeros), so no zero page may be skipped. */
+static size_t
+zero_reach(MemScanner *s)
+{
+  if (!s->pat->regex) {
+    for (size_t i = 0; i < s->pat->len; i++)
+      if (s->pat->bytes[i] != 0)
+        return s->pat->len - 1;
+    return SIZE_MAX;
+  }
+  static const uint8_t zeros[3 * MEM_REGEX_WINDOW];
+  size_t off = 0, ms, me;
+  uint64_t errors = s->errors;
+  gboolean hit = regex_next(s, zeros, sizeof zeros, &off, &ms, &me);
+  if (s->errors != errors) {
+    s->errors = errors; /* not a place in memory: undecided, do not skip */
+    return SIZE_MAX;
+  }
+  return hit ? SIZE_MAX : MEM_REGEX_WINDOW;
+}
+
+static void
+feed_piece(MemScanner *s, const CkptMemBlock *b, size_t from, size_t to)
+{
+  CkptMemBlock piece = *b;
+  piece.addr = b->addr + from;
+  piece.data = b->data + from;
+  piece.len = to - from;
+  mem_scanner_feed(s, &piece);
+}
+
+void
+mem_scanner_feed_sparse(MemScanner *s, const CkptApi *api, const CkptProcess *p,
+                        const CkptMemBlock *b)
+{
+  if (!s->reach_known) {
+    s->reach = zero_reach(s);
+    s->reach_known = TRUE;
+  }
+  size_t pad = s->reach;
+  if (pad == SIZE_MAX || p == NULL || !CKPT_HAS(api, mem_data_next) ||
+      api->mem_data_next == NULL || b->len <= 2 * pad) {
+    mem_scanner_feed(s, b);
+    return;
+  }
+  /* Every stretch that is not zero pages, widened by pad either side, and
+   * the block's first and last pad bytes (a match across the seam with the
+   * next or previous block reaches that far into this one). */
+  size_t cur_from = 0, cur_to = pad; /* the piece being gathered */
+  size_t off = 0, n = 0;
+  while (!s->stopped && api->mem_data_next(p, b, &off, &n) && n > 0) {
+    size_t from = off > pad ? off - pad : 0;
+    size_t to = b->len - (off + n) > pad ? off + n + pad : b->len;
+    if (from > cur_to) {
+      if (cur_to > cur_from)
+        feed_piece(s, b, cur_from, cur_to);
+      cur_from = from;
+    }
+    cur_to = MAX(cur_to, to);
+    off += n;
+  }
+  if (b->len - pad > cur_to) {
+    if (cur_to > cur_from)
+      feed_piece(s, b, cur_from, cur_to);
+    cur_from = b->len - pad;
+  }
+  feed_piece(s, b, cur_from, b->len);
 }
 
 void

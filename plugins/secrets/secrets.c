@@ -15,6 +15,7 @@
 #include "secrets-detect.h"
 #include "envdiff.h"
 #include "liveenv.h"
+#include "../zeropad.h"
 
 enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
 
@@ -366,10 +367,15 @@ scan_runtime_env(Ctx *ctx, const EnvDiff *d)
 
 /* libyara pulls blocks from the SDK's memory iterator; each block's data is
  * valid until the next pull, which is how libyara uses them. */
+/* Zero pages are left out (zeropad.h): each block goes in as its pieces,
+ * widened by a page either side, at their true addresses. */
 typedef struct {
   const CkptApi *api;
   CkptMemIter *it;
   CkptMemBlock cur;
+  gboolean in_cur; /* cur has pieces left */
+  ZeroPad zp;
+  const uint8_t *data; /* the piece handed out last */
   YR_MEMORY_BLOCK blk;
 } BlockIter;
 
@@ -377,23 +383,26 @@ static const uint8_t *
 block_fetch(YR_MEMORY_BLOCK *b)
 {
   BlockIter *bi = b->context;
-  return bi->cur.data;
+  return bi->data;
 }
 
 static YR_MEMORY_BLOCK *
 block_next(YR_MEMORY_BLOCK_ITERATOR *self)
 {
   BlockIter *bi = self->context;
-  while (bi->api->mem_iter_next(bi->it, &bi->cur)) {
-    if (!bi->cur.data || bi->cur.len == 0)
-      continue;
-    bi->blk.base = bi->cur.addr;
-    bi->blk.size = bi->cur.len;
-    bi->blk.context = bi;
-    bi->blk.fetch_data = block_fetch;
-    return &bi->blk;
+  size_t from = 0, to = 0;
+  while (!bi->in_cur || !zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
+    if (!bi->api->mem_iter_next(bi->it, &bi->cur))
+      return NULL;
+    bi->in_cur = bi->cur.data != NULL && bi->cur.len > 0;
+    bi->zp.off = 0;
   }
-  return NULL;
+  bi->data = bi->cur.data + from;
+  bi->blk.base = bi->cur.addr + from;
+  bi->blk.size = to - from;
+  bi->blk.context = bi;
+  bi->blk.fetch_data = block_fetch;
+  return &bi->blk;
 }
 
 static void
@@ -428,7 +437,8 @@ scan_process_memory(Ctx *ctx, const CkptProcess *proc,
 {
   BlockIter bi = {.api = ctx->api,
                   .it = ctx->api->mem_iter_new(proc),
-                  .cur = {.size = sizeof(CkptMemBlock)}};
+                  .cur = {.size = sizeof(CkptMemBlock)},
+                  .zp = {.api = ctx->api, .proc = proc, .pad = 4096}};
   if (!bi.it)
     return;
   YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,

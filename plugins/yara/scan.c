@@ -4,6 +4,7 @@
  * are never concatenated or copied here. A pool of workers, each with its
  * own YR_SCANNER, takes processes largest first. */
 #include "scan.h"
+#include "../zeropad.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -173,11 +174,20 @@ on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
 /* ---- memory blocks from the model's iterator ------------------------------
  */
 
+/* Zero pages: each block of the model is handed to YARA as its pieces
+ * (zeropad.h), at their true base, so offsets stay right and a string
+ * straddling the edge of a zero run (up to ZERO_PAD bytes into it) still
+ * matches. What lies wholly inside zero pages is not scanned. */
+#define ZERO_PAD 4096u
+
 typedef struct {
   const CkptApi *api;
   const CkptProcess *proc;
   CkptMemIter *it;
   CkptMemBlock cur;
+  gboolean in_cur;     /* cur has pieces left to hand out */
+  ZeroPad zp;          /* cuts cur into pieces */
+  const uint8_t *data; /* the piece handed out last */
   YR_MEMORY_BLOCK block;
   CkptYaraJob *job;
   uint64_t *progress; /* shared; updated atomically */
@@ -187,7 +197,7 @@ static const uint8_t *
 block_fetch(YR_MEMORY_BLOCK *block)
 {
   BlockIter *bi = block->context;
-  return bi->cur.data;
+  return bi->data;
 }
 
 static YR_MEMORY_BLOCK *
@@ -196,19 +206,26 @@ block_next(YR_MEMORY_BLOCK_ITERATOR *self)
   BlockIter *bi = self->context;
   if (bi->it == NULL)
     return NULL;
-  /* the model never yields empty runs, but a zero-length block would only
-   * cost a call; skip it anyway */
-  do {
-    if (!bi->api->mem_iter_next(bi->it, &bi->cur))
-      return NULL;
-  } while (bi->cur.len == 0 || bi->cur.data == NULL);
-  bi->block.base = bi->cur.addr;
-  bi->block.size = bi->cur.len;
+  size_t from = 0, to = 0;
+  while (!bi->in_cur || !zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
+    /* the model never yields empty runs, but a zero-length block would
+     * only cost a call; skip it anyway */
+    do {
+      if (!bi->api->mem_iter_next(bi->it, &bi->cur))
+        return NULL;
+    } while (bi->cur.len == 0 || bi->cur.data == NULL);
+    bi->in_cur = TRUE;
+    bi->zp.off = 0;
+    /* bytes and progress count the memory covered, zero pages included */
+    bi->job->bytes += bi->cur.len;
+    bi->job->blocks++;
+    __atomic_fetch_add(bi->progress, (uint64_t)bi->cur.len, __ATOMIC_RELAXED);
+  }
+  bi->data = bi->cur.data + from;
+  bi->block.base = bi->cur.addr + from;
+  bi->block.size = to - from;
   bi->block.context = bi;
   bi->block.fetch_data = block_fetch;
-  bi->job->bytes += bi->cur.len;
-  bi->job->blocks++;
-  __atomic_fetch_add(bi->progress, (uint64_t)bi->cur.len, __ATOMIC_RELAXED);
   return &bi->block;
 }
 
@@ -219,6 +236,8 @@ block_first(YR_MEMORY_BLOCK_ITERATOR *self)
   if (bi->it != NULL)
     bi->api->mem_iter_free(bi->it);
   bi->it = bi->api->mem_iter_new(bi->proc);
+  bi->in_cur = FALSE;
+  bi->zp = (ZeroPad){.api = bi->api, .proc = bi->proc, .pad = ZERO_PAD};
   self->last_error = ERROR_SUCCESS;
   return block_next(self);
 }

@@ -38,8 +38,10 @@
  * slots to its tree look (label, parent, key). 3.4 appended
  * CkptProcessInfo.env_source and env_array. 3.5 appended to
  * CkptContainerInfo spec_namespaces (with CkptSpecNamespace). 3.6
- * appended CkptApi.diff_iter_error, the column hint CKPT_COL_VERBATIM and
- * CkptContainerInfo.archive_sha256 and archive_sha256_of (custody).
+ * appended CkptApi.diff_iter_error, the column hint CKPT_COL_VERBATIM,
+ * CkptContainerInfo.archive_sha256 and archive_sha256_of (custody), and
+ * CkptApi.mem_data_next (which stretches of a memory block are not known
+ * zero pages, so scans skip them).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -793,6 +795,18 @@ typedef struct CkptApi {
    * past a limit), or NULL when it read the whole diff or there is none;
    * call it once diff_iter_next returned 0 */
   const char *(*diff_iter_error)(CkptFileIter *it);
+
+  /* ABI 3.6: zero pages cost nothing. In block b of process p (from
+   * mem_iter_next), the next stretch at or after *off that is not known to
+   * be whole zero pages: returns 1 with *off moved to its start and *len
+   * its length, or 0 when the rest of b is zeros. Bytes it steps over read
+   * as zeros; a stretch may still hold zeros (only the spool of a
+   * compressed archive knows its zero pages; elsewhere the whole rest is
+   * one stretch). A scanner that skips must keep a match that straddles a
+   * stretch's edge (pad each stretch by the pattern's reach). Thread-safe
+   * like mem_read. */
+  int (*mem_data_next)(const CkptProcess *p, const CkptMemBlock *b,
+                       size_t *off, size_t *len);
 
   /* Append new members here, and only here. */
 } CkptApi;
