@@ -10,6 +10,7 @@
 #include "ckpt-config.h"
 #include "util/error.h"
 #include "host/isolate.h"
+#include "host/cmdline.h"
 #include "host/flags.h"
 #include "host/shard.h"
 #include "host/run.h"
@@ -245,37 +246,13 @@ ckpt_cli_count_rows(GPtrArray *reports, const char *plugin, const char *table)
   return ckpt_sweep_count_rows(reports, plugin, table);
 }
 
-/* ---- global flags ---------------------------------------------------- */
-
-/* Takes the value of a global flag: "--flag=value" or "--flag value". */
-static const char *
-flag_value(const char *flag, int argc, char **argv, int *i)
-{
-  size_t n = strlen(flag);
-  const char *a = argv[*i];
-  if (strncmp(a, flag, n) != 0)
-    return NULL;
-  if (a[n] == '=')
-    return a + n + 1;
-  if (a[n] == '\0' && *i + 1 < argc)
-    return argv[++*i];
-  return NULL;
-}
-
-static gboolean
-is_global_with_value(const char *a, const char *flag)
-{
-  size_t n = strlen(flag);
-  return strncmp(a, flag, n) == 0 && (a[n] == '\0' || a[n] == '=');
-}
+/* ---- global flags (host/cmdline.h declares them) --------------------- */
 
 int
 ckpt_cli_main(int argc, char **argv)
 {
   static const char *const shardable[] = {"triage", "yara", "secrets", "list",
                                           NULL};
-  static const char *const valued[] = {"--plugin-path", "--chains", "--set",
-                                       "--format",      "--limit",  "--shard"};
   struct CkptCli cli = {0};
   cli.plugin_paths = g_ptr_array_new_with_free_func(g_free);
   cli.chain_files = g_ptr_array_new_with_free_func(g_free);
@@ -302,86 +279,31 @@ ckpt_cli_main(int argc, char **argv)
       g_ptr_array_add(rest, (gpointer)a);
       continue;
     }
-    if (strcmp(a, "--isolate") == 0) {
-      ckpt_isolate_set(TRUE); /* isolate.h */
-      continue;
-    }
-    if (strcmp(a, "--isolate-timeout") == 0 ||
-        g_str_has_prefix(a, "--isolate-timeout=")) {
-      const char *v = a[17] == '=' ? a + 18 : (i + 1 < argc ? argv[++i] : "");
-      guint64 secs = 0;
-      if (!g_ascii_string_to_unsigned(v, 10, 1, 86400 * 365, &secs, NULL)) {
-        fprintf(stderr,
-                "ckpt: --isolate-timeout: '%s' is not a number of seconds\n",
-                v);
-        status = CKPT_EXIT_USAGE;
-        goto out;
-      }
-      ckpt_isolate_set(TRUE);
-      ckpt_isolate_set_timeout((unsigned)secs);
-      continue;
-    }
-    if (strcmp(a, "--color") == 0 || g_str_has_prefix(a, "--color=")) {
-      if (!ckpt_render_color_parse(a[7] ? a + 8 : "always")) {
-        status = ckpt_cli_usage_error(
-            "--color: '%s' is not auto, always or never", a + 8);
-        goto out;
-      }
-      continue;
-    }
-    if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-      cli.verbose = TRUE;
-      continue;
-    }
-    if (strcmp(a, "--reveal") == 0) {
-      cli.reveal = TRUE;
-      continue;
-    }
-    if (strcmp(a, "--ascii") == 0) {
-      ckpt_render_set_ascii(TRUE);
-      continue;
-    }
-    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-      cli.quiet = TRUE;
-      continue;
-    }
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      help = TRUE;
-      continue;
-    }
-    if (strcmp(a, "--version") == 0) {
-      printf("ckpt %s (plugin ABI %d.%d: loads plugins built for %d.0 to "
-             "%d.%d)\n",
-             CKPT_VERSION, CKPT_ABI_MAJOR, CKPT_ABI_MINOR, CKPT_ABI_MAJOR,
-             CKPT_ABI_MAJOR, CKPT_ABI_MINOR);
-      goto out;
-    }
-    size_t k;
-    for (k = 0; k < G_N_ELEMENTS(valued); k++)
-      if (is_global_with_value(a, valued[k]))
-        break;
-    if (k == G_N_ELEMENTS(valued)) {
-      g_ptr_array_add(rest, (gpointer)a); /* the command's flag */
-      continue;
-    }
-    const char *v = flag_value(valued[k], argc, argv, &i);
-    if (v == NULL) {
-      status = ckpt_cli_usage_error("%s needs a value", valued[k]);
-      goto out;
-    }
     g_autoptr(GError) error = NULL;
-    switch (k) {
-    case 0:
+    const char *v;
+    const CkptGlobalFlag *g =
+        ckpt_global_flag_match(argc, argv, &i, &v, &error);
+    if (g == NULL && error) {
+      status = ckpt_cli_usage_error("%s", error->message);
+      goto out;
+    }
+    CkptRenderFormat f;
+    CkptShard sh;
+    guint64 secs = 0;
+    switch (g ? (int)g->id : -1) {
+    case -1:
+      g_ptr_array_add(rest, (gpointer)a); /* the command's flag */
+      break;
+    case CKPT_GF_PLUGIN_PATH:
       g_ptr_array_add(cli.plugin_paths, g_strdup(v));
       break;
-    case 1:
+    case CKPT_GF_CHAINS:
       g_ptr_array_add(cli.chain_files, g_strdup(v));
       break;
-    case 2:
+    case CKPT_GF_SET:
       g_ptr_array_add(cli.sets, g_strdup(v));
       break;
-    case 3: {
-      CkptRenderFormat f;
+    case CKPT_GF_FORMAT:
       if (!ckpt_render_format_parse(v, &f)) {
         status = ckpt_cli_usage_error(
             "unknown format '%s' (tree, table, json, jsonl, html)", v);
@@ -389,22 +311,58 @@ ckpt_cli_main(int argc, char **argv)
       }
       cli.format = v;
       break;
-    }
-    case 4:
+    case CKPT_GF_LIMIT:
       if (!ckpt_limits_set(&cli.limits, v, &error)) {
         status = ckpt_cli_usage_error("%s", error->message);
         goto out;
       }
       break;
-    case 5: {
-      CkptShard sh;
+    case CKPT_GF_SHARD:
       if (!ckpt_shard_parse(v, &sh, &error)) {
         status = ckpt_cli_usage_error("%s", error->message);
         goto out;
       }
       ckpt_shard_set(&sh);
       break;
-    }
+    case CKPT_GF_COLOR:
+      if (!ckpt_render_color_parse(v)) {
+        status = ckpt_cli_usage_error(
+            "--color: '%s' is not auto, always or never", v);
+        goto out;
+      }
+      break;
+    case CKPT_GF_ISOLATE_TIMEOUT:
+      if (!g_ascii_string_to_unsigned(v, 10, 1, 86400 * 365, &secs, NULL)) {
+        status = ckpt_cli_usage_error(
+            "--isolate-timeout: '%s' is not a number of seconds", v);
+        goto out;
+      }
+      ckpt_isolate_set_timeout((unsigned)secs);
+      /* fall through */
+    case CKPT_GF_ISOLATE:
+      ckpt_isolate_set(TRUE); /* isolate.h */
+      break;
+    case CKPT_GF_VERBOSE:
+      cli.verbose = TRUE;
+      break;
+    case CKPT_GF_QUIET:
+      cli.quiet = TRUE;
+      break;
+    case CKPT_GF_REVEAL:
+      cli.reveal = TRUE;
+      break;
+    case CKPT_GF_ASCII:
+      ckpt_render_set_ascii(TRUE);
+      break;
+    case CKPT_GF_HELP:
+      help = TRUE;
+      break;
+    case CKPT_GF_VERSION:
+      printf("ckpt %s (plugin ABI %d.%d: loads plugins built for %d.0 to "
+             "%d.%d)\n",
+             CKPT_VERSION, CKPT_ABI_MAJOR, CKPT_ABI_MINOR, CKPT_ABI_MAJOR,
+             CKPT_ABI_MAJOR, CKPT_ABI_MINOR);
+      goto out;
     }
   }
   g_ptr_array_add(cli.plugin_paths, NULL);

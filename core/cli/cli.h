@@ -43,6 +43,7 @@
 #include <glib.h>
 
 #include "host/chain.h"
+#include "host/cmdline.h"
 #include "host/host.h"
 #include "host/sweep.h"
 #include "render/render.h"
@@ -56,18 +57,7 @@
 
 typedef struct CkptCli CkptCli;
 
-typedef struct {
-  const char *flag; /* --FLAG */
-  const char *help;
-  const char *plugins;  /* comma list added to the chain, or NULL */
-  const char *set;      /* "PLUGIN.OPTION" (takes_value) or
-                           "PLUGIN.OPTION=VALUE", or NULL */
-  gboolean takes_value; /* --FLAG=VALUE or --FLAG VALUE */
-  const char *alias;    /* a short form ("-r"), or NULL */
-  gboolean item;        /* each value one item of a LIST option, commas
-                           and all (repeatable) */
-  const char *show;     /* comma list of the look's parts it shows */
-} CkptCliFlag;
+typedef CkptFlag CkptCliFlag; /* host/cmdline.h */
 
 typedef struct CkptCliCommand {
   const char *name;
@@ -188,12 +178,8 @@ void ckpt_cli_print_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Help (cli-help.c): the whole tool's when cmd is NULL, else cmd's with
  * the options of the plugins it runs. */
 void ckpt_cli_print_help(CkptCli *cli, FILE *out, const CkptCliCommand *cmd);
-/* "Did you mean": the command nearest word, or NULL; for a flag, " (did
- * you mean --X?)" or "" (free it), from cmd's flags, plan's options and
- * the global flags. */
+/* "Did you mean": the command nearest word, or NULL. */
 const char *ckpt_cli_suggest_command(const char *word);
-char *ckpt_cli_flag_hint(const CkptCliCommand *cmd, const CkptPlan *plan,
-                         const char *word);
 
 /* The whole command line; main() calls it. */
 int ckpt_cli_main(int argc, char **argv);
