@@ -159,6 +159,40 @@ ckpt_flags_apply(const CkptFlag *flags, int argc, char **argv,
   return TRUE;
 }
 
+gboolean
+ckpt_flags_take(const CkptFlag *flags, int argc, char **argv, const char **vals,
+                GPtrArray *rest, GError **error)
+{
+  for (int i = 0; i < argc; i++) {
+    const char *eq;
+    const CkptFlag *f = strcmp(argv[i], "--") == 0 ? NULL
+                        : argv[i][0] == '-' ? match_flag(flags, argv[i], &eq)
+                                            : NULL;
+    if (strcmp(argv[i], "--") == 0) {
+      for (; i < argc; i++)
+        g_ptr_array_add(rest, argv[i]);
+      break;
+    }
+    if (f == NULL || f->plugins || f->set) {
+      g_ptr_array_add(rest, argv[i]);
+      continue;
+    }
+    const char **v = &vals[f - flags];
+    if (!f->takes_value && eq) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE, "--%s takes no value",
+                  f->flag);
+      return FALSE;
+    }
+    *v = !f->takes_value ? "" : eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+    if (*v == NULL) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE, "--%s needs a value",
+                  f->flag);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 static gboolean
 is_named_flag(const CkptFlag *flags, const char *name)
 {

@@ -73,6 +73,14 @@ gboolean ckpt_flags_rest(const CkptFlag *flags, const CkptPlan *plan, int argc,
                          char **argv, GPtrArray *sets, GPtrArray *files,
                          GError **error);
 
+/* Takes the command's own flags (rows of flags that add no plugin and set
+ * no option: the command reads them) out of argv: vals[k] is row k's value
+ * (the last given; "" for a switch), every other argument goes to rest
+ * (char*, borrowed; from "--" on, all of them). FALSE with error for a
+ * missing value or a value given to a switch. */
+gboolean ckpt_flags_take(const CkptFlag *flags, int argc, char **argv,
+                         const char **vals, GPtrArray *rest, GError **error);
+
 /* How option o of step st is spelt as a flag: NAME when no other plugin
  * of plan has one of that name and no flag of flags or global flag is
  * called so, else PLUGIN.NAME (free it). */
