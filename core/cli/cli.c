@@ -55,72 +55,9 @@ ckpt_cli_main(int argc, char **argv)
       status = ckpt_cli_usage_error("%s", error->message);
       goto out;
     }
-    CkptRenderFormat f;
-    CkptShard sh;
-    guint64 secs = 0;
     switch (g ? (int)g->id : -1) {
     case -1:
       g_ptr_array_add(rest, (gpointer)a); /* the command's flag */
-      break;
-    case CKPT_GF_PLUGIN_PATH:
-      g_ptr_array_add(cli.plugin_paths, g_strdup(v));
-      break;
-    case CKPT_GF_CHAINS:
-      g_ptr_array_add(cli.chain_files, g_strdup(v));
-      break;
-    case CKPT_GF_SET:
-      g_ptr_array_add(cli.sets, g_strdup(v));
-      break;
-    case CKPT_GF_FORMAT:
-      if (!ckpt_render_format_parse(v, &f)) {
-        status = ckpt_cli_usage_error(
-            "unknown format '%s' (tree, table, json, jsonl, html)", v);
-        goto out;
-      }
-      cli.format = v;
-      break;
-    case CKPT_GF_LIMIT:
-      if (!ckpt_limits_set(&cli.limits, v, &error)) {
-        status = ckpt_cli_usage_error("%s", error->message);
-        goto out;
-      }
-      break;
-    case CKPT_GF_SHARD:
-      if (!ckpt_shard_parse(v, &sh, &error)) {
-        status = ckpt_cli_usage_error("%s", error->message);
-        goto out;
-      }
-      ckpt_shard_set(&sh);
-      break;
-    case CKPT_GF_COLOR:
-      if (!ckpt_render_color_parse(v)) {
-        status = ckpt_cli_usage_error(
-            "--color: '%s' is not auto, always or never", v);
-        goto out;
-      }
-      break;
-    case CKPT_GF_ISOLATE_TIMEOUT:
-      if (!g_ascii_string_to_unsigned(v, 10, 1, 86400 * 365, &secs, NULL)) {
-        status = ckpt_cli_usage_error(
-            "--isolate-timeout: '%s' is not a number of seconds", v);
-        goto out;
-      }
-      ckpt_isolate_set_timeout((unsigned)secs);
-      /* fall through */
-    case CKPT_GF_ISOLATE:
-      ckpt_isolate_set(TRUE); /* isolate.h */
-      break;
-    case CKPT_GF_VERBOSE:
-      cli.verbose = TRUE;
-      break;
-    case CKPT_GF_QUIET:
-      cli.quiet = TRUE;
-      break;
-    case CKPT_GF_REVEAL:
-      cli.reveal = TRUE;
-      break;
-    case CKPT_GF_ASCII:
-      ckpt_render_set_ascii(TRUE);
       break;
     case CKPT_GF_HELP:
       help = TRUE;
@@ -131,6 +68,11 @@ ckpt_cli_main(int argc, char **argv)
              CKPT_VERSION, CKPT_ABI_MAJOR, CKPT_ABI_MINOR, CKPT_ABI_MAJOR,
              CKPT_ABI_MAJOR, CKPT_ABI_MINOR);
       goto out;
+    default:
+      if (!ckpt_session_apply_global(&cli, g, v, &error)) {
+        status = ckpt_cli_usage_error("%s", error->message);
+        goto out;
+      }
     }
   }
   g_ptr_array_add(cli.plugin_paths, NULL);

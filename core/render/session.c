@@ -7,7 +7,9 @@
 #include "host/shard.h"
 #include "host/targets.h"
 #include "host/flags.h"
+#include "host/isolate.h"
 #include "host/run.h"
+#include "util/error.h"
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -205,4 +207,79 @@ ckpt_session_run_multi(CkptSession *cli, const CkptPlan *plan, char **files,
     return ckpt_sweep_status(shown);
   return ckpt_sweep_status(shown) != CKPT_EXIT_OK ? CKPT_EXIT_ERROR
                                                   : exit_status(cli, shown);
+}
+
+/* ---- the global flags' settings -------------------------------------- */
+
+static gboolean usage(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static gboolean
+usage(GError **error, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error_literal(error, CKPT_ERROR, CKPT_ERROR_USAGE, msg);
+  return FALSE;
+}
+
+gboolean
+ckpt_session_apply_global(CkptSession *cli, const CkptGlobalFlag *g,
+                          const char *v, GError **error)
+{
+  CkptRenderFormat f;
+  CkptShard sh;
+  guint64 secs = 0;
+  switch (g->id) {
+  case CKPT_GF_PLUGIN_PATH:
+    g_ptr_array_add(cli->plugin_paths, g_strdup(v));
+    break;
+  case CKPT_GF_CHAINS:
+    g_ptr_array_add(cli->chain_files, g_strdup(v));
+    break;
+  case CKPT_GF_SET:
+    g_ptr_array_add(cli->sets, g_strdup(v));
+    break;
+  case CKPT_GF_FORMAT:
+    if (!ckpt_render_format_parse(v, &f))
+      return usage(error,
+                   "unknown format '%s' (tree, table, json, jsonl, html)", v);
+    cli->format = v;
+    break;
+  case CKPT_GF_LIMIT:
+    return ckpt_limits_set(&cli->limits, v, error);
+  case CKPT_GF_SHARD:
+    if (!ckpt_shard_parse(v, &sh, error))
+      return FALSE;
+    ckpt_shard_set(&sh);
+    break;
+  case CKPT_GF_COLOR:
+    if (!ckpt_render_color_parse(v))
+      return usage(error, "--color: '%s' is not auto, always or never", v);
+    break;
+  case CKPT_GF_ISOLATE_TIMEOUT:
+    if (!g_ascii_string_to_unsigned(v, 10, 1, 86400 * 365, &secs, NULL))
+      return usage(error, "--isolate-timeout: '%s' is not a number of seconds",
+                   v);
+    ckpt_isolate_set_timeout((unsigned)secs);
+    /* fall through */
+  case CKPT_GF_ISOLATE:
+    ckpt_isolate_set(TRUE); /* isolate.h */
+    break;
+  case CKPT_GF_VERBOSE:
+    cli->verbose = TRUE;
+    break;
+  case CKPT_GF_QUIET:
+    cli->quiet = TRUE;
+    break;
+  case CKPT_GF_REVEAL:
+    cli->reveal = TRUE;
+    break;
+  case CKPT_GF_ASCII:
+    ckpt_render_set_ascii(TRUE);
+    break;
+  default:
+    break;
+  }
+  return TRUE;
 }

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "host/chain.h"
+#include "host/cmdline.h"
 #include "host/host.h"
 #include "host/sweep.h"
 #include "render/render.h"
@@ -72,5 +73,11 @@ int ckpt_session_run_multi(CkptSession *cli, const CkptPlan *plan, char **files,
                            int n_files, const CkptRenderOptions *ro,
                            int (*exit_status)(CkptSession *cli,
                                               GPtrArray *reports));
+
+/* Applies global flag g (host/cmdline.h) with value v to the session or
+ * the process-wide settings (colour, ASCII, isolation, shard); not help
+ * or version. FALSE with error for a bad value. */
+gboolean ckpt_session_apply_global(CkptSession *cli, const CkptGlobalFlag *g,
+                                   const char *v, GError **error);
 
 #endif
