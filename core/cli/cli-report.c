@@ -8,13 +8,11 @@
  * Exit status as `ckpt run`: 0 fine, 1 a checkpoint or plugin failed or
  * the file could not be written, 2 usage. Findings do not change it; the
  * page shows them. */
-#include <string.h>
-
 #include "cli/cli.h"
 
-/* for --help: report_run takes them out before the generic runner */
+/* report_run takes them out before the generic runner */
 static const CkptCliFlag report_flags[] = {
-    {"output", "the page to write (-o FILE, required)", NULL, NULL, TRUE},
+    {"output", "the page to write (-o FILE, required)", NULL, NULL, TRUE, "-o"},
     {"force", "replace FILE when it exists", NULL, NULL, FALSE},
     {NULL},
 };
@@ -72,30 +70,13 @@ static int
 report_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
   g_autoptr(GPtrArray) rest = g_ptr_array_new();
-  report.output = NULL;
-  report.force = FALSE;
+  const char *vals[G_N_ELEMENTS(report_flags)] = {NULL};
+  g_autoptr(GError) error = NULL;
+  if (!ckpt_flags_take(report_flags, argc, argv, vals, rest, &error))
+    return ckpt_cli_usage_error("report: %s", error->message);
+  report.output = vals[0];
+  report.force = vals[1] != NULL;
   report.failed = FALSE;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      for (; i < argc; i++)
-        g_ptr_array_add(rest, argv[i]);
-      break;
-    }
-    if (strcmp(a, "--force") == 0) {
-      report.force = TRUE;
-    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (i + 1 >= argc)
-        return ckpt_cli_usage_error("report: %s needs a file name", a);
-      report.output = argv[++i];
-    } else if (strncmp(a, "--output=", 9) == 0) {
-      report.output = a + 9;
-    } else if (strncmp(a, "-o", 2) == 0) {
-      report.output = a + 2;
-    } else {
-      g_ptr_array_add(rest, argv[i]);
-    }
-  }
   if (report.output == NULL || *report.output == '\0')
     return ckpt_cli_usage_error("report: -o FILE is required (usage: ckpt "
                                 "report %s)",

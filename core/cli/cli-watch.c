@@ -8,8 +8,6 @@
  * are done; 2 when it cannot start (a directory, the output, the state). */
 #include "cli/cli.h"
 
-#include <string.h>
-
 #include "host/watch.h"
 
 static const CkptCliFlag watch_flags[] = {
@@ -31,51 +29,15 @@ static const CkptCliFlag watch_flags[] = {
     {NULL},
 };
 
-/* --NAME=VALUE or --NAME VALUE at argv[*i]; NULL when argv[*i] is not it */
-static const char *
-take(const char *name, gboolean valued, int argc, char **argv, int *i,
-     gboolean *bad)
-{
-  const char *a = argv[*i];
-  size_t n = strlen(name);
-  if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, n) != 0)
-    return NULL;
-  const char *rest = a + 2 + n;
-  if (!valued)
-    return *rest == '\0' ? "" : NULL;
-  if (*rest == '=')
-    return rest + 1;
-  if (*rest != '\0')
-    return NULL;
-  if (*i + 1 >= argc) {
-    *bad = TRUE;
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 static int
 watch_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
 {
   CkptWatchOptions o = {.settle = 2.0};
   const char *vals[G_N_ELEMENTS(watch_flags)] = {NULL};
   g_autoptr(GPtrArray) rest = g_ptr_array_new();
-  for (int i = 0; i < argc; i++) {
-    size_t f;
-    const char *v = NULL;
-    gboolean bad = FALSE;
-    for (f = 0; watch_flags[f].flag && strcmp(argv[i], "--") != 0; f++)
-      if ((v = take(watch_flags[f].flag, watch_flags[f].takes_value, argc, argv,
-                    &i, &bad)) != NULL ||
-          bad)
-        break;
-    if (bad)
-      return ckpt_cli_usage_error("--%s needs a value", watch_flags[f].flag);
-    if (v)
-      vals[f] = v;
-    else
-      g_ptr_array_add(rest, argv[i]);
-  }
+  g_autoptr(GError) error = NULL;
+  if (!ckpt_flags_take(watch_flags, argc, argv, vals, rest, &error))
+    return ckpt_cli_usage_error("%s", error->message);
   o.new_only = vals[0] != NULL;
   o.once = vals[1] != NULL;
   o.output = vals[2];
@@ -89,7 +51,6 @@ watch_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
                                   vals[5]);
   }
 
-  g_autoptr(GError) error = NULL;
   g_autoptr(CkptChain) chain =
       ckpt_cli_chain(cli, ckpt_cmd_triage.chain, &error);
   g_autoptr(CkptPlan) plan =

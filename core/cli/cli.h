@@ -1,73 +1,34 @@
-/* cli.h - the ckpt command line: global flags, the subcommand table and the
- * helpers subcommands share.
+/* cli.h - the ckpt command line: the subcommand table and its types.
  *
- * Subcommands are thin sugar over plugin chains. To add one (say
- * `ckpt inspect`), write core/cli/cli-inspect.c defining a CkptCliCommand
- * named ckpt_cmd_inspect, declare it below and put it in the table of
- * commands.c (git's commands[]: an explicit list, so a unit test can look
- * a command up without running main); add the file to cli_sources in
- * core/meson.build. main() finds it by name, --help lists it.
+ * Subcommands are thin sugar over plugin chains. To add one, write
+ * core/cli/cli-NAME.c defining `const CkptCliCommand ckpt_cmd_NAME` (a
+ * flag table, a chain, a default format; see cli-inspect.c), declare it
+ * below, list it in commands.c (git's commands[]: a unit test can look it
+ * up) and in cli_sources of core/meson.build.
  *
- *   static const CkptCliFlag inspect_flags[] = {
- *       {"ps-tree", "show the process tree", "pstree", NULL, FALSE},
- *       {"pid", "only this PID's subtree", "pstree", "pstree.pid", TRUE},
- *       {NULL}};
- *   const CkptCliCommand ckpt_cmd_inspect = {
- *       .name = "inspect",
- *       .summary = "display low-level information about checkpoints",
- *       .usage = "[--ps-tree] [--pid=PID] FILE...",
- *       .chain = "container",          // always run
- *       .flags = inspect_flags,        // add plugins and set options
- *       .format = "tree",
- *   };
+ * The generic runner (sugar.c) applies the command's flags (adding
+ * plugins, setting options), resolves the chain, takes each option of its
+ * plugins as a flag (host/cmdline.h, host/flags.h), applies --set last,
+ * expands every FILE-OR-DIR and runs the chain on the host's sweep engine,
+ * rendered with the command's format unless --format is given. Nothing
+ * here opens a checkpoint or reads the model (tests/cli/layers.sh).
  *
- * The generic runner then: applies the command's flags (adding plugins,
- * setting options), resolves the chain (dependencies added), accepts each
- * option the chain's plugins declare as a flag (--OPTION, --PLUGIN.OPTION,
- * booleans also --no-OPTION; host/flags.h), applies global --set last,
- * expands every FILE-OR-DIR into targets and runs the chain over them on
- * the host's sweep engine (host/sweep.h: worker pool, progress, problems)
- * and renders with the command's format unless --format is given.
- * Nothing here opens a checkpoint or reads the model (tests/cli/layers.sh
- * checks the objects).
- *
- * Exit status: 0 everything ran and succeeded; 1 a checkpoint could not be
- * opened or a plugin failed (FAILED, FATAL or skipped); 2 usage error
- * (unknown flag, plugin or option, wrong type). A command that reports
- * findings sets exit_status, e.g. for yara: 0 no hits, 1 hits, 2+ error —
- * see ckpt_cli_default_status() and ckpt_cli_count_rows().
+ * Exit status: 0 fine; 1 a checkpoint or plugin failed; 2 usage error. A
+ * command that reports findings sets exit_status (yara: 0 no hits, 1
+ * hits, 2+ error).
  */
 #ifndef CKPT_CLI_H
 #define CKPT_CLI_H
 
 #include <glib.h>
 
-#include "host/chain.h"
-#include "host/host.h"
-#include "host/sweep.h"
-#include "render/render.h"
+#include "host/cmdline.h"
+#include "render/session.h"
 
-#define CKPT_EXIT_OK 0
-#define CKPT_EXIT_FAILED 1
-#define CKPT_EXIT_USAGE 2
-/* commands whose 1 means found or different (yara, secrets, diff,
- * memparse --search) exit 2 on any error */
-#define CKPT_EXIT_ERROR 2
+/* the session (render/session.h) under the names commands use */
+typedef CkptSession CkptCli;
 
-typedef struct CkptCli CkptCli;
-
-typedef struct {
-  const char *flag; /* --FLAG */
-  const char *help;
-  const char *plugins;  /* comma list added to the chain, or NULL */
-  const char *set;      /* "PLUGIN.OPTION" (takes_value) or
-                           "PLUGIN.OPTION=VALUE", or NULL */
-  gboolean takes_value; /* --FLAG=VALUE or --FLAG VALUE */
-  const char *alias;    /* a short form ("-r"), or NULL */
-  gboolean item;        /* each value one item of a LIST option, commas
-                           and all (repeatable) */
-  const char *show;     /* comma list of the look's parts it shows */
-} CkptCliFlag;
+typedef CkptFlag CkptCliFlag; /* host/cmdline.h */
 
 typedef struct CkptCliCommand {
   const char *name;
@@ -114,86 +75,37 @@ extern const CkptCliCommand ckpt_cmd_chains, ckpt_cmd_diff, ckpt_cmd_extract,
 extern const CkptCliCommand *const ckpt_cli_commands[];
 /* The command called name, or NULL. */
 const CkptCliCommand *ckpt_cli_find(const char *name);
-/* The constructor registration this table replaced: a command file still
- * using it fails to build, rather than leaving its command out. */
-#define CKPT_CLI_COMMAND(var)                                                  \
-  _Static_assert(0, "list the command in core/cli/commands.c: define "         \
-                    "const CkptCliCommand ckpt_cmd_NAME and add it there")
+#define ckpt_cli_host ckpt_session_host
+#define ckpt_cli_chains ckpt_session_chains
+#define ckpt_cli_sets ckpt_session_sets
+#define ckpt_cli_limits ckpt_session_limits
+#define ckpt_cli_verbose ckpt_session_verbose
+#define ckpt_cli_quiet ckpt_session_quiet
+#define ckpt_cli_reveal ckpt_session_reveal
+#define ckpt_cli_set_reveal ckpt_session_set_reveal
+#define ckpt_cli_format ckpt_session_format
+#define ckpt_cli_chain ckpt_session_chain
+#define ckpt_cli_expand_target ckpt_session_expand_target
+#define ckpt_cli_sweep_init ckpt_session_sweep_init
+#define ckpt_cli_sweep_render ckpt_session_sweep_render
+#define ckpt_cli_run_render ckpt_session_run_render
+#define ckpt_cli_run_multi ckpt_session_run_multi
+#define ckpt_cli_print_error ckpt_session_error
+#define ckpt_cli_usage_error ckpt_session_usage_error
+/* 0 when every report is fine, else 1; rows of plugin.table */
+#define ckpt_cli_default_status(cli, reports) ckpt_sweep_status(reports)
+#define ckpt_cli_count_rows ckpt_sweep_count_rows
 
-/* Global state, for commands. */
-CkptHost *ckpt_cli_host(CkptCli *cli);          /* loads plugins once */
-CkptChainSet *ckpt_cli_chains(CkptCli *cli);    /* loads chain files once */
-const char *const *ckpt_cli_sets(CkptCli *cli); /* --set values */
-const CkptLimits *ckpt_cli_limits(CkptCli *cli);
-gboolean ckpt_cli_verbose(CkptCli *cli); /* -v, --verbose */
-gboolean ckpt_cli_quiet(CkptCli *cli);
-/* --reveal: the host's redaction policy is off (also set by a
- * secrets.reveal=true setting, so `ckpt secrets --reveal` reveals all) */
-gboolean ckpt_cli_reveal(CkptCli *cli);
-void ckpt_cli_set_reveal(CkptCli *cli); /* -q, --quiet: no warnings */
-/* the --format given, or def when none */
-CkptRenderFormat ckpt_cli_format(CkptCli *cli, const char *def);
-
-/* A chain from a name: a named chain if one exists, else a plugin list. */
-CkptChain *ckpt_cli_chain(CkptCli *cli, const char *spec, GError **error);
-/* A sweep's targets: path itself, or when path is a directory the image
- * set does not take as a checkpoint, its regular files and checkpoint
- * directories, sorted, not recursive (ckpt list walks deeper). Appends
- * char* to out; an empty directory adds nothing. */
-void ckpt_cli_expand_target(const char *path, GPtrArray *out);
-/* A sweep over the CLI's host and limits: one checkpoint at a time,
- * problems printed to stderr, model warnings too with -v. */
-void ckpt_cli_sweep_init(CkptCli *cli, CkptSweep *sw);
-/* The sweep rendered with ro onto stdout (render.h's ckpt_render_sweep):
- * streamed unless keep or several checkpoints run at once. */
-GPtrArray *ckpt_cli_sweep_render(CkptCli *cli, const CkptSweep *sw,
-                                 const CkptPlan *plan, char **files,
-                                 int n_files, const CkptRenderOptions *ro,
-                                 gboolean keep);
-/* Opens each file and runs plan; errors go to stderr and into the
- * reports. Returns CkptReport*, one per file. */
-GPtrArray *ckpt_cli_run_plan(CkptCli *cli, const CkptPlan *plan, char **files,
-                             int n_files);
-/* ckpt_cli_run_plan, rendered with ro onto stdout while it runs: rows of
- * tables no later plugin reads are written as they come and not kept
- * (render.h's streaming; formats that need every row first are rendered
- * at the end). Returns the reports, with the rows that were kept. */
-GPtrArray *ckpt_cli_run_render(CkptCli *cli, const CkptPlan *plan, char **files,
-                               int n_files, const CkptRenderOptions *ro);
-/* Opens every file at once, runs plan's single-checkpoint steps over each,
- * then its multi-checkpoint steps (ckpt_plan_run_multi) over all of them
- * into one report, labelled "A -> B", rendered with ro. Nothing is
- * rendered when a checkpoint fails to open or its chain fails. Returns the
- * exit status: with exit_status NULL, ckpt_cli_default_status's; else
- * CKPT_EXIT_ERROR on any failure and exit_status(cli, the one report)
- * when everything ran (diff: 0 equal, 1 different). */
-int ckpt_cli_run_multi(CkptCli *cli, const CkptPlan *plan, char **files,
-                       int n_files, const CkptRenderOptions *ro,
-                       int (*exit_status)(CkptCli *cli, GPtrArray *reports));
-/* The flags of the plan's plugin options in argv (--OPTION,
- * --PLUGIN.OPTION, --no-OPTION for booleans; "=VALUE" or the next
- * argument) are set on plan, then the global --set values; the other
- * arguments go to positional. FALSE after printing a usage error. */
+/* plan's option flags in argv (host/cmdline.h) set on plan, then the
+ * global --set values; the rest to positional. FALSE after a usage error. */
 gboolean ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc,
                                 char **argv, GPtrArray *positional);
-/* 0 when every report is fine, else 1. */
-int ckpt_cli_default_status(CkptCli *cli, GPtrArray *reports);
-/* Rows of plugin.table over all reports (for findings statuses). */
-size_t ckpt_cli_count_rows(GPtrArray *reports, const char *plugin,
-                           const char *table);
-/* Prints "ckpt: message" to stderr, escaped; returns CKPT_EXIT_USAGE. */
-int ckpt_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-void ckpt_cli_print_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* Help (cli-help.c): the whole tool's when cmd is NULL, else cmd's with
  * the options of the plugins it runs. */
 void ckpt_cli_print_help(CkptCli *cli, FILE *out, const CkptCliCommand *cmd);
-/* "Did you mean": the command nearest word, or NULL; for a flag, " (did
- * you mean --X?)" or "" (free it), from cmd's flags, plan's options and
- * the global flags. */
+/* "Did you mean": the command nearest word, or NULL. */
 const char *ckpt_cli_suggest_command(const char *word);
-char *ckpt_cli_flag_hint(const CkptCliCommand *cmd, const CkptPlan *plan,
-                         const char *word);
 
 /* The whole command line; main() calls it. */
 int ckpt_cli_main(int argc, char **argv);

@@ -1,116 +1,13 @@
 /* sugar.c - the generic runner that turns a subcommand's flag table into a
- * chain run on the host's sweep engine (cli.h), and the help texts. */
+ * chain run on the host's sweep engine (cli.h); the flags are parsed by
+ * host/cmdline.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "host/shard.h"
+#include "host/cmdline.h"
 #include "host/flags.h"
-
-/* ---- the generic sugar runner ----------------------------------------- */
-
-/* The command's flag a names: --FLAG, --FLAG=VALUE (*eq at the '=') or its
- * alias (-r, -rVALUE); NULL when none. */
-static const CkptCliFlag *
-match_flag(const CkptCliCommand *cmd, const char *a, const char **eq)
-{
-  *eq = NULL;
-  for (size_t i = 0; cmd && cmd->flags && cmd->flags[i].flag; i++) {
-    const CkptCliFlag *f = &cmd->flags[i];
-    size_t n = strlen(f->flag), an = f->alias ? strlen(f->alias) : 0;
-    if (an && strcmp(a, f->alias) == 0)
-      return f;
-    /* "-p5" and "-p=5", as getopt takes them: *eq just before the value */
-    if (an && f->takes_value && strncmp(a, f->alias, an) == 0) {
-      *eq = a[an] == '=' ? a + an : a + an - 1;
-      return f;
-    }
-    if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, f->flag, n) != 0 ||
-        (a[2 + n] != '\0' && a[2 + n] != '='))
-      continue;
-    *eq = a[2 + n] == '=' ? a + 2 + n : NULL;
-    return f;
-  }
-  return NULL;
-}
-
-/* Pass one: the command's own flags, which may add plugins. */
-static gboolean
-apply_command_flags(const CkptCliCommand *cmd, int argc, char **argv,
-                    GPtrArray *plugins, GPtrArray *sets, GPtrArray *show)
-{
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *eq;
-    if (strcmp(a, "--") == 0)
-      break;
-    const CkptCliFlag *f = a[0] == '-' ? match_flag(cmd, a, &eq) : NULL;
-    if (f == NULL)
-      continue;
-    if (f->plugins)
-      g_ptr_array_add(plugins, g_strdup(f->plugins));
-    g_auto(GStrv) parts = g_strsplit(f->show ? f->show : "", ",", -1);
-    for (size_t k = 0; parts[k]; k++)
-      if (*parts[k])
-        g_ptr_array_add(show, g_strdup(parts[k]));
-    if (f->set && f->takes_value) {
-      const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-      if (v == NULL) {
-        ckpt_cli_usage_error("--%s needs a value", f->flag);
-        return FALSE;
-      }
-      /* an item ends in a newline: a LIST then keeps its commas */
-      g_ptr_array_add(
-          sets, g_strdup_printf("%s=%s%s", f->set, v, f->item ? "\n" : ""));
-    } else if (f->set) {
-      g_ptr_array_add(sets, g_strdup(f->set));
-    } else if (eq) {
-      ckpt_cli_usage_error("--%s takes no value", f->flag);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-/* Pass two: plugin option flags and positional arguments. */
-static gboolean
-parse_rest(const CkptCliCommand *cmd, const CkptPlan *plan, int argc,
-           char **argv, GPtrArray *sets, GPtrArray *files)
-{
-  gboolean flags_done = FALSE;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (flags_done || a[0] != '-' || a[1] == '\0') {
-      g_ptr_array_add(files, (gpointer)a);
-      continue;
-    }
-    if (strcmp(a, "--") == 0) {
-      flags_done = TRUE;
-      continue;
-    }
-    const char *eq;
-    const CkptCliFlag *f = match_flag(cmd, a, &eq);
-    if (f) {
-      if (f->takes_value && !eq)
-        i++; /* consumed in pass one */
-      continue;
-    }
-    if (!g_str_has_prefix(a, "--")) {
-      ckpt_cli_usage_error("unknown flag %s", a);
-      return FALSE;
-    }
-    g_autoptr(GError) error = NULL;
-    gboolean used_next = FALSE;
-    if (!ckpt_plan_flag(plan, a, i + 1 < argc ? argv[i + 1] : NULL, sets,
-                        &used_next, &error)) {
-      g_autofree char *name = g_strndup(a + 2, strcspn(a + 2, "="));
-      g_autofree char *hint = ckpt_cli_flag_hint(cmd, plan, name);
-      ckpt_cli_usage_error("%s%s", error->message, hint);
-      return FALSE;
-    }
-    i += used_next;
-  }
-  return TRUE;
-}
 
 /* Applies sets, then the global --set values (the most explicit wins), to
  * plan and sw (host/flags.h). FALSE after printing a usage error. */
@@ -139,8 +36,12 @@ ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc, char **argv,
                        GPtrArray *positional)
 {
   g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
-  return parse_rest(NULL, plan, argc, argv, sets, positional) &&
-         apply_sets(cli, plan, sets, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!ckpt_flags_rest(NULL, plan, argc, argv, sets, positional, &error)) {
+    ckpt_cli_usage_error("%s", error->message);
+    return FALSE;
+  }
+  return apply_sets(cli, plan, sets, NULL);
 }
 
 int
@@ -152,10 +53,10 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   for (const char *const *d = cmd->defaults; d && *d; d++)
     g_ptr_array_add(sets, g_strdup(*d));
   g_autoptr(GPtrArray) show = g_ptr_array_new_with_free_func(g_free);
-  if (!apply_command_flags(cmd, argc, argv, plugins, sets, show))
-    return CKPT_EXIT_USAGE;
-
   g_autoptr(GError) error = NULL;
+  if (!ckpt_flags_apply(cmd->flags, argc, argv, plugins, sets, show, &error))
+    return ckpt_cli_usage_error("%s", error->message);
+
   g_autoptr(CkptChain) chain = NULL;
   if (cmd->chain)
     chain = ckpt_cli_chain(cli, cmd->chain, &error);
@@ -166,13 +67,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
                                 cmd->name, cmd->name);
   if (chain == NULL)
     return ckpt_cli_usage_error("%s", error->message);
-  for (guint i = 0; i < plugins->len; i++) {
-    g_auto(GStrv) names = g_strsplit(g_ptr_array_index(plugins, i), ",", -1);
-    for (size_t j = 0; names[j]; j++)
-      if (*names[j] && !g_ptr_array_find_with_equal_func(
-                           chain->plugins, names[j], g_str_equal, NULL))
-        g_ptr_array_add(chain->plugins, g_strdup(names[j]));
-  }
+  ckpt_flags_add_plugins(chain, plugins);
   CkptHost *h = ckpt_cli_host(cli);
   g_autoptr(CkptPlan) plan = ckpt_plan_new(h, chain, NULL, &error);
   if (plan == NULL)
@@ -181,8 +76,9 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   CkptSweep sw;
   ckpt_cli_sweep_init(cli, &sw);
   g_autoptr(GPtrArray) files = g_ptr_array_new();
-  if (!parse_rest(cmd, plan, argc, argv, sets, files) ||
-      !apply_sets(cli, plan, sets, &sw))
+  if (!ckpt_flags_rest(cmd->flags, plan, argc, argv, sets, files, &error))
+    return ckpt_cli_usage_error("%s", error->message);
+  if (!apply_sets(cli, plan, sets, &sw))
     return CKPT_EXIT_USAGE;
   if (files->len == 0)
     return ckpt_cli_usage_error("%s: no checkpoint given (usage: ckpt %s %s)",
