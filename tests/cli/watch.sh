@@ -7,13 +7,13 @@
 # --shard's union over triage. Waiting is by polling the output, never a
 # fixed sleep for a result.
 TAP_NAME=watch
-. "$(dirname "$0")/tap.sh"
 # Under valgrind (tests/valgrind.sh) 201 triages in one watcher take longer
 # than the waits here allow; the plain and ASan passes run this test whole.
 if [ -n "${CKPT_UNDER_VALGRIND:-}" ]; then
   echo "1..0 # SKIP under valgrind: 201 triages outlast the test's waits"
   exit 0
 fi
+. "$(dirname "$0")/tap.sh"
 
 W=$T/w
 mkdir -p "$W" "$T/stage"
