@@ -80,7 +80,7 @@ value(GString *out, const char *p, const char *end, const CkptResult *t,
   }
   g_autofree char *text = ckpt_value_text(v, utc);
   gboolean host = slash && flen == 4 && strncmp(slash + 1, "host", 4) == 0;
-  gboolean bracket = host && strchr(text, ':') != NULL;
+  gboolean bracket = host && ckpt_host_needs_brackets(text);
   g_string_append(out, bracket ? "[" : "");
   g_string_append(out, text);
   g_string_append(out, bracket ? "]" : "");

@@ -934,6 +934,14 @@ ckpt_vma_kind_name(CkptVmaKind kind)
                                                            : "other";
 }
 
+/* Is addr written in brackets next to a port (an IPv6 address holds a
+ * colon)? The one rule for endpoints, in rows and in table templates. */
+static inline int
+ckpt_host_needs_brackets(const char *addr)
+{
+  return addr != NULL && strchr(addr, ':') != NULL;
+}
+
 /* A socket endpoint "addr:port", the address bracketed when it holds a
  * colon (IPv6): "[::1]:80". Writes "" for a NULL or empty address; returns
  * buf. len of 64 holds any address. */
@@ -942,7 +950,7 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
 {
   if (addr == NULL || addr[0] == '\0')
     buf[0] = '\0';
-  else if (strchr(addr, ':'))
+  else if (ckpt_host_needs_brackets(addr))
     snprintf(buf, len, "[%s]:%u", addr, (unsigned)port);
   else
     snprintf(buf, len, "%s:%u", addr, (unsigned)port);
