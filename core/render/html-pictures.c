@@ -17,19 +17,14 @@
 #define MAP_W 1000.0
 #define GAP_W 9.0
 
-/* the kinds render.c's memory plugin names (sdk's ckpt_vma_kind_name);
- * anything else is drawn as "other" */
-static const char *const kinds[] = {
-    "anon",     "file",   "heap",  "stack",   "vdso",  "vvar",
-    "vsyscall", "shared", "memfd", "sysvipc", "guard", NULL,
-};
-
+/* the kinds the memory plugin names (the SDK's ckpt_vma_kind_name, the one
+ * list); anything else is drawn as "other" */
 static const char *
 kind_class(const char *k)
 {
-  for (size_t i = 0; k && kinds[i]; i++)
-    if (strcmp(k, kinds[i]) == 0)
-      return kinds[i];
+  for (int i = CKPT_VMA_ANON; k && i < CKPT_VMA_OTHER; i++)
+    if (strcmp(k, ckpt_vma_kind_name((CkptVmaKind)i)) == 0)
+      return ckpt_vma_kind_name((CkptVmaKind)i);
   return "other";
 }
 
