@@ -216,8 +216,13 @@ sort "$T/union" >"$T/union.s"
   [ -z "$(uniq -d "$T/union.s")" ] &&
   ok "triage --shard auto/3: union of 3 shards is the sweep, no twice" ||
   nok "triage --shard union"
-[ -s "$T/s0" ] && [ -s "$T/s1" ] && [ -s "$T/s2" ] &&
-  ok "each of 3 shards has work" || nok "an empty shard of 12"
+# the split hashes the paths, which hold a temporary directory's random
+# name: one of 3 shards is empty for about 1 run in 40, two for 1 in
+# 180,000 (the unit test checks the spread on fixed names)
+busy=0
+for s in 0 1 2; do [ -s "$T/s$s" ] && busy=$((busy + 1)); done
+[ "$busy" -ge 2 ] && ok "the shards share the work ($busy of 3 have some)" ||
+  nok "only $busy of 3 shards got work from 12"
 for s in 0 1; do
   "$CKPT" --shard $s/2 list "$T/sweep" | tail -n +3 | awk '{print $NF}'
 done | sort >"$T/lu"
