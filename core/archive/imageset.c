@@ -92,7 +92,7 @@ struct CkptImageSet {
   char *sha256;
   const char *sha256_of;
   gboolean hash_dir; /* a directory: sha256 of its listing, when asked */
-  GArray *zero_runs;   /* ZeroRun: those holes, sorted, merged, disjoint */
+  GArray *zero_runs; /* ZeroRun: those holes, sorted, merged, disjoint */
 };
 
 /* A run of whole zero pages the spool left as a hole, in spool offsets. */

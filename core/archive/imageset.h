@@ -56,10 +56,11 @@ const char *ckpt_imageset_path(const CkptImageSet *set);
 uint64_t ckpt_imageset_archive_size(const CkptImageSet *set);
 /* Chain of custody: the hex sha256 of the checkpoint as it was read, or
  * NULL (computed on the first call for a plain tar or a directory, whose
- * bytes opening does not read; while streaming for compressed input); *of (may be NULL) says what was hashed: "file" (the archive file
- * itself, hashed while compressed input streams, or over the mapping of a
- * plain tar) or "directory listing" (a bare directory: the sha256 of the
- * "HEX  NAME" lines sha256sum prints of its files, sorted by name). */
+ * bytes opening does not read; while streaming for compressed input); *of (may
+ * be NULL) says what was hashed: "file" (the archive file itself, hashed while
+ * compressed input streams, or over the mapping of a plain tar) or "directory
+ * listing" (a bare directory: the sha256 of the "HEX  NAME" lines sha256sum
+ * prints of its files, sorted by name). */
 const char *ckpt_imageset_sha256(CkptImageSet *set, const char **of);
 
 /* A CRIU image by bare name, e.g. "pstree.img", "pages-1.img". Returns

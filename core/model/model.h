@@ -162,8 +162,8 @@ void ckpt_mem_iter_free(CkptMemIter *it);
 /* The next stretch of block b at or after *off that is not known to be
  * zero pages (see ckpt_imageset_data_next): 1 with *off and *len set, or
  * 0 when the rest of the block is zeros. */
-int ckpt_mem_data_next(const CkptProcess *p, const CkptMemBlock *b,
-                       size_t *off, size_t *len);
+int ckpt_mem_data_next(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
+                       size_t *len);
 
 /* diff.c: the rootfs diff's regular files */
 CkptFileIter *ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes);

@@ -1,6 +1,6 @@
-/* secrets-detect.c - compiling the secret rules, scanning with them, and turning
- * raw matches into validated candidates. The "what" of each detector is in
- * the .yar files of rules/secrets; this file only holds the few checks YARA
+/* secrets-detect.c - compiling the secret rules, scanning with them, and
+ * turning raw matches into validated candidates. The "what" of each detector is
+ * in the .yar files of rules/secrets; this file only holds the few checks YARA
  * cannot do (see secrets-detect.h) and the meta conventions those rules follow.
  */
 #include <math.h>

@@ -12,8 +12,7 @@
 gboolean
 ckpt_render_format_parse(const char *name, CkptRenderFormat *out)
 {
-  static const char *const names[] = {"tree", "table", "json", "jsonl",
-                                       "html"};
+  static const char *const names[] = {"tree", "table", "json", "jsonl", "html"};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
     if (g_strcmp0(name, names[i]) == 0) {
       *out = (CkptRenderFormat)i;

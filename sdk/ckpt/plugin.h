@@ -805,8 +805,8 @@ typedef struct CkptApi {
    * one stretch). A scanner that skips must keep a match that straddles a
    * stretch's edge (pad each stretch by the pattern's reach). Thread-safe
    * like mem_read. */
-  int (*mem_data_next)(const CkptProcess *p, const CkptMemBlock *b,
-                       size_t *off, size_t *len);
+  int (*mem_data_next)(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
+                       size_t *len);
 
   /* Append new members here, and only here. */
 } CkptApi;
