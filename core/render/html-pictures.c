@@ -82,26 +82,7 @@ fitted(GString *out, const char *s, size_t n)
     g_string_truncate(t, cut - t->str);
     g_string_append(t, "\u2026");
   }
-  for (const char *p = t->str; *p; p++)
-    switch (*p) {
-    case '&':
-      g_string_append(out, "&amp;");
-      break;
-    case '<':
-      g_string_append(out, "&lt;");
-      break;
-    case '>':
-      g_string_append(out, "&gt;");
-      break;
-    case '"':
-      g_string_append(out, "&quot;");
-      break;
-    case '\'':
-      g_string_append(out, "&#39;");
-      break;
-    default:
-      g_string_append_c(out, *p);
-    }
+  ckpt_html_special(out, t->str);
 }
 
 typedef struct {
@@ -531,31 +512,6 @@ strip_time(char *what, const char *cell_text)
   memmove(at, rest, strlen(rest) + 1);
 }
 
-static void
-escaped_html(GString *out, const char *s)
-{
-  for (; *s; s++)
-    switch (*s) {
-    case '&':
-      g_string_append(out, "&amp;");
-      break;
-    case '<':
-      g_string_append(out, "&lt;");
-      break;
-    case '>':
-      g_string_append(out, "&gt;");
-      break;
-    case '"':
-      g_string_append(out, "&quot;");
-      break;
-    case '\'':
-      g_string_append(out, "&#39;");
-      break;
-    default:
-      g_string_append_c(out, *s);
-    }
-}
-
 void
 ckpt_html_timeline(GString *out, const CkptHtmlTimeSource *src,
                    const CkptRowStore *st, guint doc_index, guint max_events)
@@ -619,7 +575,7 @@ ckpt_html_timeline(GString *out, const CkptHtmlTimeSource *src,
                            e->kind, x);
     g_string_append(out, when);
     g_string_append_c(out, ' ');
-    escaped_html(out, e->what);
+    ckpt_html_special(out, e->what);
     g_string_append(out, "</title></circle>");
   }
   g_autofree char *lo_s = ckpt_format_time(lo, TRUE);
@@ -641,7 +597,7 @@ ckpt_html_timeline(GString *out, const CkptHtmlTimeSource *src,
                            "<tr class=\"ev\"><td class=\"when\">%s</td>"
                            "<td><span class=\"tag ev-%s\">%s</span></td><td>",
                            when, e->kind, e->kind);
-    escaped_html(out, e->what);
+    ckpt_html_special(out, e->what);
     g_string_append(out, "</td></tr>\n");
   }
   g_string_append(out, "</tbody></table>\n");

@@ -19,8 +19,8 @@
 /* ---- escaping ------------------------------------------------------------
  */
 
-static void
-html_special(GString *out, const char *s)
+void
+ckpt_html_special(GString *out, const char *s)
 {
   for (; *s; s++)
     switch (*s) {
@@ -51,7 +51,7 @@ ckpt_html_text(GString *out, const char *s)
     return;
   g_autoptr(GString) t = g_string_new(NULL);
   ckpt_text_escape(t, s, -1);
-  html_special(out, t->str);
+  ckpt_html_special(out, t->str);
 }
 
 void
@@ -59,7 +59,7 @@ ckpt_html_value(GString *out, const CkptValue *v)
 {
   /* ckpt_value_text escapes as the text formats do; then HTML's turn */
   g_autofree char *t = ckpt_value_text(v, TRUE);
-  html_special(out, t);
+  ckpt_html_special(out, t);
 }
 
 const char *
@@ -415,7 +415,7 @@ record_html(GString *out, const CkptResult *t)
         continue;
       g_autofree char *title = ckpt_column_title(col);
       g_string_append(out, "<dt>");
-      html_special(out, title);
+      ckpt_html_special(out, title);
       g_string_append(out, "</dt><dd>");
       cell_html(out, t, c, row);
       g_string_append(out, "</dd>");
@@ -456,14 +456,14 @@ grid_html(GString *out, const CkptResult *t, const char *id,
 {
   gboolean tree = t->decl->layout == CKPT_LAYOUT_TREE;
   g_string_append(out, "<div class=\"scroll\"><table id=\"");
-  html_special(out, id);
+  ckpt_html_special(out, id);
   g_string_append(out, "\"><thead><tr>");
   for (size_t c = 0; c < t->n_columns; c++) {
     if (!grid_column(t, c, columns))
       continue;
     g_autofree char *title = ckpt_column_title(&t->decl->columns[c]);
     g_string_append(out, "<th>");
-    html_special(out, title);
+    ckpt_html_special(out, title);
     g_string_append(out, "</th>");
   }
   g_string_append(out, "</tr></thead><tbody>\n");
@@ -505,7 +505,7 @@ table_html(GString *out, const CkptResult *t, const char *spec, guint doc,
   if (heading) {
     g_autofree char *title = ckpt_table_title(t->decl);
     g_string_append(out, "<h3>");
-    html_special(out, title);
+    ckpt_html_special(out, title);
     g_string_append_printf(out, " <span class=\"count\">(%u)</span></h3>\n",
                            t->rows->len);
   }
@@ -778,9 +778,9 @@ others_html(Html *h, GString *out, guint doc)
         g_strdup_printf("%s.%s", c->pr->name, c->t->decl->name);
     g_autofree char *title = ckpt_table_title(c->t->decl);
     g_string_append(out, "<details><summary>");
-    html_special(out, title);
+    ckpt_html_special(out, title);
     g_string_append(out, " <span class=\"count\">(");
-    html_special(out, spec);
+    ckpt_html_special(out, spec);
     g_string_append_printf(out, ", %u)</span></summary>\n", c->t->rows->len);
     table_html(out, c->t, spec, doc, FALSE, NULL);
     g_string_append(out, "</details>\n");

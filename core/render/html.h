@@ -14,6 +14,10 @@
 #include "render/renderer.h"
 
 /* Appends s (NUL-ended; NULL appends nothing) as HTML text. */
+/* HTML's five special characters of s as entities, nothing else changed:
+ * for text already escaped as the text formats do (ckpt_html_text does
+ * both). */
+void ckpt_html_special(GString *out, const char *s);
 void ckpt_html_text(GString *out, const char *s);
 /* A cell as HTML text, times in UTC. */
 void ckpt_html_value(GString *out, const CkptValue *v);
