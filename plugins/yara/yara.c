@@ -281,15 +281,24 @@ read_scan_opts(const CkptApi *api, CkptRun *run, CkptYaraScanOpts *o)
   o->threads = opt_threads(api, run);
 }
 
+/* items, each ending in a newline ("" for none) */
+static char *
+join_items(const char *const *items)
+{
+  GString *s = g_string_new(NULL);
+  for (size_t i = 0; items && items[i]; i++)
+    g_string_append_printf(s, "%s\n", items[i]);
+  return g_string_free(s, FALSE);
+}
+
 static const CkptYaraRuleset *
 get_rules(const CkptApi *api, CkptRun *run)
 {
-  /* list items may still hold newline-separated sources (ckpt yara joins
-   * its -r arguments so); the rule set splits both */
-  g_autofree char *sources =
-      g_strjoinv("\n", (char **)api->opt_list(run, "rules"));
-  g_autofree char *defines =
-      g_strjoinv("\n", (char **)api->opt_list(run, "define"));
+  /* the host has split the lists into items already (a -r path keeps its
+   * commas): join them with newlines, and end with one so that the rule
+   * set splits a single item at newlines too, never at its commas */
+  g_autofree char *sources = join_items(api->opt_list(run, "rules"));
+  g_autofree char *defines = join_items(api->opt_list(run, "define"));
   const char *compiled = api->opt_str(run, "compiled-rules");
   gboolean have_compiled = compiled && *compiled;
   if (*sources && have_compiled) {

@@ -14,7 +14,7 @@ TAP_NAME=yara
 # marker NAME PID -> address recorded by the workload
 marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
 
-echo "1..32"
+echo "1..35"
 A=$FX/podman-none.tar
 
 # 1-4: the shipped rules, JSON
@@ -253,3 +253,17 @@ c = json.load(open(sys.argv[1]))["checkpoints"]
 w = [x for r in c if r["path"].endswith("lrz.tar") for x in r["warnings"]]
 assert w == ["rootfs-diff.tar: compressed with lrzip, which ckpt does not read"], w
 ' "$T/sweep.json"
+
+# 33-35: a -r path and a -d value keep their commas (each flag is one
+# item of the list, never split again), in-process and under --isolate
+cp "$T/ext.yar" "$T/a,b.yar"
+"$CKPT" yara -d level=5 -r "$T/a,b.yar" "$A" > "$T/comma.out" 2> "$T/comma.err"
+rc=$?
+check "-r with a comma in the path: the rules load and fire (exit 1)" \
+  sh -c "test $rc -eq 1 && test ! -s '$T/comma.err'"
+"$CKPT" --isolate yara -d level=5 -r "$T/a,b.yar" "$A" > /dev/null 2> "$T/comma-i.err"
+rc=$?
+check "the same under --isolate" sh -c "test $rc -eq 1 && test ! -s '$T/comma-i.err'"
+printf 'rule by_name { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and name == "x,y" }\n' > "$T/name.yar"
+"$CKPT" yara -d 'name=x,y' -r "$T/name.yar" "$A" > /dev/null 2>&1
+check "-d with a comma in the value: one external, the rule fires" test $? -eq 1
