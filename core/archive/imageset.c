@@ -485,6 +485,10 @@ typedef struct {
   uint64_t seen;     /* data bytes delivered so far */
   gboolean compressed;
   uint64_t compressed_size; /* file size, for the ratio of plain input */
+  /* A plain tar: how far into the mapping the data blocks handed out so
+   * far reach. libarchive serves them in place and counts only what it
+   * parsed, so its byte count misses a member's data while it is read. */
+  uint64_t file_pos;
   /* Spooled members: the last, partial page of a data block, held until
    * the next block completes it, so that zero pages split across blocks
    * are still seen whole. */
@@ -619,6 +623,11 @@ check_ratio(Reader *r, GError **error)
     return TRUE;
   int64_t in = archive_filter_bytes(r->a, -1);
   uint64_t in_u = in > 0 ? (uint64_t)in : 1;
+  /* a plain tar's bytes up to the data seen are all input (a member of
+   * 256 MiB read in place was judged against the 80 KB of headers before
+   * it, and refused) */
+  if (!r->compressed && r->file_pos > in_u)
+    in_u = r->file_pos;
   if (judged / in_u < l->max_ratio)
     return TRUE;
   if (!r->compressed)
@@ -688,6 +697,12 @@ reader_run(Reader *r, GError **error)
                   " lies outside its declared size %" G_GUINT64_FORMAT,
                   set->path, shown, (gint64)at, r->declared);
       return FALSE;
+    }
+    if (!r->compressed && set->map) {
+      const uint8_t *b = buf;
+      if (b >= set->map && n <= set->map_len &&
+          (size_t)(b - set->map) <= set->map_len - n)
+        r->file_pos = MAX(r->file_pos, (uint64_t)(b - set->map) + n);
     }
     if (m->where == WHERE_ARCHIVE) {
       const uint8_t *b = buf;
