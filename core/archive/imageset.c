@@ -698,16 +698,13 @@ reader_run(Reader *r, GError **error)
                   set->path, shown, (gint64)at, r->declared);
       return FALSE;
     }
-    if (!r->compressed && set->map) {
-      const uint8_t *b = buf;
-      if (b >= set->map && n <= set->map_len &&
-          (size_t)(b - set->map) <= set->map_len - n)
-        r->file_pos = MAX(r->file_pos, (uint64_t)(b - set->map) + n);
-    }
+    /* a block served in place lies wholly inside the mapped file */
+    const uint8_t *b = buf;
+    gboolean inside = set->map && b >= set->map && n <= set->map_len &&
+                      (size_t)(b - set->map) <= set->map_len - n;
+    if (!r->compressed && inside)
+      r->file_pos = MAX(r->file_pos, (uint64_t)(b - set->map) + n);
     if (m->where == WHERE_ARCHIVE) {
-      const uint8_t *b = buf;
-      gboolean inside = b >= set->map && n <= set->map_len &&
-                        (size_t)(b - set->map) <= set->map_len - n;
       if (r->seen == 0 && at == 0 && inside)
         m->off = (uint64_t)(b - set->map);
       else if (!(inside && (uint64_t)at == r->seen &&
