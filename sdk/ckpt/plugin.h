@@ -41,7 +41,10 @@
  * appended CkptApi.diff_iter_error, the column hint CKPT_COL_VERBATIM,
  * CkptContainerInfo.archive_sha256 and archive_sha256_of (custody), and
  * CkptApi.mem_data_next (which stretches of a memory block are not known
- * zero pages, so scans skip them).
+ * zero pages, so scans skip them). 3.7 gave three of CkptPlugin's reserved
+ * slots to reads (what a plugin reads, so the host skips what nobody does),
+ * prepare (called before the runs, to join the host's one memory pass) and
+ * run_dir (a plugin over a directory of checkpoints).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -71,7 +74,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 6
+#define CKPT_ABI_MINOR 7
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -916,8 +919,25 @@ typedef struct CkptPlugin {
    * each went through the plugins this one depends on; see
    * checkpoint_count(). A plugin has run, run_multi, or both. */
   CkptStatus (*run_multi)(const CkptApi *api, CkptRun *run);
-  void *reserved[7]; /* room to grow without changing the size */
+  /* ABI 3.7, in reserved slots (zero in a plugin built against 3.6 or
+   * older, which the host reads as "reads everything, no prepare, no
+   * run_dir"). reads: CKPT_READS_* or-ed; 0 means everything. */
+  uintptr_t reads;
+  /* called on each plugin of a chain before the first run() over a
+   * checkpoint, NULL when not needed */
+  CkptStatus (*prepare)(const CkptApi *api, CkptRun *run);
+  /* run once over a directory of checkpoints (ckpt list DIR), NULL when
+   * the plugin has no directory scope */
+  CkptStatus (*run_dir)(const CkptApi *api, CkptRun *run);
+  void *reserved[4]; /* room to grow without changing the size */
 } CkptPlugin;
+
+/* CkptPlugin.reads (ABI 3.7): what a plugin reads of a checkpoint. The
+ * host reads, spools and hashes only what some plugin of the chain needs;
+ * 0 (and any plugin older than 3.7) means all of it. */
+#define CKPT_READS_MODEL (1u << 0)   /* processes, files, metadata */
+#define CKPT_READS_MEMORY (1u << 1)  /* page contents (mem_read, iterators) */
+#define CKPT_READS_CUSTODY (1u << 2) /* archive_sha256 */
 
 /* ---- shared text forms ------------------------------------------------- */
 /* Header-only, so the host and every plugin name things one way. */
