@@ -40,6 +40,11 @@ struct CkptRun {
   gboolean secrets_memory; /* secrets holds those found in memory */
   gboolean secrets_warned; /* the set's overflow was reported */
   GHashTable *carries;     /* table index -> CkptRedactCarry[n_columns] */
+  /* a directory run (run_dir): where dir_next takes its entries, and the
+   * view the current one is read through */
+  CkptDirNextFn dir_next;
+  void *dir_user;
+  CkptRun *dir_view;
 };
 
 /* The run rows and messages belong to. */
@@ -495,6 +500,24 @@ api_diff_iter_error(CkptFileIter *it)
   return ckpt_diff_iter_error(it);
 }
 
+/* ---- a directory run ------------------------------------------------- */
+
+static int
+api_dir_next(CkptRun *run, CkptDirEntryInfo *entry)
+{
+  run = owner(run);
+  if (run->dir_next == NULL || entry == NULL || entry->size < sizeof(size_t))
+    return 0;
+  CkptDirEntryInfo full = {.size = sizeof full};
+  CkptCheckpoint *c = NULL;
+  if (!run->dir_next(run->dir_user, &full, &c))
+    return 0;
+  run->dir_view->ckpt = c;
+  full.checkpoint = run->dir_view;
+  fill_sized(entry, &full, sizeof full);
+  return 1;
+}
+
 /* ---- rows -------------------------------------------------------------- */
 
 static void
@@ -704,6 +727,7 @@ static const CkptApi api_table = {
     .object_iter_new = api_object_iter_new,
     .object_iter_next = api_object_iter_next,
     .object_iter_free = api_object_iter_free,
+    .dir_next = api_dir_next,
 };
 
 const CkptApi *
@@ -789,9 +813,12 @@ ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
       .progress_permille = -1,
   };
   if (p->desc->run == NULL) {
-    /* validation lets a plugin without run() in only with run_multi() */
+    /* validation lets a plugin without run() in only with run_multi() or
+     * run_dir() */
     g_ptr_array_add(run.result->messages,
-                    g_strdup("runs over several checkpoints at once only"));
+                    g_strdup(p->desc->run_multi
+                                 ? "runs over several checkpoints at once only"
+                                 : "runs over directories only (ckpt list)"));
     run.result->outcome = CKPT_PLUGIN_RAN_FAILED;
     return run.result->outcome;
   }
@@ -831,4 +858,37 @@ ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
   ckpt_secret_set_free(run.secrets_union);
   g_free(run.views);
   return o;
+}
+
+CkptPluginOutcome
+ckpt_host_run_dir(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
+                  CkptDirNextFn next, void *user, CkptReport *out)
+{
+  CkptRun run = {
+      .host = h,
+      .plugin = p,
+      .opts = opts,
+      .report = out,
+      .result = ckpt_report_add_plugin(out, p->desc),
+      .progress_permille = -1,
+      .dir_next = next,
+      .dir_user = user,
+  };
+  if (p->desc->abi_minor < 7 || p->desc->run_dir == NULL) {
+    g_ptr_array_add(run.result->messages,
+                    g_strdup("has no directory scope (run_dir)"));
+    run.result->outcome = CKPT_PLUGIN_RAN_FAILED;
+    return run.result->outcome;
+  }
+  /* the entries' checkpoints are read through one view, whose parent
+   * takes the rows; the run itself has no checkpoint, so no secrets set
+   * (the rows are names) */
+  CkptRun view = {.host = h,
+                  .plugin = p,
+                  .opts = opts,
+                  .report = out,
+                  .result = run.result,
+                  .parent = &run};
+  run.dir_view = &view;
+  return finish_run(&run, p->desc->run_dir(&api_table, &run));
 }
