@@ -15,6 +15,7 @@
 #include "archive/imageset.h"
 #include "host/run.h"
 #include "model/model.h"
+#include "util/fsio.h"
 
 void
 ckpt_problem_say(CkptSweepProblemFn fn, void *user, const char *fmt, ...)
@@ -33,7 +34,7 @@ ckpt_problem_say(CkptSweepProblemFn fn, void *user, const char *fmt, ...)
 gboolean
 ckpt_targets_is_checkpoint_dir(const char *path)
 {
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = ckpt_fsio_open_entry(AT_FDCWD, path, TRUE);
   if (fd < 0)
     return FALSE;
   CkptSetFormat fmt;
@@ -233,10 +234,7 @@ walk_entry(Walk *w, const char *name)
     skipped(w, path, "neither a regular file nor a directory");
     return FALSE;
   }
-  int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-  if (S_ISDIR(st.st_mode))
-    flags |= O_DIRECTORY;
-  int fd = openat(dir->fd, name, flags);
+  int fd = ckpt_fsio_open_entry(dir->fd, name, S_ISDIR(st.st_mode));
   if (fd < 0) {
     /* ELOOP: it became a symlink since the lstat */
     say(w, "list: %s: cannot open: %s", path, g_strerror(errno));
