@@ -15,34 +15,41 @@ ckpt_format_time(int64_t t, gboolean utc)
   return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
+/* Bytes written as they are in a JSON string: printable ASCII but the
+ * quote and the backslash. */
+static gboolean
+json_plain(unsigned char c)
+{
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void
 ckpt_json_string(GString *out, const char *s, gssize len)
 {
-  g_string_append_c(out, '"');
   const char *end = s + (len < 0 ? (gssize)strlen(s) : len);
+  g_string_append_c(out, '"');
   while (s < end) {
+    /* a run of plain bytes at once, then one byte or character that is
+     * not */
+    const char *run = s;
+    while (s < end && json_plain((unsigned char)*s))
+      s++;
+    g_string_append_len(out, run, s - run);
+    if (s == end)
+      break;
     unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      g_string_append_c(out, '\\');
-      g_string_append_c(out, (char)c);
-      s++;
-    } else if (c < 0x20 || c == 0x7f) {
+    gunichar u = c >= 0x80 ? g_utf8_get_char_validated(s, end - s) : c;
+    gboolean bad = u == (gunichar)-1 || u == (gunichar)-2;
+    const char *next = c < 0x80 || bad ? s + 1 : g_utf8_next_char(s);
+    if (c == '"' || c == '\\')
+      g_string_append_printf(out, "\\%c", c);
+    else if (c < 0x80)
       g_string_append_printf(out, "\\u%04x", c);
-      s++;
-    } else if (c < 0x80) {
-      g_string_append_c(out, (char)c);
-      s++;
-    } else {
-      gunichar u = g_utf8_get_char_validated(s, end - s);
-      if (u == (gunichar)-1 || u == (gunichar)-2) {
-        g_string_append(out, "\\ufffd");
-        s++;
-        continue;
-      }
-      const char *next = g_utf8_next_char(s);
+    else if (bad)
+      g_string_append(out, "\\ufffd");
+    else
       g_string_append_len(out, s, next - s);
-      s = next;
-    }
+    s = next;
   }
   g_string_append_c(out, '"');
 }
