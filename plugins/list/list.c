@@ -207,16 +207,6 @@ list_run_dir(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {
-    .abi_major = CKPT_ABI_MAJOR,
-    .abi_minor = CKPT_ABI_MINOR,
-    .size = sizeof(CkptPlugin),
-    .name = "list",
-    .version = "0.2.0",
-    .description = "checkpoints found in directories",
-    .license = "Apache-2.0",
-    .options = list_options,
-    .tables = list_tables,
-    .reads = CKPT_READS_MODEL,
-    .run_dir = list_run_dir,
-};
+CKPT_PLUGIN_DEFINE_DIR("list", "0.2.0", "checkpoints found in directories",
+                       "Apache-2.0", list_options, list_tables,
+                       CKPT_READS_MODEL, list_run_dir);

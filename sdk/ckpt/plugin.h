@@ -1041,6 +1041,25 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
       .fini = (fi),                                                            \
   }
 
+/* CKPT_PLUGIN_DEFINE_DIR(name, version, description, license, options,
+ *                        tables, reads, run_dir)
+ * ABI 3.7 (host): a plugin with a directory scope only (run_dir, reading
+ * entries with dir_next; plugins/list); reads as CkptPlugin.reads. */
+#define CKPT_PLUGIN_DEFINE_DIR(nm, ver, desc, lic, opts, tbls, rd, rdir)       \
+  CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
+      .abi_major = CKPT_ABI_MAJOR,                                             \
+      .abi_minor = CKPT_ABI_MINOR,                                             \
+      .size = sizeof(CkptPlugin),                                              \
+      .name = (nm),                                                            \
+      .version = (ver),                                                        \
+      .description = (desc),                                                   \
+      .license = (lic),                                                        \
+      .options = (opts),                                                       \
+      .tables = (tbls),                                                        \
+      .reads = (rd),                                                           \
+      .run_dir = (rdir),                                                       \
+  }
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,15 +50,5 @@ run_dir(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {
-    .abi_major = CKPT_ABI_MAJOR,
-    .abi_minor = CKPT_ABI_MINOR,
-    .size = sizeof(CkptPlugin),
-    .name = "list",
-    .version = "9.9",
-    .description = "a test directory run",
-    .license = "Apache-2.0",
-    .options = options,
-    .tables = tables,
-    .run_dir = run_dir,
-};
+CKPT_PLUGIN_DEFINE_DIR("list", "9.9", "a test directory run", "Apache-2.0",
+                       options, tables, 0, run_dir);
