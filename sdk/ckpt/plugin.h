@@ -1020,20 +1020,20 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
 #define CKPT_EXPORT
 #endif
 
+/* the members every descriptor macro sets first, in declaration order
+ * (C++ wants it) (not for plugins' use) */
+#define CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts)                        \
+  .abi_major = CKPT_ABI_MAJOR, .abi_minor = CKPT_ABI_MINOR,                    \
+  .size = sizeof(CkptPlugin), .name = (nm), .version = (ver),                  \
+  .description = (desc), .license = (lic), .options = (opts)
+
 /* CKPT_PLUGIN_DEFINE(name, version, description, license, options, depends,
  *                    tables, init, run, fini)
  * A multi-checkpoint plugin defines the descriptor itself with designated
  * initializers, setting run_multi (see plugins/diff/diff.c). */
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
-      .abi_major = CKPT_ABI_MAJOR,                                             \
-      .abi_minor = CKPT_ABI_MINOR,                                             \
-      .size = sizeof(CkptPlugin),                                              \
-      .name = (nm),                                                            \
-      .version = (ver),                                                        \
-      .description = (desc),                                                   \
-      .license = (lic),                                                        \
-      .options = (opts),                                                       \
+      CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts),                         \
       .depends = (deps),                                                       \
       .tables = (tbls),                                                        \
       .init = (in),                                                            \
@@ -1047,14 +1047,7 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
  * entries with dir_next; plugins/list); reads as CkptPlugin.reads. */
 #define CKPT_PLUGIN_DEFINE_DIR(nm, ver, desc, lic, opts, tbls, rd, rdir)       \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
-      .abi_major = CKPT_ABI_MAJOR,                                             \
-      .abi_minor = CKPT_ABI_MINOR,                                             \
-      .size = sizeof(CkptPlugin),                                              \
-      .name = (nm),                                                            \
-      .version = (ver),                                                        \
-      .description = (desc),                                                   \
-      .license = (lic),                                                        \
-      .options = (opts),                                                       \
+      CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts),                         \
       .tables = (tbls),                                                        \
       .reads = (rd),                                                           \
       .run_dir = (rdir),                                                       \
