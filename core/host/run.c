@@ -278,31 +278,31 @@ api_checkpoint_at(CkptRun *run, size_t i)
 static const CkptContainerInfo *
 api_container(CkptRun *run)
 {
-  return &run->ckpt->container;
+  return run->ckpt ? &run->ckpt->container : NULL;
 }
 
 static const CkptNamespaceInfo *
 api_namespaces(CkptRun *run)
 {
-  return &run->ckpt->ns;
+  return run->ckpt ? &run->ckpt->ns : NULL;
 }
 
 static size_t
 api_process_count(CkptRun *run)
 {
-  return run->ckpt->n_procs;
+  return run->ckpt ? run->ckpt->n_procs : 0;
 }
 
 static const CkptProcess *
 api_process_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_procs ? &run->ckpt->procs[i] : NULL;
+  return run->ckpt && i < run->ckpt->n_procs ? &run->ckpt->procs[i] : NULL;
 }
 
 static const CkptProcess *
 api_process_by_pid(CkptRun *run, uint32_t pid)
 {
-  return ckpt_checkpoint_process(run->ckpt, pid);
+  return run->ckpt ? ckpt_checkpoint_process(run->ckpt, pid) : NULL;
 }
 
 static const CkptProcessInfo *
@@ -411,31 +411,31 @@ api_fd_at(const CkptProcess *p, size_t i)
 static size_t
 api_socket_count(CkptRun *run)
 {
-  return run->ckpt->n_sockets;
+  return run->ckpt ? run->ckpt->n_sockets : 0;
 }
 
 static const CkptSocketInfo *
 api_socket_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_sockets ? &run->ckpt->sockets[i] : NULL;
+  return run->ckpt && i < run->ckpt->n_sockets ? &run->ckpt->sockets[i] : NULL;
 }
 
 static size_t
 api_mount_count(CkptRun *run)
 {
-  return run->ckpt->n_mounts;
+  return run->ckpt ? run->ckpt->n_mounts : 0;
 }
 
 static const CkptMountInfo *
 api_mount_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_mounts ? &run->ckpt->mounts[i] : NULL;
+  return run->ckpt && i < run->ckpt->n_mounts ? &run->ckpt->mounts[i] : NULL;
 }
 
 static CkptFileIter *
 api_diff_iter_new(CkptRun *run, uint64_t max_bytes)
 {
-  return ckpt_diff_iter_new(run->ckpt, max_bytes);
+  return run->ckpt ? ckpt_diff_iter_new(run->ckpt, max_bytes) : NULL;
 }
 
 static int
@@ -478,7 +478,7 @@ api_process_auxv(const CkptProcess *p, size_t *n_words)
 static CkptFileIter *
 api_diff_iter_new_all(CkptRun *run, uint64_t max_bytes)
 {
-  return ckpt_diff_iter_new_all(run->ckpt, max_bytes);
+  return run->ckpt ? ckpt_diff_iter_new_all(run->ckpt, max_bytes) : NULL;
 }
 
 static const CkptDiffEntryInfo *
@@ -497,7 +497,7 @@ api_mem_data_next(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
 static const char *
 api_diff_iter_error(CkptFileIter *it)
 {
-  return ckpt_diff_iter_error(it);
+  return it ? ckpt_diff_iter_error(it) : NULL;
 }
 
 /* ---- a directory run ------------------------------------------------- */
@@ -632,13 +632,14 @@ api_result_row(const CkptResult *r, size_t row, unsigned *depth)
 static size_t
 api_object_count(CkptRun *run)
 {
-  return run->ckpt->n_objects;
+  return run->ckpt ? run->ckpt->n_objects : 0;
 }
 
 static const CkptObjectInfo *
 api_object_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_objects ? &run->ckpt->objects[i].info : NULL;
+  return run->ckpt && i < run->ckpt->n_objects ? &run->ckpt->objects[i].info
+                                               : NULL;
 }
 
 /* The view is the first member of the model's object. */

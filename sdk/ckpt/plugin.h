@@ -841,7 +841,8 @@ typedef struct CkptApi {
    * returns 1, or 0 when there is none left. Entries that are not
    * checkpoints, and checkpoints that cannot be opened, are reported by
    * the host and never handed on. A run_dir's own run reads no
-   * checkpoint: call the model accessors on entry->checkpoint only. Rows
+   * checkpoint (the model accessors give it NULL or 0): call them on
+   * entry->checkpoint. Rows
    * emitted on the run are not redacted (they hold names, not content).
    * 0 on a run that is not a directory run. */
   int (*dir_next)(CkptRun *run, CkptDirEntryInfo *entry);

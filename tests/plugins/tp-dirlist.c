@@ -1,8 +1,9 @@
 /* tp-dirlist.c - a third party's "list" plugin: a directory run
  * (run_dir, dir_next) that replaces the built-in one when found first on
  * the plugin path. Each row names the entry, its directory's index and
- * whether its metadata came with config.dump; one extra row of the wrong
- * type shows the host validates directory rows like any other. */
+ * whether its metadata came with config.dump; a last row says the run
+ * itself has no model, and one of the wrong shape shows the host
+ * validates directory rows like any other. */
 #include <stdio.h>
 
 #include "ckpt/plugin.h"
@@ -44,6 +45,18 @@ run_dir(const CkptApi *api, CkptRun *run)
         CKPT_NULL,     CKPT_NULL,     CKPT_STR(name)};
     api->emit(run, 0, 0, v, 6);
     first = 0;
+  }
+  /* the run itself has no checkpoint: the model accessors say so */
+  if (api->container(run) == NULL && api->process_count(run) == 0 &&
+      api->process_at(run, 0) == NULL && api->socket_count(run) == 0 &&
+      api->diff_iter_new(run, 0) == NULL) {
+    CkptValue v[] = {CKPT_STR("no model on the run"),
+                     CKPT_NULL,
+                     CKPT_NULL,
+                     CKPT_NULL,
+                     CKPT_NULL,
+                     CKPT_STR("-")};
+    api->emit(run, 0, 0, v, 6);
   }
   CkptValue bad[] = {CKPT_INT(1)};
   api->emit(run, 0, 0, bad, 1);
