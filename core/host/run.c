@@ -800,29 +800,41 @@ finish_run(CkptRun *run, CkptStatus st)
   return o;
 }
 
+/* A run of plugin p with its rows into report's slot result. */
+static CkptRun
+run_of(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
+       CkptCheckpoint *c, CkptReport *report, CkptPluginResult *result)
+{
+  return (CkptRun){.host = h,
+                   .plugin = p,
+                   .ckpt = c,
+                   .opts = opts,
+                   .report = report,
+                   .result = result,
+                   .progress_permille = -1};
+}
+
+/* A run the plugin cannot do: failed, saying why. */
+static CkptPluginOutcome
+refuse(CkptRun *run, const char *why)
+{
+  g_ptr_array_add(run->result->messages, g_strdup(why));
+  run->result->outcome = CKPT_PLUGIN_RAN_FAILED;
+  return run->result->outcome;
+}
+
 CkptPluginOutcome
 ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
                      CkptCheckpoint *c, GArray *opts, CkptReport *report)
 {
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      .ckpt = c,
-      .opts = opts,
-      .report = report,
-      .result = ckpt_report_add_plugin(report, p->desc),
-      .progress_permille = -1,
-  };
-  if (p->desc->run == NULL) {
-    /* validation lets a plugin without run() in only with run_multi() or
-     * run_dir() */
-    g_ptr_array_add(run.result->messages,
-                    g_strdup(p->desc->run_multi
-                                 ? "runs over several checkpoints at once only"
-                                 : "runs over directories only (ckpt list)"));
-    run.result->outcome = CKPT_PLUGIN_RAN_FAILED;
-    return run.result->outcome;
-  }
+  CkptRun run =
+      run_of(h, p, opts, c, report, ckpt_report_add_plugin(report, p->desc));
+  /* validation lets a plugin without run() in only with run_multi() or
+   * run_dir() */
+  if (p->desc->run == NULL)
+    return refuse(&run, p->desc->run_multi
+                            ? "runs over several checkpoints at once only"
+                            : "runs over directories only (ckpt list)");
   return finish_run(&run, p->desc->run(&api_table, &run));
 }
 
@@ -832,29 +844,16 @@ ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
                     size_t n, CkptReport *out)
 {
   g_return_val_if_fail(n > 0 && p->desc->run_multi, CKPT_PLUGIN_RAN_FAILED);
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      /* the run itself reads the first checkpoint, so no accessor ever
-       * meets a run without a model */
-      .ckpt = cs[0],
-      .opts = opts,
-      .report = reports[0],
-      .result = ckpt_report_add_plugin(out, p->desc),
-      .progress_permille = -1,
-      .views = g_new0(CkptRun, n),
-      .n_views = n,
-  };
-  for (size_t i = 0; i < n; i++)
-    run.views[i] = (CkptRun){
-        .host = h,
-        .plugin = p,
-        .ckpt = cs[i],
-        .opts = opts,
-        .report = reports[i],
-        .result = run.result,
-        .parent = &run,
-    };
+  /* the run itself reads the first checkpoint, so no accessor ever meets
+   * a run without a model */
+  CkptRun run = run_of(h, p, opts, cs[0], reports[0],
+                       ckpt_report_add_plugin(out, p->desc));
+  run.views = g_new0(CkptRun, n);
+  run.n_views = n;
+  for (size_t i = 0; i < n; i++) {
+    run.views[i] = run_of(h, p, opts, cs[i], reports[i], run.result);
+    run.views[i].parent = &run;
+  }
   CkptPluginOutcome o = finish_run(&run, p->desc->run_multi(&api_table, &run));
   ckpt_secret_set_free(run.secrets_union);
   g_free(run.views);
@@ -865,31 +864,17 @@ CkptPluginOutcome
 ckpt_host_run_dir(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
                   CkptDirNextFn next, void *user, CkptReport *out)
 {
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      .opts = opts,
-      .report = out,
-      .result = ckpt_report_add_plugin(out, p->desc),
-      .progress_permille = -1,
-      .dir_next = next,
-      .dir_user = user,
-  };
-  if (p->desc->abi_minor < 7 || p->desc->run_dir == NULL) {
-    g_ptr_array_add(run.result->messages,
-                    g_strdup("has no directory scope (run_dir)"));
-    run.result->outcome = CKPT_PLUGIN_RAN_FAILED;
-    return run.result->outcome;
-  }
+  CkptRun run =
+      run_of(h, p, opts, NULL, out, ckpt_report_add_plugin(out, p->desc));
+  if (p->desc->abi_minor < 7 || p->desc->run_dir == NULL)
+    return refuse(&run, "has no directory scope (run_dir)");
+  run.dir_next = next;
+  run.dir_user = user;
   /* the entries' checkpoints are read through one view, whose parent
    * takes the rows; the run itself has no checkpoint, so no secrets set
    * (the rows are names) */
-  CkptRun view = {.host = h,
-                  .plugin = p,
-                  .opts = opts,
-                  .report = out,
-                  .result = run.result,
-                  .parent = &run};
+  CkptRun view = run_of(h, p, opts, NULL, out, run.result);
+  view.parent = &run;
   run.dir_view = &view;
   return finish_run(&run, p->desc->run_dir(&api_table, &run));
 }
