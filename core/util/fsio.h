@@ -34,8 +34,8 @@ gboolean ckpt_fsio_read_file(const char *path, gsize max, char **data,
                              gsize *len, GError **error);
 
 /* Opens entry name of the directory dfd read-only, never through a
- * symlink (ELOOP; ENOTDIR with dir), without blocking on a FIFO or taking a terminal;
- * dir: it must be a directory. -1 with errno set. */
+ * symlink (ELOOP; ENOTDIR with dir), without blocking on a FIFO or taking a
+ * terminal; dir: it must be a directory. -1 with errno set. */
 int ckpt_fsio_open_entry(int dfd, const char *name, gboolean dir);
 
 #endif
