@@ -1,7 +1,8 @@
 /* cli-list.c - `ckpt list [--recursive] [DIR...]`: the checkpoints stored
- * under directories, with checkpointctl list's columns. The walk, the
- * kubelet names and the rows are the host's (host/targets.h); with -v, a
- * global flag, each skipped entry is named.
+ * under directories, with checkpointctl list's columns: the list plugin
+ * (plugins/list) run over them by the host (host/targets.h), its rows
+ * drawn by render/listing.c; with -v, a global flag, each skipped entry is
+ * named.
  *
  * Exit status: 0 listed (even nothing), 1 a directory could not be read
  * or a checkpoint could not be opened (the others are still listed), 2
@@ -57,7 +58,8 @@ list_run(CkptCli *cli, const CkptCliCommand *cmd, int argc, char **argv)
   gboolean failed = FALSE;
   g_autoptr(GPtrArray) shown =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_report_free);
-  g_ptr_array_add(shown, ckpt_targets_list(&o, (char **)dirs->pdata, dirs->len,
+  g_ptr_array_add(shown, ckpt_targets_list(ckpt_cli_host(cli), &o,
+                                           (char **)dirs->pdata, dirs->len,
                                            found, &failed));
   ckpt_render_listing(stdout, shown, (char **)dirs->pdata, dirs->len, found,
                       ckpt_cli_format(cli, "table"));

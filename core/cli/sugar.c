@@ -54,6 +54,12 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
     g_ptr_array_add(sets, g_strdup(*d));
   g_autoptr(GPtrArray) show = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) expanded =
+      ckpt_flags_expand(cmd->flags, argc, argv, &error);
+  if (expanded == NULL)
+    return ckpt_cli_usage_error("%s", error->message);
+  argc = (int)expanded->len - 1;
+  argv = (char **)expanded->pdata;
   if (!ckpt_flags_apply(cmd->flags, argc, argv, plugins, sets, show, &error))
     return ckpt_cli_usage_error("%s", error->message);
 

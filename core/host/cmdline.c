@@ -120,6 +120,80 @@ match_flag(const CkptFlag *flags, const char *a, const char **eq)
   return NULL;
 }
 
+/* The names of the flags of flags given in argv (before "--"), and with
+ * through, those their switches' also stand for. */
+static GHashTable *
+given_flags(const CkptFlag *flags, int argc, char **argv, gboolean through)
+{
+  GHashTable *set =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    const char *eq;
+    const CkptFlag *f =
+        argv[i][0] == '-' ? match_flag(flags, argv[i], &eq) : NULL;
+    if (f == NULL)
+      continue;
+    g_hash_table_add(set, g_strdup(f->flag));
+    if (f->takes_value && !eq)
+      i++;
+    if (!through || f->takes_value || f->also == NULL)
+      continue;
+    g_auto(GStrv) also = g_strsplit(f->also, ",", -1);
+    for (size_t k = 0; also[k]; k++)
+      g_hash_table_add(set, g_strdup(also[k]));
+  }
+  return set;
+}
+
+GPtrArray *
+ckpt_flags_expand(const CkptFlag *flags, int argc, char **argv, GError **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GHashTable) direct = given_flags(flags, argc, argv, FALSE);
+  g_autoptr(GHashTable) given = given_flags(flags, argc, argv, TRUE);
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *eq;
+    if (strcmp(a, "--") == 0) {
+      for (; i < argc; i++)
+        g_ptr_array_add(out, g_strdup(argv[i]));
+      break;
+    }
+    const CkptFlag *f = a[0] == '-' ? match_flag(flags, a, &eq) : NULL;
+    if (f == NULL || f->also == NULL) {
+      g_ptr_array_add(out, g_strdup(a));
+      /* a value is never taken for a flag */
+      if (f && f->takes_value && !eq && i + 1 < argc)
+        g_ptr_array_add(out, g_strdup(argv[++i]));
+      continue;
+    }
+    const char *v = NULL;
+    if (f->takes_value) {
+      v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+      if (v == NULL) {
+        g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE, "--%s needs a value",
+                    f->flag);
+        return NULL;
+      }
+    } else if (eq) {
+      g_set_error(error, CKPT_ERROR, CKPT_ERROR_USAGE, "--%s takes no value",
+                  f->flag);
+      return NULL;
+    }
+    g_auto(GStrv) also = g_strsplit(f->also, ",", -1);
+    for (size_t k = 0; also[k]; k++) {
+      char *cond = strchr(also[k], '?');
+      if (cond)
+        *cond++ = '\0';
+      if (v && (cond == NULL || g_hash_table_contains(given, cond)))
+        g_ptr_array_add(out, g_strdup_printf("--%s=%s", also[k], v));
+      else if (!v && !g_hash_table_contains(direct, also[k]))
+        g_ptr_array_add(out, g_strdup_printf("--%s", also[k]));
+    }
+  }
+  g_ptr_array_add(out, NULL);
+  return g_steal_pointer(&out);
+}
+
 gboolean
 ckpt_flags_apply(const CkptFlag *flags, int argc, char **argv,
                  GPtrArray *plugins, GPtrArray *sets, GPtrArray *show,

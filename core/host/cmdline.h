@@ -21,6 +21,12 @@ typedef struct {
   gboolean item;        /* each value one item of a LIST option, commas
                            and all (repeatable) */
   const char *show;     /* comma list of the look's parts it shows */
+  /* comma list of the flags this one stands for (checkpointctl's --all,
+   * --pid): ckpt_flags_expand() puts them in its place. A switch's are
+   * given with it, each unless already given; a valued flag's are given
+   * its value, and NAME?IF only when --IF is given too (itself, or through
+   * a switch's also). Its plugins and set then only document it. */
+  const char *also;
 } CkptFlag;
 
 typedef enum {
@@ -60,6 +66,12 @@ const CkptGlobalFlag *ckpt_global_flag_match(int argc, char **argv, int *i,
 /* Each plugin of flags given in argv, and of lists (comma lists, may be
  * NULL), added to chain when not already there. */
 void ckpt_flags_add_plugins(CkptChain *chain, GPtrArray *lists);
+
+/* Pass zero: argv with every flag of flags that has an also replaced by
+ * the flags it stands for (a NULL-ended array of copies); NULL with error
+ * for a valued one given no value. */
+GPtrArray *ckpt_flags_expand(const CkptFlag *flags, int argc, char **argv,
+                             GError **error);
 
 /* Pass one: the command's flags in argv: the plugins they add (comma
  * lists) to plugins, their settings to sets, the look's parts to show. */

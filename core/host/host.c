@@ -433,9 +433,10 @@ ckpt_plugin_validate(const CkptPlugin *p, GError **error)
                 "invalid plugin name (want [a-z0-9-]+)");
     return FALSE;
   }
-  if (p->run == NULL && p->run_multi == NULL) {
+  if (p->run == NULL && p->run_multi == NULL &&
+      (p->abi_minor < 7 || p->run_dir == NULL)) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
-                "plugin %s has no run() nor run_multi()", p->name);
+                "plugin %s has no run(), run_multi() nor run_dir()", p->name);
     return FALSE;
   }
   for (size_t i = 0; p->depends && p->depends[i]; i++) {

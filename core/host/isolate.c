@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/fsio.h"
 #include "host/run.h"
 
 /* What one plugin may send back; more is taken as a runaway child. */
@@ -319,21 +320,6 @@ ckpt_isolate_decode(const guint8 *buf, gsize len, CkptPluginResult *pr,
 
 /* ---- the child --------------------------------------------------------- */
 
-static gboolean
-write_all(int fd, const guint8 *p, size_t n)
-{
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return FALSE;
-    p += w;
-    n -= (size_t)w;
-  }
-  return TRUE;
-}
-
 G_GNUC_NORETURN static void
 child_main(int fd, const CkptHost *h, const CkptLoadedPlugin *p,
            CkptCheckpoint *c, GArray *opts, CkptReport *report)
@@ -342,7 +328,7 @@ child_main(int fd, const CkptHost *h, const CkptLoadedPlugin *p,
   const CkptPluginResult *pr =
       g_ptr_array_index(report->plugins, report->plugins->len - 1);
   GByteArray *b = ckpt_isolate_encode(pr);
-  gboolean ok = write_all(fd, b->data, b->len);
+  gboolean ok = ckpt_fsio_write_all(fd, b->data, b->len);
   g_byte_array_unref(b);
   /* _exit: nothing of the parent's (stdio buffers, atexit handlers,
    * temporary files) may be flushed or run twice. */
@@ -356,43 +342,29 @@ child_main(int fd, const CkptHost *h, const CkptLoadedPlugin *p,
 static gboolean
 read_reply(int fd, GByteArray *b, GError **error)
 {
-  guint8 buf[65536];
   gint64 deadline =
       isolate_timeout
           ? g_get_monotonic_time() + (gint64)isolate_timeout * G_USEC_PER_SEC
           : 0;
-  for (;;) {
-    if (deadline) {
-      gint64 left = deadline - g_get_monotonic_time();
-      struct pollfd pfd = {.fd = fd, .events = POLLIN};
-      int n = left > 0 ? poll(&pfd, 1, (int)MIN(left / 1000 + 1, G_MAXINT)) : 0;
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n == 0) {
-        g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
-                    "timed out after %u s (--isolate-timeout)",
-                    isolate_timeout);
-        return FALSE;
-      }
-    }
-    ssize_t r = read(fd, buf, sizeof(buf));
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0) {
-      int e = errno;
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
-                  "reading the child's reply: %s", g_strerror(e));
-      return FALSE;
-    }
-    if (r == 0)
-      return TRUE;
-    if ((uint64_t)b->len + (uint64_t)r > MAX_WIRE) {
-      g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
-                  "the child's reply is over %" G_GUINT64_FORMAT " bytes",
-                  MAX_WIRE);
-      return FALSE;
-    }
-    g_byte_array_append(b, buf, (guint)r);
+  switch (ckpt_fsio_read_fd(fd, MAX_WIRE, deadline, b)) {
+  case CKPT_FSIO_DONE:
+    return TRUE;
+  case CKPT_FSIO_TIMEDOUT:
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "timed out after %u s (--isolate-timeout)", isolate_timeout);
+    return FALSE;
+  case CKPT_FSIO_TOO_BIG:
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_LIMIT,
+                "the child's reply is over %" G_GUINT64_FORMAT " bytes",
+                (guint64)MAX_WIRE);
+    return FALSE;
+  case CKPT_FSIO_FAILED:
+  default: {
+    int e = errno;
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO,
+                "reading the child's reply: %s", g_strerror(e));
+    return FALSE;
+  }
   }
 }
 

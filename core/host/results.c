@@ -2,9 +2,11 @@
  * to a streaming sink), and the checks a row passes before it is stored. */
 #include "host/results.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "util/error.h"
+#include "util/jsonw.h"
 
 /* Unterminated column arrays in a broken plugin must not run away. */
 #define MAX_COLUMNS 256
@@ -281,4 +283,62 @@ ckpt_report_status_name(const CkptReport *r)
       failed = TRUE;
   }
   return failed ? "failed" : "ok";
+}
+
+/* ---- rows as JSON ------------------------------------------------------ */
+
+void
+ckpt_json_value(GString *out, const CkptValue *v)
+{
+  switch (v->type) {
+  case CKPT_T_NULL:
+  case CKPT_T_LIST: /* options only, never a cell */
+    g_string_append(out, "null");
+    break;
+  case CKPT_T_STR:
+    ckpt_json_string(out, v->v.s, -1);
+    break;
+  case CKPT_T_INT:
+    g_string_append_printf(out, "%" G_GINT64_FORMAT, v->v.i);
+    break;
+  case CKPT_T_UINT:
+  case CKPT_T_SIZE:
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT, v->v.u);
+    break;
+  case CKPT_T_ADDR:
+    g_string_append_printf(out, "\"0x%" G_GINT64_MODIFIER "x\"", v->v.u);
+    break;
+  case CKPT_T_BOOL:
+    g_string_append(out, v->v.i ? "true" : "false");
+    break;
+  case CKPT_T_BYTES: {
+    g_autofree char *b64 = g_base64_encode(v->v.bytes.data, v->v.bytes.len);
+    ckpt_json_string(out, b64, -1);
+    break;
+  }
+  case CKPT_T_TIME: {
+    g_autofree char *t = ckpt_format_time(v->v.i, TRUE);
+    ckpt_json_string(out, t, -1);
+    break;
+  }
+  case CKPT_T_DOUBLE:
+    if (isfinite(v->v.d))
+      g_string_append_printf(out, "%.17g", v->v.d);
+    else
+      g_string_append(out, "null");
+    break;
+  }
+}
+
+void
+ckpt_json_row_fields(GString *out, const CkptResult *t, const CkptRow *row)
+{
+  g_string_append_c(out, '{');
+  for (size_t c = 0; c < t->n_columns; c++) {
+    if (c)
+      g_string_append_c(out, ',');
+    ckpt_json_string(out, t->decl->columns[c].name, -1);
+    g_string_append_c(out, ':');
+    ckpt_json_value(out, &row->values[c]);
+  }
 }

@@ -121,4 +121,12 @@ int ckpt_report_status(const CkptReport *r);
 /* "ok", "failed", "fatal" or "error" (not opened), for JSON */
 const char *ckpt_report_status_name(const CkptReport *r);
 
+/* A value as JSON, typed as docs/json.md says (times as RFC 3339 UTC
+ * strings, uint64 in full, addresses as "0x..." strings, bytes in
+ * base64), with util/jsonw.h's writer. */
+void ckpt_json_value(GString *out, const CkptValue *v);
+/* Opens a row object and writes its columns, leaving it open. */
+void ckpt_json_row_fields(GString *out, const CkptResult *t,
+                          const CkptRow *row);
+
 #endif

@@ -40,6 +40,11 @@ struct CkptRun {
   gboolean secrets_memory; /* secrets holds those found in memory */
   gboolean secrets_warned; /* the set's overflow was reported */
   GHashTable *carries;     /* table index -> CkptRedactCarry[n_columns] */
+  /* a directory run (run_dir): where dir_next takes its entries, and the
+   * view the current one is read through */
+  CkptDirNextFn dir_next;
+  void *dir_user;
+  CkptRun *dir_view;
 };
 
 /* The run rows and messages belong to. */
@@ -273,31 +278,31 @@ api_checkpoint_at(CkptRun *run, size_t i)
 static const CkptContainerInfo *
 api_container(CkptRun *run)
 {
-  return &run->ckpt->container;
+  return run->ckpt ? &run->ckpt->container : NULL;
 }
 
 static const CkptNamespaceInfo *
 api_namespaces(CkptRun *run)
 {
-  return &run->ckpt->ns;
+  return run->ckpt ? &run->ckpt->ns : NULL;
 }
 
 static size_t
 api_process_count(CkptRun *run)
 {
-  return run->ckpt->n_procs;
+  return run->ckpt ? run->ckpt->n_procs : 0;
 }
 
 static const CkptProcess *
 api_process_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_procs ? &run->ckpt->procs[i] : NULL;
+  return run->ckpt && i < run->ckpt->n_procs ? &run->ckpt->procs[i] : NULL;
 }
 
 static const CkptProcess *
 api_process_by_pid(CkptRun *run, uint32_t pid)
 {
-  return ckpt_checkpoint_process(run->ckpt, pid);
+  return run->ckpt ? ckpt_checkpoint_process(run->ckpt, pid) : NULL;
 }
 
 static const CkptProcessInfo *
@@ -406,31 +411,31 @@ api_fd_at(const CkptProcess *p, size_t i)
 static size_t
 api_socket_count(CkptRun *run)
 {
-  return run->ckpt->n_sockets;
+  return run->ckpt ? run->ckpt->n_sockets : 0;
 }
 
 static const CkptSocketInfo *
 api_socket_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_sockets ? &run->ckpt->sockets[i] : NULL;
+  return run->ckpt && i < run->ckpt->n_sockets ? &run->ckpt->sockets[i] : NULL;
 }
 
 static size_t
 api_mount_count(CkptRun *run)
 {
-  return run->ckpt->n_mounts;
+  return run->ckpt ? run->ckpt->n_mounts : 0;
 }
 
 static const CkptMountInfo *
 api_mount_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_mounts ? &run->ckpt->mounts[i] : NULL;
+  return run->ckpt && i < run->ckpt->n_mounts ? &run->ckpt->mounts[i] : NULL;
 }
 
 static CkptFileIter *
 api_diff_iter_new(CkptRun *run, uint64_t max_bytes)
 {
-  return ckpt_diff_iter_new(run->ckpt, max_bytes);
+  return run->ckpt ? ckpt_diff_iter_new(run->ckpt, max_bytes) : NULL;
 }
 
 static int
@@ -473,7 +478,7 @@ api_process_auxv(const CkptProcess *p, size_t *n_words)
 static CkptFileIter *
 api_diff_iter_new_all(CkptRun *run, uint64_t max_bytes)
 {
-  return ckpt_diff_iter_new_all(run->ckpt, max_bytes);
+  return run->ckpt ? ckpt_diff_iter_new_all(run->ckpt, max_bytes) : NULL;
 }
 
 static const CkptDiffEntryInfo *
@@ -492,7 +497,25 @@ api_mem_data_next(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
 static const char *
 api_diff_iter_error(CkptFileIter *it)
 {
-  return ckpt_diff_iter_error(it);
+  return it ? ckpt_diff_iter_error(it) : NULL;
+}
+
+/* ---- a directory run ------------------------------------------------- */
+
+static int
+api_dir_next(CkptRun *run, CkptDirEntryInfo *entry)
+{
+  run = owner(run);
+  if (run->dir_next == NULL || entry == NULL || entry->size < sizeof(size_t))
+    return 0;
+  CkptDirEntryInfo full = {.size = sizeof full};
+  CkptCheckpoint *c = NULL;
+  if (!run->dir_next(run->dir_user, &full, &c))
+    return 0;
+  run->dir_view->ckpt = c;
+  full.checkpoint = run->dir_view;
+  fill_sized(entry, &full, sizeof full);
+  return 1;
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -609,13 +632,14 @@ api_result_row(const CkptResult *r, size_t row, unsigned *depth)
 static size_t
 api_object_count(CkptRun *run)
 {
-  return run->ckpt->n_objects;
+  return run->ckpt ? run->ckpt->n_objects : 0;
 }
 
 static const CkptObjectInfo *
 api_object_at(CkptRun *run, size_t i)
 {
-  return i < run->ckpt->n_objects ? &run->ckpt->objects[i].info : NULL;
+  return run->ckpt && i < run->ckpt->n_objects ? &run->ckpt->objects[i].info
+                                               : NULL;
 }
 
 /* The view is the first member of the model's object. */
@@ -704,6 +728,7 @@ static const CkptApi api_table = {
     .object_iter_new = api_object_iter_new,
     .object_iter_next = api_object_iter_next,
     .object_iter_free = api_object_iter_free,
+    .dir_next = api_dir_next,
 };
 
 const CkptApi *
@@ -775,26 +800,41 @@ finish_run(CkptRun *run, CkptStatus st)
   return o;
 }
 
+/* A run of plugin p with its rows into report's slot result. */
+static CkptRun
+run_of(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
+       CkptCheckpoint *c, CkptReport *report, CkptPluginResult *result)
+{
+  return (CkptRun){.host = h,
+                   .plugin = p,
+                   .ckpt = c,
+                   .opts = opts,
+                   .report = report,
+                   .result = result,
+                   .progress_permille = -1};
+}
+
+/* A run the plugin cannot do: failed, saying why. */
+static CkptPluginOutcome
+refuse(CkptRun *run, const char *why)
+{
+  g_ptr_array_add(run->result->messages, g_strdup(why));
+  run->result->outcome = CKPT_PLUGIN_RAN_FAILED;
+  return run->result->outcome;
+}
+
 CkptPluginOutcome
 ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
                      CkptCheckpoint *c, GArray *opts, CkptReport *report)
 {
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      .ckpt = c,
-      .opts = opts,
-      .report = report,
-      .result = ckpt_report_add_plugin(report, p->desc),
-      .progress_permille = -1,
-  };
-  if (p->desc->run == NULL) {
-    /* validation lets a plugin without run() in only with run_multi() */
-    g_ptr_array_add(run.result->messages,
-                    g_strdup("runs over several checkpoints at once only"));
-    run.result->outcome = CKPT_PLUGIN_RAN_FAILED;
-    return run.result->outcome;
-  }
+  CkptRun run =
+      run_of(h, p, opts, c, report, ckpt_report_add_plugin(report, p->desc));
+  /* validation lets a plugin without run() in only with run_multi() or
+   * run_dir() */
+  if (p->desc->run == NULL)
+    return refuse(&run, p->desc->run_multi
+                            ? "runs over several checkpoints at once only"
+                            : "runs over directories only (ckpt list)");
   return finish_run(&run, p->desc->run(&api_table, &run));
 }
 
@@ -804,31 +844,37 @@ ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
                     size_t n, CkptReport *out)
 {
   g_return_val_if_fail(n > 0 && p->desc->run_multi, CKPT_PLUGIN_RAN_FAILED);
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      /* the run itself reads the first checkpoint, so no accessor ever
-       * meets a run without a model */
-      .ckpt = cs[0],
-      .opts = opts,
-      .report = reports[0],
-      .result = ckpt_report_add_plugin(out, p->desc),
-      .progress_permille = -1,
-      .views = g_new0(CkptRun, n),
-      .n_views = n,
-  };
-  for (size_t i = 0; i < n; i++)
-    run.views[i] = (CkptRun){
-        .host = h,
-        .plugin = p,
-        .ckpt = cs[i],
-        .opts = opts,
-        .report = reports[i],
-        .result = run.result,
-        .parent = &run,
-    };
+  /* the run itself reads the first checkpoint, so no accessor ever meets
+   * a run without a model */
+  CkptRun run = run_of(h, p, opts, cs[0], reports[0],
+                       ckpt_report_add_plugin(out, p->desc));
+  run.views = g_new0(CkptRun, n);
+  run.n_views = n;
+  for (size_t i = 0; i < n; i++) {
+    run.views[i] = run_of(h, p, opts, cs[i], reports[i], run.result);
+    run.views[i].parent = &run;
+  }
   CkptPluginOutcome o = finish_run(&run, p->desc->run_multi(&api_table, &run));
   ckpt_secret_set_free(run.secrets_union);
   g_free(run.views);
   return o;
+}
+
+CkptPluginOutcome
+ckpt_host_run_dir(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
+                  CkptDirNextFn next, void *user, CkptReport *out)
+{
+  CkptRun run =
+      run_of(h, p, opts, NULL, out, ckpt_report_add_plugin(out, p->desc));
+  if (p->desc->abi_minor < 7 || p->desc->run_dir == NULL)
+    return refuse(&run, "has no directory scope (run_dir)");
+  run.dir_next = next;
+  run.dir_user = user;
+  /* the entries' checkpoints are read through one view, whose parent
+   * takes the rows; the run itself has no checkpoint, so no secrets set
+   * (the rows are names) */
+  CkptRun view = run_of(h, p, opts, NULL, out, run.result);
+  view.parent = &run;
+  run.dir_view = &view;
+  return finish_run(&run, p->desc->run_dir(&api_table, &run));
 }

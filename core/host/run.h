@@ -20,6 +20,17 @@ CkptPluginOutcome ckpt_host_run_multi(const CkptHost *h,
                                       CkptCheckpoint *const *cs,
                                       CkptReport *const *reports, size_t n,
                                       CkptReport *out);
+/* A directory run's source of entries: the next checkpoint into *entry
+ * (path, dir, dir_index, rel, name, times_from_config; borrowed until the
+ * next call) and *c (its metadata, borrowed likewise); FALSE at the end. */
+typedef gboolean (*CkptDirNextFn)(void *user, CkptDirEntryInfo *entry,
+                                  CkptCheckpoint **c);
+/* Runs plugin p's run_dir once over the entries next yields; its rows go
+ * into out. */
+CkptPluginOutcome ckpt_host_run_dir(const CkptHost *h,
+                                    const CkptLoadedPlugin *p, GArray *opts,
+                                    CkptDirNextFn next, void *user,
+                                    CkptReport *out);
 /* The host's function table, handed to each plugin's init() by
  * ckpt_host_finish() and to its run(). */
 const CkptApi *ckpt_api_table(void);

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "archive/imageset.h"
+#include "host/run.h"
 #include "model/model.h"
+#include "util/fsio.h"
 
 void
 ckpt_problem_say(CkptSweepProblemFn fn, void *user, const char *fmt, ...)
@@ -32,7 +34,7 @@ ckpt_problem_say(CkptSweepProblemFn fn, void *user, const char *fmt, ...)
 gboolean
 ckpt_targets_is_checkpoint_dir(const char *path)
 {
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = ckpt_fsio_open_entry(AT_FDCWD, path, TRUE);
   if (fd < 0)
     return FALSE;
   CkptSetFormat fmt;
@@ -93,123 +95,12 @@ ckpt_targets_expand(const char *path, GPtrArray *out)
     g_ptr_array_add(out, g_strdup(found->pdata[i]));
 }
 
-/* ---- ckpt list ---------------------------------------------------------- */
+/* ---- ckpt list: the host's side of a directory run ----------------------
+ * The walk hands the list plugin (plugins/list) one checkpoint at a time
+ * through dir_next (host/run.h); the plugin makes the rows. */
 
 /* bounds --recursive; checkpoints sit one or two levels down in practice */
 #define LIST_MAX_DEPTH 64
-
-static const CkptColumn list_columns[] = {
-    {"namespace", CKPT_T_STR, "Namespace"},
-    {"pod", CKPT_T_STR, "Pod"},
-    {"container", CKPT_T_STR, "Container"},
-    {"engine", CKPT_T_STR, "Engine"},
-    {"time_checkpointed", CKPT_T_TIME, "Time Checkpointed"},
-    {"checkpoint_name", CKPT_T_STR, "Checkpoint Name"},
-    {NULL},
-};
-
-static const CkptTable list_tables[] = {
-    {"checkpoints", "Checkpoints", CKPT_LAYOUT_TABLE, list_columns},
-    {NULL},
-};
-
-static const CkptOption list_options[] = {{NULL}};
-
-/* The rows' schema, declared as a plugin's so the host renders them. */
-static const CkptPlugin list_desc = {
-    .abi_major = CKPT_ABI_MAJOR,
-    .abi_minor = CKPT_ABI_MINOR,
-    .size = sizeof(CkptPlugin),
-    .name = "list",
-    .version = "0.2.0",
-    .description = "checkpoints found in directories",
-    .license = "Apache-2.0",
-    .options = list_options,
-    .tables = list_tables,
-};
-
-/* ---- kubelet names ------------------------------------------------------ */
-
-typedef struct {
-  char *pod;
-  char *namespace_;
-  char *container;
-  int64_t time;
-} KubeletName;
-
-static void
-kubelet_name_release(KubeletName *k)
-{
-  g_free(k->pod);
-  g_free(k->namespace_);
-  g_free(k->container);
-}
-
-/* The kubelet names its archives checkpoint-<pod>_<namespace>-<container>-
- * <RFC 3339 time>.tar. Pod names hold no '_', so the pod ends at the first
- * one; the time is the RFC 3339 tail. Namespace and container are both
- * DNS labels and may both hold '-', so that split is ambiguous: it is made
- * at the container name the metadata gives when it matches, else at the
- * last '-' (container names are the shorter ones in practice). */
-static gboolean
-parse_kubelet_name(const char *name, const char *container, KubeletName *k)
-{
-  memset(k, 0, sizeof(*k));
-  if (!g_str_has_prefix(name, "checkpoint-") || !g_str_has_suffix(name, ".tar"))
-    return FALSE;
-  g_autofree char *body = g_strndup(name + strlen("checkpoint-"),
-                                    strlen(name) - strlen("checkpoint-.tar"));
-  char *us = strchr(body, '_');
-  if (us == NULL || us == body)
-    return FALSE;
-  *us = '\0';
-  char *rest = us + 1;
-  size_t n = strlen(rest);
-  /* "2006-01-02T15:04:05Z" or "2006-01-02T15:04:05+07:00" */
-  static const size_t time_lens[] = {20, 25};
-  char *split = NULL;
-  for (size_t i = 0; split == NULL && i < G_N_ELEMENTS(time_lens); i++) {
-    size_t tl = time_lens[i];
-    if (n <= tl + 1 || rest[n - tl - 1] != '-')
-      continue;
-    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(rest + n - tl, NULL);
-    if (dt == NULL)
-      continue;
-    k->time = g_date_time_to_unix(dt);
-    split = rest + n - tl - 1;
-  }
-  if (split == NULL)
-    return FALSE;
-  *split = '\0'; /* rest: "<namespace>-<container>" */
-  char *dash = NULL;
-  size_t rn = strlen(rest);
-  size_t cn = container ? strlen(container) : 0;
-  if (cn > 0 && rn > cn + 1 && rest[rn - cn - 1] == '-' &&
-      strcmp(rest + rn - cn, container) == 0)
-    dash = rest + rn - cn - 1;
-  else
-    dash = strrchr(rest, '-');
-  if (dash == NULL || dash == rest || dash[1] == '\0')
-    return FALSE;
-  *dash = '\0';
-  k->pod = g_strdup(body);
-  k->namespace_ = g_strdup(rest);
-  k->container = g_strdup(dash + 1);
-  return TRUE;
-}
-
-/* ---- the walk ------------------------------------------------------------ */
-
-typedef struct {
-  const CkptListOptions *o;
-  CkptReport *out;
-  CkptPluginResult *pr;
-  gboolean failed;
-  guint found;
-} Lister;
-
-#define say(l, ...)                                                            \
-  ckpt_problem_say((l)->o->problem, (l)->o->problem_user, __VA_ARGS__)
 
 typedef struct {
   int fd;
@@ -217,65 +108,76 @@ typedef struct {
   guint depth;
 } PendingDir;
 
-static CkptValue
-str_or_null(const char *s)
+static void
+pending_free(PendingDir *d)
 {
-  return s && *s ? CKPT_STR(s) : CKPT_NULL;
+  if (d->fd >= 0)
+    close(d->fd);
+  g_free(d->rel);
+  g_free(d);
+}
+
+typedef struct {
+  const CkptListOptions *o;
+  char **dirs;
+  guint n_dirs;
+  guint next_dir; /* the next of dirs to open */
+  guint root;     /* the index of the one being walked */
+  guint *found;
+  gboolean failed;
+  GQueue pending; /* PendingDir, level by level: no recursion on depth */
+  PendingDir *cur;
+  GPtrArray *names; /* cur's entries, sorted */
+  guint next_name;
+  /* the entry handed out last */
+  CkptCheckpoint *c;
+  char *path, *rel, *name;
+} Walk;
+
+#define say(w, ...)                                                            \
+  ckpt_problem_say((w)->o->problem, (w)->o->problem_user, __VA_ARGS__)
+
+static void
+skipped(const Walk *w, const char *path, const char *why)
+{
+  if (w->o->verbose)
+    say(w, "list: skipped %s: %s", path, why);
 }
 
 static void
-skipped(const Lister *l, const char *path, const char *why)
+walk_drop_entry(Walk *w)
 {
-  if (l->o->verbose)
-    say(l, "list: skipped %s: %s", path, why);
+  g_clear_pointer(&w->c, ckpt_checkpoint_free);
+  g_clear_pointer(&w->path, g_free);
+  g_clear_pointer(&w->rel, g_free);
+  g_clear_pointer(&w->name, g_free);
 }
 
-/* fd: the entry, opened O_NOFOLLOW and sniffed as a checkpoint */
-static void
-list_checkpoint(Lister *l, int fd, const char *path, const char *rel,
-                const char *name)
+/* fd: the entry, opened O_NOFOLLOW and sniffed as a checkpoint. TRUE when
+ * it is one, opened into w->c. */
+static gboolean
+walk_checkpoint(Walk *w, int fd, const char *path)
 {
   if (!ckpt_shard_keep(path)) /* --shard: another worker's */
-    return;
+    return FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptCheckpoint) c =
-      ckpt_checkpoint_open_meta(fd, path, l->o->limits, &error);
+      ckpt_checkpoint_open_meta(fd, path, w->o->limits, &error);
   if (c == NULL) {
-    say(l, "list: %s", error->message);
-    l->failed = TRUE;
-    return;
+    say(w, "list: %s", error->message);
+    w->failed = TRUE;
+    return FALSE;
   }
   /* a tar or a directory without CRIU's images is some other file */
   const uint8_t *data;
   size_t len;
   if (!ckpt_imageset_image(c->images, "inventory.img", &data, &len) &&
       !ckpt_imageset_image(c->images, "pstree.img", &data, &len)) {
-    skipped(l, path, "not a checkpoint (no CRIU images)");
-    return;
+    skipped(w, path, "not a checkpoint (no CRIU images)");
+    return FALSE;
   }
-  const CkptContainerInfo *ci = &c->container;
-  KubeletName k;
-  gboolean kube = parse_kubelet_name(name, ci->name, &k);
-  /* without config.dump the model's time is only a member's mtime: the
-   * kubelet's name says better */
-  gboolean meta_time =
-      ci->checkpointed &&
-      ckpt_imageset_meta(c->images, "config.dump", &data, &len);
-  CkptValue v[] = {
-      str_or_null(ci->pod_namespace ? ci->pod_namespace : k.namespace_),
-      str_or_null(ci->pod ? ci->pod : k.pod),
-      str_or_null(ci->name ? ci->name : k.container),
-      str_or_null(ci->engine),
-      meta_time          ? CKPT_TIME(ci->checkpointed)
-      : kube             ? CKPT_TIME(k.time)
-      : ci->checkpointed ? CKPT_TIME(ci->checkpointed)
-                         : CKPT_NULL,
-      CKPT_STR(rel),
-  };
-  ckpt_report_add_row(l->out, l->pr, 0, 0, v);
-  if (kube)
-    kubelet_name_release(&k);
-  l->found++;
+  w->c = g_steal_pointer(&c);
+  return TRUE;
 }
 
 static int
@@ -307,113 +209,155 @@ read_names(int dfd)
   return names;
 }
 
-/* One entry of a listed directory: a checkpoint, a directory to walk, or
- * something skipped. */
-static void
-list_entry(Lister *l, const char *root, const PendingDir *dir, const char *name,
-           GQueue *pending)
+/* One entry of the directory being walked: TRUE for a checkpoint (w->c,
+ * path, rel, name set); a directory to walk is queued, anything else
+ * skipped. */
+static gboolean
+walk_entry(Walk *w, const char *name)
 {
+  const PendingDir *dir = w->cur;
+  const char *root = w->dirs[w->root];
   g_autofree char *rel =
       *dir->rel ? g_build_filename(dir->rel, name, NULL) : g_strdup(name);
   g_autofree char *path = g_build_filename(root, rel, NULL);
   struct stat st;
   if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    say(l, "list: %s: %s", path, g_strerror(errno));
-    l->failed = TRUE;
-    return;
+    say(w, "list: %s: %s", path, g_strerror(errno));
+    w->failed = TRUE;
+    return FALSE;
   }
   if (S_ISLNK(st.st_mode)) {
-    skipped(l, path, "a symlink (not followed)");
-    return;
+    skipped(w, path, "a symlink (not followed)");
+    return FALSE;
   }
   if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-    skipped(l, path, "neither a regular file nor a directory");
-    return;
+    skipped(w, path, "neither a regular file nor a directory");
+    return FALSE;
   }
-  int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-  if (S_ISDIR(st.st_mode))
-    flags |= O_DIRECTORY;
-  int fd = openat(dir->fd, name, flags);
+  int fd = ckpt_fsio_open_entry(dir->fd, name, S_ISDIR(st.st_mode));
   if (fd < 0) {
     /* ELOOP: it became a symlink since the lstat */
-    say(l, "list: %s: cannot open: %s", path, g_strerror(errno));
-    l->failed = TRUE;
-    return;
+    say(w, "list: %s: cannot open: %s", path, g_strerror(errno));
+    w->failed = TRUE;
+    return FALSE;
   }
   CkptSetFormat format;
   if (ckpt_imageset_sniff_fd(fd, &format)) {
-    list_checkpoint(l, fd, path, rel, name);
+    gboolean yes = walk_checkpoint(w, fd, path);
     close(fd);
-    return;
+    if (yes) {
+      w->path = g_steal_pointer(&path);
+      w->rel = g_steal_pointer(&rel);
+      w->name = g_strdup(name);
+    }
+    return yes;
   }
-  if (S_ISREG(st.st_mode)) {
-    skipped(l, path, "not a checkpoint");
+  const char *why = NULL;
+  if (S_ISREG(st.st_mode))
+    why = "not a checkpoint";
+  else if (!w->o->recursive)
+    why = "a directory without CRIU images (see --recursive)";
+  else if (dir->depth + 1 > LIST_MAX_DEPTH)
+    why = "deeper than " G_STRINGIFY(LIST_MAX_DEPTH) " levels";
+  if (why) {
+    skipped(w, path, why);
     close(fd);
-    return;
-  }
-  if (!l->o->recursive) {
-    skipped(l, path, "a directory without CRIU images (see --recursive)");
-    close(fd);
-    return;
-  }
-  if (dir->depth + 1 > LIST_MAX_DEPTH) {
-    skipped(l, path, "deeper than " G_STRINGIFY(LIST_MAX_DEPTH) " levels");
-    close(fd);
-    return;
+    return FALSE;
   }
   PendingDir *sub = g_new0(PendingDir, 1);
   sub->fd = fd;
   sub->rel = g_steal_pointer(&rel);
   sub->depth = dir->depth + 1;
-  g_queue_push_tail(pending, sub);
+  g_queue_push_tail(&w->pending, sub);
+  return FALSE;
 }
 
-/* Lists root and, with --recursive, the directories below it, level by
- * level from a queue: no recursion on the tree's depth. */
-static void
-list_dir(Lister *l, const char *root)
+/* Opens the next directory given; FALSE when there is none left. */
+static gboolean
+walk_next_root(Walk *w)
 {
-  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    say(l, "list: %s: cannot open directory: %s", root, g_strerror(errno));
-    l->failed = TRUE;
-    return;
-  }
-  GQueue pending = G_QUEUE_INIT;
-  PendingDir *top = g_new0(PendingDir, 1);
-  top->fd = fd;
-  top->rel = g_strdup("");
-  g_queue_push_tail(&pending, top);
-  PendingDir *dir;
-  while ((dir = g_queue_pop_head(&pending)) != NULL) {
-    g_autoptr(GPtrArray) names = read_names(dir->fd);
-    if (names == NULL) {
-      say(l, "list: %s%s%s: cannot read: %s", root, *dir->rel ? "/" : "",
-          dir->rel, g_strerror(errno));
-      l->failed = TRUE;
+  while (w->next_dir < w->n_dirs) {
+    w->root = w->next_dir++;
+    const char *root = w->dirs[w->root];
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      say(w, "list: %s: cannot open directory: %s", root, g_strerror(errno));
+      w->failed = TRUE;
+      continue;
     }
-    for (guint i = 0; names && i < names->len; i++)
-      list_entry(l, root, dir, names->pdata[i], &pending);
-    close(dir->fd);
-    g_free(dir->rel);
-    g_free(dir);
+    PendingDir *top = g_new0(PendingDir, 1);
+    top->fd = fd;
+    top->rel = g_strdup("");
+    g_queue_push_tail(&w->pending, top);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* CkptDirNextFn over the directories: root by root, each level by level. */
+static gboolean
+walk_next(void *user, CkptDirEntryInfo *e, CkptCheckpoint **c)
+{
+  Walk *w = user;
+  walk_drop_entry(w);
+  for (;;) {
+    if (w->cur && w->names && w->next_name < w->names->len) {
+      if (!walk_entry(w, w->names->pdata[w->next_name++]))
+        continue;
+      const uint8_t *data;
+      size_t len;
+      e->path = w->path;
+      e->dir = w->dirs[w->root];
+      e->dir_index = w->root;
+      e->rel = w->rel;
+      e->name = w->name;
+      e->times_from_config =
+          ckpt_imageset_meta(w->c->images, "config.dump", &data, &len);
+      *c = w->c;
+      w->found[w->root]++;
+      return TRUE;
+    }
+    g_clear_pointer(&w->cur, pending_free);
+    g_clear_pointer(&w->names, g_ptr_array_unref);
+    w->cur = g_queue_pop_head(&w->pending);
+    if (w->cur == NULL) {
+      if (!walk_next_root(w))
+        return FALSE;
+      continue;
+    }
+    const char *root = w->dirs[w->root];
+    w->next_name = 0;
+    w->names = read_names(w->cur->fd);
+    if (w->names == NULL) {
+      say(w, "list: %s%s%s: cannot read: %s", root, *w->cur->rel ? "/" : "",
+          w->cur->rel, g_strerror(errno));
+      w->failed = TRUE;
+    }
   }
 }
 
 CkptReport *
-ckpt_targets_list(const CkptListOptions *o, char **dirs, guint n, guint *found,
-                  gboolean *failed)
+ckpt_targets_list(const CkptHost *h, const CkptListOptions *o, char **dirs,
+                  guint n, guint *found, gboolean *failed)
 {
-  Lister l = {.o = o};
-  l.out = ckpt_report_new("checkpoints");
-  l.out->opened = TRUE;
-  l.pr = ckpt_report_add_plugin(l.out, &list_desc);
-  for (guint i = 0; i < n; i++) {
-    guint before = l.found;
-    list_dir(&l, dirs[i]);
-    found[i] = l.found - before;
+  Walk w = {.o = o, .dirs = dirs, .n_dirs = n, .found = found};
+  memset(found, 0, n * sizeof *found);
+  CkptReport *out = ckpt_report_new("checkpoints");
+  out->opened = TRUE;
+  const CkptLoadedPlugin *p = ckpt_host_find(h, "list");
+  if (p == NULL) {
+    say(&w, "list: the list plugin is not loaded (see ckpt plugins)");
+    *failed = TRUE;
+    return out;
   }
-  l.pr->outcome = CKPT_PLUGIN_RAN_OK;
-  *failed = l.failed;
-  return l.out;
+  GArray *opts = ckpt_options_new(p->desc);
+  ckpt_host_run_dir(h, p, opts, walk_next, &w, out);
+  g_array_unref(opts);
+  /* a plugin that stopped early leaves the walk part-way */
+  walk_drop_entry(&w);
+  g_clear_pointer(&w.cur, pending_free);
+  g_clear_pointer(&w.names, g_ptr_array_unref);
+  g_queue_clear_full(&w.pending, (GDestroyNotify)pending_free);
+  *failed = w.failed;
+  return out;
 }

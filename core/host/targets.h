@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "host/host.h"
 #include "host/results.h"
 #include "util/limits.h"
 
@@ -36,17 +37,18 @@ typedef struct {
   void *problem_user;
 } CkptListOptions;
 
-/* The checkpoints under each of dirs, with checkpointctl list's columns,
- * as a report holding the "list" plugin's "checkpoints" table. Every
- * entry counts whatever its name: first the image set's cheap sniff,
- * then its image set and metadata are opened. Entries are reached with
- * lstat() and O_NOFOLLOW from their directory's descriptor, so a symlink
- * (to /, to /proc/self) is skipped, never followed. Kubelet file names
- * (checkpoint-POD_NAMESPACE-CONTAINER-TIME.tar) fill the columns the
- * metadata leaves empty. found[i] gets how many were found under dirs[i];
- * *failed is TRUE when a directory could not be read or a checkpoint not
- * opened (the others are still listed). */
-CkptReport *ckpt_targets_list(const CkptListOptions *o, char **dirs, guint n,
-                              guint *found, gboolean *failed);
+/* The checkpoints under each of dirs, as a report holding the rows of h's
+ * "list" plugin (plugins/list), run once over them (run_dir): the walk is
+ * the host's, handing the plugin one checkpoint at a time (dir_next).
+ * Every entry counts whatever its name: first the image set's cheap
+ * sniff, then its image set and metadata are opened. Entries are reached
+ * with lstat() and O_NOFOLLOW from their directory's descriptor, so a
+ * symlink (to /, to /proc/self) is skipped, never followed. found[i] gets
+ * how many were found under dirs[i]; *failed is TRUE when a directory
+ * could not be read, a checkpoint not opened or the plugin is missing
+ * (the others are still listed). */
+CkptReport *ckpt_targets_list(const CkptHost *h, const CkptListOptions *o,
+                              char **dirs, guint n, guint *found,
+                              gboolean *failed);
 
 #endif

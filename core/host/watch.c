@@ -24,7 +24,9 @@
 #include "archive/imageset.h"
 #include "model/model.h"
 #include "util/error.h"
+#include "util/fsio.h"
 #include "util/json.h"
+#include "util/jsonw.h"
 
 #define ROOT_MASK                                                              \
   (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM |      \
@@ -102,7 +104,7 @@ static gint64
 rss_kib(void)
 {
   g_autofree char *text = NULL;
-  if (!g_file_get_contents("/proc/self/status", &text, NULL, NULL))
+  if (!ckpt_fsio_read_file("/proc/self/status", 1 << 20, &text, NULL, NULL))
     return -1;
   const char *p = strstr(text, "\nVmRSS:");
   return p ? g_ascii_strtoll(p + 7, NULL, 10) : -1;
@@ -246,57 +248,56 @@ ckpt_watch_sha256(const char *path, GError **error)
 
 /* ---- records ----------------------------------------------------------- */
 
-static gboolean
-write_all(int fd, const char *p, size_t n)
-{
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return FALSE;
-    p += w;
-    n -= (size_t)w;
-  }
-  return TRUE;
-}
+/* Records are JSON Lines written with the project's one JSON writer
+ * (util/jsonw.h, host/results.h: the same values as --format json). */
 
-static char *
-node_line(JsonNode *node)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new();
-  json_generator_set_root(gen, node);
-  gsize len;
-  char *text = json_generator_to_data(gen, &len);
-  char *line = g_strconcat(text, "\n", NULL);
-  g_free(text);
-  return line;
-}
-
-/* one record: one write, then fsync (a pipe or a terminal cannot, and need
- * not) */
+/* ,"NAME": */
 static void
-emit(Watcher *w, JsonBuilder *b)
+member(GString *r, const char *name)
 {
-  g_autoptr(JsonNode) node = json_builder_get_root(b);
-  g_autofree char *line = node_line(node);
-  if (!write_all(w->out_fd, line, strlen(line)))
+  g_string_append_c(r, ',');
+  ckpt_json_string(r, name, -1);
+  g_string_append_c(r, ':');
+}
+
+/* ,"NAME":"TEXT" or ,"NAME":null */
+static void
+member_text(GString *r, const char *name, const char *text)
+{
+  member(r, name);
+  if (text)
+    ckpt_json_string(r, text, -1);
+  else
+    g_string_append(r, "null");
+}
+
+static void
+member_int(GString *r, const char *name, gint64 v)
+{
+  member(r, name);
+  g_string_append_printf(r, "%" G_GINT64_FORMAT, v);
+}
+
+/* one record: closed, one write, then fsync (a pipe or a terminal cannot,
+ * and need not) */
+static void
+emit(Watcher *w, GString *r)
+{
+  g_string_append(r, "}\n");
+  if (!ckpt_fsio_write_all(w->out_fd, r->str, r->len))
     return; /* a closed stdout: the next signal or event ends us */
   (void)fsync(w->out_fd);
 }
 
-static JsonBuilder *
+/* {"type":TYPE,"node":NODE, left open */
+static GString *
 record_begin(Watcher *w, const char *type)
 {
-  JsonBuilder *b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "type");
-  json_builder_add_string_value(b, type);
-  if (w->node) {
-    json_builder_set_member_name(b, "node");
-    json_builder_add_string_value(b, w->node);
-  }
-  return b;
+  GString *r = g_string_new("{\"type\":");
+  ckpt_json_string(r, type, -1);
+  if (w->node)
+    member_text(r, "node", w->node);
+  return r;
 }
 
 static void warn(Watcher *w, const char *path, const char *fmt, ...)
@@ -309,97 +310,34 @@ warn(Watcher *w, const char *path, const char *fmt, ...)
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_autoptr(JsonBuilder) b = record_begin(w, "warning");
-  if (path) {
-    json_builder_set_member_name(b, "checkpoint");
-    json_builder_add_string_value(b, path);
-  }
-  json_builder_set_member_name(b, "message");
-  json_builder_add_string_value(b, msg);
-  json_builder_end_object(b);
-  emit(w, b);
-}
-
-/* a string the model or a plugin handed over, made valid UTF-8 for JSON */
-static void
-add_text(JsonBuilder *b, const char *s, gssize len)
-{
-  g_autofree char *valid = g_utf8_make_valid(s, len);
-  json_builder_add_string_value(b, valid);
-}
-
-static void
-add_value(JsonBuilder *b, const CkptValue *v)
-{
-  switch (v->type) {
-  case CKPT_T_STR:
-    if (v->v.s)
-      add_text(b, v->v.s, -1);
-    else
-      json_builder_add_null_value(b);
-    break;
-  case CKPT_T_INT:
-  case CKPT_T_TIME:
-    json_builder_add_int_value(b, v->v.i);
-    break;
-  case CKPT_T_UINT:
-  case CKPT_T_SIZE:
-    json_builder_add_int_value(b, (gint64)v->v.u);
-    break;
-  case CKPT_T_ADDR: {
-    g_autofree char *hex =
-        g_strdup_printf("0x%" G_GINT64_MODIFIER "x", (guint64)v->v.u);
-    json_builder_add_string_value(b, hex);
-    break;
-  }
-  case CKPT_T_BOOL:
-    json_builder_add_boolean_value(b, v->v.i != 0);
-    break;
-  case CKPT_T_DOUBLE:
-    json_builder_add_double_value(b, v->v.d);
-    break;
-  case CKPT_T_BYTES: {
-    g_autofree char *b64 = g_base64_encode(v->v.bytes.data, v->v.bytes.len);
-    json_builder_add_string_value(b, b64);
-    break;
-  }
-  default:
-    json_builder_add_null_value(b);
-  }
+  g_autoptr(GString) r = record_begin(w, "warning");
+  if (path)
+    member_text(r, "checkpoint", path);
+  member_text(r, "message", msg);
+  emit(w, r);
 }
 
 /* a row as an object of its columns */
 static void
-add_row(JsonBuilder *b, const CkptResult *t, const CkptRow *row)
+add_row(GString *r, const CkptResult *t, const CkptRow *row)
 {
-  json_builder_begin_object(b);
-  for (size_t c = 0; c < t->n_columns; c++) {
-    json_builder_set_member_name(b, t->decl->columns[c].name);
-    add_value(b, &row->values[c]);
-  }
-  json_builder_end_object(b);
+  ckpt_json_row_fields(r, t, row);
+  g_string_append_c(r, '}');
 }
 
 static void
-add_ident(JsonBuilder *b, const char *path, const char *sha,
+add_ident(GString *r, const char *path, const char *sha,
           const CkptCheckpoint *c)
 {
-  json_builder_set_member_name(b, "checkpoint");
-  add_text(b, path, -1);
-  json_builder_set_member_name(b, "sha256");
-  if (sha)
-    json_builder_add_string_value(b, sha);
-  else
-    json_builder_add_null_value(b);
+  member_text(r, "checkpoint", path);
+  member_text(r, "sha256", sha);
   const char *names[] = {"namespace", "pod", "container"};
   const char *vals[] = {c ? c->container.pod_namespace : NULL,
                         c ? c->container.pod : NULL,
                         c ? c->container.name : NULL};
   for (int i = 0; i < 3; i++)
-    if (vals[i] && *vals[i]) {
-      json_builder_set_member_name(b, names[i]);
-      add_text(b, vals[i], -1);
-    }
+    if (vals[i] && *vals[i])
+      member_text(r, names[i], vals[i]);
 }
 
 /* ---- the state file ---------------------------------------------------- */
@@ -408,25 +346,19 @@ static char *
 state_line(const char *path, const Done *d, const char *sha,
            const char *verdict)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "path");
-  add_text(b, path, -1);
-  json_builder_set_member_name(b, "size");
-  json_builder_add_int_value(b, (gint64)d->size);
-  json_builder_set_member_name(b, "mtime_ns");
-  json_builder_add_int_value(b, d->mtime_ns);
-  json_builder_set_member_name(b, "sha256");
-  if (sha)
-    json_builder_add_string_value(b, sha);
-  else
-    json_builder_add_null_value(b);
-  json_builder_set_member_name(b, "verdict");
-  json_builder_add_string_value(b, verdict);
-  json_builder_end_object(b);
-  g_autoptr(JsonNode) node = json_builder_get_root(b);
-  return node_line(node);
+  GString *r = g_string_new("{\"path\":");
+  ckpt_json_string(r, path, -1);
+  member(r, "size");
+  g_string_append_printf(r, "%" G_GUINT64_FORMAT, d->size);
+  member_int(r, "mtime_ns", d->mtime_ns);
+  member_text(r, "sha256", sha);
+  member_text(r, "verdict", verdict);
+  g_string_append(r, "}\n");
+  return g_string_free(r, FALSE);
 }
+
+/* a state file holds a line per checkpoint seen: far below this */
+#define STATE_MAX ((gsize)256 << 20)
 
 /* Reads the state file into w->done and writes it back with only the
  * paths still there, one line each, by rename. A line that does not
@@ -438,10 +370,10 @@ state_load(Watcher *w, GError **error)
   g_autofree char *text = NULL;
   gsize len = 0;
   g_autoptr(GError) e = NULL;
-  if (!g_file_get_contents(file, &text, &len, &e) &&
+  if (!ckpt_fsio_read_file(file, STATE_MAX, &text, &len, &e) &&
       !g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot read state: %s",
-                file, e->message);
+    g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "cannot read state: %s",
+                e->message);
     return FALSE;
   }
   g_autoptr(GString) kept = g_string_new(NULL);
@@ -471,8 +403,8 @@ state_load(Watcher *w, GError **error)
   }
   g_autofree char *tmp = g_strconcat(file, ".new", NULL);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || !write_all(fd, kept->str, kept->len) || fsync(fd) != 0 ||
-      rename(tmp, file) != 0) {
+  if (fd < 0 || !ckpt_fsio_write_all(fd, kept->str, kept->len) ||
+      fsync(fd) != 0 || rename(tmp, file) != 0) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot write state: %s",
                 file, g_strerror(errno));
     if (fd >= 0)
@@ -498,7 +430,8 @@ state_add(Watcher *w, const char *path, const Done *d, const char *sha,
   if (w->state_fd < 0)
     return;
   g_autofree char *line = state_line(path, d, sha, verdict);
-  if (!write_all(w->state_fd, line, strlen(line)) || fsync(w->state_fd) != 0)
+  if (!ckpt_fsio_write_all(w->state_fd, line, strlen(line)) ||
+      fsync(w->state_fd) != 0)
     warn(w, path, "%s: cannot append to state: %s", w->o->state,
          g_strerror(errno));
 }
@@ -530,7 +463,7 @@ run_exec(Watcher *w, const char *path, const char *verdict, const char *line)
     warn(w, path, "--exec: %s", error->message);
     return;
   }
-  gboolean wrote = write_all(in_fd, line, strlen(line));
+  gboolean wrote = ckpt_fsio_write_all(in_fd, line, strlen(line));
   close(in_fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -549,31 +482,28 @@ run_exec(Watcher *w, const char *path, const char *verdict, const char *line)
 /* ---- one checkpoint ---------------------------------------------------- */
 
 static void
-add_errors(JsonBuilder *b, const CkptReport *rep, const char *extra)
+add_errors(GString *r, const CkptReport *rep, const char *extra)
 {
-  json_builder_set_member_name(b, "errors");
-  json_builder_begin_array(b);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
   if (extra)
-    add_text(b, extra, -1);
+    g_ptr_array_add(all, g_strdup(extra));
   for (guint i = 0; rep && i < rep->errors->len; i++)
-    add_text(b, g_ptr_array_index(rep->errors, i), -1);
+    g_ptr_array_add(all, g_strdup(g_ptr_array_index(rep->errors, i)));
   for (guint p = 0; rep && p < rep->plugins->len; p++) {
     const CkptPluginResult *pr = g_ptr_array_index(rep->plugins, p);
     if (pr->outcome <= CKPT_PLUGIN_RAN_WARN && pr->messages->len == 0)
       continue;
-    for (guint m = 0; m < pr->messages->len; m++) {
-      g_autofree char *s = g_strdup_printf(
-          "plugin %s %s: %s", pr->name, ckpt_outcome_name(pr->outcome),
-          (char *)g_ptr_array_index(pr->messages, m));
-      add_text(b, s, -1);
-    }
-    if (pr->messages->len == 0) {
-      g_autofree char *s = g_strdup_printf("plugin %s %s", pr->name,
-                                           ckpt_outcome_name(pr->outcome));
-      add_text(b, s, -1);
-    }
+    for (guint m = 0; m < pr->messages->len; m++)
+      g_ptr_array_add(
+          all, g_strdup_printf("plugin %s %s: %s", pr->name,
+                               ckpt_outcome_name(pr->outcome),
+                               (char *)g_ptr_array_index(pr->messages, m)));
+    if (pr->messages->len == 0)
+      g_ptr_array_add(all, g_strdup_printf("plugin %s %s", pr->name,
+                                           ckpt_outcome_name(pr->outcome)));
   }
-  json_builder_end_array(b);
+  member(r, "errors");
+  ckpt_json_strings(r, all);
 }
 
 static gint64
@@ -608,22 +538,20 @@ process(Watcher *w, const char *path, const Sig *sig)
   const CkptResult *findings = ckpt_report_table(rep, "triage", "findings");
   const CkptResult *verdict = ckpt_report_table(rep, "triage", "verdict");
   for (guint i = 0; findings && i < findings->rows->len; i++) {
-    g_autoptr(JsonBuilder) b = record_begin(w, "finding");
-    add_ident(b, path, sha, c);
-    json_builder_set_member_name(b, "finding");
-    add_row(b, findings, &g_array_index(findings->rows, CkptRow, i));
-    json_builder_end_object(b);
-    emit(w, b);
+    g_autoptr(GString) r = record_begin(w, "finding");
+    add_ident(r, path, sha, c);
+    member(r, "finding");
+    add_row(r, findings, &g_array_index(findings->rows, CkptRow, i));
+    emit(w, r);
   }
 
   const char *verdict_text = "error";
-  g_autoptr(JsonBuilder) b = record_begin(w, "summary");
-  add_ident(b, path, sha, c);
-  json_builder_set_member_name(b, "size");
-  json_builder_add_int_value(b, (gint64)sig->size);
-  json_builder_set_member_name(b, "mtime");
+  g_autoptr(GString) r = record_begin(w, "summary");
+  add_ident(r, path, sha, c);
+  member(r, "size");
+  g_string_append_printf(r, "%" G_GUINT64_FORMAT, (guint64)sig->size);
   g_autofree char *mt = iso_time_ns(sig->mtime_ns);
-  json_builder_add_string_value(b, mt);
+  member_text(r, "mtime", mt);
   const CkptRow *vrow = verdict && verdict->rows->len
                             ? &g_array_index(verdict->rows, CkptRow, 0)
                             : NULL;
@@ -634,31 +562,24 @@ process(Watcher *w, const char *path, const Sig *sig)
   gboolean ok = sha && c && ckpt_report_status(rep) == 0;
   if (ok && vcol >= 0 && vrow->values[vcol].type == CKPT_T_STR)
     verdict_text = vrow->values[vcol].v.s;
-  json_builder_set_member_name(b, "verdict");
-  json_builder_add_string_value(b, verdict_text);
-  json_builder_set_member_name(b, "status");
-  json_builder_add_string_value(b, sha == NULL ? "error"
-                                               : ckpt_report_status_name(rep));
-  json_builder_set_member_name(b, "counts");
+  member_text(r, "verdict", verdict_text);
+  member_text(r, "status",
+              sha == NULL ? "error" : ckpt_report_status_name(rep));
+  member(r, "counts");
   if (vrow)
-    add_row(b, verdict, vrow);
+    add_row(r, verdict, vrow);
   else
-    json_builder_add_null_value(b);
-  add_errors(b, rep, herr ? herr->message : NULL);
-  json_builder_set_member_name(b, "hash_ms");
-  json_builder_add_int_value(b, hash_ms);
-  json_builder_set_member_name(b, "triage_ms");
-  json_builder_add_int_value(b, triage_ms);
-  json_builder_set_member_name(b, "done_at");
+    g_string_append(r, "null");
+  add_errors(r, rep, herr ? herr->message : NULL);
+  member_int(r, "hash_ms", hash_ms);
+  member_int(r, "triage_ms", triage_ms);
   g_autofree char *now = iso_time_ns(g_get_real_time() * 1000);
-  json_builder_add_string_value(b, now);
-  json_builder_set_member_name(b, "rss_kib");
-  json_builder_add_int_value(b, rss_kib());
-  json_builder_end_object(b);
+  member_text(r, "done_at", now);
+  member_int(r, "rss_kib", rss_kib());
+  g_string_append(r, "}\n");
 
-  g_autoptr(JsonNode) node = json_builder_get_root(b);
-  g_autofree char *line = node_line(node);
-  if (write_all(w->out_fd, line, strlen(line)))
+  const char *line = r->str;
+  if (ckpt_fsio_write_all(w->out_fd, r->str, r->len))
     (void)fsync(w->out_fd);
   Done d = {sig->size, sig->mtime_ns};
   state_add(w, path, &d, sha, verdict_text);
@@ -903,16 +824,14 @@ watcher_release(Watcher *w)
 static void
 emit_watching(Watcher *w)
 {
-  g_autoptr(JsonBuilder) b = record_begin(w, "watching");
-  json_builder_set_member_name(b, "dirs");
-  json_builder_begin_array(b);
+  g_autoptr(GString) r = record_begin(w, "watching");
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new();
   for (const char *const *d = w->o->dirs; *d; d++)
-    add_text(b, *d, -1);
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "remembered");
-  json_builder_add_int_value(b, g_hash_table_size(w->done));
-  json_builder_end_object(b);
-  emit(w, b);
+    g_ptr_array_add(dirs, (gpointer)*d);
+  member(r, "dirs");
+  ckpt_json_strings(r, dirs);
+  member_int(r, "remembered", g_hash_table_size(w->done));
+  emit(w, r);
 }
 
 gboolean

@@ -1,4 +1,5 @@
-/* listing.c - `ckpt list`'s output (listing.h). */
+/* listing.c - `ckpt list`'s output (listing.h): checkpointctl's lines
+ * around the rows of the list plugin (plugins/list). */
 #include "render/listing.h"
 
 void

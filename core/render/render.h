@@ -12,6 +12,7 @@
 
 #include "host/results.h"
 #include "host/sweep.h"
+#include "util/jsonw.h"
 
 typedef enum {
   CKPT_RENDER_TREE = 0,
@@ -169,15 +170,11 @@ const CkptValue *ckpt_row_cell(const CkptResult *t, const CkptRow *row,
 void ckpt_text_escape(GString *out, const char *s, gssize len);
 /* Human-readable size, checkpointctl's style: "512 B", "4.5 MiB". */
 char *ckpt_format_size(uint64_t bytes);
-/* "2006-01-02T15:04:05Z07:00" in local time (or UTC, ending in Z). */
-char *ckpt_format_time(int64_t t, gboolean utc);
 /* A value as text for tree and table output, escaped. */
 char *ckpt_value_text(const CkptValue *v, gboolean utc);
 /* ckpt_value_text of column c of t, with its text hints (a VERBATIM
  * column's backslash is one) */
 char *ckpt_cell_text(const CkptResult *t, size_t c, const CkptValue *v,
                      gboolean utc);
-/* Appends a JSON string literal; invalid UTF-8 becomes U+FFFD. */
-void ckpt_json_string(GString *out, const char *s, gssize len);
 
 #endif

@@ -140,12 +140,8 @@ char *ckpt_column_title(const CkptColumn *c);
 char *ckpt_table_title(const CkptTable *decl);
 /* Display width of a cell: UTF-8 characters, else bytes. */
 size_t ckpt_text_width(const char *s);
-/* A value as JSON, typed as docs/json.md says. */
-void ckpt_json_value(GString *out, const CkptValue *v);
-void ckpt_json_strings(GString *out, GPtrArray *list);
-/* Opens a row object and writes its columns, leaving it open. */
-void ckpt_json_row_fields(GString *out, const CkptResult *t,
-                          const CkptRow *row);
+/* ckpt_json_value, ckpt_json_row_fields: host/results.h;
+ * ckpt_json_string, ckpt_json_strings: util/jsonw.h */
 /* ,"name":..,"status":..,"errors":[..],"warnings":[..] of a checkpoint */
 void ckpt_json_report_fields(GString *out, const CkptReport *rep);
 

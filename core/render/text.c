@@ -67,18 +67,6 @@ ckpt_format_size(uint64_t bytes)
   return g_strdup_printf("%.1f %ciB", v, units[u]);
 }
 
-char *
-ckpt_format_time(int64_t t, gboolean utc)
-{
-  g_autoptr(GDateTime) dt = utc ? g_date_time_new_from_unix_utc(t)
-                                : g_date_time_new_from_unix_local(t);
-  if (dt == NULL)
-    return g_strdup_printf("%" G_GINT64_FORMAT, t);
-  if (g_date_time_get_utc_offset(dt) == 0)
-    return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
-  return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S%:z");
-}
-
 /* Bytes in text output: printable ASCII as is, the rest as \xNN; long
  * values are cut, since JSON carries them whole. */
 static void
@@ -136,107 +124,6 @@ ckpt_value_text(const CkptValue *v, gboolean utc)
     break;
   }
   return g_string_free(s, FALSE);
-}
-
-void
-ckpt_json_string(GString *out, const char *s, gssize len)
-{
-  g_string_append_c(out, '"');
-  const char *end = s + (len < 0 ? (gssize)strlen(s) : len);
-  while (s < end) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      g_string_append_c(out, '\\');
-      g_string_append_c(out, (char)c);
-      s++;
-    } else if (c < 0x20 || c == 0x7f) {
-      g_string_append_printf(out, "\\u%04x", c);
-      s++;
-    } else if (c < 0x80) {
-      g_string_append_c(out, (char)c);
-      s++;
-    } else {
-      gunichar u = g_utf8_get_char_validated(s, end - s);
-      if (u == (gunichar)-1 || u == (gunichar)-2) {
-        g_string_append(out, "\\ufffd");
-        s++;
-        continue;
-      }
-      const char *next = g_utf8_next_char(s);
-      g_string_append_len(out, s, next - s);
-      s = next;
-    }
-  }
-  g_string_append_c(out, '"');
-}
-
-void
-ckpt_json_value(GString *out, const CkptValue *v)
-{
-  switch (v->type) {
-  case CKPT_T_NULL:
-  case CKPT_T_LIST: /* options only, never a cell */
-    g_string_append(out, "null");
-    break;
-  case CKPT_T_STR:
-    ckpt_json_string(out, v->v.s, -1);
-    break;
-  case CKPT_T_INT:
-    g_string_append_printf(out, "%" G_GINT64_FORMAT, v->v.i);
-    break;
-  case CKPT_T_UINT:
-  case CKPT_T_SIZE:
-    g_string_append_printf(out, "%" G_GUINT64_FORMAT, v->v.u);
-    break;
-  case CKPT_T_ADDR:
-    g_string_append_printf(out, "\"0x%" G_GINT64_MODIFIER "x\"", v->v.u);
-    break;
-  case CKPT_T_BOOL:
-    g_string_append(out, v->v.i ? "true" : "false");
-    break;
-  case CKPT_T_BYTES: {
-    g_autofree char *b64 = g_base64_encode(v->v.bytes.data, v->v.bytes.len);
-    ckpt_json_string(out, b64, -1);
-    break;
-  }
-  case CKPT_T_TIME: {
-    g_autofree char *t = ckpt_format_time(v->v.i, TRUE);
-    ckpt_json_string(out, t, -1);
-    break;
-  }
-  case CKPT_T_DOUBLE:
-    if (isfinite(v->v.d))
-      g_string_append_printf(out, "%.17g", v->v.d);
-    else
-      g_string_append(out, "null");
-    break;
-  }
-}
-
-void
-ckpt_json_strings(GString *out, GPtrArray *list)
-{
-  g_string_append_c(out, '[');
-  for (guint i = 0; i < list->len; i++) {
-    if (i)
-      g_string_append_c(out, ',');
-    ckpt_json_string(out, g_ptr_array_index(list, i), -1);
-  }
-  g_string_append_c(out, ']');
-}
-
-/* Opens a row object and writes its columns, leaving it open. */
-void
-ckpt_json_row_fields(GString *out, const CkptResult *t, const CkptRow *row)
-{
-  g_string_append_c(out, '{');
-  for (size_t c = 0; c < t->n_columns; c++) {
-    if (c)
-      g_string_append_c(out, ',');
-    ckpt_json_string(out, t->decl->columns[c].name, -1);
-    g_string_append_c(out, ':');
-    ckpt_json_value(out, &row->values[c]);
-  }
 }
 
 /* ,"name":..,"status":..,"errors":[..],"warnings":[..] of a checkpoint,

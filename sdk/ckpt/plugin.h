@@ -44,7 +44,8 @@
  * zero pages, so scans skip them). 3.7 gave three of CkptPlugin's reserved
  * slots to reads (what a plugin reads, so the host skips what nobody does),
  * prepare (called before the runs, to join the host's one memory pass) and
- * run_dir (a plugin over a directory of checkpoints).
+ * run_dir (a plugin over a directory of checkpoints), and appended
+ * CkptApi.dir_next (with CkptDirEntryInfo), which feeds run_dir.
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -602,6 +603,28 @@ typedef struct {
   const char *sha256;
 } CkptDiffEntryInfo;
 
+/* ---- ABI 3.7 (host): a directory run --------------------------------- */
+/* One checkpoint found under a directory (dir_next, CkptPlugin.run_dir).
+ * The host walks the directories (never through a symlink, every entry
+ * told by content, whatever its name), opens each checkpoint's image set
+ * and metadata only, and hands it on; the plugin makes the rows. Set size
+ * before calling dir_next (the host fills only the members that fit);
+ * every pointer is valid until the next dir_next. */
+typedef struct {
+  size_t size;      /* sizeof(CkptDirEntryInfo) as the plugin was built */
+  const char *path; /* the entry as reached: DIR/REL */
+  const char *dir;  /* the directory it was found under, as given */
+  size_t dir_index; /* that directory's index among those given */
+  const char *rel;  /* below dir: "a.tar", "node1/b.tar" */
+  const char *name; /* the entry's own name, rel's last part */
+  /* a handle to the checkpoint: container() reads its metadata; it holds
+   * no processes, files or memory (they are not read) */
+  CkptRun *checkpoint;
+  /* 1 when the container's times come from the engine's config.dump, 0
+   * when checkpointed is only a member's mtime (or unknown) */
+  int times_from_config;
+} CkptDirEntryInfo;
+
 /* ---- ABI 3.2: content held by kernel objects --------------------------- */
 /* What CRIU saved of the bytes a kernel object held, where a memory search
  * does not look. */
@@ -811,6 +834,19 @@ typedef struct CkptApi {
   int (*mem_data_next)(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
                        size_t *len);
 
+  /* ABI 3.7 (host): directory runs (CkptPlugin.run_dir). The next
+   * checkpoint found under the run's directories, in order (the
+   * directories as given, each one's entries sorted by name, then its
+   * subdirectories' with the host's recursive setting), into *entry:
+   * returns 1, or 0 when there is none left. Entries that are not
+   * checkpoints, and checkpoints that cannot be opened, are reported by
+   * the host and never handed on. A run_dir's own run reads no
+   * checkpoint (the model accessors give it NULL or 0): call them on
+   * entry->checkpoint. Rows
+   * emitted on the run are not redacted (they hold names, not content).
+   * 0 on a run that is not a directory run. */
+  int (*dir_next)(CkptRun *run, CkptDirEntryInfo *entry);
+
   /* Append new members here, and only here. */
 } CkptApi;
 
@@ -926,8 +962,10 @@ typedef struct CkptPlugin {
   /* called on each plugin of a chain before the first run() over a
    * checkpoint, NULL when not needed */
   CkptStatus (*prepare)(const CkptApi *api, CkptRun *run);
-  /* run once over a directory of checkpoints (ckpt list DIR), NULL when
-   * the plugin has no directory scope */
+  /* run once over the checkpoints found under directories (ckpt list
+   * DIR...), reading them with dir_next(); NULL when the plugin has no
+   * directory scope. A plugin with run_dir may have no run() nor
+   * run_multi(). */
   CkptStatus (*run_dir)(const CkptApi *api, CkptRun *run);
   void *reserved[4]; /* room to grow without changing the size */
 } CkptPlugin;
@@ -983,25 +1021,37 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
 #define CKPT_EXPORT
 #endif
 
+/* the members every descriptor macro sets first, in declaration order
+ * (C++ wants it) (not for plugins' use) */
+#define CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts)                        \
+  .abi_major = CKPT_ABI_MAJOR, .abi_minor = CKPT_ABI_MINOR,                    \
+  .size = sizeof(CkptPlugin), .name = (nm), .version = (ver),                  \
+  .description = (desc), .license = (lic), .options = (opts)
+
 /* CKPT_PLUGIN_DEFINE(name, version, description, license, options, depends,
  *                    tables, init, run, fini)
  * A multi-checkpoint plugin defines the descriptor itself with designated
  * initializers, setting run_multi (see plugins/diff/diff.c). */
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
-      .abi_major = CKPT_ABI_MAJOR,                                             \
-      .abi_minor = CKPT_ABI_MINOR,                                             \
-      .size = sizeof(CkptPlugin),                                              \
-      .name = (nm),                                                            \
-      .version = (ver),                                                        \
-      .description = (desc),                                                   \
-      .license = (lic),                                                        \
-      .options = (opts),                                                       \
+      CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts),                         \
       .depends = (deps),                                                       \
       .tables = (tbls),                                                        \
       .init = (in),                                                            \
       .run = (rn),                                                             \
       .fini = (fi),                                                            \
+  }
+
+/* CKPT_PLUGIN_DEFINE_DIR(name, version, description, license, options,
+ *                        tables, reads, run_dir)
+ * ABI 3.7 (host): a plugin with a directory scope only (run_dir, reading
+ * entries with dir_next; plugins/list); reads as CkptPlugin.reads. */
+#define CKPT_PLUGIN_DEFINE_DIR(nm, ver, desc, lic, opts, tbls, rd, rdir)       \
+  CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
+      CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts),                         \
+      .tables = (tbls),                                                        \
+      .reads = (rd),                                                           \
+      .run_dir = (rdir),                                                       \
   }
 
 #ifdef __cplusplus

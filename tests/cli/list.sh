@@ -19,7 +19,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 print(json.dumps(d["checkpoints"][0]["plugins"]["list"]["tables"]["checkpoints"]))' "$1"; }
 
-echo "1..22"
+echo "1..27"
 mkdir -p "$T/k" "$T/empty" "$T/bad"
 # copies, not symlinks: list never follows a symlink
 cp "$FX/podman-none.tar" "$T/k/checkpoint-podman.tar"
@@ -151,3 +151,50 @@ assert sum(1 for l in ls if l["type"] == "row") == 3, ls
 "$CKPT" list --bogus "$T/k" > /dev/null 2> "$T/bogus.err"
 rc=$?
 check "unknown flag: usage error 2" sh -c "test $rc -eq 2 && grep -q 'unknown flag --bogus' '$T/bogus.err'"
+
+# 23-26: the rows are a plugin's (plugins/list, a directory run through
+# CkptPlugin.run_dir and CkptApi.dir_next): a third party's "list" found
+# first on the plugin path replaces the built-in one, gets each entry in
+# order with its directory's index, a short CkptDirEntryInfo filled only
+# as far as its size, and its bad rows refused like any plugin's
+TP=${CKPT_TEST_PLUGINS:?}
+mkdir -p "$T/dl/sub"
+cp "$FX/podman-none.tar" "$T/dl/a.tar"
+cp -R "$FX/criu-dir" "$T/dl/sub/c"
+"$CKPT" --plugin-path "$TP" --format json list --recursive "$T/dl" "$T/k" > "$T/dl.json" 2> "$T/dl.err"
+rc=$?
+check "a plugin path's list plugin makes the rows, entry by entry in walk order; its run has no model" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["list"]
+r = p["tables"]["checkpoints"]
+names = [x["checkpoint_name"] for x in r]
+assert names[1] == "sub/c" and r[1]["namespace"] == "dir 0", r
+assert all(x["namespace"] == "dir 1" for x in r[2:5]) and len(r) == 6, r
+assert r[5]["namespace"] == "no model on the run", r
+assert r[2]["pod"] == "config 1" and r[1]["pod"] == "config 0", r
+' "$T/dl.json"
+check "a short CkptDirEntryInfo: only its members are filled" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["list"]["tables"]["checkpoints"]
+assert r[0]["checkpoint_name"] == sys.argv[2] + "/dl/a.tar" and r[0]["namespace"] == "dir 99", r[0]
+' "$T/dl.json" "$T"
+check "a directory run's bad row is refused and said" sh -c "test $rc -eq 0 && python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))[\"checkpoints\"][0][\"plugins\"][\"list\"]
+assert any(\"1 rows refused\" in m for m in p[\"messages\"]), p
+' '$T/dl.json'"
+"$CKPT" run list "$FX/podman-none.tar" > "$T/runlist.out" 2> "$T/runlist.err"
+rc=$?
+check "run list FILE: the list plugin runs over directories only" sh -c "test $rc -eq 1 && grep -q 'runs over directories only' '$T/runlist.err'"
+
+# 27: a kubelet-like name whose time is no date (February 30) is not a
+# kubelet name: nothing is taken from it
+mkdir "$T/kbad"
+tar -C "$FX/criu-dir" -cf "$T/kbad/checkpoint-web-7f_kube-system-nginx-2024-02-30T07:08:09Z.tar" .
+"$CKPT" --format json list "$T/kbad" > "$T/kbad.json" 2>&1
+check "a kubelet name with an impossible time fills nothing" python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])[0]
+assert r["pod"] is None and r["namespace"] is None and r["container"] is None, r
+assert r["time_checkpointed"] != "2024-03-01T07:08:09Z", r
+' "$(rows "$T/kbad.json")"

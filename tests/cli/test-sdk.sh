@@ -29,6 +29,16 @@ sed "s|^prefix=.*|prefix=$DEST$PREFIX|" "$PC" >"$TMP/pc/ckpt-plugin.pc"
 export PKG_CONFIG_PATH=$TMP/pc
 PLUGINDIR=$(pkg-config --variable=plugindir ckpt-plugin)
 check "installed plugin directory holds the built-ins" test -f "$PLUGINDIR/container.so"
+# each built-in shared object exports its descriptor and nothing else
+# (hidden visibility; the list plugin included)
+exports_only_descriptor() {
+  for so in "$PLUGINDIR"/*.so; do
+    syms=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^_' | tr '\n' ' ')
+    [ "$syms" = "ckpt_plugin_descriptor " ] || { echo "$so: $syms"; return 1; }
+  done
+  test -f "$PLUGINDIR/list.so"
+}
+check "every installed built-in exports only ckpt_plugin_descriptor" exports_only_descriptor
 CFLAGS_PC=$(pkg-config --cflags ckpt-plugin)
 check "header found through the pc file" test -f "$(echo "$CFLAGS_PC" | sed 's/^-I//; s/ *$//')/ckpt/plugin.h"
 
