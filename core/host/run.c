@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "host/mempass.h"
 #include "host/redact.h"
 
 struct CkptRun {
@@ -40,6 +41,10 @@ struct CkptRun {
   gboolean secrets_memory; /* secrets holds those found in memory */
   gboolean secrets_warned; /* the set's overflow was reported */
   GHashTable *carries;     /* table index -> CkptRedactCarry[n_columns] */
+  /* the chain's memory pass (mempass.h), or NULL; subscribing is open
+   * only while the plugin's prepare() runs */
+  CkptMemPass *pass;
+  gboolean preparing;
 };
 
 /* The run rows and messages belong to. */
@@ -648,6 +653,23 @@ api_object_iter_free(CkptObjectIter *it)
   ckpt_object_iter_free(it);
 }
 
+/* ---- the one memory pass ---------------------------------------------- */
+
+static int
+api_mem_subscribe(CkptRun *run, const CkptMemSubscriber *sub)
+{
+  if (!run || !run->preparing || !run->pass)
+    return 0;
+  return ckpt_mempass_add(run->pass, run->plugin, sub) ? 1 : 0;
+}
+
+static void *
+api_mem_subscription(CkptRun *run)
+{
+  run = run ? owner(run) : NULL;
+  return run && run->pass ? ckpt_mempass_user(run->pass, run->plugin) : NULL;
+}
+
 static const CkptApi api_table = {
     .size = sizeof(CkptApi),
     .abi_major = CKPT_ABI_MAJOR,
@@ -704,6 +726,8 @@ static const CkptApi api_table = {
     .object_iter_new = api_object_iter_new,
     .object_iter_next = api_object_iter_next,
     .object_iter_free = api_object_iter_free,
+    .mem_subscribe = api_mem_subscribe,
+    .mem_subscription = api_mem_subscription,
 };
 
 const CkptApi *
@@ -775,9 +799,47 @@ finish_run(CkptRun *run, CkptStatus st)
   return o;
 }
 
+void
+ckpt_host_prepare_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
+                         CkptCheckpoint *c, GArray *opts, CkptReport *report,
+                         CkptMemPass *pass)
+{
+  if (!p->desc->prepare)
+    return;
+  /* what prepare() reports with error() is not the run's: a plugin whose
+   * prepare failed reads for itself in run(), where it tells its errors */
+  CkptPluginResult scratch = {
+      .desc = p->desc, .messages = g_ptr_array_new_with_free_func(g_free)};
+  CkptRun run = {
+      .host = h,
+      .plugin = p,
+      .ckpt = c,
+      .opts = opts,
+      .report = report,
+      .result = &scratch,
+      .progress_permille = -1,
+      .pass = pass,
+      .preparing = TRUE,
+  };
+  CkptStatus st = p->desc->prepare(&api_table, &run);
+  if (st != CKPT_OK && ckpt_host_verbose(h))
+    g_printerr("ckpt: %s: %s: prepare returned %d\n", report->path,
+               p->desc->name, (int)st);
+  g_ptr_array_unref(scratch.messages);
+  ckpt_secret_set_free(run.secrets_union);
+}
+
 CkptPluginOutcome
 ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
                      CkptCheckpoint *c, GArray *opts, CkptReport *report)
+{
+  return ckpt_host_run_plugin_pass(h, p, c, opts, report, NULL);
+}
+
+CkptPluginOutcome
+ckpt_host_run_plugin_pass(const CkptHost *h, const CkptLoadedPlugin *p,
+                          CkptCheckpoint *c, GArray *opts, CkptReport *report,
+                          CkptMemPass *pass)
 {
   CkptRun run = {
       .host = h,
@@ -787,6 +849,7 @@ ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
       .report = report,
       .result = ckpt_report_add_plugin(report, p->desc),
       .progress_permille = -1,
+      .pass = pass,
   };
   if (p->desc->run == NULL) {
     /* validation lets a plugin without run() in only with run_multi() */

@@ -15,7 +15,7 @@
 #include "secrets-detect.h"
 #include "envdiff.h"
 #include "liveenv.h"
-#include "../zeropad.h"
+#include "../blockfeed.h"
 
 enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
 
@@ -431,6 +431,36 @@ record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
   add_finding(ctx, c, p);
 }
 
+/* What one process's scan found: hits, or why it stopped. */
+typedef struct {
+  GArray *hits; /* SecretsHit */
+  GError *error;
+  gboolean done;
+} MemScan;
+
+static void
+memscan_release(MemScan *m)
+{
+  g_clear_pointer(&m->hits, g_array_unref);
+  g_clear_error(&m->error);
+}
+
+/* The findings of one process's scan, validated against its memory. */
+static void
+record_memory_scan(Ctx *ctx, const CkptProcess *proc, const CkptProcessInfo *pi,
+                   const MemScan *m)
+{
+  if (m->error) {
+    ctx->api->log(ctx->run, CKPT_LOG_WARNING, "pid %u memory: %s", pi->pid,
+                  m->error->message);
+    ctx->partial = TRUE;
+  }
+  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
+  for (guint i = 0; m->hits && i < m->hits->len; i++)
+    record_memory_hit(ctx, proc, pi->pid,
+                      &g_array_index(m->hits, SecretsHit, i), buf);
+}
+
 static void
 scan_process_memory(Ctx *ctx, const CkptProcess *proc,
                     const CkptProcessInfo *pi)
@@ -445,19 +475,56 @@ scan_process_memory(Ctx *ctx, const CkptProcess *proc,
                                  .first = block_next,
                                  .next = block_next,
                                  .last_error = ERROR_SUCCESS};
-  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
-  g_autoptr(GError) error = NULL;
-  gboolean ok = secrets_scan_blocks(ctx->engine, &it, hits, &error);
+  MemScan m = {.hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit))};
+  secrets_scan_blocks(ctx->engine, &it, m.hits, &m.error);
   ctx->api->mem_iter_free(bi.it);
-  if (!ok) {
-    ctx->api->log(ctx->run, CKPT_LOG_WARNING, "pid %u memory: %s", pi->pid,
-                  error->message);
-    ctx->partial = TRUE;
-  }
-  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
-  for (guint i = 0; i < hits->len; i++)
-    record_memory_hit(ctx, proc, pi->pid, &g_array_index(hits, SecretsHit, i),
-                      buf);
+  record_memory_scan(ctx, proc, pi, &m);
+  memscan_release(&m);
+}
+
+/* ---- the host's one memory pass (blockfeed.h) ------------------------- */
+
+typedef struct {
+  BlockFeed feed; /* first: the subscription's user */
+  const SecretsEngine *engine;
+  const CkptProcess **procs; /* pstree order */
+  MemScan *scans;            /* one per process */
+  size_t n, cur;
+} SecretsPass;
+
+static void
+pass_begin(BlockFeed *f, const CkptProcess *p)
+{
+  SecretsPass *sp = (SecretsPass *)f;
+  for (size_t i = 0; i < sp->n; i++)
+    if (sp->procs[(sp->cur + i) % sp->n] == p) {
+      sp->cur = (sp->cur + i) % sp->n;
+      break;
+    }
+  memscan_release(&sp->scans[sp->cur]);
+  sp->scans[sp->cur].hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+}
+
+static int
+pass_scan(BlockFeed *f, YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  SecretsPass *sp = (SecretsPass *)f;
+  MemScan *m = &sp->scans[sp->cur];
+  secrets_scan_blocks(sp->engine, it, m->hits, &m->error);
+  m->done = TRUE;
+  return ERROR_SUCCESS;
+}
+
+static void
+pass_free(void *user)
+{
+  SecretsPass *sp = user;
+  for (size_t i = 0; i < sp->n; i++)
+    memscan_release(&sp->scans[i]);
+  g_free(sp->scans);
+  g_free(sp->procs);
+  blockfeed_clear(&sp->feed);
+  g_free(sp);
 }
 
 /* ---- rootfs diff ------------------------------------------------------- */
@@ -715,20 +782,61 @@ engine_for(const char *path, GError **error)
   return e;
 }
 
-static CkptStatus
-secrets_run(const CkptApi *api, CkptRun *run)
+/* The engine of run's rules option (the shipped rules by default). */
+static const SecretsEngine *
+run_engine(const CkptApi *api, CkptRun *run, GError **error)
 {
   g_autofree char *shipped = NULL;
   const char *rules =
       api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
   if (!rules || !*rules)
     rules = shipped = default_rules(api);
+  return engine_for(rules, error);
+}
+
+/* Subscribes the memory scan to the host's pass; run() then validates
+ * what it found. When it cannot, run() scans for itself. */
+static CkptStatus
+secrets_prepare(const CkptApi *api, CkptRun *run)
+{
+  if (!CKPT_HAS(api, mem_subscription) || !api->mem_subscribe ||
+      !api->opt_bool(run, "memory"))
+    return CKPT_OK;
   g_autoptr(GError) error = NULL;
-  const SecretsEngine *engine = engine_for(rules, &error);
+  const SecretsEngine *engine = run_engine(api, run, &error);
+  if (!engine)
+    return CKPT_FAILED; /* run() tells why */
+  SecretsPass *sp = g_new0(SecretsPass, 1);
+  sp->engine = engine;
+  sp->n = api->process_count(run);
+  sp->procs = g_new0(const CkptProcess *, sp->n ? sp->n : 1);
+  sp->scans = g_new0(MemScan, sp->n ? sp->n : 1);
+  for (size_t i = 0; i < sp->n; i++)
+    sp->procs[i] = api->process_at(run, i);
+  CkptMemSubscriber sub;
+  blockfeed_init(&sp->feed, &sub, sp);
+  sp->feed.api = api;
+  sp->feed.pad = 4096;
+  sp->feed.scan = pass_scan;
+  sp->feed.begin = pass_begin;
+  sub.free = pass_free;
+  if (!api->mem_subscribe(run, &sub))
+    pass_free(sp);
+  return CKPT_OK;
+}
+
+static CkptStatus
+secrets_run(const CkptApi *api, CkptRun *run)
+{
+  g_autoptr(GError) error = NULL;
+  const SecretsEngine *engine = run_engine(api, run, &error);
   if (!engine) {
     api->error(run, "%s", error->message);
     return CKPT_FAILED;
   }
+  SecretsPass *sp = CKPT_HAS(api, mem_subscription) && api->mem_subscription
+                        ? api->mem_subscription(run)
+                        : NULL;
   Ctx ctx = {
       .api = api,
       .run = run,
@@ -753,7 +861,9 @@ secrets_run(const CkptApi *api, CkptRun *run)
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
     scan_process_strings(&ctx, pi);
-    if (pi->has_mm && memory)
+    if (pi->has_mm && memory && sp && i < sp->n && sp->scans[i].done)
+      record_memory_scan(&ctx, p, pi, &sp->scans[i]);
+    else if (pi->has_mm && memory)
       scan_process_memory(&ctx, p, pi);
   }
   if (api->opt_bool(run, "rootfs") && api->opt_bool(run, "files"))
@@ -777,8 +887,18 @@ secrets_fini(void)
   g_clear_pointer(&cached_path, g_free);
 }
 
-CKPT_PLUGIN_DEFINE("secrets", "0.1.0",
-                   "credentials held by the container (environment, command "
+CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {
+    .abi_major = CKPT_ABI_MAJOR,
+    .abi_minor = CKPT_ABI_MINOR,
+    .size = sizeof(CkptPlugin),
+    .name = "secrets",
+    .version = "0.1.0",
+    .description = "credentials held by the container (environment, command "
                    "lines, memory, rootfs diff), redacted",
-                   "Apache-2.0", options, NULL, tables, NULL, secrets_run,
-                   secrets_fini);
+    .license = "Apache-2.0",
+    .options = options,
+    .tables = tables,
+    .run = secrets_run,
+    .fini = secrets_fini,
+    .prepare = secrets_prepare,
+};

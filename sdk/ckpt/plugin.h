@@ -662,6 +662,26 @@ typedef enum {
   CKPT_LOG_ERROR = 3,
 } CkptLogLevel;
 
+/* ABI 3.7 (onepass): a subscriber of the host's one memory pass
+ * (CkptApi.mem_subscribe). The host walks each process's dumped memory
+ * once, in pstree order, before the chain's first run(), and hands every
+ * block to every subscriber: begin(p), then for each block block(p, b) on
+ * every subscriber followed by sync(p) on every subscriber (return from
+ * sync once done with b: b is valid from block() until sync() returns, so
+ * subscribers may work on one block at once on threads of their own),
+ * then end(p). Processes without memory are not walked. Any callback may
+ * be NULL. free(user) is called once the chain's run over the checkpoint
+ * ended, whether the plugin ran or not. Set size to sizeof. */
+typedef struct {
+  size_t size;
+  void *user;
+  void (*begin)(const CkptProcess *p, void *user);
+  void (*block)(const CkptProcess *p, const CkptMemBlock *b, void *user);
+  void (*sync)(const CkptProcess *p, void *user);
+  void (*end)(const CkptProcess *p, void *user);
+  void (*free)(void *user);
+} CkptMemSubscriber;
+
 typedef struct CkptApi {
   size_t size; /* sizeof the host's table; check with CKPT_HAS() */
   unsigned abi_major, abi_minor;
@@ -810,6 +830,16 @@ typedef struct CkptApi {
    * like mem_read. */
   int (*mem_data_next)(const CkptProcess *p, const CkptMemBlock *b, size_t *off,
                        size_t *len);
+
+  /* ABI 3.7 (onepass): the host's one memory pass (CkptMemSubscriber
+   * above). mem_subscribe() is called from prepare(): it returns 1 when
+   * the host will feed sub (copied) to the pass, 0 when it will not (no
+   * pass: --isolate, a run over several checkpoints); then the plugin
+   * reads memory itself in run(), as a plugin without prepare does. In
+   * run(), mem_subscription() gives the user of the plugin's subscription
+   * once the pass fed it every process, or NULL when none did. */
+  int (*mem_subscribe)(CkptRun *run, const CkptMemSubscriber *sub);
+  void *(*mem_subscription)(CkptRun *run);
 
   /* Append new members here, and only here. */
 } CkptApi;
