@@ -536,7 +536,9 @@ memory_pass(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
     if (!is_multi_only(st))
       ckpt_host_prepare_plugin(h, st->plugin, c, st->opts, report, pass);
   }
-  ckpt_mempass_run(pass, c);
+  g_autofree char *rules =
+      ckpt_host_reveal(h) ? NULL : ckpt_host_secret_rules();
+  ckpt_mempass_run(pass, c, rules);
   return pass;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "model/secretset.h"
 
 typedef struct {
   const CkptLoadedPlugin *plugin;
@@ -18,6 +19,7 @@ typedef struct {
 struct CkptMemPass {
   GArray *subs; /* Subscription */
   gboolean ran;
+  char *secret_rules; /* a plugin asked for the engine's memory secrets */
   CkptMemPassStats stats;
 };
 
@@ -40,6 +42,7 @@ ckpt_mempass_free(CkptMemPass *pass)
       s->sub.free(s->sub.user);
   }
   g_array_unref(pass->subs);
+  g_free(pass->secret_rules);
   g_free(pass);
 }
 
@@ -120,11 +123,57 @@ walk_process(CkptMemPass *pass, const CkptProcess *p)
     s->sub.end(p, s->sub.user);
 }
 
+gboolean
+ckpt_mempass_want_secrets(CkptMemPass *pass, const char *rules)
+{
+  if (!pass || pass->ran || !rules)
+    return FALSE;
+  if (!pass->secret_rules)
+    pass->secret_rules = g_strdup(rules);
+  return g_strcmp0(pass->secret_rules, rules) == 0;
+}
+
+/* the secrets engine's scan, the host's own subscriber */
+static void
+secrets_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+{
+  (void)p;
+  ckpt_secret_scan_block(user, b);
+}
+
+static void
+secrets_end(const CkptProcess *p, void *user)
+{
+  ckpt_secret_scan_end(user, p);
+}
+
+static void
+secrets_free(void *user)
+{
+  ckpt_secret_scan_free(user);
+}
+
 void
-ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c)
+ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
 {
   if (!pass || pass->ran)
     return;
+  /* the redaction policy will want memory's secrets once a subscriber
+   * saw memory; the engine's scan joins the pass, last, so that the
+   * subscribers that scan on threads of their own start on each block
+   * before it; a plugin that asked for them gets the same (mem_secrets) */
+  const char *rules = pass->secret_rules;
+  if (!rules && pass->subs->len > 0)
+    rules = redaction;
+  CkptSecretScan *scan = rules ? ckpt_secret_scan_new(c, rules, NULL) : NULL;
+  if (scan) {
+    CkptMemSubscriber sub = {.size = sizeof sub,
+                             .user = scan,
+                             .block = secrets_block,
+                             .end = secrets_end,
+                             .free = secrets_free};
+    ckpt_mempass_add(pass, NULL, &sub);
+  }
   pass->ran = TRUE;
   if (pass->subs->len == 0)
     return;

@@ -34,8 +34,16 @@ gboolean ckpt_mempass_add(CkptMemPass *pass, const CkptLoadedPlugin *plugin,
 void *ckpt_mempass_user(const CkptMemPass *pass,
                         const CkptLoadedPlugin *plugin);
 guint ckpt_mempass_count(const CkptMemPass *pass);
-/* Walks every process of c once, feeding every subscriber. */
-void ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c);
+/* A plugin asks for what the secrets engine compiled from rules finds in
+ * memory (api->mem_secrets): TRUE when the pass will scan with them (the
+ * first rules asked for win). */
+gboolean ckpt_mempass_want_secrets(CkptMemPass *pass, const char *rules);
+/* Walks every process of c once, feeding every subscriber. The secrets
+ * engine's scan joins when a plugin asked for it, or with the redaction
+ * rules (NULL: none, --reveal) when anything subscribed: the policy then
+ * takes memory's secrets from it instead of scanning again. */
+void ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c,
+                      const char *redaction);
 const CkptMemPassStats *ckpt_mempass_stats(const CkptMemPass *pass);
 
 #endif

@@ -670,6 +670,26 @@ api_mem_subscription(CkptRun *run)
   return run && run->pass ? ckpt_mempass_user(run->pass, run->plugin) : NULL;
 }
 
+static int
+api_mem_secrets(CkptRun *run, const char *rules, const CkptProcess *p,
+                const CkptMemSecret **out, size_t *n)
+{
+  if (!run || !rules)
+    return 0;
+  if (!p) {
+    /* the pass's engine is the redaction policy's: other rules are the
+     * plugin's to scan with */
+    g_autofree char *ours = ckpt_host_secret_rules();
+    return run->preparing && strcmp(rules, ours) == 0 &&
+                   ckpt_mempass_want_secrets(run->pass, rules)
+               ? 1
+               : 0;
+  }
+  if (!out || !n || !p->ckpt || !owner(run)->pass)
+    return 0;
+  return ckpt_checkpoint_mem_secrets(p->ckpt, rules, p, out, n) ? 1 : 0;
+}
+
 static const CkptApi api_table = {
     .size = sizeof(CkptApi),
     .abi_major = CKPT_ABI_MAJOR,
@@ -728,6 +748,7 @@ static const CkptApi api_table = {
     .object_iter_free = api_object_iter_free,
     .mem_subscribe = api_mem_subscribe,
     .mem_subscription = api_mem_subscription,
+    .mem_secrets = api_mem_secrets,
 };
 
 const CkptApi *

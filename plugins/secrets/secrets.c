@@ -405,6 +405,9 @@ block_next(YR_MEMORY_BLOCK_ITERATOR *self)
   return &bi->blk;
 }
 
+static void add_memory_finding(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
+                               SecretsCandidate *c);
+
 static void
 record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
                   const SecretsHit *h, uint8_t *buf)
@@ -416,8 +419,15 @@ record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
   if (got < h->len)
     return;
   SecretsCandidate *c = secrets_validate(h, buf, got);
-  if (!c)
-    return;
+  if (c)
+    add_memory_finding(ctx, proc, pid, c);
+}
+
+/* Takes c, a secret found in proc's memory. */
+static void
+add_memory_finding(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
+                   SecretsCandidate *c)
+{
   Place *p = place_new("memory");
   p->has_pid = TRUE;
   p->pid = pid;
@@ -480,6 +490,33 @@ scan_process_memory(Ctx *ctx, const CkptProcess *proc,
   ctx->api->mem_iter_free(bi.it);
   record_memory_scan(ctx, proc, pi, &m);
   memscan_release(&m);
+}
+
+/* What the host's engine found in proc's memory during its pass
+ * (api->mem_secrets): the scan the redaction policy takes its secrets
+ * from, validated as record_memory_hit() does; FALSE when there is none
+ * to take (other rules, no pass). */
+static gboolean
+take_host_secrets(Ctx *ctx, const char *rules, const CkptProcess *proc,
+                  const CkptProcessInfo *pi)
+{
+  const CkptApi *api = ctx->api;
+  const CkptMemSecret *ms = NULL;
+  size_t n = 0;
+  if (!CKPT_HAS(api, mem_secrets) || !api->mem_secrets ||
+      !api->mem_secrets(ctx->run, rules, proc, &ms, &n))
+    return FALSE;
+  for (size_t i = 0; i < n; i++) {
+    SecretsCandidate *c = g_new0(SecretsCandidate, 1);
+    c->kind = ms[i].kind;
+    c->severity = ms[i].severity;
+    c->priority = ms[i].priority;
+    c->value = g_strdup(ms[i].value);
+    c->detail = g_strdup(ms[i].detail);
+    c->value_offset = ms[i].addr;
+    add_memory_finding(ctx, proc, pi->pid, c);
+  }
+  return TRUE;
 }
 
 /* ---- the host's one memory pass (blockfeed.h) ------------------------- */
@@ -782,16 +819,15 @@ engine_for(const char *path, GError **error)
   return e;
 }
 
-/* The engine of run's rules option (the shipped rules by default). */
+/* The engine of run's rules option (the shipped rules by default), and
+ * those rules (*rules, owned). */
 static const SecretsEngine *
-run_engine(const CkptApi *api, CkptRun *run, GError **error)
+run_engine(const CkptApi *api, CkptRun *run, char **rules, GError **error)
 {
-  g_autofree char *shipped = NULL;
-  const char *rules =
+  const char *set =
       api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
-  if (!rules || !*rules)
-    rules = shipped = default_rules(api);
-  return engine_for(rules, error);
+  *rules = set && *set ? g_strdup(set) : default_rules(api);
+  return engine_for(*rules, error);
 }
 
 /* Subscribes the memory scan to the host's pass; run() then validates
@@ -803,9 +839,15 @@ secrets_prepare(const CkptApi *api, CkptRun *run)
       !api->opt_bool(run, "memory"))
     return CKPT_OK;
   g_autoptr(GError) error = NULL;
-  const SecretsEngine *engine = run_engine(api, run, &error);
+  g_autofree char *rules = NULL;
+  const SecretsEngine *engine = run_engine(api, run, &rules, &error);
   if (!engine)
     return CKPT_FAILED; /* run() tells why */
+  /* the host's engine scans with the same rules for its redaction
+   * policy: one scan serves both */
+  if (CKPT_HAS(api, mem_secrets) && api->mem_secrets &&
+      api->mem_secrets(run, rules, NULL, NULL, NULL))
+    return CKPT_OK;
   SecretsPass *sp = g_new0(SecretsPass, 1);
   sp->engine = engine;
   sp->n = api->process_count(run);
@@ -829,7 +871,8 @@ static CkptStatus
 secrets_run(const CkptApi *api, CkptRun *run)
 {
   g_autoptr(GError) error = NULL;
-  const SecretsEngine *engine = run_engine(api, run, &error);
+  g_autofree char *rules = NULL;
+  const SecretsEngine *engine = run_engine(api, run, &rules, &error);
   if (!engine) {
     api->error(run, "%s", error->message);
     return CKPT_FAILED;
@@ -861,9 +904,11 @@ secrets_run(const CkptApi *api, CkptRun *run)
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
     scan_process_strings(&ctx, pi);
-    if (pi->has_mm && memory && sp && i < sp->n && sp->scans[i].done)
+    if (!pi->has_mm || !memory)
+      continue;
+    if (sp && i < sp->n && sp->scans[i].done)
       record_memory_scan(&ctx, p, pi, &sp->scans[i]);
-    else if (pi->has_mm && memory)
+    else if (!take_host_secrets(&ctx, rules, p, pi))
       scan_process_memory(&ctx, p, pi);
   }
   if (api->opt_bool(run, "rootfs") && api->opt_bool(run, "files"))

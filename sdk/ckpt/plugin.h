@@ -682,6 +682,19 @@ typedef struct {
   void (*free)(void *user);
 } CkptMemSubscriber;
 
+/* ABI 3.7 (onepass): a secret the host's secrets engine found in a
+ * process's memory during the pass (CkptApi.mem_secrets): what the
+ * engine's validator made of one raw match, in match order. */
+typedef struct {
+  size_t size;
+  const char *kind;
+  const char *severity; /* or NULL */
+  int priority;
+  const char *value;
+  const char *detail; /* or NULL */
+  uint64_t addr;      /* where the value starts */
+} CkptMemSecret;
+
 typedef struct CkptApi {
   size_t size; /* sizeof the host's table; check with CKPT_HAS() */
   unsigned abi_major, abi_minor;
@@ -840,6 +853,14 @@ typedef struct CkptApi {
    * once the pass fed it every process, or NULL when none did. */
   int (*mem_subscribe)(CkptRun *run, const CkptMemSubscriber *sub);
   void *(*mem_subscription)(CkptRun *run);
+  /* The secrets the host's engine, compiled from rules (comma-separated,
+   * as the secrets plugin's option), found in p's memory during the pass:
+   * the same scan the redaction policy takes its secrets from, shared.
+   * From prepare() with p NULL: asks for them; returns 1 when the host
+   * will scan with exactly those rules. From run(): returns 1 with *out
+   * and *n set once the pass scanned p, 0 otherwise (read for yourself). */
+  int (*mem_secrets)(CkptRun *run, const char *rules, const CkptProcess *p,
+                     const CkptMemSecret **out, size_t *n);
 
   /* Append new members here, and only here. */
 } CkptApi;
