@@ -586,14 +586,17 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
     ckpt_report_plugin_done(
         report, g_ptr_array_index(report->plugins, report->plugins->len - 1));
   }
-  if (pass && ckpt_host_verbose(h)) {
-    const CkptMemPassStats *ps = ckpt_mempass_stats(pass);
-    g_printerr(
-        "ckpt: %s: memory pass: %u subscribers, %" G_GUINT64_FORMAT
-        " processes, %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT
-        " bytes in %.1f ms; blocks read by the chain: %" G_GUINT64_FORMAT "\n",
-        report->path, ps->subscribers, ps->processes, ps->blocks, ps->bytes,
-        ps->ms, __atomic_load_n(&c->mem_blocks_read, __ATOMIC_RELAXED));
+  if (ckpt_host_verbose(h)) {
+    guint64 read = __atomic_load_n(&c->mem_blocks_read, __ATOMIC_RELAXED);
+    const CkptMemPassStats *ps = pass ? ckpt_mempass_stats(pass) : NULL;
+    if (ps)
+      g_printerr("ckpt: %s: memory pass: %u subscribers, %" G_GUINT64_FORMAT
+                 " processes, %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT
+                 " bytes in %.1f ms\n",
+                 report->path, ps->subscribers, ps->processes, ps->blocks,
+                 ps->bytes, ps->ms);
+    g_printerr("ckpt: %s: blocks read by the chain: %" G_GUINT64_FORMAT "\n",
+               report->path, read);
   }
   ckpt_mempass_free(pass);
 }
