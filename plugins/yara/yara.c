@@ -482,10 +482,22 @@ yara_prepare(const CkptApi *api, CkptRun *run)
   const CkptYaraRuleset *rs = get_rules(api, run);
   if (rs == NULL)
     return CKPT_FAILED; /* run() tells why */
+  CkptYaraScanOpts o;
+  read_scan_opts(api, run, &o);
+  /* the pass walks one process at a time, its subscribers at once: with
+   * several processes to scan and threads asked for (--threads N), the
+   * worker pool (one process a thread) is kept, at the price of its own
+   * walk; by default the scan joins the pass, and the secrets engine's
+   * scan (redaction, secrets) runs beside it */
+  size_t n = api->process_count(run), with_memory = 0;
+  for (size_t i = 0; i < n; i++)
+    with_memory += api->process_info(api->process_at(run, i))->has_mm ? 1 : 0;
+  if (api->opt_is_set(run, "threads") && o.threads > 1 && with_memory > 1)
+    return CKPT_OK;
   YaraPass *yp = g_new0(YaraPass, 1);
   yp->rs = rs;
-  read_scan_opts(api, run, &yp->o);
-  yp->n = api->process_count(run);
+  yp->o = o;
+  yp->n = n;
   yp->jobs = g_new0(CkptYaraJob, yp->n ? yp->n : 1);
   for (size_t i = 0; i < yp->n; i++) {
     yp->jobs[i].proc = api->process_at(run, i);
