@@ -37,6 +37,9 @@ struct BlockFeed {
   void (*begin)(BlockFeed *f, const CkptProcess *p);
   void (*end)(BlockFeed *f, const CkptProcess *p, int status);
   void (*post)(BlockFeed *f, const CkptMemBlock *b); /* each block posted */
+  /* the run's processes in pstree order, and the current one's index */
+  const CkptProcess **procs;
+  size_t n_procs, index;
   /* the current process */
   const CkptProcess *proc;
   GMutex lock;
@@ -160,6 +163,11 @@ static inline void
 blockfeed_sub_begin(const CkptProcess *p, void *user)
 {
   BlockFeed *f = user;
+  for (size_t i = 0; i < f->n_procs; i++)
+    if (f->procs[(f->index + i) % f->n_procs] == p) {
+      f->index = (f->index + i) % f->n_procs;
+      break;
+    }
   f->proc = p;
   f->state = FEED_WAIT;
   f->detached = FALSE;
@@ -226,13 +234,20 @@ blockfeed_sub_end(const CkptProcess *p, void *user)
     f->end(f, p, f->status);
 }
 
-/* Fills sub to feed f (the first member of user); the plugin sets f's
- * api, pad, scan and hooks, and sub->free. */
+/* Fills sub to feed f (the first member of user) over run's processes
+ * (f->index names the one scanned: a process_at() index); the plugin sets
+ * f's pad, scan and hooks, and sub->free. */
 static inline void
-blockfeed_init(BlockFeed *f, CkptMemSubscriber *sub, void *user)
+blockfeed_init(BlockFeed *f, const CkptApi *api, CkptRun *run,
+               CkptMemSubscriber *sub, void *user)
 {
   g_mutex_init(&f->lock);
   g_cond_init(&f->cond);
+  f->api = api;
+  f->n_procs = api->process_count(run);
+  f->procs = g_new0(const CkptProcess *, f->n_procs ? f->n_procs : 1);
+  for (size_t i = 0; i < f->n_procs; i++)
+    f->procs[i] = api->process_at(run, i);
   *sub = (CkptMemSubscriber){.size = sizeof *sub,
                              .user = user,
                              .begin = blockfeed_sub_begin,
@@ -246,6 +261,7 @@ blockfeed_clear(BlockFeed *f)
 {
   g_mutex_clear(&f->lock);
   g_cond_clear(&f->cond);
+  g_free(f->procs);
 }
 
 #endif

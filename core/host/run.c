@@ -820,6 +820,24 @@ finish_run(CkptRun *run, CkptStatus st)
   return o;
 }
 
+/* The run of plugin p over checkpoint c, into result. */
+static CkptRun
+run_of(const CkptHost *h, const CkptLoadedPlugin *p, CkptCheckpoint *c,
+       GArray *opts, CkptReport *report, CkptPluginResult *result,
+       CkptMemPass *pass)
+{
+  return (CkptRun){
+      .host = h,
+      .plugin = p,
+      .ckpt = c,
+      .opts = opts,
+      .report = report,
+      .result = result,
+      .progress_permille = -1,
+      .pass = pass,
+  };
+}
+
 void
 ckpt_host_prepare_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
                          CkptCheckpoint *c, GArray *opts, CkptReport *report,
@@ -831,17 +849,8 @@ ckpt_host_prepare_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
    * prepare failed reads for itself in run(), where it tells its errors */
   CkptPluginResult scratch = {
       .desc = p->desc, .messages = g_ptr_array_new_with_free_func(g_free)};
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      .ckpt = c,
-      .opts = opts,
-      .report = report,
-      .result = &scratch,
-      .progress_permille = -1,
-      .pass = pass,
-      .preparing = TRUE,
-  };
+  CkptRun run = run_of(h, p, c, opts, report, &scratch, pass);
+  run.preparing = TRUE;
   CkptStatus st = p->desc->prepare(&api_table, &run);
   if (st != CKPT_OK && ckpt_host_verbose(h))
     g_printerr("ckpt: %s: %s: prepare returned %d\n", report->path,
@@ -862,16 +871,8 @@ ckpt_host_run_plugin_pass(const CkptHost *h, const CkptLoadedPlugin *p,
                           CkptCheckpoint *c, GArray *opts, CkptReport *report,
                           CkptMemPass *pass)
 {
-  CkptRun run = {
-      .host = h,
-      .plugin = p,
-      .ckpt = c,
-      .opts = opts,
-      .report = report,
-      .result = ckpt_report_add_plugin(report, p->desc),
-      .progress_permille = -1,
-      .pass = pass,
-  };
+  CkptRun run = run_of(h, p, c, opts, report,
+                       ckpt_report_add_plugin(report, p->desc), pass);
   if (p->desc->run == NULL) {
     /* validation lets a plugin without run() in only with run_multi() */
     g_ptr_array_add(run.result->messages,

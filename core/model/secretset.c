@@ -193,24 +193,24 @@ scan_assignment(CkptSecretSet *s, const SecretsEngine *e, const char *name,
   scan_text(s, e, whole, strlen(name));
 }
 
+/* The engine's raw matches in one block, at their addresses, appended to
+ * hits. */
 static void
-scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
+scan_block(const SecretsEngine *e, const CkptMemBlock *b, GArray *hits)
 {
-  CkptMemIter *it = ckpt_mem_iter_new(p);
-  if (!it)
+  guint from = hits->len;
+  if (!secrets_scan_buffer(e, b->data, b->len, hits, NULL))
     return;
-  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
-  CkptMemBlock b = {.size = sizeof b};
-  while (ckpt_mem_iter_next(it, &b)) {
-    if (!b.data || b.len == 0)
-      continue;
-    guint from = hits->len;
-    if (!secrets_scan_buffer(e, b.data, b.len, hits, NULL))
-      continue;
-    for (guint i = from; i < hits->len; i++)
-      g_array_index(hits, SecretsHit, i).offset += b.addr;
-  }
-  ckpt_mem_iter_free(it);
+  for (guint i = from; i < hits->len; i++)
+    g_array_index(hits, SecretsHit, i).offset += b->addr;
+}
+
+/* What the validator makes of p's hits: SecretsCandidate*, in hit order. */
+static GPtrArray *
+validate_hits(const CkptProcess *p, GArray *hits)
+{
+  GPtrArray *found =
+      g_ptr_array_new_with_free_func((GDestroyNotify)secrets_candidate_free);
   g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
   for (guint i = 0; i < hits->len; i++) {
     const SecretsHit *h = &g_array_index(hits, SecretsHit, i);
@@ -220,9 +220,34 @@ scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
       continue;
     SecretsCandidate *c = secrets_validate(h, buf, got);
     if (c)
-      ckpt_secret_set_add(s, c->kind, c->value);
-    secrets_candidate_free(c);
+      g_ptr_array_add(found, c);
   }
+  return found;
+}
+
+static void
+add_candidates(CkptSecretSet *s, GPtrArray *found)
+{
+  for (guint k = 0; found && k < found->len; k++) {
+    const SecretsCandidate *cd = found->pdata[k];
+    ckpt_secret_set_add(s, cd->kind, cd->value);
+  }
+}
+
+static void
+scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
+{
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  if (!it)
+    return;
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  CkptMemBlock b = {.size = sizeof b};
+  while (ckpt_mem_iter_next(it, &b))
+    if (b.data && b.len > 0)
+      scan_block(e, &b, hits);
+  ckpt_mem_iter_free(it);
+  g_autoptr(GPtrArray) found = validate_hits(p, hits);
+  add_candidates(s, found);
 }
 
 /* The candidates the memory pass found in process i, or NULL. */
@@ -266,10 +291,7 @@ compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory,
       scan_text(s, e, pi->argv[k], 0);
     scan_text(s, e, pi->cmdline, 0);
     GPtrArray *found = memory ? pass_candidates(c, i, rules) : NULL;
-    for (guint k = 0; found && k < found->len; k++) {
-      const SecretsCandidate *cd = found->pdata[k];
-      ckpt_secret_set_add(s, cd->kind, cd->value);
-    }
+    add_candidates(s, found);
     if (e && memory && pi->has_mm && !found)
       scan_memory(s, e, p);
   }
@@ -338,30 +360,14 @@ void
 ckpt_secret_scan_block(CkptSecretScan *s, const CkptMemBlock *b)
 {
   /* as scan_memory: whole blocks, so the set is the one it computes */
-  guint from = s->hits->len;
-  if (!secrets_scan_buffer(s->e, b->data, b->len, s->hits, NULL))
-    return;
-  for (guint i = from; i < s->hits->len; i++)
-    g_array_index(s->hits, SecretsHit, i).offset += b->addr;
+  scan_block(s->e, b, s->hits);
 }
 
 void
 ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p)
 {
   size_t i = (size_t)(p - s->c->procs);
-  GPtrArray *found =
-      g_ptr_array_new_with_free_func((GDestroyNotify)secrets_candidate_free);
-  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
-  for (guint k = 0; k < s->hits->len; k++) {
-    const SecretsHit *h = &g_array_index(s->hits, SecretsHit, k);
-    size_t want = secrets_hit_wants_extent(h) ? SECRETS_EXTENT_MAX : h->len;
-    size_t got = ckpt_mem_read(p, h->offset, buf, want);
-    if (got < h->len)
-      continue;
-    SecretsCandidate *cd = secrets_validate(h, buf, got);
-    if (cd)
-      g_ptr_array_add(found, cd);
-  }
+  GPtrArray *found = validate_hits(p, s->hits);
   g_array_set_size(s->hits, 0);
   CkptMemSecret *view = g_new0(CkptMemSecret, found->len ? found->len : 1);
   for (guint k = 0; k < found->len; k++) {

@@ -437,19 +437,10 @@ detect_run(const CkptApi *api, CkptRun *run)
 
 static const char *const depends[] = {NULL};
 
-CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {
-    .abi_major = CKPT_ABI_MAJOR,
-    .abi_minor = CKPT_ABI_MINOR,
-    .size = sizeof(CkptPlugin),
-    .name = "detect",
-    .version = "0.1.0",
-    .description = "detectors of techniques: reverse shells, fileless and "
-                   "deleted programs, injected code, LD_PRELOAD, miners, "
-                   "shell history, root FS tampering, risky posture, network",
-    .license = "Apache-2.0",
-    .options = options,
-    .depends = depends,
-    .tables = tables,
-    .run = detect_run,
-    .prepare = detect_prepare,
-};
+CKPT_PLUGIN_DEFINE_WITH(
+    "detect", "0.1.0",
+    "detectors of techniques: reverse shells, fileless and "
+    "deleted programs, injected code, LD_PRELOAD, miners, "
+    "shell history, root FS tampering, risky posture, network",
+    "Apache-2.0", options, depends, tables, NULL, detect_run, NULL,
+    .prepare = detect_prepare);

@@ -524,29 +524,24 @@ take_host_secrets(Ctx *ctx, const char *rules, const CkptProcess *proc,
 typedef struct {
   BlockFeed feed; /* first: the subscription's user */
   const SecretsEngine *engine;
-  const CkptProcess **procs; /* pstree order */
-  MemScan *scans;            /* one per process */
-  size_t n, cur;
+  MemScan *scans; /* one per process, in pstree order (feed.index) */
+  size_t n;
 } SecretsPass;
 
 static void
 pass_begin(BlockFeed *f, const CkptProcess *p)
 {
   SecretsPass *sp = (SecretsPass *)f;
-  for (size_t i = 0; i < sp->n; i++)
-    if (sp->procs[(sp->cur + i) % sp->n] == p) {
-      sp->cur = (sp->cur + i) % sp->n;
-      break;
-    }
-  memscan_release(&sp->scans[sp->cur]);
-  sp->scans[sp->cur].hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  (void)p;
+  memscan_release(&sp->scans[f->index]);
+  sp->scans[f->index].hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
 }
 
 static int
 pass_scan(BlockFeed *f, YR_MEMORY_BLOCK_ITERATOR *it)
 {
   SecretsPass *sp = (SecretsPass *)f;
-  MemScan *m = &sp->scans[sp->cur];
+  MemScan *m = &sp->scans[f->index];
   secrets_scan_blocks(sp->engine, it, m->hits, &m->error);
   m->done = TRUE;
   return ERROR_SUCCESS;
@@ -559,7 +554,6 @@ pass_free(void *user)
   for (size_t i = 0; i < sp->n; i++)
     memscan_release(&sp->scans[i]);
   g_free(sp->scans);
-  g_free(sp->procs);
   blockfeed_clear(&sp->feed);
   g_free(sp);
 }
@@ -851,13 +845,9 @@ secrets_prepare(const CkptApi *api, CkptRun *run)
   SecretsPass *sp = g_new0(SecretsPass, 1);
   sp->engine = engine;
   sp->n = api->process_count(run);
-  sp->procs = g_new0(const CkptProcess *, sp->n ? sp->n : 1);
   sp->scans = g_new0(MemScan, sp->n ? sp->n : 1);
-  for (size_t i = 0; i < sp->n; i++)
-    sp->procs[i] = api->process_at(run, i);
   CkptMemSubscriber sub;
-  blockfeed_init(&sp->feed, &sub, sp);
-  sp->feed.api = api;
+  blockfeed_init(&sp->feed, api, run, &sub, sp);
   sp->feed.pad = 4096;
   sp->feed.scan = pass_scan;
   sp->feed.begin = pass_begin;
@@ -932,18 +922,8 @@ secrets_fini(void)
   g_clear_pointer(&cached_path, g_free);
 }
 
-CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {
-    .abi_major = CKPT_ABI_MAJOR,
-    .abi_minor = CKPT_ABI_MINOR,
-    .size = sizeof(CkptPlugin),
-    .name = "secrets",
-    .version = "0.1.0",
-    .description = "credentials held by the container (environment, command "
-                   "lines, memory, rootfs diff), redacted",
-    .license = "Apache-2.0",
-    .options = options,
-    .tables = tables,
-    .run = secrets_run,
-    .fini = secrets_fini,
-    .prepare = secrets_prepare,
-};
+CKPT_PLUGIN_DEFINE_WITH("secrets", "0.1.0",
+                        "credentials held by the container (environment, "
+                        "command lines, memory, rootfs diff), redacted",
+                        "Apache-2.0", options, NULL, tables, NULL, secrets_run,
+                        secrets_fini, .prepare = secrets_prepare);

@@ -429,34 +429,23 @@ typedef struct {
   BlockFeed feed; /* first: the subscription's user */
   const CkptYaraRuleset *rs;
   CkptYaraScanOpts o;
-  CkptYaraJob *jobs; /* one per process, in pstree order */
-  size_t n, cur;     /* jobs; the one being scanned */
+  CkptYaraJob *jobs; /* one per process, in pstree order (feed.index) */
+  size_t n;
 } YaraPass;
-
-static void
-pass_begin(BlockFeed *f, const CkptProcess *p)
-{
-  YaraPass *yp = (YaraPass *)f;
-  for (size_t i = 0; i < yp->n; i++)
-    if (yp->jobs[(yp->cur + i) % yp->n].proc == p) {
-      yp->cur = (yp->cur + i) % yp->n;
-      return;
-    }
-}
 
 static void
 pass_post(BlockFeed *f, const CkptMemBlock *b)
 {
   YaraPass *yp = (YaraPass *)f;
-  yp->jobs[yp->cur].bytes += b->len;
-  yp->jobs[yp->cur].blocks++;
+  yp->jobs[f->index].bytes += b->len;
+  yp->jobs[f->index].blocks++;
 }
 
 static int
 pass_scan(BlockFeed *f, YR_MEMORY_BLOCK_ITERATOR *it)
 {
   YaraPass *yp = (YaraPass *)f;
-  CkptYaraJob *job = &yp->jobs[yp->cur];
+  CkptYaraJob *job = &yp->jobs[f->index];
   g_clear_pointer(&job->hits, g_ptr_array_unref);
   return ckpt_yara_scan_job(f->api, yp->rs, &yp->o, job, it);
 }
@@ -504,11 +493,9 @@ yara_prepare(const CkptApi *api, CkptRun *run)
     yp->jobs[i].info = api->process_info(yp->jobs[i].proc);
   }
   CkptMemSubscriber sub;
-  blockfeed_init(&yp->feed, &sub, yp);
-  yp->feed.api = api;
+  blockfeed_init(&yp->feed, api, run, &sub, yp);
   yp->feed.pad = CKPT_YARA_ZERO_PAD;
   yp->feed.scan = pass_scan;
-  yp->feed.begin = pass_begin;
   yp->feed.post = pass_post;
   sub.free = pass_free;
   if (!api->mem_subscribe(run, &sub))
@@ -621,18 +608,9 @@ yara_fini(void)
   yr_finalize();
 }
 
-CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {
-    .abi_major = CKPT_ABI_MAJOR,
-    .abi_minor = CKPT_ABI_MINOR,
-    .size = sizeof(CkptPlugin),
-    .name = "yara",
-    .version = "0.1.0",
-    .description = "scan process memory (and the rootfs diff) with YARA rules",
-    .license = "Apache-2.0",
-    .options = yara_options,
-    .tables = yara_tables,
-    .init = yara_init,
-    .run = yara_run,
-    .fini = yara_fini,
-    .prepare = yara_prepare,
-};
+CKPT_PLUGIN_DEFINE_WITH("yara", "0.1.0",
+                        "scan process memory (and the rootfs diff) with YARA "
+                        "rules",
+                        "Apache-2.0", yara_options, NULL, yara_tables,
+                        yara_init, yara_run, yara_fini,
+                        .prepare = yara_prepare);

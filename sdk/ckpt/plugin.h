@@ -1038,22 +1038,21 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
  *                    tables, init, run, fini)
  * A multi-checkpoint plugin defines the descriptor itself with designated
  * initializers, setting run_multi (see plugins/diff/diff.c). */
+#define CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
+  .abi_major = CKPT_ABI_MAJOR, .abi_minor = CKPT_ABI_MINOR,                    \
+  .size = sizeof(CkptPlugin), .name = (nm), .version = (ver),                  \
+  .description = (desc), .license = (lic), .options = (opts),                  \
+  .depends = (deps), .tables = (tbls), .init = (in), .run = (rn), .fini = (fi)
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
-      .abi_major = CKPT_ABI_MAJOR,                                             \
-      .abi_minor = CKPT_ABI_MINOR,                                             \
-      .size = sizeof(CkptPlugin),                                              \
-      .name = (nm),                                                            \
-      .version = (ver),                                                        \
-      .description = (desc),                                                   \
-      .license = (lic),                                                        \
-      .options = (opts),                                                       \
-      .depends = (deps),                                                       \
-      .tables = (tbls),                                                        \
-      .init = (in),                                                            \
-      .run = (rn),                                                             \
-      .fini = (fi),                                                            \
-  }
+      CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)}
+/* ABI 3.7 (onepass): CKPT_PLUGIN_DEFINE followed by designated
+ * initializers of later members, e.g. `.prepare = my_prepare` */
+#define CKPT_PLUGIN_DEFINE_WITH(nm, ver, desc, lic, opts, deps, tbls, in, rn,  \
+                                fi, ...)                                       \
+  CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
+      CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi),    \
+      __VA_ARGS__}
 
 #ifdef __cplusplus
 }
