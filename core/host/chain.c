@@ -519,6 +519,29 @@ ckpt_plan_run_multi(const CkptHost *h, const CkptPlan *plan,
   }
 }
 
+/* The one memory pass (mempass.h): every plugin of the plan that has
+ * prepare() may subscribe, then each process's memory is walked once.
+ * None under --isolate (a plugin's code then runs only in its child) or
+ * with CKPT_MEMPASS=0 in the environment (each plugin reads for itself:
+ * what bench/triage.sh and tests/cli/onepass.sh compare with). */
+static CkptMemPass *
+memory_pass(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
+            CkptReport *report)
+{
+  if (ckpt_isolate_enabled() || g_strcmp0(g_getenv("CKPT_MEMPASS"), "0") == 0)
+    return NULL;
+  CkptMemPass *pass = ckpt_mempass_new();
+  for (guint i = 0; i < plan->steps->len; i++) {
+    const CkptStep *st = g_ptr_array_index(plan->steps, i);
+    if (!is_multi_only(st))
+      ckpt_host_prepare_plugin(h, st->plugin, c, st->opts, report, pass);
+  }
+  g_autofree char *rules =
+      ckpt_host_reveal(h) ? NULL : ckpt_host_secret_rules();
+  ckpt_mempass_run(pass, c, rules);
+  return pass;
+}
+
 void
 ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
               CkptReport *report)
@@ -531,6 +554,7 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
   }
   if (report->sink)
     mark_kept(plan, report);
+  CkptMemPass *pass = memory_pass(h, plan, c, report);
   for (guint i = 0; i < plan->steps->len; i++) {
     const CkptStep *st = g_ptr_array_index(plan->steps, i);
     if (is_multi_only(st))
@@ -551,7 +575,8 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
     CkptPluginOutcome o =
         ckpt_isolate_enabled()
             ? ckpt_isolate_run_plugin(h, st->plugin, c, st->opts, report)
-            : ckpt_host_run_plugin(h, st->plugin, c, st->opts, report);
+            : ckpt_host_run_plugin_pass(h, st->plugin, c, st->opts, report,
+                                        pass);
     if (o == CKPT_PLUGIN_RAN_FATAL) {
       fatal = st->plugin->desc->name;
       g_ptr_array_add(
@@ -561,4 +586,17 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
     ckpt_report_plugin_done(
         report, g_ptr_array_index(report->plugins, report->plugins->len - 1));
   }
+  if (ckpt_host_verbose(h)) {
+    guint64 read = __atomic_load_n(&c->mem_blocks_read, __ATOMIC_RELAXED);
+    const CkptMemPassStats *ps = pass ? ckpt_mempass_stats(pass) : NULL;
+    if (ps)
+      g_printerr("ckpt: %s: memory pass: %u subscribers, %" G_GUINT64_FORMAT
+                 " processes, %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT
+                 " bytes in %.1f ms\n",
+                 report->path, ps->subscribers, ps->processes, ps->blocks,
+                 ps->bytes, ps->ms);
+    g_printerr("ckpt: %s: blocks read by the chain: %" G_GUINT64_FORMAT "\n",
+               report->path, read);
+  }
+  ckpt_mempass_free(pass);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "host/mempass.h"
 #include "host/redact.h"
 
 struct CkptRun {
@@ -45,6 +46,10 @@ struct CkptRun {
   CkptDirNextFn dir_next;
   void *dir_user;
   CkptRun *dir_view;
+  /* the chain's memory pass (mempass.h), or NULL; subscribing is open
+   * only while the plugin's prepare() runs */
+  CkptMemPass *pass;
+  gboolean preparing;
 };
 
 /* The run rows and messages belong to. */
@@ -672,6 +677,43 @@ api_object_iter_free(CkptObjectIter *it)
   ckpt_object_iter_free(it);
 }
 
+/* ---- the one memory pass ---------------------------------------------- */
+
+static int
+api_mem_subscribe(CkptRun *run, const CkptMemSubscriber *sub)
+{
+  if (!run || !run->preparing || !run->pass)
+    return 0;
+  return ckpt_mempass_add(run->pass, run->plugin, sub) ? 1 : 0;
+}
+
+static void *
+api_mem_subscription(CkptRun *run)
+{
+  run = run ? owner(run) : NULL;
+  return run && run->pass ? ckpt_mempass_user(run->pass, run->plugin) : NULL;
+}
+
+static int
+api_mem_secrets(CkptRun *run, const char *rules, const CkptProcess *p,
+                const CkptMemSecret **out, size_t *n)
+{
+  if (!run || !rules)
+    return 0;
+  if (!p) {
+    /* the pass's engine is the redaction policy's: other rules are the
+     * plugin's to scan with */
+    g_autofree char *ours = ckpt_host_secret_rules();
+    return run->preparing && strcmp(rules, ours) == 0 &&
+                   ckpt_mempass_want_secrets(run->pass, rules)
+               ? 1
+               : 0;
+  }
+  if (!out || !n || !p->ckpt || !owner(run)->pass)
+    return 0;
+  return ckpt_checkpoint_mem_secrets(p->ckpt, rules, p, out, n) ? 1 : 0;
+}
+
 static const CkptApi api_table = {
     .size = sizeof(CkptApi),
     .abi_major = CKPT_ABI_MAJOR,
@@ -729,6 +771,9 @@ static const CkptApi api_table = {
     .object_iter_next = api_object_iter_next,
     .object_iter_free = api_object_iter_free,
     .dir_next = api_dir_next,
+    .mem_subscribe = api_mem_subscribe,
+    .mem_subscription = api_mem_subscription,
+    .mem_secrets = api_mem_secrets,
 };
 
 const CkptApi *
@@ -800,18 +845,23 @@ finish_run(CkptRun *run, CkptStatus st)
   return o;
 }
 
-/* A run of plugin p with its rows into report's slot result. */
+/* The run of plugin p over checkpoint c (NULL for a directory run's own
+ * run), with its rows into report's slot result, fed by pass or not. */
 static CkptRun
 run_of(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
-       CkptCheckpoint *c, CkptReport *report, CkptPluginResult *result)
+       CkptCheckpoint *c, CkptReport *report, CkptPluginResult *result,
+       CkptMemPass *pass)
 {
-  return (CkptRun){.host = h,
-                   .plugin = p,
-                   .ckpt = c,
-                   .opts = opts,
-                   .report = report,
-                   .result = result,
-                   .progress_permille = -1};
+  return (CkptRun){
+      .host = h,
+      .plugin = p,
+      .ckpt = c,
+      .opts = opts,
+      .report = report,
+      .result = result,
+      .progress_permille = -1,
+      .pass = pass,
+  };
 }
 
 /* A run the plugin cannot do: failed, saying why. */
@@ -823,12 +873,41 @@ refuse(CkptRun *run, const char *why)
   return run->result->outcome;
 }
 
+void
+ckpt_host_prepare_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
+                         CkptCheckpoint *c, GArray *opts, CkptReport *report,
+                         CkptMemPass *pass)
+{
+  if (!p->desc->prepare)
+    return;
+  /* what prepare() reports with error() is not the run's: a plugin whose
+   * prepare failed reads for itself in run(), where it tells its errors */
+  CkptPluginResult scratch = {
+      .desc = p->desc, .messages = g_ptr_array_new_with_free_func(g_free)};
+  CkptRun run = run_of(h, p, opts, c, report, &scratch, pass);
+  run.preparing = TRUE;
+  CkptStatus st = p->desc->prepare(&api_table, &run);
+  if (st != CKPT_OK && ckpt_host_verbose(h))
+    g_printerr("ckpt: %s: %s: prepare returned %d\n", report->path,
+               p->desc->name, (int)st);
+  g_ptr_array_unref(scratch.messages);
+  ckpt_secret_set_free(run.secrets_union);
+}
+
 CkptPluginOutcome
 ckpt_host_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
                      CkptCheckpoint *c, GArray *opts, CkptReport *report)
 {
-  CkptRun run =
-      run_of(h, p, opts, c, report, ckpt_report_add_plugin(report, p->desc));
+  return ckpt_host_run_plugin_pass(h, p, c, opts, report, NULL);
+}
+
+CkptPluginOutcome
+ckpt_host_run_plugin_pass(const CkptHost *h, const CkptLoadedPlugin *p,
+                          CkptCheckpoint *c, GArray *opts, CkptReport *report,
+                          CkptMemPass *pass)
+{
+  CkptRun run = run_of(h, p, opts, c, report,
+                       ckpt_report_add_plugin(report, p->desc), pass);
   /* validation lets a plugin without run() in only with run_multi() or
    * run_dir() */
   if (p->desc->run == NULL)
@@ -847,11 +926,11 @@ ckpt_host_run_multi(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
   /* the run itself reads the first checkpoint, so no accessor ever meets
    * a run without a model */
   CkptRun run = run_of(h, p, opts, cs[0], reports[0],
-                       ckpt_report_add_plugin(out, p->desc));
+                       ckpt_report_add_plugin(out, p->desc), NULL);
   run.views = g_new0(CkptRun, n);
   run.n_views = n;
   for (size_t i = 0; i < n; i++) {
-    run.views[i] = run_of(h, p, opts, cs[i], reports[i], run.result);
+    run.views[i] = run_of(h, p, opts, cs[i], reports[i], run.result, NULL);
     run.views[i].parent = &run;
   }
   CkptPluginOutcome o = finish_run(&run, p->desc->run_multi(&api_table, &run));
@@ -865,7 +944,7 @@ ckpt_host_run_dir(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
                   CkptDirNextFn next, void *user, CkptReport *out)
 {
   CkptRun run =
-      run_of(h, p, opts, NULL, out, ckpt_report_add_plugin(out, p->desc));
+      run_of(h, p, opts, NULL, out, ckpt_report_add_plugin(out, p->desc), NULL);
   if (p->desc->abi_minor < 7 || p->desc->run_dir == NULL)
     return refuse(&run, "has no directory scope (run_dir)");
   run.dir_next = next;
@@ -873,7 +952,7 @@ ckpt_host_run_dir(const CkptHost *h, const CkptLoadedPlugin *p, GArray *opts,
   /* the entries' checkpoints are read through one view, whose parent
    * takes the rows; the run itself has no checkpoint, so no secrets set
    * (the rows are names) */
-  CkptRun view = run_of(h, p, opts, NULL, out, run.result);
+  CkptRun view = run_of(h, p, opts, NULL, out, run.result, NULL);
   view.parent = &run;
   run.dir_view = &view;
   return finish_run(&run, p->desc->run_dir(&api_table, &run));

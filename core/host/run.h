@@ -5,6 +5,7 @@
 #define CKPT_RUN_H
 
 #include "host/host.h"
+#include "host/mempass.h"
 
 /* Runs plugin p over checkpoint c, storing rows into report. The returned
  * outcome is also stored in the plugin's slot. */
@@ -12,6 +13,18 @@ CkptPluginOutcome ckpt_host_run_plugin(const CkptHost *h,
                                        const CkptLoadedPlugin *p,
                                        CkptCheckpoint *c, GArray *opts,
                                        CkptReport *report);
+/* Calls plugin p's prepare(), if it has one, before the chain's runs over
+ * c: a plugin subscribes to pass there (api->mem_subscribe). */
+void ckpt_host_prepare_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
+                              CkptCheckpoint *c, GArray *opts,
+                              CkptReport *report, CkptMemPass *pass);
+/* ckpt_host_run_plugin(), with the memory pass that ran before (its
+ * subscription is the plugin's api->mem_subscription), or NULL. */
+CkptPluginOutcome ckpt_host_run_plugin_pass(const CkptHost *h,
+                                            const CkptLoadedPlugin *p,
+                                            CkptCheckpoint *c, GArray *opts,
+                                            CkptReport *report,
+                                            CkptMemPass *pass);
 /* Runs a multi-checkpoint plugin (run_multi) once over the n checkpoints
  * cs, whose chains' rows are in reports (one each, same order); its own
  * rows go into out. */

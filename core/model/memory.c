@@ -171,6 +171,8 @@ ckpt_mem_iter_next(CkptMemIter *it, CkptMemBlock *block)
     block->data = data;
     block->len = (size_t)(stop - start);
     block->vma = &vma->info;
+    if (p->ckpt)
+      __atomic_fetch_add(&p->ckpt->mem_blocks_read, 1, __ATOMIC_RELAXED);
     return 1;
   }
   return 0;

@@ -99,6 +99,9 @@ struct CkptCheckpoint {
   /* set by the host once a plugin read memory or objects' content: the
    * redaction policy then needs the secrets found in memory too */
   gboolean memory_shown;
+  /* blocks the memory iterators yielded, over every walk (atomic): what
+   * shows that a chain read each block once (--verbose) */
+  guint64 mem_blocks_read;
 };
 
 /* Opens path (archive or directory) and builds the model. */

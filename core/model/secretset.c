@@ -17,6 +17,12 @@
 struct CkptSecretSetCache {
   CkptSecretSet *strings; /* spec, environments, command lines */
   CkptSecretSet *full;    /* and dumped memory */
+  /* what the host's memory pass found (ckpt_secret_scan_*), per process
+   * (n_procs slots, NULL: not scanned), with the rules it used */
+  char *mem_rules;
+  GPtrArray **mem; /* SecretsCandidate*, in match order */
+  size_t n_mem;
+  CkptMemSecret **view; /* the same as the SDK shows them */
 };
 
 static void
@@ -187,24 +193,24 @@ scan_assignment(CkptSecretSet *s, const SecretsEngine *e, const char *name,
   scan_text(s, e, whole, strlen(name));
 }
 
+/* The engine's raw matches in one block, at their addresses, appended to
+ * hits. */
 static void
-scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
+scan_block(const SecretsEngine *e, const CkptMemBlock *b, GArray *hits)
 {
-  CkptMemIter *it = ckpt_mem_iter_new(p);
-  if (!it)
+  guint from = hits->len;
+  if (!secrets_scan_buffer(e, b->data, b->len, hits, NULL))
     return;
-  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
-  CkptMemBlock b = {.size = sizeof b};
-  while (ckpt_mem_iter_next(it, &b)) {
-    if (!b.data || b.len == 0)
-      continue;
-    guint from = hits->len;
-    if (!secrets_scan_buffer(e, b.data, b.len, hits, NULL))
-      continue;
-    for (guint i = from; i < hits->len; i++)
-      g_array_index(hits, SecretsHit, i).offset += b.addr;
-  }
-  ckpt_mem_iter_free(it);
+  for (guint i = from; i < hits->len; i++)
+    g_array_index(hits, SecretsHit, i).offset += b->addr;
+}
+
+/* What the validator makes of p's hits: SecretsCandidate*, in hit order. */
+static GPtrArray *
+validate_hits(const CkptProcess *p, GArray *hits)
+{
+  GPtrArray *found =
+      g_ptr_array_new_with_free_func((GDestroyNotify)secrets_candidate_free);
   g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
   for (guint i = 0; i < hits->len; i++) {
     const SecretsHit *h = &g_array_index(hits, SecretsHit, i);
@@ -214,13 +220,49 @@ scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
       continue;
     SecretsCandidate *c = secrets_validate(h, buf, got);
     if (c)
-      ckpt_secret_set_add(s, c->kind, c->value);
-    secrets_candidate_free(c);
+      g_ptr_array_add(found, c);
+  }
+  return found;
+}
+
+static void
+add_candidates(CkptSecretSet *s, GPtrArray *found)
+{
+  for (guint k = 0; found && k < found->len; k++) {
+    const SecretsCandidate *cd = found->pdata[k];
+    ckpt_secret_set_add(s, cd->kind, cd->value);
   }
 }
 
+static void
+scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
+{
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  if (!it)
+    return;
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  CkptMemBlock b = {.size = sizeof b};
+  while (ckpt_mem_iter_next(it, &b))
+    if (b.data && b.len > 0)
+      scan_block(e, &b, hits);
+  ckpt_mem_iter_free(it);
+  g_autoptr(GPtrArray) found = validate_hits(p, hits);
+  add_candidates(s, found);
+}
+
+/* The candidates the memory pass found in process i, or NULL. */
+static GPtrArray *
+pass_candidates(const CkptCheckpoint *c, size_t i, const char *rules)
+{
+  const struct CkptSecretSetCache *k = c->secrets;
+  if (!k || !k->mem || g_strcmp0(k->mem_rules, rules) != 0)
+    return NULL;
+  return k->mem[i];
+}
+
 static CkptSecretSet *
-compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory)
+compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory,
+        const char *rules)
 {
   CkptSecretSet *s = ckpt_secret_set_new();
   const CkptContainerInfo *ci = &c->container;
@@ -248,7 +290,9 @@ compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory)
     for (size_t k = 0; pi->argv && pi->argv[k]; k++)
       scan_text(s, e, pi->argv[k], 0);
     scan_text(s, e, pi->cmdline, 0);
-    if (e && memory && pi->has_mm)
+    GPtrArray *found = memory ? pass_candidates(c, i, rules) : NULL;
+    add_candidates(s, found);
+    if (e && memory && pi->has_mm && !found)
       scan_memory(s, e, p);
   }
   ckpt_secret_set_sort(s);
@@ -267,12 +311,111 @@ ckpt_checkpoint_secrets(CkptCheckpoint *c, const char *rules, gboolean memory,
     /* the rules compile once per process; the figure is the scan's */
     const SecretsEngine *e = engine_for(rules, warning);
     gint64 t0 = g_get_monotonic_time();
-    *slot = compute(c, e, memory);
+    *slot = compute(c, e, memory, rules);
     (*slot)->compute_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
   }
   const CkptSecretSet *s = *slot;
   g_mutex_unlock(&lock);
   return s;
+}
+
+/* ---- the host's memory pass ------------------------------------------- */
+
+struct CkptSecretScan {
+  CkptCheckpoint *c;
+  char *rules;
+  const SecretsEngine *e;
+  GArray *hits; /* SecretsHit of the current process, at addresses */
+};
+
+CkptSecretScan *
+ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules, char **warning)
+{
+  g_mutex_lock(&lock);
+  const SecretsEngine *e = engine_for(rules, warning);
+  if (e) {
+    if (!c->secrets)
+      c->secrets = g_new0(struct CkptSecretSetCache, 1);
+    if (!c->secrets->mem) {
+      c->secrets->mem = g_new0(GPtrArray *, c->n_procs ? c->n_procs : 1);
+      c->secrets->view = g_new0(CkptMemSecret *, c->n_procs ? c->n_procs : 1);
+      c->secrets->mem_rules = g_strdup(rules);
+      c->secrets->n_mem = c->n_procs;
+    }
+    if (g_strcmp0(c->secrets->mem_rules, rules) != 0)
+      e = NULL; /* scanned with other rules already: keep those */
+  }
+  g_mutex_unlock(&lock);
+  if (!e)
+    return NULL;
+  CkptSecretScan *s = g_new0(CkptSecretScan, 1);
+  s->c = c;
+  s->rules = g_strdup(rules);
+  s->e = e;
+  s->hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  return s;
+}
+
+void
+ckpt_secret_scan_block(CkptSecretScan *s, const CkptMemBlock *b)
+{
+  /* as scan_memory: whole blocks, so the set is the one it computes */
+  scan_block(s->e, b, s->hits);
+}
+
+void
+ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p)
+{
+  size_t i = (size_t)(p - s->c->procs);
+  GPtrArray *found = validate_hits(p, s->hits);
+  g_array_set_size(s->hits, 0);
+  CkptMemSecret *view = g_new0(CkptMemSecret, found->len ? found->len : 1);
+  for (guint k = 0; k < found->len; k++) {
+    const SecretsCandidate *cd = found->pdata[k];
+    view[k] = (CkptMemSecret){.size = sizeof view[k],
+                              .kind = cd->kind,
+                              .severity = cd->severity,
+                              .priority = cd->priority,
+                              .value = cd->value,
+                              .detail = cd->detail,
+                              .addr = cd->value_offset};
+  }
+  g_mutex_lock(&lock);
+  struct CkptSecretSetCache *k = s->c->secrets;
+  if (i < s->c->n_procs && !k->mem[i]) {
+    k->mem[i] = found;
+    k->view[i] = view;
+  } else {
+    g_ptr_array_unref(found);
+    g_free(view);
+  }
+  g_mutex_unlock(&lock);
+}
+
+void
+ckpt_secret_scan_free(CkptSecretScan *s)
+{
+  if (!s)
+    return;
+  g_array_unref(s->hits);
+  g_free(s->rules);
+  g_free(s);
+}
+
+gboolean
+ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
+                            const CkptProcess *p, const CkptMemSecret **out,
+                            size_t *n)
+{
+  g_mutex_lock(&lock);
+  size_t i = p ? (size_t)(p - c->procs) : c->n_procs;
+  GPtrArray *found = i < c->n_procs ? pass_candidates(c, i, rules) : NULL;
+  if (found) {
+    *out = c->secrets->view[i];
+    *n = found->len;
+  }
+  g_mutex_unlock(&lock);
+  return found != NULL;
 }
 
 void
@@ -282,5 +425,13 @@ ckpt_secretset_cache_free(struct CkptSecretSetCache *cache)
     return;
   ckpt_secret_set_free(cache->strings);
   ckpt_secret_set_free(cache->full);
+  for (size_t i = 0; cache->mem && i < cache->n_mem; i++) {
+    if (cache->mem[i])
+      g_ptr_array_unref(cache->mem[i]);
+    g_free(cache->view[i]);
+  }
+  g_free(cache->mem);
+  g_free(cache->view);
+  g_free(cache->mem_rules);
   g_free(cache);
 }

@@ -61,4 +61,22 @@ const CkptSecretSet *ckpt_checkpoint_secrets(CkptCheckpoint *c,
                                              const char *rules, gboolean memory,
                                              char **warning);
 
+/* The host's memory pass (host/mempass.h) runs the engine once over each
+ * process's blocks; the candidates it validates serve both the set's
+ * memory part (no second scan) and the secrets plugin
+ * (ckpt_checkpoint_mem_secrets), which then scans nothing itself. new()
+ * returns NULL when the rules cannot be compiled (*warning says why) or
+ * c was scanned with other rules. Blocks of one process, then end(). */
+typedef struct CkptSecretScan CkptSecretScan;
+CkptSecretScan *ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules,
+                                     char **warning);
+void ckpt_secret_scan_block(CkptSecretScan *s, const CkptMemBlock *b);
+void ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p);
+void ckpt_secret_scan_free(CkptSecretScan *s);
+/* What the pass found in p's memory with rules: TRUE with *out (n entries,
+ * as long as c) once it scanned p, else FALSE. Thread-safe. */
+gboolean ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
+                                     const CkptProcess *p,
+                                     const CkptMemSecret **out, size_t *n);
+
 #endif

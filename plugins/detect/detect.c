@@ -107,60 +107,242 @@ typedef struct {
   GPtrArray *readers; /* ReadCtx, one per process with patches */
 } Deferred;
 
+/* One process as the detectors see it, and its memory checks under way:
+ * begun, fed every block, ended, by the host's memory pass or by the
+ * plugin's own walk. */
+typedef struct {
+  const CkptApi *api;
+  const CkptProcess *proc;
+  const CkptFdInfo **fds;
+  const CkptVmaInfo **vmas;
+  DetProcess dp;
+  DetMemState *st;
+  DetBashState *bash;
+  ReadCtx rc;
+} DetProc;
+
 static void
-scan_process(const CkptApi *api, CkptRun *run, const CkptProcess *proc,
-             const DetSink *out, const DetSink *once, int memory, Deferred *dfr)
+proc_init(DetProc *d, const CkptApi *api, const CkptProcess *proc)
 {
-  const CkptProcessInfo *info = api->process_info(proc);
   size_t n_fds = api->fd_count(proc), n_vmas = api->vma_count(proc);
-  const CkptFdInfo **fds = g_new0(const CkptFdInfo *, n_fds + 1);
-  const CkptVmaInfo **vmas = g_new0(const CkptVmaInfo *, n_vmas + 1);
+  d->api = api;
+  d->proc = proc;
+  d->fds = g_new0(const CkptFdInfo *, n_fds + 1);
+  d->vmas = g_new0(const CkptVmaInfo *, n_vmas + 1);
   for (size_t i = 0; i < n_fds; i++)
-    fds[i] = api->fd_at(proc, i);
+    d->fds[i] = api->fd_at(proc, i);
   for (size_t i = 0; i < n_vmas; i++)
-    vmas[i] = api->vma_at(proc, i);
-  DetProcess dp = {info, fds, n_fds, vmas, n_vmas};
-  det_process(&dp, out);
-  det_posture_process(info, once);
-  if (memory && info->has_mm) {
-    DetMemState *st = det_memory_begin(&dp, out);
-    ReadCtx *keep = NULL;
-    if (dfr) {
-      keep = g_new(ReadCtx, 1);
-      *keep = (ReadCtx){api, proc};
-      g_ptr_array_add(dfr->readers, keep);
-      det_memory_defer_patches(st, dfr->patches, keep);
-    }
-    DetBashState *bash = det_is_bash(info) ? det_bash_begin(&dp) : NULL;
-    ReadCtx rc = {api, proc};
-    CkptMemIter *it = api->mem_iter_new(proc);
+    d->vmas[i] = api->vma_at(proc, i);
+  d->dp = (DetProcess){api->process_info(proc), d->fds, n_fds, d->vmas, n_vmas};
+  d->rc = (ReadCtx){api, proc};
+}
+
+static void
+proc_release(DetProc *d)
+{
+  g_free(d->fds);
+  g_free(d->vmas);
+}
+
+/* patches: where changed file mappings go to be judged against the
+ * rootfs diff (with a reader kept for them), or NULL */
+static void
+memory_begin(DetProc *d, const DetSink *out, GPtrArray *patches,
+             GPtrArray *readers)
+{
+  d->st = det_memory_begin(&d->dp, out);
+  if (patches) {
+    ReadCtx *keep = g_new(ReadCtx, 1);
+    *keep = d->rc;
+    g_ptr_array_add(readers, keep);
+    det_memory_defer_patches(d->st, patches, keep);
+  }
+  d->bash = det_is_bash(d->dp.info) ? det_bash_begin(&d->dp) : NULL;
+}
+
+static void
+memory_feed(DetProc *d, const CkptMemBlock *b)
+{
+  memory_block(d->api, d->proc, d->st, b);
+  if (d->bash && b->vma && b->vma->kind == CKPT_VMA_HEAP)
+    det_bash_stamps(d->bash, b);
+}
+
+static void
+memory_end(DetProc *d, const DetSink *out)
+{
+  const CkptApi *api = d->api;
+  det_memory_end(d->st);
+  /* a history entry and its timestamp may lie in different dumped runs
+   * of the heap: a second walk, once every timestamp is known */
+  if (d->bash && det_bash_has_stamps(d->bash)) {
+    CkptMemIter *it = api->mem_iter_new(d->proc);
     CkptMemBlock b = {.size = sizeof b};
-    while (it && api->mem_iter_next(it, &b)) {
-      memory_block(api, proc, st, &b);
-      if (bash && b.vma && b.vma->kind == CKPT_VMA_HEAP)
-        det_bash_stamps(bash, &b);
-    }
+    while (it && api->mem_iter_next(it, &b))
+      if (b.vma && b.vma->kind == CKPT_VMA_HEAP)
+        det_bash_entries(d->bash, &b, read_mem, &d->rc);
     if (it)
       api->mem_iter_free(it);
-    det_memory_end(st);
-    /* a history entry and its timestamp may lie in different dumped runs
-     * of the heap: a second walk, once every timestamp is known */
-    if (bash && det_bash_has_stamps(bash)) {
-      it = api->mem_iter_new(proc);
-      while (it && api->mem_iter_next(it, &b))
-        if (b.vma && b.vma->kind == CKPT_VMA_HEAP)
-          det_bash_entries(bash, &b, read_mem, &rc);
-      if (it)
-        api->mem_iter_free(it);
+  }
+  det_bash_end(d->bash, out);
+}
+
+/* ---- the host's one memory pass ---------------------------------------- */
+
+/* A finding kept until run() emits it: CkptFinding with owned strings. */
+static void
+kept_free(gpointer p)
+{
+  CkptFinding *f = p;
+  g_free((char *)f->id);
+  g_free((char *)f->title);
+  g_free((char *)f->path);
+  g_free((char *)f->evidence);
+  g_free((char *)f->attack);
+  g_free((char *)f->why);
+  g_free((char *)f->more);
+  g_free(f);
+}
+
+static void
+keep_row(void *ctx, const CkptFinding *f)
+{
+  CkptFinding *k = g_new(CkptFinding, 1);
+  *k = *f;
+  k->id = g_strdup(f->id);
+  k->title = g_strdup(f->title);
+  k->path = g_strdup(f->path);
+  k->evidence = g_strdup(f->evidence);
+  k->attack = g_strdup(f->attack);
+  k->why = g_strdup(f->why);
+  k->more = g_strdup(f->more);
+  g_ptr_array_add(ctx, k);
+}
+
+typedef struct {
+  DetProc d;
+  DetSink keep;       /* into found */
+  GPtrArray *found;   /* CkptFinding*, in the order found */
+  GPtrArray *patches; /* DetPatch*, or NULL (rootfs off) */
+  gboolean done;
+} PassProc;
+
+typedef struct {
+  const CkptApi *api;
+  PassProc *procs; /* pstree order */
+  size_t n, cur;
+  GPtrArray *readers; /* ReadCtx*, for the patches */
+} DetectPass;
+
+static void
+pass_begin(const CkptProcess *p, void *user)
+{
+  DetectPass *dp = user;
+  for (size_t i = 0; i < dp->n; i++)
+    if (dp->procs[(dp->cur + i) % dp->n].d.proc == p) {
+      dp->cur = (dp->cur + i) % dp->n;
+      break;
     }
-    det_bash_end(bash, out);
+  PassProc *pp = &dp->procs[dp->cur];
+  memory_begin(&pp->d, &pp->keep, pp->patches, dp->readers);
+}
+
+static void
+pass_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+{
+  DetectPass *dp = user;
+  (void)p;
+  memory_feed(&dp->procs[dp->cur].d, b);
+}
+
+static void
+pass_end(const CkptProcess *p, void *user)
+{
+  DetectPass *dp = user;
+  PassProc *pp = &dp->procs[dp->cur];
+  (void)p;
+  memory_end(&pp->d, &pp->keep);
+  pp->done = TRUE;
+}
+
+static void
+pass_free(void *user)
+{
+  DetectPass *dp = user;
+  for (size_t i = 0; i < dp->n; i++) {
+    proc_release(&dp->procs[i].d);
+    g_ptr_array_unref(dp->procs[i].found);
+    if (dp->procs[i].patches)
+      g_ptr_array_unref(dp->procs[i].patches);
+  }
+  g_free(dp->procs);
+  g_ptr_array_unref(dp->readers);
+  g_free(dp);
+}
+
+static CkptStatus
+detect_prepare(const CkptApi *api, CkptRun *run)
+{
+  if (!CKPT_HAS(api, mem_subscription) || !api->mem_subscribe ||
+      !api->opt_bool(run, "memory"))
+    return CKPT_OK;
+  const CkptContainerInfo *ci = api->container(run);
+  int rootfs = api->opt_bool(run, "rootfs") && ci && ci->has_rootfs_diff;
+  DetectPass *dp = g_new0(DetectPass, 1);
+  dp->api = api;
+  dp->n = api->process_count(run);
+  dp->procs = g_new0(PassProc, dp->n ? dp->n : 1);
+  dp->readers = g_ptr_array_new_with_free_func(g_free);
+  for (size_t i = 0; i < dp->n; i++) {
+    PassProc *pp = &dp->procs[i];
+    proc_init(&pp->d, api, api->process_at(run, i));
+    pp->found = g_ptr_array_new_with_free_func(kept_free);
+    pp->keep = (DetSink){keep_row, pp->found};
+    pp->patches =
+        rootfs ? g_ptr_array_new_with_free_func((GDestroyNotify)det_patch_free)
+               : NULL;
+  }
+  CkptMemSubscriber sub = {.size = sizeof sub,
+                           .user = dp,
+                           .begin = pass_begin,
+                           .block = pass_block,
+                           .end = pass_end,
+                           .free = pass_free};
+  if (!api->mem_subscribe(run, &sub))
+    pass_free(dp);
+  return CKPT_OK;
+}
+
+static void
+scan_process(const CkptApi *api, CkptRun *run, size_t index, const DetSink *out,
+             const DetSink *once, int memory, Deferred *dfr, DetectPass *pass)
+{
+  DetProc d = {0};
+  proc_init(&d, api, api->process_at(run, index));
+  const CkptProcessInfo *info = d.dp.info;
+  det_process(&d.dp, out);
+  det_posture_process(info, once);
+  PassProc *pp = pass && index < pass->n ? &pass->procs[index] : NULL;
+  if (memory && info->has_mm && pp && pp->done) {
+    /* the pass did the memory checks: their findings, in their order */
+    for (guint i = 0; i < pp->found->len; i++)
+      out->emit(out->ctx, g_ptr_array_index(pp->found, i));
+    while (dfr && pp->patches && pp->patches->len)
+      g_ptr_array_add(dfr->patches, g_ptr_array_steal_index(pp->patches, 0));
+  } else if (memory && info->has_mm) {
+    memory_begin(&d, out, dfr ? dfr->patches : NULL, dfr ? dfr->readers : NULL);
+    CkptMemIter *it = api->mem_iter_new(d.proc);
+    CkptMemBlock b = {.size = sizeof b};
+    while (it && api->mem_iter_next(it, &b))
+      memory_feed(&d, &b);
+    if (it)
+      api->mem_iter_free(it);
+    memory_end(&d, out);
   } else {
     /* anon-exec needs no pages */
-    det_memory_end(det_memory_begin(&dp, out));
+    det_memory_end(det_memory_begin(&d.dp, out));
   }
-  g_free(fds);
-  g_free(vmas);
-  (void)run;
+  proc_release(&d);
 }
 
 static CkptStatus
@@ -177,10 +359,12 @@ detect_run(const CkptApi *api, CkptRun *run)
   Deferred dfr = {
       g_ptr_array_new_with_free_func((GDestroyNotify)det_patch_free),
       g_ptr_array_new_with_free_func(g_free)};
+  DetectPass *pass = CKPT_HAS(api, mem_subscription) && api->mem_subscription
+                         ? api->mem_subscription(run)
+                         : NULL;
   size_t n = api->process_count(run);
   for (size_t i = 0; i < n; i++)
-    scan_process(api, run, api->process_at(run, i), &out, &once, memory,
-                 rootfs ? &dfr : NULL);
+    scan_process(api, run, i, &out, &once, memory, rootfs ? &dfr : NULL, pass);
 
   /* sockets: what listens tells accepted connections from opened ones */
   size_t n_sk = api->socket_count(run);
@@ -253,9 +437,10 @@ detect_run(const CkptApi *api, CkptRun *run)
 
 static const char *const depends[] = {NULL};
 
-CKPT_PLUGIN_DEFINE("detect", "0.1.0",
-                   "detectors of techniques: reverse shells, fileless and "
-                   "deleted programs, injected code, LD_PRELOAD, miners, "
-                   "shell history, root FS tampering, risky posture, network",
-                   "Apache-2.0", options, depends, tables, NULL, detect_run,
-                   NULL);
+CKPT_PLUGIN_DEFINE_WITH(
+    "detect", "0.1.0",
+    "detectors of techniques: reverse shells, fileless and "
+    "deleted programs, injected code, LD_PRELOAD, miners, "
+    "shell history, root FS tampering, risky posture, network",
+    "Apache-2.0", options, depends, tables, NULL, detect_run, NULL,
+    .prepare = detect_prepare);

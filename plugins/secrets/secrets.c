@@ -15,7 +15,7 @@
 #include "secrets-detect.h"
 #include "envdiff.h"
 #include "liveenv.h"
-#include "../zeropad.h"
+#include "../blockfeed.h"
 
 enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
 
@@ -405,6 +405,9 @@ block_next(YR_MEMORY_BLOCK_ITERATOR *self)
   return &bi->blk;
 }
 
+static void add_memory_finding(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
+                               SecretsCandidate *c);
+
 static void
 record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
                   const SecretsHit *h, uint8_t *buf)
@@ -416,8 +419,15 @@ record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
   if (got < h->len)
     return;
   SecretsCandidate *c = secrets_validate(h, buf, got);
-  if (!c)
-    return;
+  if (c)
+    add_memory_finding(ctx, proc, pid, c);
+}
+
+/* Takes c, a secret found in proc's memory. */
+static void
+add_memory_finding(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
+                   SecretsCandidate *c)
+{
   Place *p = place_new("memory");
   p->has_pid = TRUE;
   p->pid = pid;
@@ -429,6 +439,36 @@ record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
     p->path = g_strdup(vma->path);
   }
   add_finding(ctx, c, p);
+}
+
+/* What one process's scan found: hits, or why it stopped. */
+typedef struct {
+  GArray *hits; /* SecretsHit */
+  GError *error;
+  gboolean done;
+} MemScan;
+
+static void
+memscan_release(MemScan *m)
+{
+  g_clear_pointer(&m->hits, g_array_unref);
+  g_clear_error(&m->error);
+}
+
+/* The findings of one process's scan, validated against its memory. */
+static void
+record_memory_scan(Ctx *ctx, const CkptProcess *proc, const CkptProcessInfo *pi,
+                   const MemScan *m)
+{
+  if (m->error) {
+    ctx->api->log(ctx->run, CKPT_LOG_WARNING, "pid %u memory: %s", pi->pid,
+                  m->error->message);
+    ctx->partial = TRUE;
+  }
+  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
+  for (guint i = 0; m->hits && i < m->hits->len; i++)
+    record_memory_hit(ctx, proc, pi->pid,
+                      &g_array_index(m->hits, SecretsHit, i), buf);
 }
 
 static void
@@ -445,19 +485,77 @@ scan_process_memory(Ctx *ctx, const CkptProcess *proc,
                                  .first = block_next,
                                  .next = block_next,
                                  .last_error = ERROR_SUCCESS};
-  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
-  g_autoptr(GError) error = NULL;
-  gboolean ok = secrets_scan_blocks(ctx->engine, &it, hits, &error);
+  MemScan m = {.hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit))};
+  secrets_scan_blocks(ctx->engine, &it, m.hits, &m.error);
   ctx->api->mem_iter_free(bi.it);
-  if (!ok) {
-    ctx->api->log(ctx->run, CKPT_LOG_WARNING, "pid %u memory: %s", pi->pid,
-                  error->message);
-    ctx->partial = TRUE;
+  record_memory_scan(ctx, proc, pi, &m);
+  memscan_release(&m);
+}
+
+/* What the host's engine found in proc's memory during its pass
+ * (api->mem_secrets): the scan the redaction policy takes its secrets
+ * from, validated as record_memory_hit() does; FALSE when there is none
+ * to take (other rules, no pass). */
+static gboolean
+take_host_secrets(Ctx *ctx, const char *rules, const CkptProcess *proc,
+                  const CkptProcessInfo *pi)
+{
+  const CkptApi *api = ctx->api;
+  const CkptMemSecret *ms = NULL;
+  size_t n = 0;
+  if (!CKPT_HAS(api, mem_secrets) || !api->mem_secrets ||
+      !api->mem_secrets(ctx->run, rules, proc, &ms, &n))
+    return FALSE;
+  for (size_t i = 0; i < n; i++) {
+    SecretsCandidate *c = g_new0(SecretsCandidate, 1);
+    c->kind = ms[i].kind;
+    c->severity = ms[i].severity;
+    c->priority = ms[i].priority;
+    c->value = g_strdup(ms[i].value);
+    c->detail = g_strdup(ms[i].detail);
+    c->value_offset = ms[i].addr;
+    add_memory_finding(ctx, proc, pi->pid, c);
   }
-  g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
-  for (guint i = 0; i < hits->len; i++)
-    record_memory_hit(ctx, proc, pi->pid, &g_array_index(hits, SecretsHit, i),
-                      buf);
+  return TRUE;
+}
+
+/* ---- the host's one memory pass (blockfeed.h) ------------------------- */
+
+typedef struct {
+  BlockFeed feed; /* first: the subscription's user */
+  const SecretsEngine *engine;
+  MemScan *scans; /* one per process, in pstree order (feed.index) */
+  size_t n;
+} SecretsPass;
+
+static void
+pass_begin(BlockFeed *f, const CkptProcess *p)
+{
+  SecretsPass *sp = (SecretsPass *)f;
+  (void)p;
+  memscan_release(&sp->scans[f->index]);
+  sp->scans[f->index].hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+}
+
+static int
+pass_scan(BlockFeed *f, YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  SecretsPass *sp = (SecretsPass *)f;
+  MemScan *m = &sp->scans[f->index];
+  secrets_scan_blocks(sp->engine, it, m->hits, &m->error);
+  m->done = TRUE;
+  return ERROR_SUCCESS;
+}
+
+static void
+pass_free(void *user)
+{
+  SecretsPass *sp = user;
+  for (size_t i = 0; i < sp->n; i++)
+    memscan_release(&sp->scans[i]);
+  g_free(sp->scans);
+  blockfeed_clear(&sp->feed);
+  g_free(sp);
 }
 
 /* ---- rootfs diff ------------------------------------------------------- */
@@ -715,20 +813,63 @@ engine_for(const char *path, GError **error)
   return e;
 }
 
+/* The engine of run's rules option (the shipped rules by default), and
+ * those rules (*rules, owned). */
+static const SecretsEngine *
+run_engine(const CkptApi *api, CkptRun *run, char **rules, GError **error)
+{
+  const char *set =
+      api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
+  *rules = set && *set ? g_strdup(set) : default_rules(api);
+  return engine_for(*rules, error);
+}
+
+/* Subscribes the memory scan to the host's pass; run() then validates
+ * what it found. When it cannot, run() scans for itself. */
+static CkptStatus
+secrets_prepare(const CkptApi *api, CkptRun *run)
+{
+  if (!CKPT_HAS(api, mem_subscription) || !api->mem_subscribe ||
+      !api->opt_bool(run, "memory"))
+    return CKPT_OK;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rules = NULL;
+  const SecretsEngine *engine = run_engine(api, run, &rules, &error);
+  if (!engine)
+    return CKPT_FAILED; /* run() tells why */
+  /* the host's engine scans with the same rules for its redaction
+   * policy: one scan serves both */
+  if (CKPT_HAS(api, mem_secrets) && api->mem_secrets &&
+      api->mem_secrets(run, rules, NULL, NULL, NULL))
+    return CKPT_OK;
+  SecretsPass *sp = g_new0(SecretsPass, 1);
+  sp->engine = engine;
+  sp->n = api->process_count(run);
+  sp->scans = g_new0(MemScan, sp->n ? sp->n : 1);
+  CkptMemSubscriber sub;
+  blockfeed_init(&sp->feed, api, run, &sub, sp);
+  sp->feed.pad = 4096;
+  sp->feed.scan = pass_scan;
+  sp->feed.begin = pass_begin;
+  sub.free = pass_free;
+  if (!api->mem_subscribe(run, &sub))
+    pass_free(sp);
+  return CKPT_OK;
+}
+
 static CkptStatus
 secrets_run(const CkptApi *api, CkptRun *run)
 {
-  g_autofree char *shipped = NULL;
-  const char *rules =
-      api->opt_is_set(run, "rules") ? api->opt_str(run, "rules") : NULL;
-  if (!rules || !*rules)
-    rules = shipped = default_rules(api);
   g_autoptr(GError) error = NULL;
-  const SecretsEngine *engine = engine_for(rules, &error);
+  g_autofree char *rules = NULL;
+  const SecretsEngine *engine = run_engine(api, run, &rules, &error);
   if (!engine) {
     api->error(run, "%s", error->message);
     return CKPT_FAILED;
   }
+  SecretsPass *sp = CKPT_HAS(api, mem_subscription) && api->mem_subscription
+                        ? api->mem_subscription(run)
+                        : NULL;
   Ctx ctx = {
       .api = api,
       .run = run,
@@ -753,7 +894,11 @@ secrets_run(const CkptApi *api, CkptRun *run)
     const CkptProcess *p = api->process_at(run, i);
     const CkptProcessInfo *pi = api->process_info(p);
     scan_process_strings(&ctx, pi);
-    if (pi->has_mm && memory)
+    if (!pi->has_mm || !memory)
+      continue;
+    if (sp && i < sp->n && sp->scans[i].done)
+      record_memory_scan(&ctx, p, pi, &sp->scans[i]);
+    else if (!take_host_secrets(&ctx, rules, p, pi))
       scan_process_memory(&ctx, p, pi);
   }
   if (api->opt_bool(run, "rootfs") && api->opt_bool(run, "files"))
@@ -777,8 +922,8 @@ secrets_fini(void)
   g_clear_pointer(&cached_path, g_free);
 }
 
-CKPT_PLUGIN_DEFINE("secrets", "0.1.0",
-                   "credentials held by the container (environment, command "
-                   "lines, memory, rootfs diff), redacted",
-                   "Apache-2.0", options, NULL, tables, NULL, secrets_run,
-                   secrets_fini);
+CKPT_PLUGIN_DEFINE_WITH("secrets", "0.1.0",
+                        "credentials held by the container (environment, "
+                        "command lines, memory, rootfs diff), redacted",
+                        "Apache-2.0", options, NULL, tables, NULL, secrets_run,
+                        secrets_fini, .prepare = secrets_prepare);

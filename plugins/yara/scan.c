@@ -178,7 +178,7 @@ on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
  * (zeropad.h), at their true base, so offsets stay right and a string
  * straddling the edge of a zero run (up to ZERO_PAD bytes into it) still
  * matches. What lies wholly inside zero pages is not scanned. */
-#define ZERO_PAD 4096u
+#define ZERO_PAD CKPT_YARA_ZERO_PAD
 
 typedef struct {
   const CkptApi *api;
@@ -272,8 +272,10 @@ scanner_new(const CkptYaraRuleset *rs, const CkptYaraScanOpts *opts,
   return s;
 }
 
+/* One process's scan with scanner s over the blocks it yields. */
 static void
-scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
+scan_job_blocks(const CkptApi *api, const CkptYaraScanOpts *opts, YR_SCANNER *s,
+                CkptYaraJob *job, YR_MEMORY_BLOCK_ITERATOR *it)
 {
   job->hits =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_yara_hit_free);
@@ -283,6 +285,16 @@ scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
   }
   if (!job->info->has_mm) /* zombies and dead tasks have no memory */
     return;
+  Target t = {.api = api, .proc = job->proc, .opts = opts, .hits = job->hits};
+  yr_scanner_set_callback(s, on_scan_message, &t);
+  job->status = yr_scanner_scan_mem_blocks(s, it);
+  if (job->status != ERROR_SUCCESS)
+    g_ptr_array_set_size(job->hits, 0); /* a partial scan proves nothing */
+}
+
+static void
+scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
+{
   BlockIter bi = {.api = pool->api,
                   .proc = job->proc,
                   .cur = {.size = sizeof(CkptMemBlock)},
@@ -293,16 +305,21 @@ scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
                                  .next = block_next,
                                  .file_size = NULL,
                                  .last_error = ERROR_SUCCESS};
-  Target t = {.api = pool->api,
-              .proc = job->proc,
-              .opts = pool->opts,
-              .hits = job->hits};
-  yr_scanner_set_callback(s, on_scan_message, &t);
-  job->status = yr_scanner_scan_mem_blocks(s, &it);
+  scan_job_blocks(pool->api, pool->opts, s, job, &it);
   if (bi.it != NULL)
     pool->api->mem_iter_free(bi.it);
-  if (job->status != ERROR_SUCCESS)
-    g_ptr_array_set_size(job->hits, 0); /* a partial scan proves nothing */
+}
+
+int
+ckpt_yara_scan_job(const CkptApi *api, const CkptYaraRuleset *rs,
+                   const CkptYaraScanOpts *opts, CkptYaraJob *job,
+                   YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  YR_SCANNER *s = scanner_new(rs, opts, SCAN_FLAGS_PROCESS_MEMORY);
+  scan_job_blocks(api, opts, s, job, it);
+  if (s != NULL)
+    yr_scanner_destroy(s);
+  return job->status;
 }
 
 static gpointer

@@ -28,6 +28,8 @@ typedef struct {
 } CkptYaraHit;
 
 #define CKPT_YARA_DATA_MAX 256
+/* bytes of zero pages scanned either side of data (zeropad.h) */
+#define CKPT_YARA_ZERO_PAD 4096u
 
 typedef struct {
   int flags;            /* SCAN_FLAGS_* */
@@ -57,6 +59,13 @@ void ckpt_yara_scan_processes(const CkptApi *api, const CkptYaraRuleset *rs,
                               const CkptYaraScanOpts *opts, CkptYaraJob *jobs,
                               size_t n_jobs, CkptYaraProgressFn progress,
                               void *user);
+
+/* Scans one job's process over the blocks it yields (the host's memory
+ * pass, blockfeed.h) on the calling thread; job->bytes and blocks are the
+ * caller's to count. Returns the job's status. */
+int ckpt_yara_scan_job(const CkptApi *api, const CkptYaraRuleset *rs,
+                       const CkptYaraScanOpts *opts, CkptYaraJob *job,
+                       YR_MEMORY_BLOCK_ITERATOR *it);
 
 /* Scans one buffer (a rootfs file) on the calling thread; hits get
  * addresses relative to the buffer. Returns libyara's status. */

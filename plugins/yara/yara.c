@@ -14,6 +14,7 @@
 #include "ckpt/plugin.h"
 #include "ruleset.h"
 #include "scan.h"
+#include "../blockfeed.h"
 
 static const CkptOption yara_options[] = {
     {"rules", CKPT_T_LIST, NULL,
@@ -422,6 +423,86 @@ count_rules_matched(CkptYaraJob *jobs, size_t n, GHashTable *seen)
     }
 }
 
+/* ---- the host's one memory pass (blockfeed.h) ------------------------- */
+
+typedef struct {
+  BlockFeed feed; /* first: the subscription's user */
+  const CkptYaraRuleset *rs;
+  CkptYaraScanOpts o;
+  CkptYaraJob *jobs; /* one per process, in pstree order (feed.index) */
+  size_t n;
+} YaraPass;
+
+static void
+pass_post(BlockFeed *f, const CkptMemBlock *b)
+{
+  YaraPass *yp = (YaraPass *)f;
+  yp->jobs[f->index].bytes += b->len;
+  yp->jobs[f->index].blocks++;
+}
+
+static int
+pass_scan(BlockFeed *f, YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  YaraPass *yp = (YaraPass *)f;
+  CkptYaraJob *job = &yp->jobs[f->index];
+  g_clear_pointer(&job->hits, g_ptr_array_unref);
+  return ckpt_yara_scan_job(f->api, yp->rs, &yp->o, job, it);
+}
+
+static void
+pass_free(void *user)
+{
+  YaraPass *yp = user;
+  for (size_t j = 0; j < yp->n; j++)
+    ckpt_yara_job_release(&yp->jobs[j]);
+  g_free(yp->jobs);
+  blockfeed_clear(&yp->feed);
+  g_free(yp);
+}
+
+/* Subscribes the memory scan to the host's pass; run() then emits what
+ * it found. When it cannot, run() scans for itself. */
+static CkptStatus
+yara_prepare(const CkptApi *api, CkptRun *run)
+{
+  if (!CKPT_HAS(api, mem_subscription) || !api->mem_subscribe)
+    return CKPT_OK;
+  const CkptYaraRuleset *rs = get_rules(api, run);
+  if (rs == NULL)
+    return CKPT_FAILED; /* run() tells why */
+  CkptYaraScanOpts o;
+  read_scan_opts(api, run, &o);
+  /* the pass walks one process at a time, its subscribers at once: with
+   * several processes to scan and threads asked for (--threads N), the
+   * worker pool (one process a thread) is kept, at the price of its own
+   * walk; by default the scan joins the pass, and the secrets engine's
+   * scan (redaction, secrets) runs beside it */
+  size_t n = api->process_count(run), with_memory = 0;
+  for (size_t i = 0; i < n; i++)
+    with_memory += api->process_info(api->process_at(run, i))->has_mm ? 1 : 0;
+  if (api->opt_is_set(run, "threads") && o.threads > 1 && with_memory > 1)
+    return CKPT_OK;
+  YaraPass *yp = g_new0(YaraPass, 1);
+  yp->rs = rs;
+  yp->o = o;
+  yp->n = n;
+  yp->jobs = g_new0(CkptYaraJob, yp->n ? yp->n : 1);
+  for (size_t i = 0; i < yp->n; i++) {
+    yp->jobs[i].proc = api->process_at(run, i);
+    yp->jobs[i].info = api->process_info(yp->jobs[i].proc);
+  }
+  CkptMemSubscriber sub;
+  blockfeed_init(&yp->feed, api, run, &sub, yp);
+  yp->feed.pad = CKPT_YARA_ZERO_PAD;
+  yp->feed.scan = pass_scan;
+  yp->feed.post = pass_post;
+  sub.free = pass_free;
+  if (!api->mem_subscribe(run, &sub))
+    pass_free(yp);
+  return CKPT_OK;
+}
+
 static CkptStatus
 yara_run(const CkptApi *api, CkptRun *run)
 {
@@ -436,16 +517,21 @@ yara_run(const CkptApi *api, CkptRun *run)
   const char *checkpoint = ci->path ? ci->path : "";
 
   size_t n = api->process_count(run);
-  CkptYaraJob *jobs = g_new0(CkptYaraJob, n ? n : 1);
-  Progress pr = {api, run, 0};
-  for (size_t i = 0; i < n; i++) {
-    jobs[i].proc = api->process_at(run, i);
-    jobs[i].info = api->process_info(jobs[i].proc);
-    pr.bytes_total += jobs[i].info->mem_present;
+  YaraPass *yp = CKPT_HAS(api, mem_subscription) && api->mem_subscription
+                     ? api->mem_subscription(run)
+                     : NULL;
+  CkptYaraJob *jobs = yp ? yp->jobs : g_new0(CkptYaraJob, n ? n : 1);
+  if (!yp) {
+    Progress pr = {api, run, 0};
+    for (size_t i = 0; i < n; i++) {
+      jobs[i].proc = api->process_at(run, i);
+      jobs[i].info = api->process_info(jobs[i].proc);
+      pr.bytes_total += jobs[i].info->mem_present;
+    }
+    gboolean show = api->opt_bool(run, "progress");
+    ckpt_yara_scan_processes(api, rs, &o, jobs, n,
+                             show ? report_progress : NULL, &pr);
   }
-  gboolean show = api->opt_bool(run, "progress");
-  ckpt_yara_scan_processes(api, rs, &o, jobs, n, show ? report_progress : NULL,
-                           &pr);
 
   /* emit on the run thread, in pstree order */
   guint n_hits = 0, n_failed = 0, n_scanned = 0;
@@ -463,17 +549,19 @@ yara_run(const CkptApi *api, CkptRun *run)
     }
     if (job->info->has_mm)
       n_scanned++;
-    for (guint i = 0; i < job->hits->len; i++)
+    for (guint i = 0; job->hits && i < job->hits->len; i++)
       emit_hit(api, run, checkpoint, job->info, NULL, NULL,
                job->hits->pdata[i]);
-    n_hits += job->hits->len;
+    n_hits += job->hits ? job->hits->len : 0;
   }
   g_autoptr(GHashTable) matched =
       g_hash_table_new(g_direct_hash, g_direct_equal);
   count_rules_matched(jobs, n, matched);
-  for (size_t j = 0; j < n; j++)
-    ckpt_yara_job_release(&jobs[j]);
-  g_free(jobs);
+  if (!yp) { /* the pass's are freed with it */
+    for (size_t j = 0; j < n; j++)
+      ckpt_yara_job_release(&jobs[j]);
+    g_free(jobs);
+  }
 
   guint n_objects = 0;
   if (api->opt_bool(run, "objects"))
@@ -520,7 +608,9 @@ yara_fini(void)
   yr_finalize();
 }
 
-CKPT_PLUGIN_DEFINE("yara", "0.1.0",
-                   "scan process memory (and the rootfs diff) with YARA rules",
-                   "Apache-2.0", yara_options, NULL, yara_tables, yara_init,
-                   yara_run, yara_fini);
+CKPT_PLUGIN_DEFINE_WITH("yara", "0.1.0",
+                        "scan process memory (and the rootfs diff) with YARA "
+                        "rules",
+                        "Apache-2.0", yara_options, NULL, yara_tables,
+                        yara_init, yara_run, yara_fini,
+                        .prepare = yara_prepare);

@@ -685,6 +685,39 @@ typedef enum {
   CKPT_LOG_ERROR = 3,
 } CkptLogLevel;
 
+/* ABI 3.7 (onepass): a subscriber of the host's one memory pass
+ * (CkptApi.mem_subscribe). The host walks each process's dumped memory
+ * once, in pstree order, before the chain's first run(), and hands every
+ * block to every subscriber: begin(p), then for each block block(p, b) on
+ * every subscriber followed by sync(p) on every subscriber (return from
+ * sync once done with b: b is valid from block() until sync() returns, so
+ * subscribers may work on one block at once on threads of their own),
+ * then end(p). Processes without memory are not walked. Any callback may
+ * be NULL. free(user) is called once the chain's run over the checkpoint
+ * ended, whether the plugin ran or not. Set size to sizeof. */
+typedef struct {
+  size_t size;
+  void *user;
+  void (*begin)(const CkptProcess *p, void *user);
+  void (*block)(const CkptProcess *p, const CkptMemBlock *b, void *user);
+  void (*sync)(const CkptProcess *p, void *user);
+  void (*end)(const CkptProcess *p, void *user);
+  void (*free)(void *user);
+} CkptMemSubscriber;
+
+/* ABI 3.7 (onepass): a secret the host's secrets engine found in a
+ * process's memory during the pass (CkptApi.mem_secrets): what the
+ * engine's validator made of one raw match, in match order. */
+typedef struct {
+  size_t size;
+  const char *kind;
+  const char *severity; /* or NULL */
+  int priority;
+  const char *value;
+  const char *detail; /* or NULL */
+  uint64_t addr;      /* where the value starts */
+} CkptMemSecret;
+
 typedef struct CkptApi {
   size_t size; /* sizeof the host's table; check with CKPT_HAS() */
   unsigned abi_major, abi_minor;
@@ -846,6 +879,24 @@ typedef struct CkptApi {
    * emitted on the run are not redacted (they hold names, not content).
    * 0 on a run that is not a directory run. */
   int (*dir_next)(CkptRun *run, CkptDirEntryInfo *entry);
+
+  /* ABI 3.7 (onepass): the host's one memory pass (CkptMemSubscriber
+   * above). mem_subscribe() is called from prepare(): it returns 1 when
+   * the host will feed sub (copied) to the pass, 0 when it will not (no
+   * pass: --isolate, a run over several checkpoints); then the plugin
+   * reads memory itself in run(), as a plugin without prepare does. In
+   * run(), mem_subscription() gives the user of the plugin's subscription
+   * once the pass fed it every process, or NULL when none did. */
+  int (*mem_subscribe)(CkptRun *run, const CkptMemSubscriber *sub);
+  void *(*mem_subscription)(CkptRun *run);
+  /* The secrets the host's engine, compiled from rules (comma-separated,
+   * as the secrets plugin's option), found in p's memory during the pass:
+   * the same scan the redaction policy takes its secrets from, shared.
+   * From prepare() with p NULL: asks for them; returns 1 when the host
+   * will scan with exactly those rules. From run(): returns 1 with *out
+   * and *n set once the pass scanned p, 0 otherwise (read for yourself). */
+  int (*mem_secrets)(CkptRun *run, const char *rules, const CkptProcess *p,
+                     const CkptMemSecret **out, size_t *n);
 
   /* Append new members here, and only here. */
 } CkptApi;
@@ -1032,15 +1083,20 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
  *                    tables, init, run, fini)
  * A multi-checkpoint plugin defines the descriptor itself with designated
  * initializers, setting run_multi (see plugins/diff/diff.c). */
+#define CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
+  CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts),                             \
+      .depends = (deps), .tables = (tbls), .init = (in), .run = (rn),          \
+      .fini = (fi)
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
-      CKPT_DESCRIPTOR_HEAD_(nm, ver, desc, lic, opts),                         \
-      .depends = (deps),                                                       \
-      .tables = (tbls),                                                        \
-      .init = (in),                                                            \
-      .run = (rn),                                                             \
-      .fini = (fi),                                                            \
-  }
+      CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)}
+/* ABI 3.7 (onepass): CKPT_PLUGIN_DEFINE followed by designated
+ * initializers of later members, e.g. `.prepare = my_prepare` */
+#define CKPT_PLUGIN_DEFINE_WITH(nm, ver, desc, lic, opts, deps, tbls, in, rn,  \
+                                fi, ...)                                       \
+  CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
+      CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi),    \
+      __VA_ARGS__}
 
 /* CKPT_PLUGIN_DEFINE_DIR(name, version, description, license, options,
  *                        tables, reads, run_dir)

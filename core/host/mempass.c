@@ -1,0 +1,188 @@
+/* mempass.c - the one memory pass (mempass.h). The walk is the model's
+ * memory iterator, once per process; blocks point into the checkpoint (or
+ * its spool) and stay valid until every subscriber's sync() returned, so
+ * subscribers that scan on threads of their own work on the same block at
+ * once. Zero pages are the subscribers' to skip (mem_data_next): what a
+ * scanner must see around them differs from one to the other. */
+#include "host/mempass.h"
+
+#include <string.h>
+
+#include "model/model.h"
+#include "model/secretset.h"
+
+typedef struct {
+  const CkptLoadedPlugin *plugin;
+  CkptMemSubscriber sub;
+} Subscription;
+
+struct CkptMemPass {
+  GArray *subs; /* Subscription */
+  gboolean ran;
+  char *secret_rules; /* a plugin asked for the engine's memory secrets */
+  CkptMemPassStats stats;
+};
+
+CkptMemPass *
+ckpt_mempass_new(void)
+{
+  CkptMemPass *pass = g_new0(CkptMemPass, 1);
+  pass->subs = g_array_new(FALSE, TRUE, sizeof(Subscription));
+  return pass;
+}
+
+void
+ckpt_mempass_free(CkptMemPass *pass)
+{
+  if (!pass)
+    return;
+  for (guint i = 0; i < pass->subs->len; i++) {
+    Subscription *s = &g_array_index(pass->subs, Subscription, i);
+    if (s->sub.free)
+      s->sub.free(s->sub.user);
+  }
+  g_array_unref(pass->subs);
+  g_free(pass->secret_rules);
+  g_free(pass);
+}
+
+gboolean
+ckpt_mempass_add(CkptMemPass *pass, const CkptLoadedPlugin *plugin,
+                 const CkptMemSubscriber *sub)
+{
+  if (!pass || !sub || sub->size < sizeof(size_t) || pass->ran)
+    return FALSE;
+  for (guint i = 0; i < pass->subs->len; i++)
+    if (g_array_index(pass->subs, Subscription, i).plugin == plugin)
+      return FALSE;
+  Subscription s = {.plugin = plugin};
+  /* a subscriber built against a shorter struct gets zeros past it */
+  s.sub.size = sizeof s.sub;
+  memcpy((char *)&s.sub + sizeof(size_t), (const char *)sub + sizeof(size_t),
+         MIN(sub->size, sizeof s.sub) - sizeof(size_t));
+  g_array_append_val(pass->subs, s);
+  pass->stats.subscribers = pass->subs->len;
+  return TRUE;
+}
+
+void *
+ckpt_mempass_user(const CkptMemPass *pass, const CkptLoadedPlugin *plugin)
+{
+  if (!pass || !pass->ran)
+    return NULL;
+  for (guint i = 0; i < pass->subs->len; i++) {
+    const Subscription *s = &g_array_index(pass->subs, Subscription, i);
+    if (s->plugin == plugin)
+      return s->sub.user;
+  }
+  return NULL;
+}
+
+guint
+ckpt_mempass_count(const CkptMemPass *pass)
+{
+  return pass ? pass->subs->len : 0;
+}
+
+const CkptMemPassStats *
+ckpt_mempass_stats(const CkptMemPass *pass)
+{
+  return &pass->stats;
+}
+
+#define EACH_SUB(pass, s)                                                      \
+  for (Subscription *s = (Subscription *)(pass)->subs->data;                   \
+       s < (Subscription *)(pass)->subs->data + (pass)->subs->len; s++)
+
+static void
+walk_process(CkptMemPass *pass, const CkptProcess *p)
+{
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  if (!it)
+    return;
+  pass->stats.processes++;
+  EACH_SUB(pass, s)
+  if (s->sub.begin)
+    s->sub.begin(p, s->sub.user);
+  CkptMemBlock b = {.size = sizeof b};
+  while (ckpt_mem_iter_next(it, &b)) {
+    if (!b.data || b.len == 0)
+      continue;
+    pass->stats.blocks++;
+    pass->stats.bytes += b.len;
+    EACH_SUB(pass, s)
+    if (s->sub.block)
+      s->sub.block(p, &b, s->sub.user);
+    EACH_SUB(pass, s)
+    if (s->sub.sync)
+      s->sub.sync(p, s->sub.user);
+  }
+  ckpt_mem_iter_free(it);
+  EACH_SUB(pass, s)
+  if (s->sub.end)
+    s->sub.end(p, s->sub.user);
+}
+
+gboolean
+ckpt_mempass_want_secrets(CkptMemPass *pass, const char *rules)
+{
+  if (!pass || pass->ran || !rules)
+    return FALSE;
+  if (!pass->secret_rules)
+    pass->secret_rules = g_strdup(rules);
+  return g_strcmp0(pass->secret_rules, rules) == 0;
+}
+
+/* the secrets engine's scan, the host's own subscriber */
+static void
+secrets_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+{
+  (void)p;
+  ckpt_secret_scan_block(user, b);
+}
+
+static void
+secrets_end(const CkptProcess *p, void *user)
+{
+  ckpt_secret_scan_end(user, p);
+}
+
+static void
+secrets_free(void *user)
+{
+  ckpt_secret_scan_free(user);
+}
+
+void
+ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
+{
+  if (!pass || pass->ran)
+    return;
+  /* the redaction policy will want memory's secrets once a subscriber
+   * saw memory; the engine's scan joins the pass, last, so that the
+   * subscribers that scan on threads of their own start on each block
+   * before it; a plugin that asked for them gets the same (mem_secrets) */
+  const char *rules = pass->secret_rules;
+  if (!rules && pass->subs->len > 0)
+    rules = redaction;
+  CkptSecretScan *scan = rules ? ckpt_secret_scan_new(c, rules, NULL) : NULL;
+  if (scan) {
+    CkptMemSubscriber sub = {.size = sizeof sub,
+                             .user = scan,
+                             .block = secrets_block,
+                             .end = secrets_end,
+                             .free = secrets_free};
+    ckpt_mempass_add(pass, NULL, &sub);
+  }
+  pass->ran = TRUE;
+  if (pass->subs->len == 0)
+    return;
+  gint64 t0 = g_get_monotonic_time();
+  /* subscribers show what memory holds: the redaction policy then takes
+   * the secrets found in memory too, as for a plugin that read it */
+  c->memory_shown = TRUE;
+  for (size_t i = 0; i < c->n_procs; i++)
+    if (c->procs[i].info.has_mm)
+      walk_process(pass, &c->procs[i]);
+  pass->stats.ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+}
