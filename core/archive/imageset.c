@@ -37,6 +37,7 @@
 #include "archive/filters.h"
 #include "archive/mapguard.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 #define SPOOL_ALIGN 4096
 /* Below this many output bytes the ratio is not judged: headers and the
@@ -49,6 +50,7 @@ typedef enum {
   WHERE_HEAP,    /* own buffer */
   WHERE_SPOOL,   /* offset into the spool mapping */
   WHERE_FILE,    /* own mapping (directory mode) */
+  WHERE_DROPPED, /* page data nobody reads: decompressed through, not kept */
 } Where;
 
 typedef struct {
@@ -92,6 +94,9 @@ struct CkptImageSet {
   char *sha256;
   const char *sha256_of;
   gboolean hash_dir; /* a directory: sha256 of its listing, when asked */
+  unsigned keep;     /* CKPT_SET_KEEP_* the open was asked for */
+  int hash_fd;       /* compressed input not hashed at open: hashed later */
+  gboolean dropped;  /* some page data was not kept */
   GArray *zero_runs; /* ZeroRun: those holes, sorted, merged, disjoint */
 };
 
@@ -390,6 +395,18 @@ spool_store(CkptImageSet *set, uint64_t off, const uint8_t *buf, size_t n,
   return i <= from || spool_write(set, off + from, buf + from, i - from, error);
 }
 
+/* Dropped page data still counts its whole zero pages for the ratio check,
+ * as the spool would have (a page split across two data blocks is counted
+ * as data: the judgement errs on the side of refusing). */
+static void
+drop_count_zeros(CkptImageSet *set, uint64_t at, const uint8_t *buf, size_t n)
+{
+  size_t i = (size_t)((SPOOL_ALIGN - at % SPOOL_ALIGN) % SPOOL_ALIGN);
+  for (; i < n && n - i >= SPOOL_ALIGN; i += SPOOL_ALIGN)
+    if (page_is_zero(buf + i))
+      set->zeros += SPOOL_ALIGN;
+}
+
 typedef struct {
   uint64_t off, len;
 } Hole;
@@ -514,6 +531,14 @@ wants_spool(const CkptImageSet *set, const char *name, uint64_t size)
 }
 
 static gboolean
+is_pages_name(const char *name)
+{
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  return g_str_has_prefix(base, "pages-") && g_str_has_suffix(base, ".img");
+}
+
+static gboolean
 reader_prepare(Reader *r, gboolean in_place, GError **error)
 {
   CkptImageSet *set = r->set;
@@ -521,6 +546,14 @@ reader_prepare(Reader *r, gboolean in_place, GError **error)
   m->len = r->declared;
   if (in_place) {
     m->where = WHERE_ARCHIVE;
+    return TRUE;
+  }
+  if (!(set->keep & CKPT_SET_KEEP_PAGES) && r->declared > 0 &&
+      is_pages_name(m->name)) {
+    /* nobody reads page data: it is decompressed through (the tar goes on
+     * after it) but neither spooled nor held */
+    m->where = WHERE_DROPPED;
+    set->dropped = TRUE;
     return TRUE;
   }
   if (wants_spool(set, m->name, r->declared)) {
@@ -586,6 +619,10 @@ reader_store(Reader *r, uint64_t at, const void *buf, size_t n, GError **error)
     return TRUE;
   if (m->where == WHERE_HEAP) {
     memcpy(m->own + at, buf, n);
+    return TRUE;
+  }
+  if (m->where == WHERE_DROPPED) {
+    drop_count_zeros(r->set, at, buf, n);
     return TRUE;
   }
   return reader_spool(r, m->off + at, buf, n, error);
@@ -880,7 +917,7 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
 typedef struct {
   int fd;
   off_t at;
-  GChecksum *sum;
+  CkptSha256 *sum; /* NULL: not hashed at open */
   uint8_t buf[256 * 1024];
 } HashSource;
 
@@ -897,7 +934,8 @@ hash_read(struct archive *a, void *client, const void **out)
       return -1;
     }
     s->at += r;
-    g_checksum_update(s->sum, s->buf, r);
+    if (s->sum)
+      ckpt_sha256_update(s->sum, s->buf, (size_t)r);
     *out = s->buf;
     return r;
   }
@@ -921,7 +959,7 @@ hash_rest(CkptImageSet *set, HashSource *s, GError **error)
     if (r == 0)
       return TRUE;
     s->at += r;
-    g_checksum_update(s->sum, s->buf, r);
+    ckpt_sha256_update(s->sum, s->buf, (size_t)r);
   }
 }
 
@@ -949,7 +987,9 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   g_autofree HashSource *src = g_new0(HashSource, 1);
   src->fd = fd;
   src->at = start > 0 ? start : 0;
-  src->sum = g_checksum_new(G_CHECKSUM_SHA256);
+  /* from offset 0 only: a descriptor handed in part-read is not hashed */
+  gboolean hash_now = (set->keep & CKPT_SET_KEEP_HASH) && start == 0;
+  src->sum = hash_now ? ckpt_sha256_new() : NULL;
   if (archive_read_open(a, src, NULL, hash_read, NULL) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
   else if (!ckpt_filters_chain_ok(a, &code)) {
@@ -958,12 +998,14 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   } else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
-  /* from offset 0 only: a descriptor handed in part-read is not hashed */
-  if (ok && src->at >= 0 && start == 0 && hash_rest(set, src, error)) {
-    set->sha256 = g_strdup(g_checksum_get_string(src->sum));
+  if (ok && hash_now && hash_rest(set, src, error)) {
+    set->sha256 = ckpt_sha256_finish(g_steal_pointer(&src->sum));
     set->sha256_of = "file";
+  } else if (ok && !hash_now && start == 0) {
+    /* hashed when first asked, from the file again */
+    set->hash_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   }
-  g_checksum_free(src->sum);
+  ckpt_sha256_free(src->sum);
   return ok;
 }
 
@@ -1080,17 +1122,16 @@ hash_dir(CkptImageSet *set)
   for (guint i = 0; i < set->members->len; i++)
     g_ptr_array_add(sorted, g_ptr_array_index(set->members, i));
   g_ptr_array_sort(sorted, member_name_cmp);
-  GChecksum *list = g_checksum_new(G_CHECKSUM_SHA256);
+  CkptSha256 *list = ckpt_sha256_new();
   for (guint i = 0; i < sorted->len; i++) {
     const Member *m = g_ptr_array_index(sorted, i);
-    g_autofree char *hex = g_compute_checksum_for_data(
-        G_CHECKSUM_SHA256, m->own ? m->own : empty_bytes, m->own ? m->len : 0);
+    g_autofree char *hex =
+        ckpt_sha256_data(m->own ? m->own : empty_bytes, m->own ? m->len : 0);
     g_autofree char *line = g_strdup_printf("%s  %s\n", hex, m->name);
-    g_checksum_update(list, (const guchar *)line, (gssize)strlen(line));
+    ckpt_sha256_update(list, line, strlen(line));
   }
-  set->sha256 = g_strdup(g_checksum_get_string(list));
+  set->sha256 = ckpt_sha256_finish(list);
   set->sha256_of = "directory listing";
-  g_checksum_free(list);
 }
 
 static gboolean
@@ -1208,6 +1249,9 @@ resolve_members(CkptImageSet *set)
     case WHERE_FILE:
       p = m->own;
       break;
+    case WHERE_DROPPED:
+      m->data = NULL; /* its bytes were not kept: ckpt_imageset_image() */
+      continue;
     }
     m->data = (p != NULL && m->len > 0) ? p : empty_bytes;
   }
@@ -1271,6 +1315,20 @@ ckpt_imageset_sniff_fd(int fd, CkptSetFormat *format)
 CkptImageSet *
 ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
 {
+  return ckpt_imageset_open_keep(path, limits, CKPT_SET_KEEP_ALL, error);
+}
+
+CkptImageSet *
+ckpt_imageset_open_fd(int fd, const char *path, const CkptLimits *limits,
+                      GError **error)
+{
+  return ckpt_imageset_open_fd_keep(fd, path, limits, CKPT_SET_KEEP_ALL, error);
+}
+
+CkptImageSet *
+ckpt_imageset_open_keep(const char *path, const CkptLimits *limits,
+                        unsigned keep, GError **error)
+{
   g_return_val_if_fail(path != NULL, NULL);
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
@@ -1280,20 +1338,22 @@ ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
                 "%s: cannot open: %s", path, g_strerror(e));
     return NULL;
   }
-  CkptImageSet *set = ckpt_imageset_open_fd(fd, path, limits, error);
+  CkptImageSet *set = ckpt_imageset_open_fd_keep(fd, path, limits, keep, error);
   close(fd);
   return set;
 }
 
 CkptImageSet *
-ckpt_imageset_open_fd(int fd, const char *path, const CkptLimits *limits,
-                      GError **error)
+ckpt_imageset_open_fd_keep(int fd, const char *path, const CkptLimits *limits,
+                           unsigned keep, GError **error)
 {
   g_return_val_if_fail(path != NULL, NULL);
 
   g_autoptr(CkptImageSet) set = g_new0(CkptImageSet, 1);
   set->path = g_strdup(path);
   set->spool_fd = -1;
+  set->hash_fd = -1;
+  set->keep = keep;
   if (limits)
     set->limits = *limits;
   else
@@ -1354,6 +1414,8 @@ ckpt_imageset_free(CkptImageSet *set)
     munmap(set->spool_map, set->spool_len);
   if (set->spool_fd >= 0)
     close(set->spool_fd);
+  if (set->hash_fd >= 0)
+    close(set->hash_fd);
   g_free(set->path);
   g_free(set->sha256);
   g_free(set);
@@ -1404,6 +1466,12 @@ ckpt_imageset_data_next(const CkptImageSet *set, const uint8_t *data,
   return TRUE;
 }
 
+gboolean
+ckpt_imageset_pages_kept(const CkptImageSet *set)
+{
+  return !set->dropped;
+}
+
 CkptSetFormat
 ckpt_imageset_format(const CkptImageSet *set)
 {
@@ -1428,11 +1496,17 @@ ckpt_imageset_sha256(CkptImageSet *set, const char **of)
   if (set->sha256 == NULL && set->map != NULL) {
     /* the one full read of a plain tar (a file cut short meanwhile reads
      * as zeros past its end, and ckpt_imageset_check() says so) */
-    set->sha256 =
-        g_compute_checksum_for_data(G_CHECKSUM_SHA256, set->map, set->map_len);
+    set->sha256 = ckpt_sha256_data(set->map, set->map_len);
     set->sha256_of = "file";
   } else if (set->sha256 == NULL && set->hash_dir) {
     hash_dir(set);
+  } else if (set->sha256 == NULL && set->hash_fd >= 0) {
+    /* compressed input opened without CKPT_SET_KEEP_HASH: one more read
+     * of the file (NULL if that fails) */
+    set->sha256 = ckpt_sha256_fd(set->hash_fd, 0);
+    set->sha256_of = "file";
+    close(set->hash_fd);
+    set->hash_fd = -1;
   }
   if (of)
     *of = set->sha256 ? set->sha256_of : NULL;

@@ -253,9 +253,9 @@ detect_run(const CkptApi *api, CkptRun *run)
 
 static const char *const depends[] = {NULL};
 
-CKPT_PLUGIN_DEFINE("detect", "0.1.0",
-                   "detectors of techniques: reverse shells, fileless and "
-                   "deleted programs, injected code, LD_PRELOAD, miners, "
-                   "shell history, root FS tampering, risky posture, network",
-                   "Apache-2.0", options, depends, tables, NULL, detect_run,
-                   NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL | CKPT_READS_MEMORY, "detect", "0.1.0",
+    "detectors of techniques: reverse shells, fileless and "
+    "deleted programs, injected code, LD_PRELOAD, miners, "
+    "shell history, root FS tampering, risky posture, network",
+    "Apache-2.0", options, depends, tables, NULL, detect_run, NULL);

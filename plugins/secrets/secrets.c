@@ -777,8 +777,8 @@ secrets_fini(void)
   g_clear_pointer(&cached_path, g_free);
 }
 
-CKPT_PLUGIN_DEFINE("secrets", "0.1.0",
-                   "credentials held by the container (environment, command "
-                   "lines, memory, rootfs diff), redacted",
-                   "Apache-2.0", options, NULL, tables, NULL, secrets_run,
-                   secrets_fini);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL | CKPT_READS_MEMORY, "secrets", "0.1.0",
+    "credentials held by the container (environment, command "
+    "lines, memory, rootfs diff), redacted",
+    "Apache-2.0", options, NULL, tables, NULL, secrets_run, secrets_fini);

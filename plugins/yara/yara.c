@@ -520,7 +520,7 @@ yara_fini(void)
   yr_finalize();
 }
 
-CKPT_PLUGIN_DEFINE("yara", "0.1.0",
-                   "scan process memory (and the rootfs diff) with YARA rules",
-                   "Apache-2.0", yara_options, NULL, yara_tables, yara_init,
-                   yara_run, yara_fini);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL | CKPT_READS_MEMORY, "yara", "0.1.0",
+    "scan process memory (and the rootfs diff) with YARA rules", "Apache-2.0",
+    yara_options, NULL, yara_tables, yara_init, yara_run, yara_fini);
