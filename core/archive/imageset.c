@@ -913,20 +913,100 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
 }
 
 /* The compressed file's bytes as libarchive reads them, hashed on the
- * way: the checkpoint is hashed in the same single pass that decodes it. */
+ * way: the checkpoint is hashed in the same single pass that decodes it,
+ * on a second thread (SHA-256 costs about what zstd does), which takes
+ * the buffers in turn: HASH_SLOTS of them, so that the reader fills one
+ * while the hasher reads the others and libarchive still holds the last
+ * one it was given. */
+#define HASH_SLOTS 4
+#define HASH_BUF (256 * 1024)
+
 typedef struct {
   int fd;
   off_t at;
   CkptSha256 *sum; /* NULL: not hashed at open */
-  uint8_t buf[256 * 1024];
+  GThread *thread; /* NULL: hashed inline (no thread could be made) */
+  GMutex mu;
+  GCond cv;
+  guint64 posted, hashed; /* buffers handed to the hasher, hashed */
+  gboolean done;          /* no more buffers */
+  size_t len[HASH_SLOTS];
+  uint8_t buf[HASH_SLOTS][HASH_BUF];
 } HashSource;
+
+static gpointer
+hash_thread(gpointer data)
+{
+  HashSource *s = data;
+  g_mutex_lock(&s->mu);
+  for (;;) {
+    while (s->hashed == s->posted && !s->done)
+      g_cond_wait(&s->cv, &s->mu);
+    if (s->hashed == s->posted)
+      break;
+    guint slot = (guint)(s->hashed % HASH_SLOTS);
+    g_mutex_unlock(&s->mu);
+    ckpt_sha256_update(s->sum, s->buf[slot], s->len[slot]);
+    g_mutex_lock(&s->mu);
+    s->hashed++;
+    g_cond_broadcast(&s->cv);
+  }
+  g_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+/* The next buffer to fill: one the hasher is done with. */
+static guint
+hash_slot(HashSource *s)
+{
+  if (s->thread) {
+    g_mutex_lock(&s->mu);
+    while (s->posted - s->hashed >= HASH_SLOTS)
+      g_cond_wait(&s->cv, &s->mu);
+    g_mutex_unlock(&s->mu);
+  }
+  return (guint)(s->posted % HASH_SLOTS);
+}
+
+/* Hands n bytes just read into slot to the hash. */
+static void
+hash_post(HashSource *s, guint slot, size_t n)
+{
+  if (s->sum == NULL || n == 0)
+    return;
+  if (s->thread == NULL) {
+    ckpt_sha256_update(s->sum, s->buf[slot], n);
+    s->posted++;
+    return;
+  }
+  g_mutex_lock(&s->mu);
+  s->len[slot] = n;
+  s->posted++;
+  g_cond_broadcast(&s->cv);
+  g_mutex_unlock(&s->mu);
+}
+
+/* Ends the hasher; the sum then holds every buffer posted. */
+static void
+hash_stop(HashSource *s)
+{
+  if (s->thread == NULL)
+    return;
+  g_mutex_lock(&s->mu);
+  s->done = TRUE;
+  g_cond_broadcast(&s->cv);
+  g_mutex_unlock(&s->mu);
+  g_thread_join(s->thread);
+  s->thread = NULL;
+}
 
 static la_ssize_t
 hash_read(struct archive *a, void *client, const void **out)
 {
   HashSource *s = client;
+  guint slot = hash_slot(s);
   for (;;) {
-    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
+    ssize_t r = pread(s->fd, s->buf[slot], HASH_BUF, s->at);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0) {
@@ -934,9 +1014,8 @@ hash_read(struct archive *a, void *client, const void **out)
       return -1;
     }
     s->at += r;
-    if (s->sum)
-      ckpt_sha256_update(s->sum, s->buf, (size_t)r);
-    *out = s->buf;
+    hash_post(s, slot, (size_t)r);
+    *out = s->buf[slot];
     return r;
   }
 }
@@ -947,7 +1026,8 @@ static gboolean
 hash_rest(CkptImageSet *set, HashSource *s, GError **error)
 {
   for (;;) {
-    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
+    guint slot = hash_slot(s);
+    ssize_t r = pread(s->fd, s->buf[slot], HASH_BUF, s->at);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0) {
@@ -959,7 +1039,7 @@ hash_rest(CkptImageSet *set, HashSource *s, GError **error)
     if (r == 0)
       return TRUE;
     s->at += r;
-    ckpt_sha256_update(s->sum, s->buf, (size_t)r);
+    hash_post(s, slot, (size_t)r);
   }
 }
 
@@ -990,6 +1070,10 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   /* from offset 0 only: a descriptor handed in part-read is not hashed */
   gboolean hash_now = (set->keep & CKPT_SET_KEEP_HASH) && start == 0;
   src->sum = hash_now ? ckpt_sha256_new() : NULL;
+  g_mutex_init(&src->mu);
+  g_cond_init(&src->cv);
+  if (hash_now)
+    src->thread = g_thread_try_new("ckpt-sha256", hash_thread, src, NULL);
   if (archive_read_open(a, src, NULL, hash_read, NULL) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
   else if (!ckpt_filters_chain_ok(a, &code)) {
@@ -998,7 +1082,9 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   } else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
-  if (ok && hash_now && hash_rest(set, src, error)) {
+  gboolean hashed = ok && hash_now && hash_rest(set, src, error);
+  hash_stop(src);
+  if (hashed) {
     set->sha256 = ckpt_sha256_finish(g_steal_pointer(&src->sum));
     set->sha256_of = "file";
   } else if (ok && !hash_now && start == 0) {
@@ -1006,6 +1092,8 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
     set->hash_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   }
   ckpt_sha256_free(src->sum);
+  g_mutex_clear(&src->mu);
+  g_cond_clear(&src->cv);
   return ok;
 }
 
