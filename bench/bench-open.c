@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "model.h"
+#include "model/model.h"
 
 /* The value in kB of a "Key:   123 kB" line of a /proc file, or -1. */
 static long long

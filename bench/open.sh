@@ -7,8 +7,8 @@
 #   CHECKPOINT  must lie under RIGDIR/work (the lab sees it at /work/...)
 #   BUILDDIR    a configured and built meson build dir (default build-bench)
 #   RIGDIR      the lab (default /var/tmp/ckpt-rig)
-# bench-open is compiled here against BUILDDIR's core library; no meson
-# target is needed.
+# bench-open is compiled here against BUILDDIR's layer libraries (model
+# and below); no meson target is needed.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -16,14 +16,23 @@ CKPT=$(realpath "$1")
 BUILD=$(realpath "${2:-$ROOT/build-bench}")
 RIG=${3:-/var/tmp/ckpt-rig}
 
-[ -f "$BUILD/core/libckptcore.a" ] || {
-    echo "no $BUILD/core/libckptcore.a: meson setup $BUILD && ninja -C $BUILD" >&2
-    exit 1; }
+# the layers below the host, each a static library (core/meson.build),
+# highest first so that the linker resolves downwards
+LIBS="core/libckpt-model.a core/libckpt-secrets-detect.a core/libckpt-archive.a
+core/libckpt-criu.a core/libckpt-util.a proto/libckptproto.a"
+for l in $LIBS; do
+    [ -f "$BUILD/$l" ] || {
+        echo "no $BUILD/$l: meson setup $BUILD && ninja -C $BUILD" >&2
+        exit 1; }
+done
 BIN=$BUILD/bench-open
-cc -O2 -std=gnu11 -o "$BIN" "$HERE/bench-open.c" -I"$ROOT/core" -I"$ROOT/sdk" \
-    "$BUILD/core/libckptcore.a" \
-    $(pkg-config --cflags --libs glib-2.0 gio-2.0 json-glib-1.0 libarchive libprotobuf-c) \
-    -ldl -lpthread
+# shellcheck disable=SC2046 # word splitting of the lists is wanted
+cc -O2 -std=gnu11 -o "$BIN" "$HERE/bench-open.c" -I"$ROOT/core" \
+    -I"$ROOT/sdk" -I"$BUILD/core" -I"$BUILD/proto" \
+    $(for l in $LIBS; do printf '%s ' "$BUILD/$l"; done) \
+    $(pkg-config --cflags --libs glib-2.0 gio-2.0 json-glib-1.0 libarchive \
+        libprotobuf-c yara libcrypto) \
+    -lm -ldl -lpthread
 
 # Cold and warm are not told apart: run twice and keep the second, so both
 # tools read the file from the page cache.

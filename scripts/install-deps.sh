@@ -4,7 +4,7 @@
 set -eu
 # chromium: tests/cli/report.py loads `ckpt report` pages in a real browser
 PKGS="build-essential meson ninja-build pkg-config protobuf-c-compiler
-libprotobuf-c-dev libarchive-dev libglib2.0-dev libjson-glib-dev libyara-dev
+libprotobuf-c-dev libarchive-dev libssl-dev libglib2.0-dev libjson-glib-dev libyara-dev
 yara libpcre2-dev zlib1g-dev libzstd-dev zstd gzip python3 gdb clang
 clang-format libclang-rt-14-dev valgrind tar util-linux
 groff man-db mandoc bsdextrautils bash-completion zsh fish chromium"

@@ -37,6 +37,7 @@
 #include "archive/filters.h"
 #include "archive/mapguard.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 #define SPOOL_ALIGN 4096
 /* Below this many output bytes the ratio is not judged: headers and the
@@ -49,6 +50,7 @@ typedef enum {
   WHERE_HEAP,    /* own buffer */
   WHERE_SPOOL,   /* offset into the spool mapping */
   WHERE_FILE,    /* own mapping (directory mode) */
+  WHERE_DROPPED, /* page data nobody reads: decompressed through, not kept */
 } Where;
 
 typedef struct {
@@ -92,6 +94,9 @@ struct CkptImageSet {
   char *sha256;
   const char *sha256_of;
   gboolean hash_dir; /* a directory: sha256 of its listing, when asked */
+  unsigned keep;     /* CKPT_SET_KEEP_* the open was asked for */
+  int hash_fd;       /* compressed input not hashed at open: hashed later */
+  gboolean dropped;  /* some page data was not kept */
   GArray *zero_runs; /* ZeroRun: those holes, sorted, merged, disjoint */
 };
 
@@ -390,6 +395,18 @@ spool_store(CkptImageSet *set, uint64_t off, const uint8_t *buf, size_t n,
   return i <= from || spool_write(set, off + from, buf + from, i - from, error);
 }
 
+/* Dropped page data still counts its whole zero pages for the ratio check,
+ * as the spool would have (a page split across two data blocks is counted
+ * as data: the judgement errs on the side of refusing). */
+static void
+drop_count_zeros(CkptImageSet *set, uint64_t at, const uint8_t *buf, size_t n)
+{
+  size_t i = (size_t)((SPOOL_ALIGN - at % SPOOL_ALIGN) % SPOOL_ALIGN);
+  for (; i < n && n - i >= SPOOL_ALIGN; i += SPOOL_ALIGN)
+    if (page_is_zero(buf + i))
+      set->zeros += SPOOL_ALIGN;
+}
+
 typedef struct {
   uint64_t off, len;
 } Hole;
@@ -514,6 +531,14 @@ wants_spool(const CkptImageSet *set, const char *name, uint64_t size)
 }
 
 static gboolean
+is_pages_name(const char *name)
+{
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  return g_str_has_prefix(base, "pages-") && g_str_has_suffix(base, ".img");
+}
+
+static gboolean
 reader_prepare(Reader *r, gboolean in_place, GError **error)
 {
   CkptImageSet *set = r->set;
@@ -521,6 +546,14 @@ reader_prepare(Reader *r, gboolean in_place, GError **error)
   m->len = r->declared;
   if (in_place) {
     m->where = WHERE_ARCHIVE;
+    return TRUE;
+  }
+  if (!(set->keep & CKPT_SET_KEEP_PAGES) && r->declared > 0 &&
+      is_pages_name(m->name)) {
+    /* nobody reads page data: it is decompressed through (the tar goes on
+     * after it) but neither spooled nor held */
+    m->where = WHERE_DROPPED;
+    set->dropped = TRUE;
     return TRUE;
   }
   if (wants_spool(set, m->name, r->declared)) {
@@ -586,6 +619,10 @@ reader_store(Reader *r, uint64_t at, const void *buf, size_t n, GError **error)
     return TRUE;
   if (m->where == WHERE_HEAP) {
     memcpy(m->own + at, buf, n);
+    return TRUE;
+  }
+  if (m->where == WHERE_DROPPED) {
+    drop_count_zeros(r->set, at, buf, n);
     return TRUE;
   }
   return reader_spool(r, m->off + at, buf, n, error);
@@ -876,20 +913,100 @@ open_plain_tar(CkptImageSet *set, int fd, GError **error)
 }
 
 /* The compressed file's bytes as libarchive reads them, hashed on the
- * way: the checkpoint is hashed in the same single pass that decodes it. */
+ * way: the checkpoint is hashed in the same single pass that decodes it,
+ * on a second thread (SHA-256 costs about what zstd does), which takes
+ * the buffers in turn: HASH_SLOTS of them, so that the reader fills one
+ * while the hasher reads the others and libarchive still holds the last
+ * one it was given. */
+#define HASH_SLOTS 4
+#define HASH_BUF (256 * 1024)
+
 typedef struct {
   int fd;
   off_t at;
-  GChecksum *sum;
-  uint8_t buf[256 * 1024];
+  CkptSha256 *sum; /* NULL: not hashed at open */
+  GThread *thread; /* NULL: hashed inline (no thread could be made) */
+  GMutex mu;
+  GCond cv;
+  guint64 posted, hashed; /* buffers handed to the hasher, hashed */
+  gboolean done;          /* no more buffers */
+  size_t len[HASH_SLOTS];
+  uint8_t buf[HASH_SLOTS][HASH_BUF];
 } HashSource;
+
+static gpointer
+hash_thread(gpointer data)
+{
+  HashSource *s = data;
+  g_mutex_lock(&s->mu);
+  for (;;) {
+    while (s->hashed == s->posted && !s->done)
+      g_cond_wait(&s->cv, &s->mu);
+    if (s->hashed == s->posted)
+      break;
+    guint slot = (guint)(s->hashed % HASH_SLOTS);
+    g_mutex_unlock(&s->mu);
+    ckpt_sha256_update(s->sum, s->buf[slot], s->len[slot]);
+    g_mutex_lock(&s->mu);
+    s->hashed++;
+    g_cond_broadcast(&s->cv);
+  }
+  g_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+/* The next buffer to fill: one the hasher is done with. */
+static guint
+hash_slot(HashSource *s)
+{
+  if (s->thread) {
+    g_mutex_lock(&s->mu);
+    while (s->posted - s->hashed >= HASH_SLOTS)
+      g_cond_wait(&s->cv, &s->mu);
+    g_mutex_unlock(&s->mu);
+  }
+  return (guint)(s->posted % HASH_SLOTS);
+}
+
+/* Hands n bytes just read into slot to the hash. */
+static void
+hash_post(HashSource *s, guint slot, size_t n)
+{
+  if (s->sum == NULL || n == 0)
+    return;
+  if (s->thread == NULL) {
+    ckpt_sha256_update(s->sum, s->buf[slot], n);
+    s->posted++;
+    return;
+  }
+  g_mutex_lock(&s->mu);
+  s->len[slot] = n;
+  s->posted++;
+  g_cond_broadcast(&s->cv);
+  g_mutex_unlock(&s->mu);
+}
+
+/* Ends the hasher; the sum then holds every buffer posted. */
+static void
+hash_stop(HashSource *s)
+{
+  if (s->thread == NULL)
+    return;
+  g_mutex_lock(&s->mu);
+  s->done = TRUE;
+  g_cond_broadcast(&s->cv);
+  g_mutex_unlock(&s->mu);
+  g_thread_join(s->thread);
+  s->thread = NULL;
+}
 
 static la_ssize_t
 hash_read(struct archive *a, void *client, const void **out)
 {
   HashSource *s = client;
+  guint slot = hash_slot(s);
   for (;;) {
-    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
+    ssize_t r = pread(s->fd, s->buf[slot], HASH_BUF, s->at);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0) {
@@ -897,8 +1014,8 @@ hash_read(struct archive *a, void *client, const void **out)
       return -1;
     }
     s->at += r;
-    g_checksum_update(s->sum, s->buf, r);
-    *out = s->buf;
+    hash_post(s, slot, (size_t)r);
+    *out = s->buf[slot];
     return r;
   }
 }
@@ -909,7 +1026,8 @@ static gboolean
 hash_rest(CkptImageSet *set, HashSource *s, GError **error)
 {
   for (;;) {
-    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
+    guint slot = hash_slot(s);
+    ssize_t r = pread(s->fd, s->buf[slot], HASH_BUF, s->at);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0) {
@@ -921,7 +1039,7 @@ hash_rest(CkptImageSet *set, HashSource *s, GError **error)
     if (r == 0)
       return TRUE;
     s->at += r;
-    g_checksum_update(s->sum, s->buf, r);
+    hash_post(s, slot, (size_t)r);
   }
 }
 
@@ -949,7 +1067,13 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   g_autofree HashSource *src = g_new0(HashSource, 1);
   src->fd = fd;
   src->at = start > 0 ? start : 0;
-  src->sum = g_checksum_new(G_CHECKSUM_SHA256);
+  /* from offset 0 only: a descriptor handed in part-read is not hashed */
+  gboolean hash_now = (set->keep & CKPT_SET_KEEP_HASH) && start == 0;
+  src->sum = hash_now ? ckpt_sha256_new() : NULL;
+  g_mutex_init(&src->mu);
+  g_cond_init(&src->cv);
+  if (hash_now)
+    src->thread = g_thread_try_new("ckpt-sha256", hash_thread, src, NULL);
   if (archive_read_open(a, src, NULL, hash_read, NULL) != ARCHIVE_OK)
     ok = archive_fail(set, a, "opening the archive", error);
   else if (!ckpt_filters_chain_ok(a, &code)) {
@@ -958,12 +1082,18 @@ open_compressed(CkptImageSet *set, int fd, GError **error)
   } else
     ok = read_archive(set, a, TRUE, error);
   archive_read_free(a);
-  /* from offset 0 only: a descriptor handed in part-read is not hashed */
-  if (ok && src->at >= 0 && start == 0 && hash_rest(set, src, error)) {
-    set->sha256 = g_strdup(g_checksum_get_string(src->sum));
+  gboolean hashed = ok && hash_now && hash_rest(set, src, error);
+  hash_stop(src);
+  if (hashed) {
+    set->sha256 = ckpt_sha256_finish(g_steal_pointer(&src->sum));
     set->sha256_of = "file";
+  } else if (ok && !hash_now && start == 0) {
+    /* hashed when first asked, from the file again */
+    set->hash_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   }
-  g_checksum_free(src->sum);
+  ckpt_sha256_free(src->sum);
+  g_mutex_clear(&src->mu);
+  g_cond_clear(&src->cv);
   return ok;
 }
 
@@ -1080,17 +1210,16 @@ hash_dir(CkptImageSet *set)
   for (guint i = 0; i < set->members->len; i++)
     g_ptr_array_add(sorted, g_ptr_array_index(set->members, i));
   g_ptr_array_sort(sorted, member_name_cmp);
-  GChecksum *list = g_checksum_new(G_CHECKSUM_SHA256);
+  CkptSha256 *list = ckpt_sha256_new();
   for (guint i = 0; i < sorted->len; i++) {
     const Member *m = g_ptr_array_index(sorted, i);
-    g_autofree char *hex = g_compute_checksum_for_data(
-        G_CHECKSUM_SHA256, m->own ? m->own : empty_bytes, m->own ? m->len : 0);
+    g_autofree char *hex =
+        ckpt_sha256_data(m->own ? m->own : empty_bytes, m->own ? m->len : 0);
     g_autofree char *line = g_strdup_printf("%s  %s\n", hex, m->name);
-    g_checksum_update(list, (const guchar *)line, (gssize)strlen(line));
+    ckpt_sha256_update(list, line, strlen(line));
   }
-  set->sha256 = g_strdup(g_checksum_get_string(list));
+  set->sha256 = ckpt_sha256_finish(list);
   set->sha256_of = "directory listing";
-  g_checksum_free(list);
 }
 
 static gboolean
@@ -1208,6 +1337,9 @@ resolve_members(CkptImageSet *set)
     case WHERE_FILE:
       p = m->own;
       break;
+    case WHERE_DROPPED:
+      m->data = NULL; /* its bytes were not kept: ckpt_imageset_image() */
+      continue;
     }
     m->data = (p != NULL && m->len > 0) ? p : empty_bytes;
   }
@@ -1271,6 +1403,20 @@ ckpt_imageset_sniff_fd(int fd, CkptSetFormat *format)
 CkptImageSet *
 ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
 {
+  return ckpt_imageset_open_keep(path, limits, CKPT_SET_KEEP_ALL, error);
+}
+
+CkptImageSet *
+ckpt_imageset_open_fd(int fd, const char *path, const CkptLimits *limits,
+                      GError **error)
+{
+  return ckpt_imageset_open_fd_keep(fd, path, limits, CKPT_SET_KEEP_ALL, error);
+}
+
+CkptImageSet *
+ckpt_imageset_open_keep(const char *path, const CkptLimits *limits,
+                        unsigned keep, GError **error)
+{
   g_return_val_if_fail(path != NULL, NULL);
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
@@ -1280,20 +1426,22 @@ ckpt_imageset_open(const char *path, const CkptLimits *limits, GError **error)
                 "%s: cannot open: %s", path, g_strerror(e));
     return NULL;
   }
-  CkptImageSet *set = ckpt_imageset_open_fd(fd, path, limits, error);
+  CkptImageSet *set = ckpt_imageset_open_fd_keep(fd, path, limits, keep, error);
   close(fd);
   return set;
 }
 
 CkptImageSet *
-ckpt_imageset_open_fd(int fd, const char *path, const CkptLimits *limits,
-                      GError **error)
+ckpt_imageset_open_fd_keep(int fd, const char *path, const CkptLimits *limits,
+                           unsigned keep, GError **error)
 {
   g_return_val_if_fail(path != NULL, NULL);
 
   g_autoptr(CkptImageSet) set = g_new0(CkptImageSet, 1);
   set->path = g_strdup(path);
   set->spool_fd = -1;
+  set->hash_fd = -1;
+  set->keep = keep;
   if (limits)
     set->limits = *limits;
   else
@@ -1354,6 +1502,8 @@ ckpt_imageset_free(CkptImageSet *set)
     munmap(set->spool_map, set->spool_len);
   if (set->spool_fd >= 0)
     close(set->spool_fd);
+  if (set->hash_fd >= 0)
+    close(set->hash_fd);
   g_free(set->path);
   g_free(set->sha256);
   g_free(set);
@@ -1404,6 +1554,12 @@ ckpt_imageset_data_next(const CkptImageSet *set, const uint8_t *data,
   return TRUE;
 }
 
+gboolean
+ckpt_imageset_pages_kept(const CkptImageSet *set)
+{
+  return !set->dropped;
+}
+
 CkptSetFormat
 ckpt_imageset_format(const CkptImageSet *set)
 {
@@ -1428,11 +1584,17 @@ ckpt_imageset_sha256(CkptImageSet *set, const char **of)
   if (set->sha256 == NULL && set->map != NULL) {
     /* the one full read of a plain tar (a file cut short meanwhile reads
      * as zeros past its end, and ckpt_imageset_check() says so) */
-    set->sha256 =
-        g_compute_checksum_for_data(G_CHECKSUM_SHA256, set->map, set->map_len);
+    set->sha256 = ckpt_sha256_data(set->map, set->map_len);
     set->sha256_of = "file";
   } else if (set->sha256 == NULL && set->hash_dir) {
     hash_dir(set);
+  } else if (set->sha256 == NULL && set->hash_fd >= 0) {
+    /* compressed input opened without CKPT_SET_KEEP_HASH: one more read
+     * of the file (NULL if that fails) */
+    set->sha256 = ckpt_sha256_fd(set->hash_fd, 0);
+    set->sha256_of = "file";
+    close(set->hash_fd);
+    set->hash_fd = -1;
   }
   if (of)
     *of = set->sha256 ? set->sha256_of : NULL;

@@ -36,8 +36,33 @@ typedef enum {
   CKPT_SET_TAR_OTHER = 4, /* another filter libarchive runs in-process */
 } CkptSetFormat;
 
+/* What an open keeps beyond the member names, sizes and small members
+ * (ckpt_imageset_open_keep). Opening reads what the chain needs:
+ *  - CKPT_SET_KEEP_PAGES: the bytes of a compressed archive's pages-*.img
+ *    are spooled; without it they are decompressed through and dropped
+ *    (the member is there, with its size, and no data: see
+ *    ckpt_imageset_image and ckpt_imageset_pages_kept);
+ *  - CKPT_SET_KEEP_HASH: a compressed archive is hashed while it streams;
+ *    without it, ckpt_imageset_sha256 reads the file again when first
+ *    asked (a plain tar or a directory is always hashed when first asked). */
+enum {
+  CKPT_SET_KEEP_PAGES = 1u << 0,
+  CKPT_SET_KEEP_HASH = 1u << 1,
+  CKPT_SET_KEEP_ALL = CKPT_SET_KEEP_PAGES | CKPT_SET_KEEP_HASH,
+};
+
+/* ckpt_imageset_open{,_fd} keep everything (CKPT_SET_KEEP_ALL). */
 CkptImageSet *ckpt_imageset_open(const char *path, const CkptLimits *limits,
                                  GError **error);
+CkptImageSet *ckpt_imageset_open_keep(const char *path,
+                                      const CkptLimits *limits, unsigned keep,
+                                      GError **error);
+CkptImageSet *ckpt_imageset_open_fd_keep(int fd, const char *path,
+                                         const CkptLimits *limits,
+                                         unsigned keep, GError **error);
+/* FALSE when the open dropped some page data (no CKPT_SET_KEEP_PAGES, and
+ * a compressed archive held pages-*.img). */
+gboolean ckpt_imageset_pages_kept(const CkptImageSet *set);
 /* The same from a descriptor the caller opened (and closes), e.g. with
  * O_NOFOLLOW; path only names it in messages. */
 CkptImageSet *ckpt_imageset_open_fd(int fd, const char *path,
@@ -64,7 +89,8 @@ uint64_t ckpt_imageset_archive_size(const CkptImageSet *set);
 const char *ckpt_imageset_sha256(CkptImageSet *set, const char **of);
 
 /* A CRIU image by bare name, e.g. "pstree.img", "pages-1.img". Returns
- * FALSE when absent (a normal case: images are optional). */
+ * FALSE when absent (a normal case: images are optional). *data is NULL
+ * (and *len its size) for page data the open dropped. */
 gboolean ckpt_imageset_image(const CkptImageSet *set, const char *name,
                              const uint8_t **data, size_t *len);
 /* A metadata member at the top, e.g. "config.dump", "rootfs-diff.tar". */

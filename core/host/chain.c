@@ -419,6 +419,32 @@ ckpt_plan_new(const CkptHost *h, const CkptChain *chain,
 
 /* ---- running ----------------------------------------------------------- */
 
+/* What one plugin reads: 0 (everything) for reads unset and for a plugin
+ * built against an SDK older than 3.7, which has no such slot. */
+static unsigned
+plugin_reads(const CkptPlugin *desc)
+{
+  if (desc->abi_minor < 7 || desc->reads == 0)
+    return 0;
+  return (unsigned)desc->reads;
+}
+
+unsigned
+ckpt_plan_reads(const CkptPlan *plan)
+{
+  unsigned all = 0;
+  /* the plan's steps hold the dependencies too (ckpt_plan_new) */
+  for (guint i = 0; i < plan->steps->len; i++) {
+    const CkptStep *st = g_ptr_array_index(plan->steps, i);
+    unsigned r = plugin_reads(st->plugin->desc);
+    if (r == 0)
+      return 0;
+    all |= r;
+  }
+  /* an empty plan reads the model (the checkpoint is still opened) */
+  return all ? all : CKPT_READS_MODEL;
+}
+
 static const char *
 failed_dependency(const CkptLoadedPlugin *lp, const CkptReport *report)
 {
@@ -548,6 +574,9 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
 {
   const char *fatal = NULL;
   fill_checkpoint_size(c);
+  unsigned reads = ckpt_plan_reads(plan);
+  if (reads == 0 || (reads & CKPT_READS_CUSTODY))
+    ckpt_checkpoint_custody(c);
   if (report->sha256 == NULL && c->container.archive_sha256) {
     report->sha256 = g_strdup(c->container.archive_sha256);
     report->sha256_of = g_strdup(c->container.archive_sha256_of);

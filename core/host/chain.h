@@ -78,6 +78,11 @@ CkptStep *ckpt_plan_step(const CkptPlan *plan, const char *plugin);
 
 /* Runs the plan over one opened checkpoint. A FAILED plugin skips only
  * those that depend on it; FATAL skips the rest of the chain. */
+/* The union of what the plan's plugins read (CKPT_READS_*): 0, meaning
+ * everything, when one of them reads everything (reads unset, or built
+ * against an SDK older than 3.7). Opening a checkpoint for the plan reads
+ * no more (ckpt_checkpoint_open_reads). */
+unsigned ckpt_plan_reads(const CkptPlan *plan);
 void ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
                    CkptReport *report);
 

@@ -351,8 +351,18 @@ api_vma_find(const CkptProcess *p, uint64_t addr)
 static void
 mark_memory(CkptCheckpoint *c)
 {
-  if (c)
-    c->memory_shown = TRUE;
+  if (c == NULL)
+    return;
+  c->memory_shown = TRUE;
+  /* page data was dropped at open because no plugin of the chain
+   * declared CKPT_READS_MEMORY: say so once rather than let the reads
+   * look like memory that was never dumped */
+  if (!ckpt_checkpoint_pages_kept(c) &&
+      g_atomic_int_compare_and_exchange(&c->memory_dropped_said, 0, 1))
+    ckpt_model_warn(c,
+                    "a plugin read memory but no plugin of the chain declares "
+                    "CKPT_READS_MEMORY: page contents were not kept at open "
+                    "and read as absent");
 }
 
 static size_t

@@ -17,10 +17,11 @@ take_warnings(CkptCheckpoint *c, guint from, CkptReport *rep)
 
 /* Opens one file for rep: its label, warnings and open errors. */
 static CkptCheckpoint *
-open_one(const CkptSweep *sw, const char *file, CkptReport *rep)
+open_one(const CkptSweep *sw, unsigned reads, const char *file, CkptReport *rep)
 {
   g_autoptr(GError) error = NULL;
-  CkptCheckpoint *c = ckpt_checkpoint_open(file, sw->limits, &error);
+  CkptCheckpoint *c =
+      ckpt_checkpoint_open_reads(file, sw->limits, reads, &error);
   if (c == NULL) {
     /* loader messages name the file already */
     g_ptr_array_add(rep->errors, g_strdup(error->message));
@@ -40,7 +41,11 @@ static void
 run_one(const CkptSweep *sw, const CkptPlan *plan, const char *file,
         CkptReport *rep)
 {
-  g_autoptr(CkptCheckpoint) c = open_one(sw, file, rep);
+  /* only what the chain and the output read (0: all) */
+  unsigned reads = ckpt_plan_reads(plan);
+  if (reads != 0)
+    reads |= sw->reads;
+  g_autoptr(CkptCheckpoint) c = open_one(sw, reads, file, rep);
   if (c == NULL)
     return;
   guint loaded = c->warnings->len;
@@ -225,7 +230,8 @@ ckpt_sweep_run_multi(const CkptSweep *sw, const CkptPlan *plan, char **files,
   for (guint i = 0; i < n; i++) {
     CkptReport *rep = ckpt_report_new(files[i]);
     g_ptr_array_add(reports, rep);
-    CkptCheckpoint *c = open_one(sw, files[i], rep);
+    /* a run over several keeps everything (the diff's custody line) */
+    CkptCheckpoint *c = open_one(sw, 0, files[i], rep);
     if (c == NULL) {
       report_problems(sw, rep, NULL);
       ok = FALSE;

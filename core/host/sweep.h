@@ -41,6 +41,9 @@ typedef struct {
    * and after it (streamed rendering, render.h). */
   CkptSweepReportFn start, done;
   void *report_user;
+  /* what the output reads besides the plan's plugins (CKPT_READS_*):
+   * CKPT_READS_CUSTODY when it prints the sha256 (JSON, HTML) */
+  unsigned reads;
 } CkptSweep;
 
 /* How many checkpoints run at once over n targets. */

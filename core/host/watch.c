@@ -27,6 +27,7 @@
 #include "util/fsio.h"
 #include "util/json.h"
 #include "util/jsonw.h"
+#include "util/sha256.h"
 
 #define ROOT_MASK                                                              \
   (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM |      \
@@ -180,7 +181,7 @@ sig_equal(const Sig *a, const Sig *b)
 /* ---- sha256 ------------------------------------------------------------ */
 
 static gboolean
-hash_file(GChecksum *sum, const char *path, GError **error)
+hash_file(CkptSha256 *sum, const char *path, GError **error)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
@@ -199,14 +200,14 @@ hash_file(GChecksum *sum, const char *path, GError **error)
       close(fd);
       return FALSE;
     }
-    g_checksum_update(sum, buf, (gsize)n);
+    ckpt_sha256_update(sum, buf, (size_t)n);
   }
   close(fd);
   return TRUE;
 }
 
 static gboolean
-hash_dir(GChecksum *sum, const char *root, const char *rel, int depth,
+hash_dir(CkptSha256 *sum, const char *root, const char *rel, int depth,
          GError **error)
 {
   g_autofree char *dir =
@@ -228,7 +229,7 @@ hash_dir(GChecksum *sum, const char *root, const char *rel, int depth,
       if (!hash_dir(sum, root, r, depth + 1, error))
         return FALSE;
     } else if (S_ISREG(st.st_mode)) {
-      g_checksum_update(sum, (const guchar *)r, (gssize)strlen(r) + 1);
+      ckpt_sha256_update(sum, r, strlen(r) + 1);
       if (!hash_file(sum, p, error))
         return FALSE;
     }
@@ -239,11 +240,11 @@ hash_dir(GChecksum *sum, const char *root, const char *rel, int depth,
 char *
 ckpt_watch_sha256(const char *path, GError **error)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+  g_autoptr(CkptSha256) sum = ckpt_sha256_new();
   gboolean ok = g_file_test(path, G_FILE_TEST_IS_DIR)
                     ? hash_dir(sum, path, "", 0, error)
                     : hash_file(sum, path, error);
-  return ok ? g_strdup(g_checksum_get_string(sum)) : NULL;
+  return ok ? ckpt_sha256_finish(g_steal_pointer(&sum)) : NULL;
 }
 
 /* ---- records ----------------------------------------------------------- */

@@ -134,17 +134,50 @@ has_process_tree(CkptCheckpoint *c, const char *path, GError **error)
 CkptCheckpoint *
 ckpt_checkpoint_open(const char *path, const CkptLimits *limits, GError **error)
 {
+  return ckpt_checkpoint_open_reads(path, limits, 0, error);
+}
+
+void
+ckpt_checkpoint_custody(CkptCheckpoint *c)
+{
+  if (c->container.archive_sha256 == NULL)
+    c->container.archive_sha256 =
+        ckpt_imageset_sha256(c->images, &c->container.archive_sha256_of);
+}
+
+gboolean
+ckpt_checkpoint_pages_kept(const CkptCheckpoint *c)
+{
+  return ckpt_imageset_pages_kept(c->images);
+}
+
+/* What the image set keeps for a chain that reads reads (0: all). */
+static unsigned
+keep_for(unsigned reads)
+{
+  if (reads == 0)
+    return CKPT_SET_KEEP_ALL;
+  return ((reads & CKPT_READS_MEMORY) ? CKPT_SET_KEEP_PAGES : 0u) |
+         ((reads & CKPT_READS_CUSTODY) ? CKPT_SET_KEEP_HASH : 0u);
+}
+
+CkptCheckpoint *
+ckpt_checkpoint_open_reads(const char *path, const CkptLimits *limits,
+                           unsigned reads, GError **error)
+{
   g_return_val_if_fail(path != NULL, NULL);
 
   g_autoptr(CkptCheckpoint) c = ckpt_checkpoint_new(limits);
-  c->images = ckpt_imageset_open(path, &c->limits, error);
+  c->reads = reads;
+  c->images = ckpt_imageset_open_keep(path, &c->limits, keep_for(reads), error);
   if (c->images == NULL)
     return NULL;
   c->container.path = ckpt_model_str(c, path);
   c->container.format = (CkptFormat)ckpt_imageset_format(c->images);
   c->container.archive_size = ckpt_imageset_archive_size(c->images);
-  c->container.archive_sha256 =
-      ckpt_imageset_sha256(c->images, &c->container.archive_sha256_of);
+  /* custody is computed only when something shows it */
+  if (reads == 0 || (reads & CKPT_READS_CUSTODY))
+    ckpt_checkpoint_custody(c);
 
   if (!has_process_tree(c, path, error))
     return NULL;

@@ -102,11 +102,29 @@ struct CkptCheckpoint {
   /* blocks the memory iterators yielded, over every walk (atomic): what
    * shows that a chain read each block once (--verbose) */
   guint64 mem_blocks_read;
+  /* what the open was asked to read (CKPT_READS_*, 0 everything), and
+   * whether a plugin read memory the open dropped was said (atomic) */
+  unsigned reads;
+  gint memory_dropped_said;
 };
 
 /* Opens path (archive or directory) and builds the model. */
 CkptCheckpoint *ckpt_checkpoint_open(const char *path, const CkptLimits *limits,
                                      GError **error);
+/* The same, reading only what reads (CKPT_READS_* or-ed, the union over a
+ * chain; 0 means everything) asks for: without CKPT_READS_MEMORY a
+ * compressed archive's page data is decompressed through but not kept
+ * (memory reads as absent, see ckpt_checkpoint_pages_kept); without
+ * CKPT_READS_CUSTODY container.archive_sha256 is NULL until
+ * ckpt_checkpoint_custody() computes it. */
+CkptCheckpoint *ckpt_checkpoint_open_reads(const char *path,
+                                           const CkptLimits *limits,
+                                           unsigned reads, GError **error);
+/* Fills container.archive_sha256 (and _of) if the open did not. */
+void ckpt_checkpoint_custody(CkptCheckpoint *c);
+/* FALSE when the open dropped page data (opened without
+ * CKPT_READS_MEMORY). */
+gboolean ckpt_checkpoint_pages_kept(const CkptCheckpoint *c);
 /* Only the image set and the container's metadata (ckpt_meta_load), from
  * a descriptor the caller opened and closes: what `ckpt list` shows, at a
  * fraction of the cost. path names it in messages. */

@@ -892,7 +892,7 @@ ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
       return FALSE;
     prev_end = run.vaddr + run.nr_pages * PAGE_SIZE;
     if (run.flags & PE_PRESENT) {
-      run.data = pages + offset;
+      run.data = pages ? pages + offset : NULL; /* NULL: not kept */
       offset += run.nr_pages * PAGE_SIZE;
     }
     g_array_append_val(runs, run);
@@ -1234,7 +1234,10 @@ load_args(CkptCheckpoint *c, CkptProcess *p)
   in->argv = empty;
   in->envp = empty;
   in->cmdline = ckpt_model_str(c, "");
-  if (!in->has_mm)
+  /* argv and the environment are read from memory: an open for a chain
+   * that reads none (CKPT_READS_MEMORY) dropped the pages, and leaves
+   * them empty rather than read them as absent */
+  if (!in->has_mm || !ckpt_imageset_pages_kept(c->images))
     return;
 
   g_autofree char *args = read_area(p, in->mm_arg_start, in->mm_arg_end, &alen);

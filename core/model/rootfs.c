@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "archive/filters.h"
+#include "util/sha256.h"
 
 #define DEFAULT_MAX_BYTES (UINT64_C(64) << 20)
 #define MAX_PATH_SHOWN 4096
@@ -192,12 +193,12 @@ entry_within_limits(CkptFileIter *it, uint64_t size)
 
 /* Zeros into sum: a sparse entry's hole as its readers see it. */
 static void
-hash_zeros(GChecksum *sum, uint64_t n)
+hash_zeros(CkptSha256 *sum, uint64_t n)
 {
   static const uint8_t zeros[65536];
   while (n > 0) {
     size_t k = (size_t)MIN(n, (uint64_t)sizeof zeros);
-    g_checksum_update(sum, zeros, (gssize)k);
+    ckpt_sha256_update(sum, zeros, k);
     n -= k;
   }
 }
@@ -209,7 +210,7 @@ hash_zeros(GChecksum *sum, uint64_t n)
  * block of the entry is read (past want too) and hashed, holes as zeros,
  * up to full bytes; *hashed says how many. */
 static gboolean
-read_data(CkptFileIter *it, size_t want, size_t *got, GChecksum *sum,
+read_data(CkptFileIter *it, size_t want, size_t *got, CkptSha256 *sum,
           uint64_t full, uint64_t *hashed)
 {
   if (want > it->cap) {
@@ -233,7 +234,7 @@ read_data(CkptFileIter *it, size_t want, size_t *got, GChecksum *sum,
       uint64_t end = MIN((uint64_t)at + n, full);
       if ((uint64_t)at < end) {
         hash_zeros(sum, (uint64_t)at - pos);
-        g_checksum_update(sum, block, (gssize)(end - (uint64_t)at));
+        ckpt_sha256_update(sum, block, (size_t)(end - (uint64_t)at));
         pos = end;
       }
     }
@@ -390,8 +391,8 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
     it->path = display_path(raw);
     if (it->all)
       describe(it, e, full);
-    g_autoptr(GChecksum) sum =
-        it->all && hashes(it, full) ? g_checksum_new(G_CHECKSUM_SHA256) : NULL;
+    g_autoptr(CkptSha256) sum =
+        it->all && hashes(it, full) ? ckpt_sha256_new() : NULL;
     uint64_t hashed = 0;
     if (!read_data(it, (size_t)want64, &got, sum, full, &hashed)) {
       iter_fail(it, "rootfs-diff.tar: reading %s: %s, rest skipped", it->path,
@@ -401,7 +402,7 @@ ckpt_diff_iter_next(CkptFileIter *it, CkptDiffFile *file)
     }
     if (sum && hashed == full) {
       g_free(it->sha256);
-      it->sha256 = g_strdup(g_checksum_get_string(sum));
+      it->sha256 = ckpt_sha256_finish(g_steal_pointer(&sum));
       it->entry.sha256 = it->sha256;
     }
     file->path = it->path;

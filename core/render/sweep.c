@@ -28,6 +28,10 @@ ckpt_render_sweep(FILE *out, const CkptSweep *sw, const CkptPlan *plan,
   run.start = s ? stream_start : NULL;
   run.done = s ? stream_done : NULL;
   run.report_user = s;
+  /* JSON, JSON Lines and HTML print each checkpoint's sha256 */
+  if (opt->format == CKPT_RENDER_JSON || opt->format == CKPT_RENDER_JSONL ||
+      opt->format == CKPT_RENDER_HTML)
+    run.reads |= CKPT_READS_CUSTODY;
   GPtrArray *reports = ckpt_sweep_run(&run, plan, files, n);
   if (s)
     *written = ckpt_render_stream_finish(s);

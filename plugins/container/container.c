@@ -302,7 +302,7 @@ container_run(const CkptApi *api, CkptRun *run)
   return ci->engine ? CKPT_OK : CKPT_WARN;
 }
 
-CKPT_PLUGIN_DEFINE("container", "1.0",
-                   "container metadata, dump statistics and sizes",
-                   "Apache-2.0", options, NULL, tables, NULL, container_run,
-                   NULL);
+CKPT_PLUGIN_DEFINE_READS(CKPT_READS_MODEL, "container", "1.0",
+                         "container metadata, dump statistics and sizes",
+                         "Apache-2.0", options, NULL, tables, NULL,
+                         container_run, NULL);

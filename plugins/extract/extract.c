@@ -1031,9 +1031,10 @@ extract_run(const CkptApi *api, CkptRun *run)
   return MAX(st, c.st);
 }
 
-CKPT_PLUGIN_DEFINE("extract", "0.1.0",
-                   "writes evidence out into a directory: root FS changes, "
-                   "ghost files, memfds, pipe buffers, socket queues, tmpfs "
-                   "files, memory ranges; with manifest.json and SHA256SUMS",
-                   "Apache-2.0", options, NULL, tables, NULL, extract_run,
-                   NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL | CKPT_READS_MEMORY | CKPT_READS_CUSTODY, "extract",
+    "0.1.0",
+    "writes evidence out into a directory: root FS changes, "
+    "ghost files, memfds, pipe buffers, socket queues, tmpfs "
+    "files, memory ranges; with manifest.json and SHA256SUMS",
+    "Apache-2.0", options, NULL, tables, NULL, extract_run, NULL);

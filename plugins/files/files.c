@@ -189,6 +189,7 @@ files_run(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_PLUGIN_DEFINE("files", "0.1.0",
-                   "open files of every process, with cwd and root",
-                   "Apache-2.0", options, NULL, tables, NULL, files_run, NULL);
+CKPT_PLUGIN_DEFINE_READS(CKPT_READS_MODEL, "files", "0.1.0",
+                         "open files of every process, with cwd and root",
+                         "Apache-2.0", options, NULL, tables, NULL, files_run,
+                         NULL);

@@ -799,6 +799,7 @@ memory_run(const CkptApi *api, CkptRun *run)
   return st;
 }
 
-CKPT_PLUGIN_DEFINE("memory", "0.1.0",
-                   "process memory: sizes, maps, hexdump, search, ELF cores",
-                   "Apache-2.0", options, NULL, tables, NULL, memory_run, NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL | CKPT_READS_MEMORY, "memory", "0.1.0",
+    "process memory: sizes, maps, hexdump, search, ELF cores", "Apache-2.0",
+    options, NULL, tables, NULL, memory_run, NULL);

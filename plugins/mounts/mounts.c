@@ -95,6 +95,7 @@ mounts_run(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_PLUGIN_DEFINE("mounts", "0.1.0",
-                   "configured mounts and the mount namespace's mount tree",
-                   "Apache-2.0", options, NULL, tables, NULL, mounts_run, NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL, "mounts", "0.1.0",
+    "configured mounts and the mount namespace's mount tree", "Apache-2.0",
+    options, NULL, tables, NULL, mounts_run, NULL);

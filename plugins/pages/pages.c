@@ -51,7 +51,8 @@ pages_run(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_PLUGIN_DEFINE("pages", "0.1.0",
-                   "where each process's dumped pages lie: runs of present "
-                   "pages, addresses only",
-                   "Apache-2.0", options, NULL, tables, NULL, pages_run, NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL | CKPT_READS_MEMORY, "pages", "0.1.0",
+    "where each process's dumped pages lie: runs of present "
+    "pages, addresses only",
+    "Apache-2.0", options, NULL, tables, NULL, pages_run, NULL);

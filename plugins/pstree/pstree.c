@@ -527,7 +527,9 @@ pstree_run(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_PLUGIN_DEFINE("pstree", "0.1.0",
-                   "process tree: states, command lines, credentials, "
-                   "threads, environments, namespaces",
-                   "Apache-2.0", options, NULL, tables, NULL, pstree_run, NULL);
+CKPT_PLUGIN_DEFINE_READS(CKPT_READS_MODEL | CKPT_READS_MEMORY, "pstree",
+                         "0.1.0",
+                         "process tree: states, command lines, credentials, "
+                         "threads, environments, namespaces",
+                         "Apache-2.0", options, NULL, tables, NULL, pstree_run,
+                         NULL);

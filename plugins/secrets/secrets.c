@@ -926,4 +926,6 @@ CKPT_PLUGIN_DEFINE_WITH("secrets", "0.1.0",
                         "credentials held by the container (environment, "
                         "command lines, memory, rootfs diff), redacted",
                         "Apache-2.0", options, NULL, tables, NULL, secrets_run,
-                        secrets_fini, .prepare = secrets_prepare);
+                        secrets_fini,
+                        .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY,
+                        .prepare = secrets_prepare);

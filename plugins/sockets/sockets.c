@@ -340,8 +340,8 @@ sockets_run(const CkptApi *api, CkptRun *run)
   return CKPT_OK;
 }
 
-CKPT_PLUGIN_DEFINE("sockets", "0.1.0",
-                   "sockets of every process, and the network namespace's "
-                   "interfaces, addresses and routes",
-                   "Apache-2.0", options, NULL, tables, NULL, sockets_run,
-                   NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL, "sockets", "0.1.0",
+    "sockets of every process, and the network namespace's "
+    "interfaces, addresses and routes",
+    "Apache-2.0", options, NULL, tables, NULL, sockets_run, NULL);

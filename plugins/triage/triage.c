@@ -445,8 +445,8 @@ triage_run(const CkptApi *api, CkptRun *run)
 
 static const char *const depends[] = {"detect", "yara", "secrets", NULL};
 
-CKPT_PLUGIN_DEFINE("triage", "0.1.0",
-                   "the findings of detect, yara, secrets and third-party "
-                   "detectors, filtered and sorted, and a verdict",
-                   "Apache-2.0", options, depends, tables, NULL, triage_run,
-                   NULL);
+CKPT_PLUGIN_DEFINE_READS(
+    CKPT_READS_MODEL, "triage", "0.1.0",
+    "the findings of detect, yara, secrets and third-party "
+    "detectors, filtered and sorted, and a verdict",
+    "Apache-2.0", options, depends, tables, NULL, triage_run, NULL);

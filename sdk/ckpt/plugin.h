@@ -1024,8 +1024,11 @@ typedef struct CkptPlugin {
 /* CkptPlugin.reads (ABI 3.7): what a plugin reads of a checkpoint. The
  * host reads, spools and hashes only what some plugin of the chain needs;
  * 0 (and any plugin older than 3.7) means all of it. */
-#define CKPT_READS_MODEL (1u << 0)   /* processes, files, metadata */
-#define CKPT_READS_MEMORY (1u << 1)  /* page contents (mem_read, iterators) */
+#define CKPT_READS_MODEL (1u << 0) /* processes, files, metadata */
+/* page contents (mem_read, iterators), and what the model reads from them:
+ * each process's argv, cmdline and environment (CkptProcessInfo), empty
+ * for a chain that declares no memory reads */
+#define CKPT_READS_MEMORY (1u << 1)
 #define CKPT_READS_CUSTODY (1u << 2) /* archive_sha256 */
 
 /* ---- shared text forms ------------------------------------------------- */
@@ -1081,6 +1084,9 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
 
 /* CKPT_PLUGIN_DEFINE(name, version, description, license, options, depends,
  *                    tables, init, run, fini)
+ * declares a plugin that reads everything (CkptPlugin.reads 0);
+ * CKPT_PLUGIN_DEFINE_READS(reads, name, ...) one that reads only reads
+ * (CKPT_READS_* or-ed, ABI 3.7), so that the host may skip the rest.
  * A multi-checkpoint plugin defines the descriptor itself with designated
  * initializers, setting run_multi (see plugins/diff/diff.c). */
 #define CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
@@ -1090,8 +1096,14 @@ ckpt_format_endpoint(char *buf, size_t len, const char *addr, uint32_t port)
 #define CKPT_PLUGIN_DEFINE(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)   \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
       CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi)}
-/* ABI 3.7 (onepass): CKPT_PLUGIN_DEFINE followed by designated
- * initializers of later members, e.g. `.prepare = my_prepare` */
+#define CKPT_PLUGIN_DEFINE_READS(rd, nm, ver, desc, lic, opts, deps, tbls, in, \
+                                 rn, fi)                                       \
+  CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \
+      CKPT_PLUGIN_FIELDS(nm, ver, desc, lic, opts, deps, tbls, in, rn, fi),    \
+      .reads = (rd)}
+/* ABI 3.7: CKPT_PLUGIN_DEFINE followed by designated initializers of
+ * later members, in their order, e.g. `.reads = CKPT_READS_MODEL,
+ * .prepare = my_prepare` */
 #define CKPT_PLUGIN_DEFINE_WITH(nm, ver, desc, lic, opts, deps, tbls, in, rn,  \
                                 fi, ...)                                       \
   CKPT_EXPORT const CkptPlugin ckpt_plugin_descriptor = {                      \

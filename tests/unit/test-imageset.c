@@ -270,6 +270,51 @@ test_compressed_spooled(void)
   }
 }
 
+/* Opened for a chain that reads no memory (issue 19), a compressed
+ * archive's pages are dropped: the member is there with its size and no
+ * data, the other images are as ever, and the custody sum, not taken while
+ * streaming, is the same when asked afterwards (the file read again). A
+ * plain tar is served in place and keeps its pages. */
+static void
+test_keep(void)
+{
+  const char *names[] = {"podman-zstd.tar.zst", "podman-gzip.tar.gz",
+                         "podman-none.tar"};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *p = fixture_path(names[i]);
+    g_autoptr(CkptImageSet) all = ckpt_imageset_open(p, NULL, NULL);
+    g_autoptr(CkptImageSet) lazy = ckpt_imageset_open_keep(p, NULL, 0, NULL);
+    g_assert_nonnull(all);
+    g_assert_nonnull(lazy);
+    gboolean plain = i == 2;
+    g_assert_true(ckpt_imageset_pages_kept(all));
+    g_assert_cmpint(ckpt_imageset_pages_kept(lazy), ==, plain);
+    const uint8_t *d = NULL, *d2 = NULL;
+    size_t len = 0, len2 = 0;
+    g_assert_true(ckpt_imageset_image(all, "pages-2.img", &d, &len));
+    g_assert_true(ckpt_imageset_image(lazy, "pages-2.img", &d2, &len2));
+    g_assert_cmpuint(len, ==, len2);
+    g_assert_cmpuint(len, >, 0);
+    if (plain)
+      g_assert_true(d2 == NULL || memcmp(d, d2, len) == 0);
+    else
+      g_assert_null(d2);
+    g_assert_true(ckpt_imageset_image(all, "pstree.img", &d, &len));
+    g_assert_true(ckpt_imageset_image(lazy, "pstree.img", &d2, &len2));
+    g_assert_cmpmem(d, len, d2, len2);
+    g_autofree char *want = NULL;
+    g_autofree char *out = NULL;
+    g_assert_true(g_spawn_command_line_sync(
+        (want = g_strdup_printf("sha256sum %s", p)), &out, NULL, NULL, NULL));
+    const char *of = NULL;
+    const char *sum = ckpt_imageset_sha256(lazy, &of);
+    g_assert_nonnull(sum);
+    g_assert_cmpstr(of, ==, "file");
+    g_assert_true(g_str_has_prefix(out, sum));
+    g_assert_cmpstr(ckpt_imageset_sha256(all, NULL), ==, sum);
+  }
+}
+
 /* The spool file holding [addr, addr + len), by its mapping's name in
  * /proc/self/fd. Its zero runs are anonymous mappings over the spool (see
  * cover_holes), so the first page backed by the file is looked for. */
@@ -876,6 +921,7 @@ main(int argc, char **argv)
                   test_same_images_across_forms);
   g_test_add_func("/imageset/plain-tar-in-place", test_plain_tar_in_place);
   g_test_add_func("/imageset/compressed-spooled", test_compressed_spooled);
+  g_test_add_func("/imageset/keep", test_keep);
   g_test_add_func("/imageset/all-spooled", test_all_spooled);
   g_test_add_func("/imageset/zero-pages-sparse", test_zero_pages_sparse);
   g_test_add_func("/imageset/sparse-member", test_sparse_member);
