@@ -22,33 +22,21 @@ CKPT=$BUILD/core/ckpt
 D=$RIG/work/bench-procs
 [ -x "$CKPT" ] || { echo "no $CKPT: meson setup $BUILD && ninja -C $BUILD" >&2; exit 1; }
 [ -f "$D/procs-400.tar.zst" ] || sh "$HERE/make-procs.sh" "$RIG" 400 >/dev/null
+cp "$HERE/best-of.py" "$D/"
 for t in 2500 10000; do
   [ -f "$D/procs-$t.tar" ] ||
     python3 "$ROOT/tests/fixtures/craft-procs.py" "$D/procs-400.tar.zst" "$D/procs-$t.tar" $t >/dev/null
 done
 
-# best-of-N wall seconds of one command, run by python for a monotonic clock
-BEST='
-import subprocess, sys, time
-n = int(sys.argv[1]); best = None
-for _ in range(n):
-    t = time.monotonic()
-    r = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    w = time.monotonic() - t
-    if r.returncode != 0:
-        print("exit %d" % r.returncode); sys.exit(0)
-    best = w if best is None or w < best else best
-print("%.4f" % best)
-'
 printf '%-8s %-16s %10s %14s %8s %12s\n' procs view ckpt_s checkpointctl_s ratio ckpt_us/proc
 for f in ${PROCS_FILES:-procs-400.tar.zst procs-400.tar procs-2500.tar procs-10000.tar}; do
   procs=$(echo "$f" | sed 's/procs-\([0-9]*\).*/\1/')
   for view in default --ps-tree json; do
     case $view in default) a="" ;; json) a="--format json" ;; *) a=$view ;; esac
     # shellcheck disable=SC2086
-    ck=$(python3 -c "$BEST" "$N" "$CKPT" inspect $a "$D/$f")
+    ck=$(python3 "$HERE/best-of.py" "$N" "$CKPT" inspect $a "$D/$f")
     # shellcheck disable=SC2086
-    cc=$("$RIG/enter" python3 -c "$BEST" "$N" checkpointctl inspect $a "/work/bench-procs/$f" 2>&1 |
+    cc=$("$RIG/enter" python3 /work/bench-procs/best-of.py "$N" checkpointctl inspect $a "/work/bench-procs/$f" 2>&1 |
          grep -v 'no version information' | tail -1)
     awk -v p="$procs" -v v="$view" -v a="$ck" -v b="$cc" 'BEGIN {
       r = (a > 0 && b + 0 > 0) ? sprintf("%.1fx", b / a) : "-";

@@ -73,18 +73,6 @@ arch_dir() { # count -> directory of that many archives
 }
 
 # ---- timing ----------------------------------------------------------------
-BEST='
-import subprocess, sys, time
-n = int(sys.argv[1]); best = None
-for _ in range(n):
-    t = time.monotonic()
-    r = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    w = time.monotonic() - t
-    if r.returncode not in (0, 1):
-        print("-1"); sys.exit(0)
-    best = w if best is None or w < best else best
-print("%.4f" % best)
-'
 cmd_of() { # OP -> ckpt arguments before the target
   case $1 in
   open) echo "show" ;;
@@ -125,7 +113,7 @@ series() { # NAME UNIT PER-UNIT-LABEL POINTS...
     last=$t
     for op in open inspect search triage; do
       # shellcheck disable=SC2046
-      w=$(python3 -c "$BEST" "$N" "$CKPT" $(cmd_of $op) "$t")
+      w=$(python3 "$HERE/best-of.py" "$N" "$CKPT" $(cmd_of $op) "$t")
       awk -v x="$x" -v op="$op" -v w="$w" -v n="$name" 'BEGIN {
         per = n == "mem" ? w * 1000 / x : (n == "procs" ? w * 1e6 / x : w * 1000 / x);
         printf "%-8d %-8s %10.4f %14.2f\n", x, op, w, per }'
