@@ -260,6 +260,16 @@ pass_candidates(const CkptCheckpoint *c, size_t i, const char *rules)
   return k->mem[i];
 }
 
+/* TRUE the first time str is met in seen: a string's findings depend on
+ * the string alone, and 400 processes forked from one parent carry the
+ * same environment and command line, so each distinct one is scanned
+ * once. */
+static gboolean
+first_time(GHashTable *seen, const char *str)
+{
+  return g_hash_table_add(seen, (gpointer)str);
+}
+
 static CkptSecretSet *
 compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory,
         const char *rules)
@@ -276,20 +286,24 @@ compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory,
   }
   for (size_t i = 0; ci->spec_args && ci->spec_args[i]; i++)
     scan_text(s, e, ci->spec_args[i], 0);
+  g_autoptr(GHashTable) envs = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) texts = g_hash_table_new(g_str_hash, g_str_equal);
   for (size_t i = 0; i < c->n_procs; i++) {
     const CkptProcess *p = &c->procs[i];
     const CkptProcessInfo *pi = &p->info;
     for (size_t k = 0; pi->envp && pi->envp[k]; k++) {
       const char *eq = strchr(pi->envp[k], '=');
-      if (!eq)
+      if (!eq || !first_time(envs, pi->envp[k]))
         continue;
       g_autofree char *name =
           g_strndup(pi->envp[k], (size_t)(eq - pi->envp[k]));
       scan_assignment(s, e, name, eq + 1, pi->envp[k]);
     }
     for (size_t k = 0; pi->argv && pi->argv[k]; k++)
-      scan_text(s, e, pi->argv[k], 0);
-    scan_text(s, e, pi->cmdline, 0);
+      if (first_time(texts, pi->argv[k]))
+        scan_text(s, e, pi->argv[k], 0);
+    if (pi->cmdline && first_time(texts, pi->cmdline))
+      scan_text(s, e, pi->cmdline, 0);
     GPtrArray *found = memory ? pass_candidates(c, i, rules) : NULL;
     add_candidates(s, found);
     if (e && memory && pi->has_mm && !found)
