@@ -41,7 +41,8 @@ ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc, char **argv,
     ckpt_cli_usage_error("%s", error->message);
     return FALSE;
   }
-  return apply_sets(cli, plan, sets, NULL);
+  /* sweep.* settings (--threads) are the session's until the sweep */
+  return apply_sets(cli, plan, sets, ckpt_session_sweep_settings(cli));
 }
 
 int
