@@ -116,7 +116,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   } else {
     reports =
         ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
-                              (int)targets->len, &ro, cmd->exit_status != NULL);
+                              (int)targets->len, &ro, FALSE);
   }
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);

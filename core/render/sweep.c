@@ -21,6 +21,8 @@ static void
 stream_ready(void *user, CkptReport *rep)
 {
   ckpt_render_stream_replay(user, rep);
+  /* written: kept no longer than a streamed checkpoint's rows */
+  ckpt_report_drop_rows(rep);
 }
 
 GPtrArray *
