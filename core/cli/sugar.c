@@ -41,7 +41,8 @@ ckpt_cli_parse_options(CkptCli *cli, CkptPlan *plan, int argc, char **argv,
     ckpt_cli_usage_error("%s", error->message);
     return FALSE;
   }
-  return apply_sets(cli, plan, sets, NULL);
+  /* sweep.* settings (--threads) are the session's until the sweep */
+  return apply_sets(cli, plan, sets, ckpt_session_sweep_settings(cli));
 }
 
 int
@@ -121,7 +122,7 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
   } else {
     reports =
         ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
-                              (int)targets->len, &ro, cmd->exit_status != NULL);
+                              (int)targets->len, &ro, FALSE);
   }
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);

@@ -25,6 +25,11 @@ const CkptGlobalFlag ckpt_global_flags[] = {
      "list): a stable split by path hash; auto/COUNT reads "
      "JOB_COMPLETION_INDEX",
      CKPT_GF_SHARD},
+    {"threads", "N",
+     "check N checkpoints at once in a sweep (0: one per core; the "
+     "default is one at a time, yara's the cores); reports keep the "
+     "order of the targets; same as --set sweep.threads=N",
+     CKPT_GF_THREADS},
     {"color", "WHEN",
      "colour severities and states: auto (on a terminal unless NO_COLOR "
      "is set; the default), always or never; --color alone is always",

@@ -79,6 +79,22 @@ ckpt_report_new(const char *path)
 }
 
 void
+ckpt_report_drop_rows(CkptReport *r)
+{
+  for (guint p = 0; p < r->plugins->len; p++) {
+    CkptPluginResult *pr = g_ptr_array_index(r->plugins, p);
+    for (size_t i = 0; i < pr->n_tables; i++) {
+      CkptResult *t = &pr->tables[i];
+      for (guint j = 0; j < t->rows->len; j++)
+        g_free(g_array_index(t->rows, CkptRow, j).values);
+      g_array_set_size(t->rows, 0);
+      t->streamed = TRUE;
+    }
+  }
+  g_string_chunk_clear(r->chunk);
+}
+
+void
 ckpt_report_free(CkptReport *r)
 {
   if (r == NULL)

@@ -96,6 +96,9 @@ CkptPluginResult *ckpt_report_plugin(const CkptReport *r, const char *name);
 const CkptResult *ckpt_report_table(const CkptReport *r, const char *plugin,
                                     const char *table);
 
+/* Frees every kept row of r once it has been rendered (its plan done):
+ * each table counts them (n_rows) as a streamed one does. */
+void ckpt_report_drop_rows(CkptReport *r);
 /* Rows of plugin name are read by a later plugin: never stream them. */
 void ckpt_report_keep(CkptReport *r, const char *name);
 /* Tells the sink, if any, that pr's outcome and messages are final. */

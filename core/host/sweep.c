@@ -146,7 +146,8 @@ ckpt_sweep_prepare(const CkptSweep *sw, CkptPlan *plan, guint n)
 }
 
 /* Runs the files on workers threads; this thread hands on problems and
- * progress as each checkpoint finishes. */
+ * reports (sw->ready) in the order of the files, and progress as each
+ * checkpoint finishes. */
 static void
 run_pool(const CkptSweep *sw, const CkptPlan *plan, char **files,
          CkptReport **reports, guint n, guint workers, GHashTable *seen,
@@ -156,6 +157,7 @@ run_pool(const CkptSweep *sw, const CkptPlan *plan, char **files,
   g_mutex_init(&p.lock);
   g_cond_init(&p.changed);
   g_queue_init(&p.finished);
+  g_autofree gboolean *ran = g_new0(gboolean, n);
   GPtrArray *threads = g_ptr_array_new();
   for (guint w = 0; w < workers; w++) {
     GThread *t = g_thread_try_new("ckpt-sweep", pool_worker, &p, NULL);
@@ -164,14 +166,20 @@ run_pool(const CkptSweep *sw, const CkptPlan *plan, char **files,
   }
   if (threads->len == 0)
     pool_worker(&p); /* no thread could be made: this one does it all */
-  for (guint done = 0; done < n;) {
+  for (guint done = 0, next = 0; done < n;) {
     g_mutex_lock(&p.lock);
     while (g_queue_is_empty(&p.finished))
       g_cond_wait(&p.changed, &p.lock);
     guint i = GPOINTER_TO_UINT(g_queue_pop_head(&p.finished)) - 1;
     g_mutex_unlock(&p.lock);
-    report_problems(sw, reports[i], seen);
+    ran[i] = TRUE;
     done++;
+    /* every report up to the first one still running, in order */
+    for (; next < n && ran[next]; next++) {
+      report_problems(sw, reports[next], seen);
+      if (sw->ready)
+        sw->ready(sw->report_user, reports[next]);
+    }
     if (progress)
       progress(progress_user, plan->name, done, n, "checkpoints");
   }

@@ -40,6 +40,11 @@ typedef struct {
   /* One checkpoint at a time only: called before each checkpoint's run
    * and after it (streamed rendering, render.h). */
   CkptSweepReportFn start, done;
+  /* Several at once only: called with each report, its rows kept, in the
+   * order of the files as soon as it and every one before it have run
+   * (problems are handed on in that order too), so output streams in
+   * target order whatever order the workers finish in. */
+  CkptSweepReportFn ready;
   void *report_user;
   /* what the output reads besides the plan's plugins (CKPT_READS_*):
    * CKPT_READS_CUSTODY when it prints the sha256 (JSON, HTML) */

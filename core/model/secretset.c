@@ -15,6 +15,7 @@
 #include "secrets-detect.h"
 
 struct CkptSecretSetCache {
+  GMutex lock;            /* this checkpoint's sets are computed under it */
   CkptSecretSet *strings; /* spec, environments, command lines */
   CkptSecretSet *full;    /* and dumped memory */
   /* what the host's memory pass found (ckpt_secret_scan_*), per process
@@ -130,32 +131,37 @@ ckpt_secret_set_sort(CkptSecretSet *s)
 
 /* ---- computing --------------------------------------------------------- */
 
-/* One engine per process, compiled on first use; a set is computed under
- * the same lock (checkpoints of a worker pool may ask at once). */
+/* The engines compiled so far, one per rules text, kept for the process:
+ * checkpoints of a worker pool ask at once, and one being scanned with
+ * must not be freed when another checkpoint asks for other rules. The
+ * global lock guards them and each checkpoint's cache slot; a set is
+ * computed under its checkpoint's own lock, so two checkpoints scan at
+ * once. */
 static GMutex lock;
-static SecretsEngine *engine;
-static char *engine_rules;
+static GHashTable *engines; /* rules -> SecretsEngine* */
 
+/* Under lock. */
 static const SecretsEngine *
 engine_for(const char *rules, char **warning)
 {
   if (!rules || !*rules)
     return NULL;
-  if (engine && g_strcmp0(engine_rules, rules) == 0)
-    return engine;
+  if (engines == NULL)
+    engines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify)secrets_engine_free);
+  SecretsEngine *e = g_hash_table_lookup(engines, rules);
+  if (e)
+    return e;
   g_autoptr(GError) error = NULL;
-  SecretsEngine *e = secrets_engine_new(rules, &error);
+  e = secrets_engine_new(rules, &error);
   if (!e) {
     if (warning)
       *warning = g_strdup_printf("redaction: only secret-like names apply: %s",
                                  error->message);
     return NULL;
   }
-  g_clear_pointer(&engine, secrets_engine_free);
-  g_free(engine_rules);
-  engine_rules = g_strdup(rules);
-  engine = e;
-  return engine;
+  g_hash_table_insert(engines, g_strdup(rules), e);
+  return e;
 }
 
 /* The engine's findings in one buffer; value_base: matches that start
@@ -313,23 +319,38 @@ compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory,
   return s;
 }
 
+/* c's cache, made on first use (under lock: the memory pass and the
+ * secret sets both make it) */
+static struct CkptSecretSetCache *
+cache_of(CkptCheckpoint *c)
+{
+  if (!c->secrets) {
+    c->secrets = g_new0(struct CkptSecretSetCache, 1);
+    g_mutex_init(&c->secrets->lock);
+  }
+  return c->secrets;
+}
+
 const CkptSecretSet *
 ckpt_checkpoint_secrets(CkptCheckpoint *c, const char *rules, gboolean memory,
                         char **warning)
 {
   g_mutex_lock(&lock);
-  if (!c->secrets)
-    c->secrets = g_new0(struct CkptSecretSetCache, 1);
-  CkptSecretSet **slot = memory ? &c->secrets->full : &c->secrets->strings;
+  struct CkptSecretSetCache *cache = cache_of(c);
+  g_mutex_unlock(&lock);
+  g_mutex_lock(&cache->lock);
+  CkptSecretSet **slot = memory ? &cache->full : &cache->strings;
   if (!*slot) {
     /* the rules compile once per process; the figure is the scan's */
+    g_mutex_lock(&lock);
     const SecretsEngine *e = engine_for(rules, warning);
+    g_mutex_unlock(&lock);
     gint64 t0 = g_get_monotonic_time();
     *slot = compute(c, e, memory, rules);
     (*slot)->compute_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
   }
   const CkptSecretSet *s = *slot;
-  g_mutex_unlock(&lock);
+  g_mutex_unlock(&cache->lock);
   return s;
 }
 
@@ -348,8 +369,7 @@ ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules, char **warning)
   g_mutex_lock(&lock);
   const SecretsEngine *e = engine_for(rules, warning);
   if (e) {
-    if (!c->secrets)
-      c->secrets = g_new0(struct CkptSecretSetCache, 1);
+    cache_of(c);
     if (!c->secrets->mem) {
       c->secrets->mem = g_new0(GPtrArray *, c->n_procs ? c->n_procs : 1);
       c->secrets->view = g_new0(CkptMemSecret *, c->n_procs ? c->n_procs : 1);
@@ -447,5 +467,6 @@ ckpt_secretset_cache_free(struct CkptSecretSetCache *cache)
   g_free(cache->mem);
   g_free(cache->view);
   g_free(cache->mem_rules);
+  g_mutex_clear(&cache->lock);
   g_free(cache);
 }

@@ -325,6 +325,13 @@ ckpt_render_stream_report_done(CkptRenderStream *s, CkptReport *rep)
   s->begun = FALSE;
 }
 
+void
+ckpt_render_stream_replay(CkptRenderStream *s, const CkptReport *rep)
+{
+  ckpt_renderer_replay_report(s->r, rep);
+  fflush(s->r->out);
+}
+
 gboolean
 ckpt_render_stream_finish(CkptRenderStream *s)
 {

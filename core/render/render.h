@@ -136,15 +136,22 @@ CkptRenderStream *ckpt_render_stream_new(FILE *out,
                                          const CkptRenderOptions *opt);
 void ckpt_render_stream_attach(CkptRenderStream *s, CkptReport *rep);
 void ckpt_render_stream_report_done(CkptRenderStream *s, CkptReport *rep);
+/* A report whose plan ran without the stream attached (its rows kept),
+ * written as the stream's next checkpoint: a sweep running several at
+ * once hands them over in order. */
+void ckpt_render_stream_replay(CkptRenderStream *s, const CkptReport *rep);
 gboolean ckpt_render_stream_finish(CkptRenderStream *s);
 void ckpt_render_stream_free(CkptRenderStream *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CkptRenderStream, ckpt_render_stream_free)
 
-/* A sweep (host/sweep.h) rendered onto out with opt (render/sweep.c): when
- * it takes one checkpoint at a time, keep is FALSE and the format
- * streams, rows are written as they come and only those of tables a later
- * plugin reads are kept; else every row is kept and the document written
- * at the end. sw's start and done callbacks are this function's own.
+/* A sweep (host/sweep.h) rendered onto out with opt (render/sweep.c):
+ * unless keep, the document streams: one checkpoint at a time, rows are
+ * written as they come and only those of tables a later plugin reads are
+ * kept; several at once, each checkpoint's rows are kept until it and
+ * every one before it have run, then written, so the output is the same
+ * bytes in the same order. With keep, every row is kept and the document
+ * written at the end. sw's start, done and ready callbacks are this
+ * function's own.
  * *written is FALSE when output or a spool file could not be written.
  * Returns the reports. */
 GPtrArray *ckpt_render_sweep(FILE *out, const CkptSweep *sw,

@@ -144,12 +144,24 @@ print_problem(void *user, const char *line)
   ckpt_session_error("%s", line);
 }
 
+CkptSweep *
+ckpt_session_sweep_settings(CkptSession *cli)
+{
+  if (!cli->sweep_ready)
+    cli->sweep = (CkptSweep){.threads = -1};
+  cli->sweep_ready = TRUE;
+  return &cli->sweep;
+}
+
 void
 ckpt_session_sweep_init(CkptSession *cli, CkptSweep *sw)
 {
+  const CkptSweep *set = ckpt_session_sweep_settings(cli);
   *sw = (CkptSweep){.host = ckpt_session_host(cli),
                     .limits = &cli->limits,
-                    .threads = -1,
+                    .threads = set->threads,
+                    .no_progress = set->no_progress,
+                    .once = set->once,
                     .warnings = !cli->quiet,
                     .problem = print_problem};
 }
@@ -252,6 +264,13 @@ ckpt_session_apply_global(CkptSession *cli, const CkptGlobalFlag *g,
     if (!ckpt_shard_parse(v, &sh, error))
       return FALSE;
     ckpt_shard_set(&sh);
+    break;
+  case CKPT_GF_THREADS:
+    /* a --set sweep.threads=N: after the command's own settings, so it
+     * wins over a command's default (yara's the cores) */
+    if (!g_ascii_string_to_unsigned(v, 10, 0, 100000, &secs, NULL))
+      return usage(error, "--threads: '%s' is not a number of threads", v);
+    g_ptr_array_add(cli->sets, g_strdup_printf("sweep.threads=%s", v));
     break;
   case CKPT_GF_COLOR:
     if (!ckpt_render_color_parse(v))

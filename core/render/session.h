@@ -31,6 +31,10 @@ typedef struct CkptSession {
   gboolean reveal; /* --reveal: the host's redaction policy is off */
   CkptHost *host;
   CkptChainSet *chains;
+  /* the sweep.* settings of commands that parse options without a sweep
+   * of their own (ckpt run): see ckpt_session_sweep_settings */
+  CkptSweep sweep;
+  gboolean sweep_ready;
 } CkptSession;
 
 /* "ckpt: message" on stderr, escaped; usage_error returns CKPT_EXIT_USAGE */
@@ -54,10 +58,14 @@ CkptChain *ckpt_session_chain(CkptSession *cli, const char *spec,
 
 /* path's targets (host/targets.h), this --shard worker's part, to out */
 void ckpt_session_expand_target(const char *path, GPtrArray *out);
+/* The session's own sweep settings (threads, progress, once), which
+ * sweep.* settings (and --threads) given to a command that builds its
+ * sweep later (ckpt run) go to; ckpt_session_sweep_init starts from them. */
+CkptSweep *ckpt_session_sweep_settings(CkptSession *cli);
 /* a sweep over the session's host and limits, problems to stderr */
 void ckpt_session_sweep_init(CkptSession *cli, CkptSweep *sw);
 /* the sweep rendered with ro onto stdout (render.h's ckpt_render_sweep):
- * streamed unless keep or several checkpoints run at once */
+ * streamed, in the order of files, unless keep */
 GPtrArray *ckpt_session_sweep_render(CkptSession *cli, const CkptSweep *sw,
                                      const CkptPlan *plan, char **files,
                                      int n_files, const CkptRenderOptions *ro,

@@ -786,8 +786,12 @@ emit_environment(Ctx *ctx, const EnvDiff *d)
 
 /* ---- rules, run -------------------------------------------------------- */
 
-static SecretsEngine *cached_engine;
-static char *cached_path;
+/* The engines compiled so far, one per rules path, kept until the plugin
+ * ends: the checkpoints of a sweep's workers ask at once, and an engine
+ * one of them scans with must not be freed under it when another asks
+ * for other rules. The rules compile once per sweep, under the lock. */
+static GMutex cache_lock;
+static GHashTable *cache; /* path -> SecretsEngine* */
 
 /* The rules that ship: the shared credentials.yar and keys.yar, and the
  * detectors of secrets/, in the directory the host names. */
@@ -801,15 +805,17 @@ default_rules(const CkptApi *api)
 static const SecretsEngine *
 engine_for(const char *path, GError **error)
 {
-  if (cached_engine && g_strcmp0(cached_path, path) == 0)
-    return cached_engine;
-  SecretsEngine *e = secrets_engine_new(path, error);
-  if (!e)
-    return NULL;
-  g_clear_pointer(&cached_engine, secrets_engine_free);
-  g_free(cached_path);
-  cached_path = g_strdup(path);
-  cached_engine = e;
+  g_mutex_lock(&cache_lock);
+  if (cache == NULL)
+    cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                  (GDestroyNotify)secrets_engine_free);
+  SecretsEngine *e = g_hash_table_lookup(cache, path);
+  if (e == NULL) {
+    e = secrets_engine_new(path, error);
+    if (e)
+      g_hash_table_insert(cache, g_strdup(path), e);
+  }
+  g_mutex_unlock(&cache_lock);
   return e;
 }
 
@@ -918,8 +924,9 @@ secrets_run(const CkptApi *api, CkptRun *run)
 static void
 secrets_fini(void)
 {
-  g_clear_pointer(&cached_engine, secrets_engine_free);
-  g_clear_pointer(&cached_path, g_free);
+  g_mutex_lock(&cache_lock);
+  g_clear_pointer(&cache, g_hash_table_destroy);
+  g_mutex_unlock(&cache_lock);
 }
 
 CKPT_PLUGIN_DEFINE_WITH("secrets", "0.1.0",
