@@ -335,8 +335,11 @@ literal_avx2(MemScanner *s, const uint8_t *h, size_t last, uint64_t base,
       if (memcmp(h + at, pat, m) == 0)
         report(s, base + at, m, vma);
       else if (++*misses > 4096 && *misses * 16 > at) {
-        *misses = SIZE_MAX; /* both bytes are common here */
-        return i;
+        /* both bytes are common here; the candidates before at in this
+         * group are done (reported or not matches): memmem() goes on
+         * after at, or a match before it would be reported twice */
+        *misses = SIZE_MAX;
+        return at + 1;
       }
     }
   }
