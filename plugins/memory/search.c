@@ -264,11 +264,18 @@ mem_scanner_free(MemScanner *s)
   g_free(s);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+static gboolean have_avx2(void);
+#endif
+
 void
 mem_scanner_set_threads(MemScanner *s, unsigned threads, size_t cap)
 {
   s->threads = CLAMP(threads, 1, MEM_MAX_THREADS);
   s->cap = cap;
+#if defined(__x86_64__) && defined(__GNUC__)
+  (void)have_avx2(); /* asked here, so workers only read the answer */
+#endif
 }
 
 gboolean
