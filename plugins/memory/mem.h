@@ -83,6 +83,18 @@ void mem_scanner_feed_sparse(MemScanner *s, const CkptApi *api,
 /* Ends one process: reports a match held back at the last block's end and
  * forgets the seam, so the scanner can take the next process. */
 void mem_scanner_end(MemScanner *s);
+/* Scans each big block (MEM_PAR_MIN starts a thread at least) on up to
+ * threads threads (1: the calling thread only, the default), split into
+ * chunks that overlap by what a match may reach (literal: its length - 1;
+ * regex: the whole block is every chunk's subject), so the hits, their
+ * order and the callback's thread are those of one thread. cap: the
+ * callback returns FALSE by its cap-th call at the latest (0: unknown);
+ * a chunk keeps no more hits than that. */
+#define MEM_MAX_THREADS 64
+/* A block is cut into chunks only when each gets this many starts: below
+ * it, starting a thread costs more than it saves. */
+#define MEM_PAR_MIN ((size_t)4 << 20)
+void mem_scanner_set_threads(MemScanner *s, unsigned threads, size_t cap);
 gboolean mem_scanner_stopped(const MemScanner *s);
 /* Places where the regex engine gave up (match or depth limit). */
 uint64_t mem_scanner_errors(const MemScanner *s);

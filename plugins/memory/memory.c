@@ -56,6 +56,8 @@ static const CkptOption options[] = {
      "search memory for these bytes, e.g. \"de ad be ef\""},
     {"context", CKPT_T_UINT, "0", "bytes of context around each hit"},
     {"max-hits", CKPT_T_UINT, "100000", "stop after this many hits (0: all)"},
+    {"threads", CKPT_T_INT, "0",
+     "search threads per process; 0: one per core, 1: no worker threads"},
     {"objects", CKPT_T_BOOL, "true",
      "also search what kernel objects hold: ghost files, memfds, pipe "
      "buffers, socket queues, saved tmpfs files (--no-objects: memory only)"},
@@ -498,6 +500,12 @@ run_search(Ctx *c, const CkptProcess *only, MemPattern *pat)
               .max_hits = (uint64_t)api->opt_int(c->run, "max-hits")};
   s.context = MIN(s.context, (uint64_t)1 << 20);
   g_autoptr(MemScanner) sc = mem_scanner_new(pat, on_hit, &s);
+  int64_t threads = api->opt_int(c->run, "threads");
+  if (threads <= 0)
+    threads = (int64_t)g_get_num_processors();
+  /* on_hit refuses the call after max-hits: no chunk needs more */
+  mem_scanner_set_threads(sc, (unsigned)MIN(threads, MEM_MAX_THREADS),
+                          s.max_hits ? (size_t)s.max_hits + 1 : 0);
   size_t n = only ? 1 : api->process_count(c->run);
   for (size_t i = 0; i < n && !mem_scanner_stopped(sc); i++) {
     s.p = only ? only : api->process_at(c->run, i);

@@ -217,6 +217,11 @@ struct MemScanner {
   /* zero pages: how far a match reaches around non-zero bytes */
   gboolean reach_known;
   size_t reach;
+  /* threads: one scanner per worker (its own PCRE2 match data and JIT
+   * stack), made on first use; cap bounds the hits a chunk keeps */
+  unsigned threads;
+  size_t cap;
+  MemScanner *workers[MEM_MAX_THREADS];
 };
 
 MemScanner *
@@ -252,9 +257,25 @@ mem_scanner_free(MemScanner *s)
     pcre2_match_context_free(s->mctx);
   if (s->jit_stack)
     pcre2_jit_stack_free(s->jit_stack);
+  for (unsigned i = 0; i < MEM_MAX_THREADS; i++)
+    mem_scanner_free(s->workers[i]);
   g_free(s->tail);
   g_free(s->seam);
   g_free(s);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+static gboolean have_avx2(void);
+#endif
+
+void
+mem_scanner_set_threads(MemScanner *s, unsigned threads, size_t cap)
+{
+  s->threads = CLAMP(threads, 1, MEM_MAX_THREADS);
+  s->cap = cap;
+#if defined(__x86_64__) && defined(__GNUC__)
+  (void)have_avx2(); /* asked here, so workers only read the answer */
+#endif
 }
 
 gboolean
@@ -305,6 +326,115 @@ continues(const MemScanner *s, const CkptMemBlock *b)
   return s->have_prev && b->vma == s->vma && b->addr == s->next_addr;
 }
 
+/* ---- threads ------------------------------------------------------------ */
+
+/* A block is cut into one chunk per thread; each worker finds the matches
+ * that start in its chunk [from, to) and keeps them (block offsets, in
+ * order, at most cap), and the calling thread reports them chunk by chunk,
+ * so the callback sees what one thread would have shown it, in the same
+ * order, and is only ever called on the calling thread. */
+typedef struct {
+  size_t start, end;
+} MemHit;
+
+typedef struct {
+  MemScanner *w; /* the worker's scanner */
+  const CkptMemBlock *b;
+  size_t from, to;
+  GArray *hits; /* MemHit */
+  size_t cap;
+  gboolean full;   /* stopped at cap: the rest of the chunk is unsearched */
+  uint64_t errors; /* regex engine errors in this chunk */
+} Chunk;
+
+static gboolean
+chunk_take(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
+{
+  (void)vma;
+  Chunk *c = user;
+  MemHit h = {(size_t)addr, (size_t)addr + len};
+  g_array_append_val(c->hits, h);
+  if (c->cap && c->hits->len >= c->cap) {
+    c->full = TRUE;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void literal_scan(MemScanner *s, const uint8_t *h, size_t n,
+                         size_t starts, uint64_t base, const CkptVmaInfo *vma);
+static gboolean regex_next(MemScanner *s, const uint8_t *h, size_t n,
+                           size_t *off, size_t *ms, size_t *me);
+
+static gpointer
+chunk_main(gpointer data)
+{
+  Chunk *c = data;
+  MemScanner *w = c->w;
+  const uint8_t *h = c->b->data;
+  size_t n = c->b->len;
+  w->stopped = FALSE;
+  w->errors = 0;
+  if (!w->pat->regex) {
+    /* the chunk's starts, and the pattern's length - 1 bytes after them */
+    size_t m = w->pat->len;
+    literal_scan(w, h + c->from, MIN(n - c->from, c->to - c->from + m - 1),
+                 c->to - c->from, c->from, NULL);
+  } else {
+    /* the whole block is the subject, so lookarounds and greedy ends see
+     * the bytes past the chunk as one thread would */
+    size_t off = c->from, ms, me;
+    while (!w->stopped && regex_next(w, h, n, &off, &ms, &me) && ms < c->to)
+      report(w, ms, me - ms, NULL);
+  }
+  c->errors = w->errors;
+  return NULL;
+}
+
+/* Cuts b's starts from `from` on into chunks and runs them; NULL when the
+ * block is too small to be worth threads. *n_out gets the chunk count. */
+static Chunk *
+chunks_run(MemScanner *s, const CkptMemBlock *b, size_t from, size_t starts,
+           unsigned *n_out)
+{
+  size_t span = starts > from ? starts - from : 0;
+  unsigned n = (unsigned)MIN((size_t)s->threads, span / MEM_PAR_MIN);
+  if (n < 2)
+    return NULL;
+  Chunk *ch = g_new0(Chunk, n);
+  GThread *t[MEM_MAX_THREADS] = {NULL};
+  for (unsigned i = 0; i < n; i++) {
+    if (s->workers[i] == NULL)
+      s->workers[i] = mem_scanner_new(s->pat, chunk_take, NULL);
+    ch[i].w = s->workers[i];
+    ch[i].w->user = &ch[i];
+    ch[i].b = b;
+    ch[i].from = from + span / n * i;
+    ch[i].to = i + 1 == n ? starts : from + span / n * (i + 1);
+    ch[i].hits = g_array_new(FALSE, FALSE, sizeof(MemHit));
+    ch[i].cap = s->cap;
+  }
+  for (unsigned i = 1; i < n; i++)
+    t[i] = g_thread_try_new("ckpt-search", chunk_main, &ch[i], NULL);
+  chunk_main(&ch[0]);
+  for (unsigned i = 1; i < n; i++) {
+    if (t[i])
+      g_thread_join(t[i]);
+    else
+      chunk_main(&ch[i]); /* no thread to be had: do it here */
+  }
+  *n_out = n;
+  return ch;
+}
+
+static void
+chunks_free(Chunk *ch, unsigned n)
+{
+  for (unsigned i = 0; i < n; i++)
+    g_array_free(ch[i].hits, TRUE);
+  g_free(ch);
+}
+
 /* ---- literal ------------------------------------------------------------ */
 
 /* Candidate filter: 32 starts at a time, those whose two rare bytes both
@@ -335,8 +465,11 @@ literal_avx2(MemScanner *s, const uint8_t *h, size_t last, uint64_t base,
       if (memcmp(h + at, pat, m) == 0)
         report(s, base + at, m, vma);
       else if (++*misses > 4096 && *misses * 16 > at) {
-        *misses = SIZE_MAX; /* both bytes are common here */
-        return i;
+        /* both bytes are common here; the candidates before at in this
+         * group are done (reported or not matches): memmem() goes on
+         * after at, or a match before it would be reported twice */
+        *misses = SIZE_MAX;
+        return at + 1;
       }
     }
   }
@@ -389,6 +522,34 @@ literal_scan(MemScanner *s, const uint8_t *h, size_t n, size_t starts,
   }
 }
 
+/* Every occurrence starting in b, on s->threads threads when it is big:
+ * a chunk's scan reads the pattern's length - 1 bytes past its end, so a
+ * match straddling two chunks is found once, by the chunk it starts in. */
+static void
+literal_block(MemScanner *s, const CkptMemBlock *b)
+{
+  unsigned n = 0;
+  Chunk *ch = s->threads > 1 ? chunks_run(s, b, 0, b->len, &n) : NULL;
+  if (ch == NULL) {
+    literal_scan(s, b->data, b->len, b->len, b->addr, b->vma);
+    return;
+  }
+  size_t m = s->pat->len;
+  for (unsigned k = 0; k < n && !s->stopped; k++) {
+    Chunk *c = &ch[k];
+    size_t next = c->from;
+    for (guint i = 0; i < c->hits->len && !s->stopped; i++) {
+      MemHit *h = &g_array_index(c->hits, MemHit, i);
+      report(s, b->addr + h->start, m, b->vma);
+      next = h->start + 1;
+    }
+    if (c->full && !s->stopped) /* the callback wants more than cap */
+      literal_scan(s, b->data + next, MIN(b->len - next, c->to - next + m - 1),
+                   c->to - next, b->addr + next, b->vma);
+  }
+  chunks_free(ch, n);
+}
+
 static void
 literal_feed(MemScanner *s, const CkptMemBlock *b)
 {
@@ -400,7 +561,7 @@ literal_feed(MemScanner *s, const CkptMemBlock *b)
     literal_scan(s, s->seam, s->tail_len + take, s->tail_len, s->tail_addr,
                  b->vma);
   }
-  literal_scan(s, b->data, b->len, b->len, b->addr, b->vma);
+  literal_block(s, b);
   tail_push(s, b, cont);
 }
 
@@ -480,26 +641,112 @@ regex_seam(MemScanner *s, const CkptMemBlock *b)
   return s->last_end > b->addr ? (size_t)(s->last_end - b->addr) : 0;
 }
 
+/* A match [ms, me) of block b: reported, or held back when it runs to the
+ * block's end (FALSE then: it is the block's last). */
+static gboolean
+regex_take(MemScanner *s, const CkptMemBlock *b, size_t ms, size_t me)
+{
+  if (me == b->len) {
+    s->pending = TRUE;
+    s->pend_addr = b->addr + ms;
+    s->pend_len = me - ms;
+    s->pend_vma = b->vma;
+    return FALSE;
+  }
+  report(s, b->addr + ms, me - ms, b->vma);
+  s->last_end = b->addr + me;
+  return TRUE;
+}
+
+/* One thread's way through b from *e (where the next search starts):
+ * matches starting before `to`. TRUE when one at or after `to` was seen
+ * (the block goes on), FALSE when the block is finished (no more matches,
+ * held back, an engine error, or the callback stopped). */
+static gboolean
+regex_seq(MemScanner *s, const CkptMemBlock *b, size_t *e, size_t to)
+{
+  size_t off = *e, ms, me;
+  while (!s->stopped && regex_next(s, b->data, b->len, &off, &ms, &me)) {
+    if (ms >= to)
+      return TRUE;
+    if (!regex_take(s, b, ms, me))
+      return FALSE;
+    *e = me;
+  }
+  return FALSE;
+}
+
+/* Leftmost non-overlapping matches depend on where the last one ended, so
+ * a chunk's worker, which searched from the chunk's start, may disagree
+ * with one thread while the previous chunk's last match runs into it.
+ * From that end the calling thread searches on its own until it finds a
+ * match the worker found too (same start and end): from there on both
+ * search from the same offset of the same subject, so the worker's list
+ * is one thread's. A chunk whose worker hit an engine limit is searched
+ * from there to the block's end as one thread would (the limit counts
+ * per search, and the worker's searches started elsewhere). */
+static void
+regex_block(MemScanner *s, const CkptMemBlock *b, size_t off)
+{
+  unsigned n = 0;
+  Chunk *ch = s->threads > 1 ? chunks_run(s, b, off, b->len, &n) : NULL;
+  size_t e = off;
+  if (ch == NULL) {
+    regex_seq(s, b, &e, SIZE_MAX);
+    return;
+  }
+  gboolean go = TRUE;
+  for (unsigned k = 0; k < n && go && !s->stopped; k++) {
+    Chunk *c = &ch[k];
+    if (c->errors) {
+      regex_seq(s, b, &e, SIZE_MAX);
+      break;
+    }
+    guint i = 0;
+    gboolean synced = e <= c->from;
+    while (!synced && go && !s->stopped) {
+      size_t o = e, ms, me;
+      if (!regex_next(s, b->data, b->len, &o, &ms, &me)) {
+        go = FALSE; /* nothing more in the block, or the engine gave up */
+        break;
+      }
+      if (ms >= c->to)
+        break; /* nothing more in this chunk */
+      while (i < c->hits->len && g_array_index(c->hits, MemHit, i).start < ms)
+        i++;
+      MemHit *h = i < c->hits->len ? &g_array_index(c->hits, MemHit, i) : NULL;
+      if (h && h->start == ms && h->end == me)
+        synced = TRUE;
+      else if (!regex_take(s, b, ms, me))
+        go = FALSE;
+      else
+        e = me;
+    }
+    if (!synced)
+      continue;
+    for (; i < c->hits->len && go && !s->stopped; i++) {
+      MemHit *h = &g_array_index(c->hits, MemHit, i);
+      if (!regex_take(s, b, h->start, h->end))
+        go = FALSE;
+      else
+        e = h->end;
+    }
+    if (c->full && go && !s->stopped) /* the callback wants more than cap */
+      go = regex_seq(s, b, &e, c->to);
+  }
+  chunks_free(ch, n);
+}
+
 static void
 regex_feed(MemScanner *s, const CkptMemBlock *b)
 {
   gboolean cont = continues(s, b);
-  size_t off = 0, ms, me;
+  size_t off = 0;
   if (!cont)
     flush_pending(s);
   else if (s->tail_len > 0)
     off = regex_seam(s, b);
-  while (!s->stopped && regex_next(s, b->data, b->len, &off, &ms, &me)) {
-    if (me == b->len) {
-      s->pending = TRUE;
-      s->pend_addr = b->addr + ms;
-      s->pend_len = me - ms;
-      s->pend_vma = b->vma;
-      break;
-    }
-    report(s, b->addr + ms, me - ms, b->vma);
-    s->last_end = b->addr + me;
-  }
+  regex_block(s, b, off);
   tail_push(s, b, cont);
 }
 
