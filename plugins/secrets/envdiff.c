@@ -167,7 +167,8 @@ add_names(GPtrArray *names, GHashTable *seen, const char *const *envp)
 }
 
 EnvDiff *
-envdiff_build(const CkptApi *api, CkptRun *run, gboolean live)
+envdiff_build(const CkptApi *api, CkptRun *run, gboolean live,
+              LiveEnvFound *found, size_t n_found)
 {
   EnvDiff *d = g_new0(EnvDiff, 1);
   d->rows = g_ptr_array_new_with_free_func((GDestroyNotify)row_free);
@@ -200,7 +201,13 @@ envdiff_build(const CkptApi *api, CkptRun *run, gboolean live)
     ProcEnv pe = {pi->pid, env_map(pi->envp), NULL};
     add_names(names, seen, pi->envp);
     EnvDiffLive l = {pi->pid, 0, NULL};
-    if (live && (l.env = liveenv_find(api, p, pi, &l.addr))) {
+    if (live && found && i < n_found && found[i].done) {
+      l.env = g_steal_pointer(&found[i].env);
+      l.addr = found[i].addr;
+    } else if (live) {
+      l.env = liveenv_find(api, p, pi, &l.addr);
+    }
+    if (l.env) {
       g_array_append_val(d->live, l);
       pe.live = env_map((const char *const *)l.env);
       add_names(names, seen, (const char *const *)l.env);

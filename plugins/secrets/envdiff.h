@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "ckpt/plugin.h"
+#include "liveenv.h"
 
 typedef enum {
   ENVDIFF_SAME = 0,        /* configured, and the process holds that value */
@@ -41,8 +42,11 @@ typedef struct {
   GArray *live;    /* EnvDiffLive, for the processes where one was found */
 } EnvDiff;
 
-/* live: also look for each process's live environment in its memory */
-EnvDiff *envdiff_build(const CkptApi *api, CkptRun *run, gboolean live);
+/* live: also look for each process's live environment in its memory,
+ * taking what the memory pass found (found[i] for process_at(i), n_found
+ * of them, or NULL) and searching for the rest */
+EnvDiff *envdiff_build(const CkptApi *api, CkptRun *run, gboolean live,
+                       LiveEnvFound *found, size_t n_found);
 void envdiff_free(EnvDiff *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EnvDiff, envdiff_free)
 

@@ -98,62 +98,103 @@ read_run(const CkptApi *api, const CkptProcess *p, const CkptProcessInfo *pi,
   return g_steal_pointer(&strs);
 }
 
+struct LiveEnvSearch {
+  const CkptApi *api;
+  const CkptProcess *p;
+  const CkptProcessInfo *pi;
+  uint8_t *buf;
+  GPtrArray *best;
+  gboolean best_on_stack;
+  uint64_t best_addr, budget;
+};
+
+LiveEnvSearch *
+liveenv_search_new(const CkptApi *api, const CkptProcess *p,
+                   const CkptProcessInfo *pi)
+{
+  if (!pi->has_mm || pi->mm_env_end <= pi->mm_env_start)
+    return NULL;
+  LiveEnvSearch *s = g_new0(LiveEnvSearch, 1);
+  s->api = api;
+  s->p = p;
+  s->pi = pi;
+  s->buf = g_malloc(LIVEENV_STRING_MAX);
+  s->budget = LIVEENV_SCAN_MAX;
+  return s;
+}
+
+gboolean
+liveenv_search_block(LiveEnvSearch *s, const CkptMemBlock *b)
+{
+  if (s->budget == 0)
+    return FALSE;
+  if (!b->data || !b->vma || !(b->vma->prot & 0x2) || (b->addr % WORD) != 0)
+    return TRUE; /* the array is written to: writable memory only */
+  const CkptApi *api = s->api;
+  const CkptProcessInfo *pi = s->pi;
+  gboolean on_stack = b->vma->kind == CKPT_VMA_STACK;
+  size_t len = (size_t)MIN((uint64_t)b->len, s->budget);
+  s->budget -= len;
+  size_t n_words = len / WORD;
+  for (size_t i = 0; i < n_words; i++) {
+    uint64_t w = word_at(b->data, i);
+    if (!in_env_area(pi, w) ||
+        (i > 0 && in_env_area(pi, word_at(b->data, i - 1))))
+      continue;
+    /* a run may start with strings set at runtime; back up over them */
+    size_t k = i;
+    while (k > 0 && i - k < LIVEENV_BACKUP_MAX) {
+      uint64_t prev = word_at(b->data, k - 1);
+      if (prev == 0 || !is_assignment_at(api, s->p, prev, s->buf))
+        break;
+      k--;
+    }
+    GPtrArray *run = read_run(api, s->p, pi, b->data, n_words, k, s->buf);
+    if (!run)
+      continue;
+    size_t count = run->len - 1;
+    /* longest wins (stale copies in freed chunks lost their head); on a
+     * tie the one off the stack, which glibc never returns from */
+    if (!s->best || count > s->best->len - 1 ||
+        (count == s->best->len - 1 && s->best_on_stack && !on_stack)) {
+      if (s->best)
+        g_ptr_array_free(s->best, TRUE);
+      s->best = run;
+      s->best_addr = b->addr + k * WORD;
+      s->best_on_stack = on_stack;
+    } else {
+      g_ptr_array_free(run, TRUE);
+    }
+    i = k + count; /* the NULL word; the loop steps past it */
+  }
+  return s->budget > 0;
+}
+
+char **
+liveenv_search_finish(LiveEnvSearch *s, uint64_t *array_addr)
+{
+  if (!s)
+    return NULL;
+  GPtrArray *best = s->best;
+  if (best)
+    *array_addr = s->best_addr;
+  g_free(s->buf);
+  g_free(s);
+  return best ? (char **)g_ptr_array_free(best, FALSE) : NULL;
+}
+
 char **
 liveenv_find(const CkptApi *api, const CkptProcess *p,
              const CkptProcessInfo *pi, uint64_t *array_addr)
 {
-  if (!pi->has_mm || pi->mm_env_end <= pi->mm_env_start)
+  LiveEnvSearch *s = liveenv_search_new(api, p, pi);
+  if (!s)
     return NULL;
   CkptMemIter *it = api->mem_iter_new(p);
-  if (!it)
-    return NULL;
-  g_autofree uint8_t *buf = g_malloc(LIVEENV_STRING_MAX);
-  GPtrArray *best = NULL;
-  gboolean best_on_stack = FALSE;
-  uint64_t best_addr = 0, budget = LIVEENV_SCAN_MAX;
   CkptMemBlock b = {.size = sizeof b};
-  while (budget > 0 && api->mem_iter_next(it, &b)) {
-    if (!b.data || !b.vma || !(b.vma->prot & 0x2) || (b.addr % WORD) != 0)
-      continue; /* the array is written to: writable memory only */
-    gboolean on_stack = b.vma->kind == CKPT_VMA_STACK;
-    size_t len = (size_t)MIN((uint64_t)b.len, budget);
-    budget -= len;
-    size_t n_words = len / WORD;
-    for (size_t i = 0; i < n_words; i++) {
-      uint64_t w = word_at(b.data, i);
-      if (!in_env_area(pi, w) ||
-          (i > 0 && in_env_area(pi, word_at(b.data, i - 1))))
-        continue;
-      /* a run may start with strings set at runtime; back up over them */
-      size_t s = i;
-      while (s > 0 && i - s < LIVEENV_BACKUP_MAX) {
-        uint64_t prev = word_at(b.data, s - 1);
-        if (prev == 0 || !is_assignment_at(api, p, prev, buf))
-          break;
-        s--;
-      }
-      GPtrArray *run = read_run(api, p, pi, b.data, n_words, s, buf);
-      if (!run)
-        continue;
-      size_t count = run->len - 1;
-      /* longest wins (stale copies in freed chunks lost their head);
-       * on a tie the one off the stack, which glibc never returns from */
-      if (!best || count > best->len - 1 ||
-          (count == best->len - 1 && best_on_stack && !on_stack)) {
-        if (best)
-          g_ptr_array_free(best, TRUE);
-        best = run;
-        best_addr = b.addr + s * WORD;
-        best_on_stack = on_stack;
-      } else {
-        g_ptr_array_free(run, TRUE);
-      }
-      i = s + count; /* the NULL word; the loop steps past it */
-    }
-  }
-  api->mem_iter_free(it);
-  if (!best)
-    return NULL;
-  *array_addr = best_addr;
-  return (char **)g_ptr_array_free(best, FALSE);
+  while (it && api->mem_iter_next(it, &b) && liveenv_search_block(s, &b))
+    ;
+  if (it)
+    api->mem_iter_free(it);
+  return liveenv_search_finish(s, array_addr);
 }

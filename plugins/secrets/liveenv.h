@@ -27,6 +27,24 @@
 char **liveenv_find(const CkptApi *api, const CkptProcess *p,
                     const CkptProcessInfo *pi, uint64_t *array_addr);
 
+/* The same search fed one block at a time, in the iterator's order (the
+ * host's memory pass): new() is NULL for a process with no env area;
+ * block() returns FALSE once the byte budget is spent (later blocks are
+ * not looked at); finish() gives what liveenv_find() gives and frees s. */
+typedef struct LiveEnvSearch LiveEnvSearch;
+LiveEnvSearch *liveenv_search_new(const CkptApi *api, const CkptProcess *p,
+                                  const CkptProcessInfo *pi);
+gboolean liveenv_search_block(LiveEnvSearch *s, const CkptMemBlock *b);
+char **liveenv_search_finish(LiveEnvSearch *s, uint64_t *array_addr);
+
+/* What a search in the pass found for one process: done once the pass
+ * walked it; env (NULL when none) is taken by envdiff_build(). */
+typedef struct {
+  gboolean done;
+  char **env;
+  uint64_t addr;
+} LiveEnvFound;
+
 /* Is s a NAME=VALUE string as getenv() matches it? */
 gboolean liveenv_is_assignment(const char *s, size_t len);
 

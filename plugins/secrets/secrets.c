@@ -524,9 +524,71 @@ take_host_secrets(Ctx *ctx, const char *rules, const CkptProcess *proc,
 typedef struct {
   BlockFeed feed; /* first: the subscription's user */
   const SecretsEngine *engine;
-  MemScan *scans; /* one per process, in pstree order (feed.index) */
+  gboolean scanning; /* the feed scans (not when the host's scan serves) */
+  MemScan *scans;    /* one per process, in pstree order (feed.index) */
   size_t n;
+  /* the live environment searches (liveenv.h), one per process, in the
+   * same pass */
+  gboolean live;
+  LiveEnvFound *found;
+  LiveEnvSearch *search; /* the current process's */
+  size_t at;             /* its index */
 } SecretsPass;
+
+/* The pass's callbacks: the feed's when it scans, and the live
+ * environment search, which works on each block while libyara does. */
+static void
+sub_begin(const CkptProcess *p, void *user)
+{
+  SecretsPass *sp = user;
+  if (sp->scanning)
+    blockfeed_sub_begin(p, user);
+  if (!sp->live)
+    return;
+  sp->search = NULL;
+  /* the pass goes in pstree order: the next one, mostly */
+  for (size_t k = 0; k < sp->n; k++) {
+    size_t i = (sp->at + k) % sp->n;
+    if (sp->feed.procs[i] == p) {
+      sp->at = i;
+      sp->search =
+          liveenv_search_new(sp->feed.api, p, sp->feed.api->process_info(p));
+      break;
+    }
+  }
+}
+
+static void
+sub_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+{
+  SecretsPass *sp = user;
+  if (sp->scanning)
+    blockfeed_sub_block(p, b, user);
+  if (sp->search)
+    liveenv_search_block(sp->search, b);
+}
+
+static void
+sub_sync(const CkptProcess *p, void *user)
+{
+  SecretsPass *sp = user;
+  if (sp->scanning)
+    blockfeed_sub_sync(p, user);
+}
+
+static void
+sub_end(const CkptProcess *p, void *user)
+{
+  SecretsPass *sp = user;
+  if (sp->scanning)
+    blockfeed_sub_end(p, user);
+  if (sp->live && sp->at < sp->n && sp->feed.procs[sp->at] == p) {
+    LiveEnvFound *f = &sp->found[sp->at];
+    f->env = liveenv_search_finish(sp->search, &f->addr);
+    f->done = TRUE;
+    sp->search = NULL;
+  }
+}
 
 static void
 pass_begin(BlockFeed *f, const CkptProcess *p)
@@ -551,9 +613,14 @@ static void
 pass_free(void *user)
 {
   SecretsPass *sp = user;
-  for (size_t i = 0; i < sp->n; i++)
+  for (size_t i = 0; i < sp->n; i++) {
     memscan_release(&sp->scans[i]);
+    if (sp->found)
+      g_strfreev(sp->found[i].env);
+  }
   g_free(sp->scans);
+  g_free(sp->found);
+  liveenv_search_finish(sp->search, &(uint64_t){0});
   blockfeed_clear(&sp->feed);
   g_free(sp);
 }
@@ -843,20 +910,26 @@ secrets_prepare(const CkptApi *api, CkptRun *run)
   const SecretsEngine *engine = run_engine(api, run, &rules, &error);
   if (!engine)
     return CKPT_FAILED; /* run() tells why */
-  /* the host's engine scans with the same rules for its redaction
-   * policy: one scan serves both */
-  if (CKPT_HAS(api, mem_secrets) && api->mem_secrets &&
-      api->mem_secrets(run, rules, NULL, NULL, NULL))
-    return CKPT_OK;
   SecretsPass *sp = g_new0(SecretsPass, 1);
   sp->engine = engine;
+  /* the host's engine scans with the same rules for its redaction
+   * policy: one scan serves both, and the pass feeds only the live
+   * environment search */
+  sp->scanning = !(CKPT_HAS(api, mem_secrets) && api->mem_secrets &&
+                   api->mem_secrets(run, rules, NULL, NULL, NULL));
+  sp->live = TRUE;
   sp->n = api->process_count(run);
   sp->scans = g_new0(MemScan, sp->n ? sp->n : 1);
+  sp->found = g_new0(LiveEnvFound, sp->n ? sp->n : 1);
   CkptMemSubscriber sub;
   blockfeed_init(&sp->feed, api, run, &sub, sp);
   sp->feed.pad = 4096;
   sp->feed.scan = pass_scan;
   sp->feed.begin = pass_begin;
+  sub.begin = sub_begin;
+  sub.block = sub_block;
+  sub.sync = sub_sync;
+  sub.end = sub_end;
   sub.free = pass_free;
   if (!api->mem_subscribe(run, &sub))
     pass_free(sp);
@@ -892,7 +965,8 @@ secrets_run(const CkptApi *api, CkptRun *run)
   /* the live environments first: what was set at runtime is scanned as
    * the environment it is */
   gboolean memory = api->opt_bool(run, "memory");
-  g_autoptr(EnvDiff) diff = envdiff_build(api, run, memory);
+  g_autoptr(EnvDiff) diff =
+      envdiff_build(api, run, memory, sp ? sp->found : NULL, sp ? sp->n : 0);
   scan_spec(&ctx);
   scan_runtime_env(&ctx, diff);
   size_t n = api->process_count(run);
@@ -902,7 +976,7 @@ secrets_run(const CkptApi *api, CkptRun *run)
     scan_process_strings(&ctx, pi);
     if (!pi->has_mm || !memory)
       continue;
-    if (sp && i < sp->n && sp->scans[i].done)
+    if (sp && sp->scanning && i < sp->n && sp->scans[i].done)
       record_memory_scan(&ctx, p, pi, &sp->scans[i]);
     else if (!take_host_secrets(&ctx, rules, p, pi))
       scan_process_memory(&ctx, p, pi);
