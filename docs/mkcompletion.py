@@ -4,7 +4,10 @@ build time from the build tree's ckpt: its `help --dump` (commands, their
 flags and their plugins' options, the global flags, limits, chains),
 `chains` and `plugins NAME` for each plugin.
 
-  mkcompletion.py CKPT bash|zsh|fish OUT
+  mkcompletion.py CKPT bash|zsh|fish OUT [SHELL OUT...]
+
+One call writes every shell named (the build makes all three in one step,
+asking the tool once: docs/meson.build).
 
 Completed: subcommands; each command's flags (a chain command's plugin
 options among them); global flags and their values (--format, --color,
@@ -400,12 +403,15 @@ def fish(d):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[2] not in ("bash", "zsh", "fish"):
+    pairs = sys.argv[2:]
+    if len(sys.argv) < 4 or len(pairs) % 2 or any(
+            sh not in ("bash", "zsh", "fish") for sh in pairs[0::2]):
         sys.exit(__doc__)
     d = load(sys.argv[1])
-    text = {"bash": bash, "zsh": zsh, "fish": fish}[sys.argv[2]](d)
-    with open(sys.argv[3], "w", encoding="utf-8") as f:
-        f.write(text)
+    for shell, out in zip(pairs[0::2], pairs[1::2]):
+        text = {"bash": bash, "zsh": zsh, "fish": fish}[shell](d)
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":

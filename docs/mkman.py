@@ -9,6 +9,9 @@
   mkman.py sdk PLUGIN_H OUT    ckpt-plugin(3) from the SDK header's
                                comments and declarations
 
+Several KIND SOURCE OUT triples in one call write each page (the build
+makes both pages in one step: docs/meson.build).
+
 Nothing here is written twice: every sentence of ckpt(1) past its short
 description comes from the tool, so the page cannot drift from it. The
 output is deterministic (no dates, no build paths).
@@ -338,15 +341,18 @@ def tidy(page):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("ckpt", "sdk"):
+    args = sys.argv[1:]
+    if not args or len(args) % 3 or any(
+            k not in ("ckpt", "sdk") for k in args[0::3]):
         sys.exit(__doc__)
-    page = ckpt_page(sys.argv[2]) if sys.argv[1] == "ckpt" else sdk_page(
-        sys.argv[2])
-    page = page.replace('.TH CKPT 1 ""', '.TH CKPT 1 "%s"' % page_date(), 1)
-    page = page.replace('.TH CKPT\\-PLUGIN 3 ""',
-                        '.TH CKPT\\-PLUGIN 3 "%s"' % page_date(), 1)
-    with open(sys.argv[3], "w", encoding="utf-8") as f:
-        f.write(tidy(page))
+    for kind, source, out in zip(args[0::3], args[1::3], args[2::3]):
+        page = ckpt_page(source) if kind == "ckpt" else sdk_page(source)
+        page = page.replace('.TH CKPT 1 ""',
+                            '.TH CKPT 1 "%s"' % page_date(), 1)
+        page = page.replace('.TH CKPT\\-PLUGIN 3 ""',
+                            '.TH CKPT\\-PLUGIN 3 "%s"' % page_date(), 1)
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(tidy(page))
 
 
 if __name__ == "__main__":
