@@ -120,9 +120,8 @@ ckpt_cli_run_sugar(CkptCli *cli, const CkptCliCommand *cmd, int argc,
     reports = ckpt_sweep_run(&sw, plan, (char **)targets->pdata, targets->len);
     cmd->write(cli, reports, &ro);
   } else {
-    reports =
-        ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
-                              (int)targets->len, &ro, FALSE);
+    reports = ckpt_cli_sweep_render(cli, &sw, plan, (char **)targets->pdata,
+                                    (int)targets->len, &ro, FALSE);
   }
   return cmd->exit_status ? cmd->exit_status(cli, reports)
                           : ckpt_cli_default_status(cli, reports);
