@@ -3,6 +3,7 @@
  * Wire form, little-endian, a sequence of records:
  *   u8 kind, u32 length, length bytes of payload
  *   'M' a message: its text (no NUL)
+ *   'W' a warning the run added to the checkpoint's model (its text)
  *   'R' a row: u32 table, u32 depth, u32 n, then n values:
  *       u8 type; INT, TIME, BOOL: i64; UINT, ADDR, SIZE: u64; DOUBLE: 8
  *       bytes; STR, BYTES: u32 length + bytes; NULL: nothing
@@ -127,16 +128,24 @@ put_value(GByteArray *b, const CkptValue *v)
   }
 }
 
-GByteArray *
-ckpt_isolate_encode(const CkptPluginResult *pr)
+static void
+put_texts(GByteArray *b, guint8 kind, const GPtrArray *texts, guint from)
 {
-  GByteArray *b = g_byte_array_new();
-  for (guint i = 0; i < pr->messages->len; i++) {
-    const char *m = g_ptr_array_index(pr->messages, i);
-    guint at = begin_record(b, 'M');
+  for (guint i = from; texts && i < texts->len; i++) {
+    const char *m = g_ptr_array_index(texts, i);
+    guint at = begin_record(b, kind);
     g_byte_array_append(b, (const guint8 *)m, (guint)strlen(m));
     end_record(b, at);
   }
+}
+
+GByteArray *
+ckpt_isolate_encode(const CkptPluginResult *pr, const GPtrArray *warnings,
+                    guint from)
+{
+  GByteArray *b = g_byte_array_new();
+  put_texts(b, 'M', pr->messages, 0);
+  put_texts(b, 'W', warnings, from);
   for (size_t t = 0; t < pr->n_tables; t++) {
     const CkptResult *res = &pr->tables[t];
     for (guint r = 0; r < res->rows->len; r++) {
@@ -273,9 +282,21 @@ decode_row(Cursor *c, CkptPluginResult *pr, CkptReport *report, GError **error)
   return TRUE;
 }
 
+/* Adds text to warnings unless it is there already: two isolated runs of
+ * one checkpoint each say a once-only warning in their own child. */
+static void
+add_warning(GPtrArray *warnings, const guint8 *text, uint32_t n)
+{
+  g_autofree char *w = g_utf8_make_valid((const char *)text, n);
+  for (guint i = 0; i < warnings->len; i++)
+    if (strcmp(g_ptr_array_index(warnings, i), w) == 0)
+      return;
+  g_ptr_array_add(warnings, g_steal_pointer(&w));
+}
+
 gboolean
 ckpt_isolate_decode(const guint8 *buf, gsize len, CkptPluginResult *pr,
-                    CkptReport *report, GError **error)
+                    CkptReport *report, GPtrArray *warnings, GError **error)
 {
   Cursor c = {buf, buf + len};
   while (c.p < c.end) {
@@ -293,6 +314,10 @@ ckpt_isolate_decode(const guint8 *buf, gsize len, CkptPluginResult *pr,
     case 'M':
       g_ptr_array_add(pr->messages,
                       g_utf8_make_valid((const char *)payload, n));
+      break;
+    case 'W':
+      if (warnings)
+        add_warning(warnings, payload, n);
       break;
     case 'R':
       if (!decode_row(&rec, pr, report, error))
@@ -324,10 +349,13 @@ G_GNUC_NORETURN static void
 child_main(int fd, const CkptHost *h, const CkptLoadedPlugin *p,
            CkptCheckpoint *c, GArray *opts, CkptReport *report)
 {
+  /* what the run says of the model (a read of memory no plugin declared)
+   * goes back to the parent's checkpoint with the rows */
+  guint warned = c && c->warnings ? c->warnings->len : 0;
   ckpt_host_run_plugin(h, p, c, opts, report);
   const CkptPluginResult *pr =
       g_ptr_array_index(report->plugins, report->plugins->len - 1);
-  GByteArray *b = ckpt_isolate_encode(pr);
+  GByteArray *b = ckpt_isolate_encode(pr, c ? c->warnings : NULL, warned);
   gboolean ok = ckpt_fsio_write_all(fd, b->data, b->len);
   g_byte_array_unref(b);
   /* _exit: nothing of the parent's (stdio buffers, atexit handlers,
@@ -451,7 +479,8 @@ ckpt_isolate_run_plugin(const CkptHost *h, const CkptLoadedPlugin *p,
     g_autofree char *how = describe_status(status);
     return fail(pr, "plugin %s %s", name, how);
   }
-  if (!ckpt_isolate_decode(reply->data, reply->len, pr, report, &error)) {
+  if (!ckpt_isolate_decode(reply->data, reply->len, pr, report,
+                           c ? c->warnings : NULL, &error)) {
     drop_rows(pr);
     return fail(pr, "plugin %s: isolated run: %s", name, error->message);
   }

@@ -30,10 +30,14 @@ CkptPluginOutcome ckpt_isolate_run_plugin(const CkptHost *h,
                                           CkptReport *report);
 
 /* The wire form, exposed for tests: encodes pr's outcome, messages and
- * rows; decodes them into a fresh slot of report for plugin p. Decoding
+ * rows, and the model warnings from index from of warnings (NULL: none);
+ * decodes them into a fresh slot of report for plugin p, adding to
+ * warnings (NULL: dropped) each warning it does not hold yet. Decoding
  * fails with error on anything malformed or not matching the tables. */
-GByteArray *ckpt_isolate_encode(const CkptPluginResult *pr);
+GByteArray *ckpt_isolate_encode(const CkptPluginResult *pr,
+                                const GPtrArray *warnings, guint from);
 gboolean ckpt_isolate_decode(const guint8 *buf, gsize len, CkptPluginResult *pr,
-                             CkptReport *report, GError **error);
+                             CkptReport *report, GPtrArray *warnings,
+                             GError **error);
 
 #endif

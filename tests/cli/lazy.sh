@@ -17,7 +17,7 @@ check() { desc=$1; shift; if "$@"; then ok "$desc"; else fail "$desc"; fi; }
 run() { "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 has() { grep -qF -- "$2" "$TMP/$1"; }
 ZST=$FX/podman-zstd.tar.zst
-echo "1..12"
+echo "1..14"
 
 # The spool is observable: under a file size limit of 64 KiB (SIGXFSZ
 # ignored) spooling the fixture's pages fails naming the member, while a
@@ -59,6 +59,12 @@ assert t[0]['sized'] is True, t"
 run "$CKPT" --plugin-path "$TP" run tp-modelonly "$ZST"
 check "tp-modelonly reading undeclared memory: warned" \
   has err "no plugin of the chain declares CKPT_READS_MEMORY"
+run "$CKPT" --plugin-path "$TP" --isolate run tp-modelonly "$ZST"
+check "under --isolate the child's warning reaches the parent" \
+  has err "no plugin of the chain declares CKPT_READS_MEMORY"
+run "$CKPT" --plugin-path "$TP" --isolate run tp-modelonly,tp-modelonly "$ZST"
+check "two isolated runs: the warning said once" \
+  sh -c "test \$(grep -c CKPT_READS_MEMORY '$TMP/err') = 1"
 run "$CKPT" --plugin-path "$TP" run tp-modelonly,memory "$ZST"
 check "with memory in the chain, no warning" \
   sh -c "! grep -q CKPT_READS_MEMORY '$TMP/err'"

@@ -59,13 +59,27 @@ test_round_trip(void)
 {
   g_autoptr(CkptReport) r = sample();
   CkptPluginResult *pr = g_ptr_array_index(r->plugins, 0);
-  g_autoptr(GByteArray) wire = ckpt_isolate_encode(pr);
+  /* the child's model warnings from index 1 on travel; the parent keeps
+   * one copy of each */
+  g_autoptr(GPtrArray) said = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(said, g_strdup("said before the run"));
+  g_ptr_array_add(said, g_strdup("page contents were not kept"));
+  g_ptr_array_add(said, g_strdup("bad \xff byte"));
+  g_autoptr(GByteArray) wire = ckpt_isolate_encode(pr, said, 1);
 
   g_autoptr(CkptReport) back = ckpt_report_new("back");
   CkptPluginResult *bp = ckpt_report_add_plugin(back, &desc);
   g_autoptr(GError) error = NULL;
-  g_assert_true(ckpt_isolate_decode(wire->data, wire->len, bp, back, &error));
+  g_autoptr(GPtrArray) parent = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(parent, g_strdup("page contents were not kept"));
+  g_assert_true(
+      ckpt_isolate_decode(wire->data, wire->len, bp, back, parent, &error));
   g_assert_no_error(error);
+  g_assert_cmpuint(parent->len, ==, 2);
+  g_assert_cmpstr(g_ptr_array_index(parent, 0), ==,
+                  "page contents were not kept");
+  /* not UTF-8 in the child's reply: made valid */
+  g_assert_cmpstr(g_ptr_array_index(parent, 1), ==, "bad \xef\xbf\xbd byte");
   g_assert_cmpint(bp->outcome, ==, CKPT_PLUGIN_RAN_WARN);
   g_assert_cmpuint(bp->messages->len, ==, 1);
   g_assert_cmpstr(g_ptr_array_index(bp->messages, 0), ==, "a message");
@@ -91,7 +105,7 @@ decode(const guint8 *buf, gsize len, GError **error)
 {
   g_autoptr(CkptReport) r = ckpt_report_new("x");
   CkptPluginResult *pr = ckpt_report_add_plugin(r, &desc);
-  return ckpt_isolate_decode(buf, len, pr, r, error);
+  return ckpt_isolate_decode(buf, len, pr, r, NULL, error);
 }
 
 static void
@@ -99,7 +113,7 @@ test_truncations(void)
 {
   g_autoptr(CkptReport) r = sample();
   g_autoptr(GByteArray) wire =
-      ckpt_isolate_encode(g_ptr_array_index(r->plugins, 0));
+      ckpt_isolate_encode(g_ptr_array_index(r->plugins, 0), NULL, 0);
   /* Every cut is either a record boundary missing its end record or a
    * broken record: all refused. */
   for (gsize n = 0; n < wire->len; n++) {
@@ -114,7 +128,7 @@ test_corruptions(void)
 {
   g_autoptr(CkptReport) r = sample();
   g_autoptr(GByteArray) wire =
-      ckpt_isolate_encode(g_ptr_array_index(r->plugins, 0));
+      ckpt_isolate_encode(g_ptr_array_index(r->plugins, 0), NULL, 0);
   /* Each byte set to each of a few hostile values: no crash, and an
    * accepted reply still has rows of the declared width. */
   static const guint8 evil[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
@@ -126,7 +140,7 @@ test_corruptions(void)
       g_autoptr(CkptReport) rr = ckpt_report_new("x");
       CkptPluginResult *pr = ckpt_report_add_plugin(rr, &desc);
       g_autoptr(GError) error = NULL;
-      if (ckpt_isolate_decode(copy, wire->len, pr, rr, &error))
+      if (ckpt_isolate_decode(copy, wire->len, pr, rr, NULL, &error))
         g_assert_cmpuint(pr->tables[0].n_columns, ==, 10);
       else
         g_assert_nonnull(error);
