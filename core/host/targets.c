@@ -125,6 +125,7 @@ typedef struct {
   guint root;     /* the index of the one being walked */
   guint *found;
   gboolean failed;
+  gboolean ended; /* walk_next said there is nothing left */
   GQueue pending; /* PendingDir, level by level: no recursion on depth */
   PendingDir *cur;
   GPtrArray *names; /* cur's entries, sorted */
@@ -321,8 +322,10 @@ walk_next(void *user, CkptDirEntryInfo *e, CkptCheckpoint **c)
     g_clear_pointer(&w->names, g_ptr_array_unref);
     w->cur = g_queue_pop_head(&w->pending);
     if (w->cur == NULL) {
-      if (!walk_next_root(w))
+      if (!walk_next_root(w)) {
+        w->ended = TRUE;
         return FALSE;
+      }
       continue;
     }
     const char *root = w->dirs[w->root];
@@ -353,7 +356,15 @@ ckpt_targets_list(const CkptHost *h, const CkptListOptions *o, char **dirs,
   GArray *opts = ckpt_options_new(p->desc);
   ckpt_host_run_dir(h, p, opts, walk_next, &w, out);
   g_array_unref(opts);
-  /* a plugin that stopped early leaves the walk part-way */
+  /* a plugin that stopped early leaves the walk part-way: what it did not
+   * take is not listed, which the user must hear */
+  if (!w.ended) {
+    say(&w,
+        "list: the %s plugin stopped before the end of the walk: "
+        "the checkpoints after the last row are not listed",
+        p->desc->name);
+    w.failed = TRUE;
+  }
   walk_drop_entry(&w);
   g_clear_pointer(&w.cur, pending_free);
   g_clear_pointer(&w.names, g_ptr_array_unref);

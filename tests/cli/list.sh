@@ -19,7 +19,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 print(json.dumps(d["checkpoints"][0]["plugins"]["list"]["tables"]["checkpoints"]))' "$1"; }
 
-echo "1..27"
+echo "1..28"
 mkdir -p "$T/k" "$T/empty" "$T/bad"
 # copies, not symlinks: list never follows a symlink
 cp "$FX/podman-none.tar" "$T/k/checkpoint-podman.tar"
@@ -183,6 +183,13 @@ import json, sys
 p = json.load(open(sys.argv[1]))[\"checkpoints\"][0][\"plugins\"][\"list\"]
 assert any(\"1 rows refused\" in m for m in p[\"messages\"]), p
 ' '$T/dl.json'"
+TP_DIRLIST_STOP=2 "$CKPT" --plugin-path "$TP" --format json list --recursive "$T/dl" "$T/k" > "$T/dls.json" 2> "$T/dls.err"
+rc=$?
+check "a directory run that stops early: its rows kept, the rest said not listed, exit 1" sh -c "test $rc -eq 1 && grep -q 'stopped before the end of the walk' '$T/dls.err' && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))[\"checkpoints\"][0][\"plugins\"][\"list\"][\"tables\"][\"checkpoints\"]
+assert [x[\"checkpoint_name\"] for x in r][1] == \"sub/c\" and len(r) == 3, r
+' '$T/dls.json'"
 "$CKPT" run list "$FX/podman-none.tar" > "$T/runlist.out" 2> "$T/runlist.err"
 rc=$?
 check "run list FILE: the list plugin runs over directories only" sh -c "test $rc -eq 1 && grep -q 'runs over directories only' '$T/runlist.err'"

@@ -3,8 +3,10 @@
  * the plugin path. Each row names the entry, its directory's index and
  * whether its metadata came with config.dump; a last row says the run
  * itself has no model, and one of the wrong shape shows the host
- * validates directory rows like any other. */
+ * validates directory rows like any other. With TP_DIRLIST_STOP=N in
+ * the environment it stops after N entries, as a plugin may. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ckpt/plugin.h"
 
@@ -33,8 +35,10 @@ run_dir(const CkptApi *api, CkptRun *run)
   } small = {.size = sizeof small};
   CkptDirEntryInfo e = {.size = sizeof e};
   int first = 1;
-  while (first ? api->dir_next(run, (CkptDirEntryInfo *)&small)
-               : api->dir_next(run, &e)) {
+  const char *stop = getenv("TP_DIRLIST_STOP");
+  long left = stop ? atol(stop) : -1;
+  while (left-- != 0 && (first ? api->dir_next(run, (CkptDirEntryInfo *)&small)
+                               : api->dir_next(run, &e))) {
     char idx[32], tag[64];
     const char *name = first ? small.path : e.rel;
     snprintf(idx, sizeof idx, "dir %zu", first ? (size_t)99 : e.dir_index);
