@@ -2,8 +2,13 @@
  * worker pool, problems as lines, progress and the exit status. */
 #include "host/sweep.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "archive/imageset.h"
 #include "host/isolate.h"
 
 /* ---- one checkpoint ----------------------------------------------------- */
@@ -90,13 +95,75 @@ report_problems(const CkptSweep *sw, const CkptReport *rep, GHashTable *seen)
 
 /* ---- the pool ----------------------------------------------------------- */
 
+/* ---- the order workers take the files in -------------------------------
+ * The sweep ends when its slowest checkpoint does: one taken last keeps one
+ * worker busy while the others idle. Workers take the costliest first, as
+ * guessed from the file alone without opening it: a compressed archive
+ * before any plain one (its size says little of what it holds: a zstd
+ * stream of zero pages is a few kB for every 64 MiB), then by size, the
+ * largest first; directories and what cannot be sniffed last, in the
+ * order given. Output does not change: reports go out in target order. */
+
+typedef struct {
+  guint index;
+  int rank; /* 0 compressed, 1 plain tar, 2 the rest */
+  guint64 size;
+} Cost;
+
+static Cost
+guess_cost(const char *file, guint index)
+{
+  Cost c = {.index = index, .rank = 2};
+  int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return c;
+  struct stat st;
+  CkptSetFormat format;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      ckpt_imageset_sniff_fd(fd, &format)) {
+    c.rank = format == CKPT_SET_TAR ? 1 : format == CKPT_SET_DIR ? 2 : 0;
+    c.size = (guint64)st.st_size;
+  }
+  close(fd);
+  return c;
+}
+
+static int
+cost_cmp(const void *a, const void *b)
+{
+  const Cost *x = a, *y = b;
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The indexes of files, costliest first. */
+static guint *
+costliest_first(const CkptSweep *sw, char **files, guint n)
+{
+  g_autofree Cost *cost = g_new(Cost, n);
+  for (guint i = 0; i < n; i++)
+    cost[i] = guess_cost(files[i], i);
+  qsort(cost, n, sizeof *cost, cost_cmp);
+  guint *order = g_new(guint, n);
+  for (guint i = 0; i < n; i++) {
+    order[i] = cost[i].index;
+    if (ckpt_host_verbose(sw->host))
+      g_printerr("ckpt: sweep: %u/%u taken: %s\n", i + 1, n, files[order[i]]);
+  }
+  return order;
+}
+
 typedef struct {
   const CkptSweep *sw;
   const CkptPlan *plan;
   char **files;
   CkptReport **reports;
+  const guint *order; /* the files' indexes in the order taken */
   guint n;
-  guint next; /* atomic: the next file to take */
+  guint next; /* atomic: the next of order to take */
   GMutex lock;
   GCond changed;
   GQueue finished; /* GUINT_TO_POINTER(i + 1), under lock */
@@ -107,9 +174,10 @@ pool_worker(gpointer data)
 {
   Pool *p = data;
   for (;;) {
-    guint i = (guint)g_atomic_int_add((gint *)&p->next, 1);
-    if (i >= p->n)
+    guint k = (guint)g_atomic_int_add((gint *)&p->next, 1);
+    if (k >= p->n)
       break;
+    guint i = p->order[k];
     run_one(p->sw, p->plan, p->files[i], p->reports[i]);
     g_mutex_lock(&p->lock);
     g_queue_push_tail(&p->finished, GUINT_TO_POINTER(i + 1));
@@ -153,7 +221,13 @@ run_pool(const CkptSweep *sw, const CkptPlan *plan, char **files,
          CkptReport **reports, guint n, guint workers, GHashTable *seen,
          CkptProgressFn progress, void *progress_user)
 {
-  Pool p = {.sw = sw, .plan = plan, .files = files, .reports = reports, .n = n};
+  g_autofree guint *order = costliest_first(sw, files, n);
+  Pool p = {.sw = sw,
+            .plan = plan,
+            .files = files,
+            .reports = reports,
+            .order = order,
+            .n = n};
   g_mutex_init(&p.lock);
   g_cond_init(&p.changed);
   g_queue_init(&p.finished);

@@ -11,7 +11,7 @@ set -u
 TAP_NAME=sweeps
 . "$(dirname "$0")/tap.sh"
 
-echo "1..36"
+echo "1..38"
 
 # crafted from a real fixture: truncated in its members, missing pstree.img
 head -c 60000 "$FX/podman-none.tar" > "$T/truncated.tar"
@@ -97,3 +97,31 @@ check "--threads many: says why" grep -q "threads: 'many' is not a number" \
 "$CKPT" --set sweep.threads=-1 run container "$FX/podman-none.tar" \
   > /dev/null 2>&1
 check "--set sweep.threads=-1: exit 2" test $? -eq 2
+
+# 37-38: workers take the costliest first (a compressed archive before
+# any plain tar, each kind by size, largest first), whatever the order
+# given; what cannot be sniffed (garbage, directories) comes last in
+# order; the output order stays the targets' (checked above)
+"$CKPT" -v --threads 2 show "$@" > /dev/null 2> "$T/order.err"
+grep '^ckpt: sweep: [0-9]*/[0-9]* taken: ' "$T/order.err" |
+  sed 's/^.* taken: //' > "$T/order.got"
+python3 - "$T/order.want" "$@" <<'EOF'
+import os, sys
+out, files = sys.argv[1], sys.argv[2:]
+def rank(f):
+    head = open(f, "rb").read(512)
+    if head[:4] == b"\x28\xb5\x2f\xfd" or head[:2] == b"\x1f\x8b":
+        return 0
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return 1
+    return 2
+key = lambda i: (rank(files[i]), 0 if rank(files[i]) == 2
+                 else -os.path.getsize(files[i]), i)
+open(out, "w").write("".join(files[i] + "\n"
+                             for i in sorted(range(len(files)), key=key)))
+EOF
+check "every target taken once, costliest first" cmp "$T/order.want" \
+  "$T/order.got"
+"$CKPT" -v --threads 1 show "$@" > /dev/null 2> "$T/order1.err"
+check "one worker takes them in the order given (no order line)" \
+  sh -c '! grep -q "^ckpt: sweep: .* taken: " "$1"' sh "$T/order1.err"
