@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../vmaperms.h"
 #include "detectors.h"
 
 #define PAGE 4096u
@@ -48,16 +49,6 @@ anonymous(const CkptVmaInfo *v)
 }
 
 static void
-perms(const CkptVmaInfo *v, char out[5])
-{
-  out[0] = v->prot & PROT_READ ? 'r' : '-';
-  out[1] = v->prot & PROT_WRITE ? 'w' : '-';
-  out[2] = v->prot & PROT_EXEC ? 'x' : '-';
-  out[3] = v->flags & MAP_SHARED ? 's' : 'p';
-  out[4] = '\0';
-}
-
-static void
 anon_exec(const DetProcess *p, const DetSink *out)
 {
   for (size_t i = 0; i < p->n_vmas; i++) {
@@ -66,7 +57,7 @@ anon_exec(const DetProcess *p, const DetSink *out)
       continue;
     int rwx = (v->prot & PROT_WRITE) != 0;
     char pr[5], ev[256], more[96];
-    perms(v, pr);
+    vma_perms(v, pr);
     snprintf(ev, sizeof ev,
              "%#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER
              "x %s %s, %" G_GUINT64_FORMAT " bytes dumped",
@@ -112,7 +103,7 @@ flush_vma(DetMemState *st)
     return;
   uint32_t pid = st->p->info->pid;
   char pr[5], ev[320], more[96];
-  perms(v, pr);
+  vma_perms(v, pr);
   if (st->patched_bytes) {
     DetPatch *pt = g_new0(DetPatch, 1);
     pt->pid = pid;
@@ -218,7 +209,7 @@ det_patch_emit(const DetPatch *pt, int64_t differ, uint64_t first,
 {
   const CkptVmaInfo *v = pt->vma;
   char pr[5], ev[400], more[96];
-  perms(v, pr);
+  vma_perms(v, pr);
   int writable = (v->prot & PROT_WRITE) != 0;
   uint64_t at = differ > 0 ? first : pt->first;
   if (differ < 0)

@@ -34,8 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <dirent.h>
-
+#include "../outdir.h"
 #include "ckpt/plugin.h"
 
 enum { T_FILES };
@@ -800,44 +799,6 @@ select_parse(Ctx *c, Want *w)
   return CKPT_OK;
 }
 
-/* ---- DIR ---------------------------------------------------------------- */
-/* DIR: made here, or an empty directory (any directory with --force);
- * never a symlink. */
-static int
-open_output(Ctx *c, const char *dir)
-{
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-    c->api->error(c->run, "--output %s: cannot create: %s", dir,
-                  g_strerror(errno));
-    return -1;
-  }
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    c->api->error(c->run, "--output %s: %s", dir,
-                  errno == ELOOP || errno == ENOTDIR
-                      ? "not a directory (a symlink is not followed)"
-                      : g_strerror(errno));
-    return -1;
-  }
-  int dup_fd = dup(fd);
-  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-  gboolean empty = TRUE;
-  struct dirent *e;
-  while (d && empty && (e = readdir(d)) != NULL)
-    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-  if (d)
-    closedir(d);
-  else if (dup_fd >= 0)
-    close(dup_fd);
-  if (!empty && !c->force) {
-    c->api->error(c->run, "--output %s: not empty (--force writes into it)",
-                  dir);
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 static gboolean
 write_small(Ctx *c, const char *name, const GString *text)
 {
@@ -876,7 +837,9 @@ extract_run(const CkptApi *api, CkptRun *run)
     g_hash_table_destroy(w.diff_paths);
     return CKPT_FAILED;
   }
-  c.dfd = open_output(&c, dir);
+  /* DIR: made here, or empty (any directory with --force); never a
+   * symlink */
+  c.dfd = outdir_open(api, run, "--output", dir, c.force);
   if (c.dfd < 0) {
     g_hash_table_destroy(w.diff_paths);
     return CKPT_FAILED;

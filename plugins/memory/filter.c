@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../vmaperms.h"
+
 static gboolean
 parse_kinds(MemFilter *f, const char *text, GError **error)
 {
@@ -171,9 +173,5 @@ mem_filter_block(const MemFilter *f, CkptMemBlock *b, CkptVmaKind kind)
 void
 mem_perms(const CkptVmaInfo *v, char buf[5])
 {
-  buf[0] = v->prot & PROT_READ ? 'r' : '-';
-  buf[1] = v->prot & PROT_WRITE ? 'w' : '-';
-  buf[2] = v->prot & PROT_EXEC ? 'x' : '-';
-  buf[3] = v->flags & MAP_SHARED ? 's' : 'p';
-  buf[4] = '\0';
+  vma_perms(v, buf);
 }

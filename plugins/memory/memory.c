@@ -32,6 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../outdir.h"
+
 enum { T_PROCESSES, T_MAPS, T_HEXDUMP, T_HITS, T_FILE };
 
 /* Bytes of one hit shown in its match and context columns at most. */
@@ -650,35 +652,7 @@ static int
 open_core_dir(Ctx *c, const char *dir)
 {
   gboolean force = c->api->opt_bool(c->run, "force");
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-    c->api->error(c->run, "--core-dir %s: cannot create: %s", dir,
-                  g_strerror(errno));
-    return -1;
-  }
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    c->api->error(c->run, "--core-dir %s: %s", dir,
-                  errno == ELOOP || errno == ENOTDIR ? "not a directory"
-                                                     : g_strerror(errno));
-    return -1;
-  }
-  int dup_fd = dup(fd);
-  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-  gboolean empty = TRUE;
-  struct dirent *e;
-  while (d && empty && (e = readdir(d)) != NULL)
-    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-  if (d)
-    closedir(d);
-  else if (dup_fd >= 0)
-    close(dup_fd);
-  if (!empty && !force) {
-    c->api->error(c->run, "--core-dir %s: not empty (--force writes into it)",
-                  dir);
-    close(fd);
-    return -1;
-  }
-  return fd;
+  return outdir_open(c->api, c->run, "--core-dir", dir, force);
 }
 
 static CkptStatus
