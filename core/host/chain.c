@@ -624,6 +624,11 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
                  " bytes in %.1f ms\n",
                  report->path, ps->subscribers, ps->processes, ps->blocks,
                  ps->bytes, ps->ms);
+    if (ps)
+      g_printerr(
+          "ckpt: %s: memory pass: secrets engine scanned %" G_GUINT64_FORMAT
+          " bytes\n",
+          report->path, ps->secret_bytes);
     g_printerr("ckpt: %s: blocks read by the chain: %" G_GUINT64_FORMAT "\n",
                report->path, read);
   }

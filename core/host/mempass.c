@@ -137,8 +137,7 @@ ckpt_mempass_want_secrets(CkptMemPass *pass, const char *rules)
 static void
 secrets_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
 {
-  (void)p;
-  ckpt_secret_scan_block(user, b);
+  ckpt_secret_scan_block(user, p, b);
 }
 
 static void
@@ -184,5 +183,6 @@ ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
   for (size_t i = 0; i < c->n_procs; i++)
     if (c->procs[i].info.has_mm)
       walk_process(pass, &c->procs[i]);
+  pass->stats.secret_bytes = ckpt_secret_scan_bytes(scan);
   pass->stats.ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 }

@@ -17,9 +17,10 @@ typedef struct CkptMemPass CkptMemPass;
 /* What the pass did, for --verbose and the tests. */
 typedef struct {
   guint subscribers;
-  guint64 processes; /* walked */
-  guint64 blocks;    /* handed to the subscribers, each once */
-  guint64 bytes;     /* in those blocks, zero pages included */
+  guint64 processes;    /* walked */
+  guint64 blocks;       /* handed to the subscribers, each once */
+  guint64 bytes;        /* in those blocks, zero pages included */
+  guint64 secret_bytes; /* handed to libyara by the host's secrets scan */
   double ms;
 } CkptMemPassStats;
 

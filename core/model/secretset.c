@@ -199,15 +199,89 @@ scan_assignment(CkptSecretSet *s, const SecretsEngine *e, const char *name,
   scan_text(s, e, whole, strlen(name));
 }
 
-/* The engine's raw matches in one block, at their addresses, appended to
- * hits. */
-static void
-scan_block(const SecretsEngine *e, const CkptMemBlock *b, GArray *hits)
+/* Zero pages are not handed to libyara: a block goes in as the stretches
+ * that are not known zero pages (ckpt_mem_data_next), each widened by
+ * ZERO_PAD bytes either side and merged when they meet, at their offset
+ * in the block, as one libyara scan of the block (its rules' conditions
+ * are judged over the block, as before). */
+#define ZERO_PAD 4096u
+
+typedef struct {
+  YR_MEMORY_BLOCK blk;
+  const uint8_t *data;
+  GArray *pieces; /* size_t pairs [from, to) */
+  guint at;
+} Pieces;
+
+static YR_MEMORY_BLOCK *
+piece_at(YR_MEMORY_BLOCK_ITERATOR *it)
 {
-  guint from = hits->len;
-  if (!secrets_scan_buffer(e, b->data, b->len, hits, NULL))
-    return;
-  for (guint i = from; i < hits->len; i++)
+  Pieces *ps = it->context;
+  if (ps->at >= ps->pieces->len / 2)
+    return NULL;
+  size_t from = g_array_index(ps->pieces, size_t, 2 * ps->at);
+  size_t to = g_array_index(ps->pieces, size_t, 2 * ps->at + 1);
+  ps->at++;
+  ps->blk.base = from;
+  ps->blk.size = to - from;
+  ps->blk.context = (void *)(ps->data + from);
+  return &ps->blk;
+}
+
+static YR_MEMORY_BLOCK *
+piece_first(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  ((Pieces *)it->context)->at = 0;
+  return piece_at(it);
+}
+
+static const uint8_t *
+piece_data(YR_MEMORY_BLOCK *blk)
+{
+  return blk->context;
+}
+
+/* The pieces of b, as size_t pairs; their bytes are added to *bytes. */
+static GArray *
+block_pieces(const CkptProcess *p, const CkptMemBlock *b, guint64 *bytes)
+{
+  GArray *v = g_array_new(FALSE, FALSE, sizeof(size_t));
+  size_t off = 0, n = 0;
+  while (off < b->len && ckpt_mem_data_next(p, b, &off, &n) && n > 0) {
+    size_t from = off > ZERO_PAD ? off - ZERO_PAD : 0;
+    size_t to = b->len - (off + n) > ZERO_PAD ? off + n + ZERO_PAD : b->len;
+    size_t *last = v->len ? &g_array_index(v, size_t, v->len - 1) : NULL;
+    if (last && from <= *last) {
+      *last = to;
+    } else {
+      g_array_append_val(v, from);
+      g_array_append_val(v, to);
+    }
+    off += n;
+  }
+  for (guint i = 0; i + 1 < v->len; i += 2)
+    *bytes += g_array_index(v, size_t, i + 1) - g_array_index(v, size_t, i);
+  return v;
+}
+
+/* The engine's raw matches in one block of p, at their addresses,
+ * appended to hits; the bytes handed to libyara added to *bytes. */
+static void
+scan_block(const SecretsEngine *e, const CkptProcess *p, const CkptMemBlock *b,
+           GArray *hits, guint64 *bytes)
+{
+  guint first = hits->len;
+  Pieces ps = {.data = b->data, .pieces = block_pieces(p, b, bytes)};
+  if (ps.pieces->len > 0) {
+    YR_MEMORY_BLOCK_ITERATOR it = {
+        .context = &ps, .first = piece_first, .next = piece_at};
+    ps.blk.fetch_data = piece_data;
+    gboolean ok = secrets_scan_blocks(e, &it, hits, NULL);
+    if (!ok)
+      g_array_set_size(hits, first);
+  }
+  g_array_unref(ps.pieces);
+  for (guint i = first; i < hits->len; i++)
     g_array_index(hits, SecretsHit, i).offset += b->addr;
 }
 
@@ -247,10 +321,11 @@ scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
   if (!it)
     return;
   g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  guint64 bytes = 0;
   CkptMemBlock b = {.size = sizeof b};
   while (ckpt_mem_iter_next(it, &b))
     if (b.data && b.len > 0)
-      scan_block(e, &b, hits);
+      scan_block(e, p, &b, hits, &bytes);
   ckpt_mem_iter_free(it);
   g_autoptr(GPtrArray) found = validate_hits(p, hits);
   add_candidates(s, found);
@@ -360,7 +435,8 @@ struct CkptSecretScan {
   CkptCheckpoint *c;
   char *rules;
   const SecretsEngine *e;
-  GArray *hits; /* SecretsHit of the current process, at addresses */
+  GArray *hits;  /* SecretsHit of the current process, at addresses */
+  guint64 bytes; /* handed to libyara */
 };
 
 CkptSecretScan *
@@ -391,10 +467,17 @@ ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules, char **warning)
 }
 
 void
-ckpt_secret_scan_block(CkptSecretScan *s, const CkptMemBlock *b)
+ckpt_secret_scan_block(CkptSecretScan *s, const CkptProcess *p,
+                       const CkptMemBlock *b)
 {
-  /* as scan_memory: whole blocks, so the set is the one it computes */
-  scan_block(s->e, b, s->hits);
+  /* as scan_memory: block by block, so the set is the one it computes */
+  scan_block(s->e, p, b, s->hits, &s->bytes);
+}
+
+guint64
+ckpt_secret_scan_bytes(const CkptSecretScan *s)
+{
+  return s ? s->bytes : 0;
 }
 
 void

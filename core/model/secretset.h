@@ -70,7 +70,10 @@ const CkptSecretSet *ckpt_checkpoint_secrets(CkptCheckpoint *c,
 typedef struct CkptSecretScan CkptSecretScan;
 CkptSecretScan *ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules,
                                      char **warning);
-void ckpt_secret_scan_block(CkptSecretScan *s, const CkptMemBlock *b);
+void ckpt_secret_scan_block(CkptSecretScan *s, const CkptProcess *p,
+                            const CkptMemBlock *b);
+/* The bytes handed to libyara so far (zero pages left out). */
+guint64 ckpt_secret_scan_bytes(const CkptSecretScan *s);
 void ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p);
 void ckpt_secret_scan_free(CkptSecretScan *s);
 /* What the pass found in p's memory with rules: TRUE with *out (n entries,
