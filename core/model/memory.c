@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#define PAGE_SIZE 4096u
 #define VMA_AREA_GUARD (1u << 16)
 
 struct CkptMemIter {
@@ -20,7 +19,7 @@ static uint64_t
 run_end(const CkptPageRun *r)
 {
   /* procs.c rejects runs whose end would wrap */
-  return r->vaddr + r->nr_pages * PAGE_SIZE;
+  return r->vaddr + r->nr_pages * CKPT_PAGE_SIZE;
 }
 
 /* Guard entries follow all real VMAs (procs.c checks it) and overlap them,

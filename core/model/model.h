@@ -19,6 +19,10 @@
 
 typedef struct CkptCheckpoint CkptCheckpoint;
 
+/* The page size CRIU dumps in: a page run's nr_pages count these. The one
+ * definition memory.c, objects.c and procs.c share. */
+#define CKPT_PAGE_SIZE 4096u
+
 /* One pagemap entry, resolved: nr_pages pages starting at vaddr, whose
  * bytes are at data (NULL when not in this dump: lazy, parent, or zero). */
 typedef struct {

@@ -49,7 +49,6 @@
 #define FD_MEMFD 18u
 
 #define REMAP_GHOST 1u
-#define PAGE_SIZE 4096u
 /* Owners named in a source line; the rest are counted. */
 #define SOURCE_MAX_OWNERS 8
 #define MAX_NAME_SHOWN 4096
@@ -527,7 +526,7 @@ on_memfd_inode(const ProtobufCMessage *m, size_t off, void *user,
       const CkptPageRun *run = &g_array_index(runs, CkptPageRun, i);
       if (run->data == NULL || run->vaddr >= e->size)
         continue;
-      uint64_t n = MIN(run->nr_pages * PAGE_SIZE, e->size - run->vaddr);
+      uint64_t n = MIN(run->nr_pages * CKPT_PAGE_SIZE, e->size - run->vaddr);
       seg_push(segs, run->vaddr, run->data, (size_t)n);
     }
   }

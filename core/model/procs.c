@@ -63,7 +63,6 @@
 #define PE_LAZY (1u << 1)
 #define PE_PRESENT (1u << 2)
 
-#define PAGE_SIZE 4096u
 /* The most of an argv or environment area read back from memory. */
 #define MAX_ARGS_BYTES (1024u * 1024u)
 
@@ -666,7 +665,7 @@ check_vma(const char *name, const VmaEntry *e, size_t i, const VmaEntry *prev,
 {
   gboolean guard = (e->status & VMA_AREA_GUARD) != 0;
 
-  if (e->start >= e->end || (e->start | e->end) % PAGE_SIZE) {
+  if (e->start >= e->end || (e->start | e->end) % CKPT_PAGE_SIZE) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
                 "%s: vma %zu has a bad range 0x%" G_GINT64_MODIFIER
                 "x-0x%" G_GINT64_MODIFIER "x",
@@ -799,15 +798,15 @@ check_page_entry(const char *name, size_t index, uint64_t vaddr, uint64_t nr,
                  uint32_t flags, uint64_t prev_end, uint64_t offset,
                  uint64_t pages_len, GError **error)
 {
-  if (vaddr % PAGE_SIZE) {
+  if (vaddr % CKPT_PAGE_SIZE) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
                 "%s: entry %zu vaddr 0x%" G_GINT64_MODIFIER
                 "x is not page-aligned",
                 name, index, vaddr);
     return FALSE;
   }
-  /* the end must not wrap: vaddr + nr * PAGE_SIZE <= 2^64 - 1 */
-  if (nr == 0 || nr > (G_MAXUINT64 - vaddr) / PAGE_SIZE) {
+  /* the end must not wrap: vaddr + nr * CKPT_PAGE_SIZE <= 2^64 - 1 */
+  if (nr == 0 || nr > (G_MAXUINT64 - vaddr) / CKPT_PAGE_SIZE) {
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_FORMAT,
                 "%s: entry %zu at 0x%" G_GINT64_MODIFIER
                 "x has a bad page count %" G_GUINT64_FORMAT,
@@ -823,7 +822,7 @@ check_page_entry(const char *name, size_t index, uint64_t vaddr, uint64_t nr,
     return FALSE;
   }
   if ((flags & PE_PRESENT) &&
-      (offset > pages_len || nr > (pages_len - offset) / PAGE_SIZE)) {
+      (offset > pages_len || nr > (pages_len - offset) / CKPT_PAGE_SIZE)) {
     g_set_error(
         error, CKPT_ERROR, CKPT_ERROR_FORMAT,
         "%s: entry %zu at 0x%" G_GINT64_MODIFIER "x needs %" G_GUINT64_FORMAT
@@ -890,10 +889,10 @@ ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
     if (!check_page_entry(name, i, run.vaddr, run.nr_pages, run.flags, prev_end,
                           offset, pages_len, error))
       return FALSE;
-    prev_end = run.vaddr + run.nr_pages * PAGE_SIZE;
+    prev_end = run.vaddr + run.nr_pages * CKPT_PAGE_SIZE;
     if (run.flags & PE_PRESENT) {
       run.data = pages ? pages + offset : NULL; /* NULL: not kept */
-      offset += run.nr_pages * PAGE_SIZE;
+      offset += run.nr_pages * CKPT_PAGE_SIZE;
     }
     g_array_append_val(runs, run);
   }
@@ -903,7 +902,7 @@ ckpt_model_read_pagemap(CkptCheckpoint *c, const char *name, uint32_t *pages_id,
 static uint64_t
 run_end(const CkptPageRun *r)
 {
-  return r->vaddr + r->nr_pages * PAGE_SIZE;
+  return r->vaddr + r->nr_pages * CKPT_PAGE_SIZE;
 }
 
 static ShmemMap *
@@ -1023,7 +1022,7 @@ map_shmem_runs(const CkptVma *v, const ShmemMap *m, GArray *out)
   uint64_t size = v->info.end - v->info.start;
   uint64_t lo = v->info.pgoff, hi;
 
-  if (lo % PAGE_SIZE || lo > G_MAXUINT64 - size)
+  if (lo % CKPT_PAGE_SIZE || lo > G_MAXUINT64 - size)
     return;
   hi = lo + size;
   /* Runs are sorted and disjoint: start at the first one ending after lo
@@ -1044,7 +1043,7 @@ map_shmem_runs(const CkptVma *v, const ShmemMap *m, GArray *out)
     if (s >= e)
       continue;
     CkptPageRun n = {.vaddr = v->info.start + (s - lo),
-                     .nr_pages = (e - s) / PAGE_SIZE,
+                     .nr_pages = (e - s) / CKPT_PAGE_SIZE,
                      .flags = r->flags,
                      .data = r->data ? r->data + (s - rs) : NULL};
     g_array_append_val(out, n);

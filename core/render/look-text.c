@@ -35,6 +35,15 @@ ckpt_look_arena_release(Arena *a)
   g_array_unref(a->empty);
 }
 
+/* A new, empty array of CkptRow the arena owns: freed with it. */
+static GArray *
+arena_rows(Arena *a)
+{
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
+  g_ptr_array_add(a->arrays, rows);
+  return rows;
+}
+
 gpointer
 ckpt_look_arena_alloc(Arena *a, size_t n, size_t size)
 {
@@ -95,8 +104,7 @@ uint_cell(const CkptResult *t, const CkptRow *row, const char *name)
 GArray *
 ckpt_look_compose_stats(Arena *a, const CkptRowStore *st)
 {
-  GArray *rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
-  g_ptr_array_add(a->arrays, rows);
+  GArray *rows = arena_rows(a);
   const CkptResult *t = ckpt_row_store_table(st, "container", "stats");
   const CkptRow *r = ckpt_first_row(t);
   if (r == NULL)
@@ -241,8 +249,7 @@ compose_annotation(Arena *a, GArray *rows, const char *k, const char *v)
 GArray *
 ckpt_look_compose_metadata(Arena *a, const CkptRowStore *st)
 {
-  GArray *rows = g_array_new(FALSE, FALSE, sizeof(CkptRow));
-  g_ptr_array_add(a->arrays, rows);
+  GArray *rows = arena_rows(a);
   const CkptResult *info = ckpt_row_store_table(st, "container", "info");
   const CkptRow *ir = ckpt_first_row(info);
   const char *pod = ir ? ckpt_cell_str(info, ir, "pod") : NULL;

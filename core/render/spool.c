@@ -97,27 +97,48 @@ ckpt_spool_read(CkptSpool *s, void *p, size_t n)
   return got;
 }
 
-void
-ckpt_spool_copy_to_file(CkptSpool *s, FILE *f)
+/* Reads s from its start in chunks and hands each to put; a put that
+ * returns FALSE stops the copy and marks s failed. The one loop behind
+ * the copies to a file and to another spool. */
+static void
+spool_copy(CkptSpool *s, gboolean (*put)(void *to, const char *p, size_t n),
+           void *to)
 {
   char chunk[65536];
   size_t n;
   ckpt_spool_rewind(s);
   while ((n = ckpt_spool_read(s, chunk, sizeof chunk)) > 0)
-    if (fwrite(chunk, 1, n, f) != n) {
+    if (!put(to, chunk, n)) {
       s->failed = TRUE;
       break;
     }
 }
 
+static gboolean
+put_file(void *to, const char *p, size_t n)
+{
+  return fwrite(p, 1, n, to) == n;
+}
+
+void
+ckpt_spool_copy_to_file(CkptSpool *s, FILE *f)
+{
+  spool_copy(s, put_file, f);
+}
+
+/* A write to the target spool never stops the copy; whether it failed is
+ * read once, after the whole copy. */
+static gboolean
+put_spool(void *to, const char *p, size_t n)
+{
+  ckpt_spool_write(to, p, n);
+  return TRUE;
+}
+
 void
 ckpt_spool_copy_to_spool(CkptSpool *s, CkptSpool *to)
 {
-  char chunk[65536];
-  size_t n;
-  ckpt_spool_rewind(s);
-  while ((n = ckpt_spool_read(s, chunk, sizeof chunk)) > 0)
-    ckpt_spool_write(to, chunk, n);
+  spool_copy(s, put_spool, to);
   if (to->failed)
     s->failed = TRUE;
 }

@@ -83,6 +83,24 @@ declare_nest(Tree *tr, const CkptRenderOptions *opt, const char *plugin,
   g_ptr_array_add(tr->declared, dv);
 }
 
+/* Nests view v under its parent table, unless the parent's view (the last
+ * one naming that table) is hidden. One step for the option views and the
+ * declared ones. */
+static void
+nest_add(Tree *tr, TreeCtx *c, const CkptRenderView *v)
+{
+  const CkptRenderView *pv = NULL;
+  for (const CkptRenderView *w = c->opt->views; w && w->table; w++)
+    if (g_strcmp0(w->table, v->parent) == 0)
+      pv = w;
+  if (pv && pv->hide)
+    return;
+  Nest *n = ckpt_tree_nest_new(v, ckpt_row_store_spec(tr->store, v->table),
+                               ckpt_row_store_spec(tr->store, v->parent));
+  if (n)
+    g_ptr_array_add(c->nests, n);
+}
+
 /* The nestings that apply to this checkpoint: both tables kept. */
 static void
 resolve_nests(Tree *tr, TreeCtx *c)
@@ -90,29 +108,10 @@ resolve_nests(Tree *tr, TreeCtx *c)
   for (const CkptRenderView *v = c->opt->views; v && v->table; v++) {
     if (v->parent == NULL || v->hide)
       continue;
-    const CkptRenderView *pv = NULL;
-    for (const CkptRenderView *w = c->opt->views; w && w->table; w++)
-      if (g_strcmp0(w->table, v->parent) == 0)
-        pv = w;
-    if (pv && pv->hide)
-      continue;
-    Nest *n = ckpt_tree_nest_new(v, ckpt_row_store_spec(tr->store, v->table),
-                                 ckpt_row_store_spec(tr->store, v->parent));
-    if (n)
-      g_ptr_array_add(c->nests, n);
+    nest_add(tr, c, v);
   }
   for (guint i = 0; i < tr->declared->len; i++) {
-    const CkptRenderView *v = g_ptr_array_index(tr->declared, i);
-    const CkptRenderView *pv = NULL;
-    for (const CkptRenderView *w = c->opt->views; w && w->table; w++)
-      if (g_strcmp0(w->table, v->parent) == 0)
-        pv = w;
-    if (pv && pv->hide)
-      continue;
-    Nest *n = ckpt_tree_nest_new(v, ckpt_row_store_spec(tr->store, v->table),
-                                 ckpt_row_store_spec(tr->store, v->parent));
-    if (n)
-      g_ptr_array_add(c->nests, n);
+    nest_add(tr, c, g_ptr_array_index(tr->declared, i));
   }
 }
 
