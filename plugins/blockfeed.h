@@ -23,7 +23,7 @@
 #include <yara.h>
 
 #include "ckpt/plugin.h"
-#include "zeropad.h"
+#include "ckpt/zeropad.h"
 
 typedef struct BlockFeed BlockFeed;
 
@@ -48,7 +48,7 @@ struct BlockFeed {
   gboolean detached; /* the scan takes no more posts */
   int status;
   const CkptMemBlock *cur; /* posted, while state is FEED_POSTED */
-  ZeroPad zp;
+  CkptZeroPad zp;
   gboolean started; /* first() was called */
   CkptMemIter *own; /* a second walk's */
   CkptMemBlock own_cur;
@@ -82,7 +82,7 @@ static inline YR_MEMORY_BLOCK *
 blockfeed_own_next(BlockFeed *f)
 {
   size_t from = 0, to = 0;
-  while (!f->own_in || !zeropad_next(&f->zp, &f->own_cur, &from, &to)) {
+  while (!f->own_in || !ckpt_zeropad_next(&f->zp, &f->own_cur, &from, &to)) {
     if (!f->own || !f->api->mem_iter_next(f->own, &f->own_cur))
       return NULL;
     f->own_in = f->own_cur.data != NULL && f->own_cur.len > 0;
@@ -100,7 +100,7 @@ blockfeed_wait_piece(BlockFeed *f)
     if (f->state == FEED_END)
       return NULL;
     if (f->state == FEED_POSTED) {
-      if (zeropad_next(&f->zp, f->cur, &from, &to))
+      if (ckpt_zeropad_next(&f->zp, f->cur, &from, &to))
         return blockfeed_piece(f, f->cur, from, to);
       f->state = FEED_WAIT; /* done with it: the pass may go on */
       g_cond_broadcast(&f->cond);
@@ -174,7 +174,7 @@ blockfeed_sub_begin(const CkptProcess *p, void *user)
   f->started = FALSE;
   f->status = ERROR_SUCCESS;
   f->own_in = FALSE;
-  f->zp = (ZeroPad){.api = f->api, .proc = p, .pad = f->pad};
+  f->zp = (CkptZeroPad){.api = f->api, .proc = p, .pad = f->pad};
   f->own_cur = (CkptMemBlock){.size = sizeof f->own_cur};
   if (f->begin)
     f->begin(f, p);

@@ -618,17 +618,17 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
   if (ckpt_host_verbose(h)) {
     guint64 read = __atomic_load_n(&c->mem_blocks_read, __ATOMIC_RELAXED);
     const CkptMemPassStats *ps = pass ? ckpt_mempass_stats(pass) : NULL;
-    if (ps)
+    if (ps) {
       g_printerr("ckpt: %s: memory pass: %u subscribers, %" G_GUINT64_FORMAT
                  " processes, %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT
                  " bytes in %.1f ms\n",
                  report->path, ps->subscribers, ps->processes, ps->blocks,
                  ps->bytes, ps->ms);
-    if (ps)
       g_printerr(
           "ckpt: %s: memory pass: secrets engine scanned %" G_GUINT64_FORMAT
           " bytes\n",
           report->path, ps->secret_bytes);
+    }
     g_printerr("ckpt: %s: blocks read by the chain: %" G_GUINT64_FORMAT "\n",
                report->path, read);
   }

@@ -121,7 +121,7 @@ guess_cost(const char *file, guint index)
   CkptSetFormat format;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
       ckpt_imageset_sniff_fd(fd, &format)) {
-    c.rank = format == CKPT_SET_TAR ? 1 : format == CKPT_SET_DIR ? 2 : 0;
+    c.rank = format == CKPT_SET_TAR ? 1 : 0;
     c.size = (guint64)st.st_size;
   }
   close(fd);

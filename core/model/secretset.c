@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "ckpt/zeropad.h"
 #include "model/secretset.h"
 #include "secrets-detect.h"
 
@@ -199,69 +200,44 @@ scan_assignment(CkptSecretSet *s, const SecretsEngine *e, const char *name,
   scan_text(s, e, whole, strlen(name));
 }
 
-/* Zero pages are not handed to libyara: a block goes in as the stretches
- * that are not known zero pages (ckpt_mem_data_next), each widened by
- * ZERO_PAD bytes either side and merged when they meet, at their offset
- * in the block, as one libyara scan of the block (its rules' conditions
- * are judged over the block, as before). */
+/* Zero pages are not handed to libyara: a block goes in as its pieces
+ * (ckpt/zeropad.h over ckpt_mem_data_next, a page of padding either side),
+ * at their offsets in the block, as one libyara scan of the block (its
+ * rules' conditions are judged over the block, as before). */
 #define ZERO_PAD 4096u
 
 typedef struct {
   YR_MEMORY_BLOCK blk;
-  const uint8_t *data;
-  GArray *pieces; /* size_t pairs [from, to) */
-  guint at;
+  const CkptMemBlock *b;
+  CkptZeroPad zp;
+  guint64 *bytes; /* handed to libyara */
 } Pieces;
 
 static YR_MEMORY_BLOCK *
-piece_at(YR_MEMORY_BLOCK_ITERATOR *it)
+piece_next(YR_MEMORY_BLOCK_ITERATOR *it)
 {
   Pieces *ps = it->context;
-  if (ps->at >= ps->pieces->len / 2)
+  size_t from, to;
+  if (!ckpt_zeropad_next(&ps->zp, ps->b, &from, &to))
     return NULL;
-  size_t from = g_array_index(ps->pieces, size_t, 2 * ps->at);
-  size_t to = g_array_index(ps->pieces, size_t, 2 * ps->at + 1);
-  ps->at++;
   ps->blk.base = from;
   ps->blk.size = to - from;
-  ps->blk.context = (void *)(ps->data + from);
+  ps->blk.context = (void *)(ps->b->data + from);
+  *ps->bytes += to - from;
   return &ps->blk;
 }
 
 static YR_MEMORY_BLOCK *
 piece_first(YR_MEMORY_BLOCK_ITERATOR *it)
 {
-  ((Pieces *)it->context)->at = 0;
-  return piece_at(it);
+  ((Pieces *)it->context)->zp.off = 0;
+  return piece_next(it);
 }
 
 static const uint8_t *
 piece_data(YR_MEMORY_BLOCK *blk)
 {
   return blk->context;
-}
-
-/* The pieces of b, as size_t pairs; their bytes are added to *bytes. */
-static GArray *
-block_pieces(const CkptProcess *p, const CkptMemBlock *b, guint64 *bytes)
-{
-  GArray *v = g_array_new(FALSE, FALSE, sizeof(size_t));
-  size_t off = 0, n = 0;
-  while (off < b->len && ckpt_mem_data_next(p, b, &off, &n) && n > 0) {
-    size_t from = off > ZERO_PAD ? off - ZERO_PAD : 0;
-    size_t to = b->len - (off + n) > ZERO_PAD ? off + n + ZERO_PAD : b->len;
-    size_t *last = v->len ? &g_array_index(v, size_t, v->len - 1) : NULL;
-    if (last && from <= *last) {
-      *last = to;
-    } else {
-      g_array_append_val(v, from);
-      g_array_append_val(v, to);
-    }
-    off += n;
-  }
-  for (guint i = 0; i + 1 < v->len; i += 2)
-    *bytes += g_array_index(v, size_t, i + 1) - g_array_index(v, size_t, i);
-  return v;
 }
 
 /* The engine's raw matches in one block of p, at their addresses,
@@ -271,16 +247,19 @@ scan_block(const SecretsEngine *e, const CkptProcess *p, const CkptMemBlock *b,
            GArray *hits, guint64 *bytes)
 {
   guint first = hits->len;
-  Pieces ps = {.data = b->data, .pieces = block_pieces(p, b, bytes)};
-  if (ps.pieces->len > 0) {
-    YR_MEMORY_BLOCK_ITERATOR it = {
-        .context = &ps, .first = piece_first, .next = piece_at};
-    ps.blk.fetch_data = piece_data;
-    gboolean ok = secrets_scan_blocks(e, &it, hits, NULL);
-    if (!ok)
-      g_array_set_size(hits, first);
-  }
-  g_array_unref(ps.pieces);
+  Pieces ps = {
+      .b = b,
+      .zp = {.proc = p, .pad = ZERO_PAD, .data_next = ckpt_mem_data_next},
+      .blk = {.fetch_data = piece_data},
+      .bytes = bytes};
+  /* a block of nothing but zero pages is not scanned at all */
+  size_t from, to;
+  if (!ckpt_zeropad_next(&ps.zp, b, &from, &to))
+    return;
+  YR_MEMORY_BLOCK_ITERATOR it = {
+      .context = &ps, .first = piece_first, .next = piece_next};
+  if (!secrets_scan_blocks(e, &it, hits, NULL))
+    g_array_set_size(hits, first);
   for (guint i = first; i < hits->len; i++)
     g_array_index(hits, SecretsHit, i).offset += b->addr;
 }

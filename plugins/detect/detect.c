@@ -8,7 +8,7 @@
 
 #include "ckpt/plugin.h"
 #include "detectors.h"
-#include "../zeropad.h"
+#include "ckpt/zeropad.h"
 
 /* A block to the memory detectors. Private executable file mappings are
  * compared with their file whole; elsewhere they only look at page starts
@@ -22,9 +22,9 @@ memory_block(const CkptApi *api, const CkptProcess *proc, DetMemState *st,
     det_memory_block(st, b);
     return;
   }
-  ZeroPad z = {.api = api, .proc = proc, .pad = 0};
+  CkptZeroPad z = {.api = api, .proc = proc, .pad = 0};
   size_t from, to;
-  while (zeropad_next(&z, b, &from, &to)) {
+  while (ckpt_zeropad_next(&z, b, &from, &to)) {
     CkptMemBlock piece = *b;
     piece.addr = b->addr + from;
     piece.data = b->data + from;

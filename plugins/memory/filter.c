@@ -6,8 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../vmaperms.h"
-
 static gboolean
 parse_kinds(MemFilter *f, const char *text, GError **error)
 {
@@ -168,10 +166,4 @@ mem_filter_block(const MemFilter *f, CkptMemBlock *b, CkptVmaKind kind)
   b->len = hi - lo;
   b->addr = lo;
   return TRUE;
-}
-
-void
-mem_perms(const CkptVmaInfo *v, char buf[5])
-{
-  vma_perms(v, buf);
 }

@@ -46,8 +46,6 @@ CkptVmaKind mem_vma_kind(const CkptApi *api, const CkptProcess *p,
                          const CkptVmaInfo *v);
 /* The label shown for v of that kind. */
 const char *mem_vma_label(const CkptVmaInfo *v, CkptVmaKind kind);
-/* "rw-p" style permissions of a VMA into buf[5]. */
-void mem_perms(const CkptVmaInfo *v, char buf[5]);
 
 /* ---- search.c ---------------------------------------------------------- */
 typedef struct MemPattern MemPattern;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../outdir.h"
+#include "../vmaperms.h"
 
 enum { T_PROCESSES, T_MAPS, T_HEXDUMP, T_HITS, T_FILE };
 
@@ -213,7 +214,7 @@ run_maps(Ctx *c, const CkptProcess *p)
     if (!mem_filter_vma(&c->filter, v, kind))
       continue;
     char perms[5];
-    mem_perms(v, perms);
+    vma_perms(v, perms);
     CkptValue row[] = {CKPT_UINT(pi->pid),
                        CKPT_ADDR(v->start),
                        CKPT_ADDR(v->end),

@@ -374,7 +374,7 @@ typedef struct {
   CkptMemIter *it;
   CkptMemBlock cur;
   gboolean in_cur; /* cur has pieces left */
-  ZeroPad zp;
+  CkptZeroPad zp;
   const uint8_t *data; /* the piece handed out last */
   YR_MEMORY_BLOCK blk;
 } BlockIter;
@@ -391,7 +391,7 @@ block_next(YR_MEMORY_BLOCK_ITERATOR *self)
 {
   BlockIter *bi = self->context;
   size_t from = 0, to = 0;
-  while (!bi->in_cur || !zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
+  while (!bi->in_cur || !ckpt_zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
     if (!bi->api->mem_iter_next(bi->it, &bi->cur))
       return NULL;
     bi->in_cur = bi->cur.data != NULL && bi->cur.len > 0;

@@ -4,7 +4,7 @@
  * are never concatenated or copied here. A pool of workers, each with its
  * own YR_SCANNER, takes processes largest first. */
 #include "scan.h"
-#include "../zeropad.h"
+#include "ckpt/zeropad.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -186,7 +186,7 @@ typedef struct {
   CkptMemIter *it;
   CkptMemBlock cur;
   gboolean in_cur;     /* cur has pieces left to hand out */
-  ZeroPad zp;          /* cuts cur into pieces */
+  CkptZeroPad zp;      /* cuts cur into pieces */
   const uint8_t *data; /* the piece handed out last */
   YR_MEMORY_BLOCK block;
   CkptYaraJob *job;
@@ -207,7 +207,7 @@ block_next(YR_MEMORY_BLOCK_ITERATOR *self)
   if (bi->it == NULL)
     return NULL;
   size_t from = 0, to = 0;
-  while (!bi->in_cur || !zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
+  while (!bi->in_cur || !ckpt_zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
     /* the model never yields empty runs, but a zero-length block would
      * only cost a call; skip it anyway */
     do {
@@ -237,7 +237,7 @@ block_first(YR_MEMORY_BLOCK_ITERATOR *self)
     bi->api->mem_iter_free(bi->it);
   bi->it = bi->api->mem_iter_new(bi->proc);
   bi->in_cur = FALSE;
-  bi->zp = (ZeroPad){.api = bi->api, .proc = bi->proc, .pad = ZERO_PAD};
+  bi->zp = (CkptZeroPad){.api = bi->api, .proc = bi->proc, .pad = ZERO_PAD};
   self->last_error = ERROR_SUCCESS;
   return block_next(self);
 }

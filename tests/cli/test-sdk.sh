@@ -42,6 +42,13 @@ check "every installed built-in exports only ckpt_plugin_descriptor" exports_onl
 CFLAGS_PC=$(pkg-config --cflags ckpt-plugin)
 check "header found through the pc file" test -f "$(echo "$CFLAGS_PC" | sed 's/^-I//; s/ *$//')/ckpt/plugin.h"
 
+# ckpt/zeropad.h, installed for plugins that scan: self-contained and
+# clean under -Wall -Wextra -Werror with only the pc file's flags
+printf '#include <ckpt/zeropad.h>\nint zp(CkptZeroPad *z, const CkptMemBlock *b) {\n  size_t f, t;\n  return ckpt_zeropad_next(z, b, &f, &t);\n}\n' >"$TMP/zp.c"
+# shellcheck disable=SC2086
+check "ckpt/zeropad.h installed and builds alone with -Wall -Wextra -Werror" \
+  ${CC:-cc} $CFLAGS_PC -Wall -Wextra -Werror -c "$TMP/zp.c" -o "$TMP/zp.o"
+
 hdr_major=$(sed -n 's/^#define CKPT_ABI_MAJOR \([0-9]*\).*/\1/p' "$SRC/sdk/ckpt/plugin.h")
 hdr_minor=$(sed -n 's/^#define CKPT_ABI_MINOR \([0-9]*\).*/\1/p' "$SRC/sdk/ckpt/plugin.h")
 check "pc file's abi_major is the header's ($hdr_major)" \
