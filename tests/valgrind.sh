@@ -9,6 +9,9 @@
 #   --quick:        the subset CI runs: the unit and hostile suites' test
 #                   binaries, and ckpt over each fixture with the default
 #                   chains, in process and with --isolate
+# Tests see CKPT_UNDER_VALGRIND=1 and take samples where a full run would
+# cost many minutes: golden runs about half its cases (by slug), memscan
+# fewer thread counts and one regex, cli-procs one CPU reading of each size.
 # BUILD defaults to ./build (configured and built if missing). Prints the
 # time taken. Exit status: 0 clean, 1 a test failed or valgrind reported.
 set -u
