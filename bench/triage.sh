@@ -11,7 +11,10 @@
 # names of this script's own (onepass-triage), unless one is given.
 #
 # Usage: sh bench/triage.sh [BUILD-DIR] [CHECKPOINT.tar]
-#   REPEAT (default 3): each figure is the best of REPEAT wall-clock runs,
+#   BASE: another build directory (e.g. of an older commit) whose triage
+#   and yara are timed in the same rounds, with their ratios.
+#   REPEAT (default 3): each figure is the best of REPEAT rounds (each
+#   round runs every command once, in turn), wall-clock and CPU seconds,
 #   every file read once before timing (page cache).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,22 +58,35 @@ LAB
 }
 [ -f "$ONE" ] || make_checkpoint
 
-now() { date +%s.%N; }
-# best CMD...: best wall time of REPEAT runs; exit status 0 or 1 only
-best() {
-  b=""
-  for _ in $(seq "$REPEAT"); do
-    s=$(now)
-    rc=0; "$@" >/dev/null 2>"$T/err" || rc=$?
-    e=$(now)
-    [ $rc -le 1 ] || { echo "failed ($rc): $*" >&2; cat "$T/err" >&2; exit 1; }
-    t=$(echo "$e - $s" | bc -l)
-    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-  done
-  echo "$b"
+# rounds CMD-LINE...: each argument a shell command line; REPEAT rounds,
+# each running every command once in turn (so that the machine's load
+# drifts over all of them alike); prints per command "WALL CPU", the best
+# wall time and the best CPU (user+system of the children) seconds; exit
+# status of a command must be 0 or 1
+rounds() {
+  python3 - "$REPEAT" "$@" <<'PY'
+import resource, subprocess, sys, time
+runs = int(sys.argv[1]); cmds = sys.argv[2:]
+wall = [None] * len(cmds); cpu = [None] * len(cmds)
+for _ in range(runs):
+    for i, c in enumerate(cmds):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.monotonic()
+        rc = subprocess.run(c, shell=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL).returncode
+        t = time.monotonic() - t
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if rc not in (0, 1):
+            sys.exit(f"failed ({rc}): {c}")
+        u = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        wall[i] = t if wall[i] is None else min(wall[i], t)
+        cpu[i] = u if cpu[i] is None else min(cpu[i], u)
+for w, u in zip(wall, cpu):
+    print(f"{w:.3f} {u:.3f}")
+PY
 }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
-row() { printf '%-48s %8.2f s  %s\n' "$1" "$2" "${3:-}"; }
+row() { printf '%-46s %7.2f s %7.2f s  %s\n' "$1" "$2" "$3" "${4:-}"; }
 
 mkdir -p "$T/x"
 tar -C "$T/x" -xf "$ONE" --wildcards 'checkpoint/pages-*.img'
@@ -78,13 +94,24 @@ P=$(ls -S "$T"/x/checkpoint/pages-*.img | head -1)
 cat "$ONE" "$P" > /dev/null
 echo "cores: $(nproc)   rules: $(echo "$RULES" | wc -l) files from rules/   best of $REPEAT"
 echo "one process, $(du -h "$P" | cut -f1) of pages: $ONE"
-# shellcheck disable=SC2086
-y=$(best yara -w $RULES "$P")
-tr=$(best "$CKPT" triage "$ONE")
-t0=$(best env CKPT_MEMPASS=0 "$CKPT" triage "$ONE")
-ya=$(best "$CKPT" yara --no-progress "$ONE")
-row "yara tool, shipped rules, pages file alone" "$y"
-row "ckpt triage (one memory pass)" "$tr" "ratio $(ratio "$tr" "$y") (target <= 1.3)"
-row "ckpt triage, CKPT_MEMPASS=0 (a walk a plugin)" "$t0" "ratio $(ratio "$t0" "$y")"
-row "ckpt yara alone" "$ya" "ratio $(ratio "$ya" "$y")"
+rounds "yara -w $(echo $RULES) '$P'" "'$CKPT' triage '$ONE'" \
+  "env CKPT_MEMPASS=0 '$CKPT' triage '$ONE'" \
+  "'$CKPT' yara --no-progress '$ONE'" \
+  ${BASE:+"'$BASE/core/ckpt' triage '$ONE'" \
+    "'$BASE/core/ckpt' yara --no-progress '$ONE'"} >"$T/times"
+# shellcheck disable=SC2046
+set -- $(cat "$T/times")
+echo "(wall and CPU seconds, best of $REPEAT rounds; ratios to the yara tool's)"
+row "yara tool, shipped rules, pages file alone" "$1" "$2"
+row "ckpt triage (one memory pass)" "$3" "$4" \
+  "ratio $(ratio "$3" "$1") wall, $(ratio "$4" "$2") CPU (target <= 1.3)"
+row "ckpt triage, CKPT_MEMPASS=0 (a walk a plugin)" "$5" "$6" \
+  "ratio $(ratio "$5" "$1") wall, $(ratio "$6" "$2") CPU"
+row "ckpt yara alone" "$7" "$8" "ratio $(ratio "$7" "$1") wall, $(ratio "$8" "$2") CPU"
+if [ -n "${BASE:-}" ]; then
+  row "base triage ($BASE)" "$9" "${10}" \
+    "ratio $(ratio "$9" "$1") wall, $(ratio "${10}" "$2") CPU"
+  row "base yara alone" "${11}" "${12}" \
+    "ratio $(ratio "${11}" "$1") wall, $(ratio "${12}" "$2") CPU"
+fi
 "$CKPT" --verbose triage "$ONE" 2>&1 >/dev/null | grep -E 'memory pass|redaction' | head -4
