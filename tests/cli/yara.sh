@@ -14,7 +14,7 @@ TAP_NAME=yara
 # marker NAME PID -> address recorded by the workload
 marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
 
-echo "1..35"
+echo "1..37"
 A=$FX/podman-none.tar
 
 # 1-4: the shipped rules, JSON
@@ -264,6 +264,14 @@ check "-r with a comma in the path: the rules load and fire (exit 1)" \
 "$CKPT" --isolate yara -d level=5 -r "$T/a,b.yar" "$A" > /dev/null 2> "$T/comma-i.err"
 rc=$?
 check "the same under --isolate" sh -c "test $rc -eq 1 && test ! -s '$T/comma-i.err'"
+# a condition that reads memory after the scan (uint8 at a match) makes
+# libyara walk the blocks again (plugins/yrpieces.h starts over), with
+# and without the memory pass (CKPT_MEMPASS=0)
+printf 'rule rewalk { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and uint8(@h[1]) == 0x43 and uint8(@h[1] + 5) == 0x4d }\n' > "$T/rewalk.yar"
+"$CKPT" yara -r "$T/rewalk.yar" "$A" > "$T/rewalk.out" 2>&1
+check "a condition reading memory after the scan: the rule fires" sh -c "test $? -eq 1 && grep -q rewalk '$T/rewalk.out'"
+CKPT_MEMPASS=0 "$CKPT" yara -r "$T/rewalk.yar" "$A" > "$T/rewalk0.out" 2>&1
+check "the same without the memory pass" sh -c "test $? -eq 1 && grep -q rewalk '$T/rewalk0.out'"
 printf 'rule by_name { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and name == "x,y" }\n' > "$T/name.yar"
 "$CKPT" yara -d 'name=x,y' -r "$T/name.yar" "$A" > /dev/null 2>&1
 check "-d with a comma in the value: one external, the rule fires" test $? -eq 1
