@@ -1,7 +1,8 @@
 #!/bin/sh
 # ckpt yara end to end on the real fixtures: the shipped rules find the
 # workload's planted secrets at the addresses it recorded (markers-*.txt),
-# a string across a page boundary is found, exit status tells none (0),
+# a string across a page boundary is found, a condition reading memory
+# after the scan walks the blocks again, exit status tells none (0),
 # hits (1) and error (2) apart, JSON and JSON Lines parse, -d externals
 # reach the rules, --rootfs scans the diff's files, and a bad rule, a
 # missing rules file or an unreadable checkpoint in a directory sweep give
