@@ -6,7 +6,7 @@
  * of its own that takes the blocks the pass hands out: block() posts one,
  * sync() returns once libyara asked for the next (it is done with the
  * posted one), end() tells libyara there are no more and waits for the
- * scan. Each block goes in as its pieces (zeropad.h), at their true
+ * scan. Each block goes in as its pieces (yrpieces.h), at their true
  * addresses. When libyara walks the blocks again (a condition reading
  * uint32(addr) after the scan), or stops early (timeout, error), the feed
  * detaches: later posts are ignored and a second walk reads memory
@@ -24,6 +24,7 @@
 
 #include "ckpt/plugin.h"
 #include "ckpt/zeropad.h"
+#include "yrpieces.h"
 
 typedef struct BlockFeed BlockFeed;
 
@@ -48,48 +49,14 @@ struct BlockFeed {
   gboolean detached; /* the scan takes no more posts */
   int status;
   const CkptMemBlock *cur; /* posted, while state is FEED_POSTED */
-  CkptZeroPad zp;
-  gboolean started; /* first() was called */
-  CkptMemIter *own; /* a second walk's */
-  CkptMemBlock own_cur;
-  gboolean own_in;
-  const uint8_t *data; /* the piece handed out last */
-  YR_MEMORY_BLOCK blk;
+  gboolean started;        /* first() was called */
+  /* cuts the posted blocks (its zp) and, with an iterator, is a second
+   * walk's pieces; hands out the pieces */
+  YrPieces pieces;
   GThread *thread;
 };
 
 enum { FEED_WAIT, FEED_POSTED, FEED_END };
-
-static inline const uint8_t *
-blockfeed_fetch(YR_MEMORY_BLOCK *b)
-{
-  return ((BlockFeed *)b->context)->data;
-}
-
-static inline YR_MEMORY_BLOCK *
-blockfeed_piece(BlockFeed *f, const CkptMemBlock *b, size_t from, size_t to)
-{
-  f->data = b->data + from;
-  f->blk.base = b->addr + from;
-  f->blk.size = to - from;
-  f->blk.context = f;
-  f->blk.fetch_data = blockfeed_fetch;
-  return &f->blk;
-}
-
-/* the second walk, through the plugin's own iterator */
-static inline YR_MEMORY_BLOCK *
-blockfeed_own_next(BlockFeed *f)
-{
-  size_t from = 0, to = 0;
-  while (!f->own_in || !ckpt_zeropad_next(&f->zp, &f->own_cur, &from, &to)) {
-    if (!f->own || !f->api->mem_iter_next(f->own, &f->own_cur))
-      return NULL;
-    f->own_in = f->own_cur.data != NULL && f->own_cur.len > 0;
-    f->zp.off = 0;
-  }
-  return blockfeed_piece(f, &f->own_cur, from, to);
-}
 
 /* the next piece of what the pass posts; the lock is held */
 static inline YR_MEMORY_BLOCK *
@@ -100,8 +67,8 @@ blockfeed_wait_piece(BlockFeed *f)
     if (f->state == FEED_END)
       return NULL;
     if (f->state == FEED_POSTED) {
-      if (ckpt_zeropad_next(&f->zp, f->cur, &from, &to))
-        return blockfeed_piece(f, f->cur, from, to);
+      if (ckpt_zeropad_next(&f->pieces.zp, f->cur, &from, &to))
+        return yrpieces_piece(&f->pieces, f->cur, from, to);
       f->state = FEED_WAIT; /* done with it: the pass may go on */
       g_cond_broadcast(&f->cond);
     }
@@ -113,8 +80,8 @@ static inline YR_MEMORY_BLOCK *
 blockfeed_next(YR_MEMORY_BLOCK_ITERATOR *it)
 {
   BlockFeed *f = it->context;
-  if (f->own)
-    return blockfeed_own_next(f);
+  if (f->pieces.it) /* the second walk, through the plugin's own iterator */
+    return yrpieces_next(&f->pieces);
   g_mutex_lock(&f->lock);
   YR_MEMORY_BLOCK *b = blockfeed_wait_piece(f);
   g_mutex_unlock(&f->lock);
@@ -135,11 +102,8 @@ blockfeed_first(YR_MEMORY_BLOCK_ITERATOR *it)
   f->detached = TRUE;
   g_cond_broadcast(&f->cond);
   g_mutex_unlock(&f->lock);
-  if (f->own)
-    f->api->mem_iter_free(f->own);
-  f->own = f->api->mem_iter_new(f->proc);
-  f->own_in = FALSE;
-  return blockfeed_own_next(f);
+  yrpieces_start(&f->pieces);
+  return yrpieces_next(&f->pieces);
 }
 
 static inline gpointer
@@ -173,9 +137,7 @@ blockfeed_sub_begin(const CkptProcess *p, void *user)
   f->detached = FALSE;
   f->started = FALSE;
   f->status = ERROR_SUCCESS;
-  f->own_in = FALSE;
-  f->zp = (CkptZeroPad){.api = f->api, .proc = p, .pad = f->pad};
-  f->own_cur = (CkptMemBlock){.size = sizeof f->own_cur};
+  yrpieces_init(&f->pieces, f->api, p, f->pad);
   if (f->begin)
     f->begin(f, p);
   f->thread = g_thread_try_new("ckpt-feed", blockfeed_main, f, NULL);
@@ -197,7 +159,7 @@ blockfeed_sub_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
   g_mutex_lock(&f->lock);
   if (!f->detached) {
     f->cur = b;
-    f->zp.off = 0;
+    f->pieces.zp.off = 0;
     f->state = FEED_POSTED;
     g_cond_broadcast(&f->cond);
   }
@@ -227,9 +189,7 @@ blockfeed_sub_end(const CkptProcess *p, void *user)
   if (f->thread)
     g_thread_join(f->thread);
   f->thread = NULL;
-  if (f->own)
-    f->api->mem_iter_free(f->own);
-  f->own = NULL;
+  yrpieces_release(&f->pieces);
   if (f->end)
     f->end(f, p, f->status);
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fsio.h"
+
 #define SNIFF_LEN 512
 
 typedef int (*SupportFn)(struct archive *);
@@ -163,18 +165,14 @@ static la_ssize_t
 fd_read(struct archive *a, void *client, const void **out)
 {
   FdSource *s = client;
-  for (;;) {
-    ssize_t r = pread(s->fd, s->buf, sizeof(s->buf), s->at);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0) {
-      archive_set_error(a, errno, "read failed");
-      return -1;
-    }
-    s->at += r;
-    *out = s->buf;
-    return r;
+  ssize_t r = ckpt_fsio_pread(s->fd, s->buf, sizeof(s->buf), s->at);
+  if (r < 0) {
+    archive_set_error(a, errno, "read failed");
+    return -1;
   }
+  s->at += r;
+  *out = s->buf;
+  return r;
 }
 
 const char *

@@ -37,6 +37,7 @@
 #include "archive/filters.h"
 #include "archive/mapguard.h"
 #include "util/error.h"
+#include "util/fsio.h"
 #include "util/sha256.h"
 
 #define SPOOL_ALIGN 4096
@@ -1005,19 +1006,15 @@ hash_read(struct archive *a, void *client, const void **out)
 {
   HashSource *s = client;
   guint slot = hash_slot(s);
-  for (;;) {
-    ssize_t r = pread(s->fd, s->buf[slot], HASH_BUF, s->at);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0) {
-      archive_set_error(a, errno, "read failed");
-      return -1;
-    }
-    s->at += r;
-    hash_post(s, slot, (size_t)r);
-    *out = s->buf[slot];
-    return r;
+  ssize_t r = ckpt_fsio_pread(s->fd, s->buf[slot], HASH_BUF, s->at);
+  if (r < 0) {
+    archive_set_error(a, errno, "read failed");
+    return -1;
   }
+  s->at += r;
+  hash_post(s, slot, (size_t)r);
+  *out = s->buf[slot];
+  return r;
 }
 
 /* Hashes what libarchive left unread after the end of the tar (padding,
@@ -1027,9 +1024,7 @@ hash_rest(CkptImageSet *set, HashSource *s, GError **error)
 {
   for (;;) {
     guint slot = hash_slot(s);
-    ssize_t r = pread(s->fd, s->buf[slot], HASH_BUF, s->at);
-    if (r < 0 && errno == EINTR)
-      continue;
+    ssize_t r = ckpt_fsio_pread(s->fd, s->buf[slot], HASH_BUF, s->at);
     if (r < 0) {
       int e = errno;
       g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot read: %s",
@@ -1150,12 +1145,9 @@ map_dir_file(CkptImageSet *set, int dfd, const char *entry, const char *name,
 static gboolean
 read_dir_level(CkptImageSet *set, int dfd, const char *prefix, GError **error)
 {
-  int own = dup(dfd);
-  DIR *d = own >= 0 ? fdopendir(own) : NULL;
+  DIR *d = ckpt_fsio_opendir_fd(dfd);
   if (d == NULL) {
     int e = errno;
-    if (own >= 0)
-      close(own);
     g_set_error(error, CKPT_ERROR, CKPT_ERROR_IO, "%s: cannot list %s: %s",
                 set->path, prefix ? prefix : ".", g_strerror(e));
     return FALSE;
@@ -1272,9 +1264,7 @@ read_head(int fd, uint8_t *buf, size_t cap, size_t *n)
 {
   size_t got = 0;
   while (got < cap) {
-    ssize_t r = pread(fd, buf + got, cap - got, (off_t)got);
-    if (r < 0 && errno == EINTR)
-      continue;
+    ssize_t r = ckpt_fsio_pread(fd, buf + got, cap - got, (off_t)got);
     if (r < 0)
       return FALSE;
     if (r == 0)

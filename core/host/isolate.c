@@ -430,12 +430,8 @@ fail(CkptPluginResult *pr, const char *fmt, ...)
 static void
 drop_rows(CkptPluginResult *pr)
 {
-  for (size_t t = 0; t < pr->n_tables; t++) {
-    GArray *rows = pr->tables[t].rows;
-    for (guint r = 0; r < rows->len; r++)
-      g_free(g_array_index(rows, CkptRow, r).values);
-    g_array_set_size(rows, 0);
-  }
+  for (size_t t = 0; t < pr->n_tables; t++)
+    ckpt_rows_clear(pr->tables[t].rows);
 }
 
 CkptPluginOutcome

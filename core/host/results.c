@@ -54,10 +54,8 @@ plugin_result_free(gpointer data)
 {
   CkptPluginResult *pr = data;
   for (size_t i = 0; i < pr->n_tables; i++) {
-    CkptResult *t = &pr->tables[i];
-    for (guint j = 0; j < t->rows->len; j++)
-      g_free(g_array_index(t->rows, CkptRow, j).values);
-    g_array_unref(t->rows);
+    ckpt_rows_clear(pr->tables[i].rows);
+    g_array_unref(pr->tables[i].rows);
   }
   g_free(pr->tables);
   g_ptr_array_unref(pr->messages);
@@ -84,11 +82,8 @@ ckpt_report_drop_rows(CkptReport *r)
   for (guint p = 0; p < r->plugins->len; p++) {
     CkptPluginResult *pr = g_ptr_array_index(r->plugins, p);
     for (size_t i = 0; i < pr->n_tables; i++) {
-      CkptResult *t = &pr->tables[i];
-      for (guint j = 0; j < t->rows->len; j++)
-        g_free(g_array_index(t->rows, CkptRow, j).values);
-      g_array_set_size(t->rows, 0);
-      t->streamed = TRUE;
+      ckpt_rows_clear(pr->tables[i].rows);
+      pr->tables[i].streamed = TRUE;
     }
   }
   g_string_chunk_clear(r->chunk);
@@ -232,6 +227,31 @@ normalised(CkptValue v)
   return v;
 }
 
+CkptRow
+ckpt_row_copy(GStringChunk *chunk, unsigned depth, const CkptValue *values,
+              size_t n)
+{
+  CkptRow row = {.depth = depth, .values = g_new0(CkptValue, n ? n : 1)};
+  for (size_t i = 0; i < n; i++) {
+    CkptValue v = normalised(values[i]);
+    if (v.type == CKPT_T_STR)
+      v.v.s = g_string_chunk_insert(chunk, v.v.s);
+    if (v.type == CKPT_T_BYTES)
+      v.v.bytes.data = g_string_chunk_insert_len(chunk, v.v.bytes.data,
+                                                 (gssize)v.v.bytes.len);
+    row.values[i] = v;
+  }
+  return row;
+}
+
+void
+ckpt_rows_clear(GArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    g_free(g_array_index(rows, CkptRow, i).values);
+  g_array_set_size(rows, 0);
+}
+
 /* A streamed row is normalised on the stack and handed over; nothing of
  * it outlives the call. */
 static void
@@ -257,18 +277,7 @@ ckpt_report_add_row(CkptReport *r, CkptPluginResult *pr, size_t t,
     stream_row(r, pr, t, depth, values);
     return;
   }
-  CkptRow row = {.depth = depth,
-                 .values =
-                     g_new0(CkptValue, res->n_columns ? res->n_columns : 1)};
-  for (size_t i = 0; i < res->n_columns; i++) {
-    CkptValue v = normalised(values[i]);
-    if (v.type == CKPT_T_STR)
-      v.v.s = g_string_chunk_insert(r->chunk, v.v.s);
-    if (v.type == CKPT_T_BYTES)
-      v.v.bytes.data = g_string_chunk_insert_len(r->chunk, v.v.bytes.data,
-                                                 (gssize)v.v.bytes.len);
-    row.values[i] = v;
-  }
+  CkptRow row = ckpt_row_copy(r->chunk, depth, values, res->n_columns);
   g_array_append_val(res->rows, row);
 }
 

@@ -109,6 +109,13 @@ void ckpt_report_plugin_done(CkptReport *r, CkptPluginResult *pr);
  * against the columns (see ckpt_row_check). */
 void ckpt_report_add_row(CkptReport *r, CkptPluginResult *pr, size_t t,
                          unsigned depth, const CkptValue *values);
+/* A copy of a row of n values, as rows keep them (a NULL string is a
+ * missing cell, bytes without data are empty), its strings and bytes in
+ * chunk: the report's, or a renderer's store (render/store.c). */
+CkptRow ckpt_row_copy(GStringChunk *chunk, unsigned depth,
+                      const CkptValue *values, size_t n);
+/* Frees the values of each CkptRow in rows and empties it. */
+void ckpt_rows_clear(GArray *rows);
 /* Checks a row against a table's declaration: count and types. */
 gboolean ckpt_row_check(const CkptTable *decl, size_t n_columns,
                         const CkptValue *values, size_t n_values,

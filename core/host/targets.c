@@ -191,15 +191,9 @@ cmp_names(gconstpointer a, gconstpointer b)
 static GPtrArray *
 read_names(int dfd)
 {
-  int own = dup(dfd);
-  DIR *d = own >= 0 ? fdopendir(own) : NULL;
-  if (d == NULL) {
-    int e = errno;
-    if (own >= 0)
-      close(own);
-    errno = e;
+  DIR *d = ckpt_fsio_opendir_fd(dfd);
+  if (d == NULL)
     return NULL;
-  }
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
   struct dirent *de;
   while ((de = readdir(d)) != NULL)

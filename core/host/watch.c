@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive/imageset.h"
+#include "host/targets.h"
 #include "model/model.h"
 #include "util/error.h"
 #include "util/fsio.h"
@@ -156,8 +156,8 @@ sig_of(const char *path)
 {
   Sig s = {0};
   struct stat st;
-  if (lstat(path, &st) != 0)
-    return s;
+  if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
+    return s; /* a symlink is not followed: nothing there */
   s.exists = TRUE;
   if (S_ISDIR(st.st_mode)) {
     s.is_dir = TRUE;
@@ -641,7 +641,11 @@ watch_subtree(Watcher *w, const char *path, const char *top, int depth)
   }
 }
 
-/* an entry of a watched root: a candidate */
+/* An entry of a watched root: a candidate (scan: a file is complete). A
+ * symlink is not followed, to a directory or a file: the watched
+ * directory may be an untrusted host's, and the link would take the
+ * watcher anywhere on this one (as a sweep takes no directory through a
+ * symlink, host/targets.c). It is skipped with a warning record. */
 static void
 consider(Watcher *w, const char *root, const char *name, gboolean scan)
 {
@@ -651,7 +655,9 @@ consider(Watcher *w, const char *root, const char *name, gboolean scan)
   struct stat st;
   if (lstat(p, &st) != 0)
     return;
-  if (S_ISDIR(st.st_mode)) {
+  if (S_ISLNK(st.st_mode)) {
+    warn(w, p, "a symlink is not followed: skipped");
+  } else if (S_ISDIR(st.st_mode)) {
     watch_subtree(w, p, p, 1);
     pend(w, p);
   } else if (S_ISREG(st.st_mode) && scan) {
@@ -668,9 +674,12 @@ scan_root(Watcher *w, const char *root, gboolean new_only)
       consider(w, root, names->pdata[i], TRUE);
       continue;
     }
-    /* still watch directories that may yet gain their images */
+    /* still watch directories that may yet gain their images (never
+     * through a symlink: consider()) */
     g_autofree char *p = g_build_filename(root, names->pdata[i], NULL);
-    if (!ignored_name(names->pdata[i]) && g_file_test(p, G_FILE_TEST_IS_DIR))
+    struct stat st;
+    if (!ignored_name(names->pdata[i]) && lstat(p, &st) == 0 &&
+        S_ISDIR(st.st_mode))
       watch_subtree(w, p, p, 1);
   }
 }
@@ -719,6 +728,8 @@ handle_event(Watcher *w, const struct inotify_event *ev)
       consider(w, wt->path, ev->name, TRUE);
     } else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
       consider(w, wt->path, ev->name, TRUE);
+    } else if (ev->mask & IN_CREATE) {
+      consider(w, wt->path, ev->name, FALSE); /* a symlink made in place */
     }
     return;
   }
@@ -728,18 +739,6 @@ handle_event(Watcher *w, const struct inotify_event *ev)
     watch_subtree(w, p, wt->top, wt->depth + 1);
   }
   pend(w, wt->top);
-}
-
-static gboolean
-is_checkpoint_dir(const char *path)
-{
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return FALSE;
-  CkptSetFormat fmt;
-  gboolean yes = ckpt_imageset_sniff_fd(fd, &fmt);
-  close(fd);
-  return yes;
 }
 
 static gboolean
@@ -790,7 +789,7 @@ run_due(Watcher *w)
     }
     g_hash_table_remove(w->pending, path);
     /* a directory without its images yet waits for its next event */
-    if (now_sig.is_dir && !is_checkpoint_dir(path))
+    if (now_sig.is_dir && !ckpt_targets_is_checkpoint_dir(path))
       continue;
     Done *d = g_hash_table_lookup(w->done, path);
     if (d && d->size == now_sig.size && d->mtime_ns == now_sig.mtime_ns)

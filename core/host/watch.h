@@ -7,7 +7,9 @@
  * an extracted archive) that holds inventory.img or pstree.img, whose size
  * and mtime then stay the same for the settle time. Names starting with a
  * dot or ending in .tmp, .part or .partial are left alone (the names
- * writers use before renaming into place).
+ * writers use before renaming into place). A symlink is not followed, to
+ * a directory or a file (the directory may be an untrusted host's): it is
+ * skipped with a warning record.
  *
  * Records, one JSON object a line, appended to the output and fsync'd one
  * by one (docs/fleet.md shows them):
@@ -16,7 +18,8 @@
  *   {"type":"summary", ...}   one per checkpoint, after its findings: path,
  *                             size, sha256, verdict, counts, timing
  *   {"type":"warning", ...}   what went wrong around a checkpoint (--exec,
- *                             an unreadable state line, an event overflow)
+ *                             an unreadable state line, an event overflow,
+ *                             a symlink skipped)
  *
  * Memory is bounded: a checkpoint's model and rows are freed once its
  * records are written; what stays is one entry per checkpoint still

@@ -41,22 +41,6 @@ in_range(uint64_t v, uint64_t start, uint64_t end)
   return v >= start && v < end;
 }
 
-/* NAME=VALUE as getenv() matches it: a name of [A-Za-z_][A-Za-z0-9_.-]*,
- * then '='. */
-static gboolean
-is_assignment(const char *s, size_t len)
-{
-  if (len < 2 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
-    return FALSE;
-  for (size_t i = 1; i < len; i++) {
-    if (s[i] == '=')
-      return TRUE;
-    if (!(g_ascii_isalnum(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
-      return FALSE;
-  }
-  return FALSE;
-}
-
 /* Could s begin a NAME=VALUE whose '=' comes later? */
 static gboolean
 is_name_prefix(const char *s, size_t len)
@@ -119,14 +103,14 @@ read_assignment(const CkptProcess *p, uint64_t addr, gboolean strict, Reader *r)
     if (nul || got < want || want >= ENV_STRING_MAX)
       break;
     /* no '=' yet may still be a long name; a bad character is not */
-    if (!is_assignment(buf, got) && !is_name_prefix(buf, got))
+    if (!ckpt_env_is_assignment(buf, got) && !is_name_prefix(buf, got))
       return NULL;
     want = MIN(want * 4, (size_t)ENV_STRING_MAX);
   }
   if (!nul)
     return NULL;
   size_t len = (size_t)(nul - buf);
-  if (!is_assignment(buf, len) || (strict && !is_text(buf, len)))
+  if (!ckpt_env_is_assignment(buf, len) || (strict && !is_text(buf, len)))
     return NULL;
   g_autofree char *s = g_strndup(buf, len);
   return g_utf8_make_valid(s, -1);
@@ -337,7 +321,7 @@ split_area(const CkptProcess *p)
   while (at < len) {
     const char *nul = memchr(buf + at, '\0', len - at);
     size_t n = nul ? (size_t)(nul - (buf + at)) : len - at;
-    if (n > 0 && !is_assignment(buf + at, n)) {
+    if (n > 0 && !ckpt_env_is_assignment(buf + at, n)) {
       g_ptr_array_free(strs, TRUE);
       return NULL;
     }

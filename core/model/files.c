@@ -897,15 +897,9 @@ walk_image(FilesLoad *l, const char *img, uint32_t magic,
            const ProtobufCMessageDescriptor *desc, EntryFn fn, void *data,
            GError **error)
 {
-  CkptImageReader r;
-  gboolean present;
-
-  if (!ckpt_model_open_image(l->c, &r, img, magic, &present, error))
-    return FALSE;
-  if (!present)
-    return TRUE;
   FilesWalk w = {l, img, fn, data};
-  return ckpt_image_walk(&r, desc, on_walk_entry, &w, error);
+  return ckpt_model_walk_image(l->c, img, magic, desc, on_walk_entry, &w,
+                               error);
 }
 
 static gboolean

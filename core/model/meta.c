@@ -241,27 +241,66 @@ join_options(CkptCheckpoint *c, JsonArray *opts)
   return ckpt_model_str(c, s->str);
 }
 
+/* Makes element i of a spec array into *out; FALSE leaves it out. */
+typedef gboolean (*SpecElemFn)(CkptCheckpoint *c, JsonNode *node, guint i,
+                               void *out);
+
+/* A spec array (arr, not NULL) as an arena array of size-byte elements,
+ * each made by fill: what it leaves out takes no slot. *n is the count. */
+static void *
+spec_array(CkptCheckpoint *c, JsonArray *arr, size_t size, SpecElemFn fill,
+           size_t *n)
+{
+  guint len = json_array_get_length(arr);
+  uint8_t *out = ckpt_model_alloc(c, len, size);
+  size_t k = 0;
+  for (guint i = 0; i < len; i++)
+    if (fill(c, json_array_get_element(arr, i), i, out + k * size))
+      k++;
+  *n = k;
+  return out;
+}
+
+static gboolean
+fill_mount(CkptCheckpoint *c, JsonNode *node, guint i, void *out)
+{
+  CkptSpecMount *mnt = out;
+  JsonObject *m = obj_of(node);
+  (void)i;
+  if (m == NULL)
+    return FALSE;
+  mnt->destination = ckpt_model_str(c, member_str(m, "destination"));
+  mnt->source = ckpt_model_str(c, member_str(m, "source"));
+  mnt->type = ckpt_model_str(c, member_str(m, "type"));
+  mnt->options = join_options(c, member_arr(m, "options"));
+  return TRUE;
+}
+
 static void
 load_spec_mounts(CkptCheckpoint *c, JsonObject *spec)
 {
   JsonArray *mounts = member_arr(spec, "mounts");
   if (mounts == NULL)
     return;
-  guint n = json_array_get_length(mounts);
-  CkptSpecMount *out = ckpt_model_alloc(c, n, sizeof(*out));
-  size_t k = 0;
-  for (guint i = 0; i < n; i++) {
-    JsonObject *m = obj_of(json_array_get_element(mounts, i));
-    if (m == NULL)
-      continue;
-    out[k].destination = ckpt_model_str(c, member_str(m, "destination"));
-    out[k].source = ckpt_model_str(c, member_str(m, "source"));
-    out[k].type = ckpt_model_str(c, member_str(m, "type"));
-    out[k].options = join_options(c, member_arr(m, "options"));
-    k++;
+  c->container.mounts = spec_array(c, mounts, sizeof(CkptSpecMount), fill_mount,
+                                   &c->container.n_mounts);
+}
+
+static gboolean
+fill_namespace(CkptCheckpoint *c, JsonNode *node, guint i, void *out)
+{
+  CkptSpecNamespace *ns = out;
+  JsonObject *o = obj_of(node);
+  const char *type = member_str(o, "type");
+  if (type == NULL) {
+    ckpt_model_warn(c, "spec.dump: linux.namespaces[%u] has no type, ignored",
+                    i);
+    return FALSE;
   }
-  c->container.mounts = out;
-  c->container.n_mounts = k;
+  ns->type = ckpt_model_str(c, type);
+  const char *path = member_str(o, "path");
+  ns->path = path && *path ? ckpt_model_str(c, path) : NULL;
+  return TRUE;
 }
 
 /* linux.namespaces: which namespaces the container got, and which it
@@ -272,51 +311,36 @@ load_spec_namespaces(CkptCheckpoint *c, JsonObject *spec)
   JsonArray *ns = member_arr(member_obj(spec, "linux"), "namespaces");
   if (ns == NULL)
     return;
-  guint n = json_array_get_length(ns);
-  CkptSpecNamespace *out = ckpt_model_alloc(c, n, sizeof(*out));
-  size_t k = 0;
-  for (guint i = 0; i < n; i++) {
-    JsonObject *o = obj_of(json_array_get_element(ns, i));
-    const char *type = member_str(o, "type");
-    if (type == NULL) {
-      ckpt_model_warn(c,
-                      "spec.dump: linux.namespaces[%u] has no type, "
-                      "ignored",
-                      i);
-      continue;
-    }
-    out[k].type = ckpt_model_str(c, type);
-    const char *path = member_str(o, "path");
-    out[k].path = path && *path ? ckpt_model_str(c, path) : NULL;
-    k++;
-  }
-  c->container.spec_namespaces = out;
-  c->container.n_spec_namespaces = k;
+  c->container.spec_namespaces =
+      spec_array(c, ns, sizeof(CkptSpecNamespace), fill_namespace,
+                 &c->container.n_spec_namespaces);
   c->container.has_spec_namespaces = 1;
 }
 
-/* process.env: "KEY=value" strings, split at the first '='. */
+/* "KEY=value", split at the first '=' */
+static gboolean
+fill_env(CkptCheckpoint *c, JsonNode *node, guint i, void *out)
+{
+  CkptKeyValue *kv = out;
+  const char *e = node_str(node);
+  (void)i;
+  if (e == NULL)
+    return FALSE;
+  const char *eq = strchr(e, '=');
+  kv->key = eq ? ckpt_model_strn(c, e, (size_t)(eq - e)) : ckpt_model_str(c, e);
+  kv->value = ckpt_model_str(c, eq ? eq + 1 : "");
+  return TRUE;
+}
+
+/* process.env: "KEY=value" strings. */
 static void
 load_spec_env(CkptCheckpoint *c, JsonObject *process)
 {
   JsonArray *env = member_arr(process, "env");
   if (env == NULL)
     return;
-  guint n = json_array_get_length(env);
-  CkptKeyValue *kv = ckpt_model_alloc(c, n, sizeof(*kv));
-  size_t k = 0;
-  for (guint i = 0; i < n; i++) {
-    const char *e = node_str(json_array_get_element(env, i));
-    if (e == NULL)
-      continue;
-    const char *eq = strchr(e, '=');
-    kv[k].key =
-        eq ? ckpt_model_strn(c, e, (size_t)(eq - e)) : ckpt_model_str(c, e);
-    kv[k].value = ckpt_model_str(c, eq ? eq + 1 : "");
-    k++;
-  }
-  c->container.spec_env = kv;
-  c->container.n_spec_env = k;
+  c->container.spec_env = spec_array(c, env, sizeof(CkptKeyValue), fill_env,
+                                     &c->container.n_spec_env);
 }
 
 static void

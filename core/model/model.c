@@ -81,6 +81,18 @@ ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r, const char *name,
   return TRUE;
 }
 
+gboolean
+ckpt_model_walk_image(CkptCheckpoint *c, const char *name, uint32_t magic,
+                      const struct ProtobufCMessageDescriptor *desc,
+                      CkptImageEntryFn fn, void *user, GError **error)
+{
+  CkptImageReader r;
+  gboolean present;
+  if (!ckpt_model_open_image(c, &r, name, magic, &present, error))
+    return FALSE;
+  return !present || ckpt_image_walk(&r, desc, fn, user, error);
+}
+
 /* the image set's formats are the SDK's, value for value */
 G_STATIC_ASSERT((int)CKPT_SET_DIR == (int)CKPT_FMT_DIR &&
                 (int)CKPT_SET_TAR == (int)CKPT_FMT_TAR &&

@@ -217,4 +217,13 @@ gboolean ckpt_model_open_image(CkptCheckpoint *c, CkptImageReader *r,
                                const char *name, uint32_t magic,
                                gboolean *present, GError **error);
 
+/* Opens image name as ckpt_model_open_image() does and unpacks each of its
+ * entries as desc for fn (ckpt_image_walk()); an absent image is nothing
+ * to walk. FALSE with error set, naming the image, when the magics, a
+ * frame or an entry is broken, or fn failed. */
+gboolean ckpt_model_walk_image(CkptCheckpoint *c, const char *name,
+                               uint32_t magic,
+                               const struct ProtobufCMessageDescriptor *desc,
+                               CkptImageEntryFn fn, void *user, GError **error);
+
 #endif

@@ -131,17 +131,11 @@ walk_ns_image(CkptCheckpoint *c, const char *prefix, uint32_t id,
               NsEntryFn fn, void *data, GError **error)
 {
   g_autofree char *img = g_strdup_printf("%s%u.img", prefix, id);
-  CkptImageReader r;
-  gboolean present;
 
   if (id == 0)
     return TRUE;
-  if (!ckpt_model_open_image(c, &r, img, magic, &present, error))
-    return FALSE;
-  if (!present)
-    return TRUE;
   NsWalk w = {c, fn, data};
-  return ckpt_image_walk(&r, desc, on_walk_entry, &w, error);
+  return ckpt_model_walk_image(c, img, magic, desc, on_walk_entry, &w, error);
 }
 
 /* CRIU's fstype enum (images/mnt.proto), for entries without fsname. */

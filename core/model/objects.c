@@ -350,6 +350,30 @@ open_image(ObjLoad *l, CkptImageReader *r, const char *name, uint32_t magic,
 
 /* ---- ghost files --------------------------------------------------------- */
 
+/* Images of entries each followed by its payload (ghost-file chunks, pipe
+ * and FIFO data): the next entry of r unpacked as desc, *off the offset of
+ * its frame; the caller takes the payload (ckpt_image_take) and frees the
+ * entry. NULL at the end, at a broken frame (error set, the caller says
+ * it) or at an entry that does not unpack (warned here: the rest is
+ * skipped). */
+static ProtobufCMessage *
+payload_entry_next(CkptCheckpoint *c, CkptImageReader *r, const char *img,
+                   const ProtobufCMessageDescriptor *desc, size_t *off,
+                   GError **error)
+{
+  const uint8_t *entry;
+  size_t elen;
+  if (ckpt_image_next(r, &entry, &elen, error) != 1)
+    return NULL;
+  *off = (size_t)(entry - r->base) - 4;
+  ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, elen, entry);
+  if (m == NULL)
+    ckpt_model_warn(c,
+                    "%s: entry at offset %zu is not a valid %s, rest skipped",
+                    img, *off, desc->short_name);
+  return m;
+}
+
 /* The content of ghost-file-N.img into segs: the bytes after the entry, or
  * chunk entries each followed by its bytes. *length is the file's size.
  * Returns FALSE (warned) when nothing usable is there. */
@@ -407,19 +431,13 @@ read_ghost(ObjLoad *l, const char *img, GArray *segs, uint64_t *length)
     return TRUE;
   }
   uint64_t end = 0;
-  int rc;
-  while ((rc = ckpt_image_next(&r, &entry, &elen, &err)) == 1) {
-    size_t off = (size_t)(entry - r.base) - 4;
-    GhostChunkEntry *ch = ghost_chunk_entry__unpack(NULL, elen, entry);
-    if (ch == NULL) {
-      ckpt_model_warn(c,
-                      "%s: entry at offset %zu is not a valid "
-                      "GhostChunkEntry, rest skipped",
-                      img, off);
-      break;
-    }
-    uint64_t clen = ch->len, coff = ch->off;
-    ghost_chunk_entry__free_unpacked(ch, NULL);
+  ProtobufCMessage *m;
+  size_t off;
+  while ((m = payload_entry_next(c, &r, img, &ghost_chunk_entry__descriptor,
+                                 &off, &err))) {
+    uint64_t clen = ((GhostChunkEntry *)m)->len;
+    uint64_t coff = ((GhostChunkEntry *)m)->off;
+    protobuf_c_message_free_unpacked(m, NULL);
     if (coff < end || clen > G_MAXUINT64 - coff ||
         (has_size && coff + clen > size)) {
       ckpt_model_warn(c,
@@ -439,9 +457,8 @@ read_ghost(ObjLoad *l, const char *img, GArray *segs, uint64_t *length)
     seg_push(segs, coff, bytes, (size_t)clen);
     end = coff + clen;
   }
-  if (rc < 0) {
+  if (err)
     ckpt_model_warn(c, "%s, rest skipped", err->message);
-  }
   *length = has_size ? size : end;
   return TRUE;
 }
@@ -476,14 +493,10 @@ on_remap(const ProtobufCMessage *m, size_t off, void *user, GError **error)
 static void
 load_ghosts(ObjLoad *l)
 {
-  CkptImageReader r;
-  gboolean present;
   g_autoptr(GError) err = NULL;
-  if (!open_image(l, &r, "remap-fpath.img", REMAP_FPATH_MAGIC, &present) ||
-      !present)
-    return;
-  if (!ckpt_image_walk(&r, &remap_file_path_entry__descriptor, on_remap, l,
-                       &err))
+  if (!ckpt_model_walk_image(l->c, "remap-fpath.img", REMAP_FPATH_MAGIC,
+                             &remap_file_path_entry__descriptor, on_remap, l,
+                             &err))
     ckpt_model_warn(l->c, "%s", err->message);
 }
 
@@ -539,13 +552,10 @@ on_memfd_inode(const ProtobufCMessage *m, size_t off, void *user,
 static void
 load_memfds(ObjLoad *l)
 {
-  CkptImageReader r;
-  gboolean present;
   g_autoptr(GError) err = NULL;
-  if (!open_image(l, &r, "memfd.img", MEMFD_INODE_MAGIC, &present) || !present)
-    return;
-  if (!ckpt_image_walk(&r, &memfd_inode_entry__descriptor, on_memfd_inode, l,
-                       &err))
+  if (!ckpt_model_walk_image(l->c, "memfd.img", MEMFD_INODE_MAGIC,
+                             &memfd_inode_entry__descriptor, on_memfd_inode, l,
+                             &err))
     ckpt_model_warn(l->c, "%s", err->message);
 }
 
@@ -577,25 +587,18 @@ load_pipe_data(ObjLoad *l, const char *img, uint32_t magic, gboolean fifo)
   CkptCheckpoint *c = l->c;
   CkptImageReader r;
   gboolean present;
-  const uint8_t *entry, *bytes;
-  size_t elen;
+  const uint8_t *bytes;
   g_autoptr(GError) err = NULL;
-  int rc;
+  ProtobufCMessage *m;
+  size_t off;
 
   if (!open_image(l, &r, img, magic, &present) || !present)
     return;
-  while ((rc = ckpt_image_next(&r, &entry, &elen, &err)) == 1) {
-    size_t off = (size_t)(entry - r.base) - 4;
-    PipeDataEntry *e = pipe_data_entry__unpack(NULL, elen, entry);
-    if (e == NULL) {
-      ckpt_model_warn(c,
-                      "%s: entry at offset %zu is not a valid PipeDataEntry, "
-                      "rest skipped",
-                      img, off);
-      return;
-    }
-    uint32_t id = e->pipe_id, n = e->bytes;
-    pipe_data_entry__free_unpacked(e, NULL);
+  while ((m = payload_entry_next(c, &r, img, &pipe_data_entry__descriptor, &off,
+                                 &err))) {
+    uint32_t id = ((PipeDataEntry *)m)->pipe_id;
+    uint32_t n = ((PipeDataEntry *)m)->bytes;
+    protobuf_c_message_free_unpacked(m, NULL);
     if (!ckpt_image_take(&r, n, &bytes, &err)) {
       ckpt_model_warn(c, "%s (pipe %u), rest skipped", err->message, id);
       return;
@@ -620,7 +623,7 @@ load_pipe_data(ObjLoad *l, const char *img, uint32_t magic, gboolean fifo)
                fifo ? "fifo buffer" : "pipe buffer", name, img, n, segs,
                owners);
   }
-  if (rc < 0)
+  if (err)
     ckpt_model_warn(c, "%s", err->message);
 }
 

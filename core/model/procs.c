@@ -933,19 +933,6 @@ load_shmem(Loader *l, uint64_t shmid, GError **error)
   return m;
 }
 
-/* Walks image name (absent: nothing) with ckpt_image_walk(). */
-static gboolean
-walk_all(CkptCheckpoint *c, const char *name, uint32_t magic,
-         const ProtobufCMessageDescriptor *desc, CkptImageEntryFn fn,
-         GHashTable *acc, GError **error)
-{
-  CkptImageReader r;
-  gboolean present;
-  if (!ckpt_model_open_image(c, &r, name, magic, &present, error))
-    return FALSE;
-  return !present || ckpt_image_walk(&r, desc, fn, acc, error);
-}
-
 static void
 insert_u64(GHashTable *t, uint64_t key, uint64_t value)
 {
@@ -989,11 +976,12 @@ memfd_shmid(Loader *l, uint32_t file_id, uint64_t *shmid, GError **error)
         g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     l->memfds =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-    if (!walk_all(l->c, "memfd.img", MEMFD_INODE_MAGIC,
-                  &memfd_inode_entry__descriptor, on_memfd_inode, inodes,
-                  error) ||
-        !walk_all(l->c, "files.img", FILES_MAGIC, &file_entry__descriptor,
-                  on_memfd_file, l->memfds, error))
+    if (!ckpt_model_walk_image(l->c, "memfd.img", MEMFD_INODE_MAGIC,
+                               &memfd_inode_entry__descriptor, on_memfd_inode,
+                               inodes, error) ||
+        !ckpt_model_walk_image(l->c, "files.img", FILES_MAGIC,
+                               &file_entry__descriptor, on_memfd_file,
+                               l->memfds, error))
       return FALSE;
     /* file id -> inode id becomes file id -> shmid */
     GHashTableIter it;

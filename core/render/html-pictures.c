@@ -28,20 +28,6 @@ kind_class(const char *k)
   return "other";
 }
 
-static gboolean
-kernel_kind(const CkptHtmlMapPicture *pic, const char *k)
-{
-  size_t n = strlen(k);
-  for (const char *p = pic->kernel; p && *p;) {
-    const char *e = strchr(p, ',');
-    size_t len = e ? (size_t)(e - p) : strlen(p);
-    if (len == n && strncmp(p, k, n) == 0)
-      return TRUE;
-    p = e ? e + 1 : p + len;
-  }
-  return FALSE;
-}
-
 typedef struct {
   const CkptRow *row;
   uint64_t start, end, present;
@@ -408,7 +394,8 @@ ckpt_html_maps(GString *out, const CkptHtmlMapPicture *pic,
       b.exec = pv && pv->type == CKPT_T_STR && strchr(pv->v.s, 'x');
       const CkptValue *kv = cell(t, r, pic->kind);
       b.anon = cell(t, r, pic->path) == NULL &&
-               !(kv && kv->type == CKPT_T_STR && kernel_kind(pic, kv->v.s));
+               !(kv && kv->type == CKPT_T_STR &&
+                 ckpt_html_listed(pic->kernel, kv->v.s));
       mapped += b.end - b.start;
       present += b.present;
       n_exec += b.exec;

@@ -374,9 +374,8 @@ shown_column(const CkptColumn *c)
   return !(c->flags & CKPT_COL_HIDDEN);
 }
 
-/* Is column c in a comma-separated list? */
-static gboolean
-listed(const char *list, const char *c)
+gboolean
+ckpt_html_listed(const char *list, const char *c)
 {
   size_t n = strlen(c);
   for (const char *p = list; p && *p;) {
@@ -444,7 +443,7 @@ static gboolean
 grid_column(const CkptResult *t, size_t c, const char *columns)
 {
   if (columns)
-    return listed(columns, t->decl->columns[c].name);
+    return ckpt_html_listed(columns, t->decl->columns[c].name);
   if (t->decl->layout == CKPT_LAYOUT_TREE)
     return tree_column(t, c);
   return shown_column(&t->decl->columns[c]);

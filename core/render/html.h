@@ -25,6 +25,10 @@ void ckpt_html_value(GString *out, const CkptValue *v);
  * verdicts. NULL when the text is none of them. */
 const char *ckpt_html_class(const char *text);
 
+/* Is word c in list, a comma-separated one (NULL: empty)? Columns in a
+ * look's lists, kinds in a map picture's kernel list. */
+gboolean ckpt_html_listed(const char *list, const char *c);
+
 /* A cell's number (UINT, INT, ADDR, SIZE, TIME), 0 when it has none. */
 uint64_t ckpt_html_u64(const CkptResult *t, const CkptRow *row,
                        const char *name);

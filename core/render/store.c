@@ -21,8 +21,7 @@ static void
 stored_free(gpointer p)
 {
   Stored *s = p;
-  for (guint i = 0; i < s->t.rows->len; i++)
-    g_free(g_array_index(s->t.rows, CkptRow, i).values);
+  ckpt_rows_clear(s->t.rows);
   g_array_unref(s->t.rows);
   g_free(s);
 }
@@ -61,16 +60,7 @@ ckpt_row_store_add_table(CkptRowStore *st, const CkptPluginResult *pr, size_t t)
 void
 ckpt_row_store_add_row(CkptRowStore *st, CkptResult *t, const CkptRow *row)
 {
-  CkptRow c = {row->depth, g_new0(CkptValue, t->n_columns ? t->n_columns : 1)};
-  for (size_t i = 0; i < t->n_columns; i++) {
-    CkptValue v = row->values[i];
-    if (v.type == CKPT_T_STR && v.v.s)
-      v.v.s = g_string_chunk_insert(st->chunk, v.v.s);
-    if (v.type == CKPT_T_BYTES)
-      v.v.bytes.data = g_string_chunk_insert_len(st->chunk, v.v.bytes.data,
-                                                 (gssize)v.v.bytes.len);
-    c.values[i] = v;
-  }
+  CkptRow c = ckpt_row_copy(st->chunk, row->depth, row->values, t->n_columns);
   g_array_append_val(t->rows, c);
 }
 

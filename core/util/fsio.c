@@ -27,6 +27,29 @@ ckpt_fsio_write_all(int fd, const void *buf, size_t n)
   return TRUE;
 }
 
+DIR *
+ckpt_fsio_opendir_fd(int dfd)
+{
+  int own = dup(dfd);
+  DIR *d = own >= 0 ? fdopendir(own) : NULL;
+  if (d == NULL && own >= 0) {
+    int e = errno;
+    close(own);
+    errno = e;
+  }
+  return d;
+}
+
+ssize_t
+ckpt_fsio_pread(int fd, void *buf, size_t n, off_t at)
+{
+  ssize_t r;
+  do
+    r = pread(fd, buf, n, at);
+  while (r < 0 && errno == EINTR);
+  return r;
+}
+
 CkptFsioStatus
 ckpt_fsio_read_fd(int fd, gsize max, gint64 deadline, GByteArray *out)
 {

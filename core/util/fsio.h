@@ -5,12 +5,22 @@
 #ifndef CKPT_FSIO_H
 #define CKPT_FSIO_H
 
+#include <dirent.h>
 #include <glib.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Writes all n bytes of buf to fd, again after EINTR and short writes;
  * FALSE with errno set (EIO for a write of 0). */
 gboolean ckpt_fsio_write_all(int fd, const void *buf, size_t n);
+
+/* A listing of the open directory dfd (readdir, then closedir), on a
+ * descriptor of its own: dfd stays the caller's. NULL with errno set. */
+DIR *ckpt_fsio_opendir_fd(int dfd);
+
+/* pread(2), again after EINTR: bytes read (0 at the end), or -1 with
+ * errno set. fd's offset is left alone. */
+ssize_t ckpt_fsio_pread(int fd, void *buf, size_t n, off_t at);
 
 typedef enum {
   CKPT_FSIO_DONE,     /* read to the end */

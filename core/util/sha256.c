@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include "util/fsio.h"
+
 struct CkptSha256 {
   EVP_MD_CTX *ctx;
 };
@@ -68,9 +70,7 @@ ckpt_sha256_fd(int fd, off_t from)
   g_autoptr(CkptSha256) s = ckpt_sha256_new();
   off_t at = from;
   for (;;) {
-    ssize_t r = pread(fd, buf, CHUNK, at);
-    if (r < 0 && errno == EINTR)
-      continue;
+    ssize_t r = ckpt_fsio_pread(fd, buf, CHUNK, at);
     if (r < 0)
       return NULL;
     if (r == 0)

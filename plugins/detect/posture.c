@@ -157,6 +157,15 @@ has_opt(const char *options, const char *opt)
   return 0;
 }
 
+/* sensitive-mount: the mount at dst, ev naming it */
+static void
+sensitive_mount(const DetSink *out, CkptSeverity sev, const char *title,
+                const char *dst, const char *ev, const char *why)
+{
+  det_emit(out, "sensitive-mount", sev, title, 0, -1, 0, dst, ev, "T1611", why,
+           "ckpt inspect --mounts");
+}
+
 void
 det_posture_mount(const CkptSpecMount *m, const DetSink *out)
 {
@@ -184,33 +193,29 @@ det_posture_mount(const CkptSpecMount *m, const DetSink *out)
            m->type ? m->type : "?", m->options ? m->options : "");
   for (size_t i = 0; bind && sockets[i]; i++) {
     if (strcmp(src, sockets[i]) == 0) {
-      det_emit(out, "sensitive-mount", CKPT_SEV_CRITICAL,
-               "container runtime socket mounted into the container", 0, -1, 0,
-               dst, ev, "T1611",
-               "the runtime's socket starts privileged containers on the "
-               "host for whoever can write to it",
-               "ckpt inspect --mounts");
+      sensitive_mount(out, CKPT_SEV_CRITICAL,
+                      "container runtime socket mounted into the container",
+                      dst, ev,
+                      "the runtime's socket starts privileged containers on "
+                      "the host for whoever can write to it");
       return;
     }
   }
   for (size_t i = 0; bind && host_dirs[i]; i++) {
     if (strcmp(src, host_dirs[i]) == 0) {
-      det_emit(out, "sensitive-mount", ro ? CKPT_SEV_MEDIUM : CKPT_SEV_HIGH,
-               ro ? "host system directory mounted read-only"
-                  : "host system directory mounted writable",
-               0, -1, 0, dst, ev, "T1611",
-               "the host's own system tree inside the container is a way "
-               "out of it",
-               "ckpt inspect --mounts");
+      sensitive_mount(out, ro ? CKPT_SEV_MEDIUM : CKPT_SEV_HIGH,
+                      ro ? "host system directory mounted read-only"
+                         : "host system directory mounted writable",
+                      dst, ev,
+                      "the host's own system tree inside the container is a "
+                      "way out of it");
       return;
     }
   }
   if (!bind && m->type && strcmp(m->type, "sysfs") == 0 && !ro)
-    det_emit(out, "sensitive-mount", CKPT_SEV_MEDIUM, "sysfs mounted writable",
-             0, -1, 0, dst, ev, "T1611",
-             "a writable /sys lets the container change the host kernel's "
-             "settings",
-             "ckpt inspect --mounts");
+    sensitive_mount(out, CKPT_SEV_MEDIUM, "sysfs mounted writable", dst, ev,
+                    "a writable /sys lets the container change the host "
+                    "kernel's settings");
 }
 
 /* The spec's linux.namespaces: a type left out of the list is shared with

@@ -73,6 +73,19 @@ passwd(const char *path, const uint8_t *data, size_t len, const DetSink *out)
   }
 }
 
+/* system-binary-changed: one file (path), or the count of those past
+ * DET_MAX_SYSTEM_FILES (path NULL) */
+static void
+system_binary_changed(const DetSink *out, const char *title, const char *path,
+                      const char *ev)
+{
+  det_emit(out, "system-binary-changed", CKPT_SEV_MEDIUM, title, 0, -1, 0, path,
+           ev, "T1554",
+           "system programs and libraries do not change in a running "
+           "container unless something replaced them",
+           "ckpt rootfs FILE");
+}
+
 void
 det_rootfs_file_st(DetRootfsState *st, const char *path, const uint8_t *data,
                    size_t len, uint64_t full_size, const DetSink *out)
@@ -122,12 +135,8 @@ det_rootfs_file_st(DetRootfsState *st, const char *path, const uint8_t *data,
     int elf = len >= 4 && memcmp(data, "\177ELF", 4) == 0;
     snprintf(ev, sizeof ev, "%s (%llu bytes%s)", path,
              (unsigned long long)full_size, elf ? ", ELF" : "");
-    det_emit(out, "system-binary-changed", CKPT_SEV_MEDIUM,
-             "file under a system directory added or changed", 0, -1, 0, path,
-             ev, "T1554",
-             "system programs and libraries do not change in a running "
-             "container unless something replaced them",
-             "ckpt rootfs FILE");
+    system_binary_changed(out, "file under a system directory added or changed",
+                          path, ev);
     break;
   }
 }
@@ -140,12 +149,8 @@ det_rootfs_end(DetRootfsState *st, const DetSink *out)
   char ev[128];
   snprintf(ev, sizeof ev, "%u more files under system directories",
            st->system_files - DET_MAX_SYSTEM_FILES);
-  det_emit(out, "system-binary-changed", CKPT_SEV_MEDIUM,
-           "more files under system directories added or changed", 0, -1, 0,
-           NULL, ev, "T1554",
-           "system programs and libraries do not change in a running "
-           "container unless something replaced them",
-           "ckpt rootfs FILE");
+  system_binary_changed(
+      out, "more files under system directories added or changed", NULL, ev);
 }
 
 void

@@ -9,20 +9,6 @@
 
 #define WORD sizeof(uint64_t)
 
-gboolean
-liveenv_is_assignment(const char *s, size_t len)
-{
-  if (len < 2 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
-    return FALSE;
-  for (size_t i = 1; i < len; i++) {
-    if (s[i] == '=')
-      return TRUE;
-    if (!(g_ascii_isalnum(s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
-      return FALSE;
-  }
-  return FALSE;
-}
-
 /* The string at addr if it is a NUL-ended NAME=VALUE, else NULL. */
 static char *
 read_assignment(const CkptApi *api, const CkptProcess *p, uint64_t addr,
@@ -33,14 +19,14 @@ read_assignment(const CkptApi *api, const CkptProcess *p, uint64_t addr,
    * pointers must stay cheap) */
   size_t got = api->mem_read(p, addr, buf, 256);
   const uint8_t *nul = memchr(buf, 0, got);
-  if (!nul && got == 256 && liveenv_is_assignment((const char *)buf, got)) {
+  if (!nul && got == 256 && ckpt_env_is_assignment((const char *)buf, got)) {
     got = api->mem_read(p, addr, buf, LIVEENV_STRING_MAX);
     nul = memchr(buf, 0, got);
   }
   if (!nul)
     return NULL;
   size_t len = (size_t)(nul - buf);
-  if (!liveenv_is_assignment((const char *)buf, len))
+  if (!ckpt_env_is_assignment((const char *)buf, len))
     return NULL;
   return g_strndup((const char *)buf, len);
 }

@@ -45,7 +45,4 @@ typedef struct {
   uint64_t addr;
 } LiveEnvFound;
 
-/* Is s a NAME=VALUE string as getenv() matches it? */
-gboolean liveenv_is_assignment(const char *s, size_t len);
-
 #endif

@@ -16,6 +16,7 @@
 #include "envdiff.h"
 #include "liveenv.h"
 #include "../blockfeed.h"
+#include "../yrpieces.h"
 
 enum { T_FINDINGS, T_LOCATIONS, T_ENVIRONMENT };
 
@@ -365,46 +366,6 @@ scan_runtime_env(Ctx *ctx, const EnvDiff *d)
 
 /* ---- memory ------------------------------------------------------------ */
 
-/* libyara pulls blocks from the SDK's memory iterator; each block's data is
- * valid until the next pull, which is how libyara uses them. */
-/* Zero pages are left out (zeropad.h): each block goes in as its pieces,
- * widened by a page either side, at their true addresses. */
-typedef struct {
-  const CkptApi *api;
-  CkptMemIter *it;
-  CkptMemBlock cur;
-  gboolean in_cur; /* cur has pieces left */
-  CkptZeroPad zp;
-  const uint8_t *data; /* the piece handed out last */
-  YR_MEMORY_BLOCK blk;
-} BlockIter;
-
-static const uint8_t *
-block_fetch(YR_MEMORY_BLOCK *b)
-{
-  BlockIter *bi = b->context;
-  return bi->data;
-}
-
-static YR_MEMORY_BLOCK *
-block_next(YR_MEMORY_BLOCK_ITERATOR *self)
-{
-  BlockIter *bi = self->context;
-  size_t from = 0, to = 0;
-  while (!bi->in_cur || !ckpt_zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
-    if (!bi->api->mem_iter_next(bi->it, &bi->cur))
-      return NULL;
-    bi->in_cur = bi->cur.data != NULL && bi->cur.len > 0;
-    bi->zp.off = 0;
-  }
-  bi->data = bi->cur.data + from;
-  bi->blk.base = bi->cur.addr + from;
-  bi->blk.size = to - from;
-  bi->blk.context = bi;
-  bi->blk.fetch_data = block_fetch;
-  return &bi->blk;
-}
-
 static void add_memory_finding(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
                                SecretsCandidate *c);
 
@@ -475,19 +436,19 @@ static void
 scan_process_memory(Ctx *ctx, const CkptProcess *proc,
                     const CkptProcessInfo *pi)
 {
-  BlockIter bi = {.api = ctx->api,
-                  .it = ctx->api->mem_iter_new(proc),
-                  .cur = {.size = sizeof(CkptMemBlock)},
-                  .zp = {.api = ctx->api, .proc = proc, .pad = 4096}};
-  if (!bi.it)
+  /* zero pages are left out, each block's pieces widened by a page
+   * (yrpieces.h); one walk: libyara's first is its next */
+  YrPieces y;
+  yrpieces_init(&y, ctx->api, proc, 4096);
+  if (!yrpieces_start(&y))
     return;
-  YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,
-                                 .first = block_next,
-                                 .next = block_next,
+  YR_MEMORY_BLOCK_ITERATOR it = {.context = &y,
+                                 .first = yrpieces_it_next,
+                                 .next = yrpieces_it_next,
                                  .last_error = ERROR_SUCCESS};
   MemScan m = {.hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit))};
   secrets_scan_blocks(ctx->engine, &it, m.hits, &m.error);
-  ctx->api->mem_iter_free(bi.it);
+  yrpieces_release(&y);
   record_memory_scan(ctx, proc, pi, &m);
   memscan_release(&m);
 }

@@ -4,7 +4,7 @@
  * are never concatenated or copied here. A pool of workers, each with its
  * own YR_SCANNER, takes processes largest first. */
 #include "scan.h"
-#include "ckpt/zeropad.h"
+#include "../yrpieces.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -175,71 +175,23 @@ on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
  */
 
 /* Zero pages: each block of the model is handed to YARA as its pieces
- * (zeropad.h), at their true base, so offsets stay right and a string
- * straddling the edge of a zero run (up to ZERO_PAD bytes into it) still
- * matches. What lies wholly inside zero pages is not scanned. */
-#define ZERO_PAD CKPT_YARA_ZERO_PAD
-
+ * (yrpieces.h), at their true base, so offsets stay right and a string
+ * straddling the edge of a zero run (up to CKPT_YARA_ZERO_PAD bytes into
+ * it) still matches. What lies wholly inside zero pages is not scanned. */
 typedef struct {
-  const CkptApi *api;
-  const CkptProcess *proc;
-  CkptMemIter *it;
-  CkptMemBlock cur;
-  gboolean in_cur;     /* cur has pieces left to hand out */
-  CkptZeroPad zp;      /* cuts cur into pieces */
-  const uint8_t *data; /* the piece handed out last */
-  YR_MEMORY_BLOCK block;
+  YrPieces pieces; /* first: libyara's context is the BlockIter */
   CkptYaraJob *job;
   uint64_t *progress; /* shared; updated atomically */
 } BlockIter;
 
-static const uint8_t *
-block_fetch(YR_MEMORY_BLOCK *block)
+/* bytes and progress count the memory covered, zero pages included */
+static void
+count_block(YrPieces *y, const CkptMemBlock *b)
 {
-  BlockIter *bi = block->context;
-  return bi->data;
-}
-
-static YR_MEMORY_BLOCK *
-block_next(YR_MEMORY_BLOCK_ITERATOR *self)
-{
-  BlockIter *bi = self->context;
-  if (bi->it == NULL)
-    return NULL;
-  size_t from = 0, to = 0;
-  while (!bi->in_cur || !ckpt_zeropad_next(&bi->zp, &bi->cur, &from, &to)) {
-    /* the model never yields empty runs, but a zero-length block would
-     * only cost a call; skip it anyway */
-    do {
-      if (!bi->api->mem_iter_next(bi->it, &bi->cur))
-        return NULL;
-    } while (bi->cur.len == 0 || bi->cur.data == NULL);
-    bi->in_cur = TRUE;
-    bi->zp.off = 0;
-    /* bytes and progress count the memory covered, zero pages included */
-    bi->job->bytes += bi->cur.len;
-    bi->job->blocks++;
-    __atomic_fetch_add(bi->progress, (uint64_t)bi->cur.len, __ATOMIC_RELAXED);
-  }
-  bi->data = bi->cur.data + from;
-  bi->block.base = bi->cur.addr + from;
-  bi->block.size = to - from;
-  bi->block.context = bi;
-  bi->block.fetch_data = block_fetch;
-  return &bi->block;
-}
-
-static YR_MEMORY_BLOCK *
-block_first(YR_MEMORY_BLOCK_ITERATOR *self)
-{
-  BlockIter *bi = self->context;
-  if (bi->it != NULL)
-    bi->api->mem_iter_free(bi->it);
-  bi->it = bi->api->mem_iter_new(bi->proc);
-  bi->in_cur = FALSE;
-  bi->zp = (CkptZeroPad){.api = bi->api, .proc = bi->proc, .pad = ZERO_PAD};
-  self->last_error = ERROR_SUCCESS;
-  return block_next(self);
+  BlockIter *bi = (BlockIter *)y;
+  bi->job->bytes += b->len;
+  bi->job->blocks++;
+  __atomic_fetch_add(bi->progress, (uint64_t)b->len, __ATOMIC_RELAXED);
 }
 
 /* ---- the worker pool ------------------------------------------------------
@@ -295,19 +247,16 @@ scan_job_blocks(const CkptApi *api, const CkptYaraScanOpts *opts, YR_SCANNER *s,
 static void
 scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
 {
-  BlockIter bi = {.api = pool->api,
-                  .proc = job->proc,
-                  .cur = {.size = sizeof(CkptMemBlock)},
-                  .job = job,
-                  .progress = progress};
-  YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi,
-                                 .first = block_first,
-                                 .next = block_next,
+  BlockIter bi = {.job = job, .progress = progress};
+  yrpieces_init(&bi.pieces, pool->api, job->proc, CKPT_YARA_ZERO_PAD);
+  bi.pieces.on_block = count_block;
+  YR_MEMORY_BLOCK_ITERATOR it = {.context = &bi.pieces,
+                                 .first = yrpieces_it_first,
+                                 .next = yrpieces_it_next,
                                  .file_size = NULL,
                                  .last_error = ERROR_SUCCESS};
   scan_job_blocks(pool->api, pool->opts, s, job, &it);
-  if (bi.it != NULL)
-    pool->api->mem_iter_free(bi.it);
+  yrpieces_release(&bi.pieces);
 }
 
 int

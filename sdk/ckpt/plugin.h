@@ -1046,6 +1046,26 @@ ckpt_vma_kind_name(CkptVmaKind kind)
                                                            : "other";
 }
 
+/* Is s (len bytes, no NUL needed) a NAME=VALUE string as getenv() matches
+ * it: a name of [A-Za-z_][A-Za-z0-9_.-]*, then '='? The one rule for the
+ * model's environment recovery and the secrets plugin's live one. */
+static inline int
+ckpt_env_is_assignment(const char *s, size_t len)
+{
+  if (len < 2 || !((s[0] >= 'A' && s[0] <= 'Z') ||
+                   (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    char c = s[i];
+    if (c == '=')
+      return 1;
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+      return 0;
+  }
+  return 0;
+}
+
 /* Is addr written in brackets next to a port (an IPv6 address holds a
  * colon)? The one rule for endpoints, in rows and in table templates. */
 static inline int

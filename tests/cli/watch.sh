@@ -3,7 +3,8 @@
 # receiving 200 checkpoints (copies and hard links of small fixtures,
 # written in place, renamed into place, bare directories gaining their
 # images), each reported exactly once with memory flat; bad ones reported
-# once; --exec; --state across restarts; --new-only; SIGTERM exits 0; and
+# once; --exec; --state across restarts; --new-only; symlinks skipped, not
+# followed; SIGTERM exits 0; and
 # --shard's union over triage. Waiting is by polling the output, never a
 # fixed sleep for a result.
 TAP_NAME=watch
@@ -185,6 +186,43 @@ summaries "$T/out4" >"$T/sum4"
 [ $rc -eq 0 ] && [ "$(wc -l <"$T/sum4")" -eq 1 ] &&
   grep -q "^$W/fresh.tar.zst ok" "$T/sum4" &&
   ok "--new-only: only the new one" || nok "--new-only: exit $rc, $(wc -l <"$T/sum4")"
+
+# a symlink in a watched directory is not followed (the directory may be an
+# untrusted host's): skipped with a warning record, a directory or a file;
+# and --new-only watches no directory through one
+W2=$T/w2
+mkdir -p "$W2" "$T/outside"
+cp -r "$FX/criu-dir" "$W2/real"
+cp -r "$FX/criu-dir" "$T/outside/ckpt"
+ln -s "$T/outside/ckpt" "$W2/linked"
+ln -s "$FX/podman-none.tar" "$W2/linked.tar"
+"$CKPT" watch --once --settle 0.1 --output "$T/out7" "$W2"
+rc=$?
+summaries "$T/out7" >"$T/sum7"
+[ $rc -eq 0 ] && [ "$(wc -l <"$T/sum7")" -eq 1 ] &&
+  grep -q "^$W2/real ok" "$T/sum7" &&
+  ok "a symlinked checkpoint is not triaged, the real one is" ||
+  { nok "symlinks in a watched directory: exit $rc"; sed 's/^/# /' "$T/sum7"; }
+for l in linked linked.tar; do
+  grep '"type":"warning"' "$T/out7" |
+    grep -q '"checkpoint":"'"$W2/$l"'","message":"a symlink is not followed: skipped"' &&
+    ok "warning record for the symlink $l" ||
+    { nok "warning record for the symlink $l"; sed 's/^/# /' "$T/out7"; }
+done
+"$CKPT" watch --new-only --settle 0.2 --output "$T/out8" "$W2" 2>"$T/err8" &
+pid=$!
+wait_watching "$T/out8"
+# a change behind the symlink, then a new checkpoint that sorts after it:
+# once that one is reported, the symlink would have been too
+touch "$T/outside/ckpt/pstree.img"
+cp "$FX/podman-zstd.tar.zst" "$W2/zz-fresh.tar.zst"
+wait_for "$T/out8" 1
+kill -TERM $pid
+wait $pid
+summaries "$T/out8" >"$T/sum8"
+[ "$(wc -l <"$T/sum8")" -eq 1 ] && grep -q "^$W2/zz-fresh.tar.zst ok" "$T/sum8" &&
+  ok "--new-only: nothing watched through a symlink" ||
+  { nok "--new-only through a symlink"; sed 's/^/# /' "$T/sum8"; }
 
 # usage errors
 "$CKPT" watch "$T/nonexistent" >/dev/null 2>"$T/e5"

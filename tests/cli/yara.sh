@@ -1,7 +1,8 @@
 #!/bin/sh
 # ckpt yara end to end on the real fixtures: the shipped rules find the
 # workload's planted secrets at the addresses it recorded (markers-*.txt),
-# a string across a page boundary is found, exit status tells none (0),
+# a string across a page boundary is found, a condition reading memory
+# after the scan walks the blocks again, exit status tells none (0),
 # hits (1) and error (2) apart, JSON and JSON Lines parse, -d externals
 # reach the rules, --rootfs scans the diff's files, and a bad rule, a
 # missing rules file or an unreadable checkpoint in a directory sweep give
@@ -14,7 +15,7 @@ TAP_NAME=yara
 # marker NAME PID -> address recorded by the workload
 marker() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { print $3 }' "$FX/markers-podman-none.txt"; }
 
-echo "1..35"
+echo "1..37"
 A=$FX/podman-none.tar
 
 # 1-4: the shipped rules, JSON
@@ -264,6 +265,16 @@ check "-r with a comma in the path: the rules load and fire (exit 1)" \
 "$CKPT" --isolate yara -d level=5 -r "$T/a,b.yar" "$A" > /dev/null 2> "$T/comma-i.err"
 rc=$?
 check "the same under --isolate" sh -c "test $rc -eq 1 && test ! -s '$T/comma-i.err'"
+# a condition that reads memory after the scan (uint8 at a match) makes
+# libyara walk the blocks again (plugins/yrpieces.h starts over), with
+# and without the memory pass (CKPT_MEMPASS=0)
+printf 'rule rewalk { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and uint8(@h[1]) == 0x43 and uint8(@h[1] + 5) == 0x4d }\n' > "$T/rewalk.yar"
+# (yara beside secrets subscribes to the pass: plugins/blockfeed.h)
+"$CKPT" -v run yara,secrets --yara.rules="$T/rewalk.yar" "$A" > "$T/rewalk.out" 2>&1
+check "a condition reading memory after the scan, in the memory pass: the rule fires" \
+  sh -c "grep -q 'memory pass: 3 subscribers' '$T/rewalk.out' && grep -q rewalk '$T/rewalk.out'"
+CKPT_MEMPASS=0 "$CKPT" yara -r "$T/rewalk.yar" "$A" > "$T/rewalk0.out" 2>&1
+check "the same on the plugin's own walk" sh -c "test $? -eq 1 && grep -q rewalk '$T/rewalk0.out'"
 printf 'rule by_name { strings: $h = "CKPT-MARKER-HEAP-7f3a" condition: $h and name == "x,y" }\n' > "$T/name.yar"
 "$CKPT" yara -d 'name=x,y' -r "$T/name.yar" "$A" > /dev/null 2>&1
 check "-d with a comma in the value: one external, the rule fires" test $? -eq 1

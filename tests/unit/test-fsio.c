@@ -1,5 +1,6 @@
 /* test-fsio.c - core/util/fsio.c: bounded whole reads of a real
- * checkpoint archive, symlinks refused, a deadline, writes whole. */
+ * checkpoint archive, symlinks refused, a deadline, writes whole, a
+ * directory listed on its own descriptor, pread. */
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -103,6 +104,40 @@ test_open_entry(void)
   g_rmdir(tmp);
 }
 
+/* a listing of a real checkpoint directory on a descriptor of its own
+ * (dfd still works after closedir); a file is no directory; pread reads
+ * at an offset and leaves the file's offset alone */
+static void
+test_opendir_pread(void)
+{
+  g_autofree char *dir = fixture("criu-dir");
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+  g_assert_cmpint(dfd, >=, 0);
+  DIR *d = ckpt_fsio_opendir_fd(dfd);
+  g_assert_nonnull(d);
+  gboolean pstree = FALSE;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL)
+    pstree = pstree || strcmp(de->d_name, "pstree.img") == 0;
+  closedir(d);
+  g_assert_true(pstree);
+  int img = openat(dfd, "pstree.img", O_RDONLY);
+  g_assert_cmpint(img, >=, 0); /* dfd is still open */
+  errno = 0;
+  g_assert_null(ckpt_fsio_opendir_fd(img));
+  g_assert_cmpint(errno, ==, ENOTDIR);
+  guint8 magic[4], again[4];
+  g_assert_cmpint(ckpt_fsio_pread(img, magic, 4, 0), ==, 4);
+  g_assert_cmpint(ckpt_fsio_pread(img, again, 4, 0), ==, 4);
+  g_assert_cmpmem(magic, 4, again, 4);
+  g_assert_cmpint(lseek(img, 0, SEEK_CUR), ==, 0);
+  g_assert_cmpint(ckpt_fsio_pread(img, magic, 4, 1 << 30), ==, 0);
+  close(img);
+  g_assert_cmpint(ckpt_fsio_pread(img, magic, 4, 0), ==, -1);
+  g_assert_cmpint(errno, ==, EBADF);
+  close(dfd);
+}
+
 /* write_all into a pipe, read_fd back to the end; a writer that never
  * closes meets the deadline; more than max is too big */
 static void
@@ -146,5 +181,6 @@ main(int argc, char **argv)
   g_test_add_func("/fsio/read-file-refused", test_read_file_refused);
   g_test_add_func("/fsio/open-entry", test_open_entry);
   g_test_add_func("/fsio/pipe", test_pipe);
+  g_test_add_func("/fsio/opendir-pread", test_opendir_pread);
   return g_test_run();
 }

@@ -434,9 +434,9 @@ test_assignment_shape(void)
                                     "\xff"
                                     "A=b"};
   for (size_t i = 0; i < G_N_ELEMENTS(good); i++)
-    g_assert_true(liveenv_is_assignment(good[i], strlen(good[i])));
+    g_assert_true(ckpt_env_is_assignment(good[i], strlen(good[i])));
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
-    g_assert_false(liveenv_is_assignment(bad[i], strlen(bad[i])));
+    g_assert_false(ckpt_env_is_assignment(bad[i], strlen(bad[i])));
 }
 
 /* ---- the plugin over the fixtures -------------------------------------- */
