@@ -98,7 +98,8 @@ struct CkptImageSet {
   unsigned keep;     /* CKPT_SET_KEEP_* the open was asked for */
   int hash_fd;       /* compressed input not hashed at open: hashed later */
   gboolean dropped;  /* some page data was not kept */
-  GArray *zero_runs; /* ZeroRun: those holes, sorted, merged, disjoint */
+  gboolean rootfs_dropped; /* rootfs-diff.tar's data was not kept */
+  GArray *zero_runs;       /* ZeroRun: those holes, sorted, merged, disjoint */
 };
 
 /* A run of whole zero pages the spool left as a hole, in spool offsets. */
@@ -539,6 +540,14 @@ is_pages_name(const char *name)
   return g_str_has_prefix(base, "pages-") && g_str_has_suffix(base, ".img");
 }
 
+/* The engine's rootfs diff is a top-level member (Podman, CRI-O and
+ * containerd all write it beside checkpoint/). */
+static gboolean
+is_rootfs_name(const char *name)
+{
+  return strcmp(name, "rootfs-diff.tar") == 0;
+}
+
 static gboolean
 reader_prepare(Reader *r, gboolean in_place, GError **error)
 {
@@ -555,6 +564,13 @@ reader_prepare(Reader *r, gboolean in_place, GError **error)
      * after it) but neither spooled nor held */
     m->where = WHERE_DROPPED;
     set->dropped = TRUE;
+    return TRUE;
+  }
+  if (!(set->keep & CKPT_SET_KEEP_ROOTFS) && r->declared > 0 &&
+      is_rootfs_name(m->name)) {
+    /* nobody reads the rootfs diff's files: the same, its size known */
+    m->where = WHERE_DROPPED;
+    set->rootfs_dropped = TRUE;
     return TRUE;
   }
   if (wants_spool(set, m->name, r->declared)) {
@@ -623,7 +639,8 @@ reader_store(Reader *r, uint64_t at, const void *buf, size_t n, GError **error)
     return TRUE;
   }
   if (m->where == WHERE_DROPPED) {
-    drop_count_zeros(r->set, at, buf, n);
+    if (is_pages_name(m->name))
+      drop_count_zeros(r->set, at, buf, n);
     return TRUE;
   }
   return reader_spool(r, m->off + at, buf, n, error);
@@ -1548,6 +1565,12 @@ gboolean
 ckpt_imageset_pages_kept(const CkptImageSet *set)
 {
   return !set->dropped;
+}
+
+gboolean
+ckpt_imageset_rootfs_kept(const CkptImageSet *set)
+{
+  return !set->rootfs_dropped;
 }
 
 CkptSetFormat

@@ -44,11 +44,17 @@ typedef enum {
  *    ckpt_imageset_image and ckpt_imageset_pages_kept);
  *  - CKPT_SET_KEEP_HASH: a compressed archive is hashed while it streams;
  *    without it, ckpt_imageset_sha256 reads the file again when first
- *    asked (a plain tar or a directory is always hashed when first asked). */
+ *    asked (a plain tar or a directory is always hashed when first asked);
+ *  - CKPT_SET_KEEP_ROOTFS: a compressed archive's top-level rootfs-diff.tar
+ *    is spooled; without it, it is dropped as pages are (its size stays
+ *    known; ckpt_imageset_rootfs_kept). A plain tar serves both in place,
+ *    so there nothing is dropped. */
 enum {
   CKPT_SET_KEEP_PAGES = 1u << 0,
   CKPT_SET_KEEP_HASH = 1u << 1,
-  CKPT_SET_KEEP_ALL = CKPT_SET_KEEP_PAGES | CKPT_SET_KEEP_HASH,
+  CKPT_SET_KEEP_ROOTFS = 1u << 2,
+  CKPT_SET_KEEP_ALL =
+      CKPT_SET_KEEP_PAGES | CKPT_SET_KEEP_HASH | CKPT_SET_KEEP_ROOTFS,
 };
 
 /* ckpt_imageset_open{,_fd} keep everything (CKPT_SET_KEEP_ALL). */
@@ -63,6 +69,9 @@ CkptImageSet *ckpt_imageset_open_fd_keep(int fd, const char *path,
 /* FALSE when the open dropped some page data (no CKPT_SET_KEEP_PAGES, and
  * a compressed archive held pages-*.img). */
 gboolean ckpt_imageset_pages_kept(const CkptImageSet *set);
+/* FALSE when the open dropped rootfs-diff.tar's data (no
+ * CKPT_SET_KEEP_ROOTFS, and a compressed archive held one). */
+gboolean ckpt_imageset_rootfs_kept(const CkptImageSet *set);
 /* The same from a descriptor the caller opened (and closes), e.g. with
  * O_NOFOLLOW; path only names it in messages. */
 CkptImageSet *ckpt_imageset_open_fd(int fd, const char *path,

@@ -420,13 +420,18 @@ ckpt_plan_new(const CkptHost *h, const CkptChain *chain,
 /* ---- running ----------------------------------------------------------- */
 
 /* What one plugin reads: 0 (everything) for reads unset and for a plugin
- * built against an SDK older than 3.7, which has no such slot. */
+ * built against an SDK older than 3.7, which has no such slot; a 3.7
+ * plugin's CKPT_READS_MODEL still meant the rootfs diff too, which 3.8
+ * split off as CKPT_READS_ROOTFS. */
 static unsigned
 plugin_reads(const CkptPlugin *desc)
 {
   if (desc->abi_minor < 7 || desc->reads == 0)
     return 0;
-  return (unsigned)desc->reads;
+  unsigned r = (unsigned)desc->reads;
+  if (desc->abi_minor < 8 && (r & CKPT_READS_MODEL))
+    r |= CKPT_READS_ROOTFS;
+  return r;
 }
 
 unsigned

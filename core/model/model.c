@@ -170,7 +170,8 @@ keep_for(unsigned reads)
   if (reads == 0)
     return CKPT_SET_KEEP_ALL;
   return ((reads & CKPT_READS_MEMORY) ? CKPT_SET_KEEP_PAGES : 0u) |
-         ((reads & CKPT_READS_CUSTODY) ? CKPT_SET_KEEP_HASH : 0u);
+         ((reads & CKPT_READS_CUSTODY) ? CKPT_SET_KEEP_HASH : 0u) |
+         ((reads & CKPT_READS_ROOTFS) ? CKPT_SET_KEEP_ROOTFS : 0u);
 }
 
 CkptCheckpoint *

@@ -110,6 +110,7 @@ struct CkptCheckpoint {
    * whether a plugin read memory the open dropped was said (atomic) */
   unsigned reads;
   gint memory_dropped_said;
+  gint rootfs_dropped_said; /* the same for the rootfs diff (rootfs.c) */
 };
 
 /* Opens path (archive or directory) and builds the model. */

@@ -77,6 +77,18 @@ ckpt_diff_iter_new(CkptCheckpoint *c, uint64_t max_bytes)
   if (!ckpt_imageset_meta(c->images, "rootfs-diff.tar", &data, &len) ||
       len == 0)
     return it;
+  if (!ckpt_imageset_rootfs_kept(c->images)) {
+    /* dropped at open: no plugin of the chain declared the rootfs diff;
+     * say so (once per checkpoint) rather than walk it as empty */
+    const char *why = "rootfs-diff.tar: a plugin read the rootfs diff but no "
+                      "plugin of the chain declares CKPT_READS_ROOTFS: it "
+                      "was not kept at open";
+    if (g_atomic_int_compare_and_exchange(&c->rootfs_dropped_said, 0, 1))
+      iter_fail(it, "%s", why);
+    else
+      it->error = g_strdup(why);
+    return it;
+  }
   it->compressed_len = len;
   const char *inside = ckpt_filters_refused_inside(data, len);
   if (inside != NULL) {

@@ -443,4 +443,5 @@ CKPT_PLUGIN_DEFINE_WITH(
     "deleted programs, injected code, LD_PRELOAD, miners, "
     "shell history, root FS tampering, risky posture, network",
     "Apache-2.0", options, depends, tables, NULL, detect_run, NULL,
-    .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY, .prepare = detect_prepare);
+    .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY | CKPT_READS_ROOTFS,
+    .prepare = detect_prepare);

@@ -995,8 +995,9 @@ extract_run(const CkptApi *api, CkptRun *run)
 }
 
 CKPT_PLUGIN_DEFINE_READS(
-    CKPT_READS_MODEL | CKPT_READS_MEMORY | CKPT_READS_CUSTODY, "extract",
-    "0.1.0",
+    CKPT_READS_MODEL | CKPT_READS_MEMORY | CKPT_READS_CUSTODY |
+        CKPT_READS_ROOTFS,
+    "extract", "0.1.0",
     "writes evidence out into a directory: root FS changes, "
     "ghost files, memfds, pipe buffers, socket queues, tmpfs "
     "files, memory ranges; with manifest.json and SHA256SUMS",

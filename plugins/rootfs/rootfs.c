@@ -349,7 +349,8 @@ rootfs_run(const CkptApi *api, CkptRun *run)
   return st;
 }
 
-CKPT_PLUGIN_DEFINE_READS(CKPT_READS_MODEL, "rootfs", "0.1.0",
+CKPT_PLUGIN_DEFINE_READS(CKPT_READS_MODEL | CKPT_READS_ROOTFS, "rootfs",
+                         "0.1.0",
                          "root file system changes: files added, modified or "
                          "deleted (rootfs-diff.tar, deleted.files, whiteouts)",
                          "Apache-2.0", options, NULL, tables, NULL, rootfs_run,

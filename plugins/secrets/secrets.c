@@ -969,5 +969,6 @@ CKPT_PLUGIN_DEFINE_WITH("secrets", "0.1.0",
                         "command lines, memory, rootfs diff), redacted",
                         "Apache-2.0", options, NULL, tables, NULL, secrets_run,
                         secrets_fini,
-                        .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY,
+                        .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY |
+                                 CKPT_READS_ROOTFS,
                         .prepare = secrets_prepare);

@@ -613,5 +613,6 @@ CKPT_PLUGIN_DEFINE_WITH("yara", "0.1.0",
                         "rules",
                         "Apache-2.0", yara_options, NULL, yara_tables,
                         yara_init, yara_run, yara_fini,
-                        .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY,
+                        .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY |
+                                 CKPT_READS_ROOTFS,
                         .prepare = yara_prepare);

@@ -45,7 +45,9 @@
  * slots to reads (what a plugin reads, so the host skips what nobody does),
  * prepare (called before the runs, to join the host's one memory pass) and
  * run_dir (a plugin over a directory of checkpoints), and appended
- * CkptApi.dir_next (with CkptDirEntryInfo), which feeds run_dir.
+ * CkptApi.dir_next (with CkptDirEntryInfo), which feeds run_dir. 3.8
+ * split CKPT_READS_ROOTFS off CKPT_READS_MODEL (a 3.7 plugin's MODEL still
+ * means both).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -75,7 +77,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 7
+#define CKPT_ABI_MINOR 8
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -1030,6 +1032,12 @@ typedef struct CkptPlugin {
  * for a chain that declares no memory reads */
 #define CKPT_READS_MEMORY (1u << 1)
 #define CKPT_READS_CUSTODY (1u << 2) /* archive_sha256 */
+/* ABI 3.8: the rootfs diff's contents (diff_iter_new, diff_iter_new_all);
+ * its size (CkptContainerInfo.rootfs_diff_size) is model. Without it a
+ * compressed archive's rootfs-diff.tar is not spooled, and a walk of it
+ * stops at once with a warning (diff_iter_error says why). For a plugin
+ * built against 3.7, CKPT_READS_MODEL implies it. */
+#define CKPT_READS_ROOTFS (1u << 3)
 
 /* ---- shared text forms ------------------------------------------------- */
 /* Header-only, so the host and every plugin name things one way. */
