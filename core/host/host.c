@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ckpt-config.h"
+#include "model/secrets-detect.h"
 #include "util/error.h"
 #include "util/suggest.h"
 
@@ -90,6 +91,15 @@ loaded_free(gpointer data)
 CkptHost *
 ckpt_host_new(void)
 {
+  /* the model's secrets engines (redaction) need libyara, initialised
+   * once for the process here, on the thread that makes the host, before
+   * any worker starts (secrets-detect.h); engines live for the process,
+   * so it is never finalised. A failure shows when an engine is built. */
+  static gsize yara_once = 0;
+  if (g_once_init_enter(&yara_once)) {
+    secrets_engine_global_init(NULL);
+    g_once_init_leave(&yara_once, 1);
+  }
   CkptHost *h = g_new0(CkptHost, 1);
   h->plugins = g_ptr_array_new();
   h->by_name = g_hash_table_new(g_str_hash, g_str_equal);

@@ -201,14 +201,8 @@ secrets_engine_new(const char *sources, GError **error)
                 "secrets rules: no rule source given");
     return NULL;
   }
-  if (yr_initialize() != ERROR_SUCCESS) {
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                "secrets rules: libyara failed to initialise");
-    return NULL;
-  }
   YR_COMPILER *compiler = NULL;
   if (yr_compiler_create(&compiler) != ERROR_SUCCESS) {
-    yr_finalize();
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
                 "secrets rules: cannot create a yara compiler");
     return NULL;
@@ -227,7 +221,6 @@ secrets_engine_new(const char *sources, GError **error)
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "secrets rules: %s",
                 st.errors->str);
     g_string_free(st.errors, TRUE);
-    yr_finalize();
     return NULL;
   }
   g_string_free(st.errors, TRUE);
@@ -261,6 +254,22 @@ secrets_engine_free(SecretsEngine *e)
   yr_rules_destroy(e->rules);
   g_free(e->source);
   g_free(e);
+}
+
+gboolean
+secrets_engine_global_init(GError **error)
+{
+  if (yr_initialize() != ERROR_SUCCESS) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                "secrets rules: libyara failed to initialise");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+secrets_engine_global_fini(void)
+{
   yr_finalize();
 }
 

@@ -60,10 +60,19 @@ typedef struct {
 
 void secrets_candidate_free(SecretsCandidate *c);
 
+/* libyara counts yr_initialize() calls with a plain int, so two threads
+ * initialising it at once race. The engine therefore does not: each user
+ * calls secrets_engine_global_init() on one thread before others start
+ * (the host when it is created, the secrets plugin in its init(), a test
+ * in main()) and, if it ever frees its engines, secrets_engine_global_fini()
+ * after the last. */
+gboolean secrets_engine_global_init(GError **error);
+void secrets_engine_global_fini(void);
+
 /* Compiles sources, a comma-separated list of .yar files and directories
  * (whose *.yar and *.yara files are taken, sorted). Rules that are no
  * secret detectors (no kind, see detect.c) are compiled but ignored.
- * Errors name the file and line. */
+ * Errors name the file and line. libyara must be initialised (above). */
 SecretsEngine *secrets_engine_new(const char *sources, GError **error);
 void secrets_engine_free(SecretsEngine *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SecretsEngine, secrets_engine_free)

@@ -962,13 +962,28 @@ secrets_fini(void)
   g_mutex_lock(&cache_lock);
   g_clear_pointer(&cache, g_hash_table_destroy);
   g_mutex_unlock(&cache_lock);
+  secrets_engine_global_fini();
+}
+
+/* libyara, once, on the host's loading thread: engines are built on the
+ * sweep's workers, where initialising it would race (secrets-detect.h) */
+static int
+secrets_init(const CkptApi *api, char **error)
+{
+  (void)api;
+  g_autoptr(GError) e = NULL;
+  if (!secrets_engine_global_init(&e)) {
+    *error = g_strdup(e->message);
+    return -1;
+  }
+  return 0;
 }
 
 CKPT_PLUGIN_DEFINE_WITH("secrets", "0.1.0",
                         "credentials held by the container (environment, "
                         "command lines, memory, rootfs diff), redacted",
-                        "Apache-2.0", options, NULL, tables, NULL, secrets_run,
-                        secrets_fini,
+                        "Apache-2.0", options, NULL, tables, secrets_init,
+                        secrets_run, secrets_fini,
                         .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY |
                                  CKPT_READS_ROOTFS,
                         .prepare = secrets_prepare);

@@ -6,12 +6,15 @@
 # --threads 2 as with --threads 1, in the order of the targets, with the
 # same exit status; the good checkpoints' results survive the bad ones;
 # --threads and --set sweep.threads=N reach `ckpt run` too (it refused
-# sweep.* settings before), and a bad count is a usage error. TAP.
+# sweep.* settings before), and a bad count is a usage error; libyara is
+# initialised on no worker thread (its call count is a plain int: argument
+# 1 is an LD_PRELOAD probe, tests/plugins/yrinit-probe.c). TAP.
 set -u
 TAP_NAME=sweeps
 . "$(dirname "$0")/tap.sh"
+PROBE=${1:-}
 
-echo "1..38"
+echo "1..40"
 
 # crafted from a real fixture: truncated in its members, missing pstree.img
 head -c 60000 "$FX/podman-none.tar" > "$T/truncated.tar"
@@ -125,3 +128,21 @@ check "every target taken once, costliest first" cmp "$T/order.want" \
 "$CKPT" -v --threads 1 show "$@" > /dev/null 2> "$T/order1.err"
 check "one worker takes them in the order given (no order line)" \
   sh -c '! grep -q "^ckpt: sweep: .* taken: " "$1"' sh "$T/order1.err"
+
+# libyara's yr_initialize/yr_finalize only on the main thread, whatever
+# the workers build (secrets engines of the plugin and of the redaction
+# policy, yara rule sets); ASan must come first in the library list, so
+# the probe cannot be preloaded into a sanitizer build
+if [ -z "$PROBE" ] || ldd "$CKPT" 2>/dev/null | grep -q libasan ||
+  ! [ -x "$(command -v ldd)" ]; then
+  n=$((n + 1)); echo "ok $n - # SKIP no libyara probe (sanitizer build)"
+  n=$((n + 1)); echo "ok $n - # SKIP no libyara probe (sanitizer build)"
+else
+  LD_PRELOAD=$PROBE "$CKPT" --threads 2 secrets "$@" >/dev/null 2>"$T/yr.err"
+  check "secrets --threads 2: libyara initialised on no worker thread" \
+    sh -c '! grep yrinit-probe "$1"' sh "$T/yr.err"
+  LD_PRELOAD=$PROBE "$CKPT" --threads 2 run triage "$@" >/dev/null \
+    2>"$T/yr.err"
+  check "run triage --threads 2: libyara initialised on no worker thread" \
+    sh -c '! grep yrinit-probe "$1"' sh "$T/yr.err"
+fi

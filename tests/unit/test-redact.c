@@ -7,6 +7,7 @@
 #include "fixture.h"
 #include "host/host.h"
 #include "host/redact.h"
+#include "model/secrets-detect.h"
 #include "model/secretset.h"
 
 static CkptSecretSet *
@@ -237,6 +238,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  g_assert_true(secrets_engine_global_init(NULL));
   g_test_add_func("/redact/set", test_set);
   g_test_add_func("/redact/set-bound", test_set_bound);
   g_test_add_func("/redact/whole-and-substring", test_whole_and_substring);

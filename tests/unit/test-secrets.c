@@ -824,6 +824,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_autofree char *rules = default_rules();
   g_autoptr(GError) error = NULL;
+  g_assert_true(secrets_engine_global_init(&error));
   engine = secrets_engine_new(rules, &error);
   g_assert_no_error(error);
   load_plugin();
