@@ -418,7 +418,13 @@ on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
       CKPT_STR(ctx),
       CKPT_STR("memory"),
   };
-  api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
+  /* the row shows [lo, lo + got) of memory and nothing else of it: the
+   * redaction policy need look for secrets only there (ABI 3.8) */
+  if (CKPT_HAS(api, emit_window) && api->emit_window)
+    api->emit_window(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row), s->p, lo,
+                     got);
+  else
+    api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
   return TRUE;
 }
 
