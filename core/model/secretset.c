@@ -595,15 +595,32 @@ sat_add(uint64_t a, uint64_t b)
   return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
 }
 
+/* c's full set (strings and memory) once made, else NULL. */
+static const CkptSecretSet *
+full_made(CkptCheckpoint *c)
+{
+  g_mutex_lock(&lock);
+  struct CkptSecretSetCache *k = c->secrets;
+  g_mutex_unlock(&lock);
+  if (!k)
+    return NULL;
+  g_mutex_lock(&k->lock);
+  const CkptSecretSet *s = k->full;
+  g_mutex_unlock(&k->lock);
+  return s;
+}
+
 /* Is every secret of memory at hand without a scan (a chain's memory
  * pass scanned each process, or a plugin made the full set)? */
 static gboolean
 memory_at_hand(CkptCheckpoint *c, const char *rules)
 {
+  if (full_made(c))
+    return TRUE;
   g_mutex_lock(&lock);
   const struct CkptSecretSetCache *k = c->secrets;
-  gboolean at_hand = k && k->full;
-  if (!at_hand && k && k->mem && g_strcmp0(k->mem_rules, rules) == 0) {
+  gboolean at_hand = FALSE;
+  if (k && k->mem && g_strcmp0(k->mem_rules, rules) == 0) {
     at_hand = TRUE;
     for (size_t i = 0; i < c->n_procs && at_hand; i++)
       if (c->procs[i].info.has_mm && !k->mem[i])
@@ -666,6 +683,11 @@ const CkptSecretSet *
 ckpt_secret_windows_cover(CkptSecretWindows *w, const CkptProcess *p,
                           uint64_t addr, uint64_t len)
 {
+  if (!w->full) {
+    /* a plain row of the run made the full set meanwhile: exact, and
+     * free from now on */
+    w->full = full_made(w->c);
+  }
   if (w->full)
     return w->full;
   size_t i = (size_t)(p - w->c->procs);
