@@ -33,7 +33,7 @@ case_() {
       ! grep -q "(memory scanned)" "$1"' sh "$k.err"
 }
 
-echo "1..22"
+echo "1..24"
 # pid 1's heap: SESSION_SECRET=sess_... ends 44 bytes before the marker,
 # a PEM key starts 58 bytes after it, a JWT and a Slack token follow
 # (tests/fixtures/README.md): context 64 cuts the first at the window's
@@ -49,6 +49,8 @@ case_ podman-none.tar --search xoxb-2718281828 --context 8
 case_ real-redis.tar --search session:4711 --context 200
 case_ real-nginx.tar --search Ngx-Db --context 100 --max-hits 3
 case_ real-python.tar --search-regex '[A-Z_]{6,}=' --context 40 --max-hits 50
+# hits everywhere: the windows grow into one scan of the span
+case_ real-redis.tar --search e --context 16
 
 # the secret cut at the window's start is masked, as the full scan does;
 # --reveal shows it
