@@ -573,7 +573,6 @@ typedef struct {
 
 struct CkptSecretWindows {
   CkptCheckpoint *c;
-  char *rules;
   const SecretsEngine *e; /* NULL: the name table only */
   CkptSecretReach reach;
   CkptSecretSet *set;        /* the strings' secrets and every window's */
@@ -636,7 +635,6 @@ ckpt_secret_windows_new(CkptCheckpoint *c, const char *rules,
 {
   CkptSecretWindows *w = g_new0(CkptSecretWindows, 1);
   w->c = c;
-  w->rules = g_strdup(rules);
   w->reach = reach ? *reach : ckpt_secret_reach_engine;
   w->known = g_new0(Known, c->n_procs ? c->n_procs : 1);
   if (memory_at_hand(c, rules)) {
@@ -746,7 +744,6 @@ ckpt_secret_windows_free(CkptSecretWindows *w)
     return;
   ckpt_secret_set_free(w->set);
   g_free(w->known);
-  g_free(w->rules);
   g_free(w);
 }
 

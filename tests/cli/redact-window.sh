@@ -1,6 +1,7 @@
 #!/bin/sh
-# The redaction of memparse's search hits by windows (secretset.h,
-# CkptApi.emit_window): the hits' rows are exactly those of the full scan
+# The redaction of memparse's search hits and hexdump rows by windows
+# (secretset.h, CkptApi.emit_window): the rows are exactly those of the
+# full scan
 # of memory (CKPT_REDACT_WINDOWS=0, the policy as it was, and a chain
 # whose memory pass scans everything anyway), on real fixtures with
 # secrets next to the hits and cut by the context's edges; the search
@@ -11,8 +12,8 @@ set -u
 TAP_NAME=redact-window
 . "$(dirname "$0")/tap.sh"
 
-# hits FILE: the rows of the hits table
-hits() { grep '"table":"hits"' "$1"; }
+# hits FILE: the rows (search hits, hexdump rows)
+hits() { grep '"type":"row"' "$1"; }
 
 n_case=0
 # case_ FIXTURE ARGS...: windowed = full scan = pass, and windowed only
@@ -26,14 +27,14 @@ case_() {
     >"$k.full" 2>/dev/null
   hits "$k.win" >"$k.win.hits"
   hits "$k.full" >"$k.full.hits"
-  check "$n_case: $* ($(wc -l <"$k.win.hits") hits): the same rows as the full scan" \
+  check "$n_case: $* ($(wc -l <"$k.win.hits") rows): the same rows as the full scan" \
     sh -c 'test -s "$1" && cmp "$1" "$2"' sh "$k.win.hits" "$k.full.hits"
   check "$n_case: only windows scanned, no full scan" \
     sh -c 'grep -q "scans of memory windows" "$1" &&
       ! grep -q "(memory scanned)" "$1"' sh "$k.err"
 }
 
-echo "1..24"
+echo "1..28"
 # pid 1's heap: SESSION_SECRET=sess_... ends 44 bytes before the marker,
 # a PEM key starts 58 bytes after it, a JWT and a Slack token follow
 # (tests/fixtures/README.md): context 64 cuts the first at the window's
@@ -51,6 +52,10 @@ case_ real-nginx.tar --search Ngx-Db --context 100 --max-hits 3
 case_ real-python.tar --search-regex '[A-Z_]{6,}=' --context 40 --max-hits 50
 # hits everywhere: the windows grow into one scan of the span
 case_ real-redis.tar --search e --context 16
+# hexdump rows: a range over the heap's secrets (the session secret cut
+# at the range's start), and a whole process
+case_ podman-none.tar --pid 1 --range 0x34bcb790-0x34bcbc00
+case_ real-redis.tar --pid 1
 
 # the secret cut at the window's start is masked, as the full scan does;
 # --reveal shows it
@@ -68,7 +73,7 @@ check "2: the Slack token and the JWT are redacted in the context" \
 # same rows again
 "$CKPT" --format jsonl run memory,secrets --memory.search CKPT-MARKER-HEAP \
   --memory.context 1200 "$FX/podman-none.tar" >"$T/chain" 2>/dev/null
-hits "$T/chain" | sed 's/"plugin":"memory",//' >"$T/chain.hits"
+grep '"table":"hits"' "$T/chain" | sed 's/"plugin":"memory",//' >"$T/chain.hits"
 sed 's/"plugin":"memory",//' "$T/c2.win.hits" >"$T/c2.cmp"
 check "a chain with secrets (memory pass) gives the same rows" \
   cmp "$T/chain.hits" "$T/c2.cmp"
