@@ -34,7 +34,7 @@ case_() {
       ! grep -q "(memory scanned)" "$1"' sh "$k.err"
 }
 
-echo "1..28"
+echo "1..29"
 # pid 1's heap: SESSION_SECRET=sess_... ends 44 bytes before the marker,
 # a PEM key starts 58 bytes after it, a JWT and a Slack token follow
 # (tests/fixtures/README.md): context 64 cuts the first at the window's
@@ -77,3 +77,9 @@ grep '"table":"hits"' "$T/chain" | sed 's/"plugin":"memory",//' >"$T/chain.hits"
 sed 's/"plugin":"memory",//' "$T/c2.win.hits" >"$T/c2.cmp"
 check "a chain with secrets (memory pass) gives the same rows" \
   cmp "$T/chain.hits" "$T/c2.cmp"
+
+# under --isolate the child redacts by windows alike
+"$CKPT" --isolate --format jsonl memparse --search CKPT-MARKER-HEAP \
+  --context 1200 "$FX/podman-none.tar" >"$T/iso" 2>/dev/null
+hits "$T/iso" >"$T/iso.hits"
+check "--isolate gives the same rows" cmp "$T/iso.hits" "$T/c2.win.hits"
