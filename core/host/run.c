@@ -952,12 +952,14 @@ finish_run(CkptRun *run, CkptStatus st)
   if (run->windows && ckpt_host_verbose(run->host)) {
     guint64 windows, bytes;
     double ms;
-    ckpt_secret_windows_stats(run->windows, &windows, &bytes, &ms);
-    g_printerr(
-        "ckpt: %s: %s: redaction: %u secrets from %" G_GUINT64_FORMAT
-        " scans of memory windows (%" G_GUINT64_FORMAT " bytes), in %.1f ms\n",
-        run->report->path, run->plugin->desc->name,
-        ckpt_secret_windows_set(run->windows)->items->len, windows, bytes, ms);
+    gboolean full;
+    ckpt_secret_windows_stats(run->windows, &windows, &bytes, &ms, &full);
+    g_printerr("ckpt: %s: %s: redaction: %u secrets from %" G_GUINT64_FORMAT
+               " scans of memory windows (%" G_GUINT64_FORMAT
+               " bytes)%s, in %.1f ms\n",
+               run->report->path, run->plugin->desc->name,
+               ckpt_secret_windows_set(run->windows)->items->len, windows,
+               bytes, full ? ", then all of memory's" : "", ms);
   }
   g_clear_pointer(&run->windows, ckpt_secret_windows_free);
   run->result->outcome = o;

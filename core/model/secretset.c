@@ -573,11 +573,13 @@ typedef struct {
 
 struct CkptSecretWindows {
   CkptCheckpoint *c;
+  char *rules;
   const SecretsEngine *e; /* NULL: the name table only */
   CkptSecretReach reach;
   CkptSecretSet *set;        /* the strings' secrets and every window's */
   const CkptSecretSet *full; /* memory's all scanned already, or NULL */
   Known *known;              /* c->n_procs */
+  guint64 budget;            /* the bytes of memory dumped */
   guint64 bytes, windows;
   double ms;
 };
@@ -635,6 +637,9 @@ ckpt_secret_windows_new(CkptCheckpoint *c, const char *rules,
 {
   CkptSecretWindows *w = g_new0(CkptSecretWindows, 1);
   w->c = c;
+  w->rules = g_strdup(rules);
+  for (size_t i = 0; i < c->n_procs; i++)
+    w->budget += c->procs[i].info.mem_present;
   w->reach = reach ? *reach : ckpt_secret_reach_engine;
   w->known = g_new0(Known, c->n_procs ? c->n_procs : 1);
   if (memory_at_hand(c, rules)) {
@@ -686,6 +691,13 @@ ckpt_secret_windows_cover(CkptSecretWindows *w, const CkptProcess *p,
      * free from now on */
     w->full = full_made(w->c);
   }
+  if (!w->full && w->budget && w->bytes >= w->budget) {
+    /* windows everywhere: once they scanned as much as all of memory is,
+     * the full scan costs no more than they would, and is exact */
+    gint64 t0 = g_get_monotonic_time();
+    w->full = ckpt_checkpoint_secrets(w->c, w->rules, TRUE, NULL);
+    w->ms += (double)(g_get_monotonic_time() - t0) / 1000.0;
+  }
   if (w->full)
     return w->full;
   size_t i = (size_t)(p - w->c->procs);
@@ -699,8 +711,10 @@ ckpt_secret_windows_cover(CkptSecretWindows *w, const CkptProcess *p,
     return w->set;
   gint64 t0 = g_get_monotonic_time();
   uint64_t start;
-  if (k->any && from >= k->from && from <= k->to) {
-    /* goes on from the last: the hits are in address order */
+  if (k->any && from >= k->from && from <= sat_add(k->to, 2 * w->reach.scan)) {
+    /* goes on from the last (the hits are in address order); a gap
+     * shorter than what a scan of its own reads either side is scanned
+     * too, so that no byte costs more than about once */
     start = k->to;
     k->ahead = CLAMP(k->ahead * 2, WINDOW_AHEAD_MIN, WINDOW_AHEAD_MAX);
   } else {
@@ -730,11 +744,12 @@ ckpt_secret_windows_set(const CkptSecretWindows *w)
 
 void
 ckpt_secret_windows_stats(const CkptSecretWindows *w, guint64 *windows,
-                          guint64 *bytes, double *ms)
+                          guint64 *bytes, double *ms, gboolean *full)
 {
   *windows = w->windows;
   *bytes = w->bytes;
   *ms = w->ms;
+  *full = w->full != NULL;
 }
 
 void
@@ -744,6 +759,7 @@ ckpt_secret_windows_free(CkptSecretWindows *w)
     return;
   ckpt_secret_set_free(w->set);
   g_free(w->known);
+  g_free(w->rules);
   g_free(w);
 }
 

@@ -95,7 +95,9 @@ gboolean ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
  * recognises it by, and the hits of a rule whose condition held only far
  * from the window (ckpt_checkpoint_secrets has both). When memory's
  * secrets are at hand without a scan (a chain's memory pass, or the full
- * set computed), the full set is used instead. Not thread-safe. */
+ * set computed), the full set is used instead, and so once the windows
+ * scanned as many bytes as memory holds (hits everywhere): a search never
+ * costs much more than the full scan. Not thread-safe. */
 
 /* How far from a byte the engine's view of it reaches: a hit whose value
  * covers the byte starts at most `value` bytes before it, and a hit is
@@ -119,9 +121,11 @@ const CkptSecretSet *ckpt_secret_windows_cover(CkptSecretWindows *w,
                                                uint64_t addr, uint64_t len);
 /* The set as it is (every window covered so far). */
 const CkptSecretSet *ckpt_secret_windows_set(const CkptSecretWindows *w);
-/* Scans made, bytes handed to libyara, time spent. */
+/* Scans made, bytes handed to libyara, time spent, and whether the full
+ * set took over (memory's secrets at hand, or the windows had scanned as
+ * many bytes as memory holds: from then on the full scan costs less). */
 void ckpt_secret_windows_stats(const CkptSecretWindows *w, guint64 *windows,
-                               guint64 *bytes, double *ms);
+                               guint64 *bytes, double *ms, gboolean *full);
 void ckpt_secret_windows_free(CkptSecretWindows *w);
 
 #endif
