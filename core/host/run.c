@@ -41,6 +41,10 @@ struct CkptRun {
   gboolean secrets_memory; /* secrets holds those found in memory */
   gboolean secrets_warned; /* the set's overflow was reported */
   GHashTable *carries;     /* table index -> CkptRedactCarry[n_columns] */
+  /* rows of memory windows (emit_window): their secrets, found in the
+   * windows only; windowed once the plugin emitted one */
+  CkptSecretWindows *windows;
+  gboolean windowed;
   /* a directory run (run_dir): where dir_next takes its entries, and the
    * view the current one is read through */
   CkptDirNextFn dir_next;
@@ -61,8 +65,9 @@ owner(CkptRun *run)
 
 /* ---- redaction --------------------------------------------------------- */
 
-static const CkptSecretSet *
-checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
+/* The redaction rules, the same for every run of the process. */
+static const char *
+secret_rules(void)
 {
   static gsize once;
   static char *rules;
@@ -70,10 +75,13 @@ checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
     rules = ckpt_host_secret_rules();
     g_once_init_leave(&once, 1);
   }
-  g_autofree char *warning = NULL;
-  const CkptSecretSet *s = ckpt_checkpoint_secrets(c, rules, memory, &warning);
-  if (warning && run->report)
-    g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  return rules;
+}
+
+/* Tells once per report that s left secrets out. */
+static void
+warn_dropped(CkptRun *run, const CkptSecretSet *s)
+{
   if (s->dropped && run->report && !run->secrets_warned) {
     /* once per report, whichever plugin met it first */
     run->secrets_warned = TRUE;
@@ -85,6 +93,17 @@ checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
                                           NULL))
       g_ptr_array_add(run->report->warnings, g_steal_pointer(&w));
   }
+}
+
+static const CkptSecretSet *
+checkpoint_secrets(CkptRun *run, CkptCheckpoint *c, gboolean memory)
+{
+  g_autofree char *warning = NULL;
+  const CkptSecretSet *s =
+      ckpt_checkpoint_secrets(c, secret_rules(), memory, &warning);
+  if (warning && run->report)
+    g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  warn_dropped(run, s);
   if (ckpt_host_verbose(run->host))
     g_printerr("ckpt: %s: %s: redaction: %u secrets%s, computed in %.1f ms\n",
                run->report->path, run->plugin->desc->name, s->items->len,
@@ -135,12 +154,53 @@ run_secrets(CkptRun *run)
   return run->secrets;
 }
 
+/* CKPT_REDACT_WINDOWS=0 in the environment: rows of memory windows are
+ * redacted with the secrets of all memory, as before there were windows
+ * (the tests compare the two). */
+static gboolean
+windows_enabled(void)
+{
+  return g_strcmp0(g_getenv("CKPT_REDACT_WINDOWS"), "0") != 0;
+}
+
+/* The secrets a row showing [addr, addr+len) of p's memory is redacted
+ * with (ckpt_secret_windows_cover); NULL with --reveal. */
+static const CkptSecretSet *
+window_secrets(CkptRun *run, const CkptProcess *p, uint64_t addr, uint64_t len)
+{
+  if (ckpt_host_reveal(run->host))
+    return NULL;
+  if (!run->windows) {
+    g_autofree char *warning = NULL;
+    run->windows =
+        ckpt_secret_windows_new(run->ckpt, secret_rules(), NULL, &warning);
+    if (warning && run->report)
+      g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
+  }
+  const CkptSecretSet *s =
+      ckpt_secret_windows_cover(run->windows, p, addr, len);
+  warn_dropped(run, s);
+  return s;
+}
+
+/* Messages of a run that showed memory in windows only are redacted with
+ * the windows' secrets: the plugin shows no memory in them (emit_window
+ * in the SDK). */
+static const CkptSecretSet *
+message_secrets(CkptRun *run)
+{
+  CkptRun *o = owner(run);
+  if (o->windowed && o->windows && !ckpt_host_reveal(o->host))
+    return ckpt_secret_windows_set(o->windows);
+  return run_secrets(run);
+}
+
 /* msg redacted, taking it. */
 static char *
 redact_message(CkptRun *run, char *msg)
 {
   size_t len;
-  char *r = ckpt_redact_bytes(run_secrets(run), msg, strlen(msg), &len);
+  char *r = ckpt_redact_bytes(message_secrets(run), msg, strlen(msg), &len);
   if (!r)
     return msg;
   g_free(msg);
@@ -535,12 +595,12 @@ api_dir_next(CkptRun *run, CkptDirEntryInfo *entry)
 
 /* ---- rows -------------------------------------------------------------- */
 
-static void
-api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
-         size_t n_values)
+/* Is the row well formed? A refused one is counted, the first told. */
+static gboolean
+row_ok(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
+       size_t n_values)
 {
   g_autoptr(GError) error = NULL;
-  run = owner(run);
   CkptPluginResult *pr = run->result;
   if (table >= pr->n_tables) {
     g_set_error(&error, CKPT_ERROR, CKPT_ERROR_PLUGIN,
@@ -560,9 +620,17 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
   if (error) {
     if (run->bad_rows++ == 0)
       run->first_bad = g_strdup(error->message);
-    return;
+    return FALSE;
   }
-  const CkptSecretSet *secrets = run_secrets(run);
+  return TRUE;
+}
+
+/* Keeps a checked row, redacted with secrets. */
+static void
+add_row(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
+        size_t n_values, const CkptSecretSet *secrets)
+{
+  CkptPluginResult *pr = run->result;
   if (secrets && secrets->items->len) {
     g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(g_free);
     g_autofree CkptValue *red = g_new(CkptValue, n_values ? n_values : 1);
@@ -580,6 +648,35 @@ api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
     }
   }
   ckpt_report_add_row(run->report, pr, table, depth, values);
+}
+
+static void
+api_emit(CkptRun *run, size_t table, unsigned depth, const CkptValue *values,
+         size_t n_values)
+{
+  run = owner(run);
+  if (row_ok(run, table, depth, values, n_values))
+    add_row(run, table, depth, values, n_values, run_secrets(run));
+}
+
+static void
+api_emit_window(CkptRun *run, size_t table, unsigned depth,
+                const CkptValue *values, size_t n_values, const CkptProcess *p,
+                uint64_t addr, uint64_t len)
+{
+  run = owner(run);
+  if (!row_ok(run, table, depth, values, n_values))
+    return;
+  /* a process of another checkpoint than the run's (a run over several):
+   * as emit() */
+  if (p == NULL || p->ckpt == NULL || p->ckpt != run->ckpt ||
+      run->n_views > 0 || !windows_enabled()) {
+    add_row(run, table, depth, values, n_values, run_secrets(run));
+    return;
+  }
+  run->windowed = TRUE;
+  add_row(run, table, depth, values, n_values,
+          window_secrets(run, p, addr, len));
 }
 
 /* Is plugin one of the caller's declared dependencies? Only their rows
@@ -784,6 +881,7 @@ static const CkptApi api_table = {
     .mem_subscribe = api_mem_subscribe,
     .mem_subscription = api_mem_subscription,
     .mem_secrets = api_mem_secrets,
+    .emit_window = api_emit_window,
 };
 
 const CkptApi *
@@ -851,6 +949,19 @@ finish_run(CkptRun *run, CkptStatus st)
     }
     g_hash_table_destroy(run->carries);
   }
+  if (run->windows && ckpt_host_verbose(run->host)) {
+    guint64 windows, bytes;
+    double ms;
+    gboolean full;
+    ckpt_secret_windows_stats(run->windows, &windows, &bytes, &ms, &full);
+    g_printerr("ckpt: %s: %s: redaction: %u secrets from %" G_GUINT64_FORMAT
+               " scans of memory windows (%" G_GUINT64_FORMAT
+               " bytes)%s, in %.1f ms\n",
+               run->report->path, run->plugin->desc->name,
+               ckpt_secret_windows_set(run->windows)->items->len, windows,
+               bytes, full ? ", then all of memory's" : "", ms);
+  }
+  g_clear_pointer(&run->windows, ckpt_secret_windows_free);
   run->result->outcome = o;
   return o;
 }

@@ -113,6 +113,39 @@ ckpt_mem_iter_new(const CkptProcess *p)
   return it;
 }
 
+/* Does run n go on from run r, in memory and in the pages image? A block
+ * grows over such runs (ckpt_mem_iter_next). */
+static gboolean
+continues(const CkptPageRun *r, const CkptPageRun *n)
+{
+  return r->data != NULL && n->data != NULL && n->vaddr == run_end(r) &&
+         n->data == r->data + (run_end(r) - r->vaddr);
+}
+
+void
+ckpt_mem_iter_seek(CkptMemIter *it, uint64_t addr)
+{
+  g_return_if_fail(it != NULL);
+  const CkptProcess *p = it->p;
+  size_t i = run_lower_bound(p, addr);
+  it->run = i;
+  if (i >= p->n_pages)
+    return;
+  const CkptPageRun *r = &p->pages[i];
+  it->pos = MAX(r->vaddr, addr);
+  const CkptVmaInfo *v = ckpt_mem_vma_find(p, addr);
+  if (v == NULL || r->data == NULL || r->vaddr > addr)
+    return; /* no block holds addr: the walk goes on to the next one */
+  /* A block starts at its VMA's start or where a run does not go on from
+   * the one before: the walk from the start is at that very place (run,
+   * address) when it begins the block, and goes on alike from there. */
+  while (i > 0 && p->pages[i].vaddr > v->start &&
+         continues(&p->pages[i - 1], &p->pages[i]))
+    i--;
+  it->run = i;
+  it->pos = MAX(p->pages[i].vaddr, v->start);
+}
+
 /* Moves the iterator to the next run. */
 static void
 next_run(CkptMemIter *it)
@@ -154,8 +187,7 @@ ckpt_mem_iter_next(CkptMemIter *it, CkptMemBlock *block)
     uint64_t stop = MIN(end, vma->info.end);
     while (stop == end && stop < vma->info.end && it->run + 1 < p->n_pages) {
       const CkptPageRun *n = &p->pages[it->run + 1];
-      if (n->vaddr != end || n->data == NULL ||
-          n->data != r->data + (end - r->vaddr))
+      if (!continues(r, n))
         break;
       it->run++;
       r = n;

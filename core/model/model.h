@@ -184,6 +184,10 @@ size_t ckpt_mem_read(const CkptProcess *p, uint64_t addr, void *buf,
                      size_t len);
 CkptMemIter *ckpt_mem_iter_new(const CkptProcess *p);
 int ckpt_mem_iter_next(CkptMemIter *it, CkptMemBlock *block);
+/* Moves it so that its next block is the one holding addr, the very block
+ * the walk from the start yields (same start and length), or when no block
+ * holds addr the first one after it. */
+void ckpt_mem_iter_seek(CkptMemIter *it, uint64_t addr);
 void ckpt_mem_iter_free(CkptMemIter *it);
 /* The next stretch of block b at or after *off that is not known to be
  * zero pages (see ckpt_imageset_data_next): 1 with *off and *len set, or

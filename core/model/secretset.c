@@ -210,15 +210,32 @@ typedef struct {
   YR_MEMORY_BLOCK blk;
   const CkptMemBlock *b;
   CkptZeroPad zp;
-  guint64 *bytes; /* handed to libyara */
+  size_t clip_from, clip_to; /* only these bytes of the block (a window) */
+  guint64 *bytes;            /* handed to libyara */
 } Pieces;
+
+/* The next piece, cut to the clip: the pieces are those of the whole
+ * block (their edges are where the full scan's are), then clipped. */
+static gboolean
+clipped_next(Pieces *ps, size_t *from, size_t *to)
+{
+  while (ckpt_zeropad_next(&ps->zp, ps->b, from, to)) {
+    if (*from >= ps->clip_to)
+      return FALSE;
+    *from = MAX(*from, ps->clip_from);
+    *to = MIN(*to, ps->clip_to);
+    if (*from < *to)
+      return TRUE;
+  }
+  return FALSE;
+}
 
 static YR_MEMORY_BLOCK *
 piece_next(YR_MEMORY_BLOCK_ITERATOR *it)
 {
   Pieces *ps = it->context;
   size_t from, to;
-  if (!ckpt_zeropad_next(&ps->zp, ps->b, &from, &to))
+  if (!clipped_next(ps, &from, &to))
     return NULL;
   ps->blk.base = from;
   ps->blk.size = to - from;
@@ -240,21 +257,25 @@ piece_data(YR_MEMORY_BLOCK *blk)
   return blk->context;
 }
 
-/* The engine's raw matches in one block of p, at their addresses,
- * appended to hits; the bytes handed to libyara added to *bytes. */
+/* The engine's raw matches in bytes [clip_from, clip_to) of one block of
+ * p, at their addresses, appended to hits; the bytes handed to libyara
+ * added to *bytes. */
 static void
-scan_block(const SecretsEngine *e, const CkptProcess *p, const CkptMemBlock *b,
-           GArray *hits, guint64 *bytes)
+scan_clipped(const SecretsEngine *e, const CkptProcess *p,
+             const CkptMemBlock *b, size_t clip_from, size_t clip_to,
+             GArray *hits, guint64 *bytes)
 {
   guint first = hits->len;
   Pieces ps = {
       .b = b,
       .zp = {.proc = p, .pad = ZERO_PAD, .data_next = ckpt_mem_data_next},
       .blk = {.fetch_data = piece_data},
+      .clip_from = clip_from,
+      .clip_to = clip_to,
       .bytes = bytes};
   /* a block of nothing but zero pages is not scanned at all */
   size_t from, to;
-  if (!ckpt_zeropad_next(&ps.zp, b, &from, &to))
+  if (!clipped_next(&ps, &from, &to))
     return;
   YR_MEMORY_BLOCK_ITERATOR it = {
       .context = &ps, .first = piece_first, .next = piece_next};
@@ -262,6 +283,14 @@ scan_block(const SecretsEngine *e, const CkptProcess *p, const CkptMemBlock *b,
     g_array_set_size(hits, first);
   for (guint i = first; i < hits->len; i++)
     g_array_index(hits, SecretsHit, i).offset += b->addr;
+}
+
+/* The engine's raw matches in one block of p (scan_clipped). */
+static void
+scan_block(const SecretsEngine *e, const CkptProcess *p, const CkptMemBlock *b,
+           GArray *hits, guint64 *bytes)
+{
+  scan_clipped(e, p, b, 0, b->len, hits, bytes);
 }
 
 /* What the validator makes of p's hits: SecretsCandidate*, in hit order. */
@@ -512,6 +541,226 @@ ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
   }
   g_mutex_unlock(&lock);
   return found != NULL;
+}
+
+/* ---- windows of memory ------------------------------------------------ */
+
+const CkptSecretReach ckpt_secret_reach_engine = {
+    /* a value starts at its hit (or after it, inside the extent) and ends
+     * at most SECRETS_EXTENT_MAX past the hit: a PEM block, a JWT */
+    .value = SECRETS_EXTENT_MAX,
+    /* libyara matches a string from an atom anywhere in it, at most
+     * YR_RE_SCAN_LIMIT bytes back and forward (a hit spans at most twice
+     * that), looks one byte past either end (fullword), and a rule's
+     * condition may tie its strings' offsets together (the shipped rules:
+     * within 4096 bytes of each other); 8 KiB more for that */
+    .scan = 2 * YR_RE_SCAN_LIMIT + 1 + 8192,
+};
+
+/* The hits of one process known so far: every one starting in
+ * [from, to), and how far the next scan reads ahead. */
+typedef struct {
+  gboolean any;
+  uint64_t from, to;
+  uint64_t ahead;
+} Known;
+
+/* A first scan past a window reads this far ahead of it; each one that
+ * goes on from the last doubles it, up to the most: hits close together
+ * then cost what their span does, not a window each. */
+#define WINDOW_AHEAD_MIN ((uint64_t)64 << 10)
+#define WINDOW_AHEAD_MAX ((uint64_t)8 << 20)
+
+struct CkptSecretWindows {
+  CkptCheckpoint *c;
+  char *rules;
+  const SecretsEngine *e; /* NULL: the name table only */
+  CkptSecretReach reach;
+  CkptSecretSet *set;        /* the strings' secrets and every window's */
+  const CkptSecretSet *full; /* memory's all scanned already, or NULL */
+  Known *known;              /* c->n_procs */
+  guint64 budget;            /* the bytes of memory dumped */
+  guint64 bytes, windows;
+  double ms;
+};
+
+static uint64_t
+sat_sub(uint64_t a, uint64_t b)
+{
+  return a > b ? a - b : 0;
+}
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+  return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
+}
+
+/* c's full set (strings and memory) once made, else NULL. */
+static const CkptSecretSet *
+full_made(CkptCheckpoint *c)
+{
+  g_mutex_lock(&lock);
+  struct CkptSecretSetCache *k = c->secrets;
+  g_mutex_unlock(&lock);
+  if (!k)
+    return NULL;
+  g_mutex_lock(&k->lock);
+  const CkptSecretSet *s = k->full;
+  g_mutex_unlock(&k->lock);
+  return s;
+}
+
+/* Is every secret of memory at hand without a scan (a chain's memory
+ * pass scanned each process, or a plugin made the full set)? */
+static gboolean
+memory_at_hand(CkptCheckpoint *c, const char *rules)
+{
+  if (full_made(c))
+    return TRUE;
+  g_mutex_lock(&lock);
+  const struct CkptSecretSetCache *k = c->secrets;
+  gboolean at_hand = FALSE;
+  if (k && k->mem && g_strcmp0(k->mem_rules, rules) == 0) {
+    at_hand = TRUE;
+    for (size_t i = 0; i < c->n_procs && at_hand; i++)
+      if (c->procs[i].info.has_mm && !k->mem[i])
+        at_hand = FALSE;
+  }
+  g_mutex_unlock(&lock);
+  return at_hand;
+}
+
+CkptSecretWindows *
+ckpt_secret_windows_new(CkptCheckpoint *c, const char *rules,
+                        const CkptSecretReach *reach, char **warning)
+{
+  CkptSecretWindows *w = g_new0(CkptSecretWindows, 1);
+  w->c = c;
+  w->rules = g_strdup(rules);
+  for (size_t i = 0; i < c->n_procs; i++)
+    w->budget += c->procs[i].info.mem_present;
+  w->reach = reach ? *reach : ckpt_secret_reach_engine;
+  w->known = g_new0(Known, c->n_procs ? c->n_procs : 1);
+  if (memory_at_hand(c, rules)) {
+    w->full = ckpt_checkpoint_secrets(c, rules, TRUE, warning);
+    return w;
+  }
+  g_mutex_lock(&lock);
+  w->e = engine_for(rules, warning);
+  g_mutex_unlock(&lock);
+  w->set = ckpt_secret_set_new();
+  ckpt_secret_set_merge(w->set, ckpt_checkpoint_secrets(c, rules, FALSE, NULL));
+  ckpt_secret_set_sort(w->set);
+  return w;
+}
+
+/* Every hit of p starting in [from, to), into hits: the blocks that reach
+ * into [from - scan, to + scan), each scanned only there, with the full
+ * scan's pieces. */
+static void
+windows_scan(CkptSecretWindows *w, const CkptProcess *p, uint64_t from,
+             uint64_t to, GArray *hits)
+{
+  uint64_t lo = sat_sub(from, w->reach.scan), hi = sat_add(to, w->reach.scan);
+  g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  ckpt_mem_iter_seek(it, lo);
+  CkptMemBlock b = {.size = sizeof b};
+  while (ckpt_mem_iter_next(it, &b) && b.addr < hi) {
+    uint64_t end = b.addr + b.len;
+    if (!b.data || end <= lo)
+      continue;
+    scan_clipped(w->e, p, &b, (size_t)(MAX(lo, b.addr) - b.addr),
+                 (size_t)(MIN(hi, end) - b.addr), all, &w->bytes);
+  }
+  ckpt_mem_iter_free(it);
+  for (guint i = 0; i < all->len; i++) {
+    const SecretsHit *h = &g_array_index(all, SecretsHit, i);
+    if (h->offset >= from && h->offset < to)
+      g_array_append_val(hits, *h);
+  }
+}
+
+const CkptSecretSet *
+ckpt_secret_windows_cover(CkptSecretWindows *w, const CkptProcess *p,
+                          uint64_t addr, uint64_t len)
+{
+  if (!w->full) {
+    /* a plain row of the run made the full set meanwhile: exact, and
+     * free from now on */
+    w->full = full_made(w->c);
+  }
+  if (!w->full && w->budget && w->bytes >= w->budget) {
+    /* windows everywhere: once they scanned as much as all of memory is,
+     * the full scan costs no more than they would, and is exact */
+    gint64 t0 = g_get_monotonic_time();
+    w->full = ckpt_checkpoint_secrets(w->c, w->rules, TRUE, NULL);
+    w->ms += (double)(g_get_monotonic_time() - t0) / 1000.0;
+  }
+  if (w->full)
+    return w->full;
+  size_t i = (size_t)(p - w->c->procs);
+  if (!w->e || i >= w->c->n_procs || !p->info.has_mm)
+    return w->set;
+  /* the hits whose value may cover a byte of the window start in
+   * [addr - value, addr + len) */
+  uint64_t from = sat_sub(addr, w->reach.value), to = sat_add(addr, len);
+  Known *k = &w->known[i];
+  if (k->any && from >= k->from && to <= k->to)
+    return w->set;
+  gint64 t0 = g_get_monotonic_time();
+  uint64_t start;
+  if (k->any && from >= k->from && from <= sat_add(k->to, 2 * w->reach.scan)) {
+    /* goes on from the last (the hits are in address order); a gap
+     * shorter than what a scan of its own reads either side is scanned
+     * too, so that no byte costs more than about once */
+    start = k->to;
+    k->ahead = CLAMP(k->ahead * 2, WINDOW_AHEAD_MIN, WINDOW_AHEAD_MAX);
+  } else {
+    start = from;
+    k->from = from;
+    k->ahead = 0;
+  }
+  k->any = TRUE;
+  k->to = MAX(to, sat_add(start, k->ahead));
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  windows_scan(w, p, start, k->to, hits);
+  g_autoptr(GPtrArray) found = validate_hits(p, hits);
+  guint before = w->set->items->len;
+  add_candidates(w->set, found);
+  if (w->set->items->len != before)
+    ckpt_secret_set_sort(w->set);
+  w->windows++;
+  w->ms += (double)(g_get_monotonic_time() - t0) / 1000.0;
+  return w->set;
+}
+
+const CkptSecretSet *
+ckpt_secret_windows_set(const CkptSecretWindows *w)
+{
+  return w->full ? w->full : w->set;
+}
+
+void
+ckpt_secret_windows_stats(const CkptSecretWindows *w, guint64 *windows,
+                          guint64 *bytes, double *ms, gboolean *full)
+{
+  *windows = w->windows;
+  *bytes = w->bytes;
+  *ms = w->ms;
+  *full = w->full != NULL;
+}
+
+void
+ckpt_secret_windows_free(CkptSecretWindows *w)
+{
+  if (!w)
+    return;
+  ckpt_secret_set_free(w->set);
+  g_free(w->known);
+  g_free(w->rules);
+  g_free(w);
 }
 
 void

@@ -82,4 +82,50 @@ gboolean ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
                                      const CkptProcess *p,
                                      const CkptMemSecret **out, size_t *n);
 
+/* ---- windows of memory ------------------------------------------------
+ * For rows that show only a few places of memory (a search's hits and
+ * their context), the set without the full scan: the strings' secrets,
+ * and the secrets of each window asked for, found by scanning with the
+ * engine only the window and as far around it as the engine's view of a
+ * byte reaches (CkptSecretReach), in the full scan's pieces of each block,
+ * so that a secret whose value lies in or overlaps a window is found as
+ * the full scan finds it. The set only grows: every window's secrets so
+ * far redact every later row. What it cannot have: a secret of memory
+ * found elsewhere whose value is in a window without what the engine
+ * recognises it by, and the hits of a rule whose condition held only far
+ * from the window (ckpt_checkpoint_secrets has both). When memory's
+ * secrets are at hand without a scan (a chain's memory pass, or the full
+ * set computed), the full set is used instead, and so once the windows
+ * scanned as many bytes as memory holds (hits everywhere): a search never
+ * costs much more than the full scan. Not thread-safe. */
+
+/* How far from a byte the engine's view of it reaches: a hit whose value
+ * covers the byte starts at most `value` bytes before it, and a hit is
+ * found as the full scan finds it when the scan sees `scan` bytes either
+ * side of its start. */
+typedef struct {
+  uint64_t value;
+  uint64_t scan;
+} CkptSecretReach;
+extern const CkptSecretReach ckpt_secret_reach_engine;
+
+typedef struct CkptSecretWindows CkptSecretWindows;
+/* reach: NULL for the engine's (ckpt_secret_reach_engine); the tests
+ * shrink it to show that a window needs it. */
+CkptSecretWindows *ckpt_secret_windows_new(CkptCheckpoint *c, const char *rules,
+                                           const CkptSecretReach *reach,
+                                           char **warning);
+/* The set, now holding the secrets of [addr, addr+len) of p's memory. */
+const CkptSecretSet *ckpt_secret_windows_cover(CkptSecretWindows *w,
+                                               const CkptProcess *p,
+                                               uint64_t addr, uint64_t len);
+/* The set as it is (every window covered so far). */
+const CkptSecretSet *ckpt_secret_windows_set(const CkptSecretWindows *w);
+/* Scans made, bytes handed to libyara, time spent, and whether the full
+ * set took over (memory's secrets at hand, or the windows had scanned as
+ * many bytes as memory holds: from then on the full scan costs less). */
+void ckpt_secret_windows_stats(const CkptSecretWindows *w, guint64 *windows,
+                               guint64 *bytes, double *ms, gboolean *full);
+void ckpt_secret_windows_free(CkptSecretWindows *w);
+
 #endif

@@ -154,6 +154,7 @@ typedef struct {
   const CkptApi *api;
   CkptRun *run;
   MemFilter filter;
+  const CkptProcess *dumped; /* the hexdump's process */
 } Ctx;
 
 static const char *
@@ -234,7 +235,13 @@ emit_hex_row(uint64_t addr, const char *hex, const char *ascii, void *user)
 {
   Ctx *c = user;
   CkptValue row[] = {CKPT_ADDR(addr), CKPT_STR(hex), CKPT_STR(ascii)};
-  c->api->emit(c->run, T_HEXDUMP, 0, row, G_N_ELEMENTS(row));
+  /* a row shows its 16 bytes (or, folded, that they repeat): the
+   * redaction policy need look for secrets only around them (ABI 3.8) */
+  if (CKPT_HAS(c->api, emit_window) && c->api->emit_window)
+    c->api->emit_window(c->run, T_HEXDUMP, 0, row, G_N_ELEMENTS(row), c->dumped,
+                        addr, MEM_ROW);
+  else
+    c->api->emit(c->run, T_HEXDUMP, 0, row, G_N_ELEMENTS(row));
 }
 
 static void
@@ -242,6 +249,7 @@ run_hexdump(Ctx *c, const CkptProcess *p)
 {
   const CkptApi *api = c->api;
   MemHexDumper d;
+  c->dumped = p;
   mem_hexdump_init(&d, TRUE, emit_hex_row, c);
   CkptMemIter *it = api->mem_iter_new(p);
   CkptMemBlock b = {.size = sizeof b};
@@ -418,7 +426,13 @@ on_hit(uint64_t addr, size_t len, const CkptVmaInfo *vma, void *user)
       CKPT_STR(ctx),
       CKPT_STR("memory"),
   };
-  api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
+  /* the row shows [lo, lo + got) of memory and nothing else of it: the
+   * redaction policy need look for secrets only there (ABI 3.8) */
+  if (CKPT_HAS(api, emit_window) && api->emit_window)
+    api->emit_window(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row), s->p, lo,
+                     got);
+  else
+    api->emit(s->c->run, T_HITS, 0, row, G_N_ELEMENTS(row));
   return TRUE;
 }
 

@@ -47,7 +47,9 @@
  * run_dir (a plugin over a directory of checkpoints), and appended
  * CkptApi.dir_next (with CkptDirEntryInfo), which feeds run_dir. 3.8
  * split CKPT_READS_ROOTFS off CKPT_READS_MODEL (a 3.7 plugin's MODEL still
- * means both).
+ * means both) and appended CkptApi.emit_window (a row that shows memory of
+ * one window only, so the redaction policy scans that window for secrets
+ * rather than all of memory).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -899,6 +901,21 @@ typedef struct CkptApi {
    * and *n set once the pass scanned p, 0 otherwise (read for yourself). */
   int (*mem_secrets)(CkptRun *run, const char *rules, const CkptProcess *p,
                      const CkptMemSecret **out, size_t *n);
+
+  /* ABI 3.8 (search2) */
+  /* emit() of a row whose cells show, of the dumped memory, only p's
+   * bytes in [addr, addr+len) (a search hit and its context): the
+   * redaction policy then looks for memory's secrets in that window and as
+   * far around it as the secrets engine's matches reach, not in all of
+   * memory, so that redacting a few hits costs in proportion to them. A
+   * secret whose value lies in or overlaps the window is redacted as emit()
+   * would; the secrets of every window emitted so far redact each later
+   * row and the run's messages (show no memory in messages then). Rows
+   * emitted with emit() after reading memory are redacted with the secrets
+   * of all memory, as always. */
+  void (*emit_window)(CkptRun *run, size_t table, unsigned depth,
+                      const CkptValue *values, size_t n_values,
+                      const CkptProcess *p, uint64_t addr, uint64_t len);
 
   /* Append new members here, and only here. */
 } CkptApi;

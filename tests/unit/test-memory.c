@@ -231,6 +231,51 @@ test_blocks_maximal(void)
   }
 }
 
+/* A seek gives the very block the walk from the start does, wherever in
+ * it (or in the gap before it) the address lies; past the last, none. On
+ * every fixture (the real ones have VMAs split over runs that go on in
+ * the image, and runs that cross VMAs). */
+static void
+check_seek(const CkptProcess *p)
+{
+  CkptMemIter *walk = ckpt_mem_iter_new(p);
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  CkptMemBlock b, s;
+  uint64_t prev_end = 0;
+  size_t n = 0;
+  while (ckpt_mem_iter_next(walk, &b)) {
+    uint64_t at[] = {b.addr, b.addr + b.len / 2, b.addr + b.len - 1,
+                     prev_end > 0 && prev_end < b.addr ? prev_end : b.addr};
+    for (size_t k = 0; k < G_N_ELEMENTS(at); k++) {
+      ckpt_mem_iter_seek(it, at[k]);
+      g_assert_true(ckpt_mem_iter_next(it, &s));
+      g_assert_cmphex(s.addr, ==, b.addr);
+      g_assert_cmpuint(s.len, ==, b.len);
+      g_assert_true(s.data == b.data && s.vma == b.vma);
+    }
+    prev_end = b.addr + b.len;
+    n++;
+  }
+  if (n > 0) {
+    ckpt_mem_iter_seek(it, prev_end);
+    g_assert_false(ckpt_mem_iter_next(it, &s));
+  }
+  ckpt_mem_iter_free(walk);
+  ckpt_mem_iter_free(it);
+}
+
+static void
+test_seek(void)
+{
+  static const char *const fx[] = {"podman-none.tar", "real-redis.tar",
+                                   "real-nginx.tar", "podman-zstd.tar.zst"};
+  for (size_t f = 0; f < G_N_ELEMENTS(fx); f++) {
+    g_autoptr(CkptCheckpoint) c = fixture_open(fx[f]);
+    for (size_t i = 0; i < c->n_procs; i++)
+      check_seek(&c->procs[i]);
+  }
+}
+
 /* mem_read and the iterator from several threads at once. */
 typedef struct {
   const CkptProcess *p;
@@ -335,6 +380,7 @@ main(int argc, char **argv)
   }
   g_test_add_func("/memory/fork-copy", test_fork_copy);
   g_test_add_func("/memory/blocks-maximal", test_blocks_maximal);
+  g_test_add_func("/memory/seek", test_seek);
   g_test_add_func("/memory/threads", test_threads);
   g_test_add_func("/memory/zero-runs", test_zero_runs);
   return g_test_run();

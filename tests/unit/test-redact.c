@@ -234,6 +234,118 @@ test_checkpoint_set(void)
   g_assert_true(g_hash_table_contains(s->seen, "Ngx-Db-Pa55w0rd-7c41e9"));
 }
 
+/* The memory pass's scan of every process of c, as mempass.c runs it. */
+static void
+scan_all(CkptCheckpoint *c, const char *rules)
+{
+  CkptSecretScan *sc = ckpt_secret_scan_new(c, rules, NULL);
+  g_assert_nonnull(sc);
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *p = &c->procs[i];
+    if (!p->info.has_mm)
+      continue;
+    CkptMemIter *it = ckpt_mem_iter_new(p);
+    CkptMemBlock b = {.size = sizeof b};
+    while (ckpt_mem_iter_next(it, &b))
+      if (b.data && b.len)
+        ckpt_secret_scan_block(sc, p, &b);
+    ckpt_mem_iter_free(it);
+    ckpt_secret_scan_end(sc, p);
+  }
+  ckpt_secret_scan_free(sc);
+}
+
+/* Is value in what a fresh windows set of c holds after covering [lo,
+ * lo+len) of process i? Every value it holds is in full too. */
+static gboolean
+window_has(CkptCheckpoint *c, const char *rules, const CkptSecretReach *reach,
+           size_t i, uint64_t lo, uint64_t len, const char *value,
+           const CkptSecretSet *full)
+{
+  CkptSecretWindows *w = ckpt_secret_windows_new(c, rules, reach, NULL);
+  const CkptSecretSet *s = ckpt_secret_windows_cover(w, &c->procs[i], lo, len);
+  g_assert_true(s != full);
+  for (guint k = 0; k < s->items->len; k++) {
+    const CkptSecret *e = s->items->pdata[k];
+    if (!g_hash_table_contains(full->seen, e->value))
+      g_error("window [0x%" G_GINT64_MODIFIER "x, +%" G_GUINT64_FORMAT
+              ") of process %zu holds %s, which the full set does not",
+              lo, len, i, e->value);
+  }
+  gboolean has = g_hash_table_contains(s->seen, value);
+  ckpt_secret_windows_free(w);
+  return has;
+}
+
+/* The secrets of memory windows (secretset.h) against the full scan, on
+ * the real fixtures: each secret the full scan finds in a process's
+ * memory is in the set of any window that holds a byte of its value (its
+ * first, its last, across its start, across its end), and a window's set
+ * holds nothing the full set does not. Shrunk below the engine's reach,
+ * some window misses its secret: the reach is what makes them equal. Once
+ * the memory pass scanned, the windows are the full set itself. */
+static void
+test_windows(void)
+{
+  g_autofree char *rules = ckpt_host_secret_rules();
+  static const char *const fixtures[] = {"podman-none.tar", "real-redis.tar",
+                                         "real-nginx.tar", "real-python.tar"};
+  /* without the value's reach back (a hit that starts before the value,
+   * NAME=VALUE), and without the scan's reach either side */
+  const CkptSecretReach no_value = {0, ckpt_secret_reach_engine.scan},
+                        no_scan = {ckpt_secret_reach_engine.value, 0};
+  size_t probes = 0, missed_value = 0, missed_scan = 0;
+  for (size_t f = 0; f < G_N_ELEMENTS(fixtures); f++) {
+    g_autoptr(CkptCheckpoint) full_c = fixture_open(fixtures[f]);
+    g_autoptr(CkptCheckpoint) c = fixture_open(fixtures[f]);
+    scan_all(full_c, rules);
+    const CkptSecretSet *full =
+        ckpt_checkpoint_secrets(full_c, rules, TRUE, NULL);
+    const CkptSecretSet *strings =
+        ckpt_checkpoint_secrets(full_c, rules, FALSE, NULL);
+    for (size_t i = 0; i < full_c->n_procs; i++) {
+      const CkptMemSecret *ms = NULL;
+      size_t n = 0;
+      if (!ckpt_checkpoint_mem_secrets(full_c, rules, &full_c->procs[i], &ms,
+                                       &n))
+        continue;
+      for (size_t k = 0; k < n; k++) {
+        const char *v = ms[k].value;
+        uint64_t a = ms[k].addr, len = strlen(v);
+        /* only what the strings cannot redact shows the windows at work */
+        if (len < CKPT_SECRET_MIN_LEN ||
+            g_hash_table_contains(strings->seen, v))
+          continue;
+        uint64_t at[][2] = {
+            {a, 1}, {a + len - 1, 1}, {a - 3, 6}, {a + len - 3, 6}};
+        for (size_t t = 0; t < G_N_ELEMENTS(at); t++) {
+          probes++;
+          if (!window_has(c, rules, NULL, i, at[t][0], at[t][1], v, full))
+            g_error("%s: process %zu: the window [0x%" G_GINT64_MODIFIER
+                    "x, +%" G_GUINT64_FORMAT
+                    ") misses %s at 0x%" G_GINT64_MODIFIER "x",
+                    fixtures[f], i, at[t][0], at[t][1], v, a);
+          missed_value +=
+              !window_has(c, rules, &no_value, i, at[t][0], at[t][1], v, full);
+          missed_scan +=
+              !window_has(c, rules, &no_scan, i, at[t][0], at[t][1], v, full);
+        }
+      }
+    }
+    /* the pass scanned: the full set, no scan of its own */
+    CkptSecretWindows *w = ckpt_secret_windows_new(full_c, rules, NULL, NULL);
+    g_assert_true(ckpt_secret_windows_cover(w, &full_c->procs[0], 0, 1) ==
+                  full);
+    ckpt_secret_windows_free(w);
+  }
+  g_test_message("%zu windows; missed without the value's reach %zu, without "
+                 "the scan's %zu",
+                 probes, missed_value, missed_scan);
+  g_assert_cmpuint(probes, >, 20);
+  g_assert_cmpuint(missed_value, >, 0);
+  g_assert_cmpuint(missed_scan, >, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,5 +358,6 @@ main(int argc, char **argv)
   g_test_add_func("/redact/row", test_row);
   g_test_add_func("/redact/hexdump-carry", test_hexdump_carry);
   g_test_add_func("/redact/checkpoint-set", test_checkpoint_set);
+  g_test_add_func("/redact/windows", test_windows);
   return g_test_run();
 }
