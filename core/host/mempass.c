@@ -152,6 +152,21 @@ secrets_free(void *user)
   ckpt_secret_scan_free(user);
 }
 
+/* Will a subscriber's rows want memory's whole secret set? Not those of
+ * a plugin that shows memory only in windows (CKPT_SHOWS_MEMORY_IN_WINDOWS,
+ * SDK 3.8): the windows are scanned for its rows instead. */
+static gboolean
+needs_redaction_scan(const CkptMemPass *pass)
+{
+  EACH_SUB(pass, s)
+  {
+    const CkptPlugin *d = s->plugin ? s->plugin->desc : NULL;
+    if (!d || d->abi_minor < 8 || !(d->reads & CKPT_SHOWS_MEMORY_IN_WINDOWS))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 void
 ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
 {
@@ -162,7 +177,7 @@ ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
    * subscribers that scan on threads of their own start on each block
    * before it; a plugin that asked for them gets the same (mem_secrets) */
   const char *rules = pass->secret_rules;
-  if (!rules && pass->subs->len > 0)
+  if (!rules && needs_redaction_scan(pass))
     rules = redaction;
   CkptSecretScan *scan = rules ? ckpt_secret_scan_new(c, rules, NULL) : NULL;
   if (scan) {

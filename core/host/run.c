@@ -163,13 +163,10 @@ windows_enabled(void)
   return g_strcmp0(g_getenv("CKPT_REDACT_WINDOWS"), "0") != 0;
 }
 
-/* The secrets a row showing [addr, addr+len) of p's memory is redacted
- * with (ckpt_secret_windows_cover); NULL with --reveal. */
-static const CkptSecretSet *
-window_secrets(CkptRun *run, const CkptProcess *p, uint64_t addr, uint64_t len)
+/* The run's windows of memory, made on the first windowed row. */
+static CkptSecretWindows *
+run_windows(CkptRun *run)
 {
-  if (ckpt_host_reveal(run->host))
-    return NULL;
   if (!run->windows) {
     g_autofree char *warning = NULL;
     run->windows =
@@ -177,8 +174,21 @@ window_secrets(CkptRun *run, const CkptProcess *p, uint64_t addr, uint64_t len)
     if (warning && run->report)
       g_ptr_array_add(run->report->warnings, g_steal_pointer(&warning));
   }
-  const CkptSecretSet *s =
-      ckpt_secret_windows_cover(run->windows, p, addr, len);
+  return run->windows;
+}
+
+/* The secrets a row showing [addr, addr+len) of p's memory is redacted
+ * with (ckpt_secret_windows_cover); a row that shows none (len 0) with
+ * the windows' set as it is; NULL with --reveal. */
+static const CkptSecretSet *
+window_secrets(CkptRun *run, const CkptProcess *p, uint64_t addr, uint64_t len)
+{
+  if (ckpt_host_reveal(run->host))
+    return NULL;
+  CkptSecretWindows *w = run_windows(run);
+  const CkptSecretSet *s = len == 0
+                               ? ckpt_secret_windows_set(w)
+                               : ckpt_secret_windows_cover(w, p, addr, len);
   warn_dropped(run, s);
   return s;
 }
@@ -668,9 +678,10 @@ api_emit_window(CkptRun *run, size_t table, unsigned depth,
   if (!row_ok(run, table, depth, values, n_values))
     return;
   /* a process of another checkpoint than the run's (a run over several):
-   * as emit() */
-  if (p == NULL || p->ckpt == NULL || p->ckpt != run->ckpt ||
-      run->n_views > 0 || !windows_enabled()) {
+   * as emit(); p may be NULL for a row that shows no memory (len 0) */
+  gboolean ours = p ? p->ckpt != NULL && p->ckpt == run->ckpt
+                    : len == 0 && run->ckpt != NULL;
+  if (!ours || run->n_views > 0 || !windows_enabled()) {
     add_row(run, table, depth, values, n_values, run_secrets(run));
     return;
   }

@@ -797,6 +797,8 @@ memory_run(const CkptApi *api, CkptRun *run)
 }
 
 CKPT_PLUGIN_DEFINE_READS(
-    CKPT_READS_MODEL | CKPT_READS_MEMORY | CKPT_READS_ROOTFS, "memory", "0.1.0",
+    CKPT_READS_MODEL | CKPT_READS_MEMORY | CKPT_READS_ROOTFS |
+        CKPT_SHOWS_MEMORY_IN_WINDOWS,
+    "memory", "0.1.0",
     "process memory: sizes, maps, hexdump, search, ELF cores", "Apache-2.0",
     options, NULL, tables, NULL, memory_run, NULL);

@@ -209,10 +209,14 @@ bytes_value(GBytes *b)
   return CKPT_BYTES(p, n);
 }
 
+/* A hit in proc's memory (proc non-NULL) shows, of memory, at most its
+ * context window: emitted with emit_window, so that redaction scans that
+ * window for secrets rather than all of memory; a match by condition alone
+ * shows none. Hits in rootfs files and kernel objects are rows of emit(). */
 static void
 emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
          const CkptProcessInfo *info, const char *file, const char *source,
-         const CkptYaraHit *h)
+         const CkptYaraHit *h, const CkptProcess *proc, unsigned context)
 {
   g_autofree char *tags = rule_tags(h->rule);
   g_autofree char *meta = rule_meta(h->rule);
@@ -238,7 +242,17 @@ emit_hit(const CkptApi *api, CkptRun *run, const char *checkpoint,
   v[COL_FILE] = file ? CKPT_STR(file) : CKPT_NULL;
   g_autofree char *diff = file ? g_strconcat("rootfs-diff ", file, NULL) : NULL;
   v[COL_SOURCE] = CKPT_STR(source ? source : diff ? diff : "memory");
-  api->emit(run, TABLE_HITS, 0, v, N_HIT_COLS);
+  if (proc && CKPT_HAS(api, emit_window) && api->emit_window) {
+    uint64_t lo = 0, len = 0;
+    if (h->string) {
+      lo = h->addr - MIN((uint64_t)context, h->addr);
+      uint64_t hi = h->addr + h->len + context;
+      len = hi > lo ? hi - lo : UINT64_MAX - lo;
+    }
+    api->emit_window(run, TABLE_HITS, 0, v, N_HIT_COLS, proc, lo, len);
+  } else {
+    api->emit(run, TABLE_HITS, 0, v, N_HIT_COLS);
+  }
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -351,7 +365,8 @@ scan_rootfs(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
       continue;
     }
     for (guint i = 0; i < hits->len; i++)
-      emit_hit(api, run, checkpoint, NULL, f.path, NULL, hits->pdata[i]);
+      emit_hit(api, run, checkpoint, NULL, f.path, NULL, hits->pdata[i], NULL,
+               0);
     *n_hits += hits->len;
   }
   /* a diff read only in part: what is past the break was not scanned */
@@ -405,7 +420,7 @@ scan_objects(const CkptApi *api, CkptRun *run, const CkptYaraRuleset *rs,
     const CkptProcessInfo *info = p ? api->process_info(p) : NULL;
     for (guint k = 0; k < hits->len; k++) {
       const CkptYaraHit *h = hits->pdata[k];
-      emit_hit(api, run, checkpoint, info, NULL, obj->source, h);
+      emit_hit(api, run, checkpoint, info, NULL, obj->source, h, NULL, 0);
       g_hash_table_add(matched, (gpointer)h->rule);
     }
     *n_hits += hits->len;
@@ -550,8 +565,8 @@ yara_run(const CkptApi *api, CkptRun *run)
     if (job->info->has_mm)
       n_scanned++;
     for (guint i = 0; job->hits && i < job->hits->len; i++)
-      emit_hit(api, run, checkpoint, job->info, NULL, NULL,
-               job->hits->pdata[i]);
+      emit_hit(api, run, checkpoint, job->info, NULL, NULL, job->hits->pdata[i],
+               job->proc, o.context);
     n_hits += job->hits ? job->hits->len : 0;
   }
   g_autoptr(GHashTable) matched =
@@ -586,7 +601,11 @@ yara_run(const CkptApi *api, CkptRun *run)
   s[SUM_THREADS] = CKPT_UINT(MIN(o.threads, MAX(n, 1)));
   s[SUM_SECONDS] =
       CKPT_DOUBLE((double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
-  api->emit(run, TABLE_SUMMARY, 0, s, N_SUM_COLS);
+  /* the summary shows no memory */
+  if (CKPT_HAS(api, emit_window) && api->emit_window)
+    api->emit_window(run, TABLE_SUMMARY, 0, s, N_SUM_COLS, NULL, 0, 0);
+  else
+    api->emit(run, TABLE_SUMMARY, 0, s, N_SUM_COLS);
   return n_failed ? CKPT_WARN : CKPT_OK;
 }
 
@@ -614,5 +633,6 @@ CKPT_PLUGIN_DEFINE_WITH("yara", "0.1.0",
                         "Apache-2.0", yara_options, NULL, yara_tables,
                         yara_init, yara_run, yara_fini,
                         .reads = CKPT_READS_MODEL | CKPT_READS_MEMORY |
-                                 CKPT_READS_ROOTFS,
+                                 CKPT_READS_ROOTFS |
+                                 CKPT_SHOWS_MEMORY_IN_WINDOWS,
                         .prepare = yara_prepare);

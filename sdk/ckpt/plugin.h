@@ -47,9 +47,9 @@
  * run_dir (a plugin over a directory of checkpoints), and appended
  * CkptApi.dir_next (with CkptDirEntryInfo), which feeds run_dir. 3.8
  * split CKPT_READS_ROOTFS off CKPT_READS_MODEL (a 3.7 plugin's MODEL still
- * means both) and appended CkptApi.emit_window (a row that shows memory of
- * one window only, so the redaction policy scans that window for secrets
- * rather than all of memory).
+ * means both), added CKPT_SHOWS_MEMORY_IN_WINDOWS and appended
+ * CkptApi.emit_window (a row that shows memory of one window only, so the
+ * redaction policy scans that window for secrets rather than all of memory).
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
@@ -912,7 +912,10 @@ typedef struct CkptApi {
    * would; the secrets of every window emitted so far redact each later
    * row and the run's messages (show no memory in messages then). Rows
    * emitted with emit() after reading memory are redacted with the secrets
-   * of all memory, as always. */
+   * of all memory, as always. len 0 (p may be NULL): a row that shows no
+   * memory at all (a summary, a rule matched by its condition alone),
+   * redacted with the secrets of the windows so far, the spec, the
+   * environments and the command lines, without a scan of memory. */
   void (*emit_window)(CkptRun *run, size_t table, unsigned depth,
                       const CkptValue *values, size_t n_values,
                       const CkptProcess *p, uint64_t addr, uint64_t len);
@@ -1055,6 +1058,12 @@ typedef struct CkptPlugin {
  * stops at once with a warning (diff_iter_error says why). For a plugin
  * built against 3.7, CKPT_READS_MODEL implies it. */
 #define CKPT_READS_ROOTFS (1u << 3)
+/* ABI 3.8: with CKPT_READS_MEMORY, the plugin shows memory only in rows of
+ * emit_window: the host's memory pass then does not run the secrets engine
+ * over all of memory on its account (the windows are scanned instead); a
+ * row of emit() after memory was read still gets memory's whole set,
+ * computed then. */
+#define CKPT_SHOWS_MEMORY_IN_WINDOWS (1u << 4)
 
 /* ---- shared text forms ------------------------------------------------- */
 /* Header-only, so the host and every plugin name things one way. */

@@ -1,5 +1,7 @@
 #!/bin/sh
-# The redaction of memparse's search hits and hexdump rows by windows
+# The redaction of memparse's search hits and hexdump rows, and of yara's
+# memory hits (CKPT_SHOWS_MEMORY_IN_WINDOWS: no scan of all memory in the
+# pass), by windows
 # (secretset.h, CkptApi.emit_window): the rows are exactly those of the
 # full scan
 # of memory (CKPT_REDACT_WINDOWS=0, the policy as it was, and a chain
@@ -42,7 +44,7 @@ case_() {
   fi
 }
 
-echo "1..29"
+echo "1..42"
 # pid 1's heap: SESSION_SECRET=sess_... ends 44 bytes before the marker,
 # a PEM key starts 58 bytes after it, a JWT and a Slack token follow
 # (tests/fixtures/README.md): context 64 cuts the first at the window's
@@ -91,3 +93,50 @@ check "a chain with secrets (memory pass) gives the same rows" \
   --context 1200 "$FX/podman-none.tar" >"$T/iso" 2>/dev/null
 hits "$T/iso" >"$T/iso.hits"
 check "--isolate gives the same rows" cmp "$T/iso.hits" "$T/c2.win.hits"
+
+# yara's hits in memory are rows of windows too (their context), its
+# summary a row that shows none: the same rows as the full scan, and
+# neither the memory pass nor the windows scan all of memory; with the
+# rootfs diff's and kernel objects' hits (rows of emit()) the full set
+# comes back
+cat >"$T/marker.yar" <<'EOF'
+rule heap_marker { strings: $m = "CKPT-MARKER-HEAP" condition: $m }
+rule slack_prefix { strings: $x = "xoxb-" condition: $x }
+rule anything { condition: true }
+EOF
+for args in "--no-rootfs --no-objects --context 64" \
+  "--no-rootfs --no-objects --context 1200" \
+  "--no-rootfs --no-objects --context 4096" "--context 300"; do
+  n_case=$((n_case + 1))
+  k=$T/y$n_case
+  # shellcheck disable=SC2086
+  "$CKPT" --verbose --format jsonl yara --no-progress --rules "$T/marker.yar" \
+    $args "$FX/podman-none.tar" >"$k.win" 2>"$k.err"
+  # shellcheck disable=SC2086
+  CKPT_REDACT_WINDOWS=0 "$CKPT" --format jsonl yara --no-progress \
+    --rules "$T/marker.yar" $args "$FX/podman-none.tar" >"$k.full" 2>/dev/null
+  # the hits (the summary's seconds differ from run to run)
+  grep '"table":"hits"' "$k.win" >"$k.win.hits"
+  grep '"table":"hits"' "$k.full" >"$k.full.hits"
+  check "$n_case: yara $args ($(wc -l <"$k.win.hits") rows): the same rows as the full scan" \
+    sh -c 'test -s "$1" && cmp "$1" "$2"' sh "$k.win.hits" "$k.full.hits"
+  case $args in
+  --no-rootfs*)
+    check "$n_case: yara $args: the pass scans no memory for secrets" \
+      grep -q "memory pass: secrets engine scanned 0 bytes" "$k.err"
+    check "$n_case: yara $args: only windows scanned" \
+      sh -c 'grep -q "scans of memory windows ([0-9]* bytes), in" "$1" &&
+        ! grep -q "(memory scanned)" "$1"' sh "$k.err" ;;
+  *)
+    check "$n_case: yara $args: rootfs and object rows take memory's whole set" \
+      grep -q "(memory scanned)" "$k.err"
+    check "$n_case: yara $args: a rootfs hit is there" \
+      grep -q '"vma":"rootfs"' "$k.win" ;;
+  esac
+done
+check "yara --context 1200: the Slack token and the JWT are redacted in the context" \
+  python3 -c "import base64, json, sys
+ctx = b''.join(base64.b64decode(json.loads(l)['values']['context'] or '')
+               for l in open(sys.argv[1]))
+assert 'xoxb…(54)'.encode() in ctx and 'eyJh…(456)'.encode() in ctx
+assert b'xoxb-2718281828' not in ctx" "$T/y$((n_case - 2)).win.hits"

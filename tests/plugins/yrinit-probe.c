@@ -2,7 +2,7 @@
  * counts yr_initialize()/yr_finalize() calls in a plain int, so a call on
  * a sweep's worker thread can race another; this wraps both and says on
  * stderr when one is made on a thread other than the process's first. Not
- * a plugin (it has no descriptor; the host refuses it if asked to load). */
+ * a plugin: tests/cli/sweeps.sh builds it with cc. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
