@@ -60,13 +60,15 @@ reads() {
   r=$(sed -n 's/.*blocks read by the chain: \([0-9]*\)$/\1/p' "$T/reads.err")
   echo "${b:-0} ${r:-0}"
 }
+# (without the pass, yara's rows are redacted by windows, which read the
+# few blocks around its hits again: up to a quarter walk more)
 for f in real-redis.tar real-attack.tar real-nginx.tar; do
   set -- $(reads "$FX/$f" triage)
   b=$1 r=$2
   set -- $(CKPT_MEMPASS=0 reads "$FX/$f" triage)
   check "$f: triage reads each block once for its scans ($b blocks; $r read, $2 without the pass)" \
     test "${b:-0}" -gt 0 -a "$(($2 - r))" -gt "$((3 * b))" \
-    -a "$(($2 - r))" -le "$((4 * b))"
+    -a "$(($2 - r))" -le "$((4 * b + b / 4))"
   set -- $(reads "$FX/$f" secrets)
   b=$1 r=$2
   set -- $(CKPT_MEMPASS=0 reads "$FX/$f" secrets)
