@@ -87,13 +87,18 @@ void mem_scanner_end(MemScanner *s);
  * regex: the whole block is every chunk's subject), so the hits, their
  * order and the callback's thread are those of one thread. cap: the
  * callback returns FALSE by its cap-th call at the latest (0: unknown);
- * a chunk keeps no more hits than that. */
+ * a chunk keeps no more hits than that, nor than MEM_CHUNK_HITS_MAX
+ * (then the calling thread scans the rest of the chunk itself):
+ * bounded memory whatever the hits. */
+#define MEM_CHUNK_HITS_MAX ((size_t)1 << 16)
 #define MEM_MAX_THREADS 64
 /* A block is cut into chunks only when each gets this many starts: below
  * it, starting a thread costs more than it saves. */
 #define MEM_PAR_MIN ((size_t)4 << 20)
 void mem_scanner_set_threads(MemScanner *s, unsigned threads, size_t cap);
 gboolean mem_scanner_stopped(const MemScanner *s);
+/* The most hits one chunk kept so far (at most MEM_CHUNK_HITS_MAX). */
+size_t mem_scanner_kept_peak(const MemScanner *s);
 /* Places where the regex engine gave up (match or depth limit). */
 uint64_t mem_scanner_errors(const MemScanner *s);
 void mem_scanner_free(MemScanner *s);

@@ -218,9 +218,11 @@ struct MemScanner {
   gboolean reach_known;
   size_t reach;
   /* threads: one scanner per worker (its own PCRE2 match data and JIT
-   * stack), made on first use; cap bounds the hits a chunk keeps */
+   * stack), made on first use; cap bounds the hits a chunk keeps, and
+   * kept_peak is the most a chunk kept */
   unsigned threads;
   size_t cap;
+  size_t kept_peak;
   MemScanner *workers[MEM_MAX_THREADS];
 };
 
@@ -272,10 +274,20 @@ void
 mem_scanner_set_threads(MemScanner *s, unsigned threads, size_t cap)
 {
   s->threads = CLAMP(threads, 1, MEM_MAX_THREADS);
-  s->cap = cap;
+  /* no cap (all hits wanted) or a large one still keeps at most
+   * MEM_CHUNK_HITS_MAX a chunk: the calling thread goes on from a full
+   * chunk's last hit by itself, so a needle matching everywhere costs
+   * parallelism, not memory */
+  s->cap = cap == 0 || cap > MEM_CHUNK_HITS_MAX ? MEM_CHUNK_HITS_MAX : cap;
 #if defined(__x86_64__) && defined(__GNUC__)
   (void)have_avx2(); /* asked here, so workers only read the answer */
 #endif
+}
+
+size_t
+mem_scanner_kept_peak(const MemScanner *s)
+{
+  return s->kept_peak;
 }
 
 gboolean
@@ -428,10 +440,12 @@ chunks_run(MemScanner *s, const CkptMemBlock *b, size_t from, size_t starts,
 }
 
 static void
-chunks_free(Chunk *ch, unsigned n)
+chunks_free(MemScanner *s, Chunk *ch, unsigned n)
 {
-  for (unsigned i = 0; i < n; i++)
+  for (unsigned i = 0; i < n; i++) {
+    s->kept_peak = MAX(s->kept_peak, (size_t)ch[i].hits->len);
     g_array_free(ch[i].hits, TRUE);
+  }
   g_free(ch);
 }
 
@@ -547,7 +561,7 @@ literal_block(MemScanner *s, const CkptMemBlock *b)
       literal_scan(s, b->data + next, MIN(b->len - next, c->to - next + m - 1),
                    c->to - next, b->addr + next, b->vma);
   }
-  chunks_free(ch, n);
+  chunks_free(s, ch, n);
 }
 
 static void
@@ -734,7 +748,7 @@ regex_block(MemScanner *s, const CkptMemBlock *b, size_t off)
     if (c->full && go && !s->stopped) /* the callback wants more than cap */
       go = regex_seq(s, b, &e, c->to);
   }
-  chunks_free(ch, n);
+  chunks_free(s, ch, n);
 }
 
 static void

@@ -227,6 +227,37 @@ test_threads_max_hits(void)
     }
 }
 
+/* All hits wanted (cap 0) of a needle that matches everywhere: the chunks
+ * keep at most MEM_CHUNK_HITS_MAX each, the calling thread goes on from
+ * there, and the hits are still one thread's. */
+static void
+test_threads_bounded(void)
+{
+  size_t n;
+  g_autofree uint8_t *buf = big_buffer(&n, "abcdefgh", 31);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MemPattern) pat = mem_pattern_literal("a", 1, &error);
+  g_assert_no_error(error);
+  GArray *one = scan(pat, buf, n, 1, 0, 0, NULL, 0, NULL);
+  g_assert_cmpuint(one->len, >, 8 * MEM_CHUNK_HITS_MAX);
+  for (unsigned t = 2; t <= 4; t++) {
+    Collect c = {g_array_new(FALSE, FALSE, sizeof(Hit)), 0, 0};
+    MemScanner *s = mem_scanner_new(pat, collect, &c);
+    mem_scanner_set_threads(s, t, 0);
+    CkptMemBlock b = {sizeof b, vma.start, buf, n, &vma};
+    mem_scanner_feed(s, &b);
+    mem_scanner_end(s);
+    g_test_message("%u threads: a chunk kept at most %zu hits of %u", t,
+                   mem_scanner_kept_peak(s), one->len);
+    g_assert_cmpuint(mem_scanner_kept_peak(s), >, 0);
+    g_assert_cmpuint(mem_scanner_kept_peak(s), <=, MEM_CHUNK_HITS_MAX);
+    mem_scanner_free(s);
+    assert_same(one, c.hits);
+    g_array_free(c.hits, TRUE);
+  }
+  g_array_free(one, TRUE);
+}
+
 /* Regex: greedy runs, lazy ones, lookarounds and anchors over a small
  * alphabet, so matches are dense and often run across chunk boundaries;
  * a long match planted over each boundary makes the next chunk resync. */
@@ -277,5 +308,6 @@ main(int argc, char **argv)
   g_test_add_func("/memscan/threads/literal", test_threads_literal);
   g_test_add_func("/memscan/threads/max-hits", test_threads_max_hits);
   g_test_add_func("/memscan/threads/regex", test_threads_regex);
+  g_test_add_func("/memscan/threads/bounded", test_threads_bounded);
   return g_test_run();
 }
