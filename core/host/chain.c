@@ -419,21 +419,6 @@ ckpt_plan_new(const CkptHost *h, const CkptChain *chain,
 
 /* ---- running ----------------------------------------------------------- */
 
-/* What one plugin reads: 0 (everything) for reads unset and for a plugin
- * built against an SDK older than 3.7, which has no such slot; a 3.7
- * plugin's CKPT_READS_MODEL still meant the rootfs diff too, which 3.8
- * split off as CKPT_READS_ROOTFS. */
-static unsigned
-plugin_reads(const CkptPlugin *desc)
-{
-  if (desc->abi_minor < 7 || desc->reads == 0)
-    return 0;
-  unsigned r = (unsigned)desc->reads;
-  if (desc->abi_minor < 8 && (r & CKPT_READS_MODEL))
-    r |= CKPT_READS_ROOTFS;
-  return r;
-}
-
 unsigned
 ckpt_plan_reads(const CkptPlan *plan)
 {
@@ -441,7 +426,7 @@ ckpt_plan_reads(const CkptPlan *plan)
   /* the plan's steps hold the dependencies too (ckpt_plan_new) */
   for (guint i = 0; i < plan->steps->len; i++) {
     const CkptStep *st = g_ptr_array_index(plan->steps, i);
-    unsigned r = plugin_reads(st->plugin->desc);
+    unsigned r = ckpt_plugin_reads(st->plugin->desc);
     if (r == 0)
       return 0;
     all |= r;

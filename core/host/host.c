@@ -88,6 +88,21 @@ loaded_free(gpointer data)
   g_free(lp);
 }
 
+unsigned
+ckpt_plugin_reads(const CkptPlugin *desc)
+{
+  if (desc->abi_minor < 7 || desc->reads == 0)
+    return 0;
+  unsigned r = (unsigned)desc->reads;
+  if (desc->abi_minor < 8) {
+    /* 3.7's MODEL still meant the rootfs diff; 3.8's bits are unknown */
+    if (r & CKPT_READS_MODEL)
+      r |= CKPT_READS_ROOTFS;
+    r &= ~(unsigned)CKPT_SHOWS_MEMORY_IN_WINDOWS;
+  }
+  return r;
+}
+
 CkptHost *
 ckpt_host_new(void)
 {

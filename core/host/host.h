@@ -36,6 +36,12 @@ typedef struct {
 
 typedef struct CkptHost CkptHost;
 
+/* What a plugin declares it reads (CKPT_READS_*, with
+ * CKPT_SHOWS_MEMORY_IN_WINDOWS), by the rules of the SDK it was built
+ * against: 0 (everything) for reads unset and before 3.7; a 3.7 plugin's
+ * CKPT_READS_MODEL also means the rootfs diff, split off in 3.8. */
+unsigned ckpt_plugin_reads(const CkptPlugin *desc);
+
 /* One option value, parsed and type-checked against its declaration. */
 typedef struct {
   const CkptOption *decl;

@@ -160,8 +160,8 @@ needs_redaction_scan(const CkptMemPass *pass)
 {
   EACH_SUB(pass, s)
   {
-    const CkptPlugin *d = s->plugin ? s->plugin->desc : NULL;
-    if (!d || d->abi_minor < 8 || !(d->reads & CKPT_SHOWS_MEMORY_IN_WINDOWS))
+    if (!s->plugin ||
+        !(ckpt_plugin_reads(s->plugin->desc) & CKPT_SHOWS_MEMORY_IN_WINDOWS))
       return TRUE;
   }
   return FALSE;
