@@ -58,7 +58,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   const char *sources[] = {path, NULL};
   GError *error = NULL;
-  CkptYaraRuleset *rs = ckpt_yara_ruleset_new(sources, defs, strict, &error);
+  CkptYaraRuleset *rs =
+      ckpt_yara_ruleset_new(sources, defs, strict, NULL, &error);
   g_assert((rs == NULL) == (error != NULL));
   if (rs != NULL) {
     g_assert(rs->rules != NULL && !rs->precompiled);

@@ -618,6 +618,9 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
           "ckpt: %s: memory pass: secrets engine scanned %" G_GUINT64_FORMAT
           " bytes\n",
           report->path, ps->secret_bytes);
+      if (ps->secrets_by)
+        g_printerr("ckpt: %s: memory pass: secrets found in %s's scan\n",
+                   report->path, ps->secrets_by);
     }
     g_printerr("ckpt: %s: blocks read by the chain: %" G_GUINT64_FORMAT "\n",
                report->path, read);

@@ -20,6 +20,10 @@ struct CkptMemPass {
   GArray *subs; /* Subscription */
   gboolean ran;
   char *secret_rules; /* a plugin asked for the engine's memory secrets */
+  /* the secrets engine's scan: it drives the walk (ckpt_secret_scan_process)
+   * unless a subscriber took its rules (shared) */
+  CkptSecretScan *scan;
+  gboolean shared;
   CkptMemPassStats stats;
 };
 
@@ -42,6 +46,7 @@ ckpt_mempass_free(CkptMemPass *pass)
       s->sub.free(s->sub.user);
   }
   g_array_unref(pass->subs);
+  ckpt_secret_scan_free(pass->scan);
   g_free(pass->secret_rules);
   g_free(pass);
 }
@@ -94,6 +99,28 @@ ckpt_mempass_stats(const CkptMemPass *pass)
   for (Subscription *s = (Subscription *)(pass)->subs->data;                   \
        s < (Subscription *)(pass)->subs->data + (pass)->subs->len; s++)
 
+/* one block to every subscriber */
+static void
+feed_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+{
+  CkptMemPass *pass = user;
+  pass->stats.blocks++;
+  pass->stats.bytes += b->len;
+  EACH_SUB(pass, s)
+  if (s->sub.block)
+    s->sub.block(p, b, s->sub.user);
+}
+
+/* every subscriber done with the block */
+static void
+feed_done(const CkptProcess *p, void *user)
+{
+  CkptMemPass *pass = user;
+  EACH_SUB(pass, s)
+  if (s->sub.sync)
+    s->sub.sync(p, s->sub.user);
+}
+
 static void
 walk_process(CkptMemPass *pass, const CkptProcess *p)
 {
@@ -104,23 +131,27 @@ walk_process(CkptMemPass *pass, const CkptProcess *p)
   EACH_SUB(pass, s)
   if (s->sub.begin)
     s->sub.begin(p, s->sub.user);
-  CkptMemBlock b = {.size = sizeof b};
-  while (ckpt_mem_iter_next(it, &b)) {
-    if (!b.data || b.len == 0)
-      continue;
-    pass->stats.blocks++;
-    pass->stats.bytes += b.len;
-    EACH_SUB(pass, s)
-    if (s->sub.block)
-      s->sub.block(p, &b, s->sub.user);
-    EACH_SUB(pass, s)
-    if (s->sub.sync)
-      s->sub.sync(p, s->sub.user);
+  if (pass->scan && !pass->shared) {
+    /* the engine's scan pulls the blocks and hands each to the
+     * subscribers before it scans it itself, as a subscriber would,
+     * last: those that scan on threads of their own start first */
+    CkptSecretFeed feed = {feed_block, feed_done, pass};
+    ckpt_secret_scan_process(pass->scan, p, it, &feed);
+  } else {
+    CkptMemBlock b = {.size = sizeof b};
+    while (ckpt_mem_iter_next(it, &b)) {
+      if (!b.data || b.len == 0)
+        continue;
+      feed_block(p, &b, pass);
+      feed_done(p, pass);
+    }
   }
   ckpt_mem_iter_free(it);
   EACH_SUB(pass, s)
   if (s->sub.end)
     s->sub.end(p, s->sub.user);
+  if (pass->scan && !pass->shared)
+    ckpt_secret_scan_end(pass->scan, p);
 }
 
 gboolean
@@ -133,23 +164,26 @@ ckpt_mempass_want_secrets(CkptMemPass *pass, const char *rules)
   return g_strcmp0(pass->secret_rules, rules) == 0;
 }
 
-/* the secrets engine's scan, the host's own subscriber */
+/* Offers the engine's rules to the subscribers (CkptMemSubscriber.secrets,
+ * SDK 3.9): the first that takes them finds memory's secrets in its own
+ * libyara scan. Not with CKPT_SECRETS_SHARE=0 in the environment (the host
+ * scans: what bench/triage.sh and tests/cli/share.sh compare with). */
 static void
-secrets_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+share_scan(CkptMemPass *pass)
 {
-  ckpt_secret_scan_block(user, p, b);
-}
-
-static void
-secrets_end(const CkptProcess *p, void *user)
-{
-  ckpt_secret_scan_end(user, p);
-}
-
-static void
-secrets_free(void *user)
-{
-  ckpt_secret_scan_free(user);
+  if (g_strcmp0(g_getenv("CKPT_SECRETS_SHARE"), "0") == 0)
+    return;
+  CkptSecretRules r;
+  ckpt_secret_scan_rules(pass->scan, &r);
+  EACH_SUB(pass, s)
+  {
+    if (s->sub.secrets && s->sub.secrets(&r, s->sub.user)) {
+      ckpt_secret_scan_share(pass->scan);
+      pass->shared = TRUE;
+      pass->stats.secrets_by = s->plugin ? s->plugin->desc->name : "?";
+      return;
+    }
+  }
 }
 
 /* Will a subscriber's rows want memory's whole secret set? Not those of
@@ -179,18 +213,14 @@ ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
   const char *rules = pass->secret_rules;
   if (!rules && needs_redaction_scan(pass))
     rules = redaction;
-  CkptSecretScan *scan = rules ? ckpt_secret_scan_new(c, rules, NULL) : NULL;
-  if (scan) {
-    CkptMemSubscriber sub = {.size = sizeof sub,
-                             .user = scan,
-                             .block = secrets_block,
-                             .end = secrets_end,
-                             .free = secrets_free};
-    ckpt_mempass_add(pass, NULL, &sub);
-  }
+  pass->scan = rules ? ckpt_secret_scan_new(c, rules, NULL) : NULL;
   pass->ran = TRUE;
-  if (pass->subs->len == 0)
+  if (pass->subs->len == 0 && !pass->scan)
     return;
+  if (pass->scan)
+    share_scan(pass);
+  /* the engine's own scan counts as one */
+  pass->stats.subscribers = pass->subs->len + (pass->scan && !pass->shared);
   gint64 t0 = g_get_monotonic_time();
   /* subscribers show what memory holds: the redaction policy then takes
    * the secrets found in memory too, as for a plugin that read it */
@@ -198,6 +228,6 @@ ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
   for (size_t i = 0; i < c->n_procs; i++)
     if (c->procs[i].info.has_mm)
       walk_process(pass, &c->procs[i]);
-  pass->stats.secret_bytes = ckpt_secret_scan_bytes(scan);
+  pass->stats.secret_bytes = ckpt_secret_scan_bytes(pass->scan);
   pass->stats.ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 }

@@ -17,10 +17,11 @@ typedef struct CkptMemPass CkptMemPass;
 /* What the pass did, for --verbose and the tests. */
 typedef struct {
   guint subscribers;
-  guint64 processes;    /* walked */
-  guint64 blocks;       /* handed to the subscribers, each once */
-  guint64 bytes;        /* in those blocks, zero pages included */
-  guint64 secret_bytes; /* handed to libyara by the host's secrets scan */
+  guint64 processes;      /* walked */
+  guint64 blocks;         /* handed to the subscribers, each once */
+  guint64 bytes;          /* in those blocks, zero pages included */
+  guint64 secret_bytes;   /* handed to libyara by the host's secrets scan */
+  const char *secrets_by; /* the plugin whose scan found them, or NULL */
   double ms;
 } CkptMemPassStats;
 

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "host/mempass.h"
 #include "host/redact.h"
+#include "model/secretset.h"
 
 struct CkptRun {
   const CkptHost *host;
@@ -832,6 +833,13 @@ api_mem_secrets(CkptRun *run, const char *rules, const CkptProcess *p,
   return ckpt_checkpoint_mem_secrets(p->ckpt, rules, p, out, n) ? 1 : 0;
 }
 
+static int
+api_mem_secret_matches(const CkptProcess *p, const char *rules,
+                       const CkptSecretMatch *m, size_t n)
+{
+  return p && ckpt_secret_deliver(p->ckpt, rules, p, m, n) ? 1 : 0;
+}
+
 static const CkptApi api_table = {
     .size = sizeof(CkptApi),
     .abi_major = CKPT_ABI_MAJOR,
@@ -893,6 +901,7 @@ static const CkptApi api_table = {
     .mem_subscription = api_mem_subscription,
     .mem_secrets = api_mem_secrets,
     .emit_window = api_emit_window,
+    .mem_secret_matches = api_mem_secret_matches,
 };
 
 const CkptApi *

@@ -8,10 +8,6 @@
 
 #include "secrets-detect.h"
 
-/* A scan stops collecting after this many raw matches: memory full of one
- * token must not grow the hit list without bound. */
-#define MAX_HITS_PER_SCAN 100000
-
 void
 secrets_candidate_free(SecretsCandidate *c)
 {
@@ -166,6 +162,17 @@ detector_from_meta(SecretsDetector *d, const YR_RULE *rule)
   }
 }
 
+/* A file's namespace: its base name up to the last dot. */
+static char *
+file_namespace(const char *file)
+{
+  char *ns = g_path_get_basename(file);
+  char *dot = strrchr(ns, '.');
+  if (dot)
+    *dot = '\0';
+  return ns;
+}
+
 /* Each file is its own namespace, named after it, as the yara plugin
  * does: two files may then hold rules of the same name. */
 static int
@@ -177,10 +184,7 @@ compile_file(YR_COMPILER *compiler, const char *file, GString *errors)
                            file);
     return 1;
   }
-  g_autofree char *ns = g_path_get_basename(file);
-  char *dot = strrchr(ns, '.');
-  if (dot)
-    *dot = '\0';
+  g_autofree char *ns = file_namespace(file);
   int n = yr_compiler_add_file(compiler, fp, ns, file);
   fclose(fp);
   return n;
@@ -229,9 +233,19 @@ secrets_engine_new(const char *sources, GError **error)
   e->rules = rules;
   e->source = g_strdup(sources);
   e->detectors = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  e->files = g_ptr_array_new_with_free_func(g_free);
+  e->namespaces = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < files->len; i++) {
+    g_ptr_array_add(e->files, g_strdup(files->pdata[i]));
+    g_ptr_array_add(e->namespaces, file_namespace(files->pdata[i]));
+  }
+  e->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   const YR_RULE *rule;
   yr_rules_foreach(rules, rule)
   {
+    g_hash_table_insert(
+        e->by_name, g_strdup_printf("%s:%s", rule->ns->name, rule->identifier),
+        (gpointer)rule);
     SecretsDetector *d = g_new0(SecretsDetector, 1);
     detector_from_meta(d, rule);
     e->n_rules++;
@@ -251,6 +265,9 @@ secrets_engine_free(SecretsEngine *e)
   if (!e)
     return;
   g_hash_table_destroy(e->detectors);
+  g_hash_table_destroy(e->by_name);
+  g_ptr_array_unref(e->files);
+  g_ptr_array_unref(e->namespaces);
   yr_rules_destroy(e->rules);
   g_free(e->source);
   g_free(e);
@@ -324,7 +341,7 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
       next = m.next;
       if (m.is_private || m.match_length <= 0)
         continue;
-      if (st->hits->len >= MAX_HITS_PER_SCAN)
+      if (st->hits->len >= SECRETS_MAX_HITS_PER_SCAN)
         return CALLBACK_CONTINUE;
       SecretsHit h = {d, (uint64_t)(m.base + m.offset),
                       (uint32_t)m.match_length};
@@ -332,6 +349,33 @@ scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *message_data, void *user)
     }
   }
   return CALLBACK_CONTINUE;
+}
+
+gboolean
+secrets_engine_hit(const SecretsEngine *e, const char *ns, const char *rule,
+                   unsigned string_index, const char *string, uint64_t addr,
+                   uint32_t len, SecretsHit *out, gboolean *bad)
+{
+  g_autofree char *key = g_strdup_printf("%s:%s", ns, rule);
+  const YR_RULE *r = g_hash_table_lookup(e->by_name, key);
+  const YR_STRING *s = NULL, *t;
+  unsigned k = 0;
+  if (r) {
+    yr_rule_strings_foreach(r, t)
+    {
+      if (k++ == string_index)
+        s = t;
+    }
+  }
+  if (!s || g_strcmp0(s->identifier, string) != 0) {
+    *bad = TRUE;
+    return FALSE;
+  }
+  const SecretsDetector *d = g_hash_table_lookup(e->detectors, r);
+  if (!d || len == 0 || !is_value_string(d, r, s))
+    return FALSE;
+  *out = (SecretsHit){d, addr, len};
+  return TRUE;
 }
 
 static gboolean

@@ -39,6 +39,11 @@ typedef struct {
   char *source;          /* what was compiled, for messages */
   guint n_rules;         /* compiled */
   guint n_detectors;     /* of which secret detectors */
+  /* the files compiled, in order, and each one's namespace (its name up to
+   * the last dot): what another scanner compiles to find what this engine
+   * finds (secrets_engine_hit) */
+  GPtrArray *files, *namespaces; /* char* */
+  GHashTable *by_name;           /* "NAMESPACE:RULE" -> YR_RULE* */
 } SecretsEngine;
 
 /* One raw match, before validation: where it is in its target. */
@@ -84,6 +89,23 @@ gboolean secrets_scan_buffer(const SecretsEngine *e, const uint8_t *data,
 gboolean secrets_scan_blocks(const SecretsEngine *e,
                              YR_MEMORY_BLOCK_ITERATOR *it, GArray *hits,
                              GError **error);
+
+/* A scan stops collecting after this many raw matches (of one buffer, or
+ * of one process's memory): memory full of one token must not grow the hit
+ * list without bound. */
+#define SECRETS_MAX_HITS_PER_SCAN 100000
+
+/* A raw match of another scanner that compiled e's files (under e's
+ * namespaces, each rule as e has it) as the hit e's own scan would have
+ * made: rule RULE of namespace ns matched, and string number string_index
+ * (0: the rule's first, in source order) of identifier string matched at
+ * addr for len bytes. FALSE when it gives none (not a secret detector's
+ * value string: context, a miner), *bad set when it names no rule or
+ * string of e (compiled from other files). */
+gboolean secrets_engine_hit(const SecretsEngine *e, const char *ns,
+                            const char *rule, unsigned string_index,
+                            const char *string, uint64_t addr, uint32_t len,
+                            SecretsHit *out, gboolean *bad);
 
 /* Longest stretch, from a hit, of bytes a value may need beyond its match
  * (the rest of a PEM block). */

@@ -24,6 +24,7 @@ struct CkptSecretSetCache {
   char *mem_rules;
   GPtrArray **mem; /* SecretsCandidate*, in match order */
   size_t n_mem;
+  gboolean shared;      /* a subscriber delivers them (ckpt_secret_deliver) */
   CkptMemSecret **view; /* the same as the SDK shows them */
 };
 
@@ -285,12 +286,112 @@ scan_clipped(const SecretsEngine *e, const CkptProcess *p,
     g_array_index(hits, SecretsHit, i).offset += b->addr;
 }
 
-/* The engine's raw matches in one block of p (scan_clipped). */
-static void
-scan_block(const SecretsEngine *e, const CkptProcess *p, const CkptMemBlock *b,
-           GArray *hits, guint64 *bytes)
+/* ---- one process's memory, one libyara scan -------------------------- */
+
+/* The engine judges its rules over each process's memory as one scan, as
+ * the yara tool does a process's and the yara plugin does: the blocks of
+ * a walk go to libyara as their pieces (a page of zero padding either
+ * side, as scan_clipped), pulled. When the walk is the memory pass's, each
+ * block is handed to feed->block before libyara scans it and feed->done is
+ * called once libyara is done with it, before the next is pulled. A second
+ * walk (a condition reading memory after the scan) uses an iterator of its
+ * own and feeds nothing. */
+typedef struct {
+  YR_MEMORY_BLOCK blk;
+  const CkptProcess *p;
+  CkptMemIter *it;  /* the walk's (the caller's) */
+  CkptMemIter *own; /* a second walk's */
+  CkptMemBlock cur;
+  gboolean in_cur, started, walked;
+  CkptZeroPad zp;
+  const CkptSecretFeed *feed; /* or NULL */
+  guint64 *bytes;             /* handed to libyara by the first walk */
+} ProcWalk;
+
+/* The next non-empty block of the walk; FALSE at its end. */
+static gboolean
+walk_pull(ProcWalk *w)
 {
-  scan_clipped(e, p, b, 0, b->len, hits, bytes);
+  gboolean feeding = !w->own && w->feed;
+  if (w->in_cur && feeding && w->feed->done)
+    w->feed->done(w->p, w->feed->user);
+  w->in_cur = FALSE;
+  do {
+    if (!ckpt_mem_iter_next(w->own ? w->own : w->it, &w->cur)) {
+      w->walked |= !w->own;
+      return FALSE;
+    }
+  } while (!w->cur.data || w->cur.len == 0);
+  w->in_cur = TRUE;
+  w->zp.off = 0;
+  if (feeding && w->feed->block)
+    w->feed->block(w->p, &w->cur, w->feed->user);
+  return TRUE;
+}
+
+static YR_MEMORY_BLOCK *
+walk_next(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  ProcWalk *w = it->context;
+  for (;;) {
+    size_t from, to;
+    if (w->in_cur && ckpt_zeropad_next(&w->zp, &w->cur, &from, &to)) {
+      w->blk.base = w->cur.addr + from;
+      w->blk.size = to - from;
+      w->blk.context = (void *)(w->cur.data + from);
+      if (!w->own)
+        *w->bytes += to - from;
+      return &w->blk;
+    }
+    if (!walk_pull(w))
+      return NULL;
+  }
+}
+
+static YR_MEMORY_BLOCK *
+walk_first(YR_MEMORY_BLOCK_ITERATOR *it)
+{
+  ProcWalk *w = it->context;
+  it->last_error = ERROR_SUCCESS;
+  if (!w->started) {
+    w->started = TRUE;
+    return walk_next(it);
+  }
+  /* walked again: the pass gets the rest of its walk first */
+  while (!w->walked && walk_pull(w))
+    ;
+  if (w->own)
+    ckpt_mem_iter_free(w->own);
+  w->own = ckpt_mem_iter_new(w->p);
+  w->in_cur = FALSE;
+  return w->own ? walk_next(it) : NULL;
+}
+
+/* The engine's raw matches in p's memory, walked with it (from its
+ * start), at their addresses, appended to hits (at most
+ * SECRETS_MAX_HITS_PER_SCAN); bytes handed to libyara added to *bytes.
+ * Every block of the walk goes to feed, whatever libyara does. */
+static void
+scan_process(const SecretsEngine *e, const CkptProcess *p, CkptMemIter *it,
+             const CkptSecretFeed *feed, GArray *hits, guint64 *bytes)
+{
+  ProcWalk w = {
+      .p = p,
+      .it = it,
+      .cur = {.size = sizeof w.cur},
+      .zp = {.proc = p, .pad = ZERO_PAD, .data_next = ckpt_mem_data_next},
+      .feed = feed,
+      .bytes = bytes};
+  w.blk.fetch_data = piece_data;
+  YR_MEMORY_BLOCK_ITERATOR yit = {
+      .context = &w, .first = walk_first, .next = walk_next};
+  /* a partial scan (a libyara error) keeps the hits it made: each is
+   * validated on its own */
+  secrets_scan_blocks(e, &yit, hits, NULL);
+  while (!w.walked && walk_pull(&w))
+    ;
+  if (w.own)
+    ckpt_mem_iter_free(w.own);
 }
 
 /* What the validator makes of p's hits: SecretsCandidate*, in hit order. */
@@ -330,10 +431,7 @@ scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
     return;
   g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
   guint64 bytes = 0;
-  CkptMemBlock b = {.size = sizeof b};
-  while (ckpt_mem_iter_next(it, &b))
-    if (b.data && b.len > 0)
-      scan_block(e, p, &b, hits, &bytes);
+  scan_process(e, p, it, NULL, hits, &bytes);
   ckpt_mem_iter_free(it);
   g_autoptr(GPtrArray) found = validate_hits(p, hits);
   add_candidates(s, found);
@@ -475,11 +573,11 @@ ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules, char **warning)
 }
 
 void
-ckpt_secret_scan_block(CkptSecretScan *s, const CkptProcess *p,
-                       const CkptMemBlock *b)
+ckpt_secret_scan_process(CkptSecretScan *s, const CkptProcess *p,
+                         CkptMemIter *it, const CkptSecretFeed *feed)
 {
-  /* as scan_memory: block by block, so the set is the one it computes */
-  scan_block(s->e, p, b, s->hits, &s->bytes);
+  /* as scan_memory, so the set is the one it computes */
+  scan_process(s->e, p, it, feed, s->hits, &s->bytes);
 }
 
 guint64
@@ -488,12 +586,11 @@ ckpt_secret_scan_bytes(const CkptSecretScan *s)
   return s ? s->bytes : 0;
 }
 
-void
-ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p)
+/* Keeps found (and its SDK view) as process i's pass candidates, unless
+ * it has some already. */
+static void
+store_found(CkptCheckpoint *c, size_t i, GPtrArray *found)
 {
-  size_t i = (size_t)(p - s->c->procs);
-  GPtrArray *found = validate_hits(p, s->hits);
-  g_array_set_size(s->hits, 0);
   CkptMemSecret *view = g_new0(CkptMemSecret, found->len ? found->len : 1);
   for (guint k = 0; k < found->len; k++) {
     const SecretsCandidate *cd = found->pdata[k];
@@ -506,8 +603,8 @@ ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p)
                               .addr = cd->value_offset};
   }
   g_mutex_lock(&lock);
-  struct CkptSecretSetCache *k = s->c->secrets;
-  if (i < s->c->n_procs && !k->mem[i]) {
+  struct CkptSecretSetCache *k = c->secrets;
+  if (i < c->n_procs && !k->mem[i]) {
     k->mem[i] = found;
     k->view[i] = view;
   } else {
@@ -515,6 +612,67 @@ ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p)
     g_free(view);
   }
   g_mutex_unlock(&lock);
+}
+
+void
+ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p)
+{
+  GPtrArray *found = validate_hits(p, s->hits);
+  g_array_set_size(s->hits, 0);
+  store_found(s->c, (size_t)(p - s->c->procs), found);
+}
+
+void
+ckpt_secret_scan_rules(const CkptSecretScan *s, CkptSecretRules *out)
+{
+  *out = (CkptSecretRules){.size = sizeof *out,
+                           .rules = s->rules,
+                           .n = s->e->files->len,
+                           .files = (const char *const *)s->e->files->pdata,
+                           .namespaces =
+                               (const char *const *)s->e->namespaces->pdata};
+}
+
+void
+ckpt_secret_scan_share(CkptSecretScan *s)
+{
+  g_mutex_lock(&lock);
+  s->c->secrets->shared = TRUE;
+  g_mutex_unlock(&lock);
+}
+
+gboolean
+ckpt_secret_deliver(CkptCheckpoint *c, const char *rules, const CkptProcess *p,
+                    const CkptSecretMatch *m, size_t n)
+{
+  if (!c || !rules || !p || (n && !m) || p < c->procs ||
+      p >= c->procs + c->n_procs)
+    return FALSE;
+  size_t i = (size_t)(p - c->procs);
+  g_mutex_lock(&lock);
+  const struct CkptSecretSetCache *k = c->secrets;
+  gboolean open = k && k->shared && k->mem && i < k->n_mem && !k->mem[i] &&
+                  g_strcmp0(k->mem_rules, rules) == 0;
+  const SecretsEngine *e =
+      open && engines ? g_hash_table_lookup(engines, rules) : NULL;
+  g_mutex_unlock(&lock);
+  if (!e)
+    return FALSE;
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  for (size_t j = 0; j < n; j++) {
+    SecretsHit h;
+    gboolean bad = FALSE;
+    if (m[j].size < sizeof m[j] || !m[j].ns || !m[j].rule || !m[j].string)
+      return FALSE;
+    if (secrets_engine_hit(e, m[j].ns, m[j].rule, m[j].string_index,
+                           m[j].string, m[j].addr, m[j].len, &h, &bad) &&
+        hits->len < SECRETS_MAX_HITS_PER_SCAN)
+      g_array_append_val(hits, h);
+    if (bad)
+      return FALSE; /* compiled from other files: the host scans */
+  }
+  store_found(c, i, validate_hits(p, hits));
+  return TRUE;
 }
 
 void

@@ -70,8 +70,33 @@ const CkptSecretSet *ckpt_checkpoint_secrets(CkptCheckpoint *c,
 typedef struct CkptSecretScan CkptSecretScan;
 CkptSecretScan *ckpt_secret_scan_new(CkptCheckpoint *c, const char *rules,
                                      char **warning);
-void ckpt_secret_scan_block(CkptSecretScan *s, const CkptProcess *p,
-                            const CkptMemBlock *b);
+/* What a walk of memory also feeds (the pass's subscribers): block(b)
+ * before the engine scans b, done() once it is done with it. */
+typedef struct {
+  void (*block)(const CkptProcess *p, const CkptMemBlock *b, void *user);
+  void (*done)(const CkptProcess *p, void *user);
+  void *user;
+} CkptSecretFeed;
+/* Scans p's memory as one libyara scan over the walk it (p's, from its
+ * start, the caller's to free), handing every block of it to feed (NULL:
+ * none), whatever libyara does. */
+void ckpt_secret_scan_process(CkptSecretScan *s, const CkptProcess *p,
+                              CkptMemIter *it, const CkptSecretFeed *feed);
+/* The engine's files, for a subscriber that finds what it finds in its
+ * own scan (CkptMemSubscriber.secrets, SDK 3.9); borrowed from s. */
+void ckpt_secret_scan_rules(const CkptSecretScan *s, CkptSecretRules *out);
+/* From now on, memory's secrets come from that subscriber
+ * (ckpt_secret_deliver), not from ckpt_secret_scan_process: a process whose
+ * matches never come is scanned when its secrets are first needed. */
+void ckpt_secret_scan_share(CkptSecretScan *s);
+/* A subscriber's matches of the engine's rules in p's memory (SDK 3.9
+ * CkptApi.mem_secret_matches), validated as the engine's own scan's
+ * would be: TRUE when taken (c's scan was shared with exactly these rules,
+ * p not delivered yet, every match names a rule and string of the
+ * engine's). Thread-safe. */
+gboolean ckpt_secret_deliver(CkptCheckpoint *c, const char *rules,
+                             const CkptProcess *p, const CkptSecretMatch *m,
+                             size_t n);
 /* The bytes handed to libyara so far (zero pages left out). */
 guint64 ckpt_secret_scan_bytes(const CkptSecretScan *s);
 void ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p);

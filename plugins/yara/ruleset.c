@@ -236,12 +236,22 @@ parse_defines(const char *const *defines, GError **error)
   return exts;
 }
 
+const char *
+ckpt_yara_secrets_ns(const YR_RULE *rule)
+{
+  const char *ns = rule->ns->name;
+  return g_str_has_prefix(ns, CKPT_YARA_SECRETS_NS)
+             ? ns + strlen(CKPT_YARA_SECRETS_NS)
+             : NULL;
+}
+
+/* the user's rules (not the host's secrets rules) */
 static guint
 count_rules(YR_RULES *rules)
 {
   guint n = 0;
   YR_RULE *rule;
-  yr_rules_foreach(rules, rule) n++;
+  yr_rules_foreach(rules, rule) n += ckpt_yara_secrets_ns(rule) == NULL;
   return n;
 }
 
@@ -273,8 +283,8 @@ load_compiled(CkptYaraRuleset *rs, const char *path, GArray *exts,
 }
 
 static gboolean
-add_source_file(YR_COMPILER *compiler, const char *path, CompileLog *log,
-                GError **error)
+add_source_file(YR_COMPILER *compiler, const char *path, const char *ns,
+                CompileLog *log, GError **error)
 {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
@@ -288,7 +298,7 @@ add_source_file(YR_COMPILER *compiler, const char *path, CompileLog *log,
   char *dot = strrchr(base, '.');
   if (dot && dot != base)
     *dot = '\0';
-  int n_errors = yr_compiler_add_file(compiler, f, base, path);
+  int n_errors = yr_compiler_add_file(compiler, f, ns ? ns : base, path);
   fclose(f);
   if (n_errors > 0) {
     g_set_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES, "%s",
@@ -300,7 +310,7 @@ add_source_file(YR_COMPILER *compiler, const char *path, CompileLog *log,
 
 static gboolean
 compile_sources(CkptYaraRuleset *rs, GPtrArray *files, GArray *exts,
-                gboolean strict, GError **error)
+                gboolean strict, const CkptSecretRules *secrets, GError **error)
 {
   YR_COMPILER *compiler = NULL;
   if (yr_compiler_create(&compiler) != ERROR_SUCCESS) {
@@ -321,13 +331,22 @@ compile_sources(CkptYaraRuleset *rs, GPtrArray *files, GArray *exts,
     }
   }
   for (guint i = 0; ok && i < files->len; i++)
-    ok = add_source_file(compiler, files->pdata[i], &log, error);
+    ok = add_source_file(compiler, files->pdata[i], NULL, &log, error);
   if (ok && strict && rs->warnings->len > 0) {
     g_set_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
                 "%s (warnings are errors in strict mode)",
                 (char *)rs->warnings->pdata[0]);
     ok = FALSE;
   }
+  /* the host's: their warnings are the host's engine's too, not shown */
+  guint user_warnings = rs->warnings->len;
+  for (size_t i = 0; ok && secrets && i < secrets->n; i++) {
+    g_autofree char *ns =
+        g_strconcat(CKPT_YARA_SECRETS_NS, secrets->namespaces[i], NULL);
+    ok = add_source_file(compiler, secrets->files[i], ns, &log, error);
+  }
+  g_ptr_array_set_size(rs->warnings, user_warnings);
+  rs->secrets = secrets != NULL;
   if (ok && yr_compiler_get_rules(compiler, &rs->rules) != ERROR_SUCCESS) {
     g_set_error_literal(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_LIBYARA,
                         "cannot build the compiled rules (out of memory?)");
@@ -340,7 +359,8 @@ compile_sources(CkptYaraRuleset *rs, GPtrArray *files, GArray *exts,
 
 CkptYaraRuleset *
 ckpt_yara_ruleset_new(const char *const *sources, const char *const *defines,
-                      gboolean strict, GError **error)
+                      gboolean strict, const CkptSecretRules *secrets,
+                      GError **error)
 {
   g_autoptr(CkptYaraRuleset) rs = g_new0(CkptYaraRuleset, 1);
   rs->warnings = g_ptr_array_new_with_free_func(g_free);
@@ -365,7 +385,7 @@ ckpt_yara_ruleset_new(const char *const *sources, const char *const *defines,
       ok = FALSE;
     }
   if (ok)
-    ok = compile_sources(rs, files, exts, strict, error);
+    ok = compile_sources(rs, files, exts, strict, secrets, error);
   externals_free(exts);
   if (!ok)
     return NULL;
@@ -440,12 +460,19 @@ cache_entry_free(gpointer p)
 
 const CkptYaraRuleset *
 ckpt_yara_ruleset_cached(const char *sources, const char *compiled,
-                         const char *defines, gboolean strict, gboolean *fresh,
+                         const char *defines, gboolean strict,
+                         const CkptSecretRules *secrets, gboolean *fresh,
                          GError **error)
 {
-  g_autofree char *key =
-      g_strdup_printf("%s\n\x01%s\n\x01%s\n\x01%d", sources ? sources : "",
-                      compiled ? compiled : "", defines ? defines : "", strict);
+  GString *sec = g_string_new(NULL);
+  for (size_t i = 0; secrets && i < secrets->n; i++)
+    g_string_append_printf(sec, "\n\x02%s\n\x03%s", secrets->files[i],
+                           secrets->namespaces[i]);
+  g_autofree char *key = g_strdup_printf(
+      "%s\n\x01%s\n\x01%s\n\x01%d\n\x01%d%s", sources ? sources : "",
+      compiled ? compiled : "", defines ? defines : "", strict, secrets != NULL,
+      sec->str);
+  g_string_free(sec, TRUE);
   *fresh = FALSE;
 
   g_mutex_lock(&cache_lock);
@@ -462,7 +489,11 @@ ckpt_yara_ruleset_cached(const char *sources, const char *compiled,
     hit->key = g_steal_pointer(&key);
     g_auto(GStrv) src = ckpt_yara_split_list(sources);
     g_auto(GStrv) defs = ckpt_yara_split_list(defines);
-    if (compiled && *compiled && src && src[0])
+    if (compiled && *compiled && secrets)
+      g_set_error_literal(&hit->error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
+                          "compiled rules cannot take the host's secrets "
+                          "rules");
+    else if (compiled && *compiled && src && src[0])
       g_set_error_literal(&hit->error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES,
                           "compiled rules cannot be mixed with source rules: "
                           "give either");
@@ -470,9 +501,9 @@ ckpt_yara_ruleset_cached(const char *sources, const char *compiled,
       hit->rs = ckpt_yara_ruleset_load_compiled(
           compiled, (const char *const *)defs, &hit->error);
     else
-      hit->rs =
-          ckpt_yara_ruleset_new((const char *const *)src,
-                                (const char *const *)defs, strict, &hit->error);
+      hit->rs = ckpt_yara_ruleset_new((const char *const *)src,
+                                      (const char *const *)defs, strict,
+                                      secrets, &hit->error);
     g_ptr_array_add(cache, hit);
     *fresh = TRUE;
   }

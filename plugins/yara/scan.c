@@ -28,6 +28,7 @@ void
 ckpt_yara_job_release(CkptYaraJob *job)
 {
   g_clear_pointer(&job->hits, g_ptr_array_unref);
+  g_clear_pointer(&job->secrets, g_array_unref);
 }
 
 const char *
@@ -61,6 +62,7 @@ typedef struct {
   size_t buf_len;
   const CkptYaraScanOpts *opts;
   GPtrArray *hits;
+  GArray *secrets; /* CkptSecretMatch, or NULL: not collected */
 } Target;
 
 /* Bytes around [addr, addr+len) inside the match's VMA. The pages before
@@ -133,11 +135,46 @@ add_hit(Target *t, const YR_RULE *rule, const YR_STRING *str, const YR_MATCH *m,
   g_ptr_array_add(t->hits, hit);
 }
 
+/* A matching rule of the host's secrets rules: every match of each of its
+ * strings goes to the host (SDK 3.9 CkptMemSubscriber.secrets). */
+YARA_UNALIGNED static void
+collect_secret(Target *t, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
+               const char *ns)
+{
+  if (t->secrets == NULL)
+    return;
+  unsigned k = 0;
+  const YR_STRING *str;
+  yr_rule_strings_foreach(rule, str)
+  {
+    YR_MATCH *m;
+    yr_string_matches_foreach(ctx, str, m)
+    {
+      if (m->is_private || m->match_length <= 0)
+        continue;
+      CkptSecretMatch sm = {.size = sizeof sm,
+                            .ns = ns,
+                            .rule = rule->identifier,
+                            .string = str->identifier,
+                            .string_index = k,
+                            .len = (uint32_t)m->match_length,
+                            .addr = (uint64_t)m->base + (uint64_t)m->offset};
+      g_array_append_val(t->secrets, sm);
+    }
+    k++;
+  }
+}
+
 /* A matching rule gives one hit per kept match of each of its strings, or
  * one hit without a string when only its condition matched. */
 YARA_UNALIGNED static void
 collect_rule(Target *t, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule)
 {
+  const char *ns = ckpt_yara_secrets_ns(rule);
+  if (ns != NULL) {
+    collect_secret(t, ctx, rule, ns);
+    return;
+  }
   unsigned cap = t->opts->max_matches ? t->opts->max_matches : UINT_MAX;
   gboolean any = FALSE;
   const YR_STRING *str;
@@ -226,8 +263,9 @@ scanner_new(const CkptYaraRuleset *rs, const CkptYaraScanOpts *opts,
 
 /* One process's scan with scanner s over the blocks it yields. */
 static void
-scan_job_blocks(const CkptApi *api, const CkptYaraScanOpts *opts, YR_SCANNER *s,
-                CkptYaraJob *job, YR_MEMORY_BLOCK_ITERATOR *it)
+scan_job_blocks(const CkptApi *api, const CkptYaraRuleset *rs,
+                const CkptYaraScanOpts *opts, YR_SCANNER *s, CkptYaraJob *job,
+                YR_MEMORY_BLOCK_ITERATOR *it)
 {
   job->hits =
       g_ptr_array_new_with_free_func((GDestroyNotify)ckpt_yara_hit_free);
@@ -237,11 +275,20 @@ scan_job_blocks(const CkptApi *api, const CkptYaraScanOpts *opts, YR_SCANNER *s,
   }
   if (!job->info->has_mm) /* zombies and dead tasks have no memory */
     return;
-  Target t = {.api = api, .proc = job->proc, .opts = opts, .hits = job->hits};
+  g_clear_pointer(&job->secrets, g_array_unref);
+  if (rs->secrets)
+    job->secrets = g_array_new(FALSE, FALSE, sizeof(CkptSecretMatch));
+  Target t = {.api = api,
+              .proc = job->proc,
+              .opts = opts,
+              .hits = job->hits,
+              .secrets = job->secrets};
   yr_scanner_set_callback(s, on_scan_message, &t);
   job->status = yr_scanner_scan_mem_blocks(s, it);
-  if (job->status != ERROR_SUCCESS)
+  if (job->status != ERROR_SUCCESS) {
     g_ptr_array_set_size(job->hits, 0); /* a partial scan proves nothing */
+    g_clear_pointer(&job->secrets, g_array_unref); /* the host scans */
+  }
 }
 
 static void
@@ -255,7 +302,7 @@ scan_job(const Pool *pool, YR_SCANNER *s, CkptYaraJob *job, uint64_t *progress)
                                  .next = yrpieces_it_next,
                                  .file_size = NULL,
                                  .last_error = ERROR_SUCCESS};
-  scan_job_blocks(pool->api, pool->opts, s, job, &it);
+  scan_job_blocks(pool->api, pool->rs, pool->opts, s, job, &it);
   yrpieces_release(&bi.pieces);
 }
 
@@ -265,7 +312,7 @@ ckpt_yara_scan_job(const CkptApi *api, const CkptYaraRuleset *rs,
                    YR_MEMORY_BLOCK_ITERATOR *it)
 {
   YR_SCANNER *s = scanner_new(rs, opts, SCAN_FLAGS_PROCESS_MEMORY);
-  scan_job_blocks(api, opts, s, job, it);
+  scan_job_blocks(api, rs, opts, s, job, it);
   if (s != NULL)
     yr_scanner_destroy(s);
   return job->status;

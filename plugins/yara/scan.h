@@ -47,6 +47,9 @@ typedef struct {
   uint64_t bytes;  /* bytes handed to libyara */
   uint64_t blocks;
   int status; /* libyara's ERROR_SUCCESS, ERROR_SCAN_TIMEOUT, ... */
+  /* with a rule set holding the host's secrets rules: every match of
+   * theirs (CkptSecretMatch, SDK 3.9), for the host; never hits */
+  GArray *secrets;
 } CkptYaraJob;
 
 /* Called on the run thread about every 100 ms while workers scan, and once

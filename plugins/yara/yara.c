@@ -306,29 +306,45 @@ join_items(const char *const *items)
   return g_string_free(s, FALSE);
 }
 
-static const CkptYaraRuleset *
-get_rules(const CkptApi *api, CkptRun *run)
+/* The rule sources of run's options, joined with newlines (*sources; the
+ * installed rules when none and no compiled rules are given), and its
+ * defines (*defines, NULL for none). */
+static void
+rule_texts(const CkptApi *api, CkptRun *run, char **sources, char **defines)
 {
   /* the host has split the lists into items already (a -r path keeps its
    * commas): join them with newlines, and end with one so that the rule
    * set splits a single item at newlines too, never at its commas */
-  g_autofree char *sources = join_items(api->opt_list(run, "rules"));
-  g_autofree char *defines = join_items(api->opt_list(run, "define"));
+  char *src = join_items(api->opt_list(run, "rules"));
+  char *def = join_items(api->opt_list(run, "define"));
+  const char *compiled = api->opt_str(run, "compiled-rules");
+  if (!*src && !(compiled && *compiled)) {
+    g_free(src);
+    src = g_strdup(api->rules_dir());
+  }
+  if (!*def)
+    g_clear_pointer(&def, g_free);
+  *sources = src;
+  *defines = def;
+}
+
+static const CkptYaraRuleset *
+get_rules(const CkptApi *api, CkptRun *run)
+{
+  g_autofree char *sources = NULL, *defines = NULL;
+  rule_texts(api, run, &sources, &defines);
   const char *compiled = api->opt_str(run, "compiled-rules");
   gboolean have_compiled = compiled && *compiled;
-  if (*sources && have_compiled) {
+  if (have_compiled && *api->opt_list(run, "rules")) {
     api->error(run, "--rules and --compiled-rules cannot be mixed: give "
                     "either");
     return NULL;
   }
   gboolean fresh = FALSE;
   g_autoptr(GError) error = NULL;
-  const CkptYaraRuleset *rs =
-      ckpt_yara_ruleset_cached(*sources        ? sources
-                               : have_compiled ? NULL
-                                               : api->rules_dir(),
-                               compiled, *defines ? defines : NULL,
-                               api->opt_bool(run, "strict"), &fresh, &error);
+  const CkptYaraRuleset *rs = ckpt_yara_ruleset_cached(
+      have_compiled ? NULL : sources, compiled, defines,
+      api->opt_bool(run, "strict"), NULL, &fresh, &error);
   if (rs == NULL) {
     api->error(run, "%s", error->message);
     return NULL;
@@ -446,6 +462,10 @@ typedef struct {
   CkptYaraScanOpts o;
   CkptYaraJob *jobs; /* one per process, in pstree order (feed.index) */
   size_t n;
+  /* the options' rule texts (rule_texts), kept for pass_secrets */
+  char *sources, *defines;
+  gboolean strict;
+  char *secret_rules; /* the host's secrets rules it scans with, or NULL */
 } YaraPass;
 
 static void
@@ -465,10 +485,50 @@ pass_scan(BlockFeed *f, YR_MEMORY_BLOCK_ITERATOR *it)
   return ckpt_yara_scan_job(f->api, yp->rs, &yp->o, job, it);
 }
 
+/* The host's secrets rules (SDK 3.9): scanned with in the same libyara
+ * scan as the user's rules, their matches handed to the host at each
+ * process's end, instead of a second scan of the same memory. Not in fast
+ * mode (fewer matches than the host's own scan would make) nor with
+ * compiled rules (nothing can be compiled in). */
+static int
+pass_secrets(const CkptSecretRules *r, void *user)
+{
+  YaraPass *yp = user;
+  const CkptApi *api = yp->feed.api;
+  if (!CKPT_HAS(api, mem_secret_matches) || !api->mem_secret_matches ||
+      yp->sources == NULL || r == NULL || r->size < sizeof *r ||
+      r->rules == NULL)
+    return 0;
+  gboolean fresh = FALSE;
+  const CkptYaraRuleset *rs = ckpt_yara_ruleset_cached(
+      yp->sources, NULL, yp->defines, yp->strict, r, &fresh, NULL);
+  if (rs == NULL)
+    return 0;
+  yp->rs = rs;
+  yp->secret_rules = g_strdup(r->rules);
+  return 1;
+}
+
+/* a process scanned: its secrets matches to the host */
+static void
+pass_end(BlockFeed *f, const CkptProcess *p, int status)
+{
+  YaraPass *yp = (YaraPass *)f;
+  CkptYaraJob *job = &yp->jobs[f->index];
+  if (yp->secret_rules && status == ERROR_SUCCESS && job->secrets)
+    f->api->mem_secret_matches(p, yp->secret_rules,
+                               (const CkptSecretMatch *)job->secrets->data,
+                               job->secrets->len);
+  g_clear_pointer(&job->secrets, g_array_unref);
+}
+
 static void
 pass_free(void *user)
 {
   YaraPass *yp = user;
+  g_free(yp->secret_rules);
+  g_free(yp->sources);
+  g_free(yp->defines);
   for (size_t j = 0; j < yp->n; j++)
     ckpt_yara_job_release(&yp->jobs[j]);
   g_free(yp->jobs);
@@ -512,7 +572,14 @@ yara_prepare(const CkptApi *api, CkptRun *run)
   yp->feed.pad = CKPT_YARA_ZERO_PAD;
   yp->feed.scan = pass_scan;
   yp->feed.post = pass_post;
+  yp->feed.end = pass_end;
   sub.free = pass_free;
+  const char *compiled = api->opt_str(run, "compiled-rules");
+  if (!(o.flags & SCAN_FLAGS_FAST_MODE) && !(compiled && *compiled)) {
+    rule_texts(api, run, &yp->sources, &yp->defines);
+    yp->strict = api->opt_bool(run, "strict");
+    sub.secrets = pass_secrets;
+  }
   if (!api->mem_subscribe(run, &sub))
     pass_free(yp);
   return CKPT_OK;

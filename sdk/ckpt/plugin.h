@@ -79,7 +79,7 @@ extern "C" {
 #endif
 
 #define CKPT_ABI_MAJOR 3
-#define CKPT_ABI_MINOR 8
+#define CKPT_ABI_MINOR 9
 
 /* The symbol the host looks up in every plugin file. */
 #define CKPT_PLUGIN_SYMBOL "ckpt_plugin_descriptor"
@@ -689,6 +689,33 @@ typedef enum {
   CKPT_LOG_ERROR = 3,
 } CkptLogLevel;
 
+/* ABI 3.9 (share): the secrets engine's rules as CkptMemSubscriber.secrets
+ * sees them: n files, compiled in this order, file i in namespace
+ * namespaces[i] (several files may share one); rules is the rule text
+ * they came from (comma-separated sources), for mem_secret_matches. */
+typedef struct {
+  size_t size;
+  const char *rules;
+  size_t n;
+  const char *const *files;
+  const char *const *namespaces;
+} CkptSecretRules;
+
+/* ABI 3.9 (share): one match of the secrets engine's rules in a process's
+ * memory, from a subscriber that took them (CkptMemSubscriber.secrets):
+ * string number string_index (0: the rule's first, in source order) of
+ * rule `rule` of namespace ns (as CkptSecretRules named it) matched len
+ * bytes at address addr. Set size to sizeof. */
+typedef struct {
+  size_t size;
+  const char *ns;
+  const char *rule;
+  const char *string; /* its identifier, "$v" */
+  unsigned string_index;
+  uint32_t len;
+  uint64_t addr;
+} CkptSecretMatch;
+
 /* ABI 3.7 (onepass): a subscriber of the host's one memory pass
  * (CkptApi.mem_subscribe). The host walks each process's dumped memory
  * once, in pstree order, before the chain's first run(), and hands every
@@ -707,6 +734,24 @@ typedef struct {
   void (*sync)(const CkptProcess *p, void *user);
   void (*end)(const CkptProcess *p, void *user);
   void (*free)(void *user);
+  /* ABI 3.9 (share): one libyara scan for every rule. Called once, on the
+   * pass's thread before the walk, when the pass is about to scan memory
+   * with the secrets engine's rules (for redaction, or a plugin's
+   * mem_secrets): a subscriber that scans each process's memory with
+   * libyara anyway may return 1 to find what those rules find in its own
+   * scan, and the host then scans memory for secrets only where it was
+   * not told. Taking them means: compile rules->files[i] in a namespace of
+   * the subscriber's that names rules->namespaces[i] again, without
+   * externals; scan each process's memory as one scan over all its blocks
+   * at their true addresses, cut at zero pages with a page (4096 bytes) of
+   * padding either side (zeropad.h), not in fast mode; and, before end(p)
+   * returns, hand every match of every matching rule of those files (not
+   * private, length above 0; in the callback's order, a rule's strings in
+   * source order, libyara's matches in its order) to
+   * CkptApi.mem_secret_matches. A process it could not scan, it hands
+   * nothing: the host scans that one itself. Return 0 to leave the scan to
+   * the host (NULL: the same). */
+  int (*secrets)(const CkptSecretRules *rules, void *user);
 } CkptMemSubscriber;
 
 /* ABI 3.7 (onepass): a secret the host's secrets engine found in a
@@ -919,6 +964,16 @@ typedef struct CkptApi {
   void (*emit_window)(CkptRun *run, size_t table, unsigned depth,
                       const CkptValue *values, size_t n_values,
                       const CkptProcess *p, uint64_t addr, uint64_t len);
+
+  /* ABI 3.9 (share): from a memory-pass subscriber that took the secrets
+   * engine's rules (CkptMemSubscriber.secrets), before its end(p)
+   * returns: its n matches of them in p's memory, as rules->rules named
+   * them. The host validates them as its own scan's and keeps what they
+   * prove for redaction and mem_secrets. Returns 1 when taken; 0 when not
+   * (not taken over, p handed already, a match naming no rule of those
+   * files): the host then scans p itself. */
+  int (*mem_secret_matches)(const CkptProcess *p, const char *rules,
+                            const CkptSecretMatch *m, size_t n);
 
   /* Append new members here, and only here. */
 } CkptApi;

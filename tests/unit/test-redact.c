@@ -245,10 +245,7 @@ scan_all(CkptCheckpoint *c, const char *rules)
     if (!p->info.has_mm)
       continue;
     CkptMemIter *it = ckpt_mem_iter_new(p);
-    CkptMemBlock b = {.size = sizeof b};
-    while (ckpt_mem_iter_next(it, &b))
-      if (b.data && b.len)
-        ckpt_secret_scan_block(sc, p, &b);
+    ckpt_secret_scan_process(sc, p, it, NULL);
     ckpt_mem_iter_free(it);
     ckpt_secret_scan_end(sc, p);
   }

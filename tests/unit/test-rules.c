@@ -35,7 +35,7 @@ shipped_rules(gboolean strict)
   g_autofree char *dir = rules_dir();
   const char *src[] = {dir, NULL};
   g_autoptr(GError) error = NULL;
-  CkptYaraRuleset *rs = ckpt_yara_ruleset_new(src, NULL, strict, &error);
+  CkptYaraRuleset *rs = ckpt_yara_ruleset_new(src, NULL, strict, NULL, &error);
   g_assert_no_error(error);
   g_assert_nonnull(rs);
   return rs;
@@ -246,7 +246,7 @@ test_compile_error_names_file_and_line(void)
   const char *src[] = {bad, NULL};
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptYaraRuleset) rs =
-      ckpt_yara_ruleset_new(src, NULL, FALSE, &error);
+      ckpt_yara_ruleset_new(src, NULL, FALSE, NULL, &error);
   g_assert_null(rs);
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_autofree char *where = g_strdup_printf("%s:5:", bad);
@@ -262,19 +262,19 @@ test_missing_and_empty_sources(void)
   g_autofree char *missing = g_build_filename(dir, "nope.yar", NULL);
   const char *src1[] = {missing, NULL};
   g_autoptr(GError) e1 = NULL;
-  g_assert_null(ckpt_yara_ruleset_new(src1, NULL, FALSE, &e1));
+  g_assert_null(ckpt_yara_ruleset_new(src1, NULL, FALSE, NULL, &e1));
   g_assert_error(e1, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_assert_nonnull(strstr(e1->message, missing));
   g_assert_nonnull(strstr(e1->message, "no such file"));
 
   const char *src2[] = {dir, NULL}; /* a directory without rules */
   g_autoptr(GError) e2 = NULL;
-  g_assert_null(ckpt_yara_ruleset_new(src2, NULL, FALSE, &e2));
+  g_assert_null(ckpt_yara_ruleset_new(src2, NULL, FALSE, NULL, &e2));
   g_assert_nonnull(strstr(e2->message, "no .yar"));
 
   const char *src3[] = {NULL};
   g_autoptr(GError) e3 = NULL;
-  g_assert_null(ckpt_yara_ruleset_new(src3, NULL, FALSE, &e3));
+  g_assert_null(ckpt_yara_ruleset_new(src3, NULL, FALSE, NULL, &e3));
   g_assert_nonnull(strstr(e3->message, "no rules"));
   fixture_rm_rf(dir);
 }
@@ -291,10 +291,10 @@ test_strict_warning(void)
   const char *src[] = {slow, NULL};
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptYaraRuleset) lax =
-      ckpt_yara_ruleset_new(src, NULL, FALSE, &error);
+      ckpt_yara_ruleset_new(src, NULL, FALSE, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(lax->warnings->len, >, 0);
-  g_assert_null(ckpt_yara_ruleset_new(src, NULL, TRUE, &error));
+  g_assert_null(ckpt_yara_ruleset_new(src, NULL, TRUE, NULL, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_assert_nonnull(strstr(error->message, "slow.yar:1"));
   fixture_rm_rf(dir);
@@ -315,7 +315,7 @@ test_defines(void)
                         NULL};
   g_autoptr(GError) error = NULL;
   g_autoptr(CkptYaraRuleset) rs =
-      ckpt_yara_ruleset_new(src, defs, TRUE, &error);
+      ckpt_yara_ruleset_new(src, defs, TRUE, NULL, &error);
   g_assert_no_error(error);
   g_autoptr(GPtrArray) names = rules_matching(rs, "anything");
   g_assert_true(has_name(names, "by_int"));
@@ -326,17 +326,17 @@ test_defines(void)
   const char *other[] = {"level=4", "enabled=false", "who=x", "ratio=0.25",
                          NULL};
   g_autoptr(CkptYaraRuleset) rs2 =
-      ckpt_yara_ruleset_new(src, other, TRUE, &error);
+      ckpt_yara_ruleset_new(src, other, TRUE, NULL, &error);
   g_assert_no_error(error);
   g_autoptr(GPtrArray) none = rules_matching(rs2, "anything");
   g_assert_cmpuint(none->len, ==, 0);
 
   /* undefined external: a compile error; malformed define: its own error */
-  g_assert_null(ckpt_yara_ruleset_new(src, NULL, FALSE, &error));
+  g_assert_null(ckpt_yara_ruleset_new(src, NULL, FALSE, NULL, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_RULES);
   g_clear_error(&error);
   const char *bad[] = {"=5", NULL};
-  g_assert_null(ckpt_yara_ruleset_new(src, bad, FALSE, &error));
+  g_assert_null(ckpt_yara_ruleset_new(src, bad, FALSE, NULL, &error));
   g_assert_error(error, CKPT_YARA_ERROR, CKPT_YARA_ERROR_DEFINE);
   fixture_rm_rf(dir);
 }
@@ -353,7 +353,7 @@ test_compiled_rules(void)
   g_autoptr(GError) error = NULL;
   /* as source rules, a compiled file is refused: it loads only when named
    * as compiled rules */
-  g_assert_null(ckpt_yara_ruleset_new(src, NULL, FALSE, &error));
+  g_assert_null(ckpt_yara_ruleset_new(src, NULL, FALSE, NULL, &error));
   g_assert_nonnull(strstr(error->message, "compiled rules, not source"));
   g_clear_error(&error);
   g_autoptr(CkptYaraRuleset) loaded =
@@ -369,8 +369,8 @@ test_compiled_rules(void)
   g_autofree char *rd = rules_dir();
   g_autofree char *keys = g_build_filename(rd, "keys.yar", NULL);
   gboolean fresh = FALSE;
-  g_assert_null(
-      ckpt_yara_ruleset_cached(keys, compiled, NULL, FALSE, &fresh, &error));
+  g_assert_null(ckpt_yara_ruleset_cached(keys, compiled, NULL, FALSE, NULL,
+                                         &fresh, &error));
   g_assert_nonnull(strstr(error->message, "mixed"));
   g_clear_error(&error);
   ckpt_yara_ruleset_cache_clear();
@@ -487,7 +487,7 @@ fixture_rules(void)
     g_autofree char *shipped = rules_dir();
     const char *src[] = {shipped, markers, NULL};
     g_autoptr(GError) error = NULL;
-    rs = ckpt_yara_ruleset_new(src, NULL, TRUE, &error);
+    rs = ckpt_yara_ruleset_new(src, NULL, TRUE, NULL, &error);
     g_assert_no_error(error);
     fixture_rm_rf(dir);
   }
