@@ -62,7 +62,8 @@ typedef struct {
   size_t buf_len;
   const CkptYaraScanOpts *opts;
   GPtrArray *hits;
-  GArray *secrets; /* CkptSecretMatch, or NULL: not collected */
+  GArray *secrets;       /* CkptSecretMatch, or NULL: not collected */
+  gboolean secrets_over; /* more than CKPT_SECRET_MATCHES_MAX */
 } Target;
 
 /* Bytes around [addr, addr+len) inside the match's VMA. The pages before
@@ -141,7 +142,7 @@ YARA_UNALIGNED static void
 collect_secret(Target *t, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
                const char *ns)
 {
-  if (t->secrets == NULL)
+  if (t->secrets == NULL || t->secrets_over)
     return;
   unsigned k = 0;
   const YR_STRING *str;
@@ -152,6 +153,12 @@ collect_secret(Target *t, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
     {
       if (m->is_private || m->match_length <= 0)
         continue;
+      if (t->secrets->len >= CKPT_SECRET_MATCHES_MAX) {
+        /* too many to hand over: none are, the host scans this one */
+        g_array_set_size(t->secrets, 0);
+        t->secrets_over = TRUE;
+        return;
+      }
       CkptSecretMatch sm = {.size = sizeof sm,
                             .ns = ns,
                             .rule = rule->identifier,
@@ -285,6 +292,8 @@ scan_job_blocks(const CkptApi *api, const CkptYaraRuleset *rs,
               .secrets = job->secrets};
   yr_scanner_set_callback(s, on_scan_message, &t);
   job->status = yr_scanner_scan_mem_blocks(s, it);
+  if (t.secrets_over)
+    g_clear_pointer(&job->secrets, g_array_unref);
   if (job->status != ERROR_SUCCESS) {
     g_ptr_array_set_size(job->hits, 0); /* a partial scan proves nothing */
     g_clear_pointer(&job->secrets, g_array_unref); /* the host scans */

@@ -706,6 +706,12 @@ typedef struct {
  * string number string_index (0: the rule's first, in source order) of
  * rule `rule` of namespace ns (as CkptSecretRules named it) matched len
  * bytes at address addr. Set size to sizeof. */
+/* At most this many matches a process are handed over: a subscriber that
+ * saw more hands none for that process (the host scans it itself, and its
+ * own scan bounds what it keeps), so that memory full of one token costs
+ * bounded memory. */
+#define CKPT_SECRET_MATCHES_MAX 200000u
+
 typedef struct {
   size_t size;
   const char *ns;

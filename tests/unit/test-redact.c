@@ -2,6 +2,7 @@
  * crafted cells, and the model's secret set (core/model/secretset.h) on
  * the real fixtures.
  */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -343,6 +344,171 @@ test_windows(void)
   g_assert_cmpuint(missed_scan, >, 0);
 }
 
+/* ---- one scan a process, and a subscriber's matches (SDK 3.9) --------- */
+
+/* The pass's side of a walk: every block once, each done before the next. */
+typedef struct {
+  int posted;
+  guint blocks;
+} FeedLog;
+
+static void
+log_block(const CkptProcess *p, const CkptMemBlock *b, void *user)
+{
+  FeedLog *l = user;
+  (void)p;
+  g_assert_nonnull(b->data);
+  g_assert_cmpint(l->posted, ==, 0);
+  l->posted = 1;
+  l->blocks++;
+}
+
+static void
+log_done(const CkptProcess *p, void *user)
+{
+  FeedLog *l = user;
+  (void)p;
+  g_assert_cmpint(l->posted, ==, 1);
+  l->posted = 0;
+}
+
+static const CkptProcess *
+proc_of(const CkptCheckpoint *c, uint32_t pid)
+{
+  for (size_t i = 0; i < c->n_procs; i++)
+    if (c->procs[i].info.pid == pid)
+      return &c->procs[i];
+  g_error("no pid %u", pid);
+  return NULL;
+}
+
+static gboolean
+mem_has(CkptCheckpoint *c, const char *rules, const CkptProcess *p,
+        const char *value)
+{
+  const CkptMemSecret *ms = NULL;
+  size_t n = 0;
+  if (!ckpt_checkpoint_mem_secrets(c, rules, p, &ms, &n))
+    return FALSE;
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(ms[k].value, value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The engine judges a rule over a process's memory as one scan: strings
+ * in two blocks (the heap marker in the brk heap, the straddling one in an
+ * anonymous mapping) make the rule match, as in the yara plugin's scan; a
+ * condition reading memory after the scan walks again without feeding
+ * the pass; every block goes to the pass once. */
+static void
+test_scan_process(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ckpt-share-XXXXXX", NULL);
+  g_autofree char *rules = g_build_filename(dir, "pair.yar", NULL);
+  g_assert_true(g_file_set_contents(
+      rules,
+      "rule split_pair { meta: kind = \"test-pair\" priority = 50 strings:\n"
+      "  $v = \"CKPT-MARKER-STRADDLE-PAGE-BOUNDARY\"\n"
+      "  $a = \"CKPT-MARKER-HEAP-7f3a\" condition: $v and $a }\n"
+      "rule rewalk { meta: kind = \"test-rewalk\" strings:\n"
+      "  $v = \"CKPT-MARKER-HEAP-7f3a\"\n"
+      "  condition: $v and uint8(@v[1] + 5) == 0x4d }\n",
+      -1, NULL));
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
+  CkptSecretScan *sc = ckpt_secret_scan_new(c, rules, NULL);
+  g_assert_nonnull(sc);
+  FeedLog l = {0};
+  CkptSecretFeed feed = {log_block, log_done, &l};
+  guint want = 0;
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *p = &c->procs[i];
+    if (!p->info.has_mm)
+      continue;
+    CkptMemIter *it = ckpt_mem_iter_new(p);
+    CkptMemBlock b = {.size = sizeof b};
+    while (ckpt_mem_iter_next(it, &b))
+      want += b.data && b.len;
+    ckpt_mem_iter_free(it);
+    it = ckpt_mem_iter_new(p);
+    ckpt_secret_scan_process(sc, p, it, &feed);
+    ckpt_mem_iter_free(it);
+    g_assert_cmpint(l.posted, ==, 0);
+    ckpt_secret_scan_end(sc, p);
+  }
+  ckpt_secret_scan_free(sc);
+  g_assert_cmpuint(l.blocks, ==, want);
+  const CkptProcess *p1 = proc_of(c, 1);
+  g_assert_true(mem_has(c, rules, p1, "CKPT-MARKER-STRADDLE-PAGE-BOUNDARY"));
+  g_assert_true(mem_has(c, rules, p1, "CKPT-MARKER-HEAP-7f3a"));
+  g_unlink(rules);
+  g_rmdir(dir);
+}
+
+/* A marker's address from the fixture's markers file. */
+static uint64_t
+marker_addr(const char *fixture, const char *name)
+{
+  g_autofree char *path = fixture_path(fixture);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (size_t i = 0; lines[i]; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], " ", 3);
+    if (f[0] && f[1] && f[2] && strcmp(f[0], name) == 0)
+      return g_ascii_strtoull(f[2], NULL, 16);
+  }
+  g_error("no marker %s in %s", name, fixture);
+  return 0;
+}
+
+/* A subscriber's matches (CkptApi.mem_secret_matches): taken only once the
+ * scan was shared, once a process, when each names a rule and string of
+ * the engine's files; validated as the engine's own (the slack token of
+ * the heap, from its match alone). */
+static void
+test_deliver(void)
+{
+  g_autofree char *rules = ckpt_host_secret_rules();
+  g_autoptr(CkptCheckpoint) c = fixture_open("podman-none.tar");
+  const CkptProcess *p1 = proc_of(c, 1), *p5 = proc_of(c, 5);
+  const char *token = "xoxb-2718281828-3141592653589-Zq8fK2mWc7TnR4vYpL1sXe9B";
+  CkptSecretMatch m = {.size = sizeof m,
+                       .ns = "credentials",
+                       .rule = "slack_token",
+                       .string = "$xoxb",
+                       .string_index = 1,
+                       .len = (uint32_t)strlen(token),
+                       .addr = marker_addr("markers-podman-none.txt", "slack")};
+  CkptSecretScan *sc = ckpt_secret_scan_new(c, rules, NULL);
+  g_assert_nonnull(sc);
+  g_assert_false(ckpt_secret_deliver(c, rules, p1, &m, 1)); /* not shared */
+  ckpt_secret_scan_share(sc);
+  g_assert_false(ckpt_secret_deliver(c, "other-rules", p1, &m, 1));
+  CkptSecretMatch bad = m;
+  bad.string_index = 0; /* $xoxa */
+  g_assert_false(ckpt_secret_deliver(c, rules, p1, &bad, 1));
+  bad = m;
+  bad.rule = "no_such_rule";
+  g_assert_false(ckpt_secret_deliver(c, rules, p1, &bad, 1));
+  bad = m;
+  bad.ns = "keys";
+  g_assert_false(ckpt_secret_deliver(c, rules, p1, &bad, 1));
+  const CkptMemSecret *ms = NULL;
+  size_t n = 0;
+  g_assert_false(ckpt_checkpoint_mem_secrets(c, rules, p1, &ms, &n));
+  g_assert_true(ckpt_secret_deliver(c, rules, p1, &m, 1));
+  g_assert_true(mem_has(c, rules, p1, token));
+  g_assert_false(ckpt_secret_deliver(c, rules, p1, &m, 1)); /* once */
+  g_assert_true(ckpt_secret_deliver(c, rules, p5, NULL, 0));
+  g_assert_true(ckpt_checkpoint_mem_secrets(c, rules, p5, &ms, &n));
+  g_assert_cmpuint(n, ==, 0);
+  /* the set takes the delivered process's secrets as the pass's */
+  const CkptSecretSet *full = ckpt_checkpoint_secrets(c, rules, TRUE, NULL);
+  g_assert_true(g_hash_table_contains(full->seen, token));
+  ckpt_secret_scan_free(sc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -356,5 +522,7 @@ main(int argc, char **argv)
   g_test_add_func("/redact/hexdump-carry", test_hexdump_carry);
   g_test_add_func("/redact/checkpoint-set", test_checkpoint_set);
   g_test_add_func("/redact/windows", test_windows);
+  g_test_add_func("/redact/scan-process", test_scan_process);
+  g_test_add_func("/redact/deliver", test_deliver);
   return g_test_run();
 }
