@@ -4,7 +4,9 @@
 # the shipped rules/*.yar alone over the extracted pages file, in one run.
 # The target (issue 19): triage at most 1.3x yara. Also shown: triage with
 # the pass off (CKPT_MEMPASS=0: each plugin reads memory for itself, as
-# before the pass) and ckpt yara alone.
+# before the pass), with the secrets engine scanning memory on its own
+# (CKPT_SECRETS_SHARE=0: two libyara scans, as before SDK 3.9) and ckpt
+# yara alone.
 #
 # The checkpoint is one process of 1 GiB of touched memory (bench/
 # workload.c), a real Podman checkpoint (plain tar) made in the lab under
@@ -97,6 +99,7 @@ echo "one process, $(du -h "$P" | cut -f1) of pages: $ONE"
 rounds "yara -w $(echo $RULES) '$P'" "'$CKPT' triage '$ONE'" \
   "env CKPT_MEMPASS=0 '$CKPT' triage '$ONE'" \
   "'$CKPT' yara --no-progress '$ONE'" \
+  "env CKPT_SECRETS_SHARE=0 '$CKPT' triage '$ONE'" \
   ${BASE:+"'$BASE/core/ckpt' triage '$ONE'" \
     "'$BASE/core/ckpt' yara --no-progress '$ONE'"} >"$T/times"
 # shellcheck disable=SC2046
@@ -108,10 +111,12 @@ row "ckpt triage (one memory pass)" "$3" "$4" \
 row "ckpt triage, CKPT_MEMPASS=0 (a walk a plugin)" "$5" "$6" \
   "ratio $(ratio "$5" "$1") wall, $(ratio "$6" "$2") CPU"
 row "ckpt yara alone" "$7" "$8" "ratio $(ratio "$7" "$1") wall, $(ratio "$8" "$2") CPU"
+row "ckpt triage, CKPT_SECRETS_SHARE=0 (two scans)" "$9" "${10}" \
+  "ratio $(ratio "$9" "$1") wall, $(ratio "${10}" "$2") CPU"
 if [ -n "${BASE:-}" ]; then
-  row "base triage ($BASE)" "$9" "${10}" \
-    "ratio $(ratio "$9" "$1") wall, $(ratio "${10}" "$2") CPU"
-  row "base yara alone" "${11}" "${12}" \
+  row "base triage ($BASE)" "${11}" "${12}" \
     "ratio $(ratio "${11}" "$1") wall, $(ratio "${12}" "$2") CPU"
+  row "base yara alone" "${13}" "${14}" \
+    "ratio $(ratio "${13}" "$1") wall, $(ratio "${14}" "$2") CPU"
 fi
-"$CKPT" --verbose triage "$ONE" 2>&1 >/dev/null | grep -E 'memory pass|redaction' | head -4
+"$CKPT" --verbose triage "$ONE" 2>&1 >/dev/null | grep -E 'memory pass|redaction' | head -5
