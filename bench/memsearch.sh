@@ -92,7 +92,7 @@ timed host ckpt-regex-1g-criu3 "$CKPT" memparse "$BIG3" --search-regex "$RE"
 timed lab checkpointctl-regex-1g-criu3 checkpointctl memparse "$LBIG3" --pid 1 --search-regex "$RE"
 echo "## hexdump to a file (--pid 1 --output), 64 MiB and 256 MiB"
 for s in 64m 256m; do
-  timed host ckpt-hexdump-$s "$CKPT" memparse "$G/mem-$s-criu3.tar" --pid 1 --output /dev/null
+  timed host ckpt-hexdump-$s "$CKPT" memparse "$G/mem-$s-criu3.tar" --pid 1 --force --output /dev/null
   timed lab checkpointctl-hexdump-$s checkpointctl memparse "/work/memsearch-bench/mem-$s-criu3.tar" --pid 1 --output /dev/null
 done
 echo "## hexdump as table rows (--pid 1, folded, to stdout), 64 MiB and 256 MiB"
