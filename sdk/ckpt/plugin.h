@@ -50,6 +50,9 @@
  * means both), added CKPT_SHOWS_MEMORY_IN_WINDOWS and appended
  * CkptApi.emit_window (a row that shows memory of one window only, so the
  * redaction policy scans that window for secrets rather than all of memory).
+ * 3.9 appended CkptMemSubscriber.secrets and CkptApi.mem_secret_matches
+ * (with CkptSecretRules and CkptSecretMatch): a subscriber that scans
+ * memory with libyara finds the secrets engine's matches in the same scan.
  *
  * Strings: a NULL string is a missing value everywhere: CKPT_STR(NULL)
  * emits a NULL cell (shown empty in text, null in JSON), so plugins need no
