@@ -609,6 +609,14 @@ secrets_hit_wants_extent(const SecretsHit *hit)
                strcmp(v, "json-value") == 0);
 }
 
+size_t
+secrets_hit_read_len(const SecretsHit *hit)
+{
+  if (hit->len > SECRETS_EXTENT_MAX)
+    return 0;
+  return secrets_hit_wants_extent(hit) ? SECRETS_EXTENT_MAX : hit->len;
+}
+
 static gboolean
 printable_ascii(const uint8_t *p, size_t n)
 {

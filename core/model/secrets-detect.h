@@ -114,6 +114,12 @@ gboolean secrets_engine_hit(const SecretsEngine *e, const char *ns,
 /* Does the hit's value reach past its match (PEM, JWT, JSON value)? The
  * caller then hands secrets_validate up to SECRETS_EXTENT_MAX bytes. */
 gboolean secrets_hit_wants_extent(const SecretsHit *hit);
+/* The bytes from a hit's start that secrets_validate needs: its match, or
+ * SECRETS_EXTENT_MAX when its value reaches past it; 0 for a match longer
+ * than SECRETS_EXTENT_MAX (a chained hex string spans as far as its jumps
+ * and the memory let it): no value is that long, and a buffer of
+ * SECRETS_EXTENT_MAX bytes then holds what any other hit needs. */
+size_t secrets_hit_read_len(const SecretsHit *hit);
 
 /* Turns a hit into a candidate, given the bytes starting at the hit
  * (avail >= hit->len; more when the detector extends, e.g. PEM). Returns

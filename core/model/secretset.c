@@ -403,9 +403,9 @@ validate_hits(const CkptProcess *p, GArray *hits)
   g_autofree uint8_t *buf = g_malloc(SECRETS_EXTENT_MAX);
   for (guint i = 0; i < hits->len; i++) {
     const SecretsHit *h = &g_array_index(hits, SecretsHit, i);
-    size_t want = secrets_hit_wants_extent(h) ? SECRETS_EXTENT_MAX : h->len;
-    size_t got = ckpt_mem_read(p, h->offset, buf, want);
-    if (got < h->len)
+    size_t want = secrets_hit_read_len(h);
+    size_t got = want ? ckpt_mem_read(p, h->offset, buf, want) : 0;
+    if (want == 0 || got < h->len)
       continue;
     SecretsCandidate *c = secrets_validate(h, buf, got);
     if (c)

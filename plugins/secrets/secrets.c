@@ -373,11 +373,9 @@ static void
 record_memory_hit(Ctx *ctx, const CkptProcess *proc, uint32_t pid,
                   const SecretsHit *h, uint8_t *buf)
 {
-  size_t want = h->len;
-  if (secrets_hit_wants_extent(h))
-    want = SECRETS_EXTENT_MAX;
-  size_t got = ctx->api->mem_read(proc, h->offset, buf, want);
-  if (got < h->len)
+  size_t want = secrets_hit_read_len(h); /* buf holds SECRETS_EXTENT_MAX */
+  size_t got = want ? ctx->api->mem_read(proc, h->offset, buf, want) : 0;
+  if (want == 0 || got < h->len)
     return;
   SecretsCandidate *c = secrets_validate(h, buf, got);
   if (c)

@@ -25,7 +25,7 @@ cp "$T/planted" "$T/plain"
 sed 's|/|\\/|g' "$T/plain" | grep '\\/' >> "$T/planted"
 
 FIXTURES="podman-none.tar podman-gzip.tar.gz crio-none.tar containerd-none.tar"
-echo "1..23"
+echo "1..25"
 
 # leaks: no planted value in any format's default output
 for f in $FIXTURES; do
@@ -141,3 +141,19 @@ head -c 100000 "$FX/podman-none.tar" > "$T/cut.tar"
 check "a truncated archive: exit 2 with a message" sh -c 'test "$1" = 2 && test -s "$2"' sh "$rc" "$T/err"
 "$CKPT" secrets --bogus "$FX/podman-none.tar" > /dev/null 2> "$T/err"; rc=$?
 check "an unknown flag: exit 2" test "$rc" = 2
+# a chained hex string spans as far as its jump: a match of 16,400+ bytes
+# of memory (longer than any value) is dropped, never read whole into the
+# validator's buffer (SECRETS_EXTENT_MAX); ASan's run of this test is what
+# an overflow would fail
+printf 'rule long_span { meta: kind = "test-long" strings: $v = { 01 [16400-16500] 01 } condition: $v }\n' > "$T/long.yar"
+"$CKPT" yara -r "$T/long.yar" --format json "$FX/real-redis.tar" > "$T/long-yara.json" 2>/dev/null
+check "a rule whose match spans more than 16 KiB of real-redis's memory (yara)" \
+  python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["checkpoints"][0]["plugins"]["yara"]["tables"]
+assert any(h["length"] > 16384 for h in t["hits"]), [h["length"] for h in t["hits"]][:5]
+' "$T/long-yara.json"
+"$CKPT" secrets --format json --rules="$T/long.yar" "$FX/real-redis.tar" > "$T/long.json" 2> "$T/long.err"; rc=$?
+check "secrets with that rule: no crash, no finding of it" sh -c \
+  'test "$1" -le 1 && ! grep -q test-long "$2" && ! grep -q AddressSanitizer "$3"' \
+  sh "$rc" "$T/long.json" "$T/long.err"

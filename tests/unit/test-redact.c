@@ -462,10 +462,35 @@ marker_addr(const char *fixture, const char *name)
   return 0;
 }
 
+/* A process of c and the address of one of its blocks of at least len
+ * bytes (present: a read of len there reads len). */
+static const CkptProcess *
+long_block(CkptCheckpoint *c, size_t len, uint64_t *addr)
+{
+  for (size_t i = 0; i < c->n_procs; i++) {
+    const CkptProcess *p = &c->procs[i];
+    if (!p->info.has_mm)
+      continue;
+    CkptMemIter *it = ckpt_mem_iter_new(p);
+    CkptMemBlock b = {.size = sizeof b};
+    gboolean found = FALSE;
+    while (!found && ckpt_mem_iter_next(it, &b))
+      if (b.data && b.len >= len) {
+        *addr = b.addr;
+        found = TRUE;
+      }
+    ckpt_mem_iter_free(it);
+    if (found)
+      return p;
+  }
+  g_error("no block of %zu bytes", len);
+  return NULL;
+}
+
 /* A subscriber's matches (CkptApi.mem_secret_matches): taken only once the
  * scan was shared, once a process, when each names a rule and string of
  * the engine's files; validated as the engine's own (the slack token of
- * the heap, from its match alone). */
+ * the heap, from its match alone), a match longer than any value dropped. */
 static void
 test_deliver(void)
 {
@@ -506,6 +531,21 @@ test_deliver(void)
   /* the set takes the delivered process's secrets as the pass's */
   const CkptSecretSet *full = ckpt_checkpoint_secrets(c, rules, TRUE, NULL);
   g_assert_true(g_hash_table_contains(full->seen, token));
+  ckpt_secret_scan_free(sc);
+
+  /* a match longer than any value (a chained hex string's span), over
+   * memory that holds all of it: taken, dropped, never read whole into
+   * the validator's buffer */
+  g_autoptr(CkptCheckpoint) r = fixture_open("real-redis.tar");
+  sc = ckpt_secret_scan_new(r, rules, NULL);
+  g_assert_nonnull(sc);
+  ckpt_secret_scan_share(sc);
+  CkptSecretMatch longer = m;
+  longer.len = 2 * SECRETS_EXTENT_MAX;
+  const CkptProcess *pl = long_block(r, longer.len, &longer.addr);
+  g_assert_true(ckpt_secret_deliver(r, rules, pl, &longer, 1));
+  g_assert_true(ckpt_checkpoint_mem_secrets(r, rules, pl, &ms, &n));
+  g_assert_cmpuint(n, ==, 0);
   ckpt_secret_scan_free(sc);
 }
 
