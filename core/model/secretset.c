@@ -658,14 +658,21 @@ ckpt_secret_deliver(CkptCheckpoint *c, const char *rules, const CkptProcess *p,
   g_mutex_unlock(&lock);
   if (!e)
     return FALSE;
+  /* the subscriber's structs may be longer than ours (a later SDK):
+   * elements are m[0].size bytes apart */
+  size_t stride = n ? m->size : 0;
+  if (n && stride < sizeof *m)
+    return FALSE;
   g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
   for (size_t j = 0; j < n; j++) {
+    const CkptSecretMatch *mj =
+        (const CkptSecretMatch *)((const char *)m + j * stride);
     SecretsHit h;
     gboolean bad = FALSE;
-    if (m[j].size < sizeof m[j] || !m[j].ns || !m[j].rule || !m[j].string)
+    if (mj->size != stride || !mj->ns || !mj->rule || !mj->string)
       return FALSE;
-    if (secrets_engine_hit(e, m[j].ns, m[j].rule, m[j].string_index,
-                           m[j].string, m[j].addr, m[j].len, &h, &bad) &&
+    if (secrets_engine_hit(e, mj->ns, mj->rule, mj->string_index, mj->string,
+                           mj->addr, mj->len, &h, &bad) &&
         hits->len < SECRETS_MAX_HITS_PER_SCAN)
       g_array_append_val(hits, h);
     if (bad)

@@ -292,10 +292,11 @@ add_source_file(YR_COMPILER *compiler, const char *path, const char *ns,
                 "rules file %s: %s", path, g_strerror(errno));
     return FALSE;
   }
-  /* each file is its own namespace, named for its stem, so two files may
-   * reuse a rule name and a hit says where its rule came from */
-  g_autofree char *base = g_path_get_basename(path);
-  char *dot = strrchr(base, '.');
+  /* each file is its own namespace (unless given), named for its stem, so
+   * two files may reuse a rule name and a hit says where its rule came
+   * from */
+  g_autofree char *base = ns ? NULL : g_path_get_basename(path);
+  char *dot = base ? strrchr(base, '.') : NULL;
   if (dot && dot != base)
     *dot = '\0';
   int n_errors = yr_compiler_add_file(compiler, f, ns ? ns : base, path);

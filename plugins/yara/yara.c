@@ -335,7 +335,7 @@ get_rules(const CkptApi *api, CkptRun *run)
   rule_texts(api, run, &sources, &defines);
   const char *compiled = api->opt_str(run, "compiled-rules");
   gboolean have_compiled = compiled && *compiled;
-  if (have_compiled && *api->opt_list(run, "rules")) {
+  if (have_compiled && *sources) {
     api->error(run, "--rules and --compiled-rules cannot be mixed: give "
                     "either");
     return NULL;

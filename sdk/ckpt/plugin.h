@@ -976,11 +976,12 @@ typedef struct CkptApi {
 
   /* ABI 3.9 (share): from a memory-pass subscriber that took the secrets
    * engine's rules (CkptMemSubscriber.secrets), before its end(p)
-   * returns: its n matches of them in p's memory, as rules->rules named
-   * them. The host validates them as its own scan's and keeps what they
-   * prove for redaction and mem_secrets. Returns 1 when taken; 0 when not
-   * (not taken over, p handed already, a match naming no rule of those
-   * files): the host then scans p itself. */
+   * returns: its n matches of them in p's memory (m[i] m[0].size bytes
+   * apart, each with that size), as rules->rules named them. The host validates
+   * them as its own scan's and keeps what they prove for redaction and
+   * mem_secrets. Returns 1 when taken; 0 when not (not taken over, p handed
+   * already, a match naming no rule of those files): the host then scans p
+   * itself. */
   int (*mem_secret_matches)(const CkptProcess *p, const char *rules,
                             const CkptSecretMatch *m, size_t n);
 

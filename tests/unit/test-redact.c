@@ -543,7 +543,14 @@ test_deliver(void)
   CkptSecretMatch longer = m;
   longer.len = 2 * SECRETS_EXTENT_MAX;
   const CkptProcess *pl = long_block(r, longer.len, &longer.addr);
-  g_assert_true(ckpt_secret_deliver(r, rules, pl, &longer, 1));
+  /* as a later SDK's subscriber hands them: longer structs, m[0].size
+   * apart */
+  struct {
+    CkptSecretMatch m;
+    uint64_t later;
+  } wide[2] = {{longer, 0}, {longer, 0}};
+  wide[0].m.size = wide[1].m.size = sizeof wide[0];
+  g_assert_true(ckpt_secret_deliver(r, rules, pl, &wide[0].m, 2));
   g_assert_true(ckpt_checkpoint_mem_secrets(r, rules, pl, &ms, &n));
   g_assert_cmpuint(n, ==, 0);
   ckpt_secret_scan_free(sc);
