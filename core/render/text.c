@@ -15,6 +15,16 @@ ckpt_text_escape(GString *out, const char *s, gssize len)
     return;
   const char *end = s + (len < 0 ? (gssize)strlen(s) : len);
   while (s < end) {
+    /* a run of printable ASCII other than the backslash goes in whole */
+    const char *run = s;
+    while (run < end && (unsigned char)*run >= 0x20 &&
+           (unsigned char)*run < 0x7f && *run != '\\')
+      run++;
+    if (run > s) {
+      g_string_append_len(out, s, run - s);
+      s = run;
+      continue;
+    }
     unsigned char c = (unsigned char)*s;
     if (c == '\\') {
       g_string_append(out, "\\\\");
@@ -198,6 +208,12 @@ ckpt_text_width(const char *s)
   size_t w = 0;
   const char *end = s + strlen(s);
   while (s < end) {
+    /* ASCII is one column (what escaping leaves of controls is ASCII too) */
+    if ((unsigned char)*s < 0x80) {
+      w++;
+      s++;
+      continue;
+    }
     gunichar u = g_utf8_get_char_validated(s, end - s);
     if (u == (gunichar)-1 || u == (gunichar)-2) {
       w++;
