@@ -114,6 +114,7 @@ test_escape(void)
        "csi\\u{9b}2J"},
       {"caf\xc3\xa9", "caf\xc3\xa9"},
       {"rlo\xe2\x80\xae", "rlo\\u{202e}"},
+      {"run\x7fof\\runs\x01", "run\\x7fof\\\\runs\\x01"},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     g_autoptr(GString) s = g_string_new(NULL);
@@ -142,6 +143,7 @@ test_width(void)
       {"\xf0\x9f\x99\x82", 2},         /* an emoji */
       {"e\xcc\x81", 1},                /* e and a combining acute */
       {"bad\xff\xc3", 5},              /* not UTF-8 */
+      {"a\x01\x7f\xc3\xa9", 4},        /* controls are one column each */
   };
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
     g_assert_cmpuint(ckpt_text_width(cases[i].in), ==, cases[i].width);
