@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "host/isolate.h"
 #include "host/run.h"
+#include "model/secretset.h"
 
 #define MAX_CHAIN 1024
 
@@ -618,9 +619,17 @@ ckpt_plan_run(const CkptHost *h, const CkptPlan *plan, CkptCheckpoint *c,
           "ckpt: %s: memory pass: secrets engine scanned %" G_GUINT64_FORMAT
           " bytes\n",
           report->path, ps->secret_bytes);
-      if (ps->secrets_by)
+      if (ps->secrets_by) {
         g_printerr("ckpt: %s: memory pass: secrets found in %s's scan\n",
                    report->path, ps->secrets_by);
+        guint64 bytes = 0, n = ckpt_checkpoint_secret_rescans(c, &bytes);
+        if (n > 0)
+          g_printerr("ckpt: %s: memory pass: secrets engine rescanned "
+                     "%" G_GUINT64_FORMAT
+                     " processes %s handed nothing for, %" G_GUINT64_FORMAT
+                     " bytes\n",
+                     report->path, n, ps->secrets_by, bytes);
+      }
     }
     g_printerr("ckpt: %s: blocks read by the chain: %" G_GUINT64_FORMAT "\n",
                report->path, read);

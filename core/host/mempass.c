@@ -228,6 +228,7 @@ ckpt_mempass_run(CkptMemPass *pass, CkptCheckpoint *c, const char *redaction)
   for (size_t i = 0; i < c->n_procs; i++)
     if (c->procs[i].info.has_mm)
       walk_process(pass, &c->procs[i]);
+  ckpt_secret_scan_finish(pass->scan);
   pass->stats.secret_bytes = ckpt_secret_scan_bytes(pass->scan);
   pass->stats.ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
 }

@@ -26,6 +26,11 @@ struct CkptSecretSetCache {
   size_t n_mem;
   gboolean shared;      /* a subscriber delivers them (ckpt_secret_deliver) */
   CkptMemSecret **view; /* the same as the SDK shows them */
+  /* processes a sharing subscriber handed nothing for (more matches than
+   * CKPT_SECRET_MATCHES_MAX, a failed scan), scanned by the host once
+   * afterwards, and the bytes of those scans */
+  guint64 rescanned, rescanned_bytes;
+  gboolean pass_over; /* every process walked (ckpt_secret_scan_finish) */
 };
 
 static void
@@ -447,6 +452,45 @@ pass_candidates(const CkptCheckpoint *c, size_t i, const char *rules)
   return k->mem[i];
 }
 
+static void store_found(CkptCheckpoint *c, size_t i, GPtrArray *found);
+
+/* Process i's pass candidates once the pass is over: what it found, or,
+ * where a subscriber that took the engine's rules handed nothing over for
+ * i, the host's own scan of i, made here once and kept in the pass's slot
+ * (so the redaction policy and the secrets plugin both take that one scan
+ * and no consumer walks i's memory again). NULL: the pass scanned with
+ * other rules or did not run. */
+static GPtrArray *
+pass_or_rescan(CkptCheckpoint *c, size_t i, const char *rules)
+{
+  g_mutex_lock(&lock);
+  GPtrArray *found = pass_candidates(c, i, rules);
+  const struct CkptSecretSetCache *k = c->secrets;
+  gboolean rescan = !found && k && k->shared && k->pass_over && k->mem &&
+                    i < k->n_mem && g_strcmp0(k->mem_rules, rules) == 0 &&
+                    c->procs[i].info.has_mm;
+  const SecretsEngine *e =
+      rescan && engines ? g_hash_table_lookup(engines, rules) : NULL;
+  g_mutex_unlock(&lock);
+  if (found || !e)
+    return found;
+  const CkptProcess *p = &c->procs[i];
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  guint64 bytes = 0;
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  if (it) {
+    scan_process(e, p, it, NULL, hits, &bytes);
+    ckpt_mem_iter_free(it);
+  }
+  store_found(c, i, validate_hits(p, hits));
+  g_mutex_lock(&lock);
+  c->secrets->rescanned++;
+  c->secrets->rescanned_bytes += bytes;
+  found = pass_candidates(c, i, rules);
+  g_mutex_unlock(&lock);
+  return found;
+}
+
 /* TRUE the first time str is met in seen: a string's findings depend on
  * the string alone, and 400 processes forked from one parent carry the
  * same environment and command line, so each distinct one is scanned
@@ -491,7 +535,7 @@ compute(CkptCheckpoint *c, const SecretsEngine *e, gboolean memory,
         scan_text(s, e, pi->argv[k], 0);
     if (pi->cmdline && first_time(texts, pi->cmdline))
       scan_text(s, e, pi->cmdline, 0);
-    GPtrArray *found = memory ? pass_candidates(c, i, rules) : NULL;
+    GPtrArray *found = memory ? pass_or_rescan(c, i, rules) : NULL;
     add_candidates(s, found);
     if (e && memory && pi->has_mm && !found)
       scan_memory(s, e, p);
@@ -634,6 +678,16 @@ ckpt_secret_scan_rules(const CkptSecretScan *s, CkptSecretRules *out)
 }
 
 void
+ckpt_secret_scan_finish(CkptSecretScan *s)
+{
+  if (!s)
+    return;
+  g_mutex_lock(&lock);
+  s->c->secrets->pass_over = TRUE;
+  g_mutex_unlock(&lock);
+}
+
+void
 ckpt_secret_scan_share(CkptSecretScan *s)
 {
   g_mutex_lock(&lock);
@@ -697,15 +751,27 @@ ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
                             const CkptProcess *p, const CkptMemSecret **out,
                             size_t *n)
 {
-  g_mutex_lock(&lock);
   size_t i = p ? (size_t)(p - c->procs) : c->n_procs;
-  GPtrArray *found = i < c->n_procs ? pass_candidates(c, i, rules) : NULL;
+  GPtrArray *found = i < c->n_procs ? pass_or_rescan(c, i, rules) : NULL;
   if (found) {
+    g_mutex_lock(&lock);
     *out = c->secrets->view[i];
     *n = found->len;
+    g_mutex_unlock(&lock);
   }
-  g_mutex_unlock(&lock);
   return found != NULL;
+}
+
+guint64
+ckpt_checkpoint_secret_rescans(CkptCheckpoint *c, guint64 *bytes)
+{
+  g_mutex_lock(&lock);
+  const struct CkptSecretSetCache *k = c->secrets;
+  guint64 n = k ? k->rescanned : 0;
+  if (bytes)
+    *bytes = k ? k->rescanned_bytes : 0;
+  g_mutex_unlock(&lock);
+  return n;
 }
 
 /* ---- windows of memory ------------------------------------------------ */

@@ -87,7 +87,8 @@ void ckpt_secret_scan_process(CkptSecretScan *s, const CkptProcess *p,
 void ckpt_secret_scan_rules(const CkptSecretScan *s, CkptSecretRules *out);
 /* From now on, memory's secrets come from that subscriber
  * (ckpt_secret_deliver), not from ckpt_secret_scan_process: a process whose
- * matches never come is scanned when its secrets are first needed. */
+ * matches never come is scanned once, when its secrets are first needed
+ * (ckpt_checkpoint_mem_secrets, ckpt_checkpoint_secrets). */
 void ckpt_secret_scan_share(CkptSecretScan *s);
 /* A subscriber's matches of the engine's rules in p's memory (SDK 3.9
  * CkptApi.mem_secret_matches), validated as the engine's own scan's
@@ -97,15 +98,24 @@ void ckpt_secret_scan_share(CkptSecretScan *s);
 gboolean ckpt_secret_deliver(CkptCheckpoint *c, const char *rules,
                              const CkptProcess *p, const CkptSecretMatch *m,
                              size_t n);
+/* The pass walked every process: a shared scan's process that no match
+ * was delivered for is the host's to scan from now on. */
+void ckpt_secret_scan_finish(CkptSecretScan *s);
 /* The bytes handed to libyara so far (zero pages left out). */
 guint64 ckpt_secret_scan_bytes(const CkptSecretScan *s);
 void ckpt_secret_scan_end(CkptSecretScan *s, const CkptProcess *p);
 void ckpt_secret_scan_free(CkptSecretScan *s);
 /* What the pass found in p's memory with rules: TRUE with *out (n entries,
- * as long as c) once it scanned p, else FALSE. Thread-safe. */
+ * as long as c) once it scanned p, else FALSE. A process the sharing
+ * subscriber handed nothing for is scanned by the host here, once the
+ * pass is over (ckpt_secret_scan_finish), and that scan kept as the pass's (the
+ * redaction policy's set takes it too). Thread-safe. */
 gboolean ckpt_checkpoint_mem_secrets(CkptCheckpoint *c, const char *rules,
                                      const CkptProcess *p,
                                      const CkptMemSecret **out, size_t *n);
+/* How many processes the host scanned itself after a shared pass (see
+ * above), and the bytes it handed libyara for them. */
+guint64 ckpt_checkpoint_secret_rescans(CkptCheckpoint *c, guint64 *bytes);
 
 /* ---- windows of memory ------------------------------------------------
  * For rows that show only a few places of memory (a search's hits and

@@ -531,6 +531,34 @@ test_deliver(void)
   /* the set takes the delivered process's secrets as the pass's */
   const CkptSecretSet *full = ckpt_checkpoint_secrets(c, rules, TRUE, NULL);
   g_assert_true(g_hash_table_contains(full->seen, token));
+  g_assert_cmpuint(ckpt_checkpoint_secret_rescans(c, NULL), ==, 0);
+  ckpt_secret_scan_free(sc);
+
+  /* a process nothing was delivered for, once the pass is over, is the
+   * host's to scan: once, kept as the pass's, and a late delivery is
+   * refused */
+  g_autoptr(CkptCheckpoint) o = fixture_open("podman-none.tar");
+  p1 = proc_of(o, 1);
+  sc = ckpt_secret_scan_new(o, rules, NULL);
+  ckpt_secret_scan_share(sc);
+  g_assert_false(ckpt_checkpoint_mem_secrets(o, rules, p1, &ms, &n));
+  ckpt_secret_scan_finish(sc);
+  g_assert_false(ckpt_checkpoint_mem_secrets(o, "other-rules", p1, &ms, &n));
+  g_assert_cmpuint(ckpt_checkpoint_secret_rescans(o, NULL), ==, 0);
+  g_assert_true(mem_has(o, rules, p1, token));
+  guint64 bytes = 0;
+  g_assert_cmpuint(ckpt_checkpoint_secret_rescans(o, &bytes), ==, 1);
+  g_assert_cmpuint(bytes, >, 0);
+  g_assert_true(mem_has(o, rules, p1, token));
+  /* the set scans the others, p1 not again */
+  guint64 with_mm = 0;
+  for (size_t i = 0; i < o->n_procs; i++)
+    with_mm += o->procs[i].info.has_mm ? 1 : 0;
+  g_assert_cmpuint(with_mm, >, 1);
+  const CkptSecretSet *all = ckpt_checkpoint_secrets(o, rules, TRUE, NULL);
+  g_assert_true(g_hash_table_contains(all->seen, token));
+  g_assert_cmpuint(ckpt_checkpoint_secret_rescans(o, NULL), ==, with_mm);
+  g_assert_false(ckpt_secret_deliver(o, rules, p1, &m, 1));
   ckpt_secret_scan_free(sc);
 
   /* a match longer than any value (a chained hex string's span), over
