@@ -245,6 +245,14 @@ find_moved_array(const CkptProcess *p, GHashTable *spec, size_t expect,
   Candidate *best = NULL;
   uint64_t budget = ENV_SCAN_MAX;
   CkptMemBlock b;
+  /* a word outside every dumped page points at nothing readable: most
+   * words of a heap (counts, flags, hashes) are turned away here, before
+   * a read */
+  uint64_t lo = p->n_pages ? p->pages[0].vaddr : 0;
+  uint64_t hi = p->n_pages
+                    ? p->pages[p->n_pages - 1].vaddr +
+                          p->pages[p->n_pages - 1].nr_pages * CKPT_PAGE_SIZE
+                    : 0;
 
   while (budget > 0 && ckpt_mem_iter_next(it, &b)) {
     if (!b.data || !b.vma || !(b.vma->prot & PROT_WRITE_BIT) || b.addr % WORD)
@@ -255,22 +263,25 @@ find_moved_array(const CkptProcess *p, GHashTable *spec, size_t expect,
     for (size_t i = 0; i < n_words; i++) {
       uint64_t w;
       memcpy(&w, b.data + i * WORD, WORD);
-      if (w == 0 || b.addr + i * WORD == skip_at)
+      if (w == 0 || w < lo || w >= hi || b.addr + i * WORD == skip_at)
         continue;
-      GPtrArray *strs = g_ptr_array_new_with_free_func(g_free);
+      GPtrArray *strs = NULL; /* made for the first string */
       size_t j = i;
-      for (; j < n_words && strs->len < ENV_ENTRIES_MAX; j++) {
+      for (; j < n_words && (!strs || strs->len < ENV_ENTRIES_MAX); j++) {
         memcpy(&w, b.data + j * WORD, WORD);
-        if (w == 0 || !usable_target(p, w))
+        if (w == 0 || w < lo || w >= hi || !usable_target(p, w))
           break;
         char *s = read_assignment(p, w, TRUE, r);
         if (s == NULL)
           break;
+        if (!strs)
+          strs = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(strs, s);
       }
-      if (strs->len == 0 || j >= n_words || w != 0) {
+      if (!strs || j >= n_words || w != 0) {
         /* every start up to j stops at the same word */
-        g_ptr_array_free(strs, TRUE);
+        if (strs)
+          g_ptr_array_free(strs, TRUE);
         i = j > i ? j - 1 : i;
         continue;
       }
