@@ -208,7 +208,14 @@ ckpt_text_width(const char *s)
   size_t w = 0;
   const char *end = s + strlen(s);
   while (s < end) {
-    /* ASCII is one column (what escaping leaves of controls is ASCII too) */
+    /* ASCII is one column (what escaping leaves of controls is ASCII too):
+     * eight bytes at a time while no high bit is set */
+    uint64_t word;
+    if (end - s >= 8 && (memcpy(&word, s, 8), !(word & 0x8080808080808080u))) {
+      w += 8;
+      s += 8;
+      continue;
+    }
     if ((unsigned char)*s < 0x80) {
       w++;
       s++;

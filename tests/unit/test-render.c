@@ -144,6 +144,7 @@ test_width(void)
       {"e\xcc\x81", 1},                /* e and a combining acute */
       {"bad\xff\xc3", 5},              /* not UTF-8 */
       {"a\x01\x7f\xc3\xa9", 4},        /* controls are one column each */
+      {"abcdefghi\xe6\x97\xa5klmnopqrstuvw", 24}, /* wide after 8 */
   };
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
     g_assert_cmpuint(ckpt_text_width(cases[i].in), ==, cases[i].width);
