@@ -77,16 +77,26 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
   return 0;
 }
 
+/* Every renderer: ckpt's five formats, and checkpointctl's look (its tree
+ * and its JSON), which inspect uses. */
 static void
 render_all(GPtrArray *reports)
 {
-  static const CkptRenderFormat formats[] = {
-      CKPT_RENDER_TREE, CKPT_RENDER_TABLE, CKPT_RENDER_JSON, CKPT_RENDER_JSONL};
-  for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
-    CkptRenderOptions opt = {.format = formats[i], .utc = TRUE};
+  static const struct {
+    CkptRenderFormat format;
+    const char *look;
+  } forms[] = {
+      {CKPT_RENDER_TREE, NULL},           {CKPT_RENDER_TABLE, NULL},
+      {CKPT_RENDER_JSON, NULL},           {CKPT_RENDER_JSONL, NULL},
+      {CKPT_RENDER_HTML, NULL},           {CKPT_RENDER_TREE, "checkpointctl"},
+      {CKPT_RENDER_JSON, "checkpointctl"}};
+  for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+    CkptRenderOptions opt = {
+        .format = forms[i].format, .look = forms[i].look, .utc = TRUE};
     g_autofree char *text = ckpt_render_to_string(reports, &opt);
     /* CKPT_FUZZ_SHOW=1: see what an input produced (debugging only) */
-    if (formats[i] == CKPT_RENDER_JSON && g_getenv("CKPT_FUZZ_SHOW"))
+    if (forms[i].format == CKPT_RENDER_JSON && !forms[i].look &&
+        g_getenv("CKPT_FUZZ_SHOW"))
       fprintf(stderr, "%s\n", text);
   }
 }
