@@ -428,17 +428,26 @@ add_candidates(CkptSecretSet *s, GPtrArray *found)
   }
 }
 
+/* p's memory scanned with e on a walk of its own and validated: its
+ * candidates (SecretsCandidate*, in hit order); the bytes handed to
+ * libyara added to *bytes. */
+static GPtrArray *
+scan_found(const SecretsEngine *e, const CkptProcess *p, guint64 *bytes)
+{
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
+  CkptMemIter *it = ckpt_mem_iter_new(p);
+  if (it) {
+    scan_process(e, p, it, NULL, hits, bytes);
+    ckpt_mem_iter_free(it);
+  }
+  return validate_hits(p, hits);
+}
+
 static void
 scan_memory(CkptSecretSet *s, const SecretsEngine *e, const CkptProcess *p)
 {
-  CkptMemIter *it = ckpt_mem_iter_new(p);
-  if (!it)
-    return;
-  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
   guint64 bytes = 0;
-  scan_process(e, p, it, NULL, hits, &bytes);
-  ckpt_mem_iter_free(it);
-  g_autoptr(GPtrArray) found = validate_hits(p, hits);
+  g_autoptr(GPtrArray) found = scan_found(e, p, &bytes);
   add_candidates(s, found);
 }
 
@@ -452,7 +461,7 @@ pass_candidates(const CkptCheckpoint *c, size_t i, const char *rules)
   return k->mem[i];
 }
 
-static void store_found(CkptCheckpoint *c, size_t i, GPtrArray *found);
+static gboolean store_found(CkptCheckpoint *c, size_t i, GPtrArray *found);
 
 /* Process i's pass candidates once the pass is over: what it found, or,
  * where a subscriber that took the engine's rules handed nothing over for
@@ -474,18 +483,15 @@ pass_or_rescan(CkptCheckpoint *c, size_t i, const char *rules)
   g_mutex_unlock(&lock);
   if (found || !e)
     return found;
-  const CkptProcess *p = &c->procs[i];
-  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(SecretsHit));
   guint64 bytes = 0;
-  CkptMemIter *it = ckpt_mem_iter_new(p);
-  if (it) {
-    scan_process(e, p, it, NULL, hits, &bytes);
-    ckpt_mem_iter_free(it);
-  }
-  store_found(c, i, validate_hits(p, hits));
+  /* two threads asking at once may both scan; one scan is kept and
+   * counted */
+  gboolean kept = store_found(c, i, scan_found(e, &c->procs[i], &bytes));
   g_mutex_lock(&lock);
-  c->secrets->rescanned++;
-  c->secrets->rescanned_bytes += bytes;
+  if (kept) {
+    c->secrets->rescanned++;
+    c->secrets->rescanned_bytes += bytes;
+  }
   found = pass_candidates(c, i, rules);
   g_mutex_unlock(&lock);
   return found;
@@ -631,8 +637,8 @@ ckpt_secret_scan_bytes(const CkptSecretScan *s)
 }
 
 /* Keeps found (and its SDK view) as process i's pass candidates, unless
- * it has some already. */
-static void
+ * it has some already; TRUE when kept. Takes found either way. */
+static gboolean
 store_found(CkptCheckpoint *c, size_t i, GPtrArray *found)
 {
   CkptMemSecret *view = g_new0(CkptMemSecret, found->len ? found->len : 1);
@@ -648,7 +654,8 @@ store_found(CkptCheckpoint *c, size_t i, GPtrArray *found)
   }
   g_mutex_lock(&lock);
   struct CkptSecretSetCache *k = c->secrets;
-  if (i < c->n_procs && !k->mem[i]) {
+  gboolean kept = i < c->n_procs && !k->mem[i];
+  if (kept) {
     k->mem[i] = found;
     k->view[i] = view;
   } else {
@@ -656,6 +663,7 @@ store_found(CkptCheckpoint *c, size_t i, GPtrArray *found)
     g_free(view);
   }
   g_mutex_unlock(&lock);
+  return kept;
 }
 
 void
