@@ -5,7 +5,7 @@
  * go through stdio's unlocked calls (a table writes and reads each cell
  * on its own, and the stream's lock cost more than the copy).
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* fwrite_unlocked, fread_unlocked */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

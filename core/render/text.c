@@ -210,11 +210,14 @@ ckpt_text_width(const char *s)
   while (s < end) {
     /* ASCII is one column (what escaping leaves of controls is ASCII too):
      * eight bytes at a time while no high bit is set */
-    uint64_t word;
-    if (end - s >= 8 && (memcpy(&word, s, 8), !(word & 0x8080808080808080u))) {
-      w += 8;
-      s += 8;
-      continue;
+    if (end - s >= 8) {
+      uint64_t word;
+      memcpy(&word, s, 8);
+      if (!(word & 0x8080808080808080u)) {
+        w += 8;
+        s += 8;
+        continue;
+      }
     }
     if ((unsigned char)*s < 0x80) {
       w++;

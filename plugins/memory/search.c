@@ -475,9 +475,11 @@ literal_avx2(MemScanner *s, const uint8_t *h, size_t last, uint64_t base,
   for (; i + 32 <= last + 1 && !s->stopped; i += 32) {
     /* asks for the line LITERAL_AHEAD on: one core's demand loads and
      * the hardware prefetcher alone leave DRAM part idle (a prefetch never
-     * faults, so one past the end is only dropped) */
+     * faults, so one past the end is only dropped; the address is made as
+     * an integer, a pointer past the block's end being undefined) */
     if ((i & 63) == 0)
-      _mm_prefetch((const char *)h + i + LITERAL_AHEAD, _MM_HINT_T0);
+      _mm_prefetch((const char *)((uintptr_t)h + i + LITERAL_AHEAD),
+                   _MM_HINT_T0);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(h + i + k1));
     __m256i x2 = _mm256_loadu_si256((const __m256i *)(h + i + k2));
     uint32_t mask = (uint32_t)_mm256_movemask_epi8(
